@@ -1,0 +1,1 @@
+"""The hub's domain: canonical documents, exchange states and errors. No framework imports here."""

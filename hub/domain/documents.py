@@ -1,0 +1,278 @@
+"""Canonical business documents: what every syntax (EDIFACT, UBL) is translated to and from.
+
+Pure Python: no framework imports. Money is Decimal with a currency on the document (and on an
+amount where it may differ), dates and times carry a time zone (a date-only value is a `date`),
+units of measure are UN/ECE Recommendation 20 codes (C62 piece, KGM kilogram, ...).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import ClassVar
+
+
+class IdScheme(StrEnum):
+    """Identifier schemes for parties and items (EDIFACT 3055/7143 and Peppol ICD mapped to these)."""
+
+    gln = "gln"  # GS1 Global Location Number, EDIFACT agency 9, ICD 0088
+    gtin = "gtin"  # GS1 trade item number (EAN), EDIFACT EN/SRV
+    cnpj = "cnpj"  # Brazilian company registry number
+    cpf = "cpf"
+    vat = "vat"  # VAT / tax registration number, with country prefix where known
+    duns = "duns"
+    buyer_assigned = "buyer_assigned"  # EDIFACT agency 92 / item type IN
+    supplier_assigned = "supplier_assigned"  # EDIFACT agency 91 / item type SA
+    mutually_defined = "mutually_defined"  # EDIFACT ZZZ / ZZ
+    other = "other"
+
+
+class PartyRole(StrEnum):
+    """Roles a party plays on a document (EDIFACT NAD 3035 qualifiers mapped to these)."""
+
+    buyer = "buyer"  # BY
+    supplier = "supplier"  # SU / SE
+    delivery = "delivery"  # DP / ST
+    invoicee = "invoicee"  # IV
+    payee = "payee"  # PE
+    payer = "payer"  # PR
+    ship_from = "ship_from"  # SF
+    carrier = "carrier"  # CA
+    tax_representative = "tax_representative"
+    other = "other"
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """An identifier with the scheme it belongs to (the raw code keeps what the partner sent)."""
+
+    value: str
+    scheme: IdScheme = IdScheme.other
+    raw_scheme: str | None = None  # e.g. EDIFACT agency "9", Peppol ICD "0088", qualifier "14"
+
+
+@dataclass
+class Address:
+    street: list[str] = field(default_factory=list)
+    city: str | None = None
+    postcode: str | None = None
+    region: str | None = None
+    country: str | None = None  # ISO 3166-1 alpha-2
+
+
+@dataclass
+class Contact:
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass
+class Party:
+    role: PartyRole
+    ids: list[Identifier] = field(default_factory=list)
+    name: str | None = None
+    address: Address | None = None
+    tax_ids: list[Identifier] = field(default_factory=list)  # VAT / CNPJ as tax registration
+    contact: Contact | None = None
+    endpoint: Identifier | None = None  # Peppol electronic address (BT-34/BT-49)
+    raw_role: str | None = None  # e.g. NAD qualifier "BY"
+
+    def id_of(self, scheme: IdScheme) -> str | None:
+        """The first identifier of the given scheme, if any."""
+        return next((i.value for i in self.ids if i.scheme == scheme), None)
+
+
+@dataclass
+class Reference:
+    """A reference to another document or agreement (EDIFACT RFF, UBL *DocumentReference)."""
+
+    kind: str  # order, invoice, despatch_advice, contract, delivery_note, previous_invoice, ... or raw
+    number: str
+    issued: date | datetime | None = None
+    line: str | None = None
+    raw_kind: str | None = None  # e.g. RFF qualifier "ON"
+
+
+@dataclass
+class Item:
+    """What is traded: by GTIN, the buyer's and the supplier's numbers, and a description."""
+
+    gtin: str | None = None
+    buyer_number: str | None = None
+    supplier_number: str | None = None
+    our_number: str | None = None  # the hub's own item id after cross-reference
+    description: str | None = None
+    other_ids: list[Identifier] = field(default_factory=list)
+
+
+@dataclass
+class Quantity:
+    value: Decimal
+    unit: str = "C62"  # UN/ECE Rec. 20
+    kind: str = "ordered"  # ordered, despatched, invoiced, confirmed, backordered, free, ...
+
+
+@dataclass
+class Price:
+    amount: Decimal
+    base_quantity: Decimal = Decimal(1)
+    unit: str | None = None
+    kind: str = "net"  # net (AAA) or gross (AAB)
+
+
+@dataclass
+class AllowanceCharge:
+    is_charge: bool
+    amount: Decimal
+    reason: str | None = None
+    reason_code: str | None = None
+    base_amount: Decimal | None = None
+    percent: Decimal | None = None
+    tax_category: str | None = None
+    tax_rate: Decimal | None = None
+
+
+@dataclass
+class TaxSubtotal:
+    category: str  # UNCL 5305: S, Z, E, AE, K, G, O, L, M
+    rate: Decimal | None
+    taxable_amount: Decimal
+    tax_amount: Decimal
+    scheme: str = "VAT"  # VAT, GST, ICMS, IPI, PIS, COFINS, ...
+    exemption_reason: str | None = None
+
+
+@dataclass
+class PaymentTerms:
+    description: str | None = None
+    due_date: date | None = None
+    discount_percent: Decimal | None = None
+    discount_days: int | None = None
+    means_code: str | None = None  # UNCL 4461: 30 transfer, 58 SEPA, ...; Pix as mutually defined
+    account_id: str | None = None  # IBAN / Pix key
+    payment_reference: str | None = None
+
+
+@dataclass
+class Line:
+    """A document line; which fields matter depends on the document type."""
+
+    number: str
+    item: Item = field(default_factory=Item)
+    quantities: list[Quantity] = field(default_factory=list)
+    prices: list[Price] = field(default_factory=list)
+    line_amount: Decimal | None = None  # net line amount (MOA 203 / LineExtensionAmount)
+    tax_category: str | None = None
+    tax_rate: Decimal | None = None
+    allowances_charges: list[AllowanceCharge] = field(default_factory=list)
+    delivery_date: date | datetime | None = None
+    references: list[Reference] = field(default_factory=list)
+    status: str | None = None  # order response line action: accepted, changed, rejected
+    notes: list[str] = field(default_factory=list)
+
+    def quantity(self, kind: str | None = None) -> Quantity | None:
+        """The quantity of the given kind, or the first one when kind is None."""
+        return next((q for q in self.quantities if kind is None or q.kind == kind), None)
+
+
+@dataclass
+class Totals:
+    line_total: Decimal | None = None  # sum of line amounts (BT-106)
+    allowance_total: Decimal | None = None
+    charge_total: Decimal | None = None
+    tax_exclusive: Decimal | None = None  # BT-109
+    tax_total: Decimal | None = None  # BT-110
+    tax_inclusive: Decimal | None = None  # BT-112
+    prepaid: Decimal | None = None
+    rounding: Decimal | None = None
+    payable: Decimal | None = None  # BT-115
+
+
+@dataclass
+class Document:
+    """Fields every canonical document has."""
+
+    doc_type: ClassVar[str] = "document"
+
+    number: str
+    issued: date | datetime | None = None
+    currency: str | None = None
+    parties: list[Party] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    function: str = "original"  # original, replace, cancel, duplicate, ... (BGM 1225)
+    type_code: str | None = None  # BGM 1001 / UBL type code as sent
+    profile: dict[str, str] = field(default_factory=dict)  # e.g. Peppol customization_id, profile_id
+
+    def party(self, role: PartyRole) -> Party | None:
+        """The first party with the given role, if any."""
+        return next((p for p in self.parties if p.role == role), None)
+
+    def reference(self, kind: str) -> Reference | None:
+        """The first reference of the given kind, if any."""
+        return next((r for r in self.references if r.kind == kind), None)
+
+
+@dataclass
+class PurchaseOrder(Document):
+    doc_type: ClassVar[str] = "purchase_order"
+    delivery_date: date | datetime | None = None
+    totals: Totals | None = None
+
+
+@dataclass
+class OrderResponse(Document):
+    doc_type: ClassVar[str] = "order_response"
+    response: str = "accepted"  # accepted, accepted_with_changes, rejected (BGM 4343 / UBL code)
+    order_number: str | None = None
+    delivery_date: date | datetime | None = None
+
+
+@dataclass
+class DespatchAdvice(Document):
+    doc_type: ClassVar[str] = "despatch_advice"
+    despatch_date: date | datetime | None = None
+    delivery_date: date | datetime | None = None
+    order_number: str | None = None
+
+
+@dataclass
+class Invoice(Document):
+    doc_type: ClassVar[str] = "invoice"
+    is_credit_note: bool = False
+    due_date: date | None = None
+    tax_point_date: date | None = None
+    allowances_charges: list[AllowanceCharge] = field(default_factory=list)
+    tax_subtotals: list[TaxSubtotal] = field(default_factory=list)
+    payment_terms: list[PaymentTerms] = field(default_factory=list)
+    totals: Totals = field(default_factory=Totals)
+    tax_currency: str | None = None
+    buyer_reference: str | None = None  # BT-10
+
+
+@dataclass
+class RemittanceLine:
+    invoice_number: str
+    paid: Decimal
+    invoice_amount: Decimal | None = None
+    adjustment: Decimal | None = None
+    adjustment_reason: str | None = None
+    invoice_date: date | None = None
+
+
+@dataclass
+class RemittanceAdvice(Document):
+    doc_type: ClassVar[str] = "remittance_advice"
+    payment_date: date | None = None
+    total_paid: Decimal | None = None
+    remittances: list[RemittanceLine] = field(default_factory=list)
+
+
+DOCUMENT_TYPES: dict[str, type[Document]] = {
+    cls.doc_type: cls
+    for cls in (PurchaseOrder, OrderResponse, DespatchAdvice, Invoice, RemittanceAdvice)
+}

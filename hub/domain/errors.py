@@ -1,0 +1,95 @@
+"""One error tree for the hub. Each error carries what a partner or operator needs to fix the input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Problem:
+    """One specific defect: where it is and why. Positions are 1-based; None when not applicable."""
+
+    code: str  # stable machine-readable code, e.g. "UNT_COUNT", "NOT_NUMERIC", "XML_DOCTYPE"
+    message: str
+    message_ref: str | None = None  # UNH 0062 or XML document id
+    segment_position: int | None = None  # segment index within the message (UNH = 1) or interchange
+    segment_tag: str | None = None
+    element: str | None = None  # e.g. "C186/6060" or "0020" or an XPath
+    component: int | None = None
+    severity: str = "error"  # error or warning
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    def __str__(self) -> str:
+        where = []
+        if self.message_ref:
+            where.append(f"message {self.message_ref}")
+        if self.segment_position is not None:
+            where.append(f"segment {self.segment_position}")
+        if self.segment_tag:
+            where.append(self.segment_tag)
+        if self.element:
+            where.append(f"element {self.element}")
+        prefix = ", ".join(where)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class HubError(Exception):
+    """Base of every error the hub raises on purpose."""
+
+    code = "HUB_ERROR"
+    http_status = 500
+
+    def __init__(self, message: str, *, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems: list[Problem] = problems or []
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.problems:
+            out["problems"] = [p.as_dict() for p in self.problems]
+        return out
+
+
+class ValidationError(HubError):
+    """The input is defective: syntax, envelope, structure or business rules."""
+
+    code = "VALIDATION_ERROR"
+    http_status = 422
+
+
+class MappingError(HubError):
+    """The input is valid but cannot be translated (unsupported construct, unknown code)."""
+
+    code = "MAPPING_ERROR"
+    http_status = 422
+
+
+class UnsupportedContent(ValidationError):
+    """The hub does not (yet) know how to process this kind of content."""
+
+    code = "UNSUPPORTED_CONTENT"
+
+
+class IllegalTransition(HubError):
+    code = "ILLEGAL_TRANSITION"
+    http_status = 409
+
+
+class NotFound(HubError):
+    code = "NOT_FOUND"
+    http_status = 404
+
+
+class ConnectorError(HubError):
+    """A delivery or fetch through a connector failed; `retryable` says whether to try again."""
+
+    code = "CONNECTOR_ERROR"
+    http_status = 502
+
+    def __init__(self, message: str, *, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.retryable = retryable
