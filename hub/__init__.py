@@ -1,0 +1,47 @@
+"""The procurement and EDI hub: `create_app()` builds the Flask application."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from hub.config import Settings, default_database_url
+
+
+def create_app(settings: Settings | None = None, *, start_scheduler: bool | None = None) -> Flask:
+    """Build the app; nothing connects at import. The scheduler starts when settings ask for it."""
+    app = Flask(__name__, instance_path=str(Path.cwd() / "instance"))
+    settings = settings or Settings.from_env()
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not settings.database_url:
+        settings.database_url = default_database_url(Path(app.instance_path))
+    app.config.update(HUB_SETTINGS=settings, MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+                      TESTING=settings.testing, JSON_SORT_KEYS=False)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    from hub import db
+    db.init_app(app, settings.database_url)
+    _register_blueprints(app)
+    from hub.cli import register_cli
+    register_cli(app)
+    if start_scheduler if start_scheduler is not None else settings.scheduler_enabled:
+        from hub.scheduler import start_scheduler as start
+        start(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from hub.api import audit, exchanges, health
+    from hub.api.errors import register_error_handlers
+
+    for bp in (exchanges.bp, audit.bp, health.bp):
+        app.register_blueprint(bp)
+    register_error_handlers(app)
+
+
+__all__: list[Any] = ["create_app"]

@@ -1,0 +1,113 @@
+"""REST: partners post files; partners and admins read exchanges."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from hub.api.auth import current_principal, require
+from hub.api.params import paging, time_arg
+from hub.auth import Principal
+from hub.db import get_session, new_session
+from hub.models import Exchange, Partner
+from hub.services.exchanges import (
+    ExchangeFilter,
+    count,
+    exchange_as_dict,
+    get_visible,
+    visible_query,
+)
+from hub.services.processing import reprocess
+from hub.services.receive import Upload, receive
+
+bp = Blueprint("exchanges", __name__, url_prefix="/api/v1/exchanges")
+
+
+def _upload_from_request() -> Upload:
+    key = request.headers.get("Idempotency-Key") or None
+    if request.mimetype == "multipart/form-data":
+        file = request.files.get("file") or next(iter(request.files.values()), None)
+        if file is not None:
+            return Upload(data=file.read(), content_type=file.mimetype or None,
+                          filename=file.filename or None, idempotency_key=key)
+        return Upload(data=b"", idempotency_key=key)
+    return Upload(data=request.get_data(cache=False), content_type=request.content_type,
+                  filename=request.headers.get("X-Filename"), idempotency_key=key)
+
+
+@bp.post("")
+@require(lambda p: p.is_partner, what="a partner API key")
+def post_exchange() -> tuple[Response, int, dict[str, str]]:
+    """Store the posted file; 202 when new, 200 with the original when it is a duplicate."""
+    receipt = receive(get_session(), current_principal(), _upload_from_request())
+    exchange = receipt.exchange
+    location = url_for("exchanges.get_exchange", exchange_id=exchange.id)
+    body: dict[str, object] = {"id": exchange.id, "state": exchange.state,
+                               "links": {"self": location}}
+    if receipt.duplicate_of:
+        body.update(duplicate=True, reason=receipt.reason)
+        return jsonify(body), 200, {"Location": location}
+    _wake_worker()
+    return jsonify(body), 202, {"Location": location}
+
+
+def _wake_worker() -> None:
+    scheduler = current_app.extensions.get("hub.scheduler")
+    if scheduler is not None:
+        scheduler.wake()
+
+
+@bp.get("")
+@require()
+def list_exchanges() -> Response:
+    principal = current_principal()
+    page, per_page = paging(current_app.config["HUB_SETTINGS"].page_size_max)
+    partner_arg = request.args.get("partner_id")
+    flt = ExchangeFilter(state=request.args.get("state"), doc_type=request.args.get("type"),
+                         direction=request.args.get("direction"), since=time_arg("since"),
+                         until=time_arg("until"),
+                         partner_id=int(partner_arg) if partner_arg and partner_arg.isdigit() else None)
+    if not principal.is_partner and not principal.can_see_all_exchanges():
+        return jsonify(items=[], page=page, per_page=per_page, total=0)
+    session = get_session()
+    stmt = visible_query(principal, flt)
+    rows = session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    names = _partner_names(principal, {r.partner_id for r in rows})
+    return jsonify(items=[_view(r, names) for r in rows], page=page, per_page=per_page,
+                   total=count(session, stmt))
+
+
+def _partner_names(principal: Principal, ids: set[int]) -> dict[int, Partner]:
+    session = get_session()
+    return {p.id: p for p in (session.get(Partner, i) for i in ids) if p is not None}
+
+
+def _view(exchange: Exchange, partners: dict[int, Partner]) -> dict[str, object]:
+    return exchange_as_dict(exchange, partners.get(exchange.partner_id))
+
+
+@bp.get("/<exchange_id>")
+@require()
+def get_exchange(exchange_id: str) -> Response:
+    exchange = get_visible(get_session(), exchange_id, current_principal())
+    partner = get_session().get(Partner, exchange.partner_id)
+    return jsonify(exchange_as_dict(exchange, partner))
+
+
+@bp.get("/<exchange_id>/raw")
+@require()
+def get_raw(exchange_id: str) -> Response:
+    exchange = get_visible(get_session(), exchange_id, current_principal())
+    return Response(exchange.raw, mimetype=exchange.content_type or "application/octet-stream",
+                    headers={"X-Content-SHA256": exchange.sha256})
+
+
+@bp.post("/<exchange_id>/reprocess")
+@require(lambda p: p.can_operate(), what="an admin or operator token")
+def reprocess_exchange(exchange_id: str) -> Response:
+    get_visible(get_session(), exchange_id, current_principal())
+    get_session().close()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state = reprocess(lambda: new_session(app), exchange_id, actor=current_principal().actor)
+    return jsonify(id=exchange_id, state=state, at=datetime.now(UTC).isoformat())

@@ -1,0 +1,205 @@
+"""`flask hub ...`: set up the database, partners, keys, users; verify the audit trail; reprocess."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from hub.db import get_engine, new_session
+from hub.domain.errors import HubError
+from hub.migrate import upgrade
+from hub.models import ApiCredential, Partner
+from hub.services import audit, credentials, partners
+from hub.services.processing import process_pending, reprocess
+
+hub_cli = AppGroup("hub", help="Administer the EDI hub.")
+
+DEMO_PARTNER = "demo"
+DEMO_EDI_ID = "5790000000005"  # a GLN-shaped id; the demo fixtures are sent from it
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn HubErrors into a one-line message and exit status 1 instead of a traceback."""
+    @wraps(fn)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except HubError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            sys.exit(1)
+    return wrapped
+
+
+@hub_cli.command("init")
+def init_command() -> None:
+    """Create the database or upgrade it to the latest schema."""
+    upgrade(get_engine())
+    click.echo(f"database ready: {get_engine().url.render_as_string(hide_password=True)}")
+
+
+@hub_cli.command("partner-add")
+@click.argument("name")
+@click.option("--edi-id", required=True, help="EDI identifier as in UNB S002/S003 (e.g. a GLN).")
+@click.option("--qualifier", default="", help="Identification code qualifier, e.g. 14 for GLN, ZZ.")
+@click.option("--role", "roles", multiple=True, type=click.Choice(partners.PARTNER_ROLES),
+              default=("buyer",), show_default=True)
+@click.option("--syntax", type=click.Choice(partners.SYNTAXES), default="edifact",
+              show_default=True, help="Preferred syntax for what the hub sends this partner.")
+@click.option("--id", "extra_ids", multiple=True, metavar="SCHEME:VALUE",
+              help="Further identifiers: gln:..., cnpj:..., vat:...")
+@_friendly
+def partner_add(name: str, edi_id: str, qualifier: str, roles: tuple[str, ...], syntax: str,
+                extra_ids: tuple[str, ...]) -> None:
+    """Register a trading partner."""
+    pairs = [tuple(x.split(":", 1)) for x in extra_ids]
+    if any(len(p) != 2 for p in pairs):
+        raise click.BadParameter("use SCHEME:VALUE", param_hint="--id")
+    with new_session() as session:
+        partner = partners.add_partner(session, name, edi_id=edi_id, qualifier=qualifier,
+                                       roles=list(roles), syntax=syntax, actor=_actor(),
+                                       extra_ids=[(p[0], p[1]) for p in pairs])
+        session.commit()
+        click.echo(f"partner {partner.id} {partner.name} ({', '.join(roles)}; {syntax})")
+
+
+@hub_cli.command("partner-list")
+def partner_list() -> None:
+    """List partners with their identifiers."""
+    with new_session() as session:
+        for p in session.scalars(select(Partner).order_by(Partner.id)):
+            ids = ", ".join(f"{i.scheme}:{i.value}" + (f":{i.qualifier}" if i.qualifier else "")
+                            for i in p.identifiers)
+            click.echo(f"{p.id}\t{p.name}\t{','.join(p.roles)}\t{p.syntax}\t{ids}")
+
+
+@hub_cli.command("key-add")
+@click.argument("partner")
+@click.option("--label", default="")
+@_friendly
+def key_add(partner: str, label: str) -> None:
+    """Issue an API key for PARTNER (name or id); the key is the last line, shown only once."""
+    with new_session() as session:
+        owner = partners.find_partner(session, partner)
+        cred, secret = credentials.issue_partner_key(session, owner, actor=_actor(), label=label)
+        session.commit()
+        click.echo(f"key {cred.id} ({cred.prefix}...) for partner {owner.name}; store it now, "
+                   "it is not shown again:")
+        click.echo(secret)
+
+
+@hub_cli.command("key-list")
+@click.argument("partner", required=False)
+@_friendly
+def key_list(partner: str | None) -> None:
+    """List keys and tokens (prefix only), with their state."""
+    with new_session() as session:
+        stmt = select(ApiCredential).order_by(ApiCredential.id)
+        if partner:
+            stmt = stmt.where(ApiCredential.partner_id == partners.find_partner(session, partner).id)
+        for c in session.scalars(stmt):
+            owner = f"partner {c.partner_id}" if c.partner_id else f"user {c.user_id}"
+            state = f"revoked {c.revoked_at.isoformat()}" if c.revoked_at else "active"
+            click.echo(f"{c.id}\t{c.prefix}...\t{owner}\t{state}\t{c.label}")
+
+
+@hub_cli.command("key-revoke")
+@click.argument("key")
+@_friendly
+def key_revoke(key: str) -> None:
+    """Revoke a key or token by id or prefix (see key-list)."""
+    with new_session() as session:
+        cred = credentials.revoke(session, key, actor=_actor())
+        session.commit()
+        click.echo(f"key {cred.id} ({cred.prefix}...) revoked")
+
+
+@hub_cli.command("user-add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "operator", "auditor"]), required=True)
+@_friendly
+def user_add(username: str, role: str) -> None:
+    """Create an admin user with a role (admin, operator, auditor)."""
+    with new_session() as session:
+        user = partners.add_user(session, username, role, actor=_actor())
+        session.commit()
+        click.echo(f"user {user.id} {user.username} ({user.role})")
+
+
+@hub_cli.command("token-add")
+@click.argument("user")
+@click.option("--label", default="")
+@_friendly
+def token_add(user: str, label: str) -> None:
+    """Issue a personal API token for USER (name or id); the token is the last line."""
+    with new_session() as session:
+        owner = partners.find_user(session, user)
+        cred, secret = credentials.issue_user_token(session, owner, actor=_actor(), label=label)
+        session.commit()
+        click.echo(f"token {cred.id} ({cred.prefix}...) for {owner.username}; shown only once:")
+        click.echo(secret)
+
+
+@hub_cli.command("audit-verify")
+def audit_verify() -> None:
+    """Check the audit hash chain; report the first broken link (exit 1) or that it is intact."""
+    with new_session() as session:
+        checked, broken = audit.verify(session)
+    if broken is None:
+        click.echo(f"audit trail intact: {checked} events verified")
+        return
+    click.echo(f"audit trail BROKEN at event {broken.event_id}: {broken.reason}", err=True)
+    sys.exit(1)
+
+
+@hub_cli.command("reprocess")
+@click.argument("exchange_id")
+@_friendly
+def reprocess_command(exchange_id: str) -> None:
+    """Send a failed exchange through processing again."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state = reprocess(lambda: new_session(app), exchange_id, actor=_actor())
+    click.echo(f"exchange {exchange_id}: {state}")
+
+
+@hub_cli.command("process")
+def process_command() -> None:
+    """Process every received exchange now (what the scheduler does continuously)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    done = process_pending(lambda: new_session(app))
+    click.echo(f"{done} exchanges processed")
+
+
+@hub_cli.command("demo")
+@click.option("--url", default="http://127.0.0.1:5000", help="Where the hub will listen.")
+def demo(url: str) -> None:
+    """Make sure the demo partner exists and print a fresh demo API key with a curl example."""
+    with new_session() as session:
+        partner = session.scalars(select(Partner).where(Partner.name == DEMO_PARTNER)).first()
+        if partner is None:
+            partner = partners.add_partner(session, DEMO_PARTNER, edi_id=DEMO_EDI_ID, qualifier="14",
+                                           roles=["buyer", "supplier"], actor=_actor())
+        _, secret = credentials.issue_partner_key(session, partner, actor=_actor(), label="demo")
+        session.commit()
+    click.echo(f"Hub URL: {url}\nDemo partner: {DEMO_PARTNER} (EDI id {DEMO_EDI_ID}:14)\n"
+               f"Try: curl -H 'Authorization: Bearer {secret}' --data-binary "
+               f"@fixtures/edifact/demo_orders_d96a_basic.edi {url}/api/v1/exchanges\n"
+               f"Demo API key:\n{secret}")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(hub_cli)

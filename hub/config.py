@@ -1,0 +1,55 @@
+"""Typed settings read from the environment; nothing connects or reads files here."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_database_url(instance_path: Path) -> str:
+    return f"sqlite:///{instance_path / 'hub.db'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual postgres:// spellings and use the psycopg 3 driver for them."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@dataclass
+class Settings:
+    """Everything the hub can be configured with. Environment names are HUB_<NAME> unless noted."""
+
+    database_url: str = ""  # DATABASE_URL; SQLite under instance/ when empty
+    max_upload_bytes: int = 20 * 1024 * 1024  # HUB_MAX_UPLOAD_BYTES
+    scheduler_enabled: bool = False  # HUB_SCHEDULER=1: run jobs (inbound processing, ...) in-process
+    worker_poll_seconds: float = 1.0  # HUB_WORKER_POLL_SECONDS
+    processing_stale_seconds: int = 600  # HUB_PROCESSING_STALE_SECONDS: requeue stuck exchanges
+    page_size_max: int = 500
+    testing: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        """Read the settings from the process environment (or the mapping given)."""
+        env = dict(os.environ if env is None else env)
+        return cls(
+            database_url=normalise_database_url(env.get("DATABASE_URL", "")),
+            max_upload_bytes=int(env.get("HUB_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
+            scheduler_enabled=_bool(env.get("HUB_SCHEDULER"), False),
+            worker_poll_seconds=float(env.get("HUB_WORKER_POLL_SECONDS", cls.worker_poll_seconds)),
+            processing_stale_seconds=int(
+                env.get("HUB_PROCESSING_STALE_SECONDS", cls.processing_stale_seconds)),
+        )

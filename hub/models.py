@@ -1,0 +1,154 @@
+"""SQLAlchemy 2.0 typed models: partners, credentials, users, exchanges, idempotency, audit."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from hub.db import Base, UTCDateTime, utcnow
+
+
+def new_id() -> str:
+    """Exchange ids are random UUIDs: nobody can guess another partner's exchange."""
+    return str(uuid.uuid4())
+
+
+class Partner(Base):
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    syntax: Mapped[str] = mapped_column(String(20), default="edifact")  # preferred: edifact | ubl
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    identifiers: Mapped[list[PartnerIdentifier]] = relationship(
+        back_populates="partner", cascade="all, delete-orphan", lazy="selectin")
+
+
+class PartnerIdentifier(Base):
+    """An identifier the partner is known by: EDI id with its qualifier, CNPJ, VAT number, GLN."""
+
+    __tablename__ = "partner_identifiers"
+    __table_args__ = (UniqueConstraint("scheme", "value", "qualifier"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"), index=True)
+    scheme: Mapped[str] = mapped_column(String(20))  # edi, gln, cnpj, vat
+    value: Mapped[str] = mapped_column(String(100))
+    qualifier: Mapped[str] = mapped_column(String(10), default="")  # UNB 0007, e.g. 14, ZZ
+
+    partner: Mapped[Partner] = relationship(back_populates="identifiers")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))  # admin | operator | auditor
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ApiCredential(Base):
+    """A partner API key or a user's personal token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_credentials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # shown in listings to tell keys apart
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Exchange(Base):
+    """One file in or out: its raw bytes, where it came from, its state and its errors."""
+
+    __tablename__ = "exchanges"
+    __table_args__ = (
+        UniqueConstraint("partner_id", "direction", "sha256"),
+        UniqueConstraint("partner_id", "direction", "dedup_ref"),
+        Index("ix_exchanges_state_received_at", "state", "received_at"),
+        Index("ix_exchanges_partner_received_at", "partner_id", "received_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    direction: Mapped[str] = mapped_column(String(10))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    state: Mapped[str] = mapped_column(String(20))
+    syntax: Mapped[str] = mapped_column(String(20), default="unknown")  # edifact | xml | unknown
+    doc_type: Mapped[str | None] = mapped_column(String(40))  # ORDERS, INVOIC, Invoice, ...
+    control_ref: Mapped[str | None] = mapped_column(String(100))  # UNB 0020 or XML document id
+    sender: Mapped[str | None] = mapped_column(String(100))
+    recipient: Mapped[str | None] = mapped_column(String(100))
+    # sender + control ref, cleared when a failed exchange is superseded by a corrected re-send
+    dedup_ref: Mapped[str | None] = mapped_column(String(240))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(200))
+    filename: Mapped[str | None] = mapped_column(String(300))
+    raw: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class IdempotencyRecord(Base):
+    """An Idempotency-Key a partner sent, and the exchange it produced."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("partner_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    request_sha256: Mapped[str] = mapped_column(String(64))
+    exchange_id: Mapped[str] = mapped_column(ForeignKey("exchanges.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained. On PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_object", "object_type", "object_id"),
+        Index("ix_audit_events_partner_at", "partner_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(120), index=True)
+    action: Mapped[str] = mapped_column(String(80), index=True)
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str] = mapped_column(String(64))
+    partner_id: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)  # no two events fork the chain
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+__all__ = ["ApiCredential", "AuditEvent", "Exchange", "IdempotencyRecord", "Partner",
+           "PartnerIdentifier", "User"]

@@ -1,0 +1,95 @@
+"""The in-process scheduler: one leader at a time, jobs that only call services.
+
+Leadership: a PostgreSQL advisory lock held on a dedicated connection, or an exclusive file lock
+next to the SQLite database, so gunicorn's workers never run the same job twice at once.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from flask import Flask
+from sqlalchemy.engine import make_url
+
+from hub.db import new_session
+from hub.services.processing import process_pending
+
+log = logging.getLogger(__name__)
+
+_LEADER_LOCK_KEY = 0x4855_4253_4348  # "HUBSCH"
+
+
+class HubScheduler:
+    """APScheduler with the hub's jobs, started only in the process that holds leadership."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        settings = app.config["HUB_SETTINGS"]
+        self.scheduler = BackgroundScheduler(timezone=UTC, job_defaults={
+            "coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
+        self.scheduler.add_job(self._process_inbound, "interval", id="process_inbound",
+                               seconds=settings.worker_poll_seconds)
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        self.scheduler.shutdown(wait=False)
+
+    def wake(self) -> None:
+        """Run the inbound job now instead of at its next tick."""
+        job = self.scheduler.get_job("process_inbound")
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC))
+
+    def _process_inbound(self) -> None:
+        settings = self.app.config["HUB_SETTINGS"]
+        stale = timedelta(seconds=settings.processing_stale_seconds)
+        process_pending(lambda: new_session(self.app), stale_after=stale)
+
+
+def acquire_leadership(app: Flask) -> Any | None:
+    """A handle that holds leadership while it lives, or None when another process leads."""
+    url = make_url(app.config["HUB_SETTINGS"].database_url)
+    if url.get_backend_name() == "postgresql":
+        return _pg_lock(url.set(drivername="postgresql").render_as_string(hide_password=False))
+    lock_path = Path(app.instance_path) / "scheduler.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _pg_lock(dsn: str) -> Any | None:
+    import psycopg
+
+    conn = psycopg.connect(dsn, autocommit=True)
+    got = conn.execute("SELECT pg_try_advisory_lock(%s)", (_LEADER_LOCK_KEY,)).fetchone()
+    if not got or not got[0]:
+        conn.close()
+        return None
+    return conn
+
+
+def start_scheduler(app: Flask) -> HubScheduler | None:
+    """Start the scheduler if this process wins leadership; others leave the jobs to it."""
+    handle = acquire_leadership(app)
+    if handle is None:
+        log.info("another process runs the scheduler")
+        return None
+    scheduler = HubScheduler(app)
+    app.extensions["hub.leader_handle"] = handle
+    app.extensions["hub.scheduler"] = scheduler
+    scheduler.start()
+    log.info("scheduler started in process %d (leader)", os.getpid())
+    return scheduler

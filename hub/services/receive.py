@@ -1,0 +1,131 @@
+"""Receiving a partner's file: stored and committed before the partner hears anything."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hub.auth import Principal
+from hub.domain.errors import HubError, ValidationError
+from hub.domain.states import Direction, ExchangeState
+from hub.models import Exchange, IdempotencyRecord
+from hub.services.audit import record_event
+from hub.services.sniff import Sniffed, sniff
+
+
+class EmptyBody(ValidationError):
+    code = "EMPTY_BODY"
+    http_status = 400
+
+
+class IdempotencyConflict(HubError):
+    code = "IDEMPOTENCY_KEY_REUSED"
+    http_status = 409
+
+
+@dataclass(frozen=True)
+class Receipt:
+    exchange: Exchange
+    duplicate_of: str | None = None  # set when the file was already held: nothing new was stored
+    reason: str | None = None  # same_bytes | same_interchange | same_idempotency_key
+
+
+@dataclass(frozen=True)
+class Upload:
+    data: bytes
+    content_type: str | None = None
+    filename: str | None = None
+    idempotency_key: str | None = None
+
+
+def receive(session: Session, principal: Principal, upload: Upload) -> Receipt:
+    """Store the upload as a new inbound exchange and commit, or return the one already held."""
+    assert principal.partner_id is not None
+    if not upload.data:
+        raise EmptyBody("the request body is empty: send the file as the body or as a multipart file")
+    digest = hashlib.sha256(upload.data).hexdigest()
+    sniffed = sniff(upload.data)
+    known = _already_held(session, principal.partner_id, digest, sniffed, upload.idempotency_key)
+    if known is not None:
+        return known
+    try:
+        exchange = _store(session, principal, upload, digest, sniffed)
+        session.commit()
+    except IntegrityError:
+        # A concurrent request stored the same file first: answer with its exchange.
+        session.rollback()
+        known = _already_held(session, principal.partner_id, digest, sniffed, upload.idempotency_key)
+        if known is None:
+            raise
+        return known
+    return Receipt(exchange=exchange)
+
+
+def _already_held(session: Session, partner_id: int, digest: str, sniffed: Sniffed,
+                  idempotency_key: str | None) -> Receipt | None:
+    if idempotency_key:
+        record = session.scalars(select(IdempotencyRecord).where(
+            IdempotencyRecord.partner_id == partner_id,
+            IdempotencyRecord.key == idempotency_key)).first()
+        if record is not None:
+            if record.request_sha256 != digest:
+                raise IdempotencyConflict(
+                    "this Idempotency-Key was already used with a different file")
+            original = session.get(Exchange, record.exchange_id)
+            assert original is not None
+            return Receipt(original, original.id, "same_idempotency_key")
+    inbound = select(Exchange).where(Exchange.partner_id == partner_id,
+                                     Exchange.direction == Direction.inbound.value)
+    same_bytes = session.scalars(inbound.where(Exchange.sha256 == digest)).first()
+    if same_bytes is not None:
+        return Receipt(same_bytes, same_bytes.id, "same_bytes")
+    if sniffed.dedup_ref:
+        same_ref = session.scalars(inbound.where(Exchange.dedup_ref == sniffed.dedup_ref)).first()
+        if same_ref is not None and same_ref.state != ExchangeState.failed.value:
+            return Receipt(same_ref, same_ref.id, "same_interchange")
+    return None
+
+
+def _store(session: Session, principal: Principal, upload: Upload, digest: str,
+           sniffed: Sniffed) -> Exchange:
+    assert principal.partner_id is not None
+    _supersede_failed(session, principal, sniffed)
+    exchange = Exchange(
+        direction=Direction.inbound.value, partner_id=principal.partner_id,
+        state=ExchangeState.received.value, syntax=sniffed.syntax, doc_type=sniffed.doc_type,
+        control_ref=sniffed.control_ref, sender=sniffed.sender, recipient=sniffed.recipient,
+        dedup_ref=sniffed.dedup_ref, sha256=digest, size=len(upload.data),
+        content_type=upload.content_type, filename=upload.filename, raw=upload.data,
+        warnings=[], result={}, attempts=0)
+    session.add(exchange)
+    session.flush()
+    if upload.idempotency_key:
+        session.add(IdempotencyRecord(partner_id=principal.partner_id, key=upload.idempotency_key,
+                                      request_sha256=digest, exchange_id=exchange.id))
+    record_event(session, actor=principal.actor, action="exchange.received",
+                 object_type="exchange", object_id=exchange.id, partner_id=principal.partner_id,
+                 details={"sha256": digest, "size": len(upload.data), "syntax": sniffed.syntax,
+                          "type": sniffed.doc_type, "control_ref": sniffed.control_ref,
+                          "filename": upload.filename})
+    return exchange
+
+
+def _supersede_failed(session: Session, principal: Principal, sniffed: Sniffed) -> None:
+    """A corrected re-send of a rejected interchange may reuse its control reference."""
+    if not sniffed.dedup_ref:
+        return
+    failed = session.scalars(select(Exchange).where(
+        Exchange.partner_id == principal.partner_id, Exchange.direction == Direction.inbound.value,
+        Exchange.dedup_ref == sniffed.dedup_ref,
+        Exchange.state == ExchangeState.failed.value)).first()
+    if failed is None:
+        return
+    failed.dedup_ref = None
+    session.flush()
+    record_event(session, actor=principal.actor, action="exchange.superseded",
+                 object_type="exchange", object_id=failed.id, partner_id=failed.partner_id,
+                 details={"control_ref": sniffed.control_ref})

@@ -1,0 +1,125 @@
+"""The audit trail: chained, verifiable, append-only on PostgreSQL, readable by admins and auditors."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from hub.db import get_engine, new_session
+from hub.domain.states import ExchangeState
+from hub.models import AuditEvent, Exchange
+from hub.services.audit import record_event
+from hub.services.exchanges import transition
+from tests.conftest import ON_POSTGRES
+from tests.integration.api.test_receive import interchange
+
+
+def _post(client: FlaskClient, partner, ref: str) -> str:
+    return str(client.post("/api/v1/exchanges", data=interchange(partner.edi_id, ref),
+                           headers=partner.headers).json["id"])
+
+
+def _tamper(app: Flask, sql: str) -> None:
+    with app.app_context(), get_engine().begin() as conn:
+        if ON_POSTGRES:  # the trigger would refuse; a superuser can switch it off for one session
+            conn.execute(text("SET session_replication_role = replica"))
+        conn.execute(text(sql))
+
+
+def test_audit_verify_passes_on_an_intact_trail(client, runner: FlaskCliRunner, make_partner):
+    acme = make_partner("acme")
+    _post(client, acme, "1")
+    result = runner.invoke(args=["hub", "audit-verify"])
+    assert result.exit_code == 0 and "intact: 3 events" in result.output
+
+
+def test_changing_one_row_in_the_database_is_detected(app: Flask, client, runner, make_partner):
+    acme = make_partner("acme")
+    for ref in ("1", "2", "3"):
+        _post(client, acme, ref)
+    with app.app_context(), new_session() as session:
+        target = session.scalars(select(AuditEvent).order_by(AuditEvent.id).offset(3)).first()
+        assert target is not None
+        target_id = target.id
+    _tamper(app, f"UPDATE audit_events SET actor = 'partner:bolt' WHERE id = {target_id}")
+    result = runner.invoke(args=["hub", "audit-verify"])
+    assert result.exit_code == 1
+    assert f"BROKEN at event {target_id}" in result.output and "changed" in result.output
+
+
+def test_deleting_a_row_is_detected(app: Flask, client, runner, make_partner):
+    acme = make_partner("acme")
+    for ref in ("1", "2"):
+        _post(client, acme, ref)
+    _tamper(app, "DELETE FROM audit_events WHERE id = 2")
+    result = runner.invoke(args=["hub", "audit-verify"])
+    assert result.exit_code == 1 and "BROKEN at event 3" in result.output
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the append-only trigger exists on PostgreSQL")
+def test_postgres_refuses_update_and_delete_of_audit_events(app: Flask, client, make_partner):
+    make_partner("acme")
+    for sql in ("UPDATE audit_events SET actor = 'x'", "DELETE FROM audit_events",
+                "TRUNCATE audit_events"):
+        with app.app_context(), pytest.raises(DBAPIError, match="append-only"), \
+                get_engine().begin() as conn:
+            conn.execute(text(sql))
+
+
+def test_a_transition_and_its_audit_event_commit_or_roll_back_together(app: Flask, client,
+                                                                      make_partner):
+    acme = make_partner("acme")
+    exchange_id = _post(client, acme, "9")
+    with app.app_context(), new_session() as session:
+        before = session.scalar(select(text("count(*)")).select_from(AuditEvent))
+        exchange = session.get(Exchange, exchange_id)
+        transition(session, exchange, ExchangeState.processing, actor="test")
+        session.rollback()
+        assert session.scalar(select(text("count(*)")).select_from(AuditEvent)) == before
+        assert session.get(Exchange, exchange_id).state == "received"
+        transition(session, session.get(Exchange, exchange_id), ExchangeState.processing,
+                   actor="test")
+        session.commit()
+        last = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+        assert last.details == {"from": "received", "to": "processing"}
+
+
+def test_audit_api_filters_and_pages_for_admins_and_auditors(client, make_partner, make_user):
+    acme, bolt = make_partner("acme"), make_partner("bolt")
+    a = _post(client, acme, "1")
+    _post(client, bolt, "2")
+    auditor = make_user("aud", "auditor")
+    events = client.get(f"/api/v1/audit?object_id={a}", headers=auditor).json["items"]
+    assert [e["action"] for e in events] == ["exchange.received"]
+    assert events[0]["actor"] == "partner:acme"
+    by_actor = client.get("/api/v1/audit?actor=partner:bolt", headers=auditor).json["items"]
+    assert {e["partner_id"] for e in by_actor} == {bolt.id}
+    by_partner = client.get(f"/api/v1/audit?partner_id={acme.id}&action=partner.created",
+                            headers=auditor).json["items"]
+    assert len(by_partner) == 1
+    page = client.get("/api/v1/audit?per_page=2", headers=auditor).json
+    assert len(page["items"]) == 2 and page["has_more"] is True
+    none = client.get("/api/v1/audit?since=2999-01-01T00:00:00Z", headers=auditor).json
+    assert none["items"] == []
+    operator = make_user("op", "operator")
+    assert client.get("/api/v1/audit", headers=operator).status_code == 403
+
+
+def test_csv_export_neutralises_formulas(app: Flask, client, make_user):
+    payload = "=cmd|' /C calc'!A0"
+    with app.app_context(), new_session() as session:
+        record_event(session, actor=payload, action="-2+3", object_type="@SUM(1)",
+                     object_id="+1", details={"note": payload})
+        session.commit()
+    resp = client.get("/api/v1/audit/export.csv?object_id=%2B1", headers=make_user("aud", "auditor"))
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    (row,) = list(csv.DictReader(io.StringIO(resp.get_data(as_text=True))))
+    assert row["actor"] == "'" + payload  # kept readable, but no longer a formula
+    assert (row["action"], row["object_type"], row["object_id"]) == ("'-2+3", "'@SUM(1)", "'+1")
+    assert row["details"].startswith("{")
