@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    Numeric,
     String,
     UniqueConstraint,
 )
@@ -150,5 +152,53 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
-__all__ = ["ApiCredential", "AuditEvent", "Exchange", "IdempotencyRecord", "Partner",
-           "PartnerIdentifier", "User"]
+
+
+class Document(Base):
+    """A canonical document produced from (or for) one message of an exchange."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        Index("ix_documents_partner_type_number", "partner_id", "doc_type", "number"),
+        UniqueConstraint("exchange_id", "position"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    exchange_id: Mapped[str] = mapped_column(ForeignKey("exchanges.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)  # 1-based message number in the exchange
+    message_ref: Mapped[str | None] = mapped_column(String(100))  # UNH 0062 or XML document id
+    message_type: Mapped[str | None] = mapped_column(String(40))  # ORDERS:D:96A:UN:EAN008, Invoice
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
+    direction: Mapped[str] = mapped_column(String(10))
+    doc_type: Mapped[str] = mapped_column(String(40))  # purchase_order, invoice, ...
+    number: Mapped[str] = mapped_column(String(100))
+    issued: Mapped[str | None] = mapped_column(String(40))  # ISO date or datetime as sent
+    currency: Mapped[str | None] = mapped_column(String(3))
+    total: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    canonical: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    lines: Mapped[list[DocumentLine]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="DocumentLine.id")
+
+
+class DocumentLine(Base):
+    """A document line, queryable by item and quantity without opening the canonical JSON."""
+
+    __tablename__ = "document_lines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"),
+                                             index=True)
+    line_number: Mapped[str] = mapped_column(String(20))
+    gtin: Mapped[str | None] = mapped_column(String(20), index=True)
+    buyer_item: Mapped[str | None] = mapped_column(String(60))
+    supplier_item: Mapped[str | None] = mapped_column(String(60))
+    our_item: Mapped[str | None] = mapped_column(String(60))
+    description: Mapped[str | None] = mapped_column(String(350))
+    quantity: Mapped[Decimal | None] = mapped_column(Numeric(20, 6))
+    unit: Mapped[str | None] = mapped_column(String(3))
+    price: Mapped[Decimal | None] = mapped_column(Numeric(20, 6))
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+
+    document: Mapped[Document] = relationship(back_populates="lines")
