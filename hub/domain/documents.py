@@ -79,6 +79,8 @@ class Party:
     contact: Contact | None = None
     endpoint: Identifier | None = None  # Peppol electronic address (BT-34/BT-49)
     raw_role: str | None = None  # e.g. NAD qualifier "BY"
+    legal_name: str | None = None  # registered name when it differs from `name` (UBL PartyLegalEntity, BT-27)
+    legal_id: Identifier | None = None  # legal registration id (UBL PartyLegalEntity/CompanyID, BT-30)
 
     def id_of(self, scheme: IdScheme) -> str | None:
         """The first identifier of the given scheme, if any."""
@@ -105,6 +107,7 @@ class Item:
     supplier_number: str | None = None
     our_number: str | None = None  # the hub's own item id after cross-reference
     description: str | None = None
+    name: str | None = None  # short item name when a syntax has both (UBL Item/Name BT-153 vs Description)
     other_ids: list[Identifier] = field(default_factory=list)
 
 
@@ -143,6 +146,7 @@ class TaxSubtotal:
     tax_amount: Decimal
     scheme: str = "VAT"  # VAT, GST, ICMS, IPI, PIS, COFINS, ...
     exemption_reason: str | None = None
+    exemption_reason_code: str | None = None  # VATEX code (UBL TaxExemptionReasonCode, BT-121)
 
 
 @dataclass
@@ -185,6 +189,7 @@ class Totals:
     charge_total: Decimal | None = None
     tax_exclusive: Decimal | None = None  # BT-109
     tax_total: Decimal | None = None  # BT-110
+    tax_total_tax_currency: Decimal | None = None  # BT-111, in Invoice.tax_currency
     tax_inclusive: Decimal | None = None  # BT-112
     prepaid: Decimal | None = None
     rounding: Decimal | None = None
@@ -252,6 +257,7 @@ class Invoice(Document):
     totals: Totals = field(default_factory=Totals)
     tax_currency: str | None = None
     buyer_reference: str | None = None  # BT-10
+    delivery_date: date | None = None  # actual delivery date (BT-72)
 
 
 @dataclass

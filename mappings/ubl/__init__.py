@@ -1,0 +1,77 @@
+"""UBL 2.1 / Peppol BIS 3: safe parse -> schema validation -> canonical documents, and back.
+
+Public API: `parse_ubl(data) -> Document`, `render_ubl(doc) -> bytes`, `render_invoice_checked(doc) -> bytes`,
+`detect(root)`, `check_en16931(xml)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from lxml import etree
+
+from hub.domain.documents import DespatchAdvice, Document, Invoice, OrderResponse, PurchaseOrder
+from hub.domain.errors import MappingError, Problem, ValidationError
+from hub.xmlsafe import parse_xml
+from mappings.ubl import despatch_advice, invoice, order, order_response
+from mappings.ubl.common import text
+from mappings.ubl.detect import Detected, check_supported, detect
+from mappings.ubl.en16931_rules import check_en16931
+from mappings.ubl.schema import schema_problems, validate_schema
+
+__all__ = ["check_en16931", "detect", "parse_ubl", "render_invoice_checked", "render_ubl"]
+
+_PARSERS: dict[str, Callable[[etree._Element], Document]] = {
+    "Order": order.parse,
+    "OrderResponse": order_response.parse,
+    "DespatchAdvice": despatch_advice.parse,
+    "Invoice": invoice.parse,
+    "CreditNote": invoice.parse,
+}
+
+
+def parse_ubl(data: bytes, *, max_bytes: int | None = None) -> Document:
+    """Safe parse, detect, validate against the UBL 2.1 schema, and map to a canonical document."""
+    root = parse_xml(data) if max_bytes is None else parse_xml(data, max_bytes=max_bytes)
+    found = detect(root)
+    check_supported(found)
+    validate_schema(root, found.kind, ref=text(root, "cbc:ID"))
+    doc = _PARSERS[found.kind](root)
+    doc.profile.update(_profile(found))
+    return doc
+
+
+def _profile(found: Detected) -> dict[str, str]:
+    values = {"syntax": "ubl", "document": found.kind, "ubl_version": found.version,
+              "customization_id": found.customization_id, "profile_id": found.profile_id}
+    return {k: v for k, v in values.items() if v}
+
+
+def render_ubl(doc: Document) -> bytes:
+    """Render a canonical document as Peppol BIS 3 UBL 2.1; raise ValidationError if not schema-valid."""
+    if isinstance(doc, Invoice):
+        data, kind = invoice.render(doc), "CreditNote" if doc.is_credit_note else "Invoice"
+    elif isinstance(doc, PurchaseOrder):
+        data, kind = order.render(doc), "Order"
+    elif isinstance(doc, OrderResponse):
+        data, kind = order_response.render(doc), "OrderResponse"
+    elif isinstance(doc, DespatchAdvice):
+        data, kind = despatch_advice.render(doc), "DespatchAdvice"
+    else:
+        raise MappingError(f"no UBL rendering for {doc.doc_type}", problems=[
+            Problem(code="UBL_NO_RENDERING", message=f"{doc.doc_type} has no UBL 2.1 form in the hub")])
+    problems = schema_problems(parse_xml(data), kind, ref=doc.number)
+    if problems:
+        raise ValidationError(f"rendered {kind} {doc.number} is not valid UBL 2.1", problems=problems)
+    return data
+
+
+def render_invoice_checked(doc: Invoice) -> bytes:
+    """Render an invoice or credit note and run the EN 16931 rules; raise ValidationError on any fatal."""
+    data = render_ubl(doc)
+    problems = check_en16931(data)
+    fatal = [p for p in problems if p.severity == "error"]
+    if fatal:
+        raise ValidationError(f"invoice {doc.number} breaks {len(fatal)} EN 16931 rule(s): not sent",
+                              problems=problems)
+    return data

@@ -1,0 +1,1 @@
+"""Message structures and segment specs as JSON data, and the script that generates them."""
