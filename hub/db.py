@@ -56,7 +56,9 @@ def build_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
-        kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10)
+        # No pre-ping (a round trip per request); a dropped connection is detected and the pool
+        # invalidated on first use, and recycling keeps connections from going stale.
+        kwargs.update(pool_size=5, max_overflow=10, pool_recycle=1800)
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -67,16 +67,19 @@ def revoke(session: Session, key_ref: str, *, actor: str) -> ApiCredential:
 
 def authenticate(session: Session, secret: str) -> Principal | None:
     """The principal a bearer secret belongs to, or None when unknown, revoked or inactive."""
-    cred = session.scalars(select(ApiCredential)
-                           .where(ApiCredential.secret_hash == hash_secret(secret))).first()
-    if cred is None or cred.revoked_at is not None:
+    # One round trip: this runs on every API call.
+    row = session.execute(
+        select(ApiCredential.revoked_at, Partner.id, Partner.name, Partner.active,
+               User.id, User.username, User.role, User.active)
+        .outerjoin(Partner, Partner.id == ApiCredential.partner_id)
+        .outerjoin(User, User.id == ApiCredential.user_id)
+        .where(ApiCredential.secret_hash == hash_secret(secret))).first()
+    if row is None or row[0] is not None:
         return None
-    if cred.partner_id is not None:
-        partner = session.get(Partner, cred.partner_id)
-        if partner is None or not partner.active:
-            return None
-        return Principal(kind="partner", name=partner.name, partner_id=partner.id)
-    user = session.get(User, cred.user_id) if cred.user_id is not None else None
-    if user is None or not user.active:
+    _, partner_id, partner_name, partner_active, user_id, username, role, user_active = row
+    if partner_id is not None:
+        return Principal(kind="partner", name=partner_name, partner_id=partner_id) \
+            if partner_active else None
+    if user_id is None or not user_active:
         return None
-    return Principal(kind="user", name=user.username, user_id=user.id, role=Role(user.role))
+    return Principal(kind="user", name=username, user_id=user_id, role=Role(role))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -49,16 +49,19 @@ def receive(session: Session, principal: Principal, upload: Upload) -> Receipt:
         raise EmptyBody("the request body is empty: send the file as the body or as a multipart file")
     digest = hashlib.sha256(upload.data).hexdigest()
     sniffed = sniff(upload.data)
-    known = _already_held(session, principal.partner_id, digest, sniffed, upload.idempotency_key)
+    known, candidates = _already_held(session, principal.partner_id, digest, sniffed,
+                                      upload.idempotency_key)
     if known is not None:
         return known
     try:
-        exchange = _store(session, principal, upload, digest, sniffed)
+        failed = [e for e in candidates if e.state == ExchangeState.failed.value]
+        exchange = _store(session, principal, upload, digest, sniffed, supersedes=failed)
         session.commit()
     except IntegrityError:
         # A concurrent request stored the same file first: answer with its exchange.
         session.rollback()
-        known = _already_held(session, principal.partner_id, digest, sniffed, upload.idempotency_key)
+        known, _ = _already_held(session, principal.partner_id, digest, sniffed,
+                                 upload.idempotency_key)
         if known is None:
             raise
         return known
@@ -66,34 +69,44 @@ def receive(session: Session, principal: Principal, upload: Upload) -> Receipt:
 
 
 def _already_held(session: Session, partner_id: int, digest: str, sniffed: Sniffed,
-                  idempotency_key: str | None) -> Receipt | None:
+                  idempotency_key: str | None) -> tuple[Receipt | None, list[Exchange]]:
+    """The receipt of a duplicate, if it is one, and the exchanges sharing bytes or reference."""
     if idempotency_key:
-        record = session.scalars(select(IdempotencyRecord).where(
-            IdempotencyRecord.partner_id == partner_id,
-            IdempotencyRecord.key == idempotency_key)).first()
-        if record is not None:
-            if record.request_sha256 != digest:
-                raise IdempotencyConflict(
-                    "this Idempotency-Key was already used with a different file")
-            original = session.get(Exchange, record.exchange_id)
-            assert original is not None
-            return Receipt(original, original.id, "same_idempotency_key")
-    inbound = select(Exchange).where(Exchange.partner_id == partner_id,
-                                     Exchange.direction == Direction.inbound.value)
-    same_bytes = session.scalars(inbound.where(Exchange.sha256 == digest)).first()
-    if same_bytes is not None:
-        return Receipt(same_bytes, same_bytes.id, "same_bytes")
+        known = _by_idempotency_key(session, partner_id, idempotency_key, digest)
+        if known is not None:
+            return known, []
+    # One query for both kinds of duplicate: the same bytes, or the same interchange reference.
+    match = Exchange.sha256 == digest
     if sniffed.dedup_ref:
-        same_ref = session.scalars(inbound.where(Exchange.dedup_ref == sniffed.dedup_ref)).first()
-        if same_ref is not None and same_ref.state != ExchangeState.failed.value:
-            return Receipt(same_ref, same_ref.id, "same_interchange")
-    return None
+        match = or_(match, Exchange.dedup_ref == sniffed.dedup_ref)
+    candidates = list(session.scalars(select(Exchange).where(
+        Exchange.partner_id == partner_id, Exchange.direction == Direction.inbound.value,
+        match)).all())
+    same_bytes = next((e for e in candidates if e.sha256 == digest), None)
+    if same_bytes is not None:
+        return Receipt(same_bytes, same_bytes.id, "same_bytes"), candidates
+    same_ref = next((e for e in candidates if e.state != ExchangeState.failed.value), None)
+    if same_ref is not None:
+        return Receipt(same_ref, same_ref.id, "same_interchange"), candidates
+    return None, candidates
+
+
+def _by_idempotency_key(session: Session, partner_id: int, key: str, digest: str) -> Receipt | None:
+    record = session.scalars(select(IdempotencyRecord).where(
+        IdempotencyRecord.partner_id == partner_id, IdempotencyRecord.key == key)).first()
+    if record is None:
+        return None
+    if record.request_sha256 != digest:
+        raise IdempotencyConflict("this Idempotency-Key was already used with a different file")
+    original = session.get(Exchange, record.exchange_id)
+    assert original is not None
+    return Receipt(original, original.id, "same_idempotency_key")
 
 
 def _store(session: Session, principal: Principal, upload: Upload, digest: str,
-           sniffed: Sniffed) -> Exchange:
+           sniffed: Sniffed, *, supersedes: list[Exchange]) -> Exchange:
     assert principal.partner_id is not None
-    _supersede_failed(session, principal, sniffed)
+    _supersede(session, principal, supersedes, sniffed)
     exchange = Exchange(
         direction=Direction.inbound.value, partner_id=principal.partner_id,
         state=ExchangeState.received.value, syntax=sniffed.syntax, doc_type=sniffed.doc_type,
@@ -114,18 +127,12 @@ def _store(session: Session, principal: Principal, upload: Upload, digest: str,
     return exchange
 
 
-def _supersede_failed(session: Session, principal: Principal, sniffed: Sniffed) -> None:
+def _supersede(session: Session, principal: Principal, failed: list[Exchange],
+               sniffed: Sniffed) -> None:
     """A corrected re-send of a rejected interchange may reuse its control reference."""
-    if not sniffed.dedup_ref:
-        return
-    failed = session.scalars(select(Exchange).where(
-        Exchange.partner_id == principal.partner_id, Exchange.direction == Direction.inbound.value,
-        Exchange.dedup_ref == sniffed.dedup_ref,
-        Exchange.state == ExchangeState.failed.value)).first()
-    if failed is None:
-        return
-    failed.dedup_ref = None
-    session.flush()
-    record_event(session, actor=principal.actor, action="exchange.superseded",
-                 object_type="exchange", object_id=failed.id, partner_id=failed.partner_id,
-                 details={"control_ref": sniffed.control_ref})
+    for exchange in failed:
+        exchange.dedup_ref = None
+        session.flush()
+        record_event(session, actor=principal.actor, action="exchange.superseded",
+                     object_type="exchange", object_id=exchange.id,
+                     partner_id=exchange.partner_id, details={"control_ref": sniffed.control_ref})

@@ -1,0 +1,43 @@
+"""APERAK: the business rejection of a message (unknown item, unknown party, duplicate order number).
+
+`render_aperak` gives the body (BGM ... before UNT) with one ERC/FTX group per problem; the envelope
+writer adds UNH/UNT and UNB/UNZ. Error codes (ERC C901/9321) come from the partner profile's
+`aperak_error_codes` (Problem.code -> code), else from the table below (mutually defined, agency ZZZ).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from hub.domain.documents import Party
+from hub.domain.errors import Problem
+from mappings.edifact.common import split35
+from mappings.edifact.model import Segment
+from mappings.edifact.profile import GENERIC, PartnerProfile
+from mappings.edifact.writer import Writer
+
+MESSAGE_TYPE = "APERAK"
+ERROR_CODES: dict[str, str] = {
+    "UNKNOWN_ITEM": "UNKITEM", "UNKNOWN_PARTY": "UNKPARTY", "DUPLICATE_ORDER": "DUPORDER",
+    "DUPLICATE_DOCUMENT": "DUPDOC", "INVALID_VALUE": "12", "MISSING": "13",
+}
+
+
+def render_aperak(doc_number: str, problems: list[Problem], *, aperak_number: str | None = None,
+                  referenced_message_ref: str | None = None, issued: datetime | None = None,
+                  parties: list[Party] | None = None, profile: PartnerProfile = GENERIC,
+                  rejected: bool = True) -> list[Segment]:
+    """APERAK body rejecting (or, with rejected=False, acknowledging) document `doc_number`."""
+    w = Writer(profile)
+    w.add("BGM", "313", aperak_number or f"APK{doc_number}"[:35], "9", "RE" if rejected else "AP")
+    w.dtm("137", (issued or datetime.now(UTC)).replace(microsecond=0))
+    w.add("RFF", ["ON", doc_number])
+    if referenced_message_ref:
+        w.add("RFF", ["ACW", referenced_message_ref])
+    for party in parties or []:
+        w.party(party)
+    for problem in problems:
+        code = profile.aperak_error_codes.get(problem.code) or ERROR_CODES.get(problem.code, problem.code[:8])
+        w.add("ERC", [code, "", "ZZZ"])
+        w.add("FTX", "AAO", "", "", split35(str(problem), 512)[:5])
+    return w.out

@@ -1,0 +1,89 @@
+"""INVOIC <-> Invoice: lines, allowances and charges, tax breakdown, payment terms (PAT or PYT), totals."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hub.domain.documents import Invoice, PaymentTerms, TaxSubtotal, Totals
+from hub.domain.errors import Problem
+from mappings.edifact import common as c
+from mappings.edifact.model import Message, Segment
+from mappings.edifact.orders import render_totals, totals
+from mappings.edifact.profile import GENERIC, PartnerProfile
+from mappings.edifact.reader import Reader, read
+from mappings.edifact.writer import Writer
+
+MESSAGE_TYPE = "INVOIC"
+
+
+def parse(message: Message, profile: PartnerProfile = GENERIC, *, decimal_mark: str = ".",
+          warnings: list[Problem] | None = None) -> Invoice:
+    """An INVOIC message as an Invoice (a credit note when BGM 1001 says so, e.g. 381)."""
+    r = read(message, profile, decimal_mark, warnings)
+    doc = Invoice(number=r.number or "")
+    r.fill(doc, ("137", "3"))
+    doc.is_credit_note = (r.type_code or "") in c.CREDIT_NOTE_TYPES
+    doc.allowances_charges = r.allowances
+    doc.totals = totals(r) or Totals()
+    doc.tax_subtotals = _taxes(r, doc.totals)
+    doc.payment_terms = _terms(r)
+    tax_point = r.first_date(("131",))
+    doc.tax_point_date = tax_point.date() if isinstance(tax_point, datetime) else tax_point
+    due = r.first_date(("13", "140"))
+    doc.due_date = (due.date() if isinstance(due, datetime) else due) or next(
+        (t.due_date for t in doc.payment_terms if t.due_date), None)
+    return doc
+
+
+def _taxes(r: Reader, t: Totals) -> list[TaxSubtotal]:
+    """Tax subtotals; a lone TAX without amounts (older files) takes the document's totals."""
+    subs = r.taxes
+    if len(subs) == 1 and id(subs[0]) not in r.taxes_with_amounts:
+        sub = subs[0]
+        sub.taxable_amount = t.tax_exclusive or t.line_total or sub.taxable_amount
+        sub.tax_amount = t.tax_total or sub.tax_amount
+    return subs
+
+
+def _terms(r: Reader) -> list[PaymentTerms]:
+    """Payment terms; means (PAI) and account (FII) given outside a terms group go to the first."""
+    terms = r.terms
+    if (r.accounts or r.means_code) and not terms:
+        terms.append(PaymentTerms())
+    if terms:
+        first = terms[0]
+        first.account_id = first.account_id or (r.accounts[0] if r.accounts else None)
+        first.means_code = first.means_code or r.means_code
+    return terms
+
+
+def render(doc: Invoice, profile: PartnerProfile = GENERIC) -> list[Segment]:
+    """The INVOIC body for an Invoice."""
+    w = Writer(profile)
+    w.bgm(doc, "381" if doc.is_credit_note else "380")
+    w.dtm("137", doc.issued)
+    w.dtm("131", doc.tax_point_date)
+    first = doc.payment_terms[0] if doc.payment_terms else None
+    first_due = next((t.due_date for t in doc.payment_terms if t.due_date), None)
+    if doc.due_date is not None and doc.due_date != first_due:
+        w.dtm("13", doc.due_date)
+    if first is not None and first.means_code:
+        w.add("PAI", ["", "", first.means_code])
+    if doc.profile.get("customization_id"):
+        w.add("FTX", "DOC", "", "", doc.profile["customization_id"])
+    w.notes(doc.notes)
+    w.references(doc.references)
+    w.parties(doc.parties, first.account_id if first is not None else None)
+    w.currency(doc.currency)
+    w.payment_terms(doc.payment_terms)
+    for alc in doc.allowances_charges:
+        w.allowance(alc)
+    w.lines(doc.lines)
+    w.add("UNS", "S")
+    w.add("CNT", ["2", str(len(doc.lines))])
+    render_totals(w, doc.totals)
+    for sub in doc.tax_subtotals:
+        w.tax(sub.category, sub.rate, sub.scheme)
+        w.moa("125", sub.taxable_amount)
+        w.moa("124", sub.tax_amount)
+    return w.out
