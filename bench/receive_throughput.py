@@ -36,7 +36,7 @@ def interchange(client: int, n: int, size: int = 10_240) -> bytes:
             f"UNH+1+ORDERS:D:96A:UN'BGM+220+PO{client}-{n}+9'")
     filler = "FTX+AAI+++" + "X" * 60 + "'"
     body = head + filler * ((size - len(head)) // len(filler))
-    return (body + "UNT+3+1'UNZ+1+C%dN%d'" % (client, n)).encode()
+    return (body + f"UNT+3+1'UNZ+1+C{client}N{n}'").encode()
 
 
 def client_loop(args: tuple[str, str, int, float, int]) -> list[tuple[int, str, float]]:

@@ -25,7 +25,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool | None
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     from hub import db
-    db.init_app(app, settings.database_url)
+    db.init_app(app, settings.database_url, settings)
     _register_blueprints(app)
     from hub.cli import register_cli
     register_cli(app)
@@ -36,11 +36,15 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool | None
 
 
 def _register_blueprints(app: Flask) -> None:
-    from hub.api import audit, exchanges, health
+    from hub.api import audit, documents, exchanges, health
     from hub.api.errors import register_error_handlers
 
-    for bp in (exchanges.bp, audit.bp, health.bp):
+    for bp in (exchanges.bp, documents.bp, audit.bp, health.bp):
         app.register_blueprint(bp)
+    from hub.api import outbox, soap
+    app.register_blueprint(outbox.bp)
+    app.register_blueprint(outbox.erp_bp)
+    soap.mount(app)  # spyne at /soap, WSDL at /soap?wsdl
     register_error_handlers(app)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import json
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -23,7 +24,7 @@ from hub.services.processing import process_pending, reprocess
 hub_cli = AppGroup("hub", help="Administer the EDI hub.")
 
 DEMO_PARTNER = "demo"
-DEMO_EDI_ID = "5790000000005"  # a GLN-shaped id; the demo fixtures are sent from it
+DEMO_EDI_ID = "5412345000013"  # the GLN the demo fixtures (fixtures/*/demo_*) are sent from
 
 
 def _actor() -> str:
@@ -85,6 +86,36 @@ def partner_list() -> None:
             ids = ", ".join(f"{i.scheme}:{i.value}" + (f":{i.qualifier}" if i.qualifier else "")
                             for i in p.identifiers)
             click.echo(f"{p.id}\t{p.name}\t{','.join(p.roles)}\t{p.syntax}\t{ids}")
+
+
+@hub_cli.command("partner-profile")
+@click.argument("partner")
+@click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
+              help="A profile setting; VALUE is JSON (true, 3, {\"UN\": \"C62\"}) or plain text; "
+                   "an empty VALUE removes the setting.")
+@_friendly
+def partner_profile(partner: str, settings: tuple[str, ...]) -> None:
+    """Show or change a partner's profile (code translations, tolerances, acknowledgements)."""
+    changes: dict[str, Any] = {}
+    for item in settings:
+        key, sep, raw = item.partition("=")
+        if not sep:
+            raise click.BadParameter("use KEY=VALUE", param_hint="--set")
+        changes[key.strip()] = _json_or_text(raw) if raw else None
+    with new_session() as session:
+        owner = partners.find_partner(session, partner)
+        profile = partners.update_profile(session, owner, changes, actor=_actor()) if changes \
+            else owner.profile
+        session.commit()
+    shown = {k: v for k, v in (profile or {}).items() if not k.startswith("_")}
+    click.echo(json.dumps(shown, indent=2, sort_keys=True))
+
+
+def _json_or_text(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
 
 
 @hub_cli.command("key-add")
@@ -202,4 +233,6 @@ def demo(url: str) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from hub.cli_outbox import register_outbox_commands
+    register_outbox_commands(hub_cli)
     app.cli.add_command(hub_cli)

@@ -38,6 +38,8 @@ class Settings:
     worker_poll_seconds: float = 1.0  # HUB_WORKER_POLL_SECONDS
     processing_stale_seconds: int = 600  # HUB_PROCESSING_STALE_SECONDS: requeue stuck exchanges
     page_size_max: int = 500
+    hub_edi_id: str = "PONTEHUB"  # HUB_EDI_ID: the hub's own UNB identity on what it renders
+    hub_edi_qualifier: str = "ZZ"  # HUB_EDI_QUALIFIER
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -50,6 +52,8 @@ class Settings:
             max_upload_bytes=int(env.get("HUB_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
             scheduler_enabled=_bool(env.get("HUB_SCHEDULER"), False),
             worker_poll_seconds=float(env.get("HUB_WORKER_POLL_SECONDS", cls.worker_poll_seconds)),
+            hub_edi_id=env.get("HUB_EDI_ID", cls.hub_edi_id),
+            hub_edi_qualifier=env.get("HUB_EDI_QUALIFIER", cls.hub_edi_qualifier),
             processing_stale_seconds=int(
                 env.get("HUB_PROCESSING_STALE_SECONDS", cls.processing_stale_seconds)),
         )

@@ -75,10 +75,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-def init_app(app: Flask, url: str) -> None:
+def init_app(app: Flask, url: str, settings: Any = None) -> None:
+    """Engine and sessions for the app; each session carries the settings in `session.info`."""
     engine = build_engine(url)
     app.extensions["hub.engine"] = engine
-    app.extensions["hub.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["hub.sessionmaker"] = sessionmaker(engine, expire_on_commit=False,
+                                                      info={"settings": settings})
     app.teardown_appcontext(_close_session)
 
 

@@ -80,6 +80,7 @@ class ApiCredential(Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    connector_id: Mapped[int | None] = mapped_column(ForeignKey("connectors.id"), index=True)  # ERP token
 
 
 class Exchange(Base):
@@ -115,6 +116,8 @@ class Exchange(Base):
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     warnings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # posted by an ERP; no foreign key, so SQLite adds the column without rebuilding this table
+    connector_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class IdempotencyRecord(Base):
@@ -202,3 +205,84 @@ class DocumentLine(Base):
     amount: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
 
     document: Mapped[Document] = relationship(back_populates="lines")
+
+
+class ErpConnector(Base):
+    """An ERP the hub talks to: a push connector by registry key, or `poll` for an ERP that polls the hub."""
+
+    __tablename__ = "connectors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    key: Mapped[str] = mapped_column(String(20))  # soap | rest | file | poll
+    # ConnectorSettings.to_dict() without document_types; secrets as `env:NAME` or `enc:<fernet token>`
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    document_types: Mapped[list[str]] = mapped_column(JSON, default=list)  # empty: every type
+    active: Mapped[bool] = mapped_column(default=True)
+    poll_seq: Mapped[int] = mapped_column(Integer, default=0)  # last cursor handed to a polling ERP
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutboundDelivery(Base):
+    """One document pushed to one connector; its states are the outbound exchange states."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("document_id", "connector_id"),
+        Index("ix_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    connector_id: Mapped[int] = mapped_column(ForeignKey("connectors.id"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(Integer)  # the document's partner, for the audit trail
+    state: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # since it was last queued
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    last_error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    remote_reference: Mapped[str | None] = mapped_column(String(200))
+    payload: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # rendered bytes, if any
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboxEntry(Base):
+    """A document waiting for a polling ERP: leased by a fetch, gone for good once acknowledged."""
+
+    __tablename__ = "outbox_entries"
+    __table_args__ = (
+        UniqueConstraint("connector_id", "document_id"),
+        Index("ix_outbox_entries_connector_acked_seq", "connector_id", "acked_at", "seq"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connector_id: Mapped[int] = mapped_column(ForeignKey("connectors.id"))
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    seq: Mapped[int | None] = mapped_column(Integer)  # cursor position, given when first fetched
+    leased_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fetch_count: Mapped[int] = mapped_column(Integer, default=0)
+    acked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    payload: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StockLevel(Base):
+    """The latest stock of an item at a location, as an ERP reported it."""
+
+    __tablename__ = "stock_levels"
+    __table_args__ = (UniqueConstraint("item", "location"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item: Mapped[str] = mapped_column(String(60))
+    location: Mapped[str] = mapped_column(String(60), default="")
+    quantity: Mapped[Decimal] = mapped_column(Numeric(20, 6))
+    unit: Mapped[str] = mapped_column(String(3))  # UN/ECE Rec 20
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime)
+    connector_id: Mapped[int | None] = mapped_column(ForeignKey("connectors.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -35,6 +35,8 @@ class HubScheduler:
             "coalesce": True, "max_instances": 1, "misfire_grace_time": 60})
         self.scheduler.add_job(self._process_inbound, "interval", id="process_inbound",
                                seconds=settings.worker_poll_seconds)
+        self.scheduler.add_job(self._deliver_outbox, "interval", id="deliver_outbox",
+                               seconds=settings.worker_poll_seconds)
 
     def start(self) -> None:
         self.scheduler.start()
@@ -47,6 +49,18 @@ class HubScheduler:
         job = self.scheduler.get_job("process_inbound")
         if job is not None:
             job.modify(next_run_time=datetime.now(UTC))
+
+    def wake_delivery(self) -> None:
+        """Run the delivery job now (e.g. after a redeliver)."""
+        job = self.scheduler.get_job("deliver_outbox")
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC))
+
+    def _deliver_outbox(self) -> None:
+        from hub.services.delivery import DeliveryPolicy, deliver_due
+
+        policy = DeliveryPolicy.from_settings(self.app.config["HUB_SETTINGS"])
+        deliver_due(lambda: new_session(self.app), limit=policy.batch, policy=policy)
 
     def _process_inbound(self) -> None:
         settings = self.app.config["HUB_SETTINGS"]

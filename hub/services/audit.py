@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -24,18 +24,44 @@ _AUDIT_LOCK_KEY = 0x4855_4241_5544  # "HUBAUD"
 def record_event(session: Session, *, actor: str, action: str, object_type: str, object_id: str,
                  partner_id: int | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
     """Append one event to the chain; the lock is held until the caller's transaction ends."""
+    return record_events(session, [EventSpec(actor, action, object_type, str(object_id), partner_id,
+                                             details or {})])[0]
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """What the caller says about an event; time and hashes are added when it is appended."""
+
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    partner_id: int | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def record_events(session: Session, specs: list[EventSpec]) -> list[AuditEvent]:
+    """Append several events in order with one lock and one read of the chain's head."""
+    if not specs:
+        return []
     _lock_chain(session)
-    last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    record = AuditRecord(at=utcnow(), actor=actor, action=action, object_type=object_type,
-                         object_id=str(object_id), partner_id=partner_id, details=details or {},
-                         prev_hash=last or GENESIS_HASH)
-    event = AuditEvent(at=record.at, actor=record.actor, action=record.action,
-                       object_type=record.object_type, object_id=record.object_id,
-                       partner_id=record.partner_id, details=record.details,
-                       prev_hash=record.prev_hash, hash=chain_hash(record))
-    session.add(event)
+    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) \
+        or GENESIS_HASH
+    at = utcnow()
+    events = []
+    for spec in specs:
+        record = AuditRecord(at=at, actor=spec.actor, action=spec.action,
+                             object_type=spec.object_type, object_id=spec.object_id,
+                             partner_id=spec.partner_id, details=spec.details, prev_hash=prev)
+        prev = chain_hash(record)
+        events.append(AuditEvent(at=at, actor=spec.actor, action=spec.action,
+                                 object_type=spec.object_type, object_id=spec.object_id,
+                                 partner_id=spec.partner_id, details=spec.details,
+                                 prev_hash=record.prev_hash, hash=prev))
+    # Added in chain order so their ids follow it: verification walks ids in order.
+    session.add_all(events)
     session.flush()
-    return event
+    return events
 
 
 def _lock_chain(session: Session) -> None:

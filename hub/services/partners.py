@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -76,3 +78,16 @@ def find_user(session: Session, ref: str) -> User:
     if user is None:
         raise NotFound(f"no user {ref!r}")
     return user
+
+
+def update_profile(session: Session, partner: Partner, changes: dict[str, Any], *, actor: str
+                   ) -> dict[str, Any]:
+    """Change profile settings (None removes one); refused as a whole if any setting is unknown."""
+    from hub.services.profiles import validate_profile
+
+    profile = {k: v for k, v in {**(partner.profile or {}), **changes}.items() if v is not None}
+    validate_profile(profile)
+    partner.profile = profile
+    record_event(session, actor=actor, action="partner.profile_changed", object_type="partner",
+                 object_id=str(partner.id), partner_id=partner.id, details={"changes": changes})
+    return profile

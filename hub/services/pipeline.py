@@ -36,6 +36,7 @@ def register(syntax: str) -> Callable[[Translator], Translator]:
 
 def translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
     """Run the translator for the exchange's syntax; unknown content fails with a named reason."""
+    _load_translators()
     translator = TRANSLATORS.get(exchange.syntax)
     if translator is not None:
         return translator(session, exchange, partner)
@@ -49,3 +50,8 @@ def translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome
         f"{exchange.syntax.upper()} {what} recognised, but this hub has no {exchange.syntax} "
         "translator installed yet",
         problems=[Problem(code="NO_TRANSLATOR", message=f"no translator for {exchange.syntax}")])
+
+
+def _load_translators() -> None:
+    # Imported on first use: the translators import this module to register themselves.
+    from hub.services import edifact_inbound, xml_inbound  # noqa: F401

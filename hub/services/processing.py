@@ -18,12 +18,14 @@ from hub.db import utcnow
 from hub.domain.errors import HubError, ValidationError
 from hub.domain.states import ExchangeState
 from hub.models import Exchange, Partner
+from hub.services.audit import EventSpec, record_events
 from hub.services.exchanges import claim, transition
 from hub.services.pipeline import translate
 
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[], Session]
+Followup = Callable[[Session, Exchange], list[EventSpec]]
 WORKER = "system:worker"
 
 
@@ -52,7 +54,8 @@ def _translate_and_record(session: Session, exchange_id: str, actor: str) -> str
     try:
         outcome = translate(session, exchange, partner)
     except HubError as exc:
-        return _record_failure(session, exchange_id, actor, exc.as_dict())
+        return _record_failure(session, exchange_id, actor, exc.as_dict(),
+                               getattr(exc, "followups", []))
     except Exception as exc:  # a bug in a translator must not leave the exchange stuck
         log.exception("translation of exchange %s crashed", exchange_id)
         return _record_failure(session, exchange_id, actor, {
@@ -67,10 +70,16 @@ def _translate_and_record(session: Session, exchange_id: str, actor: str) -> str
     return ExchangeState.processed.value
 
 
-def _record_failure(session: Session, exchange_id: str, actor: str, error: dict[str, object]) -> str:
+def _record_failure(session: Session, exchange_id: str, actor: str, error: dict[str, object],
+                    followups: list[Followup] | None = None) -> str:
     session.rollback()  # nothing the translator added survives: no half-written documents
     exchange = session.get(Exchange, exchange_id)
     assert exchange is not None
+    # What a rejection sends back (a negative CONTRL, an APERAK) commits with the failure itself.
+    events = [e for followup in followups or [] for e in followup(session, exchange)]
+    record_events(session, events)
+    if events:
+        error = {**error, "acknowledgements": [e.object_id for e in events]}
     exchange.error = error
     transition(session, exchange, ExchangeState.failed, actor=actor,
                details={"code": error.get("code"), "message": error.get("message")})

@@ -230,7 +230,8 @@ class _Splitter:
                      unz, element="0036", severity=self.count_severity)
         if unz.get(1) != self.interchange.control_ref:
             self.add("UNZ_REFERENCE", f"UNZ reference {unz.get(1)!r} differs from UNB reference "
-                     f"{self.interchange.control_ref!r}", unz, element="0020")
+                     f"{self.interchange.control_ref!r}", unz, element="0020",
+                     severity=self.count_severity)  # a trailer defect, like a wrong count
 
 
 def _attach_to_messages(problems: list[Problem], messages: list[Message]) -> None:

@@ -40,7 +40,8 @@ class PartnerProfile:
     syntax_id: str = "UNOC"
     directory: str = "D96A"  # preferred directory for messages we send
     association: str | None = None  # e.g. EAN008 for EANCOM partners
-    tolerate_count_mismatch: bool = False  # accept a wrong UNT/UNZ count with a warning
+    # accept wrong UNT/UNE/UNZ counts and a UNZ reference that differs from UNB, with a warning
+    tolerate_count_mismatch: bool = False
     ack_contrl: bool = False  # send CONTRL even when UNB 0031 does not ask for it
     ack_aperak: bool = True  # send APERAK on business rejections
     aperak_error_codes: Mapping[str, str] = field(default_factory=dict)  # Problem.code -> ERC 9321

@@ -365,6 +365,12 @@ def _remit_amount(r: Reader, q: str, amount: Decimal) -> None:
         remit.invoice_amount = amount
 
 
+def _tax_scheme(seg: Segment) -> str:
+    """C241/5153, or the name in C241/5152 for OTH (how ICMS, PIS, COFINS travel: 5153 is an..3)."""
+    code = text(seg, 1, 0) or "VAT"
+    return (text(seg, 1, 3) or code) if code == "OTH" else code
+
+
 def _tax(r: Reader, seg: Segment) -> None:
     category = text(seg, 5, 0)
     rate = number(r.ctx, seg, 4, 3, "C243/5278")
@@ -378,7 +384,7 @@ def _tax(r: Reader, seg: Segment) -> None:
         if category is None:  # older files omit 5305: a zero rate is "zero rated", else standard
             category = "Z" if rate is not None and rate == 0 else "S"
         sub = TaxSubtotal(category=category, rate=rate, taxable_amount=Decimal(0), tax_amount=Decimal(0),
-                          scheme=text(seg, 1, 0) or "VAT")
+                          scheme=_tax_scheme(seg))
         r.taxes.append(sub)
         r.tax = sub
         r.mode = "tax"

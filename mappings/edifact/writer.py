@@ -143,10 +143,14 @@ class Writer:
         self.tax(alc.tax_category, alc.tax_rate)
 
     def tax(self, category: str | None, rate: Decimal | None, scheme: str = "VAT") -> None:
-        """TAX+7+scheme+++:::rate+category, when there is a category or rate."""
+        """TAX+7+scheme+++:::rate+category, when there is a category or rate.
+
+        5153 is an..3: a longer scheme (ICMS, COFINS) goes out as OTH with its name in C241/5152.
+        """
         if category is None and rate is None:
             return
-        self.add("TAX", "7", scheme, "", "", ["", "", "", self.num(rate) if rate is not None else ""],
+        type_code = [scheme] if len(scheme) <= 3 else ["OTH", "", "", scheme]
+        self.add("TAX", "7", type_code, "", "", ["", "", "", self.num(rate) if rate is not None else ""],
                  category or "")
 
     def lines(self, lines: list[Line], with_status: bool = False) -> None:

@@ -1,0 +1,67 @@
+"""REST: canonical documents as JSON, and rendered in EDIFACT or UBL."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import select
+
+from hub.api.auth import current_principal, require
+from hub.api.params import BadParameter, paging
+from hub.db import get_session
+from hub.models import Document, Partner
+from hub.services import documents, profiles, rendering
+
+bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
+
+
+@bp.get("")
+@require()
+def list_documents() -> Response:
+    principal = current_principal()
+    page, per_page = paging(current_app.config["HUB_SETTINGS"].page_size_max)
+    stmt = select(Document).order_by(Document.created_at.desc(), Document.id)
+    if principal.is_partner:
+        stmt = stmt.where(Document.partner_id == principal.partner_id)
+    elif not principal.can_see_all_exchanges():
+        return jsonify(items=[], page=page, per_page=per_page)
+    for arg, column in (("type", Document.doc_type), ("number", Document.number),
+                        ("exchange_id", Document.exchange_id)):
+        if request.args.get(arg):
+            stmt = stmt.where(column == request.args[arg])
+    rows = get_session().scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return jsonify(items=[documents.summary(r) for r in rows], page=page, per_page=per_page)
+
+
+@bp.get("/<document_id>")
+@require()
+def get_document(document_id: str) -> Response:
+    row = documents.get_visible(get_session(), document_id, current_principal())
+    return jsonify(id=row.id, exchange_id=row.exchange_id, message_ref=row.message_ref,
+                   message_type=row.message_type, direction=row.direction,
+                   created_at=row.created_at.isoformat(), document=row.canonical,
+                   links={"self": f"/api/v1/documents/{row.id}",
+                          "exchange": f"/api/v1/exchanges/{row.exchange_id}",
+                          "edifact": f"/api/v1/documents/{row.id}/render?syntax=edifact",
+                          "ubl": f"/api/v1/documents/{row.id}/render?syntax=ubl"})
+
+
+@bp.get("/<document_id>/render")
+@require()
+def render_document(document_id: str) -> Response:
+    """The document rendered for its partner: `syntax=edifact|ubl` (default: the partner's own)."""
+    session = get_session()
+    row = documents.get_visible(session, document_id, current_principal())
+    partner = session.get(Partner, row.partner_id)
+    assert partner is not None
+    syntax = request.args.get("syntax") or partner.syntax
+    if syntax not in rendering.SYNTAXES:
+        raise BadParameter(f"syntax must be one of {', '.join(rendering.SYNTAXES)}, got {syntax!r}")
+    settings = current_app.config["HUB_SETTINGS"]
+    edi = next((i for i in partner.identifiers if i.scheme == "edi"), None)
+    identity = rendering.Identity(settings.hub_edi_id, settings.hub_edi_qualifier,
+                                  edi.value if edi else partner.name,
+                                  (edi.qualifier or None) if edi else None)
+    out = rendering.render(documents.canonical(row), syntax, profile=profiles.build(partner.profile),
+                           identity=identity, control_ref=rendering.preview_control_ref(row.id))
+    return Response(out.data, mimetype=out.content_type,
+                    headers={"X-Message-Type": out.message_type})

@@ -1,0 +1,133 @@
+"""`flask hub connector-add|connector-list|connector-token|deliver|deliveries|redeliver`."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+
+from hub.db import new_session
+from hub.models import ErpConnector, OutboundDelivery
+from hub.services.connectors_admin import (
+    POLL_KEY,
+    ConnectorSpec,
+    add_connector,
+    find_connector,
+    issue_connector_token,
+    list_connectors,
+    parse_option,
+)
+from hub.services.delivery import DeliveryPolicy, deliver_due
+from hub.services.outbox import redeliver
+
+CONNECTOR_KEYS = ("soap", "rest", "file", POLL_KEY)
+
+
+def _actor() -> str:
+    from hub.cli import _actor as cli_actor
+
+    return cli_actor()
+
+
+@click.command("connector-add")
+@click.argument("name")
+@click.option("--key", type=click.Choice(CONNECTOR_KEYS), required=True,
+              help="soap, rest or file push to the ERP; poll: the ERP fetches from the hub's outbox.")
+@click.option("--endpoint", help="ERP URL (or folder for file); not used by poll connectors.")
+@click.option("--option", "options", multiple=True, metavar="K=V",
+              help="Connector option, V read as JSON when it parses (wsdl=..., allow_loopback=true).")
+@click.option("--doc-type", "doc_types", multiple=True,
+              help="Document types it carries (purchase_order, invoice, ...); none: all.")
+@click.option("--username")
+@click.option("--password", help="env:VARIABLE, or a literal (stored encrypted; needs HUB_SECRET_KEY).")
+@click.option("--token", help="Bearer token for the ERP: env:VARIABLE or a literal (encrypted).")
+@click.option("--connect-timeout", type=float, default=5.0, show_default=True)
+@click.option("--read-timeout", type=float, default=30.0, show_default=True)
+def connector_add(name: str, key: str, endpoint: str | None, options: tuple[str, ...],
+                  doc_types: tuple[str, ...], username: str | None, password: str | None,
+                  token: str | None, connect_timeout: float, read_timeout: float) -> None:
+    """Register an ERP connector."""
+    spec = ConnectorSpec(name=name, key=key, endpoint=endpoint,
+                         options=dict(parse_option(o) for o in options), document_types=doc_types,
+                         username=username, password=password, token=token,
+                         connect_timeout=connect_timeout, read_timeout=read_timeout)
+    with new_session() as session:
+        row = add_connector(session, spec, actor=_actor())
+        session.commit()
+        types = ", ".join(row.document_types) or "all document types"
+        click.echo(f"connector {row.id} {row.name} ({row.key}; {types})")
+
+
+@click.command("connector-list")
+def connector_list() -> None:
+    """List connectors (secrets shown only as env references or `encrypted`)."""
+    with new_session() as session:
+        for row in list_connectors(session):
+            settings = row.settings
+            secret = next((("encrypted" if str(settings.get(f)).startswith("enc:") else settings.get(f))
+                           for f in ("token", "password") if settings.get(f)), "-")
+            state = "active" if row.active else "inactive"
+            click.echo(f"{row.id}\t{row.name}\t{row.key}\t{settings.get('endpoint')}\t"
+                       f"{','.join(row.document_types) or '*'}\t{state}\tsecret:{secret}")
+
+
+@click.command("connector-token")
+@click.argument("connector")
+@click.option("--label", default="")
+def connector_token(connector: str, label: str) -> None:
+    """Issue a token the ERP uses to poll and post; it is the last line, shown only once."""
+    with new_session() as session:
+        row = find_connector(session, connector)
+        cred, secret = issue_connector_token(session, row, actor=_actor(), label=label)
+        session.commit()
+        click.echo(f"token {cred.id} ({cred.prefix}...) for connector {row.name}; shown only once:")
+        click.echo(secret)
+
+
+@click.command("deliver")
+@click.option("--limit", type=int, default=1000, show_default=True)
+def deliver_command(limit: int) -> None:
+    """Deliver every due document now (what the scheduler does continuously)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    policy = DeliveryPolicy.from_settings(app.config["HUB_SETTINGS"])
+    tried = deliver_due(lambda: new_session(app), limit=limit, policy=policy)
+    click.echo(f"{tried} deliveries attempted")
+
+
+@click.command("deliveries")
+@click.option("--state", help="pending, sending, sent, retrying or dead")
+@click.option("--limit", type=int, default=50, show_default=True)
+def deliveries_command(state: str | None, limit: int) -> None:
+    """List push deliveries, newest first, with their last error."""
+    with new_session() as session:
+        stmt = (select(OutboundDelivery, ErpConnector.name)
+                .join(ErpConnector, ErpConnector.id == OutboundDelivery.connector_id)
+                .order_by(OutboundDelivery.created_at.desc()).limit(limit))
+        if state:
+            stmt = stmt.where(OutboundDelivery.state == state)
+        for d, name in session.execute(stmt):
+            error = (d.last_error or {}).get("message", "")
+            click.echo(f"{d.id}\t{name}\t{d.document_id}\t{d.state}\t{d.attempts}\t{error[:120]}")
+
+
+@click.command("redeliver")
+@click.argument("delivery_id")
+def redeliver_command(delivery_id: str) -> None:
+    """Put a dead delivery back in the queue."""
+    with new_session() as session:
+        delivery = redeliver(session, delivery_id, actor=_actor())
+        session.commit()
+        click.echo(f"delivery {delivery.id}: {delivery.state}")
+
+
+def register_outbox_commands(group: AppGroup) -> None:
+    """Attach the outbox commands to `flask hub` (in the app context, HubErrors as one-line messages)."""
+    from hub.cli import _friendly
+
+    for command in (connector_add, connector_list, connector_token, deliver_command,
+                    deliveries_command, redeliver_command):
+        if command.callback is not None and not getattr(command.callback, "_hub_friendly", False):
+            command.callback = with_appcontext(_friendly(command.callback))
+            command.callback._hub_friendly = True  # type: ignore[attr-defined]
+        group.add_command(command)

@@ -1,0 +1,46 @@
+"""Outbound exchanges to trading partners: acknowledgements and rendered documents.
+
+They wait in `pending` until a partner transport sends them; until then a partner reads them
+with `GET /api/v1/exchanges?direction=outbound` and downloads the bytes from the raw link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from hub.domain.states import Direction, ExchangeState
+from hub.models import Exchange, Partner
+from hub.services.audit import EventSpec
+
+
+def next_control_number(session: Session, partner: Partner, kind: str = "interchange") -> int:
+    """The partner's next control number of a kind; the row lock makes it unique under concurrency."""
+    session.execute(update(Partner).where(Partner.id == partner.id)
+                    .values(active=Partner.active))  # takes the row lock before reading
+    session.refresh(partner, ["profile"])
+    counters = dict((partner.profile or {}).get("_counters", {}))
+    counters[kind] = int(counters.get(kind, 0)) + 1
+    partner.profile = {**(partner.profile or {}), "_counters": counters}
+    return counters[kind]
+
+
+def add_outbound(session: Session, partner_id: int, *, doc_type: str, syntax: str, raw: bytes,
+                 content_type: str, control_ref: str | None, sender: str | None,
+                 recipient: str | None, reply_to: str | None, actor: str
+                 ) -> tuple[Exchange, EventSpec]:
+    """Add an outbound exchange in `pending`; returns it and the audit event recording it."""
+    exchange = Exchange(direction=Direction.outbound.value, partner_id=partner_id,
+                        state=ExchangeState.pending.value, syntax=syntax, doc_type=doc_type,
+                        control_ref=control_ref, sender=sender, recipient=recipient,
+                        dedup_ref=None, sha256=hashlib.sha256(raw).hexdigest(), size=len(raw),
+                        content_type=content_type, raw=raw, warnings=[], attempts=0,
+                        result={"reply_to": reply_to} if reply_to else {})
+    session.add(exchange)
+    session.flush()
+    event = EventSpec(actor, "exchange.created", "exchange", exchange.id, partner_id,
+                      {"direction": "outbound", "type": doc_type, "control_ref": control_ref,
+                       "reply_to": reply_to})
+    return exchange, event

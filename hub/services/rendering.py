@@ -1,0 +1,79 @@
+"""Rendering canonical documents in a partner's syntax: EDIFACT interchanges or UBL 2.1."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from hub.domain.documents import Document, Invoice
+from hub.domain.errors import ValidationError
+from mappings.edifact import registry
+from mappings.edifact.model import Message, Separators
+from mappings.edifact.profile import PartnerProfile
+from mappings.edifact.serializer import Envelope, render_interchange
+from mappings.ubl import render_invoice_checked, render_ubl
+
+MESSAGE_TYPES = {"purchase_order": "ORDERS", "order_response": "ORDRSP",
+                 "despatch_advice": "DESADV", "invoice": "INVOIC", "remittance_advice": "REMADV"}
+UBL_TYPES = {"purchase_order", "order_response", "despatch_advice", "invoice"}
+SYNTAXES = ("edifact", "ubl")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is named in UNB: the sender (usually the hub) and the recipient partner."""
+
+    sender: str
+    sender_qualifier: str | None
+    recipient: str
+    recipient_qualifier: str | None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    data: bytes
+    content_type: str
+    message_type: str
+
+
+def render(doc: Document, syntax: str, *, profile: PartnerProfile, identity: Identity,
+           control_ref: str) -> Rendered:
+    """The document in `syntax`; invoices in UBL must pass the EN 16931 rules to be rendered."""
+    if syntax == "edifact":
+        return _edifact(doc, profile, identity, control_ref)
+    if syntax == "ubl":
+        if doc.doc_type not in UBL_TYPES:
+            raise ValidationError(f"a {doc.doc_type} has no UBL rendering")
+        data = render_invoice_checked(doc) if isinstance(doc, Invoice) else render_ubl(doc)
+        name = "CreditNote" if isinstance(doc, Invoice) and doc.is_credit_note else \
+            _ubl_name(doc.doc_type)
+        return Rendered(data, "application/xml", name)
+    raise ValidationError(f"syntax must be one of {', '.join(SYNTAXES)}, got {syntax!r}")
+
+
+def _edifact(doc: Document, profile: PartnerProfile, identity: Identity, control_ref: str
+             ) -> Rendered:
+    mtype = MESSAGE_TYPES.get(doc.doc_type)
+    if mtype is None:
+        raise ValidationError(f"a {doc.doc_type} has no EDIFACT rendering")
+    directory = profile.directory or "D96A"
+    mapping = registry.lookup(mtype, directory, registry.OUTBOUND, profile.partner_id)
+    body = mapping.render(doc, profile)
+    message = Message(reference="1", type=mtype, version=directory[0], release=directory[1:],
+                      agency="UN", association=profile.association, segments=body)
+    envelope = Envelope(sender=identity.sender, sender_qualifier=identity.sender_qualifier,
+                        recipient=identity.recipient, recipient_qualifier=identity.recipient_qualifier,
+                        control_ref=control_ref, syntax_id=profile.syntax_id)
+    seps = Separators(decimal=profile.decimal_mark) if profile.decimal_mark != "." else None
+    data = render_interchange(envelope, [message], separators=seps)
+    return Rendered(data, "application/edifact", f"{mtype}:{directory}")
+
+
+def _ubl_name(doc_type: str) -> str:
+    return {"purchase_order": "Order", "order_response": "OrderResponse",
+            "despatch_advice": "DespatchAdvice", "invoice": "Invoice"}[doc_type]
+
+
+def preview_control_ref(document_id: str) -> str:
+    """A stable control reference for a preview: a GET must not consume control numbers."""
+    return ("P" + re.sub(r"[^A-Za-z0-9]", "", document_id))[:14].upper()
