@@ -23,20 +23,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy import create_engine, func, select, text
 
-from hub import create_app  # noqa: E402
-from hub.config import Settings, normalise_database_url  # noqa: E402
-from hub.db import new_session  # noqa: E402
-from hub.domain.documents import Line, PurchaseOrder, Quantity  # noqa: E402
-from hub.migrate import upgrade  # noqa: E402
-from hub.models import Exchange, OutboundDelivery  # noqa: E402
-from hub.services import partners  # noqa: E402
-from hub.services.connectors_admin import ConnectorSpec, add_connector  # noqa: E402
-from hub.services.delivery import DeliveryPolicy, deliver_due  # noqa: E402
-from hub.services.erp_inbound import persist_document  # noqa: E402
-from hub.services.outbox import enqueue_document  # noqa: E402
-from tests.support.servers import running_rest_erp  # noqa: E402
+from hub import create_app
+from hub.config import Settings, normalise_database_url
+from hub.db import new_session
+from hub.domain.documents import Line, PurchaseOrder, Quantity
+from hub.migrate import upgrade
+from hub.models import Exchange, OutboundDelivery
+from hub.services import partners
+from hub.services.connectors_admin import ConnectorSpec, add_connector
+from hub.services.delivery import DeliveryPolicy, deliver_due
+from hub.services.erp_inbound import persist_document
+from hub.services.outbox import enqueue_document
+from tests.support.servers import running_rest_erp
 
 
 def _database(workdir: Path) -> str:

@@ -44,25 +44,42 @@ def loads(text: str | bytes) -> Document:
     return from_dict(json.loads(text))
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(tp: type) -> tuple[str, ...] | None:
+    names = _FIELD_NAMES.get(tp)
+    if names is None and dataclasses.is_dataclass(tp):
+        names = _FIELD_NAMES[tp] = tuple(f.name for f in dataclasses.fields(tp))
+    return names
+
+
 def _encode(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    # Hot path (every persisted document): dispatch on the exact type, field names cached per class.
+    tp = type(value)
+    if tp is str or tp is int or tp is bool:
+        return value
+    if tp is Decimal:
+        return str(value)
+    if tp is list:
+        return [_encode(v) for v in value]
+    names = _field_names(tp)
+    if names is not None:
         out: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            v = getattr(value, f.name)
-            if v is None or v == [] or v == {}:
+        for name in names:
+            v = getattr(value, name)
+            if v is None or ((type(v) is list or type(v) is dict) and not v):
                 continue
-            out[f.name] = _encode(v)
+            out[name] = _encode(v)
         return out
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, Decimal):
-        return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
     if isinstance(value, dict):
         return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
     return value
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Select, insert, select, text
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
@@ -22,10 +22,10 @@ _AUDIT_LOCK_KEY = 0x4855_4241_5544  # "HUBAUD"
 
 
 def record_event(session: Session, *, actor: str, action: str, object_type: str, object_id: str,
-                 partner_id: int | None = None, details: dict[str, Any] | None = None) -> AuditEvent:
+                 partner_id: int | None = None, details: dict[str, Any] | None = None) -> None:
     """Append one event to the chain; the lock is held until the caller's transaction ends."""
-    return record_events(session, [EventSpec(actor, action, object_type, str(object_id), partner_id,
-                                             details or {})])[0]
+    record_events(session, [EventSpec(actor, action, object_type, str(object_id), partner_id,
+                                      details or {})])
 
 
 @dataclass(frozen=True)
@@ -40,28 +40,26 @@ class EventSpec:
     details: dict[str, Any] = field(default_factory=dict)
 
 
-def record_events(session: Session, specs: list[EventSpec]) -> list[AuditEvent]:
-    """Append several events in order with one lock and one read of the chain's head."""
+def record_events(session: Session, specs: list[EventSpec]) -> None:
+    """Append several events in order with one lock, one read of the chain's head, one INSERT."""
     if not specs:
-        return []
+        return
     _lock_chain(session)
     prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) \
         or GENESIS_HASH
     at = utcnow()
-    events = []
+    rows = []
     for spec in specs:
         record = AuditRecord(at=at, actor=spec.actor, action=spec.action,
                              object_type=spec.object_type, object_id=spec.object_id,
                              partner_id=spec.partner_id, details=spec.details, prev_hash=prev)
         prev = chain_hash(record)
-        events.append(AuditEvent(at=at, actor=spec.actor, action=spec.action,
-                                 object_type=spec.object_type, object_id=spec.object_id,
-                                 partner_id=spec.partner_id, details=spec.details,
-                                 prev_hash=record.prev_hash, hash=prev))
-    # Added in chain order so their ids follow it: verification walks ids in order.
-    session.add_all(events)
-    session.flush()
-    return events
+        rows.append({"at": at, "actor": spec.actor, "action": spec.action,
+                     "object_type": spec.object_type, "object_id": spec.object_id,
+                     "partner_id": spec.partner_id, "details": spec.details,
+                     "prev_hash": record.prev_hash, "hash": prev})
+    # Rows go in chain order, so their ids follow it: verification walks ids in order.
+    session.execute(insert(AuditEvent), rows)
 
 
 def _lock_chain(session: Session) -> None:

@@ -10,7 +10,7 @@ from hub.domain.errors import Problem, ValidationError
 from hub.models import Document, Exchange, Partner
 from hub.services import documents, routing
 from hub.services.audit import record_events
-from hub.services.outbox import enqueue_document
+from hub.services.documents import enqueue_stored
 from hub.services.pipeline import Outcome, register
 from mappings.ubl import parse_ubl
 
@@ -31,8 +31,7 @@ def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Out
     routed = routing.route(session, partner, routing.receiver_of(session, doc), doc,
                            reply_to=exchange.id)
     record_events(session, events + routed)
-    for row in rows:
-        enqueue_document(session, row, actor=ACTOR)
+    enqueue_stored(session, rows, actor=ACTOR)
     return Outcome(result={"documents": [documents.summary(r) for r in rows]})
 
 
