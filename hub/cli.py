@@ -187,8 +187,9 @@ def token_add(user: str, label: str) -> None:
 
 @hub_cli.command("audit-verify")
 def audit_verify() -> None:
-    """Check the audit hash chain; report the first broken link (exit 1) or that it is intact."""
+    """Seal pending audit events, then check the whole chain; report the first broken link."""
     with new_session() as session:
+        audit.seal_all(session)
         checked, broken = audit.verify(session)
     if broken is None:
         click.echo(f"audit trail intact: {checked} events verified")

@@ -135,7 +135,12 @@ class IdempotencyRecord(Base):
 
 
 class AuditEvent(Base):
-    """Append-only, hash-chained. On PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE."""
+    """Append-only and hash-chained.
+
+    An event is inserted by the transaction that makes the change it records, with no lock; the
+    sealer then gives it its place in the chain (`seq`) and its hashes, once. On PostgreSQL a
+    trigger refuses DELETE, TRUNCATE and any UPDATE other than that one sealing.
+    """
 
     __tablename__ = "audit_events"
     __table_args__ = (
@@ -151,8 +156,10 @@ class AuditEvent(Base):
     object_id: Mapped[str] = mapped_column(String(64))
     partner_id: Mapped[int | None] = mapped_column(Integer)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)  # no two events fork the chain
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # set once when sealed; unique, so no two events can fork the chain
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 

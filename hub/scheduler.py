@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 
 from hub.db import new_session
+from hub.services.audit import seal_all
 from hub.services.processing import process_pending
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ class HubScheduler:
                                seconds=settings.worker_poll_seconds)
         self.scheduler.add_job(self._deliver_outbox, "interval", id="deliver_outbox",
                                seconds=settings.worker_poll_seconds)
+        self.scheduler.add_job(self._seal_audit, "interval", id="seal_audit", seconds=1)
 
     def start(self) -> None:
         self.scheduler.start()
@@ -61,6 +63,10 @@ class HubScheduler:
 
         policy = DeliveryPolicy.from_settings(self.app.config["HUB_SETTINGS"])
         deliver_due(lambda: new_session(self.app), limit=policy.batch, policy=policy)
+
+    def _seal_audit(self) -> None:
+        with new_session(self.app) as session:
+            seal_all(session)
 
     def _process_inbound(self) -> None:
         settings = self.app.config["HUB_SETTINGS"]

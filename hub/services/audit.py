@@ -1,4 +1,10 @@
-"""Appending to and reading the audit chain. Appends happen in the caller's transaction."""
+"""The audit trail: events appended in the caller's transaction, then sealed into a hash chain.
+
+Appending takes no lock, so concurrent requests commit in parallel (and PostgreSQL can group their
+commits). Sealing runs in one place at a time (the scheduler, and `flask hub audit-verify`): it gives
+each unsealed event, in id order, the next chain position and its hash over the previous hash and
+its own canonical content. Once sealed, changing or removing an event breaks the chain.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, select, text
+from sqlalchemy import Select, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
@@ -41,61 +47,89 @@ class EventSpec:
 
 
 def record_events(session: Session, specs: list[EventSpec]) -> None:
-    """Append several events in order with one lock, one read of the chain's head, one INSERT."""
+    """Append events in order (one INSERT); the sealer chains them after they commit."""
     if not specs:
         return
-    _lock_chain(session)
-    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) \
-        or GENESIS_HASH
     at = utcnow()
-    rows = []
-    for spec in specs:
-        record = AuditRecord(at=at, actor=spec.actor, action=spec.action,
-                             object_type=spec.object_type, object_id=spec.object_id,
-                             partner_id=spec.partner_id, details=spec.details, prev_hash=prev)
+    session.execute(insert(AuditEvent), [
+        {"at": at, "actor": spec.actor, "action": spec.action, "object_type": spec.object_type,
+         "object_id": spec.object_id, "partner_id": spec.partner_id, "details": spec.details}
+        for spec in specs])
+
+
+def seal(session: Session, limit: int = 20_000) -> int:
+    """Chain the committed, unsealed events in id order; returns how many were sealed.
+
+    The caller commits. One sealer at a time: an advisory lock on PostgreSQL; elsewhere the
+    unique `seq` makes a second, concurrent sealer fail instead of forking the chain.
+    """
+    _lock_chain(session)
+    head = session.execute(select(AuditEvent.seq, AuditEvent.hash)
+                           .where(AuditEvent.seq.is_not(None))
+                           .order_by(AuditEvent.seq.desc()).limit(1)).first()
+    seq: int = head[0] if head else 0
+    prev: str = head[1] if head else GENESIS_HASH
+    pending = session.scalars(select(AuditEvent).where(AuditEvent.hash.is_(None))
+                              .order_by(AuditEvent.id).limit(limit)).all()
+    updates = []
+    for event in pending:
+        seq += 1
+        record = _as_record(event, prev)
         prev = chain_hash(record)
-        rows.append({"at": at, "actor": spec.actor, "action": spec.action,
-                     "object_type": spec.object_type, "object_id": spec.object_id,
-                     "partner_id": spec.partner_id, "details": spec.details,
-                     "prev_hash": record.prev_hash, "hash": prev})
-    # Rows go in chain order, so their ids follow it: verification walks ids in order.
-    session.execute(insert(AuditEvent), rows)
+        updates.append({"id": event.id, "seq": seq, "prev_hash": record.prev_hash, "hash": prev})
+    if updates:
+        session.execute(update(AuditEvent), updates)
+    return len(updates)
+
+
+def seal_all(session: Session) -> int:
+    """Seal until nothing is left; commits after each batch."""
+    total = 0
+    while True:
+        done = seal(session)
+        session.commit()
+        total += done
+        if done == 0:
+            return total
 
 
 def _lock_chain(session: Session) -> None:
-    """Serialise appends so two transactions never link to the same previous event."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK_KEY})
-    # SQLite serialises writers itself; the unique prev_hash catches anything that slips through.
 
 
-def _as_record(event: AuditEvent) -> AuditRecord:
+def _as_record(event: AuditEvent, prev_hash: str | None = None) -> AuditRecord:
     return AuditRecord(at=event.at, actor=event.actor, action=event.action,
                        object_type=event.object_type, object_id=event.object_id,
                        partner_id=event.partner_id, details=event.details or {},
-                       prev_hash=event.prev_hash)
+                       prev_hash=prev_hash if prev_hash is not None else event.prev_hash or "")
 
 
 def verify(session: Session, batch: int = 5000) -> tuple[int, BrokenLink | None]:
-    """Check the whole chain in id order; returns (events checked, first broken link or None)."""
+    """Check the sealed chain in order; returns (events checked, first broken link or None)."""
     checked = 0
 
     def stream() -> Iterator[tuple[int, AuditRecord, str]]:
         nonlocal checked
-        last_id = 0
+        last_seq = 0
         while True:
-            rows = session.scalars(select(AuditEvent).where(AuditEvent.id > last_id)
-                                   .order_by(AuditEvent.id).limit(batch)).all()
+            rows = session.scalars(select(AuditEvent).where(AuditEvent.seq > last_seq)
+                                   .order_by(AuditEvent.seq).limit(batch)).all()
             if not rows:
                 return
             for event in rows:
                 checked += 1
-                yield event.id, _as_record(event), event.hash
-            last_id = rows[-1].id
+                yield event.id, _as_record(event), event.hash or ""
+            last_seq = rows[-1].seq or last_seq
             session.expunge_all()
 
     broken = verify_chain(stream())
     return checked, broken
+
+
+def unsealed(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(AuditEvent)
+                          .where(AuditEvent.hash.is_(None))) or 0
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -75,13 +75,13 @@ def _already_held(session: Session, partner_id: int, digest: str, sniffed: Sniff
         known = _by_idempotency_key(session, partner_id, idempotency_key, digest)
         if known is not None:
             return known, []
-    # One query for both kinds of duplicate: the same bytes, or the same interchange reference.
-    match = Exchange.sha256 == digest
-    if sniffed.dedup_ref:
-        match = or_(match, Exchange.dedup_ref == sniffed.dedup_ref)
-    candidates = list(session.scalars(select(Exchange).where(
-        Exchange.partner_id == partner_id, Exchange.direction == Direction.inbound.value,
-        match)).all())
+    # One round trip for both kinds of duplicate (same bytes, same interchange reference), as a
+    # UNION so each side uses its unique index: an OR would scan all of the partner's exchanges.
+    mine = (Exchange.partner_id == partner_id, Exchange.direction == Direction.inbound.value)
+    same_bytes_ids = select(Exchange.id).where(*mine, Exchange.sha256 == digest)
+    ids = union_all(same_bytes_ids, select(Exchange.id).where(
+        *mine, Exchange.dedup_ref == sniffed.dedup_ref)) if sniffed.dedup_ref else same_bytes_ids
+    candidates = list(session.scalars(select(Exchange).where(Exchange.id.in_(ids))).all())
     same_bytes = next((e for e in candidates if e.sha256 == digest), None)
     if same_bytes is not None:
         return Receipt(same_bytes, same_bytes.id, "same_bytes"), candidates

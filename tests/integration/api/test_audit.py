@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 
 import pytest
 from flask import Flask
@@ -14,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from hub.db import get_engine, new_session
 from hub.domain.states import ExchangeState
 from hub.models import AuditEvent, Exchange
+from hub.services import audit as audit_service
 from hub.services.audit import record_event
 from hub.services.exchanges import transition
 from tests.conftest import ON_POSTGRES
@@ -43,6 +45,7 @@ def test_changing_one_row_in_the_database_is_detected(app: Flask, client, runner
     acme = make_partner("acme")
     for ref in ("1", "2", "3"):
         _post(client, acme, ref)
+    assert runner.invoke(args=["hub", "audit-verify"]).exit_code == 0  # seals the chain
     with app.app_context(), new_session() as session:
         target = session.scalars(select(AuditEvent).order_by(AuditEvent.id).offset(3)).first()
         assert target is not None
@@ -57,19 +60,45 @@ def test_deleting_a_row_is_detected(app: Flask, client, runner, make_partner):
     acme = make_partner("acme")
     for ref in ("1", "2"):
         _post(client, acme, ref)
+    assert runner.invoke(args=["hub", "audit-verify"]).exit_code == 0
     _tamper(app, "DELETE FROM audit_events WHERE id = 2")
     result = runner.invoke(args=["hub", "audit-verify"])
     assert result.exit_code == 1 and "BROKEN at event 3" in result.output
 
 
+def test_events_are_sealed_into_the_chain_in_order(app: Flask, client, make_partner, make_user):
+    acme = make_partner("acme")
+    _post(client, acme, "1")
+    with app.app_context(), new_session() as session:
+        assert audit_service.unsealed(session) == 3
+        assert audit_service.seal(session) == 3
+        session.commit()
+        rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert [r.seq for r in rows] == [1, 2, 3]
+        assert rows[0].prev_hash == "0" * 64
+        assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
+        assert audit_service.seal(session) == 0
+    shown = client.get("/api/v1/audit", headers=make_user("aud", "auditor")).json["items"]
+    assert all(e["hash"] for e in shown[:3])
+
+
 @pytest.mark.skipif(not ON_POSTGRES, reason="the append-only trigger exists on PostgreSQL")
-def test_postgres_refuses_update_and_delete_of_audit_events(app: Flask, client, make_partner):
+def test_postgres_refuses_update_and_delete_of_audit_events(app: Flask, client, runner, make_partner):
     make_partner("acme")
+    assert runner.invoke(args=["hub", "audit-verify"]).exit_code == 0
     for sql in ("UPDATE audit_events SET actor = 'x'", "DELETE FROM audit_events",
-                "TRUNCATE audit_events"):
+                "TRUNCATE audit_events", "UPDATE audit_events SET hash = NULL"):
         with app.app_context(), pytest.raises(DBAPIError, match="append-only"), \
                 get_engine().begin() as conn:
             conn.execute(text(sql))
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the append-only trigger exists on PostgreSQL")
+def test_postgres_refuses_changing_an_unsealed_event(app: Flask, client, make_partner):
+    make_partner("acme")  # its events are not sealed yet
+    with app.app_context(), pytest.raises(DBAPIError, match="append-only"), \
+            get_engine().begin() as conn:
+        conn.execute(text("UPDATE audit_events SET actor = 'x', hash = 'f', seq = 99"))
 
 
 def test_a_transition_and_its_audit_event_commit_or_roll_back_together(app: Flask, client,
