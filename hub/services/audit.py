@@ -67,8 +67,8 @@ def seal(session: Session, limit: int = 20_000) -> int:
     head = session.execute(select(AuditEvent.seq, AuditEvent.hash)
                            .where(AuditEvent.seq.is_not(None))
                            .order_by(AuditEvent.seq.desc()).limit(1)).first()
-    seq: int = head[0] if head else 0
-    prev: str = head[1] if head else GENESIS_HASH
+    seq: int = (head[0] or 0) if head else 0
+    prev: str = (head[1] or GENESIS_HASH) if head else GENESIS_HASH
     pending = session.scalars(select(AuditEvent).where(AuditEvent.hash.is_(None))
                               .order_by(AuditEvent.id).limit(limit)).all()
     updates = []
