@@ -91,16 +91,20 @@ def _sniff_xml(data: bytes) -> Sniffed:
     root: str | None = None
     try:
         for count, (_event, el) in enumerate(events):
-            name = etree.QName(el).localname
+            name = _local_name(el.tag)
             if root is None:
                 root = name
             elif name == "ID" and el.getparent() is not None and el.getparent().getparent() is None:
                 return Sniffed(syntax="xml", doc_type=root, control_ref=_element_text(el))
             if count > 200:
                 break
-    except etree.XMLSyntaxError:
+    except (etree.XMLSyntaxError, ValueError):  # lxml raises ValueError for some broken names
         pass
     return Sniffed(syntax="xml", doc_type=root)
+
+
+def _local_name(tag: object) -> str:
+    return str(tag).rsplit("}", 1)[-1]
 
 
 def _element_text(el: etree._Element) -> str | None:
