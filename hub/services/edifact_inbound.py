@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.domain.documents import Document as CanonicalDocument
-from hub.domain.documents import PartyRole, PurchaseOrder
+from hub.domain.documents import PartyRole
 from hub.domain.errors import HubError, Problem, ValidationError
-from hub.models import Document, Exchange, Partner
-from hub.services import documents, outbound, profiles, routing
+from hub.models import Exchange, Partner
+from hub.services import business_rules, documents, outbound, profiles, routing
 from hub.services.audit import EventSpec, record_events
 from hub.services.documents import enqueue_stored
 from hub.services.pipeline import Outcome, register
@@ -148,37 +147,16 @@ def _message_type(message: Message) -> str:
 
 def _business_checks(session: Session, exchange: Exchange, partner: Partner, checked: Checked,
                      produced: list[documents.Produced]) -> None:
-    """Business rejections (an order number already received) answer with an APERAK."""
-    rejected: list[tuple[documents.Produced, list[Problem]]] = []
-    orders = [p for p in produced if isinstance(p.document, PurchaseOrder)]
-    known = _known_order_numbers(session, partner, [p.document.number for p in orders])
-    seen: set[str] = set()
-    for item in orders:
-        number = item.document.number
-        if number in known or number in seen:
-            rejected.append((item, [Problem(
-                code="DUPLICATE_ORDER", message_ref=item.message_ref, segment_tag="BGM",
-                element="C106/1004", message=f"order number {number} was already received")]))
-        seen.add(number)
-    if not rejected:
+    """Business rejections (duplicate order, unknown item or party) answer with an APERAK."""
+    findings = business_rules.check(session, partner, checked.profile,
+                                    [(p.message_ref, p.document) for p in produced])
+    if not findings:
         return
-    problems = [p for _, ps in rejected for p in ps]
-    followups = ([_aperak_followup(checked, item, ps) for item, ps in rejected]
+    problems = [p for _, ps in findings for p in ps]
+    followups = ([_aperak_followup(checked, produced[index], ps) for index, ps in findings]
                  if checked.profile.ack_aperak else [])
     raise InterchangeRejected(_summary("business rejection", problems), problems=problems,
                               followups=followups)
-
-
-def _known_order_numbers(session: Session, partner: Partner, numbers: list[str]) -> set[str]:
-    if not numbers:
-        return set()
-    found: set[str] = set()
-    for start in range(0, len(numbers), 500):  # keep IN lists within every database's limits
-        chunk = numbers[start:start + 500]
-        found.update(session.scalars(select(Document.number).where(
-            Document.partner_id == partner.id, Document.direction == "inbound",
-            Document.doc_type == PurchaseOrder.doc_type, Document.number.in_(chunk))))
-    return found
 
 
 def _wants_contrl(checked: Checked) -> bool:

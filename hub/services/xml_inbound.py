@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.domain.documents import PurchaseOrder
-from hub.domain.errors import Problem, ValidationError
-from hub.models import Document, Exchange, Partner
-from hub.services import documents, routing
+from hub.domain.errors import ValidationError
+from hub.models import Exchange, Partner
+from hub.services import business_rules, documents, profiles, routing
 from hub.services.audit import record_events
 from hub.services.documents import enqueue_stored
 from hub.services.pipeline import Outcome, register
@@ -21,10 +19,11 @@ ACTOR = "system:ubl"
 def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
     """Translate a UBL document into its canonical document, or reject it saying what and where."""
     doc = parse_ubl(exchange.raw)
-    if isinstance(doc, PurchaseOrder) and _order_known(session, partner, doc.number):
-        raise ValidationError(f"order number {doc.number} was already received", problems=[
-            Problem(code="DUPLICATE_ORDER", element="/Order/cbc:ID", message_ref=doc.number,
-                    message=f"order number {doc.number} was already received")])
+    findings = business_rules.check(session, partner, profiles.build(partner.profile),
+                                    [(doc.number, doc)])
+    if findings:
+        problems = findings[0][1]
+        raise ValidationError(f"business rejection: {problems[0]}", problems=problems)
     produced = documents.Produced(1, doc.number, doc.profile.get("document"), doc)
     rows, events = documents.persist(session, exchange.id, partner.id, "inbound", [produced],
                                      actor=ACTOR)
@@ -33,9 +32,3 @@ def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Out
     record_events(session, events + routed)
     enqueue_stored(session, rows, actor=ACTOR)
     return Outcome(result={"documents": [documents.summary(r) for r in rows]})
-
-
-def _order_known(session: Session, partner: Partner, number: str) -> bool:
-    return session.scalar(select(Document.id).where(
-        Document.partner_id == partner.id, Document.direction == "inbound",
-        Document.doc_type == PurchaseOrder.doc_type, Document.number == number)) is not None

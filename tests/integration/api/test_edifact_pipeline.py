@@ -237,3 +237,23 @@ def test_nothing_is_half_persisted_when_the_second_message_fails(app, client, ma
     with app.app_context(), new_session() as session:
         assert session.scalar(select(func.count()).select_from(Document)) == 0
         assert session.get(Exchange, exchange_id).state == "failed"
+
+
+def test_unknown_item_and_unknown_party_when_the_profile_asks(app, client, runner, make_partner):
+    demo = make_partner("demo", edi_id="5412345000013")
+    out = runner.invoke(args=["hub", "partner-profile", "demo", "--set",
+                              'extra={"require_known_items": true, "require_known_parties": true}',
+                              "--set", 'item_xref={"OTHER-1": "SKU-1"}'])
+    assert out.exit_code == 0, out.output
+    exchange_id = post(client, demo, (FIXTURES / "demo_orders_d96a_basic.edi").read_bytes())
+    process(app)
+    ex = shown(client, demo, exchange_id)
+    assert ex["state"] == "failed"
+    codes = {p["code"] for p in ex["error"]["problems"]}
+    assert codes == {"UNKNOWN_ITEM", "UNKNOWN_PARTY"}
+    unknown_party = next(p for p in ex["error"]["problems"] if p["code"] == "UNKNOWN_PARTY")
+    assert "5498765000019" in unknown_party["message"]  # the supplier nobody registered
+    (aperak_id,) = ex["error"]["acknowledgements"]
+    aperak = parse_interchange(client.get(f"/api/v1/exchanges/{aperak_id}/raw",
+                                          headers=demo.headers).data)
+    assert sum(s.tag == "ERC" for s in aperak.messages[0].segments) == len(ex["error"]["problems"])

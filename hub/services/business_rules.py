@@ -1,0 +1,101 @@
+"""Business rules checked after mapping: what a syntax-valid document can still get wrong.
+
+- duplicate order: an order number the partner already sent (always);
+- unknown item: a line whose buyer item number is not in the partner's cross-reference, when the
+  profile sets `extra.require_known_items` (the partner's catalogue is then complete);
+- unknown party: a party identified by GLN that is neither a partner of the hub nor the hub
+  itself, when the profile sets `extra.require_known_parties`.
+Each finding names the message and the element, so an APERAK can point at it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.domain.documents import Document as CanonicalDocument
+from hub.domain.documents import IdScheme, PurchaseOrder
+from hub.domain.errors import Problem
+from hub.models import Document, Partner, PartnerIdentifier
+from mappings.edifact.profile import PartnerProfile
+
+Finding = tuple[int, list[Problem]]  # (index of the document in the batch, its problems)
+
+
+def check(session: Session, partner: Partner, profile: PartnerProfile,
+          docs: list[tuple[str | None, CanonicalDocument]]) -> list[Finding]:
+    """Problems per document (by index); an empty list when everything passes."""
+    per_doc: dict[int, list[Problem]] = {}
+    for index, problem in _duplicates(session, partner, docs):
+        per_doc.setdefault(index, []).append(problem)
+    if profile.extra.get("require_known_items"):
+        for index, problem in _unknown_items(profile, docs):
+            per_doc.setdefault(index, []).append(problem)
+    if profile.extra.get("require_known_parties"):
+        known = _known_glns(session, _glns(doc for _, doc in docs))
+        known.add(session.info["settings"].hub_edi_id)
+        for index, problem in _unknown_parties(docs, known):
+            per_doc.setdefault(index, []).append(problem)
+    return sorted(per_doc.items())
+
+
+def _duplicates(session: Session, partner: Partner,
+                docs: list[tuple[str | None, CanonicalDocument]]) -> Iterable[tuple[int, Problem]]:
+    numbers = [d.number for _, d in docs if isinstance(d, PurchaseOrder)]
+    known = _known_order_numbers(session, partner, numbers)
+    seen: set[str] = set()
+    for index, (ref, doc) in enumerate(docs):
+        if not isinstance(doc, PurchaseOrder):
+            continue
+        if doc.number in known or doc.number in seen:
+            yield index, Problem(code="DUPLICATE_ORDER", message_ref=ref, segment_tag="BGM",
+                                 element="C106/1004",
+                                 message=f"order number {doc.number} was already received")
+        seen.add(doc.number)
+
+
+def _known_order_numbers(session: Session, partner: Partner, numbers: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(numbers), 500):  # keep IN lists within every database's limits
+        found.update(session.scalars(select(Document.number).where(
+            Document.partner_id == partner.id, Document.direction == "inbound",
+            Document.doc_type == PurchaseOrder.doc_type,
+            Document.number.in_(numbers[start:start + 500]))))
+    return found
+
+
+def _unknown_items(profile: PartnerProfile, docs: list[tuple[str | None, CanonicalDocument]]
+                   ) -> Iterable[tuple[int, Problem]]:
+    for index, (ref, doc) in enumerate(docs):
+        for line in doc.lines:
+            number = line.item.buyer_number
+            if number and number not in profile.item_xref:
+                yield index, Problem(code="UNKNOWN_ITEM", message_ref=ref, segment_tag="PIA",
+                                     element="C212/7140",
+                                     message=f"line {line.number}: buyer item {number} is unknown")
+
+
+def _glns(docs: Iterable[CanonicalDocument]) -> set[str]:
+    return {i.value for doc in docs for party in doc.parties for i in party.ids
+            if i.scheme == IdScheme.gln}
+
+
+def _known_glns(session: Session, glns: set[str]) -> set[str]:
+    if not glns:
+        return set()
+    return set(session.scalars(select(PartnerIdentifier.value)
+                               .where(PartnerIdentifier.value.in_(sorted(glns)))))
+
+
+def _unknown_parties(docs: list[tuple[str | None, CanonicalDocument]], known: set[str]
+                     ) -> Iterable[tuple[int, Problem]]:
+    for index, (ref, doc) in enumerate(docs):
+        for party in doc.parties:
+            for ident in party.ids:
+                if ident.scheme == IdScheme.gln and ident.value not in known:
+                    yield index, Problem(
+                        code="UNKNOWN_PARTY", message_ref=ref, segment_tag="NAD",
+                        element="C082/3039",
+                        message=f"{party.role.value} party {ident.value} is not known to the hub")
