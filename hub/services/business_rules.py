@@ -25,10 +25,15 @@ Finding = tuple[int, list[Problem]]  # (index of the document in the batch, its 
 
 
 def check(session: Session, partner: Partner, profile: PartnerProfile,
-          docs: list[tuple[str | None, CanonicalDocument]]) -> list[Finding]:
-    """Problems per document (by index); an empty list when everything passes."""
+          docs: list[tuple[str | None, CanonicalDocument]], *,
+          seen_orders: set[str] | None = None) -> list[Finding]:
+    """Problems per document (by index); an empty list when everything passes.
+
+    `seen_orders` carries the order numbers of earlier batches of the same interchange.
+    """
     per_doc: dict[int, list[Problem]] = {}
-    for index, problem in _duplicates(session, partner, docs):
+    for index, problem in _duplicates(session, partner, docs, set() if seen_orders is None
+                                      else seen_orders):
         per_doc.setdefault(index, []).append(problem)
     if profile.extra.get("require_known_items"):
         for index, problem in _unknown_items(profile, docs):
@@ -42,10 +47,10 @@ def check(session: Session, partner: Partner, profile: PartnerProfile,
 
 
 def _duplicates(session: Session, partner: Partner,
-                docs: list[tuple[str | None, CanonicalDocument]]) -> Iterable[tuple[int, Problem]]:
+                docs: list[tuple[str | None, CanonicalDocument]], seen: set[str]
+                ) -> Iterable[tuple[int, Problem]]:
     numbers = [d.number for _, d in docs if isinstance(d, PurchaseOrder)]
     known = _known_order_numbers(session, partner, numbers)
-    seen: set[str] = set()
     for index, (ref, doc) in enumerate(docs):
         if not isinstance(doc, PurchaseOrder):
             continue

@@ -23,7 +23,7 @@ from hub.services.pipeline import Outcome, register
 from mappings.edifact import registry
 from mappings.edifact.aperak import render_aperak
 from mappings.edifact.contrl import contrl_as_message, contrl_envelope, render_contrl
-from mappings.edifact.envelope import parse_interchange
+from mappings.edifact.envelope import open_interchange
 from mappings.edifact.model import Interchange, Message
 from mappings.edifact.profile import PartnerProfile
 from mappings.edifact.serializer import Envelope, render_interchange
@@ -44,11 +44,36 @@ class InterchangeRejected(ValidationError):
         self.followups = followups
 
 
+BATCH = 500  # messages mapped and persisted together: memory stays flat however big the file
+MAX_KEPT = 200  # problems and warnings kept per exchange (with the total count)
+
+
 @dataclass
 class Checked:
     interchange: Interchange
     profile: PartnerProfile
     warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Run:
+    """The state of one streamed translation."""
+
+    session: Session
+    exchange: Exchange
+    partner: Partner
+    checked: Checked
+    recipient: Partner | None
+    errors: list[Problem] = field(default_factory=list)
+    error_count: int = 0
+    stored: list[documents.Stored] = field(default_factory=list)
+    rejected: list[tuple[documents.Produced, list[Problem]]] = field(default_factory=list)
+    order_numbers: set[str] = field(default_factory=set)
+    batch: list[documents.Produced] = field(default_factory=list)
+
+    def add_errors(self, problems: list[Problem]) -> None:
+        self.error_count += len(problems)
+        self.errors.extend(problems[:max(0, MAX_KEPT - len(self.errors))])
 
 
 @register("edifact")
@@ -60,41 +85,114 @@ def translate_edifact(session: Session, exchange: Exchange, partner: Partner) ->
 
 
 def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
-    checked = _check(exchange, partner)
-    produced = _map(checked, partner)
-    _business_checks(session, exchange, partner, checked, produced)
-    rows, events = documents.persist(session, exchange.id, partner.id, "inbound", produced,
-                                     actor=ACTOR)
-    acks = []
-    if _wants_contrl(checked):
-        acks = [_contrl(session, exchange, partner, checked, [])]
-    interchange = checked.interchange
-    recipient = routing.find_partner(session, interchange.recipient, interchange.recipient_qualifier)
-    routed = [e for p in produced
-              for e in routing.route(session, partner, recipient, p.document, reply_to=exchange.id)]
-    record_events(session, events + [a[1] for a in acks] + routed)
-    _enqueue(session, rows)
-    return Outcome(result={"documents": [documents.summary(r) for r in rows],
-                           "acknowledgements": [a[0].id for a in acks],
-                           "interchange": checked.interchange.control_ref},
-                   warnings=checked.warnings)
+    """Stream the messages: validate, map and persist them in batches; reject the whole on any error.
 
-
-def _check(exchange: Exchange, partner: Partner) -> Checked:
+    Rejection raises, and the caller rolls back every batch already written: nothing is half-kept.
+    """
     profile = profiles.build(partner.profile)
-    interchange = parse_interchange(exchange.raw,
-                                    tolerate_count_mismatch=profile.tolerate_count_mismatch)
-    problems = list(interchange.problems)
-    problems += _sender_problems(interchange, partner)
-    for message in interchange.messages:
-        problems += validate_message(message)
-    checked = Checked(interchange, profile, [p for p in problems if p.severity != "error"])
+    reader = open_interchange(exchange.raw, tolerate_count_mismatch=profile.tolerate_count_mismatch)
+    interchange = reader.interchange
+    checked = Checked(interchange, profile)
+    run = Run(session, exchange, partner, checked,
+              routing.find_partner(session, interchange.recipient, interchange.recipient_qualifier))
+    run.add_errors(_sender_problems(interchange, partner))
+    stubs = []
+    for position, message in enumerate(reader.messages(), 1):
+        stubs.append(_stub(message))
+        _take(run, position, message)
+        if len(run.batch) >= BATCH:
+            _flush(run)
+    interchange.messages = stubs  # references and types only, for the CONTRL
+    envelope = [p for p in interchange.problems if p.severity == "error"]
+    checked.warnings.extend(p for p in interchange.problems if p.severity != "error")
+    run.add_errors(envelope)
+    _reject_if_errors(run)
+    _flush(run)
+    _reject_if_business_rejections(run)
+    acks = [_contrl(session, exchange, partner, checked, [])] if _wants_contrl(checked) else []
+    record_events(session, [a[1] for a in acks])
+    return Outcome(result={"documents": [documents.summary(r) for r in run.stored[:MAX_KEPT]],
+                           "documents_total": len(run.stored),
+                           "acknowledgements": [a[0].id for a in acks],
+                           "interchange": interchange.control_ref},
+                   warnings=_bounded(checked.warnings))
+
+
+def _stub(message: Message) -> Message:
+    return Message(message.reference, message.type, message.version, message.release,
+                   message.agency, message.association, [], message.group_reference)
+
+
+def _take(run: Run, position: int, message: Message) -> None:
+    """Validate one message and, while nothing has failed, map it into the current batch."""
+    problems = validate_message(message)
     errors = [p for p in problems if p.severity == "error"]
+    run.checked.warnings.extend(p for p in problems if p.severity != "error")
     if errors:
-        followups = [_contrl_followup(checked, errors)] if _wants_contrl(checked) else []
-        raise InterchangeRejected(_summary("interchange rejected", errors), problems=errors,
-                                  followups=followups)
-    return checked
+        run.add_errors(errors)
+        return
+    if run.error_count:
+        return  # the interchange is rejected already: keep validating, stop mapping
+    try:
+        mapping = registry.lookup(message.type, message.directory, registry.INBOUND,
+                                  run.partner.name)
+        doc = mapping.parse(message, run.checked.profile,
+                            decimal_mark=run.checked.interchange.separators.decimal,
+                            warnings=run.checked.warnings)
+    except HubError as exc:
+        run.add_errors([_with_ref(p, message) for p in exc.problems] or [
+            Problem(code=exc.code, message=exc.message, message_ref=message.reference)])
+        return
+    run.batch.append(documents.Produced(position, message.reference, _message_type(message), doc))
+
+
+def _flush(run: Run) -> None:
+    """Business-check and persist the current batch with its audit events, routing and outbox rows."""
+    batch, run.batch = run.batch, []
+    if not batch or run.error_count:
+        return
+    findings = business_rules.check(run.session, run.partner, run.checked.profile,
+                                    [(p.message_ref, p.document) for p in batch],
+                                    seen_orders=run.order_numbers)
+    if findings:
+        run.rejected.extend((batch[index], problems) for index, problems in findings)
+        return
+    if run.rejected:
+        return
+    stored, events = documents.persist(run.session, run.exchange.id, run.partner.id, "inbound",
+                                       batch, actor=ACTOR)
+    routed = [e for p in batch for e in routing.route(run.session, run.partner, run.recipient,
+                                                     p.document, reply_to=run.exchange.id)]
+    record_events(run.session, events + routed)
+    enqueue_stored(run.session, stored, actor=ACTOR)
+    run.stored.extend(stored)
+
+
+def _reject_if_errors(run: Run) -> None:
+    if not run.error_count:
+        return
+    followups = [_contrl_followup(run.checked, run.errors)] if _wants_contrl(run.checked) else []
+    more = run.error_count - len(run.errors)
+    raise InterchangeRejected(_summary("interchange rejected", run.errors, more),
+                              problems=run.errors, followups=followups)
+
+
+def _reject_if_business_rejections(run: Run) -> None:
+    """Business rejections (duplicate order, unknown item or party) answer with an APERAK."""
+    if not run.rejected:
+        return
+    problems = [p for _, ps in run.rejected for p in ps]
+    followups = ([_aperak_followup(run.checked, item, ps) for item, ps in run.rejected]
+                 if run.checked.profile.ack_aperak else [])
+    raise InterchangeRejected(_summary("business rejection", problems), problems=problems,
+                              followups=followups)
+
+
+def _bounded(warnings: list[Problem]) -> list[Problem]:
+    if len(warnings) <= MAX_KEPT:
+        return warnings
+    return [*warnings[:MAX_KEPT], Problem(code="MORE_WARNINGS", severity="warning",
+                                          message=f"{len(warnings) - MAX_KEPT} more warnings")]
 
 
 def _sender_problems(interchange: Interchange, partner: Partner) -> list[Problem]:
@@ -110,28 +208,6 @@ def _sender_problems(interchange: Interchange, partner: Partner) -> list[Problem
                     message=f"sender {sender} is not an identifier of partner {partner.name}")]
 
 
-def _map(checked: Checked, partner: Partner) -> list[documents.Produced]:
-    produced = []
-    problems: list[Problem] = []
-    decimal = checked.interchange.separators.decimal
-    for position, message in enumerate(checked.interchange.messages, 1):
-        try:
-            mapping = registry.lookup(message.type, message.directory, registry.INBOUND,
-                                      partner.name)
-            doc = mapping.parse(message, checked.profile, decimal_mark=decimal,
-                                warnings=checked.warnings)
-        except HubError as exc:
-            problems += [_with_ref(p, message) for p in exc.problems] or [
-                Problem(code=exc.code, message=exc.message, message_ref=message.reference)]
-            continue
-        produced.append(documents.Produced(position, message.reference, _message_type(message), doc))
-    if problems:
-        followups = [_contrl_followup(checked, problems)] if _wants_contrl(checked) else []
-        raise InterchangeRejected(_summary("messages could not be mapped", problems),
-                                  problems=problems, followups=followups)
-    return produced
-
-
 def _with_ref(problem: Problem, message: Message) -> Problem:
     if problem.message_ref is None:
         problem.message_ref = message.reference
@@ -143,20 +219,6 @@ def _message_type(message: Message) -> str:
     if message.association:
         parts.append(message.association)
     return ":".join(parts)
-
-
-def _business_checks(session: Session, exchange: Exchange, partner: Partner, checked: Checked,
-                     produced: list[documents.Produced]) -> None:
-    """Business rejections (duplicate order, unknown item or party) answer with an APERAK."""
-    findings = business_rules.check(session, partner, checked.profile,
-                                    [(p.message_ref, p.document) for p in produced])
-    if not findings:
-        return
-    problems = [p for _, ps in findings for p in ps]
-    followups = ([_aperak_followup(checked, produced[index], ps) for index, ps in findings]
-                 if checked.profile.ack_aperak else [])
-    raise InterchangeRejected(_summary("business rejection", problems), problems=problems,
-                              followups=followups)
 
 
 def _wants_contrl(checked: Checked) -> bool:
@@ -217,12 +279,8 @@ def _aperak(session: Session, exchange: Exchange, partner: Partner, checked: Che
                                  reply_to=exchange.id, actor=ACTOR)
 
 
-def _enqueue(session: Session, stored: list[documents.Stored]) -> None:
-    """Queue every new document for the ERPs that take its type, in this same transaction."""
-    enqueue_stored(session, stored, actor=ACTOR)
-
-
-def _summary(what: str, problems: list[Problem]) -> str:
+def _summary(what: str, problems: list[Problem], unlisted: int = 0) -> str:
     first = problems[0]
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    others = len(problems) - 1 + unlisted
+    more = f" (and {others} more)" if others else ""
     return f"{what}: {first}{more}"

@@ -132,14 +132,25 @@ def to_number(ctx: Ctx, seg: Segment, raw: str | None, element_id: str) -> Decim
     """Numeric text as Decimal, None when empty; MappingError naming `element_id` when not a number."""
     if not raw:
         return None
+    known = _NUMBERS.get(raw)  # quantities and prices repeat: Decimals are immutable, so share them
+    if known is not None:
+        return known
     if raw.isdigit() and raw.isascii():  # the common case, without the regex
-        return Decimal(raw)
-    if _NUMBER.fullmatch(raw) is None:
+        value = Decimal(raw)
+    elif _NUMBER.fullmatch(raw) is None:
         ctx.fail(seg, element_id, f"{raw!r} is not a number", "NOT_NUMERIC")
-    try:
-        return Decimal(raw.replace(",", ".") if "," in raw else raw)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
-        ctx.fail(seg, element_id, f"{raw!r} is not a number", "NOT_NUMERIC")
+    else:
+        try:
+            value = Decimal(raw.replace(",", ".") if "," in raw else raw)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
+            ctx.fail(seg, element_id, f"{raw!r} is not a number", "NOT_NUMERIC")
+    if len(_NUMBERS) >= 4096:
+        _NUMBERS.clear()
+    _NUMBERS[raw] = value
+    return value
+
+
+_NUMBERS: dict[str, Decimal] = {}
 
 
 def required_number(ctx: Ctx, seg: Segment, element: int, component: int, element_id: str) -> Decimal:

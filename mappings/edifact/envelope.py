@@ -8,14 +8,14 @@ corpus's good files end without UNZ); a message cut off before its UNT is an err
 
 from __future__ import annotations
 
-import bisect
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from itertools import chain
 
 from hub.domain.errors import Problem, ValidationError
 from mappings.edifact.charsets import decode, read_header
 from mappings.edifact.model import Interchange, Message, Segment, Separators
-from mappings.edifact.tokenizer import default_separators, paused_gc, read_una, tokenize
+from mappings.edifact.tokenizer import default_separators, paused_gc, read_una, segment_batches
 
 _UNB_REQUIRED = (
     (0, 0, "S001/0001"), (0, 1, "S001/0002"), (1, 0, "S002/0004"), (2, 0, "S003/0010"),
@@ -65,27 +65,33 @@ def _read_unb(unb: Segment, separators: Separators, codec: str,
     )
 
 
-def _count(segment: Segment, element: str) -> int | None:
+def _count(segment: Segment) -> int | None:
     value = segment.get(0)
     return int(value) if value.isdigit() else None
 
 
-@dataclass
 class _Splitter:
-    """Walks the segments after UNB, splitting messages and checking the envelope."""
+    """Walks the segments after UNB, splitting messages and checking the envelope as it goes.
 
-    interchange: Interchange
-    problems: list[Problem]
-    count_severity: str
-    message: Message | None = None
-    group: Segment | None = None
-    group_messages: int = 0
-    groups: int = 0
-    loose_messages: int = 0
-    packages: int = 0
-    unz: Segment | None = None
-    mixed_reported: bool = False
-    messages: list[Message] = field(default_factory=list)
+    Closed messages wait in `outbox` until the caller takes them. Syntax Problems (charset, tokenizer)
+    with interchange positions wait in `pending` until the message they fall in is closed.
+    """
+
+    def __init__(self, interchange: Interchange, problems: list[Problem], count_severity: str) -> None:
+        self.interchange = interchange
+        self.problems = problems  # envelope problems, in the order found
+        self.count_severity = count_severity
+        self.message: Message | None = None
+        self.group: Segment | None = None
+        self.group_messages = 0
+        self.groups = 0
+        self.loose_messages = 0
+        self.packages = 0
+        self.unz: Segment | None = None
+        self.mixed_reported = False
+        self.closed = 0  # messages closed so far
+        self.outbox: list[Message] = []
+        self.pending: list[Problem] = []
 
     def add(self, code: str, message: str, segment: Segment | None, *, element: str | None = None,
             severity: str = "error", in_message: Message | None = None) -> None:
@@ -94,24 +100,10 @@ class _Splitter:
         if in_message is not None and segment is not None:
             ref = in_message.reference or None
             position = segment.position - in_message.segments[0].position + 1
-        self.problems.append(Problem(code=code, message=message, message_ref=ref,
-                                     segment_position=position, segment_tag=segment.tag if segment else None,
-                                     element=element, severity=severity))
-
-    def run(self, segments: list[Segment]) -> None:
-        handlers = {"UNH": self.unh, "UNT": self.unt, "UNG": self.ung, "UNE": self.une, "UNZ": self.unz_}
-        for segment in segments[1:]:
-            if self.unz is not None:
-                self.after_unz(segment)
-                break
-            handler = handlers.get(segment.tag)
-            if handler is not None:
-                handler(segment)
-            elif self.message is not None:
-                self.message.segments.append(segment)
-            else:
-                self.outside(segment)
-        self.finish(segments[-1])
+        problem = Problem(code=code, message=message, message_ref=ref, segment_position=position,
+                          segment_tag=segment.tag if segment else None, element=element, severity=severity)
+        self.problems.append(problem)
+        self.interchange.problems.append(problem)
 
     def outside(self, segment: Segment) -> None:
         if segment.tag == "UNO":
@@ -122,16 +114,45 @@ class _Splitter:
             self.add("SEGMENT_OUTSIDE_MESSAGE", f"segment {segment.tag} stands outside any message "
                      "(between UNT and UNH)", segment)
 
-    def close_open_message(self, at: Segment) -> None:
+    def emit(self, message: Message, next_starts: bool) -> None:
+        """Close `message`: give it the syntax Problems inside it and put it in the outbox."""
+        if self.pending:
+            self.attach(message, next_starts)
+        self.closed += 1
+        self.outbox.append(message)
+
+    def attach(self, message: Message, next_starts: bool) -> None:
+        """Syntax Problems within `message` get its reference and in-message positions.
+
+        One right after a message cut off before its UNT is its too, unless the next message starts
+        there (then it is that message's first segment). One before the message belongs to none.
+        """
+        segments = message.segments
+        start, end = segments[0].position, segments[-1].position
+        open_end = segments[-1].tag != "UNT" and not next_starts
+        keep: list[Problem] = []
+        for problem in self.pending:
+            position = problem.segment_position
+            assert position is not None  # only positioned Problems are pending
+            if position < start:
+                continue
+            if position <= end or (open_end and position == end + 1):
+                problem.message_ref = message.reference or None
+                problem.segment_position = position - start + 1
+            else:
+                keep.append(problem)
+        self.pending = keep
+
+    def close_open_message(self, at: Segment, *, next_starts: bool = False) -> None:
         if self.message is not None:
             last = self.message.segments[-1]
             self.add("MISSING_UNT", f"message {self.message.reference!r} has no UNT (it ends before "
                      f"{at.tag} at segment {at.position})", last, element=None, in_message=self.message)
-            self.messages.append(self.message)
+            self.emit(self.message, next_starts)
             self.message = None
 
     def unh(self, segment: Segment) -> None:
-        self.close_open_message(segment)
+        self.close_open_message(segment, next_starts=True)
         if self.group is not None:
             self.group_messages += 1
         else:
@@ -141,7 +162,9 @@ class _Splitter:
         self.message = Message(reference=g(0), type=g(1, 0), version=g(1, 1), release=g(1, 2),
                                agency=g(1, 3), association=g(1, 4) or None, segments=[segment],
                                group_reference=self.group.get(4) if self.group else None)
-        self.problems.extend(_missing(segment, _UNH_REQUIRED, 1, g(0) or None))
+        for problem in _missing(segment, _UNH_REQUIRED, 1, g(0) or None):
+            self.problems.append(problem)
+            self.interchange.problems.append(problem)
 
     def unt(self, segment: Segment) -> None:
         message = self.message
@@ -149,7 +172,7 @@ class _Splitter:
             self.add("SEGMENT_OUTSIDE_MESSAGE", "UNT without a UNH before it", segment)
             return
         message.segments.append(segment)
-        declared, actual = _count(segment, "0074"), len(message.segments)
+        declared, actual = _count(segment), len(message.segments)
         if declared is None:
             self.add("INVALID_VALUE", f"UNT segment count {segment.get(0)!r} is not a number", segment,
                      element="0074", in_message=message)
@@ -159,7 +182,7 @@ class _Splitter:
         if segment.get(1) != message.reference:
             self.add("UNT_REFERENCE", f"UNT reference {segment.get(1)!r} differs from UNH reference "
                      f"{message.reference!r}", segment, element="0062", in_message=message)
-        self.messages.append(message)
+        self.emit(message, False)
         self.message = None
 
     def check_mixed(self, segment: Segment) -> None:
@@ -189,7 +212,7 @@ class _Splitter:
         if group is None:
             self.add("SEGMENT_OUTSIDE_MESSAGE", "UNE without a UNG before it", segment)
             return
-        declared = _count(segment, "0060")
+        declared = _count(segment)
         if declared != self.group_messages:
             self.add("UNE_COUNT", f"UNE says {segment.get(0)!r} messages, the group has "
                      f"{self.group_messages}", segment, element="0060", severity=self.count_severity)
@@ -213,8 +236,7 @@ class _Splitter:
     def finish(self, last: Segment) -> None:
         self.close_open_message(last)
         self.close_group(last)
-        self.interchange.messages = self.messages
-        if not self.messages:
+        if not self.closed:
             self.add("NO_MESSAGES", "the interchange contains no message", last)
         if self.unz is None:
             self.add("MISSING_UNZ", "the interchange has no UNZ trailer", last, severity="warning")
@@ -223,7 +245,7 @@ class _Splitter:
 
     def check_unz(self, unz: Segment) -> None:
         expected = self.groups if self.groups else self.loose_messages + self.packages
-        declared = _count(unz, "0036")
+        declared = _count(unz)
         what = "groups" if self.groups else "messages"
         if declared != expected:
             self.add("UNZ_COUNT", f"UNZ says {unz.get(0)!r} {what}, the interchange has {expected}",
@@ -234,30 +256,131 @@ class _Splitter:
                      severity=self.count_severity)  # a trailer defect, like a wrong count
 
 
-def _attach_to_messages(problems: list[Problem], messages: list[Message]) -> None:
-    """Give tokenizer/charset Problems (interchange positions) their message and in-message position."""
-    starts = [m.segments[0].position for m in messages]
-    for problem in problems:
-        if problem.message_ref is not None or problem.segment_position is None or not messages:
-            continue
-        i = bisect.bisect_right(starts, problem.segment_position) - 1
-        if i < 0:
-            continue
-        message = messages[i]
-        end = message.segments[-1].position
-        if problem.segment_position <= end or (problem.segment_position == end + 1
-                                              and message.segments[-1].tag != "UNT"):
-            problem.message_ref = message.reference or None
-            problem.segment_position = problem.segment_position - starts[i] + 1
+class InterchangeReader:
+    """One interchange read lazily: the UNB fields now, the messages one at a time.
+
+    `interchange` carries the UNB fields, separators and encoding as soon as the reader exists; its
+    `messages` stays empty (the reader does not keep them). `messages()` tokenizes the data a chunk at a
+    time and yields each `Message` (UNH ... UNT, the same Segments and positions as `parse_interchange`)
+    once its UNT, or whatever closes it, has been read. Envelope Problems are appended to
+    `interchange.problems` as they are found; charset and tokenizer Problems too, each given its message
+    reference and in-message position before that message is yielded. The trailer checks (UNZ count and
+    reference, junk after UNZ, a missing UNZ or UNE, no message at all) are appended when the iterator
+    is exhausted: only then is `interchange.problems` complete. `messages()` can be iterated once.
+    """
+
+    def __init__(self, interchange: Interchange, unb: Segment, batches: Iterator[list[Segment]],
+                 syntax: list[Problem], envelope: list[Problem], count_severity: str) -> None:
+        self.interchange = interchange
+        self._unb = unb
+        self._batches = batches
+        self._syntax = syntax  # charset and tokenizer Problems, in the order found
+        self._envelope = envelope  # UNB and envelope Problems, in the order found
+        self._splitter = _Splitter(interchange, envelope, count_severity)
+        self._started = False
+        self._forwarded = 0
+
+    def messages(self) -> Iterator[Message]:
+        """Each message of the interchange, in order; the trailer checks run when it is exhausted."""
+        if self._started:
+            raise RuntimeError("InterchangeReader.messages() can be iterated only once")
+        self._started = True
+        splitter = self._splitter
+        outbox = splitter.outbox
+        handlers = {"UNH": splitter.unh, "UNT": splitter.unt, "UNG": splitter.ung, "UNE": splitter.une,
+                    "UNZ": splitter.unz_}
+        get = handlers.get
+        outside = splitter.outside
+        append = None
+        last = self._unb
+        after_unz: list[Segment] = []
+        for batch in self._batches:
+            if after_unz or splitter.unz is not None:  # the rest is read only for its syntax Problems
+                after_unz.extend(batch[:1])
+                last = batch[-1] if batch else last
+                continue
+            for index, segment in enumerate(batch):
+                handler = get(segment.tag)
+                if handler is None:
+                    if append is not None:
+                        append(segment)
+                    else:
+                        outside(segment)
+                    continue
+                self._forward()  # syntax Problems must wait for the message they fall in
+                handler(segment)
+                message = splitter.message
+                append = message.segments.append if message is not None else None
+                if outbox:
+                    yield from outbox
+                    outbox.clear()
+                if splitter.unz is not None:
+                    after_unz.extend(batch[index + 1: index + 2])
+                    break
+            if batch:
+                last = batch[-1]
+        self._forward()
+        if after_unz:
+            splitter.after_unz(after_unz[0])
+        splitter.finish(last)
+        if last.tag == "UNZ":
+            _recode_tail(self._syntax, last.position)
+        yield from outbox
+        outbox.clear()
+
+    def _forward(self) -> None:
+        """Publish the syntax Problems found since the last call; positioned ones await their message."""
+        syntax, problems, pending = self._syntax, self.interchange.problems, self._splitter.pending
+        for problem in syntax[self._forwarded:]:
+            problems.append(problem)
+            if problem.message_ref is None and problem.segment_position is not None:
+                pending.append(problem)
+        self._forwarded = len(syntax)
+
+    def problems_in_parse_order(self) -> list[Problem]:
+        """All Problems with syntax ones first, the order `parse_interchange` has always given."""
+        return self._syntax + self._envelope
 
 
-def _recode_tail(problems: list[Problem], segments: list[Segment]) -> None:
+def _recode_tail(problems: list[Problem], segment_count: int) -> None:
     """A truncated 'segment' right after UNZ is junk after the interchange, not a truncation."""
-    if segments and segments[-1].tag == "UNZ":
-        for problem in problems:
-            if problem.code == "TRUNCATED_SEGMENT" and problem.segment_position == len(segments) + 1:
-                problem.code = "JUNK_AFTER_UNZ"
-                problem.message = "data after UNZ: " + problem.message
+    for problem in problems:
+        if problem.code == "TRUNCATED_SEGMENT" and problem.segment_position == segment_count + 1:
+            problem.code = "JUNK_AFTER_UNZ"
+            problem.message = "data after UNZ: " + problem.message
+
+
+def open_interchange(data: bytes, *, tolerate_count_mismatch: bool = False) -> InterchangeReader:
+    """Start reading one EDIFACT interchange: UNA and UNB now, the messages lazily (see `InterchangeReader`).
+
+    Raises `ValidationError` when nothing sensible can be read: empty input, not EDIFACT, an unusable
+    UNA or UNB. Count mismatches (UNT, UNE, UNZ) are warnings with `tolerate_count_mismatch`.
+    `data` must stay unchanged while the messages are read.
+    """
+    if not isinstance(data, bytes | bytearray | memoryview):
+        raise TypeError("open_interchange takes bytes")
+    data = bytes(data)
+    header = read_header(data)
+    default = header.separators or default_separators(header.syntax_version)
+    syntax: list[Problem] = []
+    text, codec = decode(data, header.syntax_id, default, syntax)
+    separators, offset = read_una(text, default)
+    batches = segment_batches(text, separators, syntax, start=offset)
+    first: list[Segment] = []
+    for first in batches:  # only a chunk of nothing but empty segments gives an empty batch
+        if first:
+            break
+    unb = first[0] if first else None
+    if unb is None or unb.tag != "UNB":
+        raise ValidationError("not an EDIFACT interchange: no UNB", problems=[
+            Problem(code="NOT_EDIFACT", message="the data does not start with UNB", segment_position=1)])
+    envelope: list[Problem] = []
+    interchange = _read_unb(unb, separators, codec, envelope)
+    reader = InterchangeReader(interchange, unb, chain([first[1:]], batches), syntax, envelope,
+                               "warning" if tolerate_count_mismatch else "error")
+    reader._forward()  # charset and first-chunk Problems before UNB's, as parse_interchange orders them
+    interchange.problems.extend(envelope)
+    return reader
 
 
 def parse_interchange(data: bytes, *, tolerate_count_mismatch: bool = False) -> Interchange:
@@ -265,30 +388,16 @@ def parse_interchange(data: bytes, *, tolerate_count_mismatch: bool = False) -> 
 
     Raises `ValidationError` only when nothing sensible can be returned: empty input, not EDIFACT, an
     unusable UNA or UNB. Count mismatches (UNT, UNE, UNZ) are warnings with `tolerate_count_mismatch`.
+    The whole interchange is held in memory; `open_interchange` reads it one message at a time.
     """
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError("parse_interchange takes bytes")
     with paused_gc():  # the whole parse allocates millions of small lists; see tokenizer.paused_gc
-        return _parse(bytes(data), tolerate_count_mismatch)
-
-
-def _parse(data: bytes, tolerate_count_mismatch: bool) -> Interchange:
-    header = read_header(data)
-    default = header.separators or default_separators(header.syntax_version)
-    problems: list[Problem] = []
-    text, codec = decode(data, header.syntax_id, default, problems)
-    separators, offset = read_una(text, default)
-    segments = tokenize(text, separators, start=offset, problems=problems)
-    if not segments or segments[0].tag != "UNB":
-        raise ValidationError("not an EDIFACT interchange: no UNB", problems=[
-            Problem(code="NOT_EDIFACT", message="the data does not start with UNB", segment_position=1)])
-    interchange = _read_unb(segments[0], separators, codec, problems)
-    syntax_problems = len(problems)
-    splitter = _Splitter(interchange, problems, "warning" if tolerate_count_mismatch else "error")
-    splitter.run(segments)
-    _recode_tail(problems, segments)
-    _attach_to_messages(problems[:syntax_problems], interchange.messages)
-    interchange.problems = problems
+        reader = open_interchange(data, tolerate_count_mismatch=tolerate_count_mismatch)
+        messages = list(reader.messages())
+    interchange = reader.interchange
+    interchange.messages = messages
+    interchange.problems = reader.problems_in_parse_order()
     return interchange
 
 

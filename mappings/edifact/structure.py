@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from hub.domain.errors import Problem
-from mappings.edifact.model import Message
+from mappings.edifact.model import Message, Segment
 from mappings.edifact.segment_specs import known_directories, segment_specs
 from mappings.edifact.tokenizer import REPETITION_MARK, repetitions
 
@@ -199,24 +200,63 @@ def _consensus(runs: list[list[Problem]], directories: list[str]) -> list[Proble
 
 def check_against(message: Message, structure: Structure, repetition: str | None = None) -> list[Problem]:
     """Validate `message` against one compiled structure and its directory's segment specs."""
-    problems: list[Problem] = []
     ref = message.reference
+    segments = message.segments
     # service messages (CONTRL) are keyed by syntax version; their segments are in every directory file
     directory = structure.directory if structure.directory in known_directories() else "D24A"
     specs = _compiled_specs(directory)
-    fast = _fast_specs(directory)
-    walker = _Walker(structure, ref, problems)
-    step = walker.step
+    get = _fast_specs(directory).get
+    found: list[Problem] = []
     position = 1
-    for segment in message.segments[1:]:
+    for segment in islice(segments, 1, None):
         position += 1
         tag = segment.tag
-        step(tag, position)
-        ok = fast.get(tag)
+        ok = get(tag)
         if ok is not None and (repetition or not ok(segment.elements)) and tag not in _ENVELOPE:
-            _check_elements(segment.elements, specs[tag], tag, position, ref, repetition, problems)
-    walker.finish(len(message.segments))
-    return problems
+            _check_elements(segment.elements, specs[tag], tag, position, ref, repetition, found)
+    walked = _walk(structure, segments, ref)
+    if not found:
+        return [Problem(code, text, ref, at, tag) for _rank, code, text, at, tag in walked]
+    # in segment order; at one position the placement problem first, the closing ones after the elements'
+    ranked = [(at, rank, i, Problem(code, text, ref, at, tag))
+              for i, (rank, code, text, at, tag) in enumerate(walked)]
+    ranked += [(p.segment_position or 0, 1, i, p) for i, p in enumerate(found)]
+    ranked.sort(key=lambda r: r[:3])
+    return [r[3] for r in ranked]
+
+
+# What walking a tag sequence through a structure finds depends on nothing else, and a partner's messages
+# repeat a few sequences: each walk is kept, per structure, for sequences up to _WALK_LIMIT segments.
+_WALK_LIMIT = 2_000
+_WALK_CACHE_SIZE = 1_024
+_WALKS: dict[str, dict[tuple[str, ...], list[tuple[int, str, str, int, str]]]] = {}
+
+
+def _walk(structure: Structure, segments: list[Segment],
+          ref: str) -> list[tuple[int, str, str, int, str]]:
+    """(rank, code, message, position, tag) of each placement problem; rank 2 when found at the end."""
+    if len(segments) > _WALK_LIMIT:
+        return _walk_now(structure, [s.tag for s in segments], ref)
+    tags = tuple([s.tag for s in segments])
+    cache = _WALKS.setdefault(structure.name, {})
+    walked = cache.get(tags)
+    if walked is None:
+        if len(cache) >= _WALK_CACHE_SIZE:
+            cache.clear()
+        walked = cache[tags] = _walk_now(structure, tags, ref)
+    return walked
+
+
+def _walk_now(structure: Structure, tags: Sequence[str], ref: str) -> list[tuple[int, str, str, int, str]]:
+    problems: list[Problem] = []
+    walker = _Walker(structure, ref, problems)
+    step = walker.step
+    for position in range(2, len(tags) + 1):
+        step(tags[position - 1], position)
+    during = len(problems)
+    walker.finish(len(tags))
+    return [(0 if i < during else 2, p.code, p.message, p.segment_position or 0, p.segment_tag or "")
+            for i, p in enumerate(problems)]
 
 
 class _Walker:

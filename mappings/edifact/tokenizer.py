@@ -161,6 +161,50 @@ def _split_released(raw: str, seps: Separators) -> list[list[str]]:
     return elements
 
 
+# Released separators are swapped for private-use characters, so that a segment with a release character
+# splits like any other (str.split) instead of going through a regex match by match.
+_STAND_INS = "\ue000\ue001\ue002"  # for the element, component and repetition separators
+
+_Rules = tuple[re.Pattern[str], dict[str, str], tuple[tuple[str, str], ...]]
+
+
+@lru_cache(maxsize=16)
+def _release_rules(seps: Separators) -> _Rules:
+    """The release pattern, each separator's stand-in, and (stand-in, separator) pairs to put them back."""
+    real = [seps.element, seps.component] + ([seps.repetition] if seps.repetition != " " else [])
+    stand_in = dict(zip(real, _STAND_INS, strict=False))
+    back = tuple((v, k) for k, v in stand_in.items())
+    return re.compile(f"{re.escape(seps.release)}(.)?", re.S), stand_in, back
+
+
+def _put_back(text: str, back: tuple[tuple[str, str], ...]) -> str:
+    for stand_in, separator in back:
+        if stand_in in text:
+            text = text.replace(stand_in, separator)
+    return text
+
+
+def _split_released_fast(raw: str, seps: Separators, repetition: str) -> tuple[str, list[list[str]]]:
+    """Tag and elements of a segment that contains the release character, as `_split_released` gives."""
+    if any(c in raw for c in _STAND_INS):  # the data itself uses them: take the slow, exact way
+        slow = _split_released(raw, seps)
+        return seps.component.join(slow[0]), slow[1:]
+    pattern, stand_in, back = _release_rules(seps)
+    # "?x" is x, a released separator its stand-in; a release at the very end releases nothing
+    text = pattern.sub(lambda m: stand_in.get(m.group(1), m.group(1) or ""), raw)
+    component = seps.component
+    parts: list[list[str]] = []
+    for element in text.split(seps.element):
+        if repetition and repetition in element:
+            comps = _split_repeated(element, component, repetition)
+        else:
+            comps = element.split(component)
+        if not element.isascii():  # stand-ins are not ASCII
+            comps = [_put_back(c, back) for c in comps]
+        parts.append(comps)
+    return component.join(parts[0]), parts[1:]
+
+
 def _split_repeated(element: str, component: str, repetition: str) -> list[str]:
     comps: list[str] = []
     for i, occurrence in enumerate(element.split(repetition)):
@@ -235,6 +279,137 @@ def _tail_problem(tail: str, seps: Separators, position: int) -> Problem:
                    message=f"last segment {shown!r} is incomplete: {reason}")
 
 
+# Pieces are cut from the text in chunks of about this many characters (each ending at a terminator), so
+# that streaming holds one chunk's pieces at a time and each batch of segments is built with gc paused.
+CHUNK = 1 << 16
+
+
+def _chunks(text: str, start: int, terminator: str, size: int) -> Iterator[tuple[str, bool]]:
+    """`text[start:]` in consecutive parts, each ending just before a terminator, flagged if last."""
+    end = len(text)
+    pos = start
+    while True:
+        cut = text.find(terminator, pos + size) if pos + size < end else -1
+        if cut < 0:
+            yield (text[pos:] if pos else text), True
+            return
+        # cutting exactly at a terminator keeps the parts' splits together equal to one split of the whole
+        yield text[pos:cut], False
+        pos = cut + len(terminator)
+
+
+def _glue_released(pieces: list[str], pending: str | None, terminator: str,
+                   release: str) -> tuple[list[str], str | None]:
+    """`_join_released` over consecutive parts: a piece whose terminator was released waits in `pending`."""
+    out: list[str] = []
+    for piece in pieces:
+        if pending is not None:
+            piece = pending + terminator + piece
+            pending = None
+        if piece.endswith(release) and _odd_trailing(piece, release):
+            pending = piece
+        else:
+            out.append(piece)
+    return out, pending
+
+
+def _piece_batches(text: str, seps: Separators, start: int, release: str,
+                   objects: list[str]) -> Iterator[tuple[list[str], bool]]:
+    """Raw segment texts in batches (the last piece of the last batch is the unterminated tail).
+
+    A syntax 4 package object needs the whole text at once (rare); then everything is one batch and the
+    objects found are put into `objects`.
+    """
+    terminator = seps.segment
+    if text.find("UNO" + seps.element, start) >= 0:
+        body = text[start:] if start else text
+        pieces, found = _extract_objects(body.split(terminator), seps)
+        objects.extend(found)
+        if release and release in body:
+            pieces = _join_released(pieces, terminator, release)
+        yield pieces, True
+        return
+    pending: str | None = None
+    for chunk, last in _chunks(text, start, terminator, CHUNK):
+        pieces = chunk.split(terminator)
+        # only a piece ending with the release character can have had its terminator released
+        if pending is not None or (release and ((release + terminator) in chunk or chunk.endswith(release))):
+            pieces, pending = _glue_released(pieces, pending, terminator, release)
+        if last:
+            if pending is not None:
+                pieces.append(pending)  # the caller sees it as the unterminated tail
+            yield pieces, True
+            return
+        yield pieces, False
+
+
+def iter_segments(text: str, separators: Separators, problems: list[Problem], *,
+                  start: int = 0) -> Iterator[Segment]:
+    """Segments of `text[start:]` (no UNA) numbered from 1, tokenized lazily, one chunk at a time.
+
+    Gives the same segments as `tokenize`; each defect is appended to `problems` once the chunk it lies
+    in has been read (so before the segment it concerns is yielded), the truncated-tail defect when the
+    last chunk is read. The garbage collector is paused while a chunk is split, not between yields.
+    """
+    for batch in segment_batches(text, separators, problems, start=start):
+        yield from batch
+
+
+def segment_batches(text: str, separators: Separators, problems: list[Problem], *,
+                    start: int = 0) -> Iterator[list[Segment]]:
+    """`iter_segments` a chunk at a time: lists of consecutive segments (cheaper to loop over)."""
+    seps = separators
+    release = seps.release if seps.release != " " else ""
+    repetition = seps.repetition if seps.repetition != " " else ""
+    objects: list[str] = []
+    position = 0
+    good_tags: set[str] = set()
+    for pieces, last in _piece_batches(text, seps, start, release, objects):
+        tail = pieces.pop().lstrip(_BETWEEN_SEGMENTS) if last else ""
+        with paused_gc():
+            batch, position = _build(pieces, seps, release, repetition, objects, good_tags, position,
+                                     problems)
+            if tail:
+                problems.append(_tail_problem(tail, seps, position + 1))
+        yield batch
+
+
+def _build(pieces: list[str], seps: Separators, release: str, repetition: str, objects: list[str],
+           good_tags: set[str], position: int, found: list[Problem]) -> tuple[list[Segment], int]:
+    """Segments of complete raw pieces, numbered after `position`; returns them and the last position."""
+    segments: list[Segment] = []
+    append = segments.append
+    element_sep, component_sep = seps.element, seps.component
+    between = _BETWEEN_SEGMENTS
+    for raw in pieces:
+        if raw[:1] in between:
+            raw = raw.lstrip(between)
+            if not raw:
+                found.append(Problem(code="EMPTY_SEGMENT", segment_position=position + 1,
+                                     message="an empty segment (two terminators in a row)",
+                                     severity="warning"))
+                continue
+        position += 1
+        if release and release in raw:
+            tag, elements = _split_released_fast(raw, seps, repetition)
+        elif repetition and repetition in raw:
+            tag, elements = _split_plain(raw, seps, repetition)
+        else:
+            # joining the tag's components back gives the tag text itself: no need to split it
+            texts = raw.split(element_sep)
+            tag = texts[0]
+            elements = [p.split(component_sep) for p in texts[1:]]
+        if tag not in good_tags:
+            if _TAG.match(tag):
+                good_tags.add(tag)
+            else:
+                found.append(_tag_problem(tag, raw, position))
+        if tag == "UNO" and objects:
+            elements.append([objects.pop(0)])
+        append(Segment(tag, elements, position))
+    return segments, position
+
+
 def tokenize(text: str, separators: Separators, *, start: int = 0,
              problems: list[Problem] | None = None) -> list[Segment]:
     """Split `text[start:]` (no UNA) into segments numbered from 1.
@@ -244,51 +419,8 @@ def tokenize(text: str, separators: Separators, *, start: int = 0,
     `ValidationError`. Segments with a bad tag are kept so that positions and counts stay right.
     """
     found: list[Problem] = []
-    seps = separators
-    release = seps.release if seps.release != " " else ""
-    repetition = seps.repetition if seps.repetition != " " else ""
-    body = text[start:] if start else text
-    pieces = body.split(seps.segment)
-    objects: list[str] = []
-    if ("UNO" + seps.element) in body:
-        pieces, objects = _extract_objects(pieces, seps)
-    if release and release in body:
-        pieces = _join_released(pieces, seps.segment, release)
-    tail = pieces.pop().lstrip(_BETWEEN_SEGMENTS)
-    segments: list[Segment] = []
-    append = segments.append
-    good_tags: set[str] = set()
-    element_sep, component_sep = seps.element, seps.component
     with paused_gc():
-        position = 0
-        for raw in pieces:
-            if raw[:1] in _BETWEEN_SEGMENTS:
-                raw = raw.lstrip(_BETWEEN_SEGMENTS)
-                if not raw:
-                    found.append(Problem(code="EMPTY_SEGMENT", segment_position=position + 1,
-                                         message="an empty segment (two terminators in a row)",
-                                         severity="warning"))
-                    continue
-            position += 1
-            if release and release in raw:
-                parts = _split_released(raw, seps)
-                tag = component_sep.join(parts[0])
-                elements = parts[1:]
-            elif repetition and repetition in raw:
-                tag, elements = _split_plain(raw, seps, repetition)
-            else:
-                elements = [p.split(component_sep) for p in raw.split(element_sep)]
-                tag = component_sep.join(elements.pop(0))
-            if tag not in good_tags:
-                if _TAG.match(tag):
-                    good_tags.add(tag)
-                else:
-                    found.append(_tag_problem(tag, raw, position))
-            if tag == "UNO" and objects:
-                elements.append([objects.pop(0)])
-            append(Segment(tag, elements, position))
-        if tail:
-            found.append(_tail_problem(tail, seps, position + 1))
+        segments = list(iter_segments(text, separators, found, start=start))
     if problems is None and found:
         raise ValidationError(str(found[0]), problems=found)
     if problems is not None:
