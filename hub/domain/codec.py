@@ -44,18 +44,52 @@ def loads(text: str | bytes) -> Document:
     return from_dict(json.loads(text))
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_ENCODERS: dict[type, Any] = {}
 
 
-def _field_names(tp: type) -> tuple[str, ...] | None:
-    names = _FIELD_NAMES.get(tp)
-    if names is None and dataclasses.is_dataclass(tp):
-        names = _FIELD_NAMES[tp] = tuple(f.name for f in dataclasses.fields(tp))
-    return names
+def _encoder(tp: type) -> Any:
+    """A function encoding instances of dataclass `tp`, generated once from its type hints.
+
+    Every document persisted goes through here; specialising per field (a str is copied, a Decimal
+    formatted, a list mapped) is several times faster than inspecting each value's type.
+    """
+    enc = _ENCODERS.get(tp)
+    if enc is None:
+        if not dataclasses.is_dataclass(tp):
+            return None
+        enc = _ENCODERS[tp] = _compile(tp)
+    return enc
+
+
+_DIRECT = (str, int, bool)
+
+
+def _compile(cls: type) -> Any:
+    hints = _hints(cls)
+    body = ["def encode(v):", "    out = {}"]
+    for f in dataclasses.fields(cls):
+        name = f.name
+        hint = hints[name]
+        union = typing.get_origin(hint) in (Union, types.UnionType)
+        options = [a for a in typing.get_args(hint) if a is not type(None)] if union else [hint]
+        body.append(f"    x = v.{name}")
+        if all(o in _DIRECT for o in options):
+            body.append(f"    if x is not None: out[{name!r}] = x")
+        elif options == [Decimal]:
+            body.append(f"    if x is not None: out[{name!r}] = str(x)")
+        elif len(options) == 1 and isinstance(options[0], type) and issubclass(options[0], Enum):
+            body.append(f"    if x is not None: out[{name!r}] = x.value")
+        elif typing.get_origin(options[0]) in (list, dict):
+            body.append(f"    if x: out[{name!r}] = _encode(x)")
+        else:
+            body.append(f"    if x is not None: out[{name!r}] = _encode(x)")
+    body.append("    return out")
+    namespace: dict[str, Any] = {"_encode": _encode}
+    exec("\n".join(body), namespace)  # generated from our own dataclasses' annotations only
+    return namespace["encode"]
 
 
 def _encode(value: Any) -> Any:
-    # Hot path (every persisted document): dispatch on the exact type, field names cached per class.
     tp = type(value)
     if tp is str or tp is int or tp is bool:
         return value
@@ -63,15 +97,9 @@ def _encode(value: Any) -> Any:
         return str(value)
     if tp is list:
         return [_encode(v) for v in value]
-    names = _field_names(tp)
-    if names is not None:
-        out: dict[str, Any] = {}
-        for name in names:
-            v = getattr(value, name)
-            if v is None or ((type(v) is list or type(v) is dict) and not v):
-                continue
-            out[name] = _encode(v)
-        return out
+    enc = _encoder(tp)
+    if enc is not None:
+        return enc(value)
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime | date):
