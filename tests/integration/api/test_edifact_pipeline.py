@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -47,9 +48,15 @@ def test_demo_order_becomes_a_canonical_order_with_its_lines(app, client, make_p
     expected = json.loads(path.with_suffix(".expected.json").read_text())
     assert got["document"] == expected
     with app.app_context(), new_session() as session:
-        lines = session.scalar(select(func.count()).select_from(DocumentLine)
-                               .where(DocumentLine.document_id == doc["id"]))
-    assert lines == len(expected["lines"])
+        lines = session.scalars(select(DocumentLine).where(DocumentLine.document_id == doc["id"])
+                                .order_by(DocumentLine.id)).all()
+        stored = session.get(Document, doc["id"])
+        assert stored is not None and stored.created_at.tzinfo is not None
+    assert len(lines) == len(expected["lines"])
+    first = expected["lines"][0]
+    assert lines[0].quantity == Decimal(first["quantities"][0]["value"])
+    assert lines[0].unit == first["quantities"][0]["unit"]
+    assert lines[0].gtin == first["item"].get("gtin")
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.glob("*.edi")))
