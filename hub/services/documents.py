@@ -7,10 +7,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.auth import Principal
+from hub.bulk import insert_rows
 from hub.db import utcnow
 from hub.domain import codec
 from hub.domain.documents import Document as CanonicalDocument
@@ -46,26 +47,22 @@ def persist(session: Session, exchange_id: str, partner_id: int, direction: str,
     """Insert the documents and their lines (bulk, in the caller's transaction).
 
     Returns what was stored and the audit events to append; a 10,000-message interchange is
-    two multi-row INSERTs here, not 110,000 ORM objects.
+    two executemany calls here, not 110,000 ORM objects.
     """
     now = utcnow()
-    docs: list[dict[str, Any]] = []
-    lines: list[dict[str, Any]] = []
+    docs: list[tuple[Any, ...]] = []
+    lines: list[tuple[Any, ...]] = []
     stored: list[Stored] = []
     for item in produced:
         doc = item.document
         doc_id = new_id()
-        docs.append({"id": doc_id, "exchange_id": exchange_id, "position": item.position,
-                     "message_ref": item.message_ref, "message_type": item.message_type,
-                     "partner_id": partner_id, "direction": direction, "doc_type": doc.doc_type,
-                     "number": doc.number, "issued": _iso(doc.issued), "currency": doc.currency,
-                     "total": _total(doc), "canonical": codec.to_dict(doc), "created_at": now})
+        docs.append((doc_id, exchange_id, item.position, item.message_ref, item.message_type,
+                     partner_id, direction, doc.doc_type, doc.number, _iso(doc.issued),
+                     doc.currency, _total(doc), codec.to_dict(doc), now))
         lines.extend(_line_values(doc_id, line) for line in doc.lines)
         stored.append(Stored(doc_id, doc.doc_type, doc.number, item.message_ref, item.position))
-    if docs:
-        session.execute(insert(Document), docs)
-    if lines:
-        session.execute(insert(DocumentLine), lines)
+    insert_rows(session, Document, _DOCUMENT_COLUMNS, docs)
+    insert_rows(session, DocumentLine, _LINE_COLUMNS, lines)
     events = [EventSpec(actor, "document.created", "document", s.id, partner_id,
                         {"exchange_id": exchange_id, "type": s.doc_type, "number": s.number,
                          "message_ref": s.message_ref, "lines": len(p.document.lines)})
@@ -73,14 +70,20 @@ def persist(session: Session, exchange_id: str, partner_id: int, direction: str,
     return stored, events
 
 
-def _line_values(document_id: str, line: Any) -> dict[str, Any]:
+_DOCUMENT_COLUMNS = ("id", "exchange_id", "position", "message_ref", "message_type", "partner_id",
+                     "direction", "doc_type", "number", "issued", "currency", "total", "canonical",
+                     "created_at")
+_LINE_COLUMNS = ("document_id", "line_number", "gtin", "buyer_item", "supplier_item", "our_item",
+                 "description", "quantity", "unit", "price", "amount")
+
+
+def _line_values(document_id: str, line: Any) -> tuple[Any, ...]:
     qty = line.quantity()
     item = line.item
-    return {"document_id": document_id, "line_number": line.number, "gtin": item.gtin,
-            "buyer_item": item.buyer_number, "supplier_item": item.supplier_number,
-            "our_item": item.our_number, "description": (item.description or "")[:350] or None,
-            "quantity": qty.value if qty else None, "unit": qty.unit if qty else None,
-            "price": line.prices[0].amount if line.prices else None, "amount": line.line_amount}
+    return (document_id, line.number, item.gtin, item.buyer_number, item.supplier_number,
+            item.our_number, (item.description or "")[:350] or None,
+            qty.value if qty else None, qty.unit if qty else None,
+            line.prices[0].amount if line.prices else None, line.line_amount)
 
 
 def _total(doc: CanonicalDocument) -> Decimal | None:
