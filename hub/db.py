@@ -72,8 +72,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
-    # 64 MB of page cache: a big interchange's random-key index inserts thrash the 2 MB default
-    cursor.execute("PRAGMA cache_size=-65536")
+    # 32 MB of page cache: a big interchange's random-key index inserts thrash the 2 MB default
+    cursor.execute("PRAGMA cache_size=-32768")
     cursor.close()
 
 
