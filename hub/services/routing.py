@@ -77,7 +77,10 @@ def route(session: Session, source: Partner, recipient: Partner | None, doc: Can
 
 def _record_unrenderable(session: Session, recipient: Partner, doc: CanonicalDocument,
                          exc: HubError, reply_to: str, control_ref: str) -> list[EventSpec]:
-    raw = json.dumps(codec.to_dict(doc), sort_keys=True).encode()
+    # what could not be rendered is kept as canonical JSON under its own control reference
+    # (unique bytes: the same document may fail for the same partner more than once)
+    raw = json.dumps({"control_ref": control_ref, "document": codec.to_dict(doc)},
+                     sort_keys=True).encode()
     exchange, event = outbound.add_outbound(
         session, recipient.id, doc_type=doc.doc_type, syntax=recipient.syntax, raw=raw,
         content_type="application/json", control_ref=control_ref, sender=None, recipient=None,

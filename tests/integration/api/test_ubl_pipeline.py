@@ -114,3 +114,16 @@ def test_an_invoice_breaking_en16931_is_not_sent_and_names_the_rules(app, client
     assert item["state"] == "dead" and "EN 16931" in item["error"]["message"]
     rules = {p["code"] for p in item["error"]["problems"]}
     assert {"BR-47", "BR-CO-17"} <= rules
+
+
+def test_the_same_unrenderable_invoice_twice_is_recorded_twice(app, client, make_partner):
+    path = ROOT / "fixtures" / "edifact" / "brfoods_invoic_d96a_cnpj.edi"
+    seller = make_partner("brfoods", edi_id="7891234000019", qualifier="14")
+    buyer = make_partner("peppol-buyer", edi_id="7899876000012", qualifier="14")
+    _prefers(app, buyer.id, "ubl")
+    first = path.read_bytes()
+    again = first.replace(b"NF000981", b"NF000982")  # a re-sent interchange, same invoice inside
+    assert _run(app, client, seller, first)["state"] == "processed"
+    assert _run(app, client, seller, again)["state"] == "processed"
+    items = client.get("/api/v1/exchanges?direction=outbound", headers=buyer.headers).json["items"]
+    assert [i["state"] for i in items] == ["dead", "dead"]
