@@ -9,7 +9,7 @@ from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, paging
 from hub.db import get_session
 from hub.models import Document, Partner
-from hub.services import documents, profiles, rendering
+from hub.services import documents, profiles, rendering, routing
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
 
@@ -56,11 +56,7 @@ def render_document(document_id: str) -> Response:
     syntax = request.args.get("syntax") or partner.syntax
     if syntax not in rendering.SYNTAXES:
         raise BadParameter(f"syntax must be one of {', '.join(rendering.SYNTAXES)}, got {syntax!r}")
-    settings = current_app.config["HUB_SETTINGS"]
-    edi = next((i for i in partner.identifiers if i.scheme == "edi"), None)
-    identity = rendering.Identity(settings.hub_edi_id, settings.hub_edi_qualifier,
-                                  edi.value if edi else partner.name,
-                                  (edi.qualifier or None) if edi else None)
+    identity = routing.identity_for(current_app.config["HUB_SETTINGS"], partner)
     out = rendering.render(documents.canonical(row), syntax, profile=profiles.build(partner.profile),
                            identity=identity, control_ref=rendering.preview_control_ref(row.id))
     return Response(out.data, mimetype=out.content_type,

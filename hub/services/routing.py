@@ -8,6 +8,7 @@ recorded as an outbound exchange, `dead` with its errors, so nobody wonders wher
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -50,17 +51,22 @@ def receiver_of(session: Session, doc: CanonicalDocument) -> Partner | None:
     return None
 
 
+def identity_for(settings: Any, partner: Partner) -> rendering.Identity:
+    """UNB parties of what the hub sends a partner: the hub's own id, the partner's EDI id."""
+    edi = next((i for i in partner.identifiers if i.scheme == "edi"), None)
+    return rendering.Identity(settings.hub_edi_id, settings.hub_edi_qualifier,
+                              edi.value if edi else partner.name,
+                              (edi.qualifier or None) if edi else None)
+
+
 def route(session: Session, source: Partner, recipient: Partner | None, doc: CanonicalDocument,
           *, reply_to: str) -> list[EventSpec]:
     """Queue `doc` for `recipient` in its preferred syntax (nothing when there is no other partner)."""
     if recipient is None or recipient.id == source.id:
         return []
     profile = profiles.build(recipient.profile)
-    edi = next((i for i in recipient.identifiers if i.scheme == "edi"), None)
     settings = session.info["settings"]
-    identity = rendering.Identity(settings.hub_edi_id, settings.hub_edi_qualifier,
-                                  edi.value if edi else recipient.name,
-                                  edi.qualifier or None if edi else None)
+    identity = identity_for(settings, recipient)
     number = outbound.next_control_number(session, recipient)
     control_ref = f"H{number:08d}"
     try:
