@@ -58,8 +58,8 @@ class ConnectorSettings:
 
     endpoint: str
     username: str | None = None
-    password: str | None = None
-    token: str | None = None
+    password: str | None = field(default=None, repr=False)  # never in a log line or a traceback
+    token: str | None = field(default=None, repr=False)
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     document_types: tuple[str, ...] = ()  # empty: every document type

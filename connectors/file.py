@@ -73,13 +73,17 @@ class FileConnector:
         if not folder.is_dir():
             return []
         records: list[dict[str, Any]] = []
-        for path in sorted(folder.glob("*.json")):
-            try:
-                records.extend(_read_records(path))
-            except (ValueError, UnicodeDecodeError) as exc:
-                self._reject(path, kind, exc)
-                continue
-            _move(path, self.archive / kind)
+        try:
+            for path in sorted(folder.glob("*.json")):
+                try:
+                    records.extend(_read_records(path))
+                except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+                    # a file nobody can read goes aside, so it cannot block the inbox forever
+                    self._reject(path, kind, exc)
+                    continue
+                _move(path, self.archive / kind)
+        except OSError as exc:
+            raise ConnectorError(f"cannot read the inbox {folder}: {exc}", retryable=True) from exc
         return records
 
     def health(self) -> HealthStatus:

@@ -15,6 +15,7 @@ import secrets
 import threading
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
@@ -132,6 +133,9 @@ def add_connector(session: Session, spec: ConnectorSpec, *, actor: str,
 def _stored_settings(spec: ConnectorSpec, secret_key: str | None) -> dict[str, Any]:
     if spec.key != POLL_KEY and not spec.endpoint:
         raise ConnectorConfigError(f"a {spec.key} connector needs --endpoint")
+    if spec.endpoint and urlsplit(spec.endpoint).password is not None:
+        # credentials in a URL end up in errors, logs and the audit trail: keep them apart
+        raise ConnectorConfigError("put credentials in --username/--password, not in the endpoint URL")
     settings = ConnectorSettings(
         endpoint=spec.endpoint or "hub-outbox", username=spec.username,
         password=seal_secret(spec.password, field="password", secret_key=secret_key),
@@ -164,7 +168,7 @@ def runtime_settings(stored: dict[str, Any], document_types: list[str] | tuple[s
 def find_connector(session: Session, ref: str) -> ErpConnector:
     """A connector by name or id."""
     stmt = select(ErpConnector).where(
-        ErpConnector.id == int(ref) if ref.isdigit() else ErpConnector.name == ref)
+        ErpConnector.id == int(ref) if ref.isascii() and ref.isdigit() else ErpConnector.name == ref)
     row = session.scalars(stmt).first()
     if row is None:
         raise NotFound(f"no connector {ref!r}")

@@ -52,7 +52,7 @@ def issue_user_token(session: Session, user: User, *, actor: str, label: str = "
 def revoke(session: Session, key_ref: str, *, actor: str) -> ApiCredential:
     """Revoke a key by its id or its prefix (as listed)."""
     stmt = select(ApiCredential)
-    stmt = (stmt.where(ApiCredential.id == int(key_ref)) if key_ref.isdigit()
+    stmt = (stmt.where(ApiCredential.id == int(key_ref)) if key_ref.isascii() and key_ref.isdigit()
             else stmt.where(ApiCredential.prefix == key_ref[:12]))
     cred = session.scalars(stmt).first()
     if cred is None:

@@ -59,6 +59,10 @@ def _fail(field: str, message: str) -> ErpInputError:
                                                                   element=field)])
 
 
+_MICRO = Decimal("0.000001")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _text(record: Mapping[str, Any], name: str, where: str, *, required: bool = True,
           max_len: int = 100) -> str | None:
     value = record.get(name)
@@ -71,6 +75,8 @@ def _text(record: Mapping[str, Any], name: str, where: str, *, required: bool = 
     text = str(value).strip()
     if len(text) > max_len:
         raise _fail(f"{where}.{name}", f"longer than {max_len} characters")
+    if _CONTROL.search(text):  # XML cannot carry them: the invoice could never be rendered
+        raise _fail(f"{where}.{name}", "contains control characters")
     return text
 
 
@@ -88,7 +94,9 @@ def _decimal(record: Mapping[str, Any], name: str, where: str, *, required: bool
         number = Decimal(str(value))
     except InvalidOperation as exc:
         raise _fail(f"{where}.{name}", f"{value!r} is not a decimal number") from exc
-    if not number.is_finite() or (minimum is not None and number < minimum):
+    # 14 integer digits and 6 decimals: what the NUMERIC columns and an invoice total can hold
+    if not number.is_finite() or (minimum is not None and number < minimum) \
+            or number.adjusted() > 13 or number != number.quantize(_MICRO):
         raise _fail(f"{where}.{name}", f"{value!r} is out of range")
     return number
 

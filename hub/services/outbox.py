@@ -188,7 +188,10 @@ def delivery_as_dict(delivery: OutboundDelivery, connector_name: str | None = No
     return {"id": delivery.id, "document_id": delivery.document_id,
             "connector": {"id": delivery.connector_id, "name": connector_name},
             "state": delivery.state, "attempts": delivery.attempts,
-            "next_attempt_at": iso(delivery.next_attempt_at), "last_error": delivery.last_error,
+            "next_attempt_at": iso(delivery.next_attempt_at),
+            # the traceback stays in the database for operators; the API shows what went wrong
+            "last_error": {k: v for k, v in delivery.last_error.items() if k != "traceback"}
+            if delivery.last_error else None,
             "remote_reference": delivery.remote_reference, "created_at": iso(delivery.created_at),
             "updated_at": iso(delivery.updated_at), "sent_at": iso(delivery.sent_at)}
 

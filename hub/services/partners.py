@@ -45,7 +45,7 @@ def add_partner(session: Session, name: str, *, edi_id: str, qualifier: str = ""
 
 def find_partner(session: Session, ref: str) -> Partner:
     """A partner by id or by name."""
-    partner = session.get(Partner, int(ref)) if ref.isdigit() else None
+    partner = session.get(Partner, int(ref)) if ref.isascii() and ref.isdigit() else None
     if partner is None:
         partner = session.scalars(select(Partner).where(Partner.name == ref)).first()
     if partner is None:
@@ -72,7 +72,7 @@ def add_user(session: Session, username: str, role: str, *, actor: str) -> User:
 
 
 def find_user(session: Session, ref: str) -> User:
-    user = session.get(User, int(ref)) if ref.isdigit() else None
+    user = session.get(User, int(ref)) if ref.isascii() and ref.isdigit() else None
     if user is None:
         user = session.scalars(select(User).where(User.username == ref)).first()
     if user is None:

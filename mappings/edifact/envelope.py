@@ -38,11 +38,11 @@ def _prepared(segment: Segment, problems: list[Problem]) -> datetime | None:
     date, time = segment.get(3, 0), segment.get(3, 1)
     if not date or not time:
         return None
-    if len(date) == 6 and date.isdigit():
+    if len(date) == 6 and date.isascii() and date.isdigit():
         year = int(date[:2])
         date = f"{2000 + year if year < 70 else 1900 + year}{date[2:]}"  # POSIX %y pivot
     try:
-        if len(date) != 8 or len(time) != 4 or not (date + time).isdigit():
+        if len(date) != 8 or len(time) != 4 or not ((date + time).isascii() and (date + time).isdigit()):
             raise ValueError
         return datetime.strptime(date + time, "%Y%m%d%H%M").replace(tzinfo=UTC)
     except ValueError:
@@ -67,7 +67,7 @@ def _read_unb(unb: Segment, separators: Separators, codec: str,
 
 def _count(segment: Segment) -> int | None:
     value = segment.get(0)
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None  # "²".isdigit() is True
 
 
 class _Splitter:

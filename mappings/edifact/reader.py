@@ -115,7 +115,7 @@ class Reader:
                     handler(self, seg)
                 elif seg.tag in _OPENERS and not (seg.tag == "LOC" and self.mode == "party"):
                     self.mode = "line_other" if self.line is not None and not self.in_summary else "misc"
-        except (ValueError, IndexError, AttributeError, TypeError) as exc:
+        except (ValueError, IndexError, KeyError, AttributeError, TypeError, ArithmeticError) as exc:
             # a defect the handlers did not foresee still names where it is
             where = self.message.segments[ctx.pos - 1] if ctx.pos else None
             ctx.fail(where, None, f"cannot map segment: {exc}", "MAPPING")

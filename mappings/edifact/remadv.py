@@ -50,9 +50,7 @@ def render(doc: RemittanceAdvice, profile: PartnerProfile = GENERIC) -> list[Seg
         w.dtm("137", remit.invoice_date)
         if remit.adjustment_reason:
             w.add("AJT", remit.adjustment_reason)
-            w.moa("165", remit.adjustment)
-        else:
-            w.moa("165", remit.adjustment)
+        w.moa("165", remit.adjustment)
     w.add("UNS", "S")
     w.moa("12", doc.total_paid)
     return w.out

@@ -224,7 +224,7 @@ def _split_plain(raw: str, seps: Separators, repetition: str) -> tuple[str, list
 
 def _object_length(raw: str, seps: Separators) -> int | None:
     last = raw.rstrip().rsplit(seps.element, 1)[-1].split(seps.component, 1)[0]
-    return int(last) if last.isdigit() else None
+    return int(last) if last.isascii() and last.isdigit() else None
 
 
 def _extract_objects(pieces: list[str], seps: Separators) -> tuple[list[str], list[str]]:

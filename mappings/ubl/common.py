@@ -94,7 +94,7 @@ def decimal(el: etree._Element | None, path: str) -> Decimal | None:
 def day(el: etree._Element | None, path: str) -> date | None:
     """A date at path (UBL dates are YYYY-MM-DD, sometimes with a zone we drop)."""
     value = text(el, path)
-    return date.fromisoformat(value[:10]) if value else None
+    return _iso_date(value, path) if value else None
 
 
 def issued(el: etree._Element, date_path: str, time_path: str) -> date | datetime | None:
@@ -103,10 +103,26 @@ def issued(el: etree._Element, date_path: str, time_path: str) -> date | datetim
     if d is None:
         return None
     if t:
-        stamp = datetime.fromisoformat(f"{d[:10]}T{t.replace('Z', '+00:00')}")
+        try:
+            stamp = datetime.fromisoformat(f"{d[:10]}T{t.replace('Z', '+00:00')}")
+        except ValueError:  # xsd:time allows 24:00:00, Python does not
+            raise _bad_date(f"{d} {t}", time_path) from None
         if stamp.tzinfo is not None:
             return stamp
-    return date.fromisoformat(d[:10])
+    return _iso_date(d, date_path)
+
+
+def _iso_date(value: str, path: str) -> date:
+    """xsd:date accepts years Python cannot hold (12024, -2024): those are refused by name."""
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        raise _bad_date(value, path) from None
+
+
+def _bad_date(value: str, path: str) -> ValidationError:
+    return ValidationError(f"{path} is not a usable date: {value!r}", problems=[
+        Problem(code="BAD_DATE", message=f"{value!r} is not a usable date", element=path)])
 
 
 def scheme_of(code: str | None) -> IdScheme:
