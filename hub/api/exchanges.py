@@ -7,8 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from hub.api.auth import current_principal, require
-from hub.api.params import paging, time_arg
-from hub.auth import Principal
+from hub.api.params import int_arg, paging, time_arg
 from hub.db import get_session, new_session
 from hub.models import Exchange, Partner
 from hub.services.exchanges import (
@@ -63,22 +62,22 @@ def _wake_worker() -> None:
 def list_exchanges() -> Response:
     principal = current_principal()
     page, per_page = paging(current_app.config["HUB_SETTINGS"].page_size_max)
-    partner_arg = request.args.get("partner_id")
     flt = ExchangeFilter(state=request.args.get("state"), doc_type=request.args.get("type"),
                          direction=request.args.get("direction"), since=time_arg("since"),
                          until=time_arg("until"),
-                         partner_id=int(partner_arg) if partner_arg and partner_arg.isdigit() else None)
+                         partner_id=int_arg("partner_id", 0) if request.args.get("partner_id")
+                         else None)
     if not principal.is_partner and not principal.can_see_all_exchanges():
         return jsonify(items=[], page=page, per_page=per_page, total=0)
     session = get_session()
     stmt = visible_query(principal, flt)
     rows = session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    names = _partner_names(principal, {r.partner_id for r in rows})
+    names = _partners({r.partner_id for r in rows})
     return jsonify(items=[_view(r, names) for r in rows], page=page, per_page=per_page,
                    total=count(session, stmt))
 
 
-def _partner_names(principal: Principal, ids: set[int]) -> dict[int, Partner]:
+def _partners(ids: set[int]) -> dict[int, Partner]:
     session = get_session()
     return {p.id: p for p in (session.get(Partner, i) for i in ids) if p is not None}
 

@@ -68,3 +68,10 @@ def test_listing_filters_and_pages(client: FlaskClient, make_partner):
     assert bad.status_code == 400 and "ISO 8601" in bad.json["error"]["message"]
     assert set(ids) == {x["id"] for x in client.get("/api/v1/exchanges?per_page=10",
                                                     headers=acme.headers).json["items"]}
+
+
+def test_bad_filter_values_are_400_not_500(client: FlaskClient, make_user):
+    admin = make_user("root", "admin")
+    for query in ("partner_id=%C2%B2", "partner_id=x", "page=0", "per_page=100000"):
+        resp = client.get(f"/api/v1/exchanges?{query}", headers=admin)
+        assert resp.status_code == 400, query
