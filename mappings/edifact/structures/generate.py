@@ -2,9 +2,9 @@
 
 Run: `python -m mappings.edifact.structures.generate [DIRECTORIES]` where DIRECTORIES is the shared
 `directories/` folder (default `../shared/directories`). D.24A comes from its XML; D.96A, D.01B and the
-EANCOM subsets are written out in `versions.py` beside this script (as indented text, one per message),
-because no machine-readable copy of those directories is available here. The JSON files are what the
-validator reads; this script is only needed when the sources change.
+EANCOM subsets are written out in `versions.py` beside this script (as indented text, one per message,
+converted from the bots-edi grammars named there), because no copy of those directories is kept here.
+The JSON files are what the validator reads; this script is only needed when the sources change.
 """
 
 from __future__ import annotations
@@ -146,22 +146,6 @@ def parse_text(text: str) -> list[Item]:
     return root
 
 
-def d01b_from_d24a(items: list[Item]) -> list[Item]:
-    """D.01B from D.24A: a payment-terms group starts with PAT (not PYT), its amounts are plain MOA."""
-    out: list[Item] = []
-    for item in items:
-        if "group" not in item:
-            out.append(dict(item))
-            continue
-        children = d01b_from_d24a(item["items"])
-        if children and children[0].get("tag") == "PYT":
-            children[0]["tag"] = "PAT"
-            children = [{"tag": "MOA", "required": False, "max": 1}
-                        if "group" in c and c["items"][0].get("tag") == "MOA" else c for c in children]
-        out.append({**item, "items": children})
-    return out
-
-
 def drop_paths(items: list[Item], paths: list[str], prefix: str = "") -> list[Item]:
     """The items less those whose path (group names and tag joined by '/', e.g. SG25/GIR) is listed."""
     out: list[Item] = []
@@ -214,12 +198,6 @@ def main(argv: list[str]) -> None:
             "_comment": f"{message} D.24A, generated from shared/directories/d24a/messages/"
                         f"{message.lower()}.xml (pydifact's copy of the UN directory).",
             "message": message, "directory": "D24A", "association": None, "items": items})
-        write_json(HERE / f"{message.lower()}_d01b.json", {
-            "_comment": f"{message} D.01B, derived from D.24A (shared/directories) by generate.py: the "
-                        "payment-terms group starts with PAT and has a plain MOA, as in D.01B; other "
-                        "groups and repeats as D.24A.",
-            "message": message, "directory": "D01B", "association": None,
-            "items": d01b_from_d24a(items)})
     for (message, directory, association), (comment, text) in versions.STRUCTURES.items():
         name = f"{message}_{directory}" + (f"_{association}" if association else "")
         write_json(HERE / f"{name.lower()}.json", {
