@@ -265,11 +265,15 @@ def issue_invoices(session: Session, payload: Any, *, connector: ErpConnector, a
 
 
 def _partner_for(session: Session, customer: str, field: str) -> int:
-    partner_id = session.scalar(select(PartnerIdentifier.partner_id)
-                                .where(PartnerIdentifier.value == customer).limit(1))
-    if partner_id is None:
+    """The one partner known by `customer`; an identifier two partners share is refused."""
+    partner_ids = set(session.scalars(select(PartnerIdentifier.partner_id)
+                                      .where(PartnerIdentifier.value == customer)))
+    if not partner_ids:
         raise _fail(field, f"no trading partner is known by the identifier {customer!r}")
-    return partner_id
+    if len(partner_ids) > 1:
+        raise _fail(field, f"identifier {customer!r} belongs to {len(partner_ids)} trading "
+                           "partners; send an identifier only one of them has")
+    return partner_ids.pop()
 
 
 def _issue_one(session: Session, request_id: str, partner_id: int, invoice: Invoice,

@@ -137,3 +137,15 @@ def test_stock_levels_and_invoices_over_soap(
     with app.app_context(), new_session() as session:
         doc = session.get(Document, issued[0].DocumentId)
         assert doc is not None and doc.total == Decimal("99.90")
+
+
+def test_an_identifier_two_partners_share_is_refused(
+        app: Flask, client: FlaskClient, make_connector: Callable[..., int],
+        connector_token: Callable[[int], dict[str, str]], make_partner: Callable[..., object]) -> None:
+    make_partner("store-a", edi_id="1000", qualifier="92")
+    make_partner("store-b", edi_id="1000", qualifier="91")  # same number, another scheme's
+    headers = connector_token(make_connector("erp", "poll"))
+    invoice = {"id": "R1", "customer": "1000", "amount": "10", "currency": "EUR"}
+    answer = client.post("/api/v1/erp/invoices", headers=headers, json={"invoices": [invoice]})
+    assert answer.status_code == 422
+    assert "2 trading partners" in answer.json["error"]["problems"][0]["message"]
