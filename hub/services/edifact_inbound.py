@@ -126,6 +126,7 @@ def _stub(message: Message) -> Message:
 def _take(run: Run, position: int, message: Message) -> None:
     """Validate one message and, while nothing has failed, map it into the current batch."""
     problems = validate_message(message)
+    problems += _line_count_problems(message, run.checked.profile.tolerate_count_mismatch)
     errors = [p for p in problems if p.severity == "error"]
     run.checked.warnings.extend(p for p in problems if p.severity != "error")
     if errors:
@@ -144,6 +145,25 @@ def _take(run: Run, position: int, message: Message) -> None:
             Problem(code=exc.code, message=exc.message, message_ref=message.reference)])
         return
     run.batch.append(documents.Produced(position, message.reference, _message_type(message), doc))
+
+
+def _line_count_problems(message: Message, tolerate: bool) -> list[Problem]:
+    """CNT+2 (number of line items) must match the LIN segments, like UNT counts segments."""
+    lines, declared = 0, None
+    for position, segment in enumerate(message.segments, 1):
+        if segment.tag == "LIN":
+            lines += 1
+        elif segment.tag == "CNT" and segment.get(0) == "2":
+            declared = (position, segment.get(0, 1))
+    if declared is None or not (declared[1].isascii() and declared[1].isdigit()):
+        return []  # absent, or not a number (the structure check names that)
+    position, value = declared
+    if int(value) == lines:
+        return []
+    return [Problem(code="CNT_MISMATCH", message_ref=message.reference, segment_position=position,
+                    segment_tag="CNT", element="C270/6066",
+                    message=f"CNT says {int(value)} line items, the message has {lines}",
+                    severity="warning" if tolerate else "error")]
 
 
 def _flush(run: Run) -> None:

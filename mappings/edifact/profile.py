@@ -40,7 +40,7 @@ class PartnerProfile:
     syntax_id: str = "UNOC"
     directory: str = "D96A"  # preferred directory for messages we send
     association: str | None = None  # e.g. EAN008 for EANCOM partners
-    # accept wrong UNT/UNE/UNZ counts and a UNZ reference that differs from UNB, with a warning
+    # accept wrong UNT/UNE/UNZ/CNT counts and a UNZ reference that differs from UNB, with a warning
     tolerate_count_mismatch: bool = False
     ack_contrl: bool = False  # send CONTRL even when UNB 0031 does not ask for it
     ack_aperak: bool = True  # send APERAK on business rejections

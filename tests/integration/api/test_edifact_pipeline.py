@@ -264,3 +264,20 @@ def test_unknown_item_and_unknown_party_when_the_profile_asks(app, client, runne
     aperak = parse_interchange(client.get(f"/api/v1/exchanges/{aperak_id}/raw",
                                           headers=demo.headers).data)
     assert sum(s.tag == "ERC" for s in aperak.messages[0].segments) == len(ex["error"]["problems"])
+
+
+def test_a_wrong_line_count_in_cnt_is_named_and_tolerable(app, client, runner, make_partner):
+    demo = make_partner("demo", edi_id="5412345000013")
+    body = (FIXTURES / "demo_orders_d96a_basic.edi").read_bytes().replace(b"CNT+2:3'", b"CNT+2:5'")
+    exchange_id = post(client, demo, body)
+    process(app)
+    ex = shown(client, demo, exchange_id)
+    assert ex["state"] == "failed"
+    (problem,) = ex["error"]["problems"]
+    assert (problem["code"], problem["segment_tag"], problem["element"]) == (
+        "CNT_MISMATCH", "CNT", "C270/6066")
+    assert "says 5 line items, the message has 3" in problem["message"]
+    runner.invoke(args=["hub", "partner-profile", "demo", "--set", "tolerate_count_mismatch=true"])
+    assert runner.invoke(args=["hub", "reprocess", exchange_id]).exit_code == 0
+    ex = shown(client, demo, exchange_id)
+    assert ex["state"] == "processed" and [w["code"] for w in ex["warnings"]] == ["CNT_MISMATCH"]
