@@ -258,6 +258,8 @@ class Invoice(Document):
     tax_currency: str | None = None
     buyer_reference: str | None = None  # BT-10
     delivery_date: date | None = None  # actual delivery date (BT-72)
+    period_start: date | None = None  # invoicing period (BT-73, EDIFACT DTM 167)
+    period_end: date | None = None  # (BT-74, EDIFACT DTM 168)
 
 
 @dataclass

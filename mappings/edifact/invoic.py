@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from hub.domain.documents import Invoice, PaymentTerms, TaxSubtotal, Totals
 from hub.domain.errors import Problem
@@ -29,10 +29,16 @@ def parse(message: Message, profile: PartnerProfile = GENERIC, *, decimal_mark: 
     doc.payment_terms = _terms(r)
     tax_point = r.first_date(("131",))
     doc.tax_point_date = tax_point.date() if isinstance(tax_point, datetime) else tax_point
+    doc.period_start = _day(r.first_date(("167",)))
+    doc.period_end = _day(r.first_date(("168",)))
     due = r.first_date(("13", "140"))
     doc.due_date = (due.date() if isinstance(due, datetime) else due) or next(
         (t.due_date for t in doc.payment_terms if t.due_date), None)
     return doc
+
+
+def _day(value: date | datetime | None) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
 
 
 def _taxes(r: Reader, t: Totals) -> list[TaxSubtotal]:
@@ -63,6 +69,8 @@ def render(doc: Invoice, profile: PartnerProfile = GENERIC) -> list[Segment]:
     w.bgm(doc, "381" if doc.is_credit_note else "380")
     w.dtm("137", doc.issued)
     w.dtm("131", doc.tax_point_date)
+    w.dtm("167", doc.period_start)
+    w.dtm("168", doc.period_end)
     first = doc.payment_terms[0] if doc.payment_terms else None
     first_due = next((t.due_date for t in doc.payment_terms if t.due_date), None)
     if doc.due_date is not None and doc.due_date != first_due:

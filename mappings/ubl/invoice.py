@@ -84,6 +84,8 @@ def parse(root: etree._Element) -> Invoice:
         tax_point_date=day(root, "cbc:TaxPointDate"),
         buyer_reference=text(root, "cbc:BuyerReference"),
         delivery_date=day(root, "cac:Delivery/cbc:ActualDeliveryDate"),
+        period_start=day(root, "cac:InvoicePeriod/cbc:StartDate"),
+        period_end=day(root, "cac:InvoicePeriod/cbc:EndDate"),
         references=_references(root),
         allowances_charges=[parse_allowance_charge(a) for a in each(root, "cac:AllowanceCharge")],
         payment_terms=_payment_terms(root),
@@ -240,6 +242,10 @@ def render(doc: Invoice) -> bytes:
     sub(root, "cbc:DocumentCurrencyCode", cur)
     opt(root, "cbc:TaxCurrencyCode", doc.tax_currency)
     opt(root, "cbc:BuyerReference", doc.buyer_reference)
+    if doc.period_start or doc.period_end:
+        period = sub(root, "cac:InvoicePeriod")
+        opt(period, "cbc:StartDate", doc.period_start)
+        opt(period, "cbc:EndDate", doc.period_end)
     _render_references(root, doc)
     _render_parties(root, doc)
     _render_payment(root, doc)
