@@ -16,7 +16,7 @@ from hub.db import utcnow
 from hub.domain import codec
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.documents import Invoice, PurchaseOrder, RemittanceAdvice
-from hub.domain.errors import NotFound
+from hub.domain.errors import MappingError, NotFound, Problem
 from hub.models import Document, DocumentLine, new_id
 from hub.services.audit import EventSpec
 
@@ -49,6 +49,8 @@ def persist(session: Session, exchange_id: str, partner_id: int, direction: str,
     Returns what was stored and the audit events to append; a 10,000-message interchange is
     two executemany calls here, not 110,000 ORM objects.
     """
+    for item in produced:
+        _check_fits(item)
     now = utcnow()
     docs: list[tuple[Any, ...]] = []
     lines: list[tuple[Any, ...]] = []
@@ -68,6 +70,31 @@ def persist(session: Session, exchange_id: str, partner_id: int, direction: str,
                          "message_ref": s.message_ref, "lines": len(p.document.lines)})
               for s, p in zip(stored, produced, strict=True)]
     return stored, events
+
+
+def _check_fits(item: Produced) -> None:
+    """A value too long for its searchable column is named, on every database (SQLite never
+    complains). The canonical JSON keeps everything; these columns must fit."""
+    doc = item.document
+    values: list[tuple[str, str | None, int]] = [("number", doc.number, 100),
+                                                 ("currency", doc.currency, 3)]
+    for line in doc.lines:
+        it, qty = line.item, line.quantity()
+        if len(line.number) <= 20 and len(it.gtin or "") <= 20 and len(it.buyer_number or "") <= 60 \
+                and len(it.supplier_number or "") <= 60 and len(it.our_number or "") <= 60 \
+                and (qty is None or len(qty.unit) <= 3):
+            continue  # the usual case, without building the list below
+        where = f"line {line.number[:20]}"
+        values += [(f"{where}: number", line.number, 20), (f"{where}: gtin", it.gtin, 20),
+                   (f"{where}: buyer item", it.buyer_number, 60),
+                   (f"{where}: supplier item", it.supplier_number, 60),
+                   (f"{where}: our item", it.our_number, 60),
+                   (f"{where}: unit", qty.unit if qty else None, 3)]
+    for name, value, limit in values:
+        if value is not None and len(value) > limit:
+            raise MappingError(f"{name} is longer than {limit} characters", problems=[Problem(
+                code="TOO_LONG", message_ref=item.message_ref, element=name,
+                message=f"{name} has {len(value)} characters, at most {limit} fit")])
 
 
 _DOCUMENT_COLUMNS = ("id", "exchange_id", "position", "message_ref", "message_type", "partner_id",

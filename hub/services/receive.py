@@ -14,7 +14,7 @@ from hub.domain.errors import HubError, ValidationError
 from hub.domain.states import Direction, ExchangeState
 from hub.models import Exchange, IdempotencyRecord
 from hub.services.audit import record_event
-from hub.services.sniff import Sniffed, sniff
+from hub.services.sniff import Sniffed, clean, sniff
 
 
 class EmptyBody(ValidationError):
@@ -112,7 +112,8 @@ def _store(session: Session, principal: Principal, upload: Upload, digest: str,
         state=ExchangeState.received.value, syntax=sniffed.syntax, doc_type=sniffed.doc_type,
         control_ref=sniffed.control_ref, sender=sniffed.sender, recipient=sniffed.recipient,
         dedup_ref=sniffed.dedup_ref, sha256=digest, size=len(upload.data),
-        content_type=upload.content_type, filename=upload.filename, raw=upload.data,
+        content_type=clean(upload.content_type, 200), filename=clean(upload.filename, 300),
+        raw=upload.data,
         warnings=[], result={}, attempts=0)
     session.add(exchange)
     session.flush()
@@ -123,7 +124,7 @@ def _store(session: Session, principal: Principal, upload: Upload, digest: str,
                  object_type="exchange", object_id=exchange.id, partner_id=principal.partner_id,
                  details={"sha256": digest, "size": len(upload.data), "syntax": sniffed.syntax,
                           "type": sniffed.doc_type, "control_ref": sniffed.control_ref,
-                          "filename": upload.filename})
+                          "filename": clean(upload.filename, 300)})
     return exchange
 
 

@@ -6,7 +6,9 @@ cannot read is left for processing to reject with a proper error.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 from dataclasses import dataclass
 
 from lxml import etree
@@ -29,8 +31,21 @@ class Sniffed:
         if not self.control_ref:
             return None
         if self.syntax == "edifact":
-            return f"edifact:{self.sender}:{self.sender_qualifier or ''}:{self.control_ref}"
-        return f"xml:{self.doc_type}:{self.control_ref}"
+            ref = f"edifact:{self.sender}:{self.sender_qualifier or ''}:{self.control_ref}"
+        else:
+            ref = f"xml:{self.doc_type}:{self.control_ref}"
+        # long references are hashed, not cut: two different ones must never collide
+        return ref if len(ref) <= 200 else "sha256:" + hashlib.sha256(ref.encode()).hexdigest()
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def clean(value: str | None, limit: int) -> str | None:
+    """A value read from partner bytes, fit for a column: no control characters, bounded length."""
+    if value is None:
+        return None
+    return _CONTROL.sub("", value)[:limit] or None
 
 
 def sniff(data: bytes) -> Sniffed:
@@ -68,8 +83,9 @@ def _sniff_edifact(head: bytes) -> Sniffed:
     if unh >= 0:
         unh_elems = _first_segment(text[unh:], term, release).split(elem)
         doc_type = unh_elems[2].split(comp)[0] if len(unh_elems) > 2 else None
-    return Sniffed(syntax="edifact", doc_type=doc_type, control_ref=get(5), sender=get(2),
-                   sender_qualifier=get(2, 1), recipient=get(3))
+    return Sniffed(syntax="edifact", doc_type=clean(doc_type, 40), control_ref=clean(get(5), 100),
+                   sender=clean(get(2), 100), sender_qualifier=clean(get(2, 1), 10),
+                   recipient=clean(get(3), 100))
 
 
 def _first_segment(text: str, term: str, release: str) -> str:
@@ -95,12 +111,13 @@ def _sniff_xml(data: bytes) -> Sniffed:
             if root is None:
                 root = name
             elif name == "ID" and el.getparent() is not None and el.getparent().getparent() is None:
-                return Sniffed(syntax="xml", doc_type=root, control_ref=_element_text(el))
+                return Sniffed(syntax="xml", doc_type=clean(root, 40),
+                               control_ref=clean(_element_text(el), 100))
             if count > 200:
                 break
     except (etree.XMLSyntaxError, ValueError):  # lxml raises ValueError for some broken names
         pass
-    return Sniffed(syntax="xml", doc_type=root)
+    return Sniffed(syntax="xml", doc_type=clean(root, 40))
 
 
 def _local_name(tag: object) -> str:
