@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from hub.api.auth import current_principal, require
-from hub.api.params import int_arg, paging, time_arg
+from hub.api.params import BadParameter, int_arg, paging, time_arg
 from hub.db import get_session, new_session
 from hub.models import Exchange, Partner
 from hub.services.exchanges import (
@@ -23,8 +23,13 @@ from hub.services.receive import Upload, receive
 bp = Blueprint("exchanges", __name__, url_prefix="/api/v1/exchanges")
 
 
+MAX_IDEMPOTENCY_KEY = 200
+
+
 def _upload_from_request() -> Upload:
     key = request.headers.get("Idempotency-Key") or None
+    if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
+        raise BadParameter(f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
     if request.mimetype == "multipart/form-data":
         file = request.files.get("file") or next(iter(request.files.values()), None)
         if file is not None:

@@ -76,8 +76,9 @@ def _check_fits(item: Produced) -> None:
     """A value too long for its searchable column is named, on every database (SQLite never
     complains). The canonical JSON keeps everything; these columns must fit."""
     doc = item.document
-    values: list[tuple[str, str | None, int]] = [("number", doc.number, 100),
-                                                 ("currency", doc.currency, 3)]
+    values: list[tuple[str, str | None, int]] = [
+        ("number", doc.number, 100), ("currency", doc.currency, 3),
+        ("message reference", item.message_ref, 100), ("message type", item.message_type, 40)]
     for line in doc.lines:
         it, qty = line.item, line.quantity()
         if len(line.number) <= 20 and len(it.gtin or "") <= 20 and len(it.buyer_number or "") <= 60 \

@@ -21,6 +21,8 @@ def add_partner(session: Session, name: str, *, edi_id: str, qualifier: str = ""
                 syntax: str = "edifact", actor: str,
                 extra_ids: list[tuple[str, str]] | None = None) -> Partner:
     """Create a partner with its EDI identifier (and qualifier) and any further identifiers."""
+    if not name.strip() or len(name) > 100:
+        raise ValidationError("a partner name needs 1 to 100 characters")
     if session.scalar(select(Partner.id).where(Partner.name == name)) is not None:
         raise ValidationError(f"a partner named {name!r} already exists")
     bad_roles = [r for r in roles if r not in PARTNER_ROLES]

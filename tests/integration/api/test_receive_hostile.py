@@ -53,3 +53,10 @@ def test_a_document_number_too_long_to_index_is_a_named_error(app, client, make_
     assert ex["state"] == "failed", ex
     (problem,) = ex["error"]["problems"]
     assert (problem["code"], problem["element"]) == ("TOO_LONG", "number")
+
+
+def test_an_overlong_idempotency_key_is_a_400(client: FlaskClient, make_partner):
+    partner = make_partner("idem")
+    resp = client.post("/api/v1/exchanges", data=b"<x/>",
+                       headers={**partner.headers, "Idempotency-Key": "k" * 201})
+    assert resp.status_code == 400 and "Idempotency-Key" in resp.json["error"]["message"]
