@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.wsgi import LimitedStream
 
 from hub.db import new_session
 from hub.domain.errors import HubError
@@ -230,4 +231,20 @@ def soap_wsgi(app: Flask) -> WsgiApplication:
 
 def mount(app: Flask) -> None:
     """Serve the SOAP service at /soap (WSDL at /soap?wsdl) beside the Flask routes."""
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/soap": soap_wsgi(app)})  # type: ignore[method-assign]
+    limited = _size_limited(soap_wsgi(app), app.config["HUB_SETTINGS"].max_upload_bytes)
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/soap": limited})  # type: ignore[method-assign]
+
+
+def _size_limited(wsgi_app: Any, limit: int) -> Any:
+    """Flask's MAX_CONTENT_LENGTH does not reach the spyne app: the same limit, applied here."""
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > limit:
+            start_response("413 Request Entity Too Large", [("Content-Type", "text/plain")])
+            return [b"request body too large\n"]
+        environ["wsgi.input"] = LimitedStream(environ["wsgi.input"], length)
+        return wsgi_app(environ, start_response)
+    return app

@@ -60,3 +60,10 @@ def test_an_overlong_idempotency_key_is_a_400(client: FlaskClient, make_partner)
     resp = client.post("/api/v1/exchanges", data=b"<x/>",
                        headers={**partner.headers, "Idempotency-Key": "k" * 201})
     assert resp.status_code == 400 and "Idempotency-Key" in resp.json["error"]["message"]
+
+
+def test_the_soap_service_has_the_same_size_limit(client: FlaskClient):
+    resp = client.post("/soap", data=b"<x>" + b"a" * (1024 * 1024) + b"</x>",
+                       content_type="text/xml")
+    assert resp.status_code == 413
+    assert client.get("/soap?wsdl").status_code == 200
