@@ -148,14 +148,16 @@ def summary(row: Document | Stored) -> dict[str, Any]:
 
 
 def enqueue_stored(session: Session, stored: list[Stored], *, actor: str) -> None:
-    """Hand new documents to the transactional outbox (skipped at once when no ERP is connected)."""
+    """Hand new documents to the transactional outbox, in one batch (nothing to load when no
+    ERP is connected)."""
     from hub.models import ErpConnector
-    from hub.services.outbox import enqueue_document
+    from hub.services.outbox import enqueue_documents
 
     if not stored or session.scalar(select(ErpConnector.id).where(ErpConnector.active.is_(True))
                                     .limit(1)) is None:
         return
-    for item in stored:
-        row = session.get(Document, item.id)
-        assert row is not None
-        enqueue_document(session, row, actor=actor)
+    order = {item.id: n for n, item in enumerate(stored)}
+    ids = list(order)
+    rows = [row for start in range(0, len(ids), 500) for row in session.scalars(
+        select(Document).where(Document.id.in_(ids[start:start + 500])))]
+    enqueue_documents(session, sorted(rows, key=lambda r: order[r.id]), actor=actor)

@@ -26,7 +26,7 @@ from hub.db import utcnow
 from hub.domain.errors import IllegalTransition, NotFound
 from hub.domain.states import Direction, ExchangeState, check_transition
 from hub.models import Document, ErpConnector, OutboundDelivery, OutboxEntry
-from hub.services.audit import record_event
+from hub.services.audit import EventSpec, record_event, record_events
 from hub.services.connectors_admin import POLL_KEY, handles
 
 S = ExchangeState
@@ -37,45 +37,61 @@ def enqueue_document(session: Session, document: Document, *, actor: str,
                      rendered: bytes | None = None, content_type: str | None = None
                      ) -> list[OutboundDelivery | OutboxEntry]:
     """Queue `document` for every active connector that carries its type; flushes, never commits."""
-    session.flush()  # the document needs its id before rows can point at it
-    queued: list[OutboundDelivery | OutboxEntry] = []
-    for row in session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))
-                               .order_by(ErpConnector.id)):
-        if not handles(row, document.doc_type) or _already_queued(session, row, document.id):
-            continue
-        queued.append(_queue_one(session, row, document, rendered, content_type, actor))
-    return queued
+    return enqueue_documents(session, [document], actor=actor, rendered=rendered,
+                             content_type=content_type)
 
 
-def _already_queued(session: Session, row: ErpConnector, document_id: str) -> bool:
+def enqueue_documents(session: Session, documents: Sequence[Document], *, actor: str,
+                      rendered: bytes | None = None, content_type: str | None = None
+                      ) -> list[OutboundDelivery | OutboxEntry]:
+    """Queue many documents at once: one query for the connectors and one per connector for
+    what is already queued, however many documents (an interchange brings thousands)."""
+    if not documents:
+        return []
+    session.flush()  # the documents need their ids before rows can point at them
+    connectors = session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))
+                                 .order_by(ErpConnector.id)).all()
+    new: list[tuple[OutboundDelivery | OutboxEntry, ErpConnector, Document]] = []
+    for row in connectors:
+        wanted = [d for d in documents if handles(row, d.doc_type)]
+        done = _already_queued(session, row, [d.id for d in wanted])
+        new += [(_queue_one(row, d, rendered, content_type), row, d)
+                for d in wanted if d.id not in done]
+    session.add_all([item for item, _, _ in new])
+    session.flush()  # ids for the audit events
+    record_events(session, [_queued_event(item, row, d, actor) for item, row, d in new])
+    return [item for item, _, _ in new]
+
+
+def _already_queued(session: Session, row: ErpConnector, document_ids: list[str]) -> set[str]:
     model: type[OutboundDelivery] | type[OutboxEntry] = (
         OutboxEntry if row.key == POLL_KEY else OutboundDelivery)
-    found = session.scalar(select(model.id).where(model.connector_id == row.id,
-                                                  model.document_id == document_id))
-    return found is not None
+    found: set[str] = set()
+    for start in range(0, len(document_ids), 500):
+        found.update(session.scalars(select(model.document_id).where(
+            model.connector_id == row.id, model.document_id.in_(document_ids[start:start + 500]))))
+    return found
 
 
-def _queue_one(session: Session, row: ErpConnector, document: Document, rendered: bytes | None,
-               content_type: str | None, actor: str) -> OutboundDelivery | OutboxEntry:
-    item: OutboundDelivery | OutboxEntry
+def _queue_one(row: ErpConnector, document: Document, rendered: bytes | None,
+               content_type: str | None) -> OutboundDelivery | OutboxEntry:
     if row.key == POLL_KEY:
-        item = OutboxEntry(connector_id=row.id, document_id=document.id, payload=rendered,
+        return OutboxEntry(connector_id=row.id, document_id=document.id, payload=rendered,
                            content_type=content_type, fetch_count=0)
-        action, object_type = "outbox.queued", "outbox_entry"
-    else:
-        now = utcnow()
-        item = OutboundDelivery(document_id=document.id, connector_id=row.id,
-                                partner_id=document.partner_id, state=S.pending.value, attempts=0,
-                                next_attempt_at=now, payload=rendered, content_type=content_type,
-                                created_at=now, updated_at=now)
-        action, object_type = "delivery.queued", "delivery"
-    session.add(item)
-    session.flush()
-    record_event(session, actor=actor, action=action, object_type=object_type, object_id=str(item.id),
-                 partner_id=document.partner_id,
-                 details={"document_id": document.id, "doc_type": document.doc_type,
-                          "connector": row.name})
-    return item
+    now = utcnow()
+    return OutboundDelivery(document_id=document.id, connector_id=row.id,
+                            partner_id=document.partner_id, state=S.pending.value, attempts=0,
+                            next_attempt_at=now, payload=rendered, content_type=content_type,
+                            created_at=now, updated_at=now)
+
+
+def _queued_event(item: OutboundDelivery | OutboxEntry, row: ErpConnector, document: Document,
+                  actor: str) -> EventSpec:
+    action, object_type = (("outbox.queued", "outbox_entry") if isinstance(item, OutboxEntry)
+                           else ("delivery.queued", "delivery"))
+    return EventSpec(actor, action, object_type, str(item.id), document.partner_id,
+                     {"document_id": document.id, "doc_type": document.doc_type,
+                      "connector": row.name})
 
 
 # --- delivery states ----------------------------------------------------------------------------
