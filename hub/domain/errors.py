@@ -36,21 +36,40 @@ class Problem:
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
+# A file with 100,000 defects keeps the first ones and their count, not a 30 MB error.
+MAX_PROBLEMS = 200
+
+
+def bounded(problems: list[Problem]) -> list[Problem]:
+    """At most MAX_PROBLEMS, the last one saying how many more there were."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    more = len(problems) - MAX_PROBLEMS + 1
+    return [*problems[:MAX_PROBLEMS - 1], Problem(code="MORE_PROBLEMS", severity=problems[-1].severity,
+                                                   message=f"{more} more not kept")]
+
+
 class HubError(Exception):
     """Base of every error the hub raises on purpose."""
 
     code = "HUB_ERROR"
     http_status = 500
 
-    def __init__(self, message: str, *, problems: list[Problem] | None = None) -> None:
+    def __init__(self, message: str, *, problems: list[Problem] | None = None,
+                 problems_total: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.problems: list[Problem] = problems or []
+        # how many were found, when only the first ones are kept (see MAX_PROBLEMS)
+        self.problems_total = max(problems_total or 0, len(self.problems))
 
     def as_dict(self) -> dict[str, Any]:
+        """The error as stored on an exchange and shown by the API, at most MAX_PROBLEMS problems."""
         out: dict[str, Any] = {"code": self.code, "message": self.message}
         if self.problems:
-            out["problems"] = [p.as_dict() for p in self.problems]
+            out["problems"] = [p.as_dict() for p in self.problems[:MAX_PROBLEMS]]
+        if self.problems_total > MAX_PROBLEMS or self.problems_total > len(self.problems):
+            out["problems_total"] = self.problems_total
         return out
 
 

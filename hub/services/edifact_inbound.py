@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.documents import PartyRole
-from hub.domain.errors import HubError, Problem, ValidationError
+from hub.domain.errors import MAX_PROBLEMS, HubError, Problem, ValidationError
 from hub.models import Exchange, Partner
 from hub.services import business_rules, documents, outbound, profiles, routing
 from hub.services.audit import EventSpec, record_events
@@ -39,13 +39,14 @@ class InterchangeRejected(ValidationError):
 
     code = "INTERCHANGE_REJECTED"
 
-    def __init__(self, message: str, *, problems: list[Problem], followups: list[Followup]) -> None:
-        super().__init__(message, problems=problems)
+    def __init__(self, message: str, *, problems: list[Problem], followups: list[Followup],
+                 problems_total: int | None = None) -> None:
+        super().__init__(message, problems=problems, problems_total=problems_total)
         self.followups = followups
 
 
+MAX_LISTED = 200  # documents named in the exchange's result (all are in /api/v1/documents)
 BATCH = 500  # messages mapped and persisted together: memory stays flat however big the file
-MAX_KEPT = 200  # problems and warnings kept per exchange (with the total count)
 
 
 @dataclass
@@ -73,7 +74,7 @@ class Run:
 
     def add_errors(self, problems: list[Problem]) -> None:
         self.error_count += len(problems)
-        self.errors.extend(problems[:max(0, MAX_KEPT - len(self.errors))])
+        self.errors.extend(problems[:max(0, MAX_PROBLEMS - len(self.errors))])  # count the rest
 
 
 @register("edifact")
@@ -111,11 +112,11 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
     _reject_if_business_rejections(run)
     acks = [_contrl(session, exchange, partner, checked, [])] if _wants_contrl(checked) else []
     record_events(session, [a[1] for a in acks])
-    return Outcome(result={"documents": [documents.summary(r) for r in run.stored[:MAX_KEPT]],
+    return Outcome(result={"documents": [documents.summary(r) for r in run.stored[:MAX_LISTED]],
                            "documents_total": len(run.stored),
                            "acknowledgements": [a[0].id for a in acks],
                            "interchange": interchange.control_ref},
-                   warnings=_bounded(checked.warnings))
+                   warnings=checked.warnings)
 
 
 def _stub(message: Message) -> Message:
@@ -194,7 +195,8 @@ def _reject_if_errors(run: Run) -> None:
     followups = [_contrl_followup(run.checked, run.errors)] if _wants_contrl(run.checked) else []
     more = run.error_count - len(run.errors)
     raise InterchangeRejected(_summary("interchange rejected", run.errors, more),
-                              problems=run.errors, followups=followups)
+                              problems=run.errors, followups=followups,
+                              problems_total=run.error_count)
 
 
 def _reject_if_business_rejections(run: Run) -> None:
@@ -206,13 +208,6 @@ def _reject_if_business_rejections(run: Run) -> None:
                  if run.checked.profile.ack_aperak else [])
     raise InterchangeRejected(_summary("business rejection", problems), problems=problems,
                               followups=followups)
-
-
-def _bounded(warnings: list[Problem]) -> list[Problem]:
-    if len(warnings) <= MAX_KEPT:
-        return warnings
-    return [*warnings[:MAX_KEPT], Problem(code="MORE_WARNINGS", severity="warning",
-                                          message=f"{len(warnings) - MAX_KEPT} more warnings")]
 
 
 def _sender_problems(interchange: Interchange, partner: Partner) -> list[Problem]:

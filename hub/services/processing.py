@@ -10,13 +10,12 @@ import logging
 import traceback
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
-from hub.domain.errors import HubError, ValidationError
+from hub.domain.errors import HubError, ValidationError, bounded
 from hub.domain.states import ExchangeState
 from hub.models import Exchange, Partner
 from hub.services.audit import EventSpec, record_events
@@ -55,7 +54,7 @@ def _translate_and_record(session: Session, exchange_id: str, actor: str) -> str
     try:
         outcome = translate(session, exchange, partner)
     except HubError as exc:
-        return _record_failure(session, exchange_id, actor, _bounded(exc.as_dict()),
+        return _record_failure(session, exchange_id, actor, exc.as_dict(),
                                getattr(exc, "followups", []))
     except Exception as exc:  # a bug in a translator must not leave the exchange stuck
         log.exception("translation of exchange %s crashed", exchange_id)
@@ -63,23 +62,12 @@ def _translate_and_record(session: Session, exchange_id: str, actor: str) -> str
             "code": "INTERNAL_ERROR", "message": f"{type(exc).__name__}: {exc}",
             "traceback": traceback.format_exc(limit=20)})
     exchange.result = outcome.result
-    exchange.warnings = [w.as_dict() for w in outcome.warnings]
+    exchange.warnings = [w.as_dict() for w in bounded(outcome.warnings)]
     exchange.error = None
     transition(session, exchange, ExchangeState.processed, actor=actor,
                details={"warnings": len(outcome.warnings)})
     session.commit()
     return ExchangeState.processed.value
-
-
-MAX_STORED_PROBLEMS = 200
-
-
-def _bounded(error: dict[str, Any]) -> dict[str, Any]:
-    """A file with 100,000 defects keeps the first ones and their count, not a 30 MB error."""
-    problems = error.get("problems") or []
-    if len(problems) <= MAX_STORED_PROBLEMS:
-        return error
-    return {**error, "problems": problems[:MAX_STORED_PROBLEMS], "problems_total": len(problems)}
 
 
 def _record_failure(session: Session, exchange_id: str, actor: str, error: dict[str, object],

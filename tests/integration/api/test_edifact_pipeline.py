@@ -281,3 +281,17 @@ def test_a_wrong_line_count_in_cnt_is_named_and_tolerable(app, client, runner, m
     assert runner.invoke(args=["hub", "reprocess", exchange_id]).exit_code == 0
     ex = shown(client, demo, exchange_id)
     assert ex["state"] == "processed" and [w["code"] for w in ex["warnings"]] == ["CNT_MISMATCH"]
+
+
+def test_a_file_with_thousands_of_defects_keeps_the_first_and_counts_all(app, client,
+                                                                         make_partner):
+    from bench.edifact_parse import generate
+
+    sender = make_partner("bench", edi_id="5412345000013")
+    body = generate(150, 2).replace(b"QTY+21:", b"QTY+21:X")  # 300 non-numeric quantities
+    exchange_id = post(client, sender, body)
+    process(app)
+    ex = shown(client, sender, exchange_id)
+    assert ex["state"] == "failed"
+    assert len(ex["error"]["problems"]) == 200 and ex["error"]["problems_total"] == 300
+    assert "(and 299 more)" in ex["error"]["message"]

@@ -74,3 +74,16 @@ def test_connector_secrets_stay_out_of_repr() -> None:
 def test_the_same_invoice_with_sane_values_parses() -> None:
     request_id, customer, invoice = parse_invoice(_invoice(), "invoices[0]")
     assert (request_id, customer, len(invoice.lines)) == ("R1", "5412345000013", 1)
+
+
+def test_stored_errors_keep_the_first_problems_and_the_total() -> None:
+    from hub.domain.errors import MAX_PROBLEMS, Problem, bounded
+
+    many = [Problem(code="X", message=str(n)) for n in range(MAX_PROBLEMS + 50)]
+    stored = ValidationError("rejected", problems=many).as_dict()
+    assert len(stored["problems"]) == MAX_PROBLEMS and stored["problems_total"] == MAX_PROBLEMS + 50
+    counted = ValidationError("rejected", problems=many[:3], problems_total=9).as_dict()
+    assert len(counted["problems"]) == 3 and counted["problems_total"] == 9
+    assert "problems_total" not in ValidationError("one", problems=many[:1]).as_dict()
+    kept = bounded(many)
+    assert len(kept) == MAX_PROBLEMS and kept[-1].message == "51 more not kept"
