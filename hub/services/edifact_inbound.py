@@ -23,6 +23,7 @@ from hub.services.pipeline import Outcome, register
 from mappings.edifact import registry
 from mappings.edifact.aperak import render_aperak
 from mappings.edifact.contrl import contrl_as_message, contrl_envelope, render_contrl
+from mappings.edifact.controls import line_count_problems
 from mappings.edifact.envelope import open_interchange
 from mappings.edifact.model import Interchange, Message
 from mappings.edifact.profile import PartnerProfile
@@ -127,7 +128,7 @@ def _stub(message: Message) -> Message:
 def _take(run: Run, position: int, message: Message) -> None:
     """Validate one message and, while nothing has failed, map it into the current batch."""
     problems = validate_message(message)
-    problems += _line_count_problems(message, run.checked.profile.tolerate_count_mismatch)
+    problems += line_count_problems(message, tolerate=run.checked.profile.tolerate_count_mismatch)
     errors = [p for p in problems if p.severity == "error"]
     run.checked.warnings.extend(p for p in problems if p.severity != "error")
     if errors:
@@ -146,25 +147,6 @@ def _take(run: Run, position: int, message: Message) -> None:
             Problem(code=exc.code, message=exc.message, message_ref=message.reference)])
         return
     run.batch.append(documents.Produced(position, message.reference, _message_type(message), doc))
-
-
-def _line_count_problems(message: Message, tolerate: bool) -> list[Problem]:
-    """CNT+2 (number of line items) must match the LIN segments, like UNT counts segments."""
-    lines, declared = 0, None
-    for position, segment in enumerate(message.segments, 1):
-        if segment.tag == "LIN":
-            lines += 1
-        elif segment.tag == "CNT" and segment.get(0) == "2":
-            declared = (position, segment.get(0, 1))
-    if declared is None or not (declared[1].isascii() and declared[1].isdigit()):
-        return []  # absent, or not a number (the structure check names that)
-    position, value = declared
-    if int(value) == lines:
-        return []
-    return [Problem(code="CNT_MISMATCH", message_ref=message.reference, segment_position=position,
-                    segment_tag="CNT", element="C270/6066",
-                    message=f"CNT says {int(value)} line items, the message has {lines}",
-                    severity="warning" if tolerate else "error")]
 
 
 def _flush(run: Run) -> None:
