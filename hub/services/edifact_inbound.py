@@ -18,8 +18,7 @@ from hub.domain.errors import MAX_PROBLEMS, HubError, Problem, ValidationError
 from hub.models import Exchange, Partner
 from hub.services import business_rules, documents, outbound, profiles, routing
 from hub.services.audit import EventSpec, record_events
-from hub.services.documents import enqueue_stored
-from hub.services.pipeline import Outcome, register
+from hub.services.pipeline import Outcome, accept, register
 from mappings.edifact import registry
 from mappings.edifact.aperak import render_aperak
 from mappings.edifact.contrl import contrl_as_message, contrl_envelope, render_contrl
@@ -162,13 +161,7 @@ def _flush(run: Run) -> None:
         return
     if run.rejected:
         return
-    stored, events = documents.persist(run.session, run.exchange.id, run.partner.id, "inbound",
-                                       batch, actor=ACTOR)
-    routed = [e for p in batch for e in routing.route(run.session, run.partner, run.recipient,
-                                                     p.document, reply_to=run.exchange.id)]
-    record_events(run.session, events + routed)
-    enqueue_stored(run.session, stored, actor=ACTOR)
-    run.stored.extend(stored)
+    run.stored += accept(run.session, run.exchange, run.partner, batch, run.recipient, actor=ACTOR)
 
 
 def _reject_if_errors(run: Run) -> None:

@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 
 from hub.domain.errors import Problem, UnsupportedContent
 from hub.models import Exchange, Partner
+from hub.services import documents, routing
+from hub.services.audit import record_events
 
 
 @dataclass
@@ -50,6 +52,21 @@ def translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome
         f"{exchange.syntax.upper()} {what} recognised, but this hub has no {exchange.syntax} "
         "translator installed yet",
         problems=[Problem(code="NO_TRANSLATOR", message=f"no translator for {exchange.syntax}")])
+
+
+def accept(session: Session, exchange: Exchange, partner: Partner,
+           produced: list[documents.Produced], recipient: Partner | None, *, actor: str
+           ) -> list[documents.Stored]:
+    """What every translator does with documents that passed: persist them with their lines,
+    route them to the recipient partner in its syntax, audit all of it, queue them for the ERPs.
+    One transaction, the caller's."""
+    stored, events = documents.persist(session, exchange.id, partner.id, "inbound", produced,
+                                       actor=actor)
+    routed = [e for p in produced
+              for e in routing.route(session, partner, recipient, p.document, reply_to=exchange.id)]
+    record_events(session, events + routed)
+    documents.enqueue_stored(session, stored, actor=actor)
+    return stored
 
 
 def _load_translators() -> None:

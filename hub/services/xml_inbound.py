@@ -7,9 +7,7 @@ from sqlalchemy.orm import Session
 from hub.domain.errors import ValidationError
 from hub.models import Exchange, Partner
 from hub.services import business_rules, documents, profiles, routing
-from hub.services.audit import record_events
-from hub.services.documents import enqueue_stored
-from hub.services.pipeline import Outcome, register
+from hub.services.pipeline import Outcome, accept, register
 from mappings.ubl import parse_ubl
 
 ACTOR = "system:ubl"
@@ -25,10 +23,6 @@ def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Out
         problems = findings[0][1]
         raise ValidationError(f"business rejection: {problems[0]}", problems=problems)
     produced = documents.Produced(1, doc.number, doc.profile.get("document"), doc)
-    rows, events = documents.persist(session, exchange.id, partner.id, "inbound", [produced],
-                                     actor=ACTOR)
-    routed = routing.route(session, partner, routing.receiver_of(session, doc), doc,
-                           reply_to=exchange.id)
-    record_events(session, events + routed)
-    enqueue_stored(session, rows, actor=ACTOR)
+    rows = accept(session, exchange, partner, [produced], routing.receiver_of(session, doc),
+                  actor=ACTOR)
     return Outcome(result={"documents": [documents.summary(r) for r in rows]})
