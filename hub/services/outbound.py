@@ -16,15 +16,18 @@ from hub.models import Exchange, Partner
 from hub.services.audit import EventSpec
 
 
-def next_control_number(session: Session, partner: Partner, kind: str = "interchange") -> int:
-    """The partner's next control number of a kind; the row lock makes it unique under concurrency."""
+def next_control_number(session: Session, partner: Partner, kind: str = "interchange", *,
+                        count: int = 1) -> int:
+    """The partner's next control number of a kind, or the first of `count` consecutive ones;
+    the row lock makes them unique under concurrency."""
     session.execute(update(Partner).where(Partner.id == partner.id)
                     .values(active=Partner.active))  # takes the row lock before reading
     session.refresh(partner, ["profile"])
     counters = dict((partner.profile or {}).get("_counters", {}))
-    counters[kind] = int(counters.get(kind, 0)) + 1
+    first = int(counters.get(kind, 0)) + 1
+    counters[kind] = first + count - 1
     partner.profile = {**(partner.profile or {}), "_counters": counters}
-    return counters[kind]
+    return first
 
 
 def add_outbound(session: Session, partner_id: int, *, doc_type: str, syntax: str, raw: bytes,

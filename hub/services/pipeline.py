@@ -62,8 +62,8 @@ def accept(session: Session, exchange: Exchange, partner: Partner,
     One transaction, the caller's."""
     stored, events = documents.persist(session, exchange.id, partner.id, "inbound", produced,
                                        actor=actor)
-    routed = [e for p in produced
-              for e in routing.route(session, partner, recipient, p.document, reply_to=exchange.id)]
+    routed = routing.route(session, partner, recipient, [p.document for p in produced],
+                           reply_to=exchange.id)
     record_events(session, events + routed)
     documents.enqueue_stored(session, stored, actor=actor)
     return stored

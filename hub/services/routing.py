@@ -59,26 +59,35 @@ def identity_for(settings: Any, partner: Partner) -> rendering.Identity:
                               (edi.qualifier or None) if edi else None)
 
 
-def route(session: Session, source: Partner, recipient: Partner | None, doc: CanonicalDocument,
-          *, reply_to: str) -> list[EventSpec]:
-    """Queue `doc` for `recipient` in its preferred syntax (nothing when there is no other partner)."""
-    if recipient is None or recipient.id == source.id:
+def route(session: Session, source: Partner, recipient: Partner | None,
+          docs: list[CanonicalDocument], *, reply_to: str) -> list[EventSpec]:
+    """Queue `docs` for `recipient` in its preferred syntax (nothing when there is no other partner).
+
+    The recipient's profile and identity are read once, and its control numbers reserved as one
+    block: a big interchange does not take the partner's row lock once per document.
+    """
+    if recipient is None or recipient.id == source.id or not docs:
         return []
     profile = profiles.build(recipient.profile)
     settings = session.info["settings"]
     identity = identity_for(settings, recipient)
-    number = outbound.next_control_number(session, recipient)
-    control_ref = f"H{number:08d}"
-    try:
-        out = rendering.render(doc, recipient.syntax, profile=profile, identity=identity,
-                               control_ref=control_ref)
-    except HubError as exc:
-        return _record_unrenderable(session, recipient, doc, exc, reply_to, control_ref)
-    _, event = outbound.add_outbound(
-        session, recipient.id, doc_type=out.message_type, syntax=recipient.syntax, raw=out.data,
-        content_type=out.content_type, control_ref=control_ref, sender=settings.hub_edi_id,
-        recipient=identity.recipient, reply_to=reply_to, actor=ACTOR)
-    return [event]
+    first = outbound.next_control_number(session, recipient, count=len(docs))
+    events: list[EventSpec] = []
+    for number, doc in enumerate(docs, first):
+        control_ref = f"H{number:08d}"
+        try:
+            out = rendering.render(doc, recipient.syntax, profile=profile, identity=identity,
+                                   control_ref=control_ref)
+        except HubError as exc:
+            events += _record_unrenderable(session, recipient, doc, exc, reply_to, control_ref)
+            continue
+        _, event = outbound.add_outbound(
+            session, recipient.id, doc_type=out.message_type, syntax=recipient.syntax,
+            raw=out.data, content_type=out.content_type, control_ref=control_ref,
+            sender=settings.hub_edi_id, recipient=identity.recipient, reply_to=reply_to,
+            actor=ACTOR)
+        events.append(event)
+    return events
 
 
 def _record_unrenderable(session: Session, recipient: Partner, doc: CanonicalDocument,

@@ -295,3 +295,22 @@ def test_a_file_with_thousands_of_defects_keeps_the_first_and_counts_all(app, cl
     assert ex["state"] == "failed"
     assert len(ex["error"]["problems"]) == 200 and ex["error"]["problems_total"] == 300
     assert "(and 299 more)" in ex["error"]["message"]
+
+
+def test_routed_documents_get_consecutive_control_numbers(app, client, make_partner):
+    from bench.edifact_parse import generate
+
+    buyer = make_partner("bench", edi_id="5412345000013")
+    supplier = make_partner("supplier", edi_id="4012345000009")
+    exchange_id = post(client, buyer, generate(5, 1))
+    process(app)
+    assert shown(client, buyer, exchange_id)["state"] == "processed"
+    items = client.get("/api/v1/exchanges?direction=outbound", headers=supplier.headers).json
+    refs = sorted(i["control_ref"] for i in items["items"])
+    assert refs == [f"H{n:08d}" for n in range(1, 6)]
+    again = post(client, buyer, generate(5, 1).replace(b"PO0", b"PX0").replace(b"BENCH1", b"BENCH2"))
+    process(app)
+    assert shown(client, buyer, again)["state"] == "processed"
+    items = client.get("/api/v1/exchanges?direction=outbound&per_page=20",
+                       headers=supplier.headers).json
+    assert sorted(i["control_ref"] for i in items["items"])[-1] == "H00000010"
