@@ -46,17 +46,15 @@ class HubScheduler:
     def shutdown(self) -> None:
         self.scheduler.shutdown(wait=False)
 
-    def wake(self) -> None:
-        """Run the inbound job now instead of at its next tick."""
-        job = self.scheduler.get_job("process_inbound")
+    def wake(self, job_id: str = "process_inbound") -> None:
+        """Run a job now instead of at its next tick (inbound after an upload, by default)."""
+        job = self.scheduler.get_job(job_id)
         if job is not None:
             job.modify(next_run_time=datetime.now(UTC))
 
     def wake_delivery(self) -> None:
         """Run the delivery job now (e.g. after a redeliver)."""
-        job = self.scheduler.get_job("deliver_outbox")
-        if job is not None:
-            job.modify(next_run_time=datetime.now(UTC))
+        self.wake("deliver_outbox")
 
     def _deliver_outbox(self) -> None:
         from hub.services.delivery import DeliveryPolicy, deliver_due

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from sqlalchemy import select
 
 from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, paging, time_arg
 from hub.db import get_session, new_session
-from hub.models import Exchange, Partner
+from hub.models import Partner
 from hub.services.exchanges import (
     ExchangeFilter,
     count,
@@ -77,18 +78,10 @@ def list_exchanges() -> Response:
     session = get_session()
     stmt = visible_query(principal, flt)
     rows = session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
-    names = _partners({r.partner_id for r in rows})
-    return jsonify(items=[_view(r, names) for r in rows], page=page, per_page=per_page,
-                   total=count(session, stmt))
-
-
-def _partners(ids: set[int]) -> dict[int, Partner]:
-    session = get_session()
-    return {p.id: p for p in (session.get(Partner, i) for i in ids) if p is not None}
-
-
-def _view(exchange: Exchange, partners: dict[int, Partner]) -> dict[str, object]:
-    return exchange_as_dict(exchange, partners.get(exchange.partner_id))
+    ids = {r.partner_id for r in rows}
+    partners = {p.id: p for p in session.scalars(select(Partner).where(Partner.id.in_(ids)))}
+    return jsonify(items=[exchange_as_dict(r, partners.get(r.partner_id)) for r in rows],
+                   page=page, per_page=per_page, total=count(session, stmt))
 
 
 @bp.get("/<exchange_id>")
