@@ -1,10 +1,13 @@
 """End-to-end EDIFACT ingest: one interchange of 10,000 ORDERS (10 lines each), about 15 MB.
 
 Stored (receive), parsed, validated, mapped, persisted with lines and audit events, on SQLite (or
-on DATABASE_URL). Prints per-stage times measured separately, then the real end-to-end run through
-`process_exchange`, with messages/s and the process's peak memory (ru_maxrss).
+on DATABASE_URL). Prints per-stage figures measured one after the other in one process (each
+stage's cost per message), then the real end-to-end run through `process_exchange`: the envelope
+read and persistence in this process, the messages mapped by the worker pool (`--workers`, the
+hub's default is one per CPU). Memory is the peak resident size of this process plus the peaks of
+the worker processes and their fork server (an upper bound of what they held at once).
 
-    .venv/bin/python bench/edifact_ingest.py [--messages 10000] [--lines 10]
+    .venv/bin/python bench/edifact_ingest.py [--messages 10000] [--lines 10] [--workers N]
     DATABASE_URL=postgresql://postgres@127.0.0.1/hub_bench .venv/bin/python bench/edifact_ingest.py
 """
 
@@ -12,32 +15,83 @@ from __future__ import annotations
 
 import argparse
 import gc
+import multiprocessing.forkserver
 import os
 import resource
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+# Only light imports at the top: the worker processes import this main module again (as
+# multiprocessing does with a script); the hub itself is imported inside main().
 from bench.edifact_parse import generate  # noqa: E402
-from hub import create_app  # noqa: E402
-from hub.config import Settings, normalise_database_url  # noqa: E402
-from hub.db import new_session  # noqa: E402
-from hub.migrate import upgrade  # noqa: E402
-from hub.models import Document, DocumentLine, Exchange  # noqa: E402
-from hub.services import credentials, partners, profiles  # noqa: E402
-from hub.services.processing import process_exchange  # noqa: E402
-from hub.services.receive import Upload, receive  # noqa: E402
+from hub.ingest import pool  # noqa: E402
 
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def peak_mb_of(pid: int) -> float:
+    """VmHWM, the peak resident size of a live process."""
+    return _proc_field(f"/proc/{pid}/status", "VmHWM:")
+
+
+def pss_mb_of(pid: int) -> float:
+    """The proportional set size: the process's own pages plus its share of pages it shares
+    (with the fork server and the other workers); summed over processes, what they use together."""
+    return _proc_field(f"/proc/{pid}/smaps_rollup", "Pss:")
+
+
+def _proc_field(path: str, name: str) -> float:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+class PssPeak:
+    """Samples the summed PSS of this process and its helpers every 50 ms, keeping the peak."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PssPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+    def _sample(self) -> None:
+        total = sum(pss_mb_of(pid) for pid in [os.getpid(), *helper_pids()])
+        self.peak = max(self.peak, total)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self._sample()
+
+
+def helper_pids() -> list[int]:
+    server = getattr(multiprocessing.forkserver._forkserver, "_forkserver_pid", None)
+    return pool.process_ids() + ([server] if server else [])
+
+
 def fresh_database(url: str | None) -> str:
+    from hub.config import normalise_database_url
+
     if not url:
         return f"sqlite:///{tempfile.mkdtemp()}/ingest.db"
     import psycopg
@@ -51,44 +105,81 @@ def fresh_database(url: str | None) -> str:
     return normalise_database_url(url)
 
 
-def stages(data: bytes) -> None:
-    """Each stage on its own, to see where the time goes (not the end-to-end figure)."""
+def stages(data: bytes, count: int) -> None:
+    """Each stage's cost, streamed as the hub does it but in one process, one stage added at a
+    time (so each figure is the difference to the run before). Not the end-to-end figure."""
+    from hub.domain.records import record_of
+    from hub.ingest.messages import MessageJob
+    from hub.services import profiles
     from mappings.edifact import registry
-    from mappings.edifact.envelope import parse_interchange
+    from mappings.edifact.controls import line_count_problems
+    from mappings.edifact.envelope import open_interchange
     from mappings.edifact.structure import validate_message
 
-    t = time.perf_counter()
-    ic = parse_interchange(data)
-    t_parse = time.perf_counter() - t
-    t = time.perf_counter()
-    for m in ic.messages:
-        validate_message(m)
-    t_validate = time.perf_counter() - t
     profile = profiles.build({})
-    t = time.perf_counter()
-    for m in ic.messages:
-        registry.lookup(m.type, m.directory).parse(m, profile, decimal_mark=".")
-    t_map = time.perf_counter() - t
-    n = len(ic.messages)
-    for name, secs in (("parse", t_parse), ("validate", t_validate), ("map", t_map)):
-        print(f"  stage {name:9s} {secs:6.2f} s  {n / secs:8.0f} messages/s")
-    del ic
+
+    def run(level: int) -> float:
+        start = time.perf_counter()
+        reader = open_interchange(data, lazy=True)
+        seps = reader.interchange.separators
+        for position, lazy in enumerate(reader.messages(), 1):
+            if level < 1:
+                continue
+            job = MessageJob.of(position, lazy)
+            message = job.message(seps)
+            if level < 2:
+                continue
+            validate_message(message)
+            line_count_problems(message)
+            if level < 3:
+                continue
+            doc = registry.lookup(message.type, message.directory).parse(message, profile,
+                                                                        decimal_mark=".")
+            if level < 4:
+                continue
+            record_of(position, message.reference, job.message_type, doc, keep_document=False)
+        return time.perf_counter() - start
+
+    names = ["envelope (lazy read)", "split segments", "validate", "map", "record (rows, JSON)"]
+    gc.disable()
+    try:
+        before = 0.0
+        for level, name in enumerate(names):
+            best = min(run(level) for _ in range(2))
+            secs = best - before
+            before = best
+            print(f"  stage {name:22s} {secs:6.2f} s  {count / secs:8.0f} messages/s  "
+                  f"{secs / count * 1e6:5.0f} us/message")
+    finally:
+        gc.enable()
     gc.collect()
 
 
 def main() -> None:
+    from hub import create_app
+    from hub.config import Settings
+    from hub.db import new_session
+    from hub.migrate import upgrade
+    from hub.models import Document, DocumentLine, Exchange
+    from hub.services import credentials, partners
+    from hub.services.processing import process_exchange
+    from hub.services.receive import Upload, receive
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=10_000)
     ap.add_argument("--lines", type=int, default=10)
+    ap.add_argument("--workers", type=int, default=-1, help="mapping processes (-1: one per CPU)")
     ap.add_argument("--no-stages", action="store_true")
     a = ap.parse_args()
     data = generate(a.messages, a.lines)
     print(f"interchange: {len(data) / 1e6:.1f} MB, {a.messages} ORDERS x {a.lines} lines")
     if not a.no_stages:
-        stages(data)
+        stages(data, a.messages)
     url = fresh_database(os.environ.get("DATABASE_URL"))
     os.chdir(tempfile.mkdtemp())
-    app = create_app(Settings(database_url=url), start_scheduler=False)
+    settings = Settings(database_url=url, ingest_workers=a.workers)
+    workers = settings.ingest_worker_count()
+    app = create_app(settings, start_scheduler=False)
     upgrade(app.extensions["hub.engine"])
     with app.app_context(), new_session() as session:
         partner = partners.add_partner(session, "bench", edi_id="5412345000013", qualifier="14",
@@ -97,12 +188,19 @@ def main() -> None:
         session.commit()
         principal = credentials.Principal(kind="partner", name="bench", partner_id=partner.id)
     rss_before = peak_mb()
+    t0 = time.perf_counter()
+    if workers:  # a running hub starts its pool with its first big interchange and keeps it
+        from hub.ingest.messages import Context
+        from mappings.edifact.model import Separators
+        list(pool.map_batches(Context(Separators(), {}, "bench"), [[]] * workers, workers))
+    t_pool = time.perf_counter() - t0
     start = time.perf_counter()
     with app.app_context(), new_session() as session:
         exchange_id = receive(session, principal, Upload(data, "application/edifact")).exchange.id
     t_store = time.perf_counter() - start
     t0 = time.perf_counter()
-    state = process_exchange(lambda: new_session(app), exchange_id)
+    with PssPeak() as memory:
+        state = process_exchange(lambda: new_session(app), exchange_id)
     t_process = time.perf_counter() - t0
     total = time.perf_counter() - start
     with app.app_context(), new_session() as session:
@@ -112,12 +210,22 @@ def main() -> None:
         lines = session.query(DocumentLine).count()
         error = exchange.error
     assert state == "processed", error
-    print(f"backend: {url.split(':')[0]}")
+    helpers = {pid: peak_mb_of(pid) for pid in helper_pids()}
+    print(f"backend: {url.split(':')[0]}, {workers} mapping worker processes "
+          f"(started in {t_pool:.2f} s, before the run)")
     print(f"  store     {t_store:6.2f} s")
     print(f"  process   {t_process:6.2f} s  (parse + validate + map + persist + commit)")
     print(f"end to end: {total:.2f} s, {a.messages / total:.0f} messages/s; "
           f"{docs} documents, {lines} lines persisted")
-    print(f"peak memory (ru_maxrss): {peak_mb():.0f} MB (before ingest {rss_before:.0f} MB)")
+    print(f"  with the worker start: {total + t_pool:.2f} s, "
+          f"{a.messages / (total + t_pool):.0f} messages/s")
+    print(f"peak memory: all processes together (summed PSS, sampled) {memory.peak:.0f} MB")
+    print(f"  peak resident sizes: this process {peak_mb():.0f} MB (before ingest "
+          f"{rss_before:.0f} MB)" + (
+              f", workers and fork server {' + '.join(f'{v:.0f}' for v in helpers.values())} MB"
+              f" (they share pages: their sum, {peak_mb() + sum(helpers.values()):.0f} MB, "
+              "counts those twice)" if helpers else ""))
+    pool.shutdown()
 
 
 if __name__ == "__main__":

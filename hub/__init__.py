@@ -1,18 +1,25 @@
-"""The procurement and EDI hub: `create_app()` builds the Flask application."""
+"""The procurement and EDI hub: `create_app()` builds the Flask application.
+
+Flask is imported when an app is built, not with the package: the mapping worker processes
+(`hub.ingest`) import `hub.domain` and the mappings only.
+"""
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from hub.config import Settings, default_database_url
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(settings: Settings | None = None, *, start_scheduler: bool | None = None) -> Flask:
     """Build the app; nothing connects at import. The scheduler starts when settings ask for it."""
+    from flask import Flask
+
     app = Flask(__name__, instance_path=str(Path.cwd() / "instance"))
     settings = settings or Settings.from_env()
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

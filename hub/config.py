@@ -40,6 +40,10 @@ class Settings:
     page_size_max: int = 500
     hub_edi_id: str = "PONTEHUB"  # HUB_EDI_ID: the hub's own UNB identity on what it renders
     hub_edi_qualifier: str = "ZZ"  # HUB_EDI_QUALIFIER
+    # HUB_INGEST_WORKERS: processes mapping a big EDIFACT interchange beside the one persisting it;
+    # -1 (the default) is one per CPU when there are at least two, 0 maps everything in-process
+    ingest_workers: int = -1
+    ingest_parallel_bytes: int = 1_000_000  # HUB_INGEST_PARALLEL_BYTES: smaller files map in-process
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -56,4 +60,14 @@ class Settings:
             hub_edi_qualifier=env.get("HUB_EDI_QUALIFIER", cls.hub_edi_qualifier),
             processing_stale_seconds=int(
                 env.get("HUB_PROCESSING_STALE_SECONDS", cls.processing_stale_seconds)),
+            ingest_workers=int(env.get("HUB_INGEST_WORKERS", cls.ingest_workers)),
+            ingest_parallel_bytes=int(env.get("HUB_INGEST_PARALLEL_BYTES",
+                                              cls.ingest_parallel_bytes)),
         )
+
+    def ingest_worker_count(self) -> int:
+        """How many mapping processes a big interchange gets (0: none, map in-process)."""
+        if self.ingest_workers >= 0:
+            return self.ingest_workers
+        cpus = os.cpu_count() or 1
+        return min(cpus, 8) if cpus >= 2 else 0

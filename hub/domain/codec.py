@@ -40,6 +40,11 @@ def dumps(doc: Document) -> str:
     return json.dumps(to_dict(doc), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
 
 
+def to_json(doc: Document) -> str:
+    """Compact canonical JSON text, as stored in the database."""
+    return json.dumps(to_dict(doc), ensure_ascii=False, separators=(",", ":"))
+
+
 def loads(text: str | bytes) -> Document:
     return from_dict(json.loads(text))
 

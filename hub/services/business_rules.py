@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.domain.documents import Document as CanonicalDocument
-from hub.domain.documents import IdScheme, PurchaseOrder
+from hub.domain.documents import PurchaseOrder
 from hub.domain.errors import Problem
+from hub.domain.records import DocumentRecord
 from hub.models import Document, Partner, PartnerIdentifier
 from mappings.edifact.profile import PartnerProfile
 
@@ -25,10 +25,10 @@ Finding = tuple[int, list[Problem]]  # (index of the document in the batch, its 
 
 
 def check(session: Session, partner: Partner, profile: PartnerProfile,
-          docs: list[tuple[str | None, CanonicalDocument]], *,
-          seen_orders: set[str] | None = None) -> list[Finding]:
+          docs: list[DocumentRecord], *, seen_orders: set[str] | None = None) -> list[Finding]:
     """Problems per document (by index); an empty list when everything passes.
 
+    The rules read the records' facts (numbers, buyer items, GLNs), never the whole document.
     `seen_orders` carries the order numbers of earlier batches of the same interchange.
     """
     per_doc: dict[int, list[Problem]] = {}
@@ -39,23 +39,24 @@ def check(session: Session, partner: Partner, profile: PartnerProfile,
         for index, problem in _unknown_items(profile, docs):
             per_doc.setdefault(index, []).append(problem)
     if profile.extra.get("require_known_parties"):
-        known = _known_glns(session, _glns(doc for _, doc in docs))
+        known = _known_glns(session, {gln for doc in docs for _, gln in doc.glns})
         known.add(session.info["settings"].hub_edi_id)
         for index, problem in _unknown_parties(docs, known):
             per_doc.setdefault(index, []).append(problem)
     return sorted(per_doc.items())
 
 
-def _duplicates(session: Session, partner: Partner,
-                docs: list[tuple[str | None, CanonicalDocument]], seen: set[str]
+def _duplicates(session: Session, partner: Partner, docs: list[DocumentRecord], seen: set[str]
                 ) -> Iterable[tuple[int, Problem]]:
-    numbers = [d.number for _, d in docs if isinstance(d, PurchaseOrder)]
+    order = PurchaseOrder.doc_type
+    numbers = [d.number for d in docs if d.doc_type == order]
     known = _known_order_numbers(session, partner, numbers)
-    for index, (ref, doc) in enumerate(docs):
-        if not isinstance(doc, PurchaseOrder):
+    for index, doc in enumerate(docs):
+        if doc.doc_type != order:
             continue
         if doc.number in known or doc.number in seen:
-            yield index, Problem(code="DUPLICATE_ORDER", message_ref=ref, segment_tag="BGM",
+            yield index, Problem(code="DUPLICATE_ORDER", message_ref=doc.message_ref,
+                                 segment_tag="BGM",
                                  element="C106/1004",
                                  message=f"order number {doc.number} was already received")
         seen.add(doc.number)
@@ -71,20 +72,14 @@ def _known_order_numbers(session: Session, partner: Partner, numbers: list[str])
     return found
 
 
-def _unknown_items(profile: PartnerProfile, docs: list[tuple[str | None, CanonicalDocument]]
+def _unknown_items(profile: PartnerProfile, docs: list[DocumentRecord]
                    ) -> Iterable[tuple[int, Problem]]:
-    for index, (ref, doc) in enumerate(docs):
-        for line in doc.lines:
-            number = line.item.buyer_number
-            if number and number not in profile.item_xref:
-                yield index, Problem(code="UNKNOWN_ITEM", message_ref=ref, segment_tag="PIA",
-                                     element="C212/7140",
-                                     message=f"line {line.number}: buyer item {number} is unknown")
-
-
-def _glns(docs: Iterable[CanonicalDocument]) -> set[str]:
-    return {i.value for doc in docs for party in doc.parties for i in party.ids
-            if i.scheme == IdScheme.gln}
+    for index, doc in enumerate(docs):
+        for line_number, number in doc.buyer_items:
+            if number not in profile.item_xref:
+                yield index, Problem(code="UNKNOWN_ITEM", message_ref=doc.message_ref,
+                                     segment_tag="PIA", element="C212/7140",
+                                     message=f"line {line_number}: buyer item {number} is unknown")
 
 
 def _known_glns(session: Session, glns: set[str]) -> set[str]:
@@ -94,13 +89,11 @@ def _known_glns(session: Session, glns: set[str]) -> set[str]:
                                .where(PartnerIdentifier.value.in_(sorted(glns)))))
 
 
-def _unknown_parties(docs: list[tuple[str | None, CanonicalDocument]], known: set[str]
+def _unknown_parties(docs: list[DocumentRecord], known: set[str]
                      ) -> Iterable[tuple[int, Problem]]:
-    for index, (ref, doc) in enumerate(docs):
-        for party in doc.parties:
-            for ident in party.ids:
-                if ident.scheme == IdScheme.gln and ident.value not in known:
-                    yield index, Problem(
-                        code="UNKNOWN_PARTY", message_ref=ref, segment_tag="NAD",
-                        element="C082/3039",
-                        message=f"{party.role.value} party {ident.value} is not known to the hub")
+    for index, doc in enumerate(docs):
+        for role, gln in doc.glns:
+            if gln not in known:
+                yield index, Problem(code="UNKNOWN_PARTY", message_ref=doc.message_ref,
+                                     segment_tag="NAD", element="C082/3039",
+                                     message=f"{role} party {gln} is not known to the hub")

@@ -3,32 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.auth import Principal
-from hub.bulk import insert_rows
+from hub.bulk import insert_values, sqlite_time
 from hub.db import utcnow
 from hub.domain import codec
 from hub.domain.documents import Document as CanonicalDocument
-from hub.domain.documents import Invoice, PurchaseOrder, RemittanceAdvice
-from hub.domain.errors import MappingError, NotFound, Problem
+from hub.domain.errors import NotFound
+from hub.domain.records import DocumentRecord
 from hub.models import Document, DocumentLine, new_id
 from hub.services.audit import EventSpec
-
-
-@dataclass(frozen=True)
-class Produced:
-    """One canonical document and where it came from in its exchange."""
-
-    position: int  # 1-based message number in the exchange
-    message_ref: str | None
-    message_type: str | None
-    document: CanonicalDocument
 
 
 @dataclass(frozen=True)
@@ -43,89 +31,42 @@ class Stored:
 
 
 def persist(session: Session, exchange_id: str, partner_id: int, direction: str,
-            produced: list[Produced], *, actor: str) -> tuple[list[Stored], list[EventSpec]]:
+            records: list[DocumentRecord], *, actor: str) -> tuple[list[Stored], list[EventSpec]]:
     """Insert the documents and their lines (bulk, in the caller's transaction).
 
     Returns what was stored and the audit events to append; a 10,000-message interchange is
-    two executemany calls here, not 110,000 ORM objects.
+    a few executemany calls here, not 110,000 ORM objects.
     """
-    for item in produced:
-        _check_fits(item)
-    now = utcnow()
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    now: Any = utcnow()
+    if sqlite:
+        now = sqlite_time(now)
     docs: list[tuple[Any, ...]] = []
     lines: list[tuple[Any, ...]] = []
     stored: list[Stored] = []
-    for item in produced:
-        doc = item.document
+    for record in records:
         doc_id = new_id()
-        docs.append((doc_id, exchange_id, item.position, item.message_ref, item.message_type,
-                     partner_id, direction, doc.doc_type, doc.number, _iso(doc.issued),
-                     doc.currency, _total(doc), codec.to_dict(doc), now))
-        lines.extend(_line_values(doc_id, line) for line in doc.lines)
-        stored.append(Stored(doc_id, doc.doc_type, doc.number, item.message_ref, item.position))
-    insert_rows(session, Document, _DOCUMENT_COLUMNS, docs)
-    insert_rows(session, DocumentLine, _LINE_COLUMNS, lines)
+        docs.append((doc_id, exchange_id, record.position, record.message_ref,
+                     record.message_type, partner_id, direction, record.doc_type, record.number,
+                     record.issued, record.currency, record.total, record.canonical, now))
+        lines += [(doc_id, *line) for line in record.lines]
+        stored.append(Stored(doc_id, record.doc_type, record.number, record.message_ref,
+                             record.position))
+    insert_values(session, Document, _DOCUMENT_COLUMNS, docs)
+    insert_values(session, DocumentLine, _LINE_COLUMNS, lines)
     events = [EventSpec(actor, "document.created", "document", s.id, partner_id,
                         {"exchange_id": exchange_id, "type": s.doc_type, "number": s.number,
-                         "message_ref": s.message_ref, "lines": len(p.document.lines)})
-              for s, p in zip(stored, produced, strict=True)]
+                         "message_ref": s.message_ref, "lines": len(r.lines)})
+              for s, r in zip(stored, records, strict=True)]
     return stored, events
 
 
-def _check_fits(item: Produced) -> None:
-    """A value too long for its searchable column is named, on every database (SQLite never
-    complains). The canonical JSON keeps everything; these columns must fit."""
-    doc = item.document
-    values: list[tuple[str, str | None, int]] = [
-        ("number", doc.number, 100), ("currency", doc.currency, 3),
-        ("message reference", item.message_ref, 100), ("message type", item.message_type, 40)]
-    for line in doc.lines:
-        it, qty = line.item, line.quantity()
-        if len(line.number) <= 20 and len(it.gtin or "") <= 20 and len(it.buyer_number or "") <= 60 \
-                and len(it.supplier_number or "") <= 60 and len(it.our_number or "") <= 60 \
-                and (qty is None or len(qty.unit) <= 3):
-            continue  # the usual case, without building the list below
-        where = f"line {line.number[:20]}"
-        values += [(f"{where}: number", line.number, 20), (f"{where}: gtin", it.gtin, 20),
-                   (f"{where}: buyer item", it.buyer_number, 60),
-                   (f"{where}: supplier item", it.supplier_number, 60),
-                   (f"{where}: our item", it.our_number, 60),
-                   (f"{where}: unit", qty.unit if qty else None, 3)]
-    for name, value, limit in values:
-        if value is not None and len(value) > limit:
-            raise MappingError(f"{name} is longer than {limit} characters", problems=[Problem(
-                code="TOO_LONG", message_ref=item.message_ref, element=name,
-                message=f"{name} has {len(value)} characters, at most {limit} fit")])
-
-
+# the order of DocumentRecord's values; text goes in as text (JSON, numbers, the SQLite time)
 _DOCUMENT_COLUMNS = ("id", "exchange_id", "position", "message_ref", "message_type", "partner_id",
                      "direction", "doc_type", "number", "issued", "currency", "total", "canonical",
                      "created_at")
 _LINE_COLUMNS = ("document_id", "line_number", "gtin", "buyer_item", "supplier_item", "our_item",
                  "description", "quantity", "unit", "price", "amount")
-
-
-def _line_values(document_id: str, line: Any) -> tuple[Any, ...]:
-    qty = line.quantity()
-    item = line.item
-    return (document_id, line.number, item.gtin, item.buyer_number, item.supplier_number,
-            item.our_number, (item.description or "")[:350] or None,
-            qty.value if qty else None, qty.unit if qty else None,
-            line.prices[0].amount if line.prices else None, line.line_amount)
-
-
-def _total(doc: CanonicalDocument) -> Decimal | None:
-    if isinstance(doc, Invoice):
-        return doc.totals.payable if doc.totals.payable is not None else doc.totals.tax_inclusive
-    if isinstance(doc, PurchaseOrder) and doc.totals is not None:
-        return doc.totals.payable or doc.totals.tax_exclusive or doc.totals.line_total
-    if isinstance(doc, RemittanceAdvice):
-        return doc.total_paid
-    return None
-
-
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def get_visible(session: Session, document_id: str, principal: Principal) -> Document:

@@ -7,14 +7,17 @@ and structure) or APERAK (business) goes back to the partner when it applies.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.documents import PartyRole
-from hub.domain.errors import MAX_PROBLEMS, HubError, Problem, ValidationError
+from hub.domain.errors import MAX_PROBLEMS, Problem, ValidationError
+from hub.domain.records import DocumentRecord
+from hub.ingest.messages import Context, MessageJob, MessageResult
+from hub.ingest.pool import map_batches
 from hub.models import Exchange, Partner
 from hub.services import business_rules, documents, outbound, profiles, routing
 from hub.services.audit import EventSpec, record_events
@@ -22,12 +25,10 @@ from hub.services.pipeline import Outcome, accept, register
 from mappings.edifact import registry
 from mappings.edifact.aperak import render_aperak
 from mappings.edifact.contrl import contrl_as_message, contrl_envelope, render_contrl
-from mappings.edifact.controls import line_count_problems
 from mappings.edifact.envelope import open_interchange
 from mappings.edifact.model import Interchange, Message
 from mappings.edifact.profile import PartnerProfile
 from mappings.edifact.serializer import Envelope, render_interchange
-from mappings.edifact.structure import validate_message
 from mappings.edifact.tokenizer import paused_gc
 
 ACTOR = "system:edifact"
@@ -46,7 +47,7 @@ class InterchangeRejected(ValidationError):
 
 
 MAX_LISTED = 200  # documents named in the exchange's result (all are in /api/v1/documents)
-BATCH = 500  # messages mapped and persisted together: memory stays flat however big the file
+BATCH = 250  # messages mapped together (one worker's share) and persisted together
 
 
 @dataclass
@@ -68,9 +69,9 @@ class Run:
     errors: list[Problem] = field(default_factory=list)
     error_count: int = 0
     stored: list[documents.Stored] = field(default_factory=list)
-    rejected: list[tuple[documents.Produced, list[Problem]]] = field(default_factory=list)
+    rejected: list[tuple[DocumentRecord, list[Problem]]] = field(default_factory=list)
     order_numbers: set[str] = field(default_factory=set)
-    batch: list[documents.Produced] = field(default_factory=list)
+    batch: list[DocumentRecord] = field(default_factory=list)
 
     def add_errors(self, problems: list[Problem]) -> None:
         self.error_count += len(problems)
@@ -88,27 +89,31 @@ def translate_edifact(session: Session, exchange: Exchange, partner: Partner) ->
 def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
     """Stream the messages: validate, map and persist them in batches; reject the whole on any error.
 
+    This process reads the envelope and persists; the messages are split, validated and mapped by
+    `hub.ingest` (in worker processes for a big interchange), their results taken in order.
     Rejection raises, and the caller rolls back every batch already written: nothing is half-kept.
     """
     profile = profiles.build(partner.profile)
-    reader = open_interchange(exchange.raw, tolerate_count_mismatch=profile.tolerate_count_mismatch)
+    reader = open_interchange(exchange.raw, tolerate_count_mismatch=profile.tolerate_count_mismatch,
+                              lazy=True)
     interchange = reader.interchange
     checked = Checked(interchange, profile)
     run = Run(session, exchange, partner, checked,
               routing.find_partner(session, interchange.recipient, interchange.recipient_qualifier))
     run.add_errors(_sender_problems(interchange, partner))
-    stubs = []
-    for position, message in enumerate(reader.messages(), 1):
-        stubs.append(_stub(message))
-        _take(run, position, message)
-        if len(run.batch) >= BATCH:
-            _flush(run)
+    context = Context(interchange.separators, dict(partner.profile or {}), partner.name,
+                      profile.tolerate_count_mismatch)
+    stubs: list[Message] = []
+    batches = _job_batches(reader.messages(), stubs)
+    for results in map_batches(context, batches, _workers(session, exchange, partner)):
+        for result in results:
+            _take(run, result)
+        _flush(run)
     interchange.messages = stubs  # references and types only, for the CONTRL
     envelope = [p for p in interchange.problems if p.severity == "error"]
     checked.warnings.extend(p for p in interchange.problems if p.severity != "error")
     run.add_errors(envelope)
     _reject_if_errors(run)
-    _flush(run)
     _reject_if_business_rejections(run)
     acks = [_contrl(session, exchange, partner, checked, [])] if _wants_contrl(checked) else []
     record_events(session, [a[1] for a in acks])
@@ -119,33 +124,49 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
                    warnings=checked.warnings)
 
 
+def _workers(session: Session, exchange: Exchange, partner: Partner) -> int:
+    """Worker processes for this interchange: none for a small file, or when the partner has a
+    mapping of its own (registered in this process, so workers may not know it)."""
+    settings = session.info["settings"]
+    if len(exchange.raw) < settings.ingest_parallel_bytes or registry.has_partner_mappings(
+            partner.name):
+        return 0
+    return int(settings.ingest_worker_count())
+
+
+def _job_batches(messages: Iterator[Message], stubs: list[Message]) -> Iterator[list[MessageJob]]:
+    """The messages as jobs, BATCH at a time; keeps a stub of each (its UNH fields) for the CONTRL."""
+    jobs: list[MessageJob] = []
+    for position, message in enumerate(messages, 1):
+        stubs.append(_stub(message))
+        jobs.append(MessageJob.of(position, message))
+        if len(jobs) >= BATCH:
+            yield jobs
+            jobs = []
+    if jobs:
+        yield jobs
+
+
 def _stub(message: Message) -> Message:
     return Message(message.reference, message.type, message.version, message.release,
                    message.agency, message.association, [], message.group_reference)
 
 
-def _take(run: Run, position: int, message: Message) -> None:
-    """Validate one message and, while nothing has failed, map it into the current batch."""
-    problems = validate_message(message)
-    problems += line_count_problems(message, tolerate=run.checked.profile.tolerate_count_mismatch)
-    errors = [p for p in problems if p.severity == "error"]
-    run.checked.warnings.extend(p for p in problems if p.severity != "error")
-    if errors:
-        run.add_errors(errors)
+def _take(run: Run, result: MessageResult) -> None:
+    """One message's outcome, in message order: its errors, or its record in the current batch.
+    Once a message has failed, later ones are only validated (their mapping is not looked at)."""
+    run.checked.warnings.extend(result.warnings)
+    if result.invalid:
+        run.add_errors(result.invalid)
         return
     if run.error_count:
         return  # the interchange is rejected already: keep validating, stop mapping
-    try:
-        mapping = registry.lookup(message.type, message.directory, registry.INBOUND,
-                                  run.partner.name)
-        doc = mapping.parse(message, run.checked.profile,
-                            decimal_mark=run.checked.interchange.separators.decimal,
-                            warnings=run.checked.warnings)
-    except HubError as exc:
-        run.add_errors([_with_ref(p, message) for p in exc.problems] or [
-            Problem(code=exc.code, message=exc.message, message_ref=message.reference)])
+    run.checked.warnings.extend(result.mapping_warnings)
+    if result.mapping_errors:
+        run.add_errors(result.mapping_errors)
         return
-    run.batch.append(documents.Produced(position, message.reference, _message_type(message), doc))
+    assert result.record is not None
+    run.batch.append(result.record)
 
 
 def _flush(run: Run) -> None:
@@ -153,8 +174,7 @@ def _flush(run: Run) -> None:
     batch, run.batch = run.batch, []
     if not batch or run.error_count:
         return
-    findings = business_rules.check(run.session, run.partner, run.checked.profile,
-                                    [(p.message_ref, p.document) for p in batch],
+    findings = business_rules.check(run.session, run.partner, run.checked.profile, batch,
                                     seen_orders=run.order_numbers)
     if findings:
         run.rejected.extend((batch[index], problems) for index, problems in findings)
@@ -198,19 +218,6 @@ def _sender_problems(interchange: Interchange, partner: Partner) -> list[Problem
                     message=f"sender {sender} is not an identifier of partner {partner.name}")]
 
 
-def _with_ref(problem: Problem, message: Message) -> Problem:
-    if problem.message_ref is None:
-        problem.message_ref = message.reference
-    return problem
-
-
-def _message_type(message: Message) -> str:
-    parts = [message.type, message.version, message.release, message.agency]
-    if message.association:
-        parts.append(message.association)
-    return ":".join(parts)
-
-
 def _wants_contrl(checked: Checked) -> bool:
     return checked.interchange.ack_requested or checked.profile.ack_contrl
 
@@ -238,12 +245,12 @@ def _contrl(session: Session, exchange: Exchange, partner: Partner, checked: Che
                                  reply_to=exchange.id, actor=ACTOR)
 
 
-def _aperak_followup(checked: Checked, item: documents.Produced, problems: list[Problem]
+def _aperak_followup(checked: Checked, item: DocumentRecord, problems: list[Problem]
                      ) -> Followup:
     def queue(session: Session, exchange: Exchange) -> list[EventSpec]:
         partner = session.get(Partner, exchange.partner_id)
         assert partner is not None
-        return [_aperak(session, exchange, partner, checked, item.document, item.message_ref,
+        return [_aperak(session, exchange, partner, checked, item.document(), item.message_ref,
                         problems)[1]]
     return queue
 

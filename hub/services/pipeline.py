@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hub.domain.errors import Problem, UnsupportedContent
+from hub.domain.records import DocumentRecord
 from hub.models import Exchange, Partner
 from hub.services import documents, routing
 from hub.services.audit import record_events
@@ -55,15 +56,14 @@ def translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome
 
 
 def accept(session: Session, exchange: Exchange, partner: Partner,
-           produced: list[documents.Produced], recipient: Partner | None, *, actor: str
+           records: list[DocumentRecord], recipient: Partner | None, *, actor: str
            ) -> list[documents.Stored]:
     """What every translator does with documents that passed: persist them with their lines,
     route them to the recipient partner in its syntax, audit all of it, queue them for the ERPs.
     One transaction, the caller's."""
-    stored, events = documents.persist(session, exchange.id, partner.id, "inbound", produced,
+    stored, events = documents.persist(session, exchange.id, partner.id, "inbound", records,
                                        actor=actor)
-    routed = routing.route(session, partner, recipient, [p.document for p in produced],
-                           reply_to=exchange.id)
+    routed = routing.route(session, partner, recipient, records, reply_to=exchange.id)
     record_events(session, events + routed)
     documents.enqueue_stored(session, stored, actor=actor)
     return stored

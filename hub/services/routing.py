@@ -17,6 +17,7 @@ from hub.domain import codec
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.documents import PartyRole
 from hub.domain.errors import HubError
+from hub.domain.records import DocumentRecord
 from hub.domain.states import Direction, ExchangeState, check_transition
 from hub.models import Partner, PartnerIdentifier
 from hub.services import outbound, profiles, rendering
@@ -60,14 +61,16 @@ def identity_for(settings: Any, partner: Partner) -> rendering.Identity:
 
 
 def route(session: Session, source: Partner, recipient: Partner | None,
-          docs: list[CanonicalDocument], *, reply_to: str) -> list[EventSpec]:
-    """Queue `docs` for `recipient` in its preferred syntax (nothing when there is no other partner).
+          records: list[DocumentRecord], *, reply_to: str) -> list[EventSpec]:
+    """Queue the documents for `recipient` in its preferred syntax (nothing when there is no other
+    partner).
 
     The recipient's profile and identity are read once, and its control numbers reserved as one
     block: a big interchange does not take the partner's row lock once per document.
     """
-    if recipient is None or recipient.id == source.id or not docs:
+    if recipient is None or recipient.id == source.id or not records:
         return []
+    docs = [record.document() for record in records]
     profile = profiles.build(recipient.profile)
     settings = session.info["settings"]
     identity = identity_for(settings, recipient)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from hub.domain.errors import ValidationError
+from hub.domain.records import record_of
 from hub.models import Exchange, Partner
 from hub.services import business_rules, documents, profiles, routing
 from hub.services.pipeline import Outcome, accept, register
@@ -17,12 +18,11 @@ ACTOR = "system:ubl"
 def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
     """Translate a UBL document into its canonical document, or reject it saying what and where."""
     doc = parse_ubl(exchange.raw)
-    findings = business_rules.check(session, partner, profiles.build(partner.profile),
-                                    [(doc.number, doc)])
+    record = record_of(1, doc.number, doc.profile.get("document"), doc)
+    findings = business_rules.check(session, partner, profiles.build(partner.profile), [record])
     if findings:
         problems = findings[0][1]
         raise ValidationError(f"business rejection: {problems[0]}", problems=problems)
-    produced = documents.Produced(1, doc.number, doc.profile.get("document"), doc)
-    rows = accept(session, exchange, partner, [produced], routing.receiver_of(session, doc),
+    rows = accept(session, exchange, partner, [record], routing.receiver_of(session, doc),
                   actor=ACTOR)
     return Outcome(result={"documents": [documents.summary(r) for r in rows]})

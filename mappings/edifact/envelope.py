@@ -350,8 +350,13 @@ def _recode_tail(problems: list[Problem], segment_count: int) -> None:
             problem.message = "data after UNZ: " + problem.message
 
 
-def open_interchange(data: bytes, *, tolerate_count_mismatch: bool = False) -> InterchangeReader:
+def open_interchange(data: bytes, *, tolerate_count_mismatch: bool = False,
+                     lazy: bool = False) -> InterchangeReader:
     """Start reading one EDIFACT interchange: UNA and UNB now, the messages lazily (see `InterchangeReader`).
+
+    With `lazy`, the messages' segments other than UNH and UNT keep their text (`Segment.raw`) and
+    are not split into elements: the envelope is checked all the same, and `tokenizer.materialize`
+    splits a message's segments where it is mapped (in a worker process, for a big interchange).
 
     Raises `ValidationError` when nothing sensible can be read: empty input, not EDIFACT, an unusable
     UNA or UNB. Count mismatches (UNT, UNE, UNZ) are warnings with `tolerate_count_mismatch`.
@@ -365,7 +370,7 @@ def open_interchange(data: bytes, *, tolerate_count_mismatch: bool = False) -> I
     syntax: list[Problem] = []
     text, codec = decode(data, header.syntax_id, default, syntax)
     separators, offset = read_una(text, default)
-    batches = segment_batches(text, separators, syntax, start=offset)
+    batches = segment_batches(text, separators, syntax, start=offset, lazy=lazy)
     first: list[Segment] = []
     for first in batches:  # only a chunk of nothing but empty segments gives an empty batch
         if first:

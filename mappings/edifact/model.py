@@ -31,6 +31,9 @@ class Segment:
     tag: str
     elements: list[list[str]] = field(default_factory=list)
     position: int = 0  # 1-based index of the segment in the interchange (UNA not counted)
+    # The segment's text as read (release characters kept), when the reader was asked to keep it; a
+    # segment read lazily has `elements` empty until `tokenizer.materialize` splits this text.
+    raw: str = ""
 
     def get(self, element: int, component: int = 0, default: str = "") -> str:
         """Component `component` of element `element` (both 0-based, tag excluded), or `default`."""

@@ -65,6 +65,11 @@ def lookup(message_type: str, directory: str | None, direction: str = INBOUND,
     raise UnsupportedContent(problem.message, problems=[problem])
 
 
+def has_partner_mappings(partner: str) -> bool:
+    """Whether any mapping is registered for this partner alone."""
+    return any(key[3] == partner for key in _REGISTRY)
+
+
 def supported() -> list[str]:
     """The message types with a generic mapping."""
     return sorted({k[0] for k in _REGISTRY if k[3] is None})

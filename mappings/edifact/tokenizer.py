@@ -356,8 +356,13 @@ def iter_segments(text: str, separators: Separators, problems: list[Problem], *,
 
 
 def segment_batches(text: str, separators: Separators, problems: list[Problem], *,
-                    start: int = 0) -> Iterator[list[Segment]]:
-    """`iter_segments` a chunk at a time: lists of consecutive segments (cheaper to loop over)."""
+                    start: int = 0, lazy: bool = False) -> Iterator[list[Segment]]:
+    """`iter_segments` a chunk at a time: lists of consecutive segments (cheaper to loop over).
+
+    With `lazy`, only service segments (tags starting with UN) and segments that need a closer look
+    are split into elements; every other segment keeps its text in `raw`, with `elements` left empty,
+    for `materialize` to split later (in another process, say). Tags are checked either way.
+    """
     seps = separators
     release = seps.release if seps.release != " " else ""
     repetition = seps.repetition if seps.repetition != " " else ""
@@ -367,11 +372,64 @@ def segment_batches(text: str, separators: Separators, problems: list[Problem], 
     for pieces, last in _piece_batches(text, seps, start, release, objects):
         tail = pieces.pop().lstrip(_BETWEEN_SEGMENTS) if last else ""
         with paused_gc():
-            batch, position = _build(pieces, seps, release, repetition, objects, good_tags, position,
-                                     problems)
+            if lazy:
+                batch, position = _build_lazy(pieces, seps, release, repetition, objects, good_tags,
+                                              position, problems)
+            else:
+                batch, position = _build(pieces, seps, release, repetition, objects, good_tags,
+                                         position, problems)
             if tail:
                 problems.append(_tail_problem(tail, seps, position + 1))
         yield batch
+
+
+def _after_whitespace(raw: str, position: int, found: list[Problem]) -> str:
+    """The segment text without the line breaks before it; an empty one is reported."""
+    raw = raw.lstrip(_BETWEEN_SEGMENTS)
+    if not raw:
+        found.append(Problem(code="EMPTY_SEGMENT", segment_position=position + 1,
+                             message="an empty segment (two terminators in a row)",
+                             severity="warning"))
+    return raw
+
+
+def _build_lazy(pieces: list[str], seps: Separators, release: str, repetition: str,
+                objects: list[str], good_tags: set[str], position: int, found: list[Problem]
+                ) -> tuple[list[Segment], int]:
+    """`_build`, but a plain segment (a valid tag that is not UN..., then the element separator) keeps
+    its text for later instead of being split; anything else goes through `_build` with its text kept."""
+    segments: list[Segment] = []
+    append = segments.append
+    element_sep = seps.element
+    between = _BETWEEN_SEGMENTS
+    no_elements: list[list[str]] = []  # shared: a lazy segment's elements are never filled in place
+    for raw in pieces:
+        if raw[:1] in between:
+            raw = _after_whitespace(raw, position, found)
+            if not raw:
+                continue
+        tag = raw[:3]
+        if raw[3:4] == element_sep and tag in good_tags and not tag.startswith("UN"):
+            position += 1
+            append(Segment(tag, no_elements, position, raw))
+            continue
+        built, position = _build([raw], seps, release, repetition, objects, good_tags, position,
+                                 found)
+        for segment in built:
+            segment.raw = raw
+            append(segment)
+    return segments, position
+
+
+def materialize(pieces: list[str], separators: Separators, first_position: int) -> list[Segment]:
+    """The segments of consecutive segment texts (`Segment.raw` of a lazy read), numbered from
+    `first_position`: the same Segments a full read gives. Tag defects were reported by that read."""
+    seps = separators
+    release = seps.release if seps.release != " " else ""
+    repetition = seps.repetition if seps.repetition != " " else ""
+    with paused_gc():
+        built, _ = _build(pieces, seps, release, repetition, [], set(), first_position - 1, [])
+    return built
 
 
 def _build(pieces: list[str], seps: Separators, release: str, repetition: str, objects: list[str],
@@ -383,11 +441,8 @@ def _build(pieces: list[str], seps: Separators, release: str, repetition: str, o
     between = _BETWEEN_SEGMENTS
     for raw in pieces:
         if raw[:1] in between:
-            raw = raw.lstrip(between)
+            raw = _after_whitespace(raw, position, found)
             if not raw:
-                found.append(Problem(code="EMPTY_SEGMENT", segment_position=position + 1,
-                                     message="an empty segment (two terminators in a row)",
-                                     severity="warning"))
                 continue
         position += 1
         if release and release in raw:

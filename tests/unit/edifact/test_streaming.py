@@ -191,3 +191,50 @@ def test_streaming_the_bench_interchange_holds_one_chunk_not_every_message() -> 
     # allocated before tracing starts, its decoded text is counted) plus one chunk's segments
     assert streamed < 2 * size, f"streaming peak {streamed / 1e6:.1f} MB"
     assert streamed < held, (streamed, held)  # a tenth of the messages, held, already takes more
+
+
+def _lazily_read(data: bytes) -> tuple[Interchange, list[Message]]:
+    """A lazy read, each message's segments then split from their kept text."""
+    reader = open_interchange(data, lazy=True)
+    seps = reader.interchange.separators
+    messages = [Message(m.reference, m.type, m.version, m.release, m.agency, m.association,
+                        tokenizer.materialize([s.raw for s in m.segments], seps,
+                                              m.segments[0].position), m.group_reference)
+                for m in reader.messages()]
+    return reader.interchange, messages
+
+
+def same_when_lazy(data: bytes) -> None:
+    """A lazy read finds the same envelope and problems, and its segments split the same later."""
+    try:
+        full, full_messages = _streamed(data)
+    except ValidationError as exc:
+        with pytest.raises(ValidationError) as lazy_exc:
+            _lazily_read(data)
+        assert [_problem(p) for p in lazy_exc.value.problems] == [_problem(p) for p in exc.problems]
+        return
+    lazy, lazy_messages = _lazily_read(data)
+    assert _header(lazy) == _header(full)
+    assert [_problem(p) for p in lazy.problems] == [_problem(p) for p in full.problems]
+    assert [_message(m) for m in lazy_messages] == [_message(m) for m in full_messages]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_a_lazy_read_gives_the_same_messages_once_split(path: Path) -> None:
+    same_when_lazy(path.read_bytes())
+
+
+@pytest.mark.parametrize("text", DEFECTS)
+def test_a_lazy_read_names_every_defect_as_a_full_read_does(text: str) -> None:
+    same_when_lazy(text.encode("latin-1"))
+
+
+def test_a_lazy_read_keeps_plain_segments_unsplit() -> None:
+    body = "UNH+M1+ORDERS:D:96A:UN'DTM+137:1:102'DTM+2:3:102'UNT+4+M1'"
+    reader = open_interchange(f"{UNB}{body}UNZ+1+REF1'".encode(), lazy=True)
+    (message,) = reader.messages()
+    unh, first, second, unt = message.segments
+    assert unh.elements == [["M1"], ["ORDERS", "D", "96A", "UN"]]  # the envelope needs UNH and UNT
+    assert first.elements == [["137", "1", "102"]]  # a tag's first use is read fully, to check it
+    assert (second.tag, second.elements, second.raw, second.position) == ("DTM", [], "DTM+2:3:102", 4)
+    assert unt.elements == [["4"], ["M1"]]

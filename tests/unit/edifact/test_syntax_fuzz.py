@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hub.domain.errors import ValidationError
 from mappings.edifact.contrl import render_contrl
 from mappings.edifact.envelope import parse_interchange
+from tests.unit.edifact.test_streaming import same_when_lazy
 
 CORPUS = sorted(p.read_bytes() for p in Path("/work/shared/corpus/edifact").glob("*/*") if p.is_file())
 SERVICE = [b"'", b"+", b":", b"?", b"*", b"UNA:+.? '", b"UNB+", b"UNH+", b"UNT+", b"UNZ+", b"UNG+",
@@ -56,3 +57,15 @@ def test_mutated_corpus_files(original: bytes, data: st.DataObject) -> None:
         elif mutated:
             del mutated[at: at + data.draw(st.integers(1, 20))]
     _survives(bytes(mutated))
+
+
+@SETTINGS
+@given(st.sampled_from(CORPUS), st.data())
+def test_mutated_corpus_files_read_lazily_as_in_full(original: bytes, data: st.DataObject) -> None:
+    """What the worker processes split later must be what a full read splits now."""
+    mutated = bytearray(original)
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, max(len(mutated) - 1, 0)))
+        mutated[at:at + data.draw(st.integers(0, 3))] = data.draw(
+            st.one_of(st.sampled_from(SERVICE), st.binary(max_size=4)))
+    same_when_lazy(bytes(mutated))

@@ -1,0 +1,125 @@
+"""A canonical document flattened for storage: the row values, the JSON text and the facts the
+business rules look at, computed once, wherever the document was mapped (in a worker process, say).
+
+Everything here is plain text and numbers, so a record travels between processes cheaply and the
+database layer only inserts it. Values too long for their searchable columns are refused here,
+naming the field, on every database (SQLite never complains about lengths).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from hub.domain import codec
+from hub.domain.documents import Document, IdScheme, Invoice, PurchaseOrder, RemittanceAdvice
+from hub.domain.errors import MappingError, Problem
+
+# document_number, gtin, buyer_item, supplier_item, our_item, description, quantity, unit, price,
+# amount: the columns of a document line, numbers as Decimal text
+LineRow = tuple[str, str | None, str | None, str | None, str | None, str | None, str | None,
+                str | None, str | None, str | None]
+
+
+@dataclass(slots=True)
+class DocumentRecord:
+    """One document ready to insert, and where it came from in its exchange."""
+
+    position: int  # 1-based message number in the exchange
+    message_ref: str | None
+    message_type: str | None
+    doc_type: str
+    number: str
+    issued: str | None  # ISO date or datetime as sent
+    currency: str | None
+    total: str | None
+    canonical: str  # the canonical JSON text (codec.to_dict, compact)
+    lines: list[LineRow]
+    buyer_items: list[tuple[str, str]]  # (line number, buyer item number) for the business rules
+    glns: list[tuple[str, str]]  # (party role, GLN) for the business rules
+    doc: Document | None = field(default=None, repr=False, compare=False)
+
+    def document(self) -> Document:
+        """The canonical document (decoded from its JSON when the record was made elsewhere)."""
+        if self.doc is None:
+            self.doc = codec.from_dict(json.loads(self.canonical))
+        return self.doc
+
+    def __getstate__(self) -> tuple[Any, ...]:
+        # the document object stays behind: its JSON text carries it, far cheaper to pickle
+        return tuple(getattr(self, name) for name in _PICKLED)
+
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        for name, value in zip(_PICKLED, state, strict=True):
+            setattr(self, name, value)
+        self.doc = None
+
+
+_PICKLED = tuple(name for name in DocumentRecord.__slots__ if name != "doc")
+
+
+def record_of(position: int, message_ref: str | None, message_type: str | None, doc: Document,
+              *, keep_document: bool = True) -> DocumentRecord:
+    """Flatten `doc`; MappingError (TOO_LONG) names a value too long for its column."""
+    _check_fits(doc, message_ref, message_type)
+    lines = [_line_row(line) for line in doc.lines]
+    buyer_items = [(line.number, line.item.buyer_number) for line in doc.lines
+                   if line.item.buyer_number]
+    glns = [(party.role.value, ident.value) for party in doc.parties for ident in party.ids
+            if ident.scheme == IdScheme.gln]
+    total = _total(doc)
+    return DocumentRecord(position, message_ref, message_type, doc.doc_type, doc.number,
+                          _iso(doc.issued), doc.currency, None if total is None else str(total),
+                          codec.to_json(doc), lines, buyer_items, glns,
+                          doc if keep_document else None)
+
+
+def _check_fits(doc: Document, message_ref: str | None, message_type: str | None) -> None:
+    values: list[tuple[str, str | None, int]] = [
+        ("number", doc.number, 100), ("currency", doc.currency, 3),
+        ("message reference", message_ref, 100), ("message type", message_type, 40)]
+    for line in doc.lines:
+        it, qty = line.item, line.quantity()
+        if len(line.number) <= 20 and len(it.gtin or "") <= 20 and len(it.buyer_number or "") <= 60 \
+                and len(it.supplier_number or "") <= 60 and len(it.our_number or "") <= 60 \
+                and (qty is None or len(qty.unit) <= 3):
+            continue  # the usual case, without building the list below
+        where = f"line {line.number[:20]}"
+        values += [(f"{where}: number", line.number, 20), (f"{where}: gtin", it.gtin, 20),
+                   (f"{where}: buyer item", it.buyer_number, 60),
+                   (f"{where}: supplier item", it.supplier_number, 60),
+                   (f"{where}: our item", it.our_number, 60),
+                   (f"{where}: unit", qty.unit if qty else None, 3)]
+    for name, value, limit in values:
+        if value is not None and len(value) > limit:
+            raise MappingError(f"{name} is longer than {limit} characters", problems=[Problem(
+                code="TOO_LONG", message_ref=message_ref, element=name,
+                message=f"{name} has {len(value)} characters, at most {limit} fit")])
+
+
+def _line_row(line: Any) -> LineRow:
+    qty = line.quantity()
+    item = line.item
+    price = line.prices[0].amount if line.prices else None
+    amount = line.line_amount
+    return (line.number, item.gtin, item.buyer_number, item.supplier_number, item.our_number,
+            (item.description or "")[:350] or None,
+            None if qty is None else str(qty.value), None if qty is None else qty.unit,
+            None if price is None else str(price), None if amount is None else str(amount))
+
+
+def _total(doc: Document) -> Decimal | None:
+    if isinstance(doc, Invoice):
+        return doc.totals.payable if doc.totals.payable is not None else doc.totals.tax_inclusive
+    if isinstance(doc, PurchaseOrder) and doc.totals is not None:
+        return doc.totals.payable or doc.totals.tax_exclusive or doc.totals.line_total
+    if isinstance(doc, RemittanceAdvice):
+        return doc.total_paid
+    return None
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

@@ -1,0 +1,120 @@
+"""The work done on each EDIFACT message of an interchange: split its segments, validate its structure
+and control counts, map it to a canonical document and flatten that into a storable record.
+
+Pure (no database, no Flask): it runs in-process for small interchanges and in worker processes for
+big ones, with the same results. What travels is plain text: a message's segment texts in, Problems
+and a `DocumentRecord` out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hub.domain.errors import HubError, Problem
+from hub.domain.records import DocumentRecord, record_of
+from hub.services import profiles
+from mappings.edifact import registry
+from mappings.edifact.controls import line_count_problems
+from mappings.edifact.model import Message, Separators
+from mappings.edifact.structure import validate_message
+from mappings.edifact.tokenizer import materialize
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every message of one interchange is mapped with."""
+
+    separators: Separators
+    profile: dict[str, Any]  # the partner's stored profile data
+    partner: str  # the partner's name, for a partner-specific mapping
+    tolerate_count_mismatch: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MessageJob:
+    """One message as the envelope reader found it: its UNH fields and its segments' texts."""
+
+    position: int  # message number in the interchange, from 1
+    reference: str
+    type: str
+    version: str
+    release: str
+    agency: str
+    association: str | None
+    group_reference: str | None
+    first_segment: int  # the interchange position of its UNH
+    pieces: list[str]  # segment texts, UNH to UNT, release characters kept
+
+    @classmethod
+    def of(cls, position: int, message: Message) -> MessageJob:
+        """The job for a message read lazily (its segments keep their text)."""
+        return cls(position, message.reference, message.type, message.version, message.release,
+                   message.agency, message.association, message.group_reference,
+                   message.segments[0].position, [s.raw for s in message.segments])
+
+    def message(self, separators: Separators) -> Message:
+        return Message(self.reference, self.type, self.version, self.release, self.agency,
+                       self.association, materialize(self.pieces, separators, self.first_segment),
+                       self.group_reference)
+
+    @property
+    def message_type(self) -> str:
+        """As stored on the document, e.g. ORDERS:D:96A:UN:EAN008."""
+        parts = [self.type, self.version, self.release, self.agency]
+        if self.association:
+            parts.append(self.association)
+        return ":".join(parts)
+
+
+@dataclass(slots=True)
+class MessageResult:
+    """What became of one message. Mapping results are kept apart from validation's: the caller
+    ignores them once an earlier message has failed (the interchange is rejected whole)."""
+
+    position: int
+    reference: str
+    invalid: list[Problem] = field(default_factory=list)  # structure and count errors
+    warnings: list[Problem] = field(default_factory=list)  # structure and count warnings
+    mapping_errors: list[Problem] = field(default_factory=list)
+    mapping_warnings: list[Problem] = field(default_factory=list)
+    record: DocumentRecord | None = None
+
+
+def work(context: Context, jobs: list[MessageJob], *, keep_documents: bool = False
+         ) -> list[MessageResult]:
+    """Validate and map each message; the results in the jobs' order. In-process, the records can
+    keep their document objects; from a worker only their JSON text travels back."""
+    profile = profiles.build(context.profile)
+    results = []
+    for job in jobs:
+        message = job.message(context.separators)
+        result = MessageResult(job.position, job.reference)
+        problems = validate_message(message)
+        problems += line_count_problems(message, tolerate=context.tolerate_count_mismatch)
+        for problem in problems:
+            (result.invalid if problem.severity == "error" else result.warnings).append(problem)
+        if not result.invalid:
+            _map(context, profile, job, message, result, keep_documents)
+        results.append(result)
+    return results
+
+
+def _map(context: Context, profile: Any, job: MessageJob, message: Message,
+         result: MessageResult, keep_document: bool) -> None:
+    try:
+        mapping = registry.lookup(message.type, message.directory, registry.INBOUND,
+                                  context.partner)
+        doc = mapping.parse(message, profile, decimal_mark=context.separators.decimal,
+                            warnings=result.mapping_warnings)
+        result.record = record_of(job.position, message.reference, job.message_type, doc,
+                                  keep_document=keep_document)
+    except HubError as exc:
+        result.mapping_errors = [_with_ref(p, message) for p in exc.problems] or [
+            Problem(code=exc.code, message=exc.message, message_ref=message.reference)]
+
+
+def _with_ref(problem: Problem, message: Message) -> Problem:
+    if problem.message_ref is None:
+        problem.message_ref = message.reference
+    return problem

@@ -1,0 +1,120 @@
+"""Worker processes that map the messages of a big interchange while the caller persists them.
+
+One pool per process, started on first use and kept: worker processes come from a fork server
+that has imported the mapping code once, so a pool starts in a fraction of a second and nothing
+of the caller (threads, database connections) is forked. Batches go out as they are read and
+come back in order; at most a few are in flight, so memory stays flat whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from hub.domain.errors import HubError, Problem
+from hub.ingest.messages import Context, MessageJob, MessageResult, work
+
+_PRELOAD = ["hub.ingest.messages"]
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+class WorkerLost(HubError):
+    """A mapping process died (killed, out of memory); the exchange can be reprocessed."""
+
+    code = "WORKER_LOST"
+
+
+def _get_pool(workers: int) -> ProcessPoolExecutor:
+    global _pool, _pool_size
+    with _lock:
+        if _pool is None or _pool_size != workers:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=True)
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(_PRELOAD)
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            _pool_size = workers
+        return _pool
+
+
+def _discard_pool() -> None:
+    global _pool
+    with _lock:
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = None
+
+
+def process_ids() -> list[int]:
+    """The running worker processes (empty before the pool's first use)."""
+    with _lock:
+        pool = _pool
+    return sorted(getattr(pool, "_processes", None) or {}) if pool is not None else []
+
+
+def shutdown() -> None:
+    """Stop the worker processes (they start again on next use)."""
+    _discard_pool()
+
+
+atexit.register(shutdown)
+
+
+def map_batches(context: Context, batches: Iterable[list[MessageJob]], workers: int
+                ) -> Iterator[list[MessageResult]]:
+    """The results of each batch, in the batches' order: in `workers` processes, or in-process
+    when `workers` is 0. Batches are pulled from `batches` only as workers become free."""
+    if workers <= 0:
+        for jobs in batches:
+            yield work(context, jobs, keep_documents=True)
+        return
+    pool = _get_pool(workers)
+    in_flight: deque[Future[list[MessageResult]]] = deque()
+    try:
+        for jobs in batches:
+            if not in_flight and not _usable(pool):
+                pool = _get_pool(workers)  # its workers died while it was idle: a fresh pool
+            in_flight.append(_submit(pool, context, jobs))
+            if len(in_flight) > workers:
+                yield _result(in_flight.popleft())
+        while in_flight:
+            yield _result(in_flight.popleft())
+    finally:
+        for future in in_flight:
+            future.cancel()
+
+
+def _usable(pool: ProcessPoolExecutor) -> bool:
+    if getattr(pool, "_broken", False):
+        _discard_pool()
+        return False
+    return True
+
+
+def _submit(pool: ProcessPoolExecutor, context: Context, jobs: list[MessageJob]
+            ) -> Future[list[MessageResult]]:
+    try:
+        return pool.submit(work, context, jobs)
+    except BrokenProcessPool as exc:
+        raise _lost(exc) from exc
+
+
+def _lost(exc: BaseException) -> WorkerLost:
+    _discard_pool()
+    return WorkerLost("a mapping process stopped unexpectedly; reprocess the exchange",
+                      problems=[Problem(code="WORKER_LOST", message=str(exc))])
+
+
+def _result(future: Future[list[MessageResult]]) -> list[MessageResult]:
+    try:
+        return future.result()
+    except BrokenProcessPool as exc:
+        raise _lost(exc) from exc
