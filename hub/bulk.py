@@ -26,14 +26,27 @@ def insert_values(session: Session, model: type[Base], columns: Sequence[str],
                   rows: list[tuple[Any, ...]]) -> None:
     """INSERT `rows` (tuples in `columns` order) into `model`'s table in the session's transaction.
 
-    Decimal and JSON values go in as text: SQLite stores them so, PostgreSQL casts them (psycopg
-    sends text as an untyped literal). Times are `sqlite_time` text on SQLite, datetimes elsewhere.
+    Decimal and JSON values go in as text: SQLite stores them so, PostgreSQL parses them by the
+    column's type. Times are `sqlite_time` text on SQLite, datetimes elsewhere. On PostgreSQL the
+    rows go through COPY: executemany, even pipelined, spends ~100 us per row in the driver.
     """
     if not rows:
         return
     table = cast(Table, model.__table__)
     connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        _copy(connection.connection.dbapi_connection, table.name, columns, rows)
+        return
     mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))})")
     connection.exec_driver_sql(sql, rows)
+
+
+def _copy(dbapi_connection: Any, table: str, columns: Sequence[str],
+          rows: list[tuple[Any, ...]]) -> None:
+    """COPY the rows in, on the session's connection and inside its transaction."""
+    with dbapi_connection.cursor() as cursor, cursor.copy(
+            f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)

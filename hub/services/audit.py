@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, text, update
+from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.orm import Session
 
+from hub.bulk import insert_values, sqlite_time
 from hub.db import utcnow
 from hub.domain.audit import GENESIS_HASH, AuditRecord, BrokenLink, chain_hash, verify_chain
 from hub.models import AuditEvent
@@ -50,11 +51,16 @@ def record_events(session: Session, specs: list[EventSpec]) -> None:
     """Append events in order (one INSERT); the sealer chains them after they commit."""
     if not specs:
         return
-    at = utcnow()
-    session.execute(insert(AuditEvent), [
-        {"at": at, "actor": spec.actor, "action": spec.action, "object_type": spec.object_type,
-         "object_id": spec.object_id, "partner_id": spec.partner_id, "details": spec.details}
-        for spec in specs])
+    at: Any = utcnow()
+    if session.get_bind().dialect.name == "sqlite":
+        at = sqlite_time(at)
+    dumps = json.dumps
+    insert_values(session, AuditEvent, _EVENT_COLUMNS, [
+        (at, spec.actor, spec.action, spec.object_type, spec.object_id, spec.partner_id,
+         dumps(spec.details)) for spec in specs])
+
+
+_EVENT_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "partner_id", "details")
 
 
 def seal(session: Session, limit: int = 20_000) -> int:

@@ -403,13 +403,14 @@ def _build_lazy(pieces: list[str], seps: Separators, release: str, repetition: s
     element_sep = seps.element
     between = _BETWEEN_SEGMENTS
     no_elements: list[list[str]] = []  # shared: a lazy segment's elements are never filled in place
+    plain_tags = {tag for tag in good_tags if not tag.startswith("UN")}
     for raw in pieces:
         if raw[:1] in between:
             raw = _after_whitespace(raw, position, found)
             if not raw:
                 continue
         tag = raw[:3]
-        if raw[3:4] == element_sep and tag in good_tags and not tag.startswith("UN"):
+        if tag in plain_tags and raw[3:4] == element_sep:
             position += 1
             append(Segment(tag, no_elements, position, raw))
             continue
@@ -418,6 +419,8 @@ def _build_lazy(pieces: list[str], seps: Separators, release: str, repetition: s
         for segment in built:
             segment.raw = raw
             append(segment)
+        if tag in good_tags and not tag.startswith("UN"):
+            plain_tags.add(tag)
     return segments, position
 
 
