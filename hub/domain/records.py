@@ -48,17 +48,12 @@ class DocumentRecord:
             self.doc = codec.from_dict(json.loads(self.canonical))
         return self.doc
 
-    def __getstate__(self) -> tuple[Any, ...]:
-        # the document object stays behind: its JSON text carries it, far cheaper to pickle
-        return tuple(getattr(self, name) for name in _PICKLED)
-
-    def __setstate__(self, state: tuple[Any, ...]) -> None:
-        for name, value in zip(_PICKLED, state, strict=True):
-            setattr(self, name, value)
-        self.doc = None
-
-
-_PICKLED = tuple(name for name in DocumentRecord.__slots__ if name != "doc")
+    def values(self) -> tuple[Any, ...]:
+        """Every field but the document object, in order: `DocumentRecord(*values)` rebuilds the
+        record (quick to pickle; the JSON text carries the document)."""
+        return (self.position, self.message_ref, self.message_type, self.doc_type, self.number,
+                self.issued, self.currency, self.total, self.canonical, self.lines,
+                self.buyer_items, self.glns)
 
 
 def record_of(position: int, message_ref: str | None, message_type: str | None, doc: Document,

@@ -31,6 +31,9 @@ class Context:
     tolerate_count_mismatch: bool = False
 
 
+_JOIN = "\x1d"  # a control character: the charset check refuses it in EDIFACT data
+
+
 @dataclass(frozen=True, slots=True)
 class MessageJob:
     """One message as the envelope reader found it: its UNH fields and its segments' texts."""
@@ -44,19 +47,31 @@ class MessageJob:
     association: str | None
     group_reference: str | None
     first_segment: int  # the interchange position of its UNH
-    pieces: list[str]  # segment texts, UNH to UNT, release characters kept
+    # the segment texts, UNH to UNT, release characters kept: joined by _JOIN (one string travels
+    # between processes far cheaper than sixty), or a list if a text holds that character itself
+    texts: str | list[str]
 
     @classmethod
     def of(cls, position: int, message: Message) -> MessageJob:
         """The job for a message read lazily (its segments keep their text)."""
+        pieces = [s.raw for s in message.segments]
+        joined = _JOIN.join(pieces)
+        texts = joined if joined.count(_JOIN) == len(pieces) - 1 else pieces
         return cls(position, message.reference, message.type, message.version, message.release,
                    message.agency, message.association, message.group_reference,
-                   message.segments[0].position, [s.raw for s in message.segments])
+                   message.segments[0].position, texts)
 
     def message(self, separators: Separators) -> Message:
+        pieces = self.texts.split(_JOIN) if isinstance(self.texts, str) else self.texts
         return Message(self.reference, self.type, self.version, self.release, self.agency,
-                       self.association, materialize(self.pieces, separators, self.first_segment),
+                       self.association, materialize(pieces, separators, self.first_segment),
                        self.group_reference)
+
+    def pack(self) -> tuple[Any, ...]:
+        """Plain values, quick to pickle; `MessageJob(*packed)` rebuilds the job."""
+        return (self.position, self.reference, self.type, self.version, self.release,
+                self.agency, self.association, self.group_reference, self.first_segment,
+                self.texts)
 
     @property
     def message_type(self) -> str:
@@ -80,6 +95,17 @@ class MessageResult:
     mapping_warnings: list[Problem] = field(default_factory=list)
     record: DocumentRecord | None = None
 
+    def pack(self) -> tuple[Any, ...]:
+        """Plain values, quick to pickle; `MessageResult.unpack` rebuilds the result."""
+        return (self.position, self.reference, self.invalid, self.warnings, self.mapping_errors,
+                self.mapping_warnings, None if self.record is None else self.record.values())
+
+    @classmethod
+    def unpack(cls, packed: tuple[Any, ...]) -> MessageResult:
+        position, reference, invalid, warnings, mapping_errors, mapping_warnings, record = packed
+        return cls(position, reference, invalid, warnings, mapping_errors, mapping_warnings,
+                   None if record is None else DocumentRecord(*record))
+
 
 def work(context: Context, jobs: list[MessageJob], *, keep_documents: bool = False
          ) -> list[MessageResult]:
@@ -98,6 +124,11 @@ def work(context: Context, jobs: list[MessageJob], *, keep_documents: bool = Fal
             _map(context, profile, job, message, result, keep_documents)
         results.append(result)
     return results
+
+
+def work_packed(context: Context, packed_jobs: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """`work` on packed jobs, giving packed results: what a worker process runs."""
+    return [result.pack() for result in work(context, [MessageJob(*job) for job in packed_jobs])]
 
 
 def _map(context: Context, profile: Any, job: MessageJob, message: Message,

@@ -15,9 +15,10 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from hub.domain.errors import HubError, Problem
-from hub.ingest.messages import Context, MessageJob, MessageResult, work
+from hub.ingest.messages import Context, MessageJob, MessageResult, work, work_packed
 
 _PRELOAD = ["hub.ingest.messages"]
 
@@ -77,7 +78,7 @@ def map_batches(context: Context, batches: Iterable[list[MessageJob]], workers: 
             yield work(context, jobs, keep_documents=True)
         return
     pool = _get_pool(workers)
-    in_flight: deque[Future[list[MessageResult]]] = deque()
+    in_flight: deque[Future[list[tuple[Any, ...]]]] = deque()
     try:
         for jobs in batches:
             if not in_flight and not _usable(pool):
@@ -100,9 +101,9 @@ def _usable(pool: ProcessPoolExecutor) -> bool:
 
 
 def _submit(pool: ProcessPoolExecutor, context: Context, jobs: list[MessageJob]
-            ) -> Future[list[MessageResult]]:
+            ) -> Future[list[tuple[Any, ...]]]:
     try:
-        return pool.submit(work, context, jobs)
+        return pool.submit(work_packed, context, [job.pack() for job in jobs])
     except BrokenProcessPool as exc:
         raise _lost(exc) from exc
 
@@ -113,8 +114,8 @@ def _lost(exc: BaseException) -> WorkerLost:
                       problems=[Problem(code="WORKER_LOST", message=str(exc))])
 
 
-def _result(future: Future[list[MessageResult]]) -> list[MessageResult]:
+def _result(future: Future[list[tuple[Any, ...]]]) -> list[MessageResult]:
     try:
-        return future.result()
+        return [MessageResult.unpack(packed) for packed in future.result()]
     except BrokenProcessPool as exc:
         raise _lost(exc) from exc

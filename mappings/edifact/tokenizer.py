@@ -426,13 +426,28 @@ def _build_lazy(pieces: list[str], seps: Separators, release: str, repetition: s
 
 def materialize(pieces: list[str], separators: Separators, first_position: int) -> list[Segment]:
     """The segments of consecutive segment texts (`Segment.raw` of a lazy read), numbered from
-    `first_position`: the same Segments a full read gives. Tag defects were reported by that read."""
+    `first_position`: the same Segments a full read gives. The lazy read already stripped the line
+    breaks between them and reported bad tags, so only the splitting is left to do."""
     seps = separators
     release = seps.release if seps.release != " " else ""
     repetition = seps.repetition if seps.repetition != " " else ""
+    element_sep, component_sep = seps.element, seps.component
+    segments: list[Segment] = []
+    append = segments.append
+    position = first_position
     with paused_gc():
-        built, _ = _build(pieces, seps, release, repetition, [], set(), first_position - 1, [])
-    return built
+        for raw in pieces:
+            if release and release in raw:
+                tag, elements = _split_released_fast(raw, seps, repetition)
+            elif repetition and repetition in raw:
+                tag, elements = _split_plain(raw, seps, repetition)
+            else:
+                texts = raw.split(element_sep)
+                tag = texts[0]
+                elements = [p.split(component_sep) for p in texts[1:]]
+            append(Segment(tag, elements, position))
+            position += 1
+    return segments
 
 
 def _build(pieces: list[str], seps: Separators, release: str, repetition: str, objects: list[str],

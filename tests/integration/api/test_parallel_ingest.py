@@ -148,7 +148,7 @@ def test_a_worker_lost_mid_run_fails_the_exchange_which_can_be_reprocessed(
         app, client, make_partner, runner, monkeypatch):
     exchange_id = _received(app, client, make_partner, generate(600, 2))
     _force_workers(app)
-    monkeypatch.setattr(pool, "work", _die)
+    monkeypatch.setattr(pool, "work_packed", _die)
     process_pending(lambda: new_session(app))
     exchange = _state(app, exchange_id)
     assert exchange.state == "failed"
