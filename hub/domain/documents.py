@@ -44,7 +44,7 @@ class PartyRole(StrEnum):
     other = "other"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Identifier:
     """An identifier with the scheme it belongs to (the raw code keeps what the partner sent)."""
 
@@ -53,7 +53,7 @@ class Identifier:
     raw_scheme: str | None = None  # e.g. EDIFACT agency "9", Peppol ICD "0088", qualifier "14"
 
 
-@dataclass
+@dataclass(slots=True)
 class Address:
     street: list[str] = field(default_factory=list)
     city: str | None = None
@@ -62,14 +62,14 @@ class Address:
     country: str | None = None  # ISO 3166-1 alpha-2
 
 
-@dataclass
+@dataclass(slots=True)
 class Contact:
     name: str | None = None
     phone: str | None = None
     email: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Party:
     role: PartyRole
     ids: list[Identifier] = field(default_factory=list)
@@ -87,7 +87,7 @@ class Party:
         return next((i.value for i in self.ids if i.scheme == scheme), None)
 
 
-@dataclass
+@dataclass(slots=True)
 class Reference:
     """A reference to another document or agreement (EDIFACT RFF, UBL *DocumentReference)."""
 
@@ -98,7 +98,7 @@ class Reference:
     raw_kind: str | None = None  # e.g. RFF qualifier "ON"
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """What is traded: by GTIN, the buyer's and the supplier's numbers, and a description."""
 
@@ -111,14 +111,14 @@ class Item:
     other_ids: list[Identifier] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Quantity:
     value: Decimal
     unit: str = "C62"  # UN/ECE Rec. 20
     kind: str = "ordered"  # ordered, despatched, invoiced, confirmed, backordered, free, ...
 
 
-@dataclass
+@dataclass(slots=True)
 class Price:
     amount: Decimal
     base_quantity: Decimal = Decimal(1)
@@ -126,7 +126,7 @@ class Price:
     kind: str = "net"  # net (AAA) or gross (AAB)
 
 
-@dataclass
+@dataclass(slots=True)
 class AllowanceCharge:
     is_charge: bool
     amount: Decimal
@@ -138,7 +138,7 @@ class AllowanceCharge:
     tax_rate: Decimal | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class TaxSubtotal:
     category: str  # UNCL 5305: S, Z, E, AE, K, G, O, L, M
     rate: Decimal | None
@@ -149,7 +149,7 @@ class TaxSubtotal:
     exemption_reason_code: str | None = None  # VATEX code (UBL TaxExemptionReasonCode, BT-121)
 
 
-@dataclass
+@dataclass(slots=True)
 class PaymentTerms:
     description: str | None = None
     due_date: date | None = None
@@ -160,7 +160,7 @@ class PaymentTerms:
     payment_reference: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """A document line; which fields matter depends on the document type."""
 
@@ -182,7 +182,7 @@ class Line:
         return next((q for q in self.quantities if kind is None or q.kind == kind), None)
 
 
-@dataclass
+@dataclass(slots=True)
 class Totals:
     line_total: Decimal | None = None  # sum of line amounts (BT-106)
     allowance_total: Decimal | None = None
@@ -196,7 +196,7 @@ class Totals:
     payable: Decimal | None = None  # BT-115
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     """Fields every canonical document has."""
 
@@ -222,14 +222,14 @@ class Document:
         return next((r for r in self.references if r.kind == kind), None)
 
 
-@dataclass
+@dataclass(slots=True)
 class PurchaseOrder(Document):
     doc_type: ClassVar[str] = "purchase_order"
     delivery_date: date | datetime | None = None
     totals: Totals | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class OrderResponse(Document):
     doc_type: ClassVar[str] = "order_response"
     response: str = "accepted"  # accepted, accepted_with_changes, rejected (BGM 4343 / UBL code)
@@ -237,7 +237,7 @@ class OrderResponse(Document):
     delivery_date: date | datetime | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class DespatchAdvice(Document):
     doc_type: ClassVar[str] = "despatch_advice"
     despatch_date: date | datetime | None = None
@@ -245,7 +245,7 @@ class DespatchAdvice(Document):
     order_number: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Invoice(Document):
     doc_type: ClassVar[str] = "invoice"
     is_credit_note: bool = False
@@ -262,7 +262,7 @@ class Invoice(Document):
     period_end: date | None = None  # (BT-74, EDIFACT DTM 168)
 
 
-@dataclass
+@dataclass(slots=True)
 class RemittanceLine:
     invoice_number: str
     paid: Decimal
@@ -272,7 +272,7 @@ class RemittanceLine:
     invoice_date: date | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class RemittanceAdvice(Document):
     doc_type: ClassVar[str] = "remittance_advice"
     payment_date: date | None = None

@@ -13,9 +13,10 @@ def line_count_problems(message: Message, *, tolerate: bool = False) -> list[Pro
     """CNT+2 (number of line items) must match the LIN segments, like UNT counts segments."""
     lines, declared = 0, None
     for position, segment in enumerate(message.segments, 1):
-        if segment.tag == "LIN":
+        tag = segment.tag
+        if tag == "LIN":
             lines += 1
-        elif segment.tag == "CNT" and segment.get(0) == "2":
+        elif tag == "CNT" and segment.get(0) == "2":
             declared = (position, segment.get(0, 1))
     if declared is None or not (declared[1].isascii() and declared[1].isdigit()):
         return []  # absent, or not a number (the structure check names that)

@@ -36,6 +36,8 @@ def parse(message: Message, profile: PartnerProfile = GENERIC, *, decimal_mark: 
 
 def totals(r: Reader) -> Totals | None:
     """Header/summary MOA amounts as Totals, or None when the message has none."""
+    if not r.amounts:
+        return None
     values = {name: r.first_amount(qualifiers) for name, qualifiers in TOTALS.items()}
     if all(v is None for v in values.values()):
         return None

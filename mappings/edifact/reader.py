@@ -12,6 +12,7 @@ import dataclasses
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from hub.domain.documents import (
     Address,
@@ -33,7 +34,7 @@ from hub.domain.documents import (
 )
 from hub.domain.errors import MappingError, Problem
 from mappings.edifact import common as c
-from mappings.edifact.common import number, text
+from mappings.edifact.common import number, text, to_number
 from mappings.edifact.model import Message, Segment
 from mappings.edifact.profile import GENERIC, PartnerProfile
 
@@ -53,6 +54,9 @@ def _schemes() -> dict[str, IdScheme]:
 
 
 _ONE = Decimal(1)
+_QUANTITY_KINDS = c.QUANTITY_KINDS
+_PRICE_KINDS = c.PRICE_KINDS
+_V = TypeVar("_V")
 _ROLE = _roles()
 _SCHEME = _schemes()
 
@@ -106,14 +110,15 @@ class Reader:
     def read(self) -> Reader:
         """Run over every segment between UNH and UNT; MappingError names the first defect."""
         ctx = self.ctx
-        handlers = _HANDLERS
+        handler_of = _HANDLERS.get
         try:
             for pos, seg in enumerate(self.message.segments, 1):
-                handler = handlers.get(seg.tag)
+                tag = seg.tag
+                handler = handler_of(tag)
                 if handler is not None:
                     ctx.pos = pos
                     handler(self, seg)
-                elif seg.tag in _OPENERS and not (seg.tag == "LOC" and self.mode == "party"):
+                elif tag in _OPENERS and not (tag == "LOC" and self.mode == "party"):
                     self.mode = "line_other" if self.line is not None and not self.in_summary else "misc"
         except (ValueError, IndexError, KeyError, AttributeError, TypeError, ArithmeticError) as exc:
             # a defect the handlers did not foresee still names where it is
@@ -139,15 +144,24 @@ class Reader:
 
     def first_date(self, qualifiers: tuple[str, ...]) -> date | datetime | None:
         """The first header date among the qualifiers, in their order of preference."""
-        return next((self.dates[q] for q in qualifiers if q in self.dates), None)
+        return _first(self.dates, qualifiers)
 
     def first_amount(self, qualifiers: tuple[str, ...]) -> Decimal | None:
         """The first header/summary amount among the qualifiers, in their order of preference."""
-        return next((self.amounts[q] for q in qualifiers if q in self.amounts), None)
+        return _first(self.amounts, qualifiers)
 
     def reference_number(self, kind: str) -> str | None:
         """The number of the first header reference of a kind."""
         return next((r.number for r in self.references if r.kind == kind), None)
+
+
+def _first(values: dict[str, _V], qualifiers: tuple[str, ...]) -> _V | None:
+    """The value of the first qualifier in `values`, in the order of `qualifiers`."""
+    if values:
+        for q in qualifiers:
+            if q in values:
+                return values[q]
+    return None
 
 
 # --- header -------------------------------------------------------------------------------------------
@@ -236,7 +250,7 @@ def parse_party(r: Reader, seg: Segment) -> Party:
         party.ids.append(Identifier(value, scheme, key))
     els = seg.elements
     if len(els) > 3:
-        name = " ".join(x for x in els[3] if x)
+        name = " ".join([x for x in els[3] if x])
         party.name = name or None
     if party.name is None and len(els) > 2 and els[2][0]:
         party.name = els[2][0]
@@ -467,8 +481,7 @@ def _imd(r: Reader, seg: Segment) -> None:
     line = r.line
     if r.mode not in _LINE_MODES or line is None or len(seg.elements) < 3:
         return
-    c273 = seg.elements[2]
-    body = " ".join(x for x in c273[3:5] if x)
+    body = " ".join([x for x in seg.elements[2][3:5] if x])
     if not body:
         return
     if line.item.description is None:
@@ -483,27 +496,29 @@ def _qty(r: Reader, seg: Segment) -> None:
         return
     c186 = seg.elements[0] if seg.elements else [""]
     n = len(c186)
-    value = c.to_number(r.ctx, seg, c186[1] if n > 1 else None, "C186/6060")
+    value = to_number(r.ctx, seg, c186[1] if n > 1 else None, "C186/6060")
     if value is None:
         r.ctx.fail(seg, "C186/6060", "required value is missing", "MISSING")
     unit = c186[2] if n > 2 else ""
     line.quantities.append(Quantity(value, r.units.get(unit, unit) if unit else "C62",
-                                    c.QUANTITY_KINDS.get(c186[0], c186[0])))
+                                    _QUANTITY_KINDS.get(c186[0], c186[0])))
 
 
 def _pri(r: Reader, seg: Segment) -> None:
     line = r.line
-    if r.mode not in _LINE_MODES or line is None or r.mode == "line_alc":
+    mode = r.mode
+    if mode not in _LINE_MODES or line is None or mode == "line_alc":
         return
+    ctx = r.ctx
     c509 = seg.elements[0] if seg.elements else [""]
     n = len(c509)
-    amount = c.to_number(r.ctx, seg, c509[1] if n > 1 else None, "C509/5118")
+    amount = to_number(ctx, seg, c509[1] if n > 1 else None, "C509/5118")
     if amount is None:
-        r.ctx.fail(seg, "C509/5118", "required value is missing", "MISSING")
-    base = c.to_number(r.ctx, seg, c509[4], "C509/5284") if n > 4 else None
+        ctx.fail(seg, "C509/5118", "required value is missing", "MISSING")
+    base = to_number(ctx, seg, c509[4], "C509/5284") if n > 4 else None
     unit = c509[5] if n > 5 else ""
     line.prices.append(Price(amount, base if base is not None else _ONE,
-                             r.units.get(unit, unit) if unit else None, c.PRICE_KINDS.get(c509[0], c509[0])))
+                             r.units.get(unit, unit) if unit else None, _PRICE_KINDS.get(c509[0], c509[0])))
     r.mode = "line"
 
 

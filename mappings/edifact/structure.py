@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -230,6 +231,7 @@ def check_against(message: Message, structure: Structure, repetition: str | None
 _WALK_LIMIT = 2_000
 _WALK_CACHE_SIZE = 1_024
 _WALKS: dict[str, dict[tuple[str, ...], list[tuple[int, str, str, int, str]]]] = {}
+_TAG = attrgetter("tag")
 
 
 def _walk(structure: Structure, segments: list[Segment],
@@ -237,7 +239,7 @@ def _walk(structure: Structure, segments: list[Segment],
     """(rank, code, message, position, tag) of each placement problem; rank 2 when found at the end."""
     if len(segments) > _WALK_LIMIT:
         return _walk_now(structure, [s.tag for s in segments], ref)
-    tags = tuple([s.tag for s in segments])
+    tags = tuple(map(_TAG, segments))
     cache = _WALKS.setdefault(structure.name, {})
     walked = cache.get(tags)
     if walked is None:
@@ -374,32 +376,63 @@ _DECIMAL = re.compile(r"-?\d+[.,]\d+\Z").match
 _HAS_DIGIT = re.compile(r"\d").search
 
 
-def _component_source(index: int, required: bool, kind: str, max_length: int, pad: str) -> list[str]:
-    lines = [f"{pad}if m > {index}:", f"{pad}    v = e[{index}]", f"{pad}    if v:"]
+def _breaks(kind: str, max_length: int) -> str:
+    """A condition true when the non-empty component value `v` breaks its type or length."""
     if kind == "an":
-        lines.append(f"{pad}        if len(v) > {max_length}: return False")
-    elif kind == "n":
-        lines.append(f"{pad}        if len(v) > {max_length} or not v.isascii() or not (v.isdigit() or "
-                     f"_DECIMAL(v)): return False")
-    else:
-        lines.append(f"{pad}        if len(v) > {max_length} or _HAS_DIGIT(v): return False")
+        return f"len(v) > {max_length}"
+    if kind == "n":
+        return f"len(v) > {max_length} or not v.isascii() or not (v.isdigit() or _DECIMAL(v))"
+    return f"len(v) > {max_length} or _HAS_DIGIT(v)"
+
+
+def _component_source(comp: _Comp, required: bool, pad: str) -> list[str]:
+    """Check component value `v`: an empty one fails only when `required`."""
+    _path, _comp_required, kind, max_length = comp
+    lines = [f"{pad}if v:", f"{pad}    if {_breaks(kind, max_length)}: return False"]
     if required:
-        lines += [f"{pad}    else: return False", f"{pad}else: return False"]
+        lines.append(f"{pad}else: return False")
+    return lines
+
+
+def _composite_source(comps: tuple[_Comp, ...], j: int, pad: str) -> list[str]:
+    """Check components j, j+1, ... of composite `e`, which has `m` components (more than j). Each
+    is tested inside the test that it is present, so a short composite skips what it lacks."""
+    lines = [f"{pad}v = e[{j}]", *_component_source(comps[j], comps[j][1], pad)]
+    if j + 1 < len(comps):
+        lines.append(f"{pad}if m > {j + 1}:")
+        lines += _composite_source(comps, j + 1, pad + "    ")
+        if any(required for _path, required, _kind, _max in comps[j + 1:]):
+            lines.append(f"{pad}else: return False")  # a mandatory component is missing
+    return lines
+
+
+def _position_source(k: int, position: _Pos) -> list[str]:
+    """Check element `k` of the segment, if present; `els` holds the elements, `n` their number."""
+    _pid, required, repeat, composite, comps = position
+    lines = [f"    if n > {k}:", f"        e = els[{k}]"]
+    if composite:
+        lines += ["        m = len(e)", f"        if m > {len(comps)}: return False"]
+        if repeat > 1:
+            lines.append(f"        if {REPETITION_MARK!r} in e: return False")
+        lines.append("        if e[0] or any(e):")
+        lines += _composite_source(comps, 0, " " * 12)
+        if required:
+            lines.append("        else: return False")
+    else:  # a simple element: one component, never mandatory on its own (the position is)
+        lines.append("        if len(e) > 1: return False")
+        if repeat > 1:
+            lines.append(f"        if {REPETITION_MARK!r} in e: return False")
+        lines.append("        v = e[0]")
+        lines += _component_source(comps[0], required, " " * 8)
+    if required:
+        lines.append("    else: return False")
     return lines
 
 
 def _fast_source(spec: tuple[_Pos, ...]) -> str:
     lines = ["def ok(els):", "    n = len(els)", f"    if n > {len(spec)}: return False"]
-    for k, (_pid, required, repeat, composite, comps) in enumerate(spec):
-        lines += [f"    if n > {k}:", f"        e = els[{k}]", "        m = len(e)",
-                  f"        if m > {len(comps)}: return False"]
-        if repeat > 1:
-            lines.append(f"        if {REPETITION_MARK!r} in e: return False")
-        lines.append("        if e[0] or any(e):")
-        for j, (_path, comp_required, kind, max_length) in enumerate(comps):
-            lines += _component_source(j, comp_required and composite, kind, max_length, " " * 12)
-        if required:
-            lines += ["        else: return False", "    else: return False"]
+    for k, position in enumerate(spec):
+        lines += _position_source(k, position)
     lines.append("    return True")
     return "\n".join(lines)
 
