@@ -18,7 +18,7 @@ from mappings.edifact import registry
 from mappings.edifact.controls import line_count_problems
 from mappings.edifact.model import Message, Separators
 from mappings.edifact.structure import validate_message
-from mappings.edifact.tokenizer import materialize
+from mappings.edifact.tokenizer import materialize, paused_gc
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,11 @@ def work(context: Context, jobs: list[MessageJob], *, keep_documents: bool = Fal
          ) -> list[MessageResult]:
     """Validate and map each message; the results in the jobs' order. In-process, the records can
     keep their document objects; from a worker only their JSON text travels back."""
+    with paused_gc():  # mapping makes many small acyclic objects; collecting them is wasted work
+        return _work(context, jobs, keep_documents)
+
+
+def _work(context: Context, jobs: list[MessageJob], keep_documents: bool) -> list[MessageResult]:
     profile = profiles.build(context.profile)
     results = []
     for job in jobs:
