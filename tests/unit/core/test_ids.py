@@ -1,0 +1,30 @@
+"""Ids: UUID version 7, unguessable (74 random bits) and in creation order across milliseconds."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from hub.models import new_id
+
+
+def test_ids_are_uuid_version_7_in_their_canonical_text() -> None:
+    for _ in range(500):
+        text = new_id()
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 7 and parsed.variant == uuid.RFC_4122
+
+
+def test_ids_carry_their_millisecond_and_sort_by_it() -> None:
+    before = time.time_ns() // 1_000_000
+    first = new_id()
+    time.sleep(0.002)
+    second = new_id()
+    assert before <= uuid.UUID(first).int >> 80 <= time.time_ns() // 1_000_000
+    assert first < second
+
+
+def test_ids_do_not_repeat() -> None:
+    ids = [new_id() for _ in range(20_000)]
+    assert len(set(ids)) == len(ids)
