@@ -54,7 +54,7 @@ class MessageJob:
     @classmethod
     def of(cls, position: int, message: Message) -> MessageJob:
         """The job for a message read lazily (its segments keep their text)."""
-        pieces = [s.raw for s in message.segments]
+        pieces = [s if type(s) is str else s.raw for s in message.segments]  # lazy: str or Segment
         joined = _JOIN.join(pieces)
         texts = joined if joined.count(_JOIN) == len(pieces) - 1 else pieces
         return cls(position, message.reference, message.type, message.version, message.release,

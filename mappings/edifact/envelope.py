@@ -8,14 +8,23 @@ corpus's good files end without UNZ); a message cut off before its UNT is an err
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from itertools import chain
+from typing import Any, cast
 
 from hub.domain.errors import Problem, ValidationError
 from mappings.edifact.charsets import decode, read_header
 from mappings.edifact.model import Interchange, Message, Segment, Separators
-from mappings.edifact.tokenizer import default_separators, paused_gc, read_una, segment_batches
+from mappings.edifact.tokenizer import (
+    LazyBatch,
+    default_separators,
+    lazy_batches,
+    lazy_segment,
+    paused_gc,
+    read_una,
+    segment_batches,
+)
 
 _UNB_REQUIRED = (
     (0, 0, "S001/0001"), (0, 1, "S001/0002"), (1, 0, "S002/0004"), (2, 0, "S003/0010"),
@@ -128,8 +137,9 @@ class _Splitter:
         there (then it is that message's first segment). One before the message belongs to none.
         """
         segments = message.segments
-        start, end = segments[0].position, segments[-1].position
-        open_end = segments[-1].tag != "UNT" and not next_starts
+        start = segments[0].position
+        end = start + len(segments) - 1  # positions in a message are consecutive
+        open_end = _last(message).tag != "UNT" and not next_starts
         keep: list[Problem] = []
         for problem in self.pending:
             position = problem.segment_position
@@ -145,7 +155,7 @@ class _Splitter:
 
     def close_open_message(self, at: Segment, *, next_starts: bool = False) -> None:
         if self.message is not None:
-            last = self.message.segments[-1]
+            last = _last(self.message)
             self.add("MISSING_UNT", f"message {self.message.reference!r} has no UNT (it ends before "
                      f"{at.tag} at segment {at.position})", last, element=None, in_message=self.message)
             self.emit(self.message, next_starts)
@@ -269,7 +279,8 @@ class InterchangeReader:
     is exhausted: only then is `interchange.problems` complete. `messages()` can be iterated once.
     """
 
-    def __init__(self, interchange: Interchange, unb: Segment, batches: Iterator[list[Segment]],
+    def __init__(self, interchange: Interchange, unb: Segment,
+                 batches: Iterator[list[Segment] | LazyBatch],
                  syntax: list[Problem], envelope: list[Problem], count_severity: str) -> None:
         self.interchange = interchange
         self._unb = unb
@@ -291,15 +302,22 @@ class InterchangeReader:
                     "UNZ": splitter.unz_}
         get = handlers.get
         outside = splitter.outside
-        append = None
+        # appends to the open message; a lazy read's messages hold their plain segments as str
+        append: Callable[[Segment | str], None] | None = None
         last = self._unb
         after_unz: list[Segment] = []
         for batch in self._batches:
             if after_unz or splitter.unz is not None:  # the rest is read only for its syntax Problems
-                after_unz.extend(batch[:1])
-                last = batch[-1] if batch else last
+                if batch:
+                    after_unz.append(lazy_segment(batch, 0))
+                    last = lazy_segment(batch, len(batch) - 1)
                 continue
             for index, segment in enumerate(batch):
+                if isinstance(segment, str):  # a plain segment of a lazy read
+                    if append is not None:
+                        append(segment)
+                        continue
+                    segment = lazy_segment(batch, index)  # outside any message
                 handler = get(segment.tag)
                 if handler is None:
                     if append is not None:
@@ -310,15 +328,16 @@ class InterchangeReader:
                 self._forward()  # syntax Problems must wait for the message they fall in
                 handler(segment)
                 message = splitter.message
-                append = message.segments.append if message is not None else None
+                append = cast(Any, message.segments).append if message is not None else None
                 if outbox:
                     yield from outbox
                     outbox.clear()
                 if splitter.unz is not None:
-                    after_unz.extend(batch[index + 1: index + 2])
+                    if index + 1 < len(batch):
+                        after_unz.append(lazy_segment(batch, index + 1))
                     break
             if batch:
-                last = batch[-1]
+                last = lazy_segment(batch, len(batch) - 1)
         self._forward()
         if after_unz:
             splitter.after_unz(after_unz[0])
@@ -342,6 +361,15 @@ class InterchangeReader:
         return self._syntax + self._envelope
 
 
+def _last(message: Message) -> Segment:
+    """A message's last segment so far, as a Segment even when a lazy read left it as its text."""
+    segments = message.segments
+    last: Segment | str = segments[-1]
+    if isinstance(last, str):
+        return Segment(last[:3], [], segments[0].position + len(segments) - 1, last)
+    return last
+
+
 def _recode_tail(problems: list[Problem], segment_count: int) -> None:
     """A truncated 'segment' right after UNZ is junk after the interchange, not a truncation."""
     for problem in problems:
@@ -354,9 +382,10 @@ def open_interchange(data: bytes, *, tolerate_count_mismatch: bool = False,
                      lazy: bool = False) -> InterchangeReader:
     """Start reading one EDIFACT interchange: UNA and UNB now, the messages lazily (see `InterchangeReader`).
 
-    With `lazy`, the messages' segments other than UNH and UNT keep their text (`Segment.raw`) and
-    are not split into elements: the envelope is checked all the same, and `tokenizer.materialize`
-    splits a message's segments where it is mapped (in a worker process, for a big interchange).
+    With `lazy`, a message's plain segments stay their text (a str in `Message.segments`; UNH, UNT
+    and anything unusual are Segments with their text in `raw`): the envelope is checked all the
+    same, and `tokenizer.materialize` splits the segments where the message is mapped (in a worker
+    process, for a big interchange).
 
     Raises `ValidationError` when nothing sensible can be read: empty input, not EDIFACT, an unusable
     UNA or UNB. Count mismatches (UNT, UNE, UNZ) are warnings with `tolerate_count_mismatch`.
@@ -370,18 +399,26 @@ def open_interchange(data: bytes, *, tolerate_count_mismatch: bool = False,
     syntax: list[Problem] = []
     text, codec = decode(data, header.syntax_id, default, syntax)
     separators, offset = read_una(text, default)
-    batches = segment_batches(text, separators, syntax, start=offset, lazy=lazy)
-    first: list[Segment] = []
+    batches: Iterator[list[Segment] | LazyBatch] = (
+        lazy_batches(text, separators, syntax, start=offset) if lazy
+        else segment_batches(text, separators, syntax, start=offset))
+    first: list[Segment] | LazyBatch = []
     for first in batches:  # only a chunk of nothing but empty segments gives an empty batch
         if first:
             break
-    unb = first[0] if first else None
+    unb = lazy_segment(first, 0) if first else None
     if unb is None or unb.tag != "UNB":
         raise ValidationError("not an EDIFACT interchange: no UNB", problems=[
             Problem(code="NOT_EDIFACT", message="the data does not start with UNB", segment_position=1)])
     envelope: list[Problem] = []
     interchange = _read_unb(unb, separators, codec, envelope)
-    reader = InterchangeReader(interchange, unb, chain([first[1:]], batches), syntax, envelope,
+    rest: list[Segment] | LazyBatch
+    if isinstance(first, LazyBatch):
+        rest = LazyBatch(first[1:])  # a slice is a plain list: give it back its first position
+        rest.first = first.first + 1
+    else:
+        rest = first[1:]
+    reader = InterchangeReader(interchange, unb, chain([rest], batches), syntax, envelope,
                                "warning" if tolerate_count_mismatch else "error")
     reader._forward()  # charset and first-chunk Problems before UNB's, as parse_interchange orders them
     interchange.problems.extend(envelope)

@@ -31,8 +31,8 @@ class Segment:
     tag: str
     elements: list[list[str]] = field(default_factory=list)
     position: int = 0  # 1-based index of the segment in the interchange (UNA not counted)
-    # The segment's text as read (release characters kept), when the reader was asked to keep it; a
-    # segment read lazily has `elements` empty until `tokenizer.materialize` splits this text.
+    # The segment's text as read (release characters kept), kept by a lazy read (which leaves
+    # plain segments as that text alone, for `tokenizer.materialize` to split later).
     raw: str = ""
 
     def get(self, element: int, component: int = 0, default: str = "") -> str:
@@ -46,7 +46,8 @@ class Segment:
 
 @dataclass
 class Message:
-    """One UNH ... UNT message, its segments including UNH and UNT."""
+    """One UNH ... UNT message, its segments including UNH and UNT (as a lazy read gives it, its
+    plain segments are their text, a str; `tokenizer.materialize` makes them Segments)."""
 
     reference: str  # UNH 0062
     type: str  # S009 0065, e.g. ORDERS

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
+from typing import Any, cast
 
 from hub.domain.errors import Problem, ValidationError
 from mappings.edifact.model import Segment, Separators
@@ -356,14 +357,22 @@ def iter_segments(text: str, separators: Separators, problems: list[Problem], *,
 
 
 def segment_batches(text: str, separators: Separators, problems: list[Problem], *,
-                    start: int = 0, lazy: bool = False) -> Iterator[list[Segment]]:
-    """`iter_segments` a chunk at a time: lists of consecutive segments (cheaper to loop over).
+                    start: int = 0) -> Iterator[list[Segment]]:
+    """`iter_segments` a chunk at a time: lists of consecutive segments (cheaper to loop over)."""
+    return _batches(text, separators, problems, start, _build)
 
-    With `lazy`, only service segments (tags starting with UN) and segments that need a closer look
-    are split into elements; every other segment keeps its text in `raw`, with `elements` left empty,
-    for `materialize` to split later (in another process, say). Tags are checked either way.
-    """
-    seps = separators
+
+def lazy_batches(text: str, separators: Separators, problems: list[Problem], *,
+                 start: int = 0) -> Iterator[LazyBatch]:
+    """`segment_batches`, read lazily: only service segments (tags starting with UN) and segments
+    that need a closer look become Segments (their text kept in `raw`); every other segment stays
+    its text, for `materialize` to split later (in another process, say). Tags are checked all the
+    same."""
+    return _batches(text, separators, problems, start, _build_lazy)
+
+
+def _batches(text: str, seps: Separators, problems: list[Problem], start: int,
+             build: Callable[..., tuple[Any, int]]) -> Iterator[Any]:
     release = seps.release if seps.release != " " else ""
     repetition = seps.repetition if seps.repetition != " " else ""
     objects: list[str] = []
@@ -372,12 +381,8 @@ def segment_batches(text: str, separators: Separators, problems: list[Problem], 
     for pieces, last in _piece_batches(text, seps, start, release, objects):
         tail = pieces.pop().lstrip(_BETWEEN_SEGMENTS) if last else ""
         with paused_gc():
-            if lazy:
-                batch, position = _build_lazy(pieces, seps, release, repetition, objects, good_tags,
-                                              position, problems)
-            else:
-                batch, position = _build(pieces, seps, release, repetition, objects, good_tags,
-                                         position, problems)
+            batch, position = build(pieces, seps, release, repetition, objects, good_tags,
+                                    position, problems)
             if tail:
                 problems.append(_tail_problem(tail, seps, position + 1))
         yield batch
@@ -393,35 +398,57 @@ def _after_whitespace(raw: str, position: int, found: list[Problem]) -> str:
     return raw
 
 
+class LazyBatch(list[Segment | str]):
+    """A chunk of a lazy read: Segments, and each plain segment as its text (a str), in order.
+
+    Positions are consecutive: the entry at index k is the segment at position `first + k`.
+    """
+
+    __slots__ = ("first",)
+    first: int
+
+
 def _build_lazy(pieces: list[str], seps: Separators, release: str, repetition: str,
                 objects: list[str], good_tags: set[str], position: int, found: list[Problem]
-                ) -> tuple[list[Segment], int]:
-    """`_build`, but a plain segment (a valid tag that is not UN..., then the element separator) keeps
-    its text for later instead of being split; anything else goes through `_build` with its text kept."""
-    segments: list[Segment] = []
-    append = segments.append
+                ) -> tuple[LazyBatch, int]:
+    """`_build`, but a plain segment (a known tag that is not UN..., then the element separator)
+    stays its text, a str, for `materialize` to split later; anything else goes through `_build`
+    and keeps its text in `raw`. Returns the entries and the last position."""
+    items = LazyBatch()
+    items.first = position + 1
+    append = items.append
     element_sep = seps.element
     between = _BETWEEN_SEGMENTS
-    no_elements: list[list[str]] = []  # shared: a lazy segment's elements are never filled in place
-    plain_tags = {tag for tag in good_tags if not tag.startswith("UN")}
+    heads = {tag + element_sep for tag in good_tags if not tag.startswith("UN")}
     for raw in pieces:
+        if raw[:4] in heads:
+            append(raw)  # by far the most common case: one slice and one lookup
+            continue
+        position = items.first - 1 + len(items)
         if raw[:1] in between:
             raw = _after_whitespace(raw, position, found)
             if not raw:
                 continue
-        tag = raw[:3]
-        if tag in plain_tags and raw[3:4] == element_sep:
-            position += 1
-            append(Segment(tag, no_elements, position, raw))
-            continue
-        built, position = _build([raw], seps, release, repetition, objects, good_tags, position,
-                                 found)
+            if raw[:4] in heads:
+                append(raw)
+                continue
+        built, _ = _build([raw], seps, release, repetition, objects, good_tags, position, found)
         for segment in built:
             segment.raw = raw
             append(segment)
+        tag = raw[:3]
         if tag in good_tags and not tag.startswith("UN"):
-            plain_tags.add(tag)
-    return segments, position
+            heads.add(tag + element_sep)
+    return items, items.first - 1 + len(items)
+
+
+def lazy_segment(batch: list[Segment] | LazyBatch, index: int) -> Segment:
+    """The entry at `index` as a Segment: a plain segment of a lazy read gets its tag, position
+    and text (its elements stay unsplit, empty)."""
+    item = batch[index]
+    if isinstance(item, str):
+        return Segment(item[:3], [], cast(LazyBatch, batch).first + index, item)
+    return item
 
 
 def materialize(pieces: list[str], separators: Separators, first_position: int) -> list[Segment]:
