@@ -271,3 +271,14 @@ def test_every_structure_file_compiles_and_names_its_source() -> None:
         structure = load_structure(name)
         assert structure.root.nodes[0].tag == "UNH" and structure.root.nodes[-1].tag == "UNT"
         assert '"_comment"' in (STRUCTURES / f"{name}.json").read_text()[:200]
+
+
+def test_d01b_general_indicator_is_checked_by_its_d01b_layout() -> None:
+    """GIS left the directory after D.01B: its elements come from the D.01B overlay."""
+    invoice = ("UNH+1+INVOIC:D:01B:UN'BGM+380+INV1+9'DTM+137:20250101:102'GIS+{gis}'"
+               "UNS+S'MOA+77:10'UNT+7+1'")
+    assert errors(validate_message(message(invoice.format(gis="37")))) == []
+    assert errors(validate_message(message(invoice.format(gis="3777")))) == [
+        ("TOO_LONG", 4, "GIS", "C529/7365")]
+    assert errors(validate_message(message(invoice.format(gis=":ZZ")))) == [
+        ("ELEMENT_MISSING", 4, "GIS", "C529/7365")]
