@@ -23,11 +23,12 @@ def free_port() -> int:
 
 class HubServer:
     def __init__(self, database_url: str, workdir: Path, *, workers: int = 1,
-                 scheduler: bool = False, port: int | None = None) -> None:
+                 scheduler: bool = False, port: int | None = None,
+                 env: dict[str, str] | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "DATABASE_URL": database_url, "HUB_SCHEDULER": "1" if scheduler else "0",
-               "HUB_WORKER_POLL_SECONDS": "0.2", "PYTHONPATH": str(ROOT)}
+               "HUB_WORKER_POLL_SECONDS": "0.2", "PYTHONPATH": str(ROOT), **(env or {})}
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.log_path = workdir / f"gunicorn-{self.port}.log"
         self.log = open(self.log_path, "wb")  # noqa: SIM115
@@ -48,6 +49,19 @@ class HubServer:
             except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.1)
         raise RuntimeError("gunicorn did not come up")
+
+    def descendants(self) -> list[str]:
+        """The command lines of every process the server started (its session)."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                if int(fields[3]) == self.proc.pid:  # the session id
+                    found.append((stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+                                 .decode(errors="replace"))
+            except (OSError, IndexError, ValueError):
+                continue
+        return found
 
     def kill(self) -> None:
         """SIGKILL the whole process group: no graceful shutdown, no chance to flush anything."""

@@ -78,3 +78,29 @@ def test_only_one_gunicorn_worker_runs_the_scheduler(database_url, workdir, make
         server.stop()
     log = server.log_path.read_text()
     assert log.count("scheduler started in process") == 1, log
+
+
+def test_a_big_interchange_is_mapped_by_worker_processes_under_gunicorn(database_url, workdir,
+                                                                       make_partner):
+    """The scheduler's process starts the mapping pool (a fork server beside gunicorn's worker)."""
+    from bench.edifact_parse import generate
+
+    buyer = make_partner("big-buyer", edi_id="5412345000013")
+    server = HubServer(database_url, workdir, scheduler=True,
+                       env={"HUB_INGEST_WORKERS": "2", "HUB_INGEST_PARALLEL_BYTES": "100000"})
+    try:
+        r = requests.post(server.url + "/api/v1/exchanges", headers=buyer.headers, timeout=30,
+                          data=generate(800, 3))
+        assert r.status_code == 202
+        url = f"{server.url}/api/v1/exchanges/{r.json()['id']}"
+        deadline = time.monotonic() + 60
+        shown = requests.get(url, headers=buyer.headers, timeout=10).json()
+        while shown["state"] in ("received", "processing") and time.monotonic() < deadline:
+            time.sleep(0.2)
+            shown = requests.get(url, headers=buyer.headers, timeout=10).json()
+        assert shown["state"] == "processed", shown["error"]
+        assert shown["result"]["documents_total"] == 800
+        assert any("forkserver" in cmd for cmd in server.descendants())
+    finally:
+        server.stop()
+    assert "Traceback" not in server.log_path.read_text()
