@@ -9,6 +9,7 @@ come back in order; at most a few are in flight, so memory stays flat whatever t
 from __future__ import annotations
 
 import atexit
+import logging
 import multiprocessing
 import threading
 from collections import deque
@@ -25,6 +26,10 @@ _PRELOAD = ["hub.ingest.messages"]
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_size = 0
+_answered = False  # whether the current pool has returned any batch
+_disabled = False  # a pool whose processes died before their first answer: map in-process
+
+log = logging.getLogger(__name__)
 
 
 class WorkerLost(HubError):
@@ -34,9 +39,10 @@ class WorkerLost(HubError):
 
 
 def _get_pool(workers: int) -> ProcessPoolExecutor:
-    global _pool, _pool_size
+    global _pool, _pool_size, _answered
     with _lock:
         if _pool is None or _pool_size != workers:
+            _answered = False
             if _pool is not None:
                 _pool.shutdown(wait=False, cancel_futures=True)
             context = multiprocessing.get_context("forkserver")
@@ -62,8 +68,10 @@ def process_ids() -> list[int]:
 
 
 def shutdown() -> None:
-    """Stop the worker processes (they start again on next use)."""
+    """Stop the worker processes (they start again on next use, even after `_disabled`)."""
+    global _disabled
     _discard_pool()
+    _disabled = False
 
 
 atexit.register(shutdown)
@@ -73,7 +81,7 @@ def map_batches(context: Context, batches: Iterable[list[MessageJob]], workers: 
                 ) -> Iterator[list[MessageResult]]:
     """The results of each batch, in the batches' order: in `workers` processes, or in-process
     when `workers` is 0. Batches are pulled from `batches` only as workers become free."""
-    if workers <= 0:
+    if workers <= 0 or _disabled:
         for jobs in batches:
             yield work(context, jobs, keep_documents=True)
         return
@@ -81,9 +89,15 @@ def map_batches(context: Context, batches: Iterable[list[MessageJob]], workers: 
     in_flight: deque[Future[list[tuple[Any, ...]]]] = deque()
     try:
         for jobs in batches:
-            if not in_flight and not _usable(pool):
-                pool = _get_pool(workers)  # its workers died while it was idle: a fresh pool
-            in_flight.append(_submit(pool, context, jobs))
+            try:
+                future = pool.submit(work_packed, context, [job.pack() for job in jobs])
+            except BrokenProcessPool as exc:
+                if in_flight:  # a worker died during this interchange
+                    raise _lost(exc) from exc
+                _discard_pool()  # its workers died while it was idle: start afresh
+                pool = _get_pool(workers)
+                future = pool.submit(work_packed, context, [job.pack() for job in jobs])
+            in_flight.append(future)
             if len(in_flight) > workers:
                 yield _result(in_flight.popleft())
         while in_flight:
@@ -93,29 +107,24 @@ def map_batches(context: Context, batches: Iterable[list[MessageJob]], workers: 
             future.cancel()
 
 
-def _usable(pool: ProcessPoolExecutor) -> bool:
-    if getattr(pool, "_broken", False):
-        _discard_pool()
-        return False
-    return True
-
-
-def _submit(pool: ProcessPoolExecutor, context: Context, jobs: list[MessageJob]
-            ) -> Future[list[tuple[Any, ...]]]:
-    try:
-        return pool.submit(work_packed, context, [job.pack() for job in jobs])
-    except BrokenProcessPool as exc:
-        raise _lost(exc) from exc
-
-
 def _lost(exc: BaseException) -> WorkerLost:
+    global _disabled
+    if not _answered:
+        # e.g. a main module that starts work on import, which each worker imports again: a new
+        # pool would die the same way, so this process maps in-process from now on
+        _disabled = True
+        log.warning("mapping worker processes died before their first answer; big interchanges "
+                    "are mapped in-process from now on (%s)", exc)
     _discard_pool()
     return WorkerLost("a mapping process stopped unexpectedly; reprocess the exchange",
                       problems=[Problem(code="WORKER_LOST", message=str(exc))])
 
 
 def _result(future: Future[list[tuple[Any, ...]]]) -> list[MessageResult]:
+    global _answered
     try:
-        return [MessageResult.unpack(packed) for packed in future.result()]
+        packed_results = future.result()
     except BrokenProcessPool as exc:
         raise _lost(exc) from exc
+    _answered = True
+    return [MessageResult.unpack(packed) for packed in packed_results]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,10 +22,12 @@ from bench.edifact_parse import generate
 from hub.db import new_session
 from hub.domain.errors import HubError
 from hub.ingest import pool
+from hub.ingest.messages import Context
 from hub.models import Document, DocumentLine, Exchange, Partner
 from hub.services.pipeline import translate
 from hub.services.processing import process_pending
 from mappings.edifact.envelope import parse_interchange
+from mappings.edifact.model import Separators
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "fixtures" / "edifact"
@@ -134,10 +137,11 @@ def _state(app: Flask, exchange_id: str) -> Exchange:
 def test_workers_that_died_while_idle_are_replaced(app, client, make_partner):
     exchange_id = _received(app, client, make_partner, generate(300, 2))
     _force_workers(app)
-    executor = pool._get_pool(2)
-    executor.submit(int).result()  # the pool's processes are up
-    for process in list(executor._processes.values()):
-        os.kill(process.pid, signal.SIGKILL)
+    context = Context(Separators(), {}, "warm-up")
+    assert list(pool.map_batches(context, [[], []], 2)) == [[], []]  # up, and has answered
+    for pid in pool.process_ids():
+        os.kill(pid, signal.SIGKILL)
+    time.sleep(0.5)  # the pool notices its dead processes
     process_pending(lambda: new_session(app))
     exchange = _state(app, exchange_id)
     assert exchange.state == "processed", exchange.error
@@ -157,8 +161,25 @@ def test_a_worker_lost_mid_run_fails_the_exchange_which_can_be_reprocessed(
         assert not session.scalars(select(Document.id)).all()  # nothing half-kept
     monkeypatch.undo()
     _force_workers(app)
+    pool.shutdown()  # the pool died before answering, so it is off; this starts it again
     assert runner.invoke(args=["hub", "reprocess", exchange_id]).exit_code == 0
     process_pending(lambda: new_session(app))
     exchange = _state(app, exchange_id)
     assert exchange.state == "processed", exchange.error
     assert exchange.result["documents_total"] == 600
+
+
+def test_workers_that_die_before_answering_turn_the_pool_off(app, client, make_partner, runner,
+                                                               monkeypatch):
+    """A pool whose processes cannot start (they die at once) would fail every big file: the
+    exchange fails, and from then on this process maps in-process, so a reprocess works."""
+    exchange_id = _received(app, client, make_partner, generate(600, 2))
+    _force_workers(app)
+    monkeypatch.setattr(pool, "work_packed", _die)
+    process_pending(lambda: new_session(app))
+    assert _state(app, exchange_id).error["code"] == "WORKER_LOST"
+    assert runner.invoke(args=["hub", "reprocess", exchange_id]).exit_code == 0
+    process_pending(lambda: new_session(app))
+    exchange = _state(app, exchange_id)
+    assert exchange.state == "processed", exchange.error
+    assert pool.process_ids() == []  # mapped in-process: no pool was started again
