@@ -17,6 +17,7 @@ from hub.services import profiles
 from mappings.edifact import registry
 from mappings.edifact.controls import line_count_problems
 from mappings.edifact.model import Message, Separators
+from mappings.edifact.profile import PartnerProfile
 from mappings.edifact.structure import validate_message
 from mappings.edifact.tokenizer import materialize, paused_gc
 
@@ -136,7 +137,7 @@ def work_packed(context: Context, packed_jobs: list[tuple[Any, ...]]) -> list[tu
     return [result.pack() for result in work(context, [MessageJob(*job) for job in packed_jobs])]
 
 
-def _map(context: Context, profile: Any, job: MessageJob, message: Message,
+def _map(context: Context, profile: PartnerProfile, job: MessageJob, message: Message,
          result: MessageResult, keep_document: bool) -> None:
     try:
         mapping = registry.lookup(message.type, message.directory, registry.INBOUND,
