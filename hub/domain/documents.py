@@ -179,7 +179,10 @@ class Line:
 
     def quantity(self, kind: str | None = None) -> Quantity | None:
         """The quantity of the given kind, or the first one when kind is None."""
-        return next((q for q in self.quantities if kind is None or q.kind == kind), None)
+        for q in self.quantities:  # a loop, not next(genexpr): called for every line persisted
+            if kind is None or q.kind == kind:
+                return q
+        return None
 
 
 @dataclass(slots=True)

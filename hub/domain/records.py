@@ -58,11 +58,31 @@ class DocumentRecord:
 
 def record_of(position: int, message_ref: str | None, message_type: str | None, doc: Document,
               *, keep_document: bool = True) -> DocumentRecord:
-    """Flatten `doc`; MappingError (TOO_LONG) names a value too long for its column."""
-    _check_fits(doc, message_ref, message_type)
-    lines = [_line_row(line) for line in doc.lines]
-    buyer_items = [(line.number, line.item.buyer_number) for line in doc.lines
-                   if line.item.buyer_number]
+    """Flatten `doc`; MappingError (TOO_LONG) names the first value too long for its column."""
+    _check_fits([("number", doc.number, 100), ("currency", doc.currency, 3),
+                 ("message reference", message_ref, 100), ("message type", message_type, 40)],
+                message_ref)
+    lines: list[LineRow] = []
+    buyer_items: list[tuple[str, str]] = []
+    for line in doc.lines:  # one pass: every document persisted comes through here
+        item, qty = line.item, line.quantity()
+        if len(line.number) > 20 or len(item.gtin or "") > 20 \
+                or len(item.buyer_number or "") > 60 or len(item.supplier_number or "") > 60 \
+                or len(item.our_number or "") > 60 or (qty is not None and len(qty.unit) > 3):
+            where = f"line {line.number[:20]}"
+            _check_fits([(f"{where}: number", line.number, 20), (f"{where}: gtin", item.gtin, 20),
+                         (f"{where}: buyer item", item.buyer_number, 60),
+                         (f"{where}: supplier item", item.supplier_number, 60),
+                         (f"{where}: our item", item.our_number, 60),
+                         (f"{where}: unit", qty.unit if qty else None, 3)], message_ref)
+        price = line.prices[0].amount if line.prices else None
+        amount = line.line_amount
+        lines.append((line.number, item.gtin, item.buyer_number, item.supplier_number,
+                      item.our_number, (item.description or "")[:350] or None,
+                      None if qty is None else str(qty.value), None if qty is None else qty.unit,
+                      None if price is None else str(price), None if amount is None else str(amount)))
+        if item.buyer_number:
+            buyer_items.append((line.number, item.buyer_number))
     glns = [(party.role.value, ident.value) for party in doc.parties for ident in party.ids
             if ident.scheme == IdScheme.gln]
     total = _total(doc)
@@ -72,38 +92,12 @@ def record_of(position: int, message_ref: str | None, message_type: str | None, 
                           doc if keep_document else None)
 
 
-def _check_fits(doc: Document, message_ref: str | None, message_type: str | None) -> None:
-    values: list[tuple[str, str | None, int]] = [
-        ("number", doc.number, 100), ("currency", doc.currency, 3),
-        ("message reference", message_ref, 100), ("message type", message_type, 40)]
-    for line in doc.lines:
-        it, qty = line.item, line.quantity()
-        if len(line.number) <= 20 and len(it.gtin or "") <= 20 and len(it.buyer_number or "") <= 60 \
-                and len(it.supplier_number or "") <= 60 and len(it.our_number or "") <= 60 \
-                and (qty is None or len(qty.unit) <= 3):
-            continue  # the usual case, without building the list below
-        where = f"line {line.number[:20]}"
-        values += [(f"{where}: number", line.number, 20), (f"{where}: gtin", it.gtin, 20),
-                   (f"{where}: buyer item", it.buyer_number, 60),
-                   (f"{where}: supplier item", it.supplier_number, 60),
-                   (f"{where}: our item", it.our_number, 60),
-                   (f"{where}: unit", qty.unit if qty else None, 3)]
+def _check_fits(values: list[tuple[str, str | None, int]], message_ref: str | None) -> None:
     for name, value, limit in values:
         if value is not None and len(value) > limit:
             raise MappingError(f"{name} is longer than {limit} characters", problems=[Problem(
                 code="TOO_LONG", message_ref=message_ref, element=name,
                 message=f"{name} has {len(value)} characters, at most {limit} fit")])
-
-
-def _line_row(line: Any) -> LineRow:
-    qty = line.quantity()
-    item = line.item
-    price = line.prices[0].amount if line.prices else None
-    amount = line.line_amount
-    return (line.number, item.gtin, item.buyer_number, item.supplier_number, item.our_number,
-            (item.description or "")[:350] or None,
-            None if qty is None else str(qty.value), None if qty is None else qty.unit,
-            None if price is None else str(price), None if amount is None else str(amount))
 
 
 def _total(doc: Document) -> Decimal | None:
