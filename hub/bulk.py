@@ -14,12 +14,18 @@ from typing import Any, cast
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
-from hub.db import Base
+from hub.db import Base, utcnow
 
 
 def sqlite_time(value: datetime) -> str:
     """A time as SQLAlchemy's SQLite DateTime stores it (and reads it back), in UTC."""
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def stored_now(session: Session) -> Any:
+    """The current time as `insert_values` stores it on the session's database."""
+    now = utcnow()
+    return sqlite_time(now) if session.get_bind().dialect.name == "sqlite" else now
 
 
 def insert_values(session: Session, model: type[Base], columns: Sequence[str],

@@ -19,8 +19,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.orm import Session
 
-from hub.bulk import insert_values, sqlite_time
-from hub.db import utcnow
+from hub.bulk import insert_values, stored_now
 from hub.domain.audit import GENESIS_HASH, AuditRecord, BrokenLink, chain_hash, verify_chain
 from hub.models import AuditEvent
 
@@ -51,9 +50,7 @@ def record_events(session: Session, specs: list[EventSpec]) -> None:
     """Append events in order (one INSERT); the sealer chains them after they commit."""
     if not specs:
         return
-    at: Any = utcnow()
-    if session.get_bind().dialect.name == "sqlite":
-        at = sqlite_time(at)
+    at = stored_now(session)
     dumps = json.dumps
     insert_values(session, AuditEvent, _EVENT_COLUMNS, [
         (at, spec.actor, spec.action, spec.object_type, spec.object_id, spec.partner_id,

@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.auth import Principal
-from hub.bulk import insert_values, sqlite_time
-from hub.db import utcnow
+from hub.bulk import insert_values, stored_now
 from hub.domain import codec
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.errors import NotFound
@@ -37,10 +36,7 @@ def persist(session: Session, exchange_id: str, partner_id: int, direction: str,
     Returns what was stored and the audit events to append; a 10,000-message interchange is
     a few executemany calls here, not 110,000 ORM objects.
     """
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    now: Any = utcnow()
-    if sqlite:
-        now = sqlite_time(now)
+    now = stored_now(session)
     docs: list[tuple[Any, ...]] = []
     lines: list[tuple[Any, ...]] = []
     stored: list[Stored] = []

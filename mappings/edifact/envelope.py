@@ -24,6 +24,7 @@ from mappings.edifact.tokenizer import (
     paused_gc,
     read_una,
     segment_batches,
+    text_segment,
 )
 
 _UNB_REQUIRED = (
@@ -366,7 +367,7 @@ def _last(message: Message) -> Segment:
     segments = message.segments
     last: Segment | str = segments[-1]
     if isinstance(last, str):
-        return Segment(last[:3], [], segments[0].position + len(segments) - 1, last)
+        return text_segment(last, segments[0].position + len(segments) - 1)
     return last
 
 

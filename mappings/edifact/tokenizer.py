@@ -116,16 +116,7 @@ def _odd_trailing(piece: str, release: str) -> bool:
 
 def _join_released(pieces: list[str], terminator: str, release: str) -> list[str]:
     """Glue back pieces whose terminator was released (`?'`)."""
-    out: list[str] = []
-    pending: str | None = None
-    for piece in pieces:
-        if pending is not None:
-            piece = pending + terminator + piece
-            pending = None
-        if piece.endswith(release) and _odd_trailing(piece, release):
-            pending = piece
-        else:
-            out.append(piece)
+    out, pending = _glue_released(pieces, None, terminator, release)
     if pending is not None:
         out.append(pending)  # the caller sees it as the unterminated tail
     return out
@@ -447,8 +438,14 @@ def lazy_segment(batch: list[Segment] | LazyBatch, index: int) -> Segment:
     and text (its elements stay unsplit, empty)."""
     item = batch[index]
     if isinstance(item, str):
-        return Segment(item[:3], [], cast(LazyBatch, batch).first + index, item)
+        return text_segment(item, cast(LazyBatch, batch).first + index)
     return item
+
+
+def text_segment(text: str, position: int) -> Segment:
+    """A plain segment a lazy read kept as its text, as a Segment: its tag, position and text
+    (elements unsplit, empty), for the envelope checks that name a segment."""
+    return Segment(text[:3], [], position, text)
 
 
 def materialize(pieces: list[str], separators: Separators, first_position: int) -> list[Segment]:
@@ -458,23 +455,28 @@ def materialize(pieces: list[str], separators: Separators, first_position: int) 
     seps = separators
     release = seps.release if seps.release != " " else ""
     repetition = seps.repetition if seps.repetition != " " else ""
-    element_sep, component_sep = seps.element, seps.component
     segments: list[Segment] = []
     append = segments.append
     position = first_position
     with paused_gc():
         for raw in pieces:
-            if release and release in raw:
-                tag, elements = _split_released_fast(raw, seps, repetition)
-            elif repetition and repetition in raw:
-                tag, elements = _split_plain(raw, seps, repetition)
-            else:
-                texts = raw.split(element_sep)
-                tag = texts[0]
-                elements = [p.split(component_sep) for p in texts[1:]]
+            tag, elements = _split_segment(raw, seps, release, repetition)
             append(Segment(tag, elements, position))
             position += 1
     return segments
+
+
+def _split_segment(raw: str, seps: Separators, release: str, repetition: str
+                   ) -> tuple[str, list[list[str]]]:
+    """The tag and elements of one segment's text."""
+    if release and release in raw:
+        return _split_released_fast(raw, seps, repetition)
+    if repetition and repetition in raw:
+        return _split_plain(raw, seps, repetition)
+    # joining the tag's components back gives the tag text itself: no need to split it
+    texts = raw.split(seps.element)
+    component = seps.component
+    return texts[0], [p.split(component) for p in texts[1:]]
 
 
 def _build(pieces: list[str], seps: Separators, release: str, repetition: str, objects: list[str],
@@ -482,7 +484,6 @@ def _build(pieces: list[str], seps: Separators, release: str, repetition: str, o
     """Segments of complete raw pieces, numbered after `position`; returns them and the last position."""
     segments: list[Segment] = []
     append = segments.append
-    element_sep, component_sep = seps.element, seps.component
     between = _BETWEEN_SEGMENTS
     for raw in pieces:
         if raw[:1] in between:
@@ -490,15 +491,7 @@ def _build(pieces: list[str], seps: Separators, release: str, repetition: str, o
             if not raw:
                 continue
         position += 1
-        if release and release in raw:
-            tag, elements = _split_released_fast(raw, seps, repetition)
-        elif repetition and repetition in raw:
-            tag, elements = _split_plain(raw, seps, repetition)
-        else:
-            # joining the tag's components back gives the tag text itself: no need to split it
-            texts = raw.split(element_sep)
-            tag = texts[0]
-            elements = [p.split(component_sep) for p in texts[1:]]
+        tag, elements = _split_segment(raw, seps, release, repetition)
         if tag not in good_tags:
             if _TAG.match(tag):
                 good_tags.add(tag)

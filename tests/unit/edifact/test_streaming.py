@@ -75,11 +75,13 @@ def _same(data: bytes) -> None:
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
 def test_streaming_gives_the_messages_and_problems_of_a_whole_parse(path: Path) -> None:
     _same(path.read_bytes())
+    same_when_lazy(path.read_bytes())  # and a lazy read gives the same messages once split
 
 
 @pytest.mark.parametrize("text", DEFECTS)
 def test_streaming_names_every_defect_as_a_whole_parse_does(text: str) -> None:
     _same(text.encode("latin-1"))
+    same_when_lazy(text.encode("latin-1"))  # and a lazy read names every defect the same way
 
 
 @pytest.mark.parametrize("chunk", [1, 7, 64])
@@ -218,16 +220,6 @@ def same_when_lazy(data: bytes) -> None:
     assert _header(lazy) == _header(full)
     assert [_problem(p) for p in lazy.problems] == [_problem(p) for p in full.problems]
     assert [_message(m) for m in lazy_messages] == [_message(m) for m in full_messages]
-
-
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
-def test_a_lazy_read_gives_the_same_messages_once_split(path: Path) -> None:
-    same_when_lazy(path.read_bytes())
-
-
-@pytest.mark.parametrize("text", DEFECTS)
-def test_a_lazy_read_names_every_defect_as_a_full_read_does(text: str) -> None:
-    same_when_lazy(text.encode("latin-1"))
 
 
 def test_a_lazy_read_keeps_plain_segments_unsplit() -> None:
