@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -109,5 +110,9 @@ def start_scheduler(app: Flask) -> HubScheduler | None:
     app.extensions["hub.leader_handle"] = handle
     app.extensions["hub.scheduler"] = scheduler
     scheduler.start()
+    # Stop it before the interpreter shuts its thread pools down at exit (APScheduler runs jobs in
+    # one): a job due in between would log "cannot schedule new futures after shutdown". The
+    # threading hook runs before those pools close, which atexit handlers would not.
+    threading._register_atexit(scheduler.shutdown)  # type: ignore[attr-defined]
     log.info("scheduler started in process %d (leader)", os.getpid())
     return scheduler
