@@ -102,6 +102,8 @@ class Exchange(Base):
         UniqueConstraint("partner_id", "direction", "dedup_ref"),
         Index("ix_exchanges_state_received_at", "state", "received_at"),
         Index("ix_exchanges_partner_received_at", "partner_id", "received_at"),
+        Index("ix_exchanges_partner_direction_control_ref", "partner_id", "direction",
+              "control_ref"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -128,6 +130,8 @@ class Exchange(Base):
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # posted by an ERP; no foreign key, so SQLite adds the column without rebuilding this table
     connector_id: Mapped[int | None] = mapped_column(Integer)
+    # outbound: what the partner's latest CONTRL said (AckStatus); None until one arrives
+    ack_status: Mapped[str | None] = mapped_column(String(20))
 
 
 class IdempotencyRecord(Base):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, paging, time_arg
 from hub.db import get_session, new_session
+from hub.domain.acknowledgements import AckStatus
 from hub.models import Partner
 from hub.services.exchanges import (
     ExchangeFilter,
@@ -57,6 +58,16 @@ def post_exchange() -> tuple[Response, int, dict[str, str]]:
     return jsonify(body), 202, {"Location": location}
 
 
+ACK_FILTERS = frozenset({*(s.value for s in AckStatus), "none"})
+
+
+def _ack_arg() -> str | None:
+    value = request.args.get("ack") or None
+    if value is not None and value not in ACK_FILTERS:
+        raise BadParameter(f"ack must be one of {', '.join(sorted(ACK_FILTERS))}")
+    return value
+
+
 def _wake_worker() -> None:
     scheduler = current_app.extensions.get("hub.scheduler")
     if scheduler is not None:
@@ -70,7 +81,7 @@ def list_exchanges() -> Response:
     page, per_page = paging(current_app.config["HUB_SETTINGS"].page_size_max)
     flt = ExchangeFilter(state=request.args.get("state"), doc_type=request.args.get("type"),
                          direction=request.args.get("direction"), since=time_arg("since"),
-                         until=time_arg("until"),
+                         until=time_arg("until"), ack_status=_ack_arg(),
                          partner_id=int_arg("partner_id", 0) if request.args.get("partner_id")
                          else None)
     if not principal.is_partner and not principal.can_see_all_exchanges():

@@ -14,21 +14,22 @@ from sqlalchemy.orm import Session
 
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.documents import PartyRole
-from hub.domain.errors import MAX_PROBLEMS, Problem, ValidationError
+from hub.domain.errors import MAX_PROBLEMS, HubError, Problem, ValidationError
 from hub.domain.records import DocumentRecord
 from hub.ingest.messages import Context, MessageJob, MessageResult
 from hub.ingest.pool import map_batches
 from hub.models import Exchange, Partner
-from hub.services import business_rules, documents, outbound, profiles, routing
+from hub.services import acknowledgements, business_rules, documents, outbound, profiles, routing
 from hub.services.audit import EventSpec, record_events
 from hub.services.pipeline import Outcome, accept, register
 from mappings.edifact import registry
 from mappings.edifact.aperak import render_aperak
-from mappings.edifact.contrl import contrl_as_message, contrl_envelope, render_contrl
-from mappings.edifact.envelope import open_interchange
+from mappings.edifact.contrl import contrl_as_message, contrl_envelope, read_contrl, render_contrl
+from mappings.edifact.envelope import open_interchange, parse_interchange
 from mappings.edifact.model import Interchange, Message
 from mappings.edifact.profile import PartnerProfile
 from mappings.edifact.serializer import Envelope, render_interchange
+from mappings.edifact.structure import validate_message
 from mappings.edifact.tokenizer import paused_gc
 
 ACTOR = "system:edifact"
@@ -81,6 +82,8 @@ class Run:
 @register("edifact")
 def translate_edifact(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
     """Translate an EDIFACT interchange into canonical documents, or reject it with named errors."""
+    if exchange.doc_type == "CONTRL":
+        return _translate_contrl(session, exchange, partner)
     # A big interchange makes millions of small, acyclic objects: collecting them is wasted work.
     with paused_gc():
         return _translate(session, exchange, partner)
@@ -122,6 +125,47 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
                            "acknowledgements": [a[0].id for a in acks],
                            "interchange": interchange.control_ref},
                    warnings=checked.warnings)
+
+
+def _translate_contrl(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
+    """A partner's CONTRL answering interchanges the hub sent it: checked like any interchange,
+    then recorded on each answered outbound exchange. A CONTRL is never answered with a CONTRL
+    (ISO 9735-4), so a faulty one only fails, with its errors named."""
+    profile = profiles.build(partner.profile)
+    interchange = parse_interchange(exchange.raw,
+                                    tolerate_count_mismatch=profile.tolerate_count_mismatch)
+    problems = _sender_problems(interchange, partner)
+    warnings = [p for p in interchange.problems if p.severity != "error"]
+    problems += [p for p in interchange.problems if p.severity == "error"]
+    reports = []
+    for message in interchange.messages:
+        if message.type != "CONTRL":
+            problems.append(Problem(
+                code="MIXED_CONTRL", message_ref=message.reference, segment_tag="UNH",
+                segment_position=message.segments[0].position, element="S009/0065",
+                message=f"an interchange that starts with a CONTRL holds only CONTRLs, not "
+                        f"{message.type}: send it in an interchange of its own"))
+            continue
+        found = validate_message(message)
+        problems += [p for p in found if p.severity == "error"]
+        warnings += [p for p in found if p.severity != "error"]
+        if not any(p.severity == "error" for p in found):
+            try:
+                reports.append(read_contrl(message))
+            except HubError as exc:  # MappingError: an unknown action code, no UCI
+                problems += exc.problems
+    if problems:
+        raise InterchangeRejected(_summary("CONTRL rejected", problems), problems=problems,
+                                  followups=[])
+    answered, events = [], []
+    for report in reports:
+        recorded = acknowledgements.record_contrl(session, exchange, partner, report, actor=ACTOR)
+        answered.append(recorded.summary)
+        warnings += recorded.warnings
+        events += recorded.events
+    record_events(session, events)
+    return Outcome(result={"acknowledges": answered, "interchange": interchange.control_ref},
+                   warnings=warnings)
 
 
 def _workers(session: Session, exchange: Exchange, partner: Partner) -> int:

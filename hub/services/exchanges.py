@@ -65,6 +65,7 @@ class ExchangeFilter:
     partner_id: int | None = None
     since: datetime | None = None
     until: datetime | None = None
+    ack_status: str | None = None  # outbound: the partner's CONTRL status, or "none" for no CONTRL yet
 
 
 def visible_query(principal: Principal, flt: ExchangeFilter) -> Select[Exchange]:
@@ -80,6 +81,10 @@ def visible_query(principal: Principal, flt: ExchangeFilter) -> Select[Exchange]
         stmt = stmt.where(Exchange.doc_type == flt.doc_type)
     if flt.direction:
         stmt = stmt.where(Exchange.direction == flt.direction)
+    if flt.ack_status == "none":
+        stmt = stmt.where(Exchange.direction == "outbound", Exchange.ack_status.is_(None))
+    elif flt.ack_status:
+        stmt = stmt.where(Exchange.ack_status == flt.ack_status)
     if flt.since:
         stmt = stmt.where(Exchange.received_at >= flt.since)
     if flt.until:
@@ -113,6 +118,7 @@ def exchange_as_dict(exchange: Exchange, partner: Partner | None = None) -> dict
         "error": exchange.error,
         "warnings": exchange.warnings or [],
         "result": exchange.result or {},
+        "ack_status": exchange.ack_status,
         "links": {"self": f"/api/v1/exchanges/{exchange.id}",
                   "raw": f"/api/v1/exchanges/{exchange.id}/raw"},
     }

@@ -4,6 +4,9 @@ UCI names the subject interchange as it was received (its own sender and recipie
 goes the other way (`contrl_envelope`). Errors in UNB/UNZ/UNG/UNE are reported in UCI, errors in UNH/UNT
 in UCM, errors in user segments in UCS (segment position, UNH = 1) and UCD (element position, the tag
 counting as 1, and component position). Warnings are not reported.
+
+`render_contrl` writes the hub's answer to a partner's interchange; `read_contrl` reads a partner's
+answer to one of the hub's.
 """
 
 from __future__ import annotations
@@ -11,7 +14,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from hub.domain.errors import Problem
+from hub.domain.acknowledgements import (
+    AckStatus,
+    InterchangeAck,
+    MessageAck,
+    ReportedError,
+    ack_status,
+)
+from hub.domain.errors import MappingError, Problem
 from mappings.edifact.model import Interchange, Message, Segment
 from mappings.edifact.serializer import Envelope, wrap_message
 
@@ -208,3 +218,88 @@ def contrl_as_message(segments: list[Segment]) -> Message:
     unh = segments[0]
     return Message(reference=unh.get(0), type="CONTRL", version="D", release="3", agency="UN",
                    association=None, segments=segments)
+
+
+def read_contrl(message: Message) -> InterchangeAck:
+    """What a partner's CONTRL message says (its segments split; structure already validated).
+
+    Raises MappingError naming the segment and element when the CONTRL cannot be read: no UCI, or
+    an action code (0083) that ISO 9735 does not have."""
+    ack: InterchangeAck | None = None
+    group: MessageAck | None = None  # the UCF the following UCMs belong to
+    current: MessageAck | None = None  # the UCM the following UCS/UCD belong to
+    segment_at: int | None = None  # the UCS position the following UCDs report on
+    for segment in message.body():
+        tag = segment.tag
+        if tag == "UCI":
+            ack = InterchangeAck(
+                control_ref=segment.get(0), sender=segment.get(1), recipient=segment.get(2),
+                status=_status(segment, 3, "0083", message), action=segment.get(3),
+                contrl_ref=message.reference,
+                errors=_level_error(segment, code_at=4, service_at=5, s011_at=6))
+        elif ack is None:
+            break  # reported below: UCI must come first
+        elif tag == "UCF":
+            group = MessageAck(reference=segment.get(0), message_type="group",
+                               status=_status(segment, 3, "0083", message), action=segment.get(3),
+                               errors=_level_error(segment, code_at=4, service_at=5, s011_at=6))
+            ack.groups.append(group)
+            current = None
+        elif tag == "UCM":
+            current = MessageAck(reference=segment.get(0),
+                                 message_type=":".join(c for c in segment.elements[1] if c)
+                                 if len(segment.elements) > 1 else "",
+                                 status=_status(segment, 2, "0083", message), action=segment.get(2),
+                                 errors=_level_error(segment, code_at=3, service_at=4, s011_at=5),
+                                 group_reference=group.reference if group else None)
+            ack.messages.append(current)
+        elif tag == "UCS" and current is not None:
+            segment_at = _int(segment.get(0))
+            if segment.get(1):
+                current.errors.append(ReportedError(segment.get(1), segment_position=segment_at))
+        elif tag == "UCD" and current is not None:
+            element, component, occurrence = _positions(segment, 1)
+            current.errors.append(ReportedError(segment.get(0), segment_position=segment_at,
+                                                element_position=element,
+                                                component_position=component,
+                                                occurrence=occurrence))
+    if ack is None:
+        raise _unreadable(message, "MISSING_SEGMENT", "UCI", None,
+                          "a CONTRL must start with UCI, naming the interchange it answers")
+    return ack
+
+
+def _status(segment: Segment, index: int, element: str, message: Message) -> AckStatus:
+    status = ack_status(segment.get(index))
+    if status is None:
+        raise _unreadable(message, "INVALID_CODE", segment.tag, element,
+                          f"action code {segment.get(index)!r} is not an ISO 9735 0083 code "
+                          "(4 rejected, 7 acknowledged, 8 received)", segment.position)
+    return status
+
+
+def _level_error(segment: Segment, *, code_at: int, service_at: int, s011_at: int
+                 ) -> list[ReportedError]:
+    code = segment.get(code_at)
+    if not code:
+        return []
+    element, component, occurrence = _positions(segment, s011_at)
+    return [ReportedError(code, service_segment=segment.get(service_at) or None,
+                          element_position=element, component_position=component,
+                          occurrence=occurrence)]
+
+
+def _positions(segment: Segment, index: int) -> tuple[int | None, int | None, int | None]:
+    return (_int(segment.get(index, 0)), _int(segment.get(index, 1)),
+            _int(segment.get(index, 2)))
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+def _unreadable(message: Message, code: str, tag: str, element: str | None, text: str,
+                position: int | None = None) -> MappingError:
+    problem = Problem(code=code, message=text, message_ref=message.reference,
+                      segment_position=position, segment_tag=tag, element=element)
+    return MappingError(str(problem), problems=[problem])

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hub.domain.errors import Problem
-from mappings.edifact.contrl import contrl_as_message, contrl_envelope, render_contrl, syntax_error_code
+import pytest
+
+from hub.domain.acknowledgements import AckStatus, InterchangeAck
+from hub.domain.errors import MappingError, Problem
+from mappings.edifact.contrl import (
+    contrl_as_message,
+    contrl_envelope,
+    read_contrl,
+    render_contrl,
+    syntax_error_code,
+)
 from mappings.edifact.envelope import parse_interchange
-from mappings.edifact.model import Separators
+from mappings.edifact.model import Segment, Separators
 from mappings.edifact.serializer import render_interchange, serialize_segments
 
 UNB = "UNB+UNOC:3+5412345000013:14+4012345000009:14+250322:1200+REF1++++1'"
@@ -73,3 +82,76 @@ def test_contrl_wrapped_in_reversed_envelope_parses_back() -> None:
     assert message.type == "CONTRL" and message.directory == "D3"
     assert [s.tag for s in message.segments] == [s.tag for s in segments]
     assert [s.elements for s in message.segments] == [s.elements for s in segments]
+
+
+# Reading a partner's CONTRL (read_contrl): what the hub writes, it reads back the same.
+
+def _read(segments: list) -> InterchangeAck:
+    return read_contrl(contrl_as_message(segments))
+
+
+def test_the_hubs_own_rejection_reads_back_with_every_position() -> None:
+    ich = parse_interchange(f"{UNB}{MSG.replace('UNT+4', 'UNT+9')}UNZ+1+REF9'".encode())
+    problem = Problem(code="NOT_NUMERIC", message="'1020A' is not a number", message_ref="M1",
+                      segment_position=3, segment_tag="QTY", element="C186/6060")
+    segments = render_contrl(ich, [*ich.problems, problem], control_ref="C1",
+                             element_locator=lambda tag, el: (2, 2) if el == "C186/6060" else None)
+    ack = _read(segments)
+    assert (ack.control_ref, ack.sender, ack.recipient, ack.contrl_ref) == (
+        "REF1", "5412345000013", "4012345000009", "C1")
+    assert ack.status is AckStatus.rejected and ack.overall is AckStatus.rejected
+    (unz,) = ack.errors
+    assert (unz.code, unz.service_segment, unz.element_position, unz.description) == (
+        "28", "UNZ", 3, "references do not match")
+    (message,) = ack.messages
+    assert (message.reference, message.message_type, message.status) == (
+        "M1", "ORDERS:D:96A:UN:EAN008", AckStatus.rejected)
+    assert [(e.code, e.service_segment, e.segment_position, e.element_position,
+             e.component_position) for e in message.errors] == [
+        ("29", "UNT", None, 2, None), ("37", None, 3, 2, 2)]
+
+
+def test_an_accepting_interchange_with_a_rejected_message_is_partly_rejected() -> None:
+    ich = parse_interchange(f"{UNB}{MSG}{MSG.replace('M1', 'M2')}UNZ+2+REF1'".encode())
+    problem = Problem(code="MISSING", message="BGM missing", message_ref="M2",
+                      segment_position=2, segment_tag="BGM")
+    ack = _read(render_contrl(ich, [problem], control_ref="C1", all_or_nothing=False))
+    assert ack.status is AckStatus.accepted
+    assert [(m.reference, m.status) for m in ack.messages] == [
+        ("M1", AckStatus.accepted), ("M2", AckStatus.rejected)]
+    assert ack.overall is AckStatus.partly_rejected
+    assert ack.as_dict()["status"] == "partly_rejected"
+
+
+def test_groups_and_syntax_3_codes_are_read() -> None:
+    segments = [Segment("UNH", [["C9"], ["CONTRL", "D", "3", "UN"]]),
+                Segment("UCI", [["REF7"], ["HUB"], ["PARTNER", "ZZ"], ["7"]]),
+                Segment("UCF", [["G1"], ["HUB"], ["PARTNER"], ["4"], ["29"], ["UNE"]]),
+                Segment("UCM", [["1"], ["INVOIC", "D", "96A", "UN"], ["4"]]),
+                Segment("UCS", [["7"], ["13"]]),
+                Segment("UNT", [["6"], ["C9"]])]
+    ack = _read(segments)
+    (group,) = ack.groups
+    assert (group.reference, group.status, group.errors[0].service_segment) == (
+        "G1", AckStatus.rejected, "UNE")
+    (message,) = ack.messages
+    assert message.group_reference == "G1" and message.errors[0].segment_position == 7
+    assert ack.overall is AckStatus.partly_rejected
+    received = [Segment("UNH", [["C1"], ["CONTRL", "D", "3", "UN"]]),
+                Segment("UCI", [["REF7"], ["HUB"], ["PARTNER"], ["8"]]),
+                Segment("UNT", [["3"], ["C1"]])]
+    assert _read(received).overall is AckStatus.received
+
+
+def test_an_unknown_action_code_or_a_missing_uci_is_named() -> None:
+    bad = [Segment("UNH", [["C1"], ["CONTRL", "D", "3", "UN"]], 1),
+           Segment("UCI", [["REF7"], ["HUB"], ["PARTNER"], ["9"]], 2),
+           Segment("UNT", [["3"], ["C1"]], 3)]
+    with pytest.raises(MappingError) as info:
+        _read(bad)
+    (problem,) = info.value.problems
+    assert (problem.code, problem.segment_tag, problem.element, problem.segment_position,
+            problem.message_ref) == ("INVALID_CODE", "UCI", "0083", 2, "C1")
+    with pytest.raises(MappingError) as info:
+        _read([bad[0], bad[2]])
+    assert info.value.problems[0].code == "MISSING_SEGMENT"

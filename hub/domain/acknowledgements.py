@@ -1,0 +1,144 @@
+"""What a partner's CONTRL says about an interchange the hub sent it: accepted, rejected or only
+received, at interchange, group and message level, with the syntax errors it reports.
+
+Pure data: `mappings.edifact.contrl.read_contrl` fills it from a CONTRL message, and the hub records
+it on the outbound exchange it answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class AckStatus(StrEnum):
+    accepted = "accepted"
+    rejected = "rejected"
+    partly_rejected = "partly_rejected"  # accepted, but some groups or messages rejected
+    received = "received"  # receipt only: acceptance or rejection is still to come
+
+
+# 0083 Action, coded (ISO 9735 service code list). 1, 2, 3, 5 and 6 are the syntax 3 codes the
+# list has since removed; partners still send them.
+_ACTIONS: dict[str, AckStatus] = {
+    "1": AckStatus.accepted, "2": AckStatus.accepted, "5": AckStatus.accepted,
+    "7": AckStatus.accepted,
+    "3": AckStatus.partly_rejected,
+    "4": AckStatus.rejected, "6": AckStatus.rejected,
+    "8": AckStatus.received,
+}
+
+# 0085 Syntax error, coded (ISO 9735 service code list)
+SYNTAX_ERRORS: dict[str, str] = {
+    "2": "syntax version or level not supported",
+    "7": "interchange recipient not actual recipient",
+    "12": "invalid value",
+    "13": "missing",
+    "14": "value not supported in this position",
+    "15": "not supported in this position",
+    "16": "too many constituents",
+    "17": "no agreement",
+    "18": "unspecified error",
+    "19": "invalid decimal notation",
+    "20": "character invalid as service character",
+    "21": "invalid character(s)",
+    "22": "invalid service character(s)",
+    "23": "unknown interchange sender",
+    "24": "too old",
+    "25": "test indicator not supported",
+    "26": "duplicate detected",
+    "27": "security function not supported",
+    "28": "references do not match",
+    "29": "control count does not match number of instances received",
+    "30": "groups and messages/packages mixed",
+    "31": "more than one message type in group",
+    "32": "lower level empty",
+    "33": "invalid occurrence outside message, package or group",
+    "35": "too many data element or segment repetitions",
+    "36": "too many segment group repetitions",
+    "37": "invalid type of character(s)",
+    "38": "missing digit in front of decimal sign",
+    "39": "data element too long",
+    "40": "data element too short",
+}
+
+
+def ack_status(action: str) -> AckStatus | None:
+    """The status a 0083 action code stands for; None for a code the list does not have."""
+    return _ACTIONS.get(action.strip())
+
+
+@dataclass
+class ReportedError:
+    """One error the partner found: its 0085 code, and where (service segment, or segment and
+    element positions counted as ISO 9735 does: UNH = 1, the tag = 1)."""
+
+    code: str
+    service_segment: str | None = None  # UNB, UNZ, UNH, UNT ... (0013, 0135)
+    segment_position: int | None = None  # UCS 0096, in the message (UNH = 1)
+    element_position: int | None = None  # S011 0098
+    component_position: int | None = None  # S011 0104
+    occurrence: int | None = None  # S011 0136
+
+    @property
+    def description(self) -> str:
+        return SYNTAX_ERRORS.get(self.code, f"syntax error code {self.code}")
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if v is not None}
+        out["description"] = self.description
+        return out
+
+
+@dataclass
+class MessageAck:
+    """The partner's verdict on one message of the interchange (UCM)."""
+
+    reference: str  # 0062 of the message as the hub sent it
+    message_type: str  # S009 joined, e.g. INVOIC:D:96A:UN:EAN008
+    status: AckStatus
+    action: str  # the 0083 code as sent
+    errors: list[ReportedError] = field(default_factory=list)
+    group_reference: str | None = None  # UNG 0048 when reported under a group (UCF)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"reference": self.reference, "type": self.message_type,
+                               "status": self.status.value, "action": self.action,
+                               "errors": [e.as_dict() for e in self.errors]}
+        if self.group_reference is not None:
+            out["group_reference"] = self.group_reference
+        return out
+
+
+@dataclass
+class InterchangeAck:
+    """One CONTRL: the interchange it answers (UCI) and what became of its parts."""
+
+    control_ref: str  # UCI 0020: the hub's interchange control reference
+    sender: str  # UCI S002: the interchange's sender as the partner saw it (the hub)
+    recipient: str  # UCI S003: the partner
+    status: AckStatus
+    action: str
+    contrl_ref: str  # the CONTRL's own UNH 0062
+    errors: list[ReportedError] = field(default_factory=list)  # UNA/UNB/UNZ errors (UCI)
+    messages: list[MessageAck] = field(default_factory=list)
+    groups: list[MessageAck] = field(default_factory=list)  # UCF: one entry per functional group
+
+    @property
+    def overall(self) -> AckStatus:
+        """The interchange's outcome once lower levels are counted: an interchange accepted
+        with a message rejected is partly rejected."""
+        if self.status is AckStatus.accepted and any(
+                m.status in (AckStatus.rejected, AckStatus.partly_rejected)
+                for m in self.messages + self.groups):
+            return AckStatus.partly_rejected
+        return self.status
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"control_ref": self.control_ref, "sender": self.sender,
+                "recipient": self.recipient, "status": self.overall.value,
+                "action": self.action, "contrl_ref": self.contrl_ref,
+                "errors": [e.as_dict() for e in self.errors],
+                "groups": [g.as_dict() for g in self.groups],
+                "messages": [m.as_dict() for m in self.messages]}

@@ -1,0 +1,82 @@
+"""A partner's CONTRL recorded on the outbound interchange it answers.
+
+The outbound exchange is found by the partner who posted the CONTRL and the interchange control
+reference in its UCI. It gets the latest status in `ack_status` (listable, e.g. every rejected
+interchange) and each CONTRL's report in `result["acknowledgements"]`; an audit event records the
+change. A CONTRL that answers nothing the hub sent is kept with a warning, never dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.db import utcnow
+from hub.domain.acknowledgements import InterchangeAck
+from hub.domain.errors import Problem
+from hub.domain.states import Direction
+from hub.models import Exchange, Partner
+from hub.services.audit import EventSpec
+
+KEPT_REPORTS = 20  # the latest CONTRL reports kept on one outbound exchange
+
+
+@dataclass
+class Recorded:
+    """What recording one CONTRL did: the summary for the CONTRL's own exchange, its warnings and
+    the audit events."""
+
+    summary: dict[str, Any]
+    warnings: list[Problem] = field(default_factory=list)
+    events: list[EventSpec] = field(default_factory=list)
+
+
+def record_contrl(session: Session, contrl_exchange: Exchange, partner: Partner,
+                  ack: InterchangeAck, *, actor: str) -> Recorded:
+    """Record `ack` (read from a CONTRL that `partner` posted) on the interchange it answers."""
+    status = ack.overall
+    summary: dict[str, Any] = {"control_ref": ack.control_ref, "status": status.value,
+                               "exchange_id": None}
+    target = session.scalars(
+        select(Exchange).where(Exchange.partner_id == partner.id,
+                               Exchange.direction == Direction.outbound.value,
+                               Exchange.control_ref == ack.control_ref)
+        .order_by(Exchange.received_at.desc()).limit(1)).first()
+    if target is None:
+        return Recorded(summary, [Problem(
+            code="ACK_UNMATCHED", severity="warning", message_ref=ack.contrl_ref,
+            segment_tag="UCI", element="0020",
+            message=f"the CONTRL answers interchange {ack.control_ref}, but the hub sent no "
+                    f"interchange with that reference to partner {partner.name}")])
+    summary["exchange_id"] = target.id
+    warnings = _mismatches(ack, target)
+    report = {**ack.as_dict(), "contrl_exchange_id": contrl_exchange.id,
+              "recorded_at": utcnow().isoformat()}
+    result = dict(target.result or {})
+    result["acknowledgements"] = [*result.get("acknowledgements", []), report][-KEPT_REPORTS:]
+    previous = target.ack_status
+    target.result = result
+    target.ack_status = status.value
+    event = EventSpec(actor, "exchange.acknowledged", "exchange", target.id, partner.id,
+                      {"status": status.value, "previous": previous,
+                       "control_ref": ack.control_ref, "contrl_exchange_id": contrl_exchange.id,
+                       "rejected_messages": [m.reference for m in ack.messages
+                                             if m.status.value != "accepted"]})
+    return Recorded(summary, warnings, [event])
+
+
+def _mismatches(ack: InterchangeAck, target: Exchange) -> list[Problem]:
+    """The UCI repeats the answered UNB's sender and recipient: say so when they differ."""
+    found = []
+    for element, said, sent in (("S002/0004", ack.sender, target.sender),
+                                ("S003/0010", ack.recipient, target.recipient)):
+        if sent and said and said != sent:
+            found.append(Problem(
+                code="ACK_PARTY_MISMATCH", severity="warning", message_ref=ack.contrl_ref,
+                segment_tag="UCI", element=element,
+                message=f"the CONTRL names {said!r} where interchange {ack.control_ref} had "
+                        f"{sent!r}"))
+    return found

@@ -1,0 +1,169 @@
+"""A partner's CONTRL answering an interchange the hub sent it: recorded on that interchange,
+listable by status, audited; faulty or unmatched CONTRLs are kept with named errors or warnings."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from bench.edifact_parse import generate
+from hub.db import new_session
+from hub.models import AuditEvent, Exchange
+from hub.services.processing import process_pending
+from mappings.edifact.envelope import parse_interchange
+
+HUB = "PONTEHUB"
+SUPPLIER = "4012345000009"
+
+
+def process(app: Flask) -> None:
+    process_pending(lambda: new_session(app))
+
+
+def post(client: FlaskClient, partner, body: bytes) -> str:
+    resp = client.post("/api/v1/exchanges", data=body, headers=partner.headers)
+    assert resp.status_code == 202, resp.json
+    return str(resp.json["id"])
+
+
+def shown(client: FlaskClient, partner, exchange_id: str) -> dict:
+    return client.get(f"/api/v1/exchanges/{exchange_id}", headers=partner.headers).json
+
+
+def outbound(client: FlaskClient, partner, query: str = "") -> list[dict]:
+    resp = client.get(f"/api/v1/exchanges?direction=outbound{query}", headers=partner.headers)
+    assert resp.status_code == 200, resp.json
+    return sorted(resp.json["items"], key=lambda x: x["control_ref"])
+
+
+def contrl(body: str, *, ref: str = "CTL1", sender: str = SUPPLIER, ack_request: bool = False
+           ) -> bytes:
+    """A CONTRL interchange from the supplier to the hub; `body` holds UCI ... (no UNH/UNT)."""
+    segments = [s for s in body.split("'") if s]
+    unb = f"UNB+UNOC:3+{sender}:14+{HUB}+20261122:1200+{ref}{'++++1' if ack_request else ''}'"
+    return (f"{unb}UNH+1+CONTRL:D:3:UN'{''.join(s + chr(39) for s in segments)}"
+            f"UNT+{len(segments) + 2}+1'UNZ+1+{ref}'").encode("latin-1")
+
+
+def routed_to_supplier(app, client, make_partner):  # type: ignore[no-untyped-def]
+    """Two orders from a buyer, routed by the hub to the supplier as H00000001 and H00000002."""
+    buyer = make_partner("bench", edi_id="5412345000013")
+    supplier = make_partner("supplier", edi_id=SUPPLIER)
+    post(client, buyer, generate(2, 1))
+    process(app)
+    assert [x["control_ref"] for x in outbound(client, supplier)] == ["H00000001", "H00000002"]
+    return buyer, supplier
+
+
+def test_a_positive_contrl_marks_the_interchange_accepted(app, client, make_partner):
+    _, supplier = routed_to_supplier(app, client, make_partner)
+    first = outbound(client, supplier)[0]
+    assert first["ack_status"] is None
+    exchange_id = post(client, supplier, contrl(f"UCI+H00000001+{HUB}+{SUPPLIER}:14+7'",
+                                                ack_request=True))
+    process(app)
+    got = shown(client, supplier, exchange_id)
+    assert got["state"] == "processed", got["error"]
+    assert got["result"]["acknowledges"] == [
+        {"control_ref": "H00000001", "status": "accepted", "exchange_id": first["id"]}]
+    assert got["warnings"] == []
+    acked, other = outbound(client, supplier)
+    assert (acked["ack_status"], other["ack_status"]) == ("accepted", None)
+    (report,) = acked["result"]["acknowledgements"]
+    assert report["status"] == "accepted" and report["contrl_exchange_id"] == exchange_id
+    # a CONTRL is never answered with a CONTRL, even when its UNB asks for one
+    assert [x["type"] for x in outbound(client, supplier)] == ["ORDERS:D96A"] * 2
+    with app.app_context(), new_session() as session:
+        (event,) = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "exchange.acknowledged")).all()
+        assert event.object_id == first["id"] and event.details["status"] == "accepted"
+        assert event.details["previous"] is None
+
+
+def test_a_negative_contrl_names_the_errors_and_the_rejection_is_listable(
+        app, client, make_partner, make_user):
+    _, supplier = routed_to_supplier(app, client, make_partner)
+    body = (f"UCI+H00000002+{HUB}+{SUPPLIER}:14+4'"
+            "UCM+1+ORDERS:D:96A:UN:EAN008+4'UCS+5+13'UCS+9'UCD+12+2:1'")
+    exchange_id = post(client, supplier, contrl(body))
+    process(app)
+    assert shown(client, supplier, exchange_id)["state"] == "processed"
+    rejected = outbound(client, supplier, "&ack=rejected")
+    assert [x["control_ref"] for x in rejected] == ["H00000002"]
+    (report,) = rejected[0]["result"]["acknowledgements"]
+    (message,) = report["messages"]
+    assert (message["reference"], message["type"], message["status"]) == (
+        "1", "ORDERS:D:96A:UN:EAN008", "rejected")
+    assert message["errors"] == [
+        {"code": "13", "segment_position": 5, "description": "missing"},
+        {"code": "12", "segment_position": 9, "element_position": 2, "component_position": 1,
+         "description": "invalid value"}]
+    # the interchanges without any CONTRL yet, for an operator chasing acknowledgements
+    admin = make_user()
+    waiting = client.get("/api/v1/exchanges?ack=none", headers=admin).json["items"]
+    assert [x["control_ref"] for x in waiting] == ["H00000001"]
+    assert client.get("/api/v1/exchanges?ack=maybe", headers=admin).status_code == 400
+
+
+def test_receipt_then_rejection_keeps_both_reports_and_the_latest_status(
+        app, client, make_partner):
+    _, supplier = routed_to_supplier(app, client, make_partner)
+    post(client, supplier, contrl(f"UCI+H00000001+{HUB}+{SUPPLIER}:14+8'", ref="CTL1"))
+    process(app)
+    assert outbound(client, supplier)[0]["ack_status"] == "received"
+    post(client, supplier, contrl(f"UCI+H00000001+{HUB}+{SUPPLIER}:14+7'UCM+1+ORDERS:D:96A:UN+4'",
+                                  ref="CTL2"))
+    process(app)
+    first = outbound(client, supplier)[0]
+    assert first["ack_status"] == "partly_rejected"  # interchange accepted, its message not
+    assert [r["status"] for r in first["result"]["acknowledgements"]] == [
+        "received", "partly_rejected"]
+
+
+def test_a_contrl_for_an_interchange_never_sent_is_kept_with_a_warning(app, client, make_partner):
+    _, supplier = routed_to_supplier(app, client, make_partner)
+    other = make_partner("other", edi_id="5790000000005")
+    # another partner cannot acknowledge the supplier's interchange: for it, H00000001 is unknown
+    exchange_id = post(client, other, contrl(f"UCI+H00000001+{HUB}+5790000000005:14+4'",
+                                             sender="5790000000005"))
+    process(app)
+    got = shown(client, other, exchange_id)
+    assert got["state"] == "processed"
+    assert got["result"]["acknowledges"][0]["exchange_id"] is None
+    (warning,) = got["warnings"]
+    assert (warning["code"], warning["segment_tag"], warning["element"]) == (
+        "ACK_UNMATCHED", "UCI", "0020")
+    assert [x["ack_status"] for x in outbound(client, supplier)] == [None, None]
+
+
+def test_a_faulty_contrl_fails_with_named_errors_and_changes_nothing(app, client, make_partner):
+    _, supplier = routed_to_supplier(app, client, make_partner)
+    exchange_id = post(client, supplier, contrl(f"UCI+H00000001+{HUB}+{SUPPLIER}:14+9'"))
+    process(app)
+    got = shown(client, supplier, exchange_id)
+    assert got["state"] == "failed"
+    (problem,) = got["error"]["problems"]
+    assert (problem["code"], problem["segment_tag"], problem["element"],
+            problem["segment_position"]) == ("INVALID_CODE", "UCI", "0083", 3)
+    assert [x["ack_status"] for x in outbound(client, supplier)] == [None, None]
+    assert [x["type"] for x in outbound(client, supplier)] == ["ORDERS:D96A"] * 2  # no CONTRL back
+
+
+def test_a_contrl_mixed_with_an_order_is_rejected_naming_the_order(app, client, make_partner):
+    _, supplier = routed_to_supplier(app, client, make_partner)
+    order = parse_interchange(generate(1, 1)).messages[0]
+    text = contrl(f"UCI+H00000001+{HUB}+{SUPPLIER}:14+7'").decode("latin-1")
+    order_text = "".join(
+        f"{s.tag}+{'+'.join(':'.join(e) for e in s.elements)}'" for s in order.segments)
+    mixed = text.replace("UNZ+1+", f"{order_text.replace('UNH+1+', 'UNH+2+')}UNZ+2+")
+    mixed = mixed.replace(f"UNT+{len(order.segments)}+1'", f"UNT+{len(order.segments)}+2'")
+    exchange_id = post(client, supplier, mixed.encode("latin-1"))
+    process(app)
+    got = shown(client, supplier, exchange_id)
+    assert got["state"] == "failed"
+    codes = [(p["code"], p.get("message_ref")) for p in got["error"]["problems"]]
+    assert ("MIXED_CONTRL", "2") in codes
+    with app.app_context(), new_session() as session:
+        assert session.scalar(select(Exchange.ack_status).where(
+            Exchange.control_ref == "H00000001")) is None
