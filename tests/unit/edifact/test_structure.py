@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -188,6 +190,94 @@ def test_subset_without_a_structure_falls_back_to_the_un_message() -> None:
     assert notes[0].code == "STRUCTURE_SUBSTITUTED" and notes[0].severity == "warning"
 
 
+def test_desadv_d96a_ean007_has_no_subset_of_its_own() -> None:
+    # EAN007 is the EANCOM 2002 DESADV (reference directory D.01B); EANCOM 1997 DESADV (D.96A) is version
+    # 005. A DESADV:D:96A:UN:EAN007 header mixes the two, so it is checked against UN D.96A, with the note.
+    structures, notes = select_structures("DESADV", "D96A", "EAN007")
+    assert [s.name for s in structures] == ["desadv_d96a"]
+    assert [n.code for n in notes] == ["STRUCTURE_SUBSTITUTED"]
+
+
+REMITTANCE = ("UNH+1+REMADV:D:01B:UN:EAN005'BGM+481+RA1+9'DTM+137:20250101:102'RFF+CT:C1'PAI+1::42'"
+              "NAD+PE+5412345000013::9'CTA+AD+:Y TEALL'COM+003212345678:TE'NAD+PR+5498765000019::9'"
+              "CUX+2:EUR:11'DOC+380+INV1'MOA+9:120'MOA+12:100'DTM+137:20241201:102'RFF+ON:PO1'"
+              "AJT+1'MOA+5:20'RFF+PL:L1'FTX+AAI+++DAMAGED'QTY+124:2'TAX+7+VAT+++:::21+S'MOA+124:4.2'"
+              "DLI+1+1'MOA+12:100'PIA+5+5410000100012:SRV'CUX+2:EUR:11'AJT+1'MOA+5:20'RFF+ON:PO1'"
+              "TAX+7+VAT+++:::21+S'MOA+124:4.2'UNS+S'MOA+12:100'UNT+34+1'")
+
+
+def remittance(replace: str = "", by: str = "") -> Message:
+    return message(REMITTANCE.replace(replace, by) if replace else REMITTANCE)
+
+
+def test_eancom_remadv_d01b_subset_accepts_a_valid_remittance() -> None:
+    msg = remittance()
+    structures, notes = select_structures(msg.type, msg.directory, msg.association)
+    assert [s.name for s in structures] == ["remadv_d01b_ean005"] and notes == []
+    assert validate_message(msg) == []
+
+
+@pytest.mark.parametrize(("after", "dropped", "expected"), [
+    ("PAI+1::42'", "FTX+AAI+++REMARK'", ("UNEXPECTED_SEGMENT", 6, "FTX", None)),  # heading FTX
+    ("PAI+1::42'", "GIS+37'", ("UNEXPECTED_SEGMENT", 6, "GIS", None)),  # heading GIS
+    ("NAD+PE+5412345000013::9'", "RFF+VA:BE0123'", ("SEGMENT_ORDER", 7, "RFF", None)),  # SG2 under NAD
+    ("MOA+124:4.2'", "INP+BY+SE:1'", ("UNEXPECTED_SEGMENT", 23, "INP", None)),  # SG9 INP-FTX
+    ("PIA+5+5410000100012:SRV'", "DTM+171:20241201:102'", ("SEGMENT_ORDER", 26, "DTM", None)),  # SG10 DTM
+    ("MOA+5:20'RFF+ON:PO1'", "FTX+AAI+++LINE'", ("UNEXPECTED_SEGMENT", 30, "FTX", None)),  # SG12 FTX
+])
+def test_eancom_remadv_subset_rejects_what_eancom_drops(after: str, dropped: str,
+                                                        expected: tuple[str, int, str, None]) -> None:
+    assert after in REMITTANCE
+    text = REMITTANCE.replace(after, after + dropped, 1)
+    un = message(text.replace("REMADV:D:01B:UN:EAN005", "REMADV:D:01B:UN"))
+    assert errors(validate_message(un)) == []
+    assert errors(validate_message(message(text))) == [expected]
+
+
+def test_eancom_remadv_subset_rejects_the_un_allowance_group() -> None:
+    """SG14 (ALC-MOA after the summary MOA) is UN D.01B only."""
+    text = REMITTANCE.replace("UNS+S'MOA+12:100'", "UNS+S'MOA+12:100'ALC+A++++ABC'MOA+8:5'")
+    un = message(text.replace("REMADV:D:01B:UN:EAN005", "REMADV:D:01B:UN"))
+    assert errors(validate_message(un)) == []
+    assert errors(validate_message(message(text))) == [("UNEXPECTED_SEGMENT", 34, "ALC", None)]
+
+
+def test_eancom_remadv_subset_keeps_the_un_statuses() -> None:
+    """EANCOM keeps every status and repeat of what it uses: what UN requires is still required."""
+    for replace in ("DTM+137:20250101:102'", "MOA+9:120'MOA+12:100'"):  # heading DTM M5, SG5 MOA M5
+        problems = errors(validate_message(remittance(replace, "")))
+        assert problems and problems[0][0] == "SEGMENT_MISSING"
+    six = "DTM+137:20250101:102'" * 6  # DTM M 5 in the heading
+    assert ("TOO_MANY_REPEATS", 8, "DTM", None) in errors(
+        validate_message(remittance("DTM+137:20250101:102'", six)))
+
+
+def _item_paths(items: list[dict[str, Any]], prefix: str = "") -> list[tuple[str, bool, int]]:
+    """(path such as SG5/SG10/PIA, required, max) of every item, in message order."""
+    out: list[tuple[str, bool, int]] = []
+    for item in items:
+        path = prefix + (item.get("group") or item["tag"])
+        out.append((path, item["required"], item["max"]))
+        if "group" in item:
+            out += _item_paths(item["items"], path + "/")
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in STRUCTURES.glob("*_ean*.json")))
+def test_every_eancom_subset_is_a_subsequence_of_its_un_message(name: str) -> None:
+    subset = json.loads((STRUCTURES / f"{name}.json").read_text(encoding="utf-8"))
+    un = json.loads((STRUCTURES / f"{name.rsplit('_', 1)[0]}.json").read_text(encoding="utf-8"))
+    un_paths = _item_paths(un["items"])
+    position = {path: i for i, (path, _required, _max) in enumerate(un_paths)}
+    sub_paths = _item_paths(subset["items"])
+    assert all(path in position for path, _r, _m in sub_paths), name
+    order = [position[path] for path, _r, _m in sub_paths]
+    assert order == sorted(order), name
+    for path, required, maximum in sub_paths:  # a subset may tighten the UN message, never loosen it
+        _path, un_required, un_max = un_paths[position[path]]
+        assert (required or not un_required) and maximum <= un_max, (name, path)
+
+
 @pytest.mark.parametrize(("directory", "expected"), [
     ("D93A", ["D96A", "D01B"]), ("D97B", ["D96A", "D01B"]), ("D03B", ["D01B", "D96A"]),
     ("D14B", ["D24A", "D01B"]), ("D24A", ["D24A"]), ("D01B", ["D01B"])])
@@ -266,7 +356,7 @@ def test_every_structure_file_compiles_and_names_its_source() -> None:
     for required in ("orders", "ordrsp", "desadv", "invoic", "remadv", "aperak"):
         for directory in ("d96a", "d01b", "d24a"):
             assert f"{required}_{directory}" in names
-    assert {"orders_d96a_ean008", "invoic_d96a_ean008", "contrl_d3"} <= set(names)
+    assert {"orders_d96a_ean008", "invoic_d96a_ean008", "remadv_d01b_ean005", "contrl_d3"} <= set(names)
     for name in names:
         structure = load_structure(name)
         assert structure.root.nodes[0].tag == "UNH" and structure.root.nodes[-1].tag == "UNT"
