@@ -63,7 +63,8 @@ def _edifact(doc: Document, profile: PartnerProfile, identity: Identity, control
                       agency="UN", association=profile.association, segments=body)
     envelope = Envelope(sender=identity.sender, sender_qualifier=identity.sender_qualifier,
                         recipient=identity.recipient, recipient_qualifier=identity.recipient_qualifier,
-                        control_ref=control_ref, syntax_id=profile.syntax_id)
+                        control_ref=control_ref, syntax_id=profile.syntax_id,
+                        ack_requested=profile.request_contrl)
     seps = Separators(decimal=profile.decimal_mark) if profile.decimal_mark != "." else None
     data = render_interchange(envelope, [message], separators=seps)
     return Rendered(data, "application/edifact", f"{mtype}:{directory}")

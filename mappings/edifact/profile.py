@@ -43,6 +43,7 @@ class PartnerProfile:
     # accept wrong UNT/UNE/UNZ/CNT counts and a UNZ reference that differs from UNB, with a warning
     tolerate_count_mismatch: bool = False
     ack_contrl: bool = False  # send CONTRL even when UNB 0031 does not ask for it
+    request_contrl: bool = False  # ask for a CONTRL on what the hub sends (its UNB 0031 = 1)
     ack_aperak: bool = True  # send APERAK on business rejections
     aperak_error_codes: Mapping[str, str] = field(default_factory=dict)  # Problem.code -> ERC 9321
     default_currency: str | None = None

@@ -46,20 +46,27 @@ def contrl(body: str, *, ref: str = "CTL1", sender: str = SUPPLIER, ack_request:
             f"UNT+{len(segments) + 2}+1'UNZ+1+{ref}'").encode("latin-1")
 
 
-def routed_to_supplier(app, client, make_partner):  # type: ignore[no-untyped-def]
-    """Two orders from a buyer, routed by the hub to the supplier as H00000001 and H00000002."""
+def routed_to_supplier(app, client, make_partner, runner=None):  # type: ignore[no-untyped-def]
+    """Two orders from a buyer, routed by the hub to the supplier as H00000001 and H00000002
+    (asking for its CONTRL when `runner` is given: the supplier's profile is set to)."""
     buyer = make_partner("bench", edi_id="5412345000013")
     supplier = make_partner("supplier", edi_id=SUPPLIER)
+    if runner is not None:
+        out = runner.invoke(args=["hub", "partner-profile", "supplier", "--set",
+                                  "request_contrl=true"])
+        assert out.exit_code == 0, out.output
     post(client, buyer, generate(2, 1))
     process(app)
     assert [x["control_ref"] for x in outbound(client, supplier)] == ["H00000001", "H00000002"]
     return buyer, supplier
 
 
-def test_a_positive_contrl_marks_the_interchange_accepted(app, client, make_partner):
-    _, supplier = routed_to_supplier(app, client, make_partner)
+def test_a_positive_contrl_marks_the_interchange_accepted(app, client, runner, make_partner):
+    _, supplier = routed_to_supplier(app, client, make_partner, runner)
     first = outbound(client, supplier)[0]
     assert first["ack_status"] is None
+    sent = parse_interchange(client.get(first["links"]["raw"], headers=supplier.headers).data)
+    assert sent.ack_requested and sent.control_ref == "H00000001"  # the profile asks for CONTRL
     exchange_id = post(client, supplier, contrl(f"UCI+H00000001+{HUB}+{SUPPLIER}:14+7'",
                                                 ack_request=True))
     process(app)
@@ -84,6 +91,9 @@ def test_a_positive_contrl_marks_the_interchange_accepted(app, client, make_part
 def test_a_negative_contrl_names_the_errors_and_the_rejection_is_listable(
         app, client, make_partner, make_user):
     _, supplier = routed_to_supplier(app, client, make_partner)
+    sent = parse_interchange(client.get(outbound(client, supplier)[1]["links"]["raw"],
+                                        headers=supplier.headers).data)
+    assert not sent.ack_requested  # by default the hub does not ask for CONTRL
     body = (f"UCI+H00000002+{HUB}+{SUPPLIER}:14+4'"
             "UCM+1+ORDERS:D:96A:UN:EAN008+4'UCS+5+13'UCS+9'UCD+12+2:1'")
     exchange_id = post(client, supplier, contrl(body))
