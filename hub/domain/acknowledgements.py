@@ -142,3 +142,47 @@ class InterchangeAck:
                 "errors": [e.as_dict() for e in self.errors],
                 "groups": [g.as_dict() for g in self.groups],
                 "messages": [m.as_dict() for m in self.messages]}
+
+
+# 4343 Response type code (BGM) on an APERAK
+_RESPONSES: dict[str, AckStatus] = {
+    "AP": AckStatus.accepted, "AB": AckStatus.received, "CA": AckStatus.partly_rejected,
+    "RE": AckStatus.rejected,
+}
+
+
+def response_status(code: str, has_errors: bool) -> AckStatus:
+    """An APERAK's verdict: its BGM response type when it gives a known one, else rejected when it
+    lists errors and accepted when it lists none."""
+    return _RESPONSES.get(code.strip()) or (
+        AckStatus.rejected if has_errors else AckStatus.accepted)
+
+
+@dataclass
+class ApplicationError:
+    """One ERC of an APERAK, with the text of its FTX."""
+
+    code: str  # ERC C901 9321
+    agency: str | None = None  # ERC C901 3055 (e.g. ZZZ mutually defined)
+    text: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class ApplicationAck:
+    """One APERAK: the partner's business answer to documents the hub sent it."""
+
+    number: str  # BGM 1004: the APERAK's own number
+    message_ref: str  # its UNH 0062
+    status: AckStatus
+    response: str  # BGM 4343 as sent ("" when absent)
+    references: list[tuple[str, str]] = field(default_factory=list)  # (qualifier, number): RFF, DOC
+    errors: list[ApplicationError] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "message_ref": self.message_ref,
+                "status": self.status.value, "response": self.response,
+                "references": [{"qualifier": q, "number": n} for q, n in self.references],
+                "errors": [e.as_dict() for e in self.errors]}

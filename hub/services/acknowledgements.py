@@ -1,9 +1,13 @@
-"""A partner's CONTRL recorded on the outbound interchange it answers.
+"""A partner's CONTRL or APERAK recorded on the outbound interchange it answers.
 
-The outbound exchange is found by the partner who posted the CONTRL and the interchange control
-reference in its UCI. It gets the latest status in `ack_status` (listable, e.g. every rejected
-interchange) and each CONTRL's report in `result["acknowledgements"]`; an audit event records the
-change. A CONTRL that answers nothing the hub sent is kept with a warning, never dropped.
+CONTRL (syntax): the outbound exchange is found by the partner who posted it and the interchange
+control reference in its UCI. It gets the latest status in `ack_status` (listable, e.g. every
+rejected interchange) and each CONTRL's report in `result["acknowledgements"]`.
+APERAK (business): found by the references it gives (RFF, DOC), as the control reference of an
+interchange the hub sent the partner or as the number of the document one carried; each report goes
+in `result["application_acks"]`.
+An audit event records each change. An acknowledgement that answers nothing the hub sent is kept
+with a warning, never dropped.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
-from hub.domain.acknowledgements import InterchangeAck
+from hub.domain.acknowledgements import ApplicationAck, InterchangeAck
 from hub.domain.errors import Problem
 from hub.domain.states import Direction
 from hub.models import Exchange, Partner
@@ -66,6 +70,48 @@ def record_contrl(session: Session, contrl_exchange: Exchange, partner: Partner,
                        "rejected_messages": [m.reference for m in ack.messages
                                              if m.status.value != "accepted"]})
     return Recorded(summary, warnings, [event])
+
+
+def record_aperak(session: Session, aperak_exchange: Exchange, partner: Partner,
+                  ack: ApplicationAck, *, actor: str) -> Recorded:
+    """Record `ack` (read from an APERAK that `partner` posted) on the outbound exchange whose
+    control reference or document number it gives."""
+    numbers = list(dict.fromkeys(number for _, number in ack.references))
+    summary: dict[str, Any] = {"number": ack.number, "status": ack.status.value,
+                               "exchange_id": None}
+    target = _sent_to(session, partner, numbers)
+    if target is None:
+        return Recorded(summary, [Problem(
+            code="ACK_UNMATCHED", severity="warning", message_ref=ack.message_ref,
+            segment_tag="RFF", element="C506/1154",
+            message=f"the APERAK refers to {', '.join(numbers) or 'no document'}, but the hub "
+                    f"sent partner {partner.name} no interchange or document with that reference")])
+    summary["exchange_id"] = target.id
+    report = {**ack.as_dict(), "aperak_exchange_id": aperak_exchange.id,
+              "recorded_at": utcnow().isoformat()}
+    result = dict(target.result or {})
+    result["application_acks"] = [*result.get("application_acks", []), report][-KEPT_REPORTS:]
+    target.result = result
+    event = EventSpec(actor, "exchange.application_acknowledged", "exchange", target.id,
+                      partner.id, {"status": ack.status.value, "aperak": ack.number,
+                                   "aperak_exchange_id": aperak_exchange.id,
+                                   "errors": [e.code for e in ack.errors]})
+    return Recorded(summary, [], [event])
+
+
+def _sent_to(session: Session, partner: Partner, numbers: list[str]) -> Exchange | None:
+    """The latest outbound exchange to `partner` with one of `numbers` as its control reference
+    or as the number of the document it carries."""
+    if not numbers:
+        return None
+    sent = select(Exchange).where(Exchange.partner_id == partner.id,
+                                  Exchange.direction == Direction.outbound.value) \
+        .order_by(Exchange.received_at.desc()).limit(1)
+    by_ref = session.scalars(sent.where(Exchange.control_ref.in_(numbers))).first()
+    if by_ref is not None:
+        return by_ref
+    return session.scalars(sent.where(
+        Exchange.result["document"]["number"].as_string().in_(numbers))).first()
 
 
 def _mismatches(ack: InterchangeAck, target: Exchange) -> list[Problem]:

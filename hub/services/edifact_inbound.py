@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,7 @@ from hub.services import acknowledgements, business_rules, documents, outbound, 
 from hub.services.audit import EventSpec, record_events
 from hub.services.pipeline import Outcome, accept, register
 from mappings.edifact import registry
-from mappings.edifact.aperak import render_aperak
+from mappings.edifact.aperak import read_aperak, render_aperak
 from mappings.edifact.contrl import contrl_as_message, contrl_envelope, read_contrl, render_contrl
 from mappings.edifact.envelope import open_interchange, parse_interchange
 from mappings.edifact.model import Interchange, Message
@@ -82,8 +83,8 @@ class Run:
 @register("edifact")
 def translate_edifact(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
     """Translate an EDIFACT interchange into canonical documents, or reject it with named errors."""
-    if exchange.doc_type == "CONTRL":
-        return _translate_contrl(session, exchange, partner)
+    if exchange.doc_type in _ACKNOWLEDGEMENTS:
+        return _translate_acknowledgement(session, exchange, partner)
     # A big interchange makes millions of small, acyclic objects: collecting them is wasted work.
     with paused_gc():
         return _translate(session, exchange, partner)
@@ -127,45 +128,60 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
                    warnings=checked.warnings)
 
 
-def _translate_contrl(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
-    """A partner's CONTRL answering interchanges the hub sent it: checked like any interchange,
-    then recorded on each answered outbound exchange. A CONTRL is never answered with a CONTRL
-    (ISO 9735-4), so a faulty one only fails, with its errors named."""
+def _translate_acknowledgement(session: Session, exchange: Exchange, partner: Partner
+                               ) -> Outcome:
+    """A partner's CONTRLs or APERAKs answering what the hub sent it: checked like any
+    interchange, then each recorded on the outbound exchange it answers. A CONTRL is never answered
+    with a CONTRL (ISO 9735-4), so a faulty one only fails, with its errors named; an APERAK
+    interchange gets a CONTRL when it asks for one, as any other."""
+    kind = exchange.doc_type or ""
+    read, record = _ACKNOWLEDGEMENTS[kind]
     profile = profiles.build(partner.profile)
     interchange = parse_interchange(exchange.raw,
                                     tolerate_count_mismatch=profile.tolerate_count_mismatch)
+    checked = Checked(interchange, profile,
+                      [p for p in interchange.problems if p.severity != "error"])
     problems = _sender_problems(interchange, partner)
-    warnings = [p for p in interchange.problems if p.severity != "error"]
     problems += [p for p in interchange.problems if p.severity == "error"]
     reports = []
     for message in interchange.messages:
-        if message.type != "CONTRL":
+        if message.type != kind:
             problems.append(Problem(
-                code="MIXED_CONTRL", message_ref=message.reference, segment_tag="UNH",
+                code=f"MIXED_{kind}", message_ref=message.reference, segment_tag="UNH",
                 segment_position=message.segments[0].position, element="S009/0065",
-                message=f"an interchange that starts with a CONTRL holds only CONTRLs, not "
+                message=f"an interchange that starts with a {kind} holds only {kind}s, not "
                         f"{message.type}: send it in an interchange of its own"))
             continue
         found = validate_message(message)
         problems += [p for p in found if p.severity == "error"]
-        warnings += [p for p in found if p.severity != "error"]
+        checked.warnings.extend(p for p in found if p.severity != "error")
         if not any(p.severity == "error" for p in found):
             try:
-                reports.append(read_contrl(message))
-            except HubError as exc:  # MappingError: an unknown action code, no UCI
+                reports.append(read(message))
+            except HubError as exc:  # e.g. a CONTRL without UCI or with an unknown action code
                 problems += exc.problems
+    answers_with_contrl = kind != "CONTRL" and _wants_contrl(checked)
     if problems:
-        raise InterchangeRejected(_summary("CONTRL rejected", problems), problems=problems,
-                                  followups=[])
+        raise InterchangeRejected(
+            _summary(f"{kind} rejected", problems), problems=problems,
+            followups=[_contrl_followup(checked, problems)] if answers_with_contrl else [])
     answered, events = [], []
     for report in reports:
-        recorded = acknowledgements.record_contrl(session, exchange, partner, report, actor=ACTOR)
+        recorded = record(session, exchange, partner, report, actor=ACTOR)
         answered.append(recorded.summary)
-        warnings += recorded.warnings
+        checked.warnings.extend(recorded.warnings)
         events += recorded.events
-    record_events(session, events)
-    return Outcome(result={"acknowledges": answered, "interchange": interchange.control_ref},
-                   warnings=warnings)
+    acks = [_contrl(session, exchange, partner, checked, [])] if answers_with_contrl else []
+    record_events(session, events + [a[1] for a in acks])
+    return Outcome(result={"acknowledges": answered, "interchange": interchange.control_ref,
+                           "acknowledgements": [a[0].id for a in acks]},
+                   warnings=checked.warnings)
+
+
+_ACKNOWLEDGEMENTS: dict[str, tuple[Callable[[Message], Any], Callable[..., Any]]] = {
+    "CONTRL": (read_contrl, acknowledgements.record_contrl),
+    "APERAK": (read_aperak, acknowledgements.record_aperak),
+}
 
 
 def _workers(session: Session, exchange: Exchange, partner: Partner) -> int:

@@ -32,15 +32,17 @@ def next_control_number(session: Session, partner: Partner, kind: str = "interch
 
 def add_outbound(session: Session, partner_id: int, *, doc_type: str, syntax: str, raw: bytes,
                  content_type: str, control_ref: str | None, sender: str | None,
-                 recipient: str | None, reply_to: str | None, actor: str
-                 ) -> tuple[Exchange, EventSpec]:
-    """Add an outbound exchange in `pending`; returns it and the audit event recording it."""
+                 recipient: str | None, reply_to: str | None, actor: str,
+                 document: dict[str, str] | None = None) -> tuple[Exchange, EventSpec]:
+    """Add an outbound exchange in `pending`; returns it and the audit event recording it.
+    `document` ({"type", "number"}) names the document it carries, for the partner's APERAK."""
     exchange = Exchange(direction=Direction.outbound.value, partner_id=partner_id,
                         state=ExchangeState.pending.value, syntax=syntax, doc_type=doc_type,
                         control_ref=control_ref, sender=sender, recipient=recipient,
                         dedup_ref=None, sha256=hashlib.sha256(raw).hexdigest(), size=len(raw),
                         content_type=content_type, raw=raw, warnings=[], attempts=0,
-                        result={"reply_to": reply_to} if reply_to else {})
+                        result={**({"reply_to": reply_to} if reply_to else {}),
+                                **({"document": document} if document else {})})
     session.add(exchange)
     session.flush()
     event = EventSpec(actor, "exchange.created", "exchange", exchange.id, partner_id,

@@ -88,7 +88,7 @@ def route(session: Session, source: Partner, recipient: Partner | None,
             session, recipient.id, doc_type=out.message_type, syntax=recipient.syntax,
             raw=out.data, content_type=out.content_type, control_ref=control_ref,
             sender=settings.hub_edi_id, recipient=identity.recipient, reply_to=reply_to,
-            actor=ACTOR)
+            actor=ACTOR, document={"type": doc.doc_type, "number": doc.number})
         events.append(event)
     return events
 

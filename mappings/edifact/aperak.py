@@ -3,16 +3,18 @@
 `render_aperak` gives the body (BGM ... before UNT) with one ERC/FTX group per problem; the envelope
 writer adds UNH/UNT and UNB/UNZ. Error codes (ERC C901/9321) come from the partner profile's
 `aperak_error_codes` (Problem.code -> code), else from the table below (mutually defined, agency ZZZ).
+`read_aperak` reads a partner's APERAK answering a document the hub sent it.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from hub.domain.acknowledgements import ApplicationAck, ApplicationError, response_status
 from hub.domain.documents import Party
 from hub.domain.errors import Problem
 from mappings.edifact.common import split35
-from mappings.edifact.model import Segment
+from mappings.edifact.model import Message, Segment
 from mappings.edifact.profile import GENERIC, PartnerProfile
 from mappings.edifact.writer import Writer
 
@@ -41,3 +43,29 @@ def render_aperak(doc_number: str, problems: list[Problem], *, aperak_number: st
         w.add("ERC", [code, "", "ZZZ"])
         w.add("FTX", "AAO", "", "", split35(str(problem), 512)[:5])
     return w.out
+
+
+def read_aperak(message: Message) -> ApplicationAck:
+    """What a partner's APERAK says: its verdict (BGM 4343), the documents it refers to (RFF and,
+    from D.01B, DOC) and its errors (ERC, with the FTX that follows each)."""
+    number, response = "", ""
+    references: list[tuple[str, str]] = []
+    errors: list[ApplicationError] = []
+    for segment in message.body():
+        tag = segment.tag
+        if tag == "BGM":
+            number, response = segment.get(1), segment.get(3)
+        elif tag == "RFF" and not errors:  # RFF under an ERC (SG4/SG5) details that error
+            if segment.get(0, 1):
+                references.append((segment.get(0), segment.get(0, 1)))
+        elif tag == "DOC" and segment.get(1):
+            references.append((f"DOC:{segment.get(0)}", segment.get(1)))
+        elif tag == "ERC":
+            errors.append(ApplicationError(segment.get(0), segment.get(0, 2) or None))
+        elif tag == "FTX" and errors and errors[-1].text is None:
+            text = " ".join(c for c in (segment.elements[3] if len(segment.elements) > 3 else [])
+                            if c)
+            errors[-1].text = text or None
+    return ApplicationAck(number=number, message_ref=message.reference,
+                          status=response_status(response, bool(errors)), response=response,
+                          references=references, errors=errors)

@@ -3,6 +3,9 @@ listable by status, audited; faulty or unmatched CONTRLs are kept with named err
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -13,6 +16,7 @@ from hub.models import AuditEvent, Exchange
 from hub.services.processing import process_pending
 from mappings.edifact.envelope import parse_interchange
 
+ACKS = Path(__file__).resolve().parents[3] / "fixtures" / "edifact" / "acks"
 HUB = "PONTEHUB"
 SUPPLIER = "4012345000009"
 
@@ -177,3 +181,80 @@ def test_a_contrl_mixed_with_an_order_is_rejected_naming_the_order(app, client, 
     with app.app_context(), new_session() as session:
         assert session.scalar(select(Exchange.ack_status).where(
             Exchange.control_ref == "H00000001")) is None
+
+
+def aperak(body: str, *, ref: str = "APK1", ack_request: bool = False) -> bytes:
+    """An APERAK D:96A interchange from the supplier to the hub; `body` holds BGM ... (no UNH/UNT)."""
+    segments = [s for s in body.split("'") if s]
+    unb = f"UNB+UNOC:3+{SUPPLIER}:14+{HUB}+20261122:1300+{ref}{'++++1' if ack_request else ''}'"
+    return (f"{unb}UNH+1+APERAK:D:96A:UN'{''.join(s + chr(39) for s in segments)}"
+            f"UNT+{len(segments) + 2}+1'UNZ+1+{ref}'").encode("latin-1")
+
+
+def test_an_aperak_rejecting_a_sent_order_is_recorded_on_it(app, client, make_partner):
+    _, supplier = routed_to_supplier(app, client, make_partner)
+    first, second = outbound(client, supplier)
+    assert second["result"]["document"] == {"type": "purchase_order", "number": "PO00000002"}
+    body = ("BGM+313+APK-77+9+RE'DTM+137:202611221300:203'RFF+ON:PO00000002'"
+            "ERC+UNKITEM::ZZZ'FTX+AAO+++Item 4012345000016 is not in our catalogue'"
+            "ERC+PRICE::ZZZ'")
+    exchange_id = post(client, supplier, aperak(body))
+    process(app)
+    got = shown(client, supplier, exchange_id)
+    assert got["state"] == "processed", got["error"]
+    assert got["result"]["acknowledges"] == [
+        {"number": "APK-77", "status": "rejected", "exchange_id": second["id"]}]
+    assert got["result"]["acknowledgements"] == []  # no CONTRL asked for, none sent
+    first, second = outbound(client, supplier)
+    assert "application_acks" not in first["result"]
+    (report,) = second["result"]["application_acks"]
+    assert (report["number"], report["status"], report["response"]) == ("APK-77", "rejected", "RE")
+    assert report["references"] == [{"qualifier": "ON", "number": "PO00000002"}]
+    assert report["errors"] == [
+        {"code": "UNKITEM", "agency": "ZZZ", "text": "Item 4012345000016 is not in our catalogue"},
+        {"code": "PRICE", "agency": "ZZZ"}]
+    assert second["ack_status"] is None  # the CONTRL status (syntax) is a different thing
+    with app.app_context(), new_session() as session:
+        (event,) = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "exchange.application_acknowledged")).all()
+        assert event.object_id == second["id"] and event.details["errors"] == ["UNKITEM", "PRICE"]
+
+
+def test_an_aperak_naming_the_interchange_gets_the_contrl_it_asks_for(app, client, make_partner):
+    _, supplier = routed_to_supplier(app, client, make_partner)
+    exchange_id = post(client, supplier, aperak("BGM+313+APK-78+9+AP'RFF+ACW:H00000001'",
+                                                ack_request=True))
+    process(app)
+    got = shown(client, supplier, exchange_id)
+    assert got["state"] == "processed", got["error"]
+    assert got["result"]["acknowledges"][0]["status"] == "accepted"
+    (first,) = [x for x in outbound(client, supplier) if x["control_ref"] == "H00000001"]
+    assert first["result"]["application_acks"][0]["status"] == "accepted"
+    (contrl_id,) = got["result"]["acknowledgements"]
+    sent = parse_interchange(client.get(f"/api/v1/exchanges/{contrl_id}/raw",
+                                        headers=supplier.headers).data)
+    uci = sent.messages[0].segments[1]
+    assert sent.messages[0].type == "CONTRL" and (uci.get(0), uci.get(3)) == ("APK1", "7")
+
+
+def test_an_aperak_about_nothing_the_hub_sent_is_kept_with_a_warning(app, client, make_partner):
+    _, supplier = routed_to_supplier(app, client, make_partner)
+    exchange_id = post(client, supplier, aperak("BGM+313+APK-79+9+RE'RFF+ON:PO-UNKNOWN'ERC+X::ZZZ'"))
+    process(app)
+    got = shown(client, supplier, exchange_id)
+    assert got["state"] == "processed"
+    (warning,) = got["warnings"]
+    assert warning["code"] == "ACK_UNMATCHED" and "PO-UNKNOWN" in warning["message"]
+    assert all("application_acks" not in x["result"] for x in outbound(client, supplier))
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in ACKS.glob("*.edi")))
+def test_the_acknowledgement_fixtures_are_read(app, client, make_partner, name):
+    partner = make_partner("demo", edi_id="5412345000013")
+    exchange_id = post(client, partner, (ACKS / name).read_bytes())
+    process(app)
+    got = shown(client, partner, exchange_id)
+    assert got["state"] == "processed", got["error"]
+    (answer,) = got["result"]["acknowledges"]
+    assert answer["status"] == "rejected" and answer["exchange_id"] is None  # sent nothing yet
+    assert [w["code"] for w in got["warnings"]] == ["ACK_UNMATCHED"]

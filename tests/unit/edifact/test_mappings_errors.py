@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from hub.domain.acknowledgements import AckStatus
 from hub.domain.documents import Document, Identifier, IdScheme, Party, PartyRole
 from hub.domain.errors import MappingError, Problem
 from mappings.edifact import desadv, invoic, orders, ordrsp, remadv
-from mappings.edifact.aperak import render_aperak
+from mappings.edifact.aperak import read_aperak, render_aperak
 from mappings.edifact.model import Message, Segment
 
 
@@ -81,3 +82,21 @@ def test_aperak_names_each_business_problem() -> None:
     assert [s.elements[0][0] for s in body if s.tag == "ERC"] == ["UNKITEM", "DUPORDER"]
     first_text = body[6].elements[3][0]
     assert "segment 9" in first_text and "LIN" in first_text and "item 4711" in first_text
+
+
+def test_the_hubs_own_aperak_reads_back_as_the_partners_would_send_it() -> None:
+    problems = [Problem("UNKNOWN_ITEM", "item 4711 is unknown"),
+                Problem("DUPLICATE_ORDER", "order PO-1 was already received")]
+    body = render_aperak("PO-1", problems, aperak_number="A00000001", referenced_message_ref="M7",
+                         issued=datetime(2024, 3, 1, 12, 0, tzinfo=UTC))
+    ack = read_aperak(Message("9", "APERAK", "D", "96A", "UN", None,
+                              [Segment("UNH", [["9"], ["APERAK", "D", "96A", "UN"]]), *body,
+                               Segment("UNT", [[str(len(body) + 2)], ["9"]])]))
+    assert (ack.number, ack.message_ref, ack.status, ack.response) == (
+        "A00000001", "9", AckStatus.rejected, "RE")
+    assert ack.references == [("ON", "PO-1"), ("ACW", "M7")]
+    assert [(e.code, e.agency) for e in ack.errors] == [("UNKITEM", "ZZZ"), ("DUPORDER", "ZZZ")]
+    assert ack.errors[0].text is not None and "item 4711 is unknown" in ack.errors[0].text
+    accepted = render_aperak("PO-1", [], rejected=False)
+    assert read_aperak(Message("9", "APERAK", "D", "96A", "UN", None, [
+        Segment("UNH"), *accepted, Segment("UNT")])).status is AckStatus.accepted
