@@ -37,7 +37,7 @@ def list_documents() -> Response:
 def get_document(document_id: str) -> Response:
     row = documents.get_visible(get_session(), document_id, current_principal())
     return jsonify(id=row.id, exchange_id=row.exchange_id, message_ref=row.message_ref,
-                   message_type=row.message_type, direction=row.direction,
+                   message_type=row.message_type, direction=row.direction, test=row.test,
                    created_at=row.created_at.isoformat(), document=row.canonical,
                    links={"self": f"/api/v1/documents/{row.id}",
                           "exchange": f"/api/v1/exchanges/{row.exchange_id}",

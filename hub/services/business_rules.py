@@ -1,6 +1,6 @@
 """Business rules checked after mapping: what a syntax-valid document can still get wrong.
 
-- duplicate order: an order number the partner already sent (always);
+- duplicate order: an order number the partner already sent (always; test orders do not count);
 - unknown item: a line whose buyer item number is not in the partner's cross-reference, when the
   profile sets `extra.require_known_items` (the partner's catalogue is then complete);
 - unknown party: a party identified by GLN that is neither a partner of the hub nor the hub
@@ -72,7 +72,7 @@ def _known_order_numbers(session: Session, partner: Partner, numbers: list[str])
     for start in range(0, len(numbers), 500):  # keep IN lists within every database's limits
         found.update(session.scalars(select(Document.number).where(
             Document.partner_id == partner.id, Document.direction == "inbound",
-            Document.doc_type == PurchaseOrder.doc_type,
+            Document.doc_type == PurchaseOrder.doc_type, Document.test.is_(False),
             Document.number.in_(numbers[start:start + 500]))))
     return found
 
@@ -85,7 +85,7 @@ _KNOWN_ON_POSTGRES = text("""
     CROSS JOIN LATERAL (
         SELECT d.number FROM documents d
         WHERE d.partner_id = :partner AND d.doc_type = :doc_type AND d.number = wanted.number
-          AND d.direction = 'inbound'
+          AND d.direction = 'inbound' AND NOT d.test
         LIMIT 1) AS found""")
 
 

@@ -27,11 +27,14 @@ class Stored:
     number: str
     message_ref: str | None
     position: int
+    test: bool = False
 
 
 def persist(session: Session, exchange_id: str, partner_id: int, direction: str,
-            records: list[DocumentRecord], *, actor: str) -> tuple[list[Stored], list[EventSpec]]:
-    """Insert the documents and their lines (bulk, in the caller's transaction).
+            records: list[DocumentRecord], *, actor: str, test: bool = False
+            ) -> tuple[list[Stored], list[EventSpec]]:
+    """Insert the documents and their lines (bulk, in the caller's transaction); `test` marks
+    them as a test interchange's.
 
     Returns what was stored and the audit events to append; a 10,000-message interchange is
     a few executemany calls here, not 110,000 ORM objects.
@@ -44,15 +47,16 @@ def persist(session: Session, exchange_id: str, partner_id: int, direction: str,
         doc_id = new_id()
         docs.append((doc_id, exchange_id, record.position, record.message_ref,
                      record.message_type, partner_id, direction, record.doc_type, record.number,
-                     record.issued, record.currency, record.total, record.canonical, now))
+                     record.issued, record.currency, record.total, record.canonical, now, test))
         lines += [(doc_id, *line) for line in record.lines]
         stored.append(Stored(doc_id, record.doc_type, record.number, record.message_ref,
-                             record.position))
+                             record.position, test))
     insert_values(session, Document, _DOCUMENT_COLUMNS, docs)
     insert_values(session, DocumentLine, _LINE_COLUMNS, lines)
     events = [EventSpec(actor, "document.created", "document", s.id, partner_id,
                         {"exchange_id": exchange_id, "type": s.doc_type, "number": s.number,
-                         "message_ref": s.message_ref, "lines": len(r.lines)})
+                         "message_ref": s.message_ref, "lines": len(r.lines),
+                         **({"test": True} if test else {})})
               for s, r in zip(stored, records, strict=True)]
     return stored, events
 
@@ -60,7 +64,7 @@ def persist(session: Session, exchange_id: str, partner_id: int, direction: str,
 # the order of DocumentRecord's values; text goes in as text (JSON, numbers, the SQLite time)
 _DOCUMENT_COLUMNS = ("id", "exchange_id", "position", "message_ref", "message_type", "partner_id",
                      "direction", "doc_type", "number", "issued", "currency", "total", "canonical",
-                     "created_at")
+                     "created_at", "test")
 _LINE_COLUMNS = ("document_id", "line_number", "gtin", "buyer_item", "supplier_item", "our_item",
                  "description", "quantity", "unit", "price", "amount")
 
@@ -79,9 +83,12 @@ def canonical(row: Document) -> CanonicalDocument:
 
 
 def summary(row: Document | Stored) -> dict[str, Any]:
-    return {"id": row.id, "type": row.doc_type, "number": row.number,
-            "message_ref": row.message_ref, "position": row.position,
-            "links": {"self": f"/api/v1/documents/{row.id}"}}
+    out = {"id": row.id, "type": row.doc_type, "number": row.number,
+           "message_ref": row.message_ref, "position": row.position,
+           "links": {"self": f"/api/v1/documents/{row.id}"}}
+    if row.test:
+        out["test"] = True
+    return out
 
 
 def enqueue_stored(session: Session, stored: list[Stored], *, actor: str) -> None:

@@ -3,6 +3,10 @@
 An interchange is processed whole: one defect rejects all of it (nothing is persisted), the error
 names the message, segment position and tag, element and reason, and a negative CONTRL (syntax
 and structure) or APERAK (business) goes back to the partner when it applies.
+
+A test interchange (UNB 0035 = 1) goes through every check and gets the same acknowledgements,
+marked as test; its documents are persisted marked as test (readable through the API, never seen
+as duplicates by live orders) but neither routed to a partner nor queued for the ERPs.
 """
 
 from __future__ import annotations
@@ -121,11 +125,18 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
     _reject_if_business_rejections(run)
     acks = [_contrl(session, exchange, partner, checked, [])] if _wants_contrl(checked) else []
     record_events(session, [a[1] for a in acks])
-    return Outcome(result={"documents": [documents.summary(r) for r in run.stored[:MAX_LISTED]],
-                           "documents_total": len(run.stored),
-                           "acknowledgements": [a[0].id for a in acks],
-                           "interchange": interchange.control_ref},
-                   warnings=checked.warnings)
+    outcome: dict[str, Any] = {
+        "documents": [documents.summary(r) for r in run.stored[:MAX_LISTED]],
+        "documents_total": len(run.stored), "acknowledgements": [a[0].id for a in acks],
+        "interchange": interchange.control_ref}
+    if interchange.test:
+        outcome["test"] = True
+        checked.warnings.append(Problem(
+            code="TEST_INTERCHANGE", severity="warning", segment_position=1, segment_tag="UNB",
+            element="0035", message=f"a test interchange (UNB 0035 = 1): its {len(run.stored)} "
+                                    "documents are kept as test documents, not routed to a partner "
+                                    "or sent to the ERPs"))
+    return Outcome(result=outcome, warnings=checked.warnings)
 
 
 def _translate_acknowledgement(session: Session, exchange: Exchange, partner: Partner
@@ -241,7 +252,8 @@ def _flush(run: Run) -> None:
         return
     if run.rejected:
         return
-    run.stored += accept(run.session, run.exchange, run.partner, batch, run.recipient, actor=ACTOR)
+    run.stored += accept(run.session, run.exchange, run.partner, batch, run.recipient, actor=ACTOR,
+                         test=run.checked.interchange.test)
 
 
 def _reject_if_errors(run: Run) -> None:
@@ -328,7 +340,7 @@ def _aperak(session: Session, exchange: Exchange, partner: Partner, checked: Che
                       association=None, segments=body)  # wrapped in UNH/UNT on rendering
     envelope = Envelope(sender=interchange.recipient, sender_qualifier=interchange.recipient_qualifier,
                         recipient=interchange.sender, recipient_qualifier=interchange.sender_qualifier,
-                        control_ref=ref, syntax_id=interchange.syntax_id)
+                        control_ref=ref, syntax_id=interchange.syntax_id, test=interchange.test)
     raw = render_interchange(envelope, [message], separators=interchange.separators)
     return outbound.add_outbound(session, partner.id, doc_type="APERAK", syntax="edifact", raw=raw,
                                  content_type="application/edifact", control_ref=ref,

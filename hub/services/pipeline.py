@@ -56,16 +56,19 @@ def translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome
 
 
 def accept(session: Session, exchange: Exchange, partner: Partner,
-           records: list[DocumentRecord], recipient: Partner | None, *, actor: str
-           ) -> list[documents.Stored]:
+           records: list[DocumentRecord], recipient: Partner | None, *, actor: str,
+           test: bool = False) -> list[documents.Stored]:
     """What every translator does with documents that passed: persist them with their lines,
     route them to the recipient partner in its syntax, audit all of it, queue them for the ERPs.
-    One transaction, the caller's."""
+    Test documents (from a test interchange) are persisted and audited only. One transaction,
+    the caller's."""
     stored, events = documents.persist(session, exchange.id, partner.id, "inbound", records,
-                                       actor=actor)
-    routed = routing.route(session, partner, recipient, records, reply_to=exchange.id)
+                                       actor=actor, test=test)
+    routed = [] if test else routing.route(session, partner, recipient, records,
+                                           reply_to=exchange.id)
     record_events(session, events + routed)
-    documents.enqueue_stored(session, stored, actor=actor)
+    if not test:
+        documents.enqueue_stored(session, stored, actor=actor)
     return stored
 
 

@@ -314,3 +314,73 @@ def test_routed_documents_get_consecutive_control_numbers(app, client, make_part
     items = client.get("/api/v1/exchanges?direction=outbound&per_page=20",
                        headers=supplier.headers).json
     assert sorted(i["control_ref"] for i in items["items"])[-1] == "H00000010"
+
+
+def _as_test(body: bytes, *, ack: bool = False) -> bytes:
+    """The interchange with UNB 0035 = 1 (a test), and 0031 = 1 when `ack`."""
+    text = body.decode("latin-1")
+    start = text.index("UNB+")
+    end = text.index("'", start)
+    unb = text[start:end].split("+")
+    unb += [""] * (12 - len(unb))
+    unb[11] = "1"  # list index = element position + 1 (the tag is first)
+    if ack:
+        unb[9] = "1"
+    return (text[:start] + "+".join(unb) + text[end:]).encode("latin-1")
+
+
+def test_a_test_interchange_is_kept_as_test_documents_that_go_nowhere(
+        app, client, make_partner, make_user):
+    from bench.edifact_parse import generate
+    from hub.models import ErpConnector, OutboxEntry
+
+    with app.app_context(), new_session() as session:  # an ERP that would take every document
+        session.add(ErpConnector(name="erp", key="poll", settings={}, document_types=[]))
+        session.commit()
+    buyer = make_partner("bench", edi_id="5412345000013")
+    supplier = make_partner("supplier", edi_id="4012345000009")
+    exchange_id = post(client, buyer, _as_test(generate(3, 2), ack=True))
+    process(app)
+    ex = shown(client, buyer, exchange_id)
+    assert ex["state"] == "processed", ex["error"]
+    assert ex["result"]["test"] is True
+    docs = ex["result"]["documents"]
+    assert [(d["number"], d["test"]) for d in docs] == [(f"PO{n:08d}", True) for n in (1, 2, 3)]
+    (warning,) = [w for w in ex["warnings"] if w["code"] == "TEST_INTERCHANGE"]
+    assert (warning["segment_tag"], warning["element"]) == ("UNB", "0035")
+    got = client.get(docs[0]["links"]["self"], headers=buyer.headers).json
+    assert got["test"] is True and len(got["document"]["lines"]) == 2
+    with app.app_context(), new_session() as session:  # nothing queued for the ERP
+        assert session.scalar(select(func.count()).select_from(OutboxEntry)) == 0
+    # nothing routed to the supplier; the CONTRL the buyer asked for goes back marked as a test
+    assert client.get("/api/v1/exchanges?direction=outbound",
+                      headers=supplier.headers).json["items"] == []
+    (ack_id,) = ex["result"]["acknowledgements"]
+    contrl = parse_interchange(client.get(f"/api/v1/exchanges/{ack_id}/raw",
+                                          headers=buyer.headers).data)
+    assert contrl.test and contrl.messages[0].segments[1].get(3) == "7"
+    # the same orders sent live afterwards (a new interchange) are new orders, not duplicates,
+    # and these do go to the supplier and the ERP
+    live = post(client, buyer, generate(3, 2).replace(b"BENCH1", b"BENCH2"))
+    process(app)
+    ex = shown(client, buyer, live)
+    assert ex["state"] == "processed", ex["error"]
+    assert [d.get("test") for d in ex["result"]["documents"]] == [None] * 3
+    assert len(client.get("/api/v1/exchanges?direction=outbound",
+                          headers=supplier.headers).json["items"]) == 3
+    with app.app_context(), new_session() as session:
+        assert session.scalar(select(func.count()).select_from(OutboxEntry)) == 3
+
+
+def test_a_faulty_test_interchange_fails_like_a_live_one(app, client, make_partner):
+    demo = make_partner("demo", edi_id="5412345000013")
+    body = (FIXTURES / "demo_orders_d96a_basic.edi").read_bytes().replace(b"QTY+21:", b"QTY+21:x")
+    exchange_id = post(client, demo, _as_test(body, ack=True))
+    process(app)
+    ex = shown(client, demo, exchange_id)
+    assert ex["state"] == "failed"
+    assert {p["segment_tag"] for p in ex["error"]["problems"]} == {"QTY"}
+    (ack_id,) = ex["error"]["acknowledgements"]
+    contrl = parse_interchange(client.get(f"/api/v1/exchanges/{ack_id}/raw",
+                                          headers=demo.headers).data)
+    assert contrl.test and contrl.messages[0].segments[1].get(3) == "4"
