@@ -79,7 +79,7 @@ def record_aperak(session: Session, aperak_exchange: Exchange, partner: Partner,
     numbers = list(dict.fromkeys(number for _, number in ack.references))
     summary: dict[str, Any] = {"number": ack.number, "status": ack.status.value,
                                "exchange_id": None}
-    target = _sent_to(session, partner, numbers)
+    target = _sent_to(session, partner, ack.references)
     if target is None:
         return Recorded(summary, [Problem(
             code="ACK_UNMATCHED", severity="warning", message_ref=ack.message_ref,
@@ -99,19 +99,25 @@ def record_aperak(session: Session, aperak_exchange: Exchange, partner: Partner,
     return Recorded(summary, [], [event])
 
 
-def _sent_to(session: Session, partner: Partner, numbers: list[str]) -> Exchange | None:
-    """The latest outbound exchange to `partner` with one of `numbers` as its control reference
-    or as the number of the document it carries."""
-    if not numbers:
-        return None
+def _sent_to(session: Session, partner: Partner, references: list[tuple[str, str]]
+             ) -> Exchange | None:
+    """The latest outbound exchange to `partner` that one of `references` names: by its control
+    reference, by the number of the document it carries or, for a reference to a previous message
+    (RFF ACW), by that message's UNH reference."""
+    numbers = [number for _, number in references]
+    messages = [number for qualifier, number in references if qualifier == "ACW"]
+    documents = [number for qualifier, number in references if qualifier != "ACW"]
     sent = select(Exchange).where(Exchange.partner_id == partner.id,
                                   Exchange.direction == Direction.outbound.value) \
         .order_by(Exchange.received_at.desc()).limit(1)
-    by_ref = session.scalars(sent.where(Exchange.control_ref.in_(numbers))).first()
-    if by_ref is not None:
-        return by_ref
-    return session.scalars(sent.where(
-        Exchange.result["document"]["number"].as_string().in_(numbers))).first()
+    carried = Exchange.result["document"]
+    for values, column in ((numbers, Exchange.control_ref),
+                           (documents, carried["number"].as_string()),
+                           (messages, carried["message_ref"].as_string())):
+        found = session.scalars(sent.where(column.in_(values))).first() if values else None
+        if found is not None:
+            return found
+    return None
 
 
 def _mismatches(ack: InterchangeAck, target: Exchange) -> list[Problem]:

@@ -308,7 +308,8 @@ def _contrl(session: Session, exchange: Exchange, partner: Partner, checked: Che
     interchange = checked.interchange
     number = outbound.next_control_number(session, partner)
     ref = f"C{number:08d}"
-    segments = render_contrl(interchange, problems, control_ref="1")
+    message_ref = str(outbound.next_control_number(session, partner, "message"))
+    segments = render_contrl(interchange, problems, control_ref=message_ref)
     raw = render_interchange(contrl_envelope(interchange, control_ref=ref),
                              [contrl_as_message(segments)], separators=interchange.separators)
     return outbound.add_outbound(session, partner.id, doc_type="CONTRL", syntax="edifact", raw=raw,
@@ -336,7 +337,8 @@ def _aperak(session: Session, exchange: Exchange, partner: Partner, checked: Che
     parties = [p for p in doc.parties if p.role in (PartyRole.buyer, PartyRole.supplier)]
     body = render_aperak(doc.number, problems, aperak_number=ref, referenced_message_ref=message_ref,
                          parties=parties, profile=checked.profile)
-    message = Message(reference="1", type="APERAK", version="D", release="96A", agency="UN",
+    message_ref = str(outbound.next_control_number(session, partner, "message"))
+    message = Message(reference=message_ref, type="APERAK", version="D", release="96A", agency="UN",
                       association=None, segments=body)  # wrapped in UNH/UNT on rendering
     envelope = Envelope(sender=interchange.recipient, sender_qualifier=interchange.recipient_qualifier,
                         recipient=interchange.sender, recipient_qualifier=interchange.sender_qualifier,

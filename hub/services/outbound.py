@@ -35,7 +35,8 @@ def add_outbound(session: Session, partner_id: int, *, doc_type: str, syntax: st
                  recipient: str | None, reply_to: str | None, actor: str,
                  document: dict[str, str] | None = None) -> tuple[Exchange, EventSpec]:
     """Add an outbound exchange in `pending`; returns it and the audit event recording it.
-    `document` ({"type", "number"}) names the document it carries, for the partner's APERAK."""
+    `document` ({"type", "number", "message_ref"}) names the document it carries (and its UNH
+    reference), for matching the partner's APERAK."""
     exchange = Exchange(direction=Direction.outbound.value, partner_id=partner_id,
                         state=ExchangeState.pending.value, syntax=syntax, doc_type=doc_type,
                         control_ref=control_ref, sender=sender, recipient=recipient,

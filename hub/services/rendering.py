@@ -37,10 +37,11 @@ class Rendered:
 
 
 def render(doc: Document, syntax: str, *, profile: PartnerProfile, identity: Identity,
-           control_ref: str) -> Rendered:
-    """The document in `syntax`; invoices in UBL must pass the EN 16931 rules to be rendered."""
+           control_ref: str, message_ref: str = "1") -> Rendered:
+    """The document in `syntax`; invoices in UBL must pass the EN 16931 rules to be rendered.
+    `control_ref` and `message_ref` are the EDIFACT interchange's UNB 0020 and message's UNH 0062."""
     if syntax == "edifact":
-        return _edifact(doc, profile, identity, control_ref)
+        return _edifact(doc, profile, identity, control_ref, message_ref)
     if syntax == "ubl":
         if doc.doc_type not in UBL_TYPES:
             raise ValidationError(f"a {doc.doc_type} has no UBL rendering")
@@ -51,15 +52,15 @@ def render(doc: Document, syntax: str, *, profile: PartnerProfile, identity: Ide
     raise ValidationError(f"syntax must be one of {', '.join(SYNTAXES)}, got {syntax!r}")
 
 
-def _edifact(doc: Document, profile: PartnerProfile, identity: Identity, control_ref: str
-             ) -> Rendered:
+def _edifact(doc: Document, profile: PartnerProfile, identity: Identity, control_ref: str,
+             message_ref: str) -> Rendered:
     mtype = MESSAGE_TYPES.get(doc.doc_type)
     if mtype is None:
         raise ValidationError(f"a {doc.doc_type} has no EDIFACT rendering")
     directory = profile.directory or "D96A"
     mapping = registry.lookup(mtype, directory, registry.OUTBOUND, profile.partner_id)
     body = mapping.render(doc, profile)
-    message = Message(reference="1", type=mtype, version=directory[0], release=directory[1:],
+    message = Message(reference=message_ref, type=mtype, version=directory[0], release=directory[1:],
                       agency="UN", association=profile.association, segments=body)
     envelope = Envelope(sender=identity.sender, sender_qualifier=identity.sender_qualifier,
                         recipient=identity.recipient, recipient_qualifier=identity.recipient_qualifier,

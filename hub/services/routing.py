@@ -75,12 +75,14 @@ def route(session: Session, source: Partner, recipient: Partner | None,
     settings = session.info["settings"]
     identity = identity_for(settings, recipient)
     first = outbound.next_control_number(session, recipient, count=len(docs))
+    first_message = outbound.next_control_number(session, recipient, "message", count=len(docs))
     events: list[EventSpec] = []
-    for number, doc in enumerate(docs, first):
-        control_ref = f"H{number:08d}"
+    for offset, doc in enumerate(docs):
+        control_ref = f"H{first + offset:08d}"
+        message_ref = str(first_message + offset)
         try:
             out = rendering.render(doc, recipient.syntax, profile=profile, identity=identity,
-                                   control_ref=control_ref)
+                                   control_ref=control_ref, message_ref=message_ref)
         except HubError as exc:
             events += _record_unrenderable(session, recipient, doc, exc, reply_to, control_ref)
             continue
@@ -88,7 +90,9 @@ def route(session: Session, source: Partner, recipient: Partner | None,
             session, recipient.id, doc_type=out.message_type, syntax=recipient.syntax,
             raw=out.data, content_type=out.content_type, control_ref=control_ref,
             sender=settings.hub_edi_id, recipient=identity.recipient, reply_to=reply_to,
-            actor=ACTOR, document={"type": doc.doc_type, "number": doc.number})
+            actor=ACTOR, document={"type": doc.doc_type, "number": doc.number,
+                                   **({"message_ref": message_ref} if recipient.syntax == "edifact"
+                                      else {})})
         events.append(event)
     return events
 

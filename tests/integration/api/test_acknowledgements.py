@@ -194,7 +194,8 @@ def aperak(body: str, *, ref: str = "APK1", ack_request: bool = False) -> bytes:
 def test_an_aperak_rejecting_a_sent_order_is_recorded_on_it(app, client, make_partner):
     _, supplier = routed_to_supplier(app, client, make_partner)
     first, second = outbound(client, supplier)
-    assert second["result"]["document"] == {"type": "purchase_order", "number": "PO00000002"}
+    assert second["result"]["document"] == {"type": "purchase_order", "number": "PO00000002",
+                                            "message_ref": "2"}
     body = ("BGM+313+APK-77+9+RE'DTM+137:202611221300:203'RFF+ON:PO00000002'"
             "ERC+UNKITEM::ZZZ'FTX+AAO+++Item 4012345000016 is not in our catalogue'"
             "ERC+PRICE::ZZZ'")
@@ -235,6 +236,25 @@ def test_an_aperak_naming_the_interchange_gets_the_contrl_it_asks_for(app, clien
                                         headers=supplier.headers).data)
     uci = sent.messages[0].segments[1]
     assert sent.messages[0].type == "CONTRL" and (uci.get(0), uci.get(3)) == ("APK1", "7")
+
+
+def test_routed_messages_get_the_partners_own_message_numbers_which_an_aperak_can_name(
+        app, client, make_partner):
+    _, supplier = routed_to_supplier(app, client, make_partner)
+    refs = [parse_interchange(client.get(x["links"]["raw"], headers=supplier.headers).data)
+            .messages[0].reference for x in outbound(client, supplier)]
+    assert refs == ["1", "2"]  # UNH 0062 numbered per partner, like the interchanges
+    exchange_id = post(client, supplier, aperak("BGM+313+APK-80+9+RE'RFF+ACW:2'ERC+X::ZZZ'"))
+    process(app)
+    got = shown(client, supplier, exchange_id)
+    second = outbound(client, supplier)[1]
+    assert got["result"]["acknowledges"][0]["exchange_id"] == second["id"]
+    # a CONTRL the hub sends continues the partner's message numbers
+    post(client, supplier, aperak("BGM+313+APK-81+9+AP'RFF+ACW:1'", ref="APK2", ack_request=True))
+    process(app)
+    (contrl,) = [x for x in outbound(client, supplier) if x["type"] == "CONTRL"]
+    sent = parse_interchange(client.get(contrl["links"]["raw"], headers=supplier.headers).data)
+    assert sent.messages[0].reference == "3"
 
 
 def test_an_aperak_about_nothing_the_hub_sent_is_kept_with_a_warning(app, client, make_partner):
