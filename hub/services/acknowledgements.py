@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
@@ -45,24 +45,16 @@ def record_contrl(session: Session, contrl_exchange: Exchange, partner: Partner,
     summary: dict[str, Any] = {"control_ref": ack.control_ref, "status": status.value,
                                "exchange_id": None}
     target = session.scalars(
-        select(Exchange).where(Exchange.partner_id == partner.id,
-                               Exchange.direction == Direction.outbound.value,
-                               Exchange.control_ref == ack.control_ref)
-        .order_by(Exchange.received_at.desc()).limit(1)).first()
+        _latest_sent(partner).where(Exchange.control_ref == ack.control_ref)).first()
     if target is None:
-        return Recorded(summary, [Problem(
-            code="ACK_UNMATCHED", severity="warning", message_ref=ack.contrl_ref,
-            segment_tag="UCI", element="0020",
-            message=f"the CONTRL answers interchange {ack.control_ref}, but the hub sent no "
-                    f"interchange with that reference to partner {partner.name}")])
+        return _unmatched(summary, ack.contrl_ref, "UCI", "0020",
+                          f"the CONTRL answers interchange {ack.control_ref}, but the hub sent no "
+                          f"interchange with that reference to partner {partner.name}")
     summary["exchange_id"] = target.id
     warnings = _mismatches(ack, target)
-    report = {**ack.as_dict(), "contrl_exchange_id": contrl_exchange.id,
-              "recorded_at": utcnow().isoformat()}
-    result = dict(target.result or {})
-    result["acknowledgements"] = [*result.get("acknowledgements", []), report][-KEPT_REPORTS:]
+    _keep_report(target, "acknowledgements",
+                 {**ack.as_dict(), "contrl_exchange_id": contrl_exchange.id})
     previous = target.ack_status
-    target.result = result
     target.ack_status = status.value
     event = EventSpec(actor, "exchange.acknowledged", "exchange", target.id, partner.id,
                       {"status": status.value, "previous": previous,
@@ -81,17 +73,13 @@ def record_aperak(session: Session, aperak_exchange: Exchange, partner: Partner,
                                "exchange_id": None}
     target = _sent_to(session, partner, ack.references)
     if target is None:
-        return Recorded(summary, [Problem(
-            code="ACK_UNMATCHED", severity="warning", message_ref=ack.message_ref,
-            segment_tag="RFF", element="C506/1154",
-            message=f"the APERAK refers to {', '.join(numbers) or 'no document'}, but the hub "
-                    f"sent partner {partner.name} no interchange or document with that reference")])
+        return _unmatched(summary, ack.message_ref, "RFF", "C506/1154",
+                          f"the APERAK refers to {', '.join(numbers) or 'no document'}, but the "
+                          f"hub sent partner {partner.name} no interchange or document with that "
+                          "reference")
     summary["exchange_id"] = target.id
-    report = {**ack.as_dict(), "aperak_exchange_id": aperak_exchange.id,
-              "recorded_at": utcnow().isoformat()}
-    result = dict(target.result or {})
-    result["application_acks"] = [*result.get("application_acks", []), report][-KEPT_REPORTS:]
-    target.result = result
+    _keep_report(target, "application_acks",
+                 {**ack.as_dict(), "aperak_exchange_id": aperak_exchange.id})
     event = EventSpec(actor, "exchange.application_acknowledged", "exchange", target.id,
                       partner.id, {"status": ack.status.value, "aperak": ack.number,
                                    "aperak_exchange_id": aperak_exchange.id,
@@ -107,9 +95,7 @@ def _sent_to(session: Session, partner: Partner, references: list[tuple[str, str
     numbers = [number for _, number in references]
     messages = [number for qualifier, number in references if qualifier == "ACW"]
     documents = [number for qualifier, number in references if qualifier != "ACW"]
-    sent = select(Exchange).where(Exchange.partner_id == partner.id,
-                                  Exchange.direction == Direction.outbound.value) \
-        .order_by(Exchange.received_at.desc()).limit(1)
+    sent = _latest_sent(partner)
     carried = Exchange.result["document"]
     for values, column in ((numbers, Exchange.control_ref),
                            (documents, carried["number"].as_string()),
@@ -118,6 +104,29 @@ def _sent_to(session: Session, partner: Partner, references: list[tuple[str, str
         if found is not None:
             return found
     return None
+
+
+def _unmatched(summary: dict[str, Any], message_ref: str, tag: str, element: str, text: str
+               ) -> Recorded:
+    """An acknowledgement of nothing the hub sent: kept, with a warning saying so."""
+    return Recorded(summary, [Problem(code="ACK_UNMATCHED", severity="warning",
+                                      message_ref=message_ref, segment_tag=tag, element=element,
+                                      message=text)])
+
+
+def _latest_sent(partner: Partner) -> Select[Exchange]:
+    """What the hub sent `partner`, the latest first, one row: narrow it with a `where`."""
+    return select(Exchange).where(Exchange.partner_id == partner.id,
+                                  Exchange.direction == Direction.outbound.value) \
+        .order_by(Exchange.received_at.desc()).limit(1)
+
+
+def _keep_report(target: Exchange, key: str, report: dict[str, Any]) -> None:
+    """Append an acknowledgement's report to the outbound exchange's result (the latest kept)."""
+    result = dict(target.result or {})
+    report = {**report, "recorded_at": utcnow().isoformat()}
+    result[key] = [*result.get(key, []), report][-KEPT_REPORTS:]
+    target.result = result
 
 
 def _mismatches(ack: InterchangeAck, target: Exchange) -> list[Problem]:

@@ -1,38 +1,23 @@
-"""A partner's CONTRL answering an interchange the hub sent it: recorded on that interchange,
-listable by status, audited; faulty or unmatched CONTRLs are kept with named errors or warnings."""
+"""A partner's CONTRL or APERAK answering what the hub sent it: recorded on that outbound exchange,
+listable by status, audited; faulty or unmatched ones are kept with named errors or warnings."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from bench.edifact_parse import generate
 from hub.db import new_session
 from hub.models import AuditEvent, Exchange
-from hub.services.processing import process_pending
 from mappings.edifact.envelope import parse_interchange
+from tests.support.exchanges import post, process, shown
 
 ACKS = Path(__file__).resolve().parents[3] / "fixtures" / "edifact" / "acks"
 HUB = "PONTEHUB"
 SUPPLIER = "4012345000009"
-
-
-def process(app: Flask) -> None:
-    process_pending(lambda: new_session(app))
-
-
-def post(client: FlaskClient, partner, body: bytes) -> str:
-    resp = client.post("/api/v1/exchanges", data=body, headers=partner.headers)
-    assert resp.status_code == 202, resp.json
-    return str(resp.json["id"])
-
-
-def shown(client: FlaskClient, partner, exchange_id: str) -> dict:
-    return client.get(f"/api/v1/exchanges/{exchange_id}", headers=partner.headers).json
 
 
 def outbound(client: FlaskClient, partner, query: str = "") -> list[dict]:

@@ -7,32 +7,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
+from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from hub.db import new_session
 from hub.models import Document, DocumentLine, Exchange
-from hub.services.processing import process_pending
 from mappings.edifact.envelope import parse_interchange
+from tests.support.exchanges import post, process, shown
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "fixtures" / "edifact"
 CORPUS = ROOT.parent / "shared" / "corpus" / "edifact"
-
-
-def process(app: Flask) -> None:
-    process_pending(lambda: new_session(app))
-
-
-def post(client: FlaskClient, partner, body: bytes) -> str:
-    resp = client.post("/api/v1/exchanges", data=body, headers=partner.headers)
-    assert resp.status_code == 202, resp.json
-    return str(resp.json["id"])
-
-
-def shown(client: FlaskClient, partner, exchange_id: str) -> dict:
-    return client.get(f"/api/v1/exchanges/{exchange_id}", headers=partner.headers).json
 
 
 def test_demo_order_becomes_a_canonical_order_with_its_lines(app, client, make_partner):
