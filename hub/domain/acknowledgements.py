@@ -1,8 +1,10 @@
-"""What a partner's CONTRL says about an interchange the hub sent it: accepted, rejected or only
-received, at interchange, group and message level, with the syntax errors it reports.
+"""What a partner says about what the hub sent it. A CONTRL (`InterchangeAck`): an interchange
+accepted, rejected or only received, at interchange, group and message level, with the syntax
+errors it reports. An APERAK (`ApplicationAck`): a document accepted or rejected for business
+reasons, with the partner's error codes and texts.
 
-Pure data: `mappings.edifact.contrl.read_contrl` fills it from a CONTRL message, and the hub records
-it on the outbound exchange it answers.
+Pure data: `mappings.edifact.contrl.read_contrl` and `mappings.edifact.aperak.read_aperak` fill it,
+and the hub records it on the outbound exchange it answers.
 """
 
 from __future__ import annotations

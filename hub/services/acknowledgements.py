@@ -67,7 +67,7 @@ def record_contrl(session: Session, contrl_exchange: Exchange, partner: Partner,
 def record_aperak(session: Session, aperak_exchange: Exchange, partner: Partner,
                   ack: ApplicationAck, *, actor: str) -> Recorded:
     """Record `ack` (read from an APERAK that `partner` posted) on the outbound exchange whose
-    control reference or document number it gives."""
+    control reference, document number or message reference it gives."""
     numbers = list(dict.fromkeys(number for _, number in ack.references))
     summary: dict[str, Any] = {"number": ack.number, "status": ack.status.value,
                                "exchange_id": None}

@@ -337,8 +337,8 @@ def _aperak(session: Session, exchange: Exchange, partner: Partner, checked: Che
     parties = [p for p in doc.parties if p.role in (PartyRole.buyer, PartyRole.supplier)]
     body = render_aperak(doc.number, problems, aperak_number=ref, referenced_message_ref=message_ref,
                          parties=parties, profile=checked.profile)
-    message_ref = str(outbound.next_control_number(session, partner, "message"))
-    message = Message(reference=message_ref, type="APERAK", version="D", release="96A", agency="UN",
+    own_ref = str(outbound.next_control_number(session, partner, "message"))  # its UNH 0062
+    message = Message(reference=own_ref, type="APERAK", version="D", release="96A", agency="UN",
                       association=None, segments=body)  # wrapped in UNH/UNT on rendering
     envelope = Envelope(sender=interchange.recipient, sender_qualifier=interchange.recipient_qualifier,
                         recipient=interchange.sender, recipient_qualifier=interchange.sender_qualifier,
