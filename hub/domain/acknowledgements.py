@@ -15,6 +15,7 @@ from typing import Any
 
 
 class AckStatus(StrEnum):
+    awaiting = "awaiting"  # the hub asked for a CONTRL (UNB 0031) and none has come yet
     accepted = "accepted"
     rejected = "rejected"
     partly_rejected = "partly_rejected"  # accepted, but some groups or messages rejected

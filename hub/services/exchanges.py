@@ -65,7 +65,8 @@ class ExchangeFilter:
     partner_id: int | None = None
     since: datetime | None = None
     until: datetime | None = None
-    ack_status: str | None = None  # outbound: the partner's CONTRL status, or "none" for no CONTRL yet
+    # outbound: the partner's CONTRL status, "awaiting" one asked for, or "none" (none asked or come)
+    ack_status: str | None = None
 
 
 def visible_query(principal: Principal, flt: ExchangeFilter) -> Select[Exchange]:

@@ -11,6 +11,7 @@ import hashlib
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from hub.domain.acknowledgements import AckStatus
 from hub.domain.states import Direction, ExchangeState
 from hub.models import Exchange, Partner
 from hub.services.audit import EventSpec
@@ -33,15 +34,18 @@ def next_control_number(session: Session, partner: Partner, kind: str = "interch
 def add_outbound(session: Session, partner_id: int, *, doc_type: str, syntax: str, raw: bytes,
                  content_type: str, control_ref: str | None, sender: str | None,
                  recipient: str | None, reply_to: str | None, actor: str,
-                 document: dict[str, str] | None = None) -> tuple[Exchange, EventSpec]:
+                 document: dict[str, str] | None = None, contrl_requested: bool = False
+                 ) -> tuple[Exchange, EventSpec]:
     """Add an outbound exchange in `pending`; returns it and the audit event recording it.
     `document` ({"type", "number", "message_ref"}) names the document it carries (and its UNH
-    reference), for matching the partner's APERAK."""
+    reference), for matching the partner's APERAK; `contrl_requested` (its UNB 0031 asks for a
+    CONTRL) makes it `awaiting` one."""
     exchange = Exchange(direction=Direction.outbound.value, partner_id=partner_id,
                         state=ExchangeState.pending.value, syntax=syntax, doc_type=doc_type,
                         control_ref=control_ref, sender=sender, recipient=recipient,
                         dedup_ref=None, sha256=hashlib.sha256(raw).hexdigest(), size=len(raw),
                         content_type=content_type, raw=raw, warnings=[], attempts=0,
+                        ack_status=AckStatus.awaiting.value if contrl_requested else None,
                         result={**({"reply_to": reply_to} if reply_to else {}),
                                 **({"document": document} if document else {})})
     session.add(exchange)

@@ -92,7 +92,8 @@ def route(session: Session, source: Partner, recipient: Partner | None,
             sender=settings.hub_edi_id, recipient=identity.recipient, reply_to=reply_to,
             actor=ACTOR, document={"type": doc.doc_type, "number": doc.number,
                                    **({"message_ref": message_ref} if recipient.syntax == "edifact"
-                                      else {})})
+                                      else {})},
+            contrl_requested=recipient.syntax == "edifact" and profile.request_contrl)
         events.append(event)
     return events
 

@@ -53,9 +53,10 @@ def routed_to_supplier(app, client, make_partner, runner=None):  # type: ignore[
 def test_a_positive_contrl_marks_the_interchange_accepted(app, client, runner, make_partner):
     _, supplier = routed_to_supplier(app, client, make_partner, runner)
     first = outbound(client, supplier)[0]
-    assert first["ack_status"] is None
     sent = parse_interchange(client.get(first["links"]["raw"], headers=supplier.headers).data)
     assert sent.ack_requested and sent.control_ref == "H00000001"  # the profile asks for CONTRL
+    assert [x["ack_status"] for x in outbound(client, supplier, "&ack=awaiting")] == [
+        "awaiting", "awaiting"]
     exchange_id = post(client, supplier, contrl(f"UCI+H00000001+{HUB}+{SUPPLIER}:14+7'",
                                                 ack_request=True))
     process(app)
@@ -65,7 +66,7 @@ def test_a_positive_contrl_marks_the_interchange_accepted(app, client, runner, m
         {"control_ref": "H00000001", "status": "accepted", "exchange_id": first["id"]}]
     assert got["warnings"] == []
     acked, other = outbound(client, supplier)
-    assert (acked["ack_status"], other["ack_status"]) == ("accepted", None)
+    assert (acked["ack_status"], other["ack_status"]) == ("accepted", "awaiting")
     (report,) = acked["result"]["acknowledgements"]
     assert report["status"] == "accepted" and report["contrl_exchange_id"] == exchange_id
     # a CONTRL is never answered with a CONTRL, even when its UNB asks for one
@@ -74,7 +75,7 @@ def test_a_positive_contrl_marks_the_interchange_accepted(app, client, runner, m
         (event,) = session.scalars(select(AuditEvent).where(
             AuditEvent.action == "exchange.acknowledged")).all()
         assert event.object_id == first["id"] and event.details["status"] == "accepted"
-        assert event.details["previous"] is None
+        assert event.details["previous"] == "awaiting"
 
 
 def test_a_negative_contrl_names_the_errors_and_the_rejection_is_listable(
