@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.domain.acknowledgements import AckStatus, InterchangeAck
 from hub.domain.errors import MappingError, Problem
+from mappings.edifact.aperak import read_aperak
 from mappings.edifact.contrl import (
     contrl_as_message,
     contrl_envelope,
@@ -16,7 +19,7 @@ from mappings.edifact.contrl import (
     syntax_error_code,
 )
 from mappings.edifact.envelope import parse_interchange
-from mappings.edifact.model import Segment, Separators
+from mappings.edifact.model import Message, Segment, Separators
 from mappings.edifact.serializer import render_interchange, serialize_segments
 
 UNB = "UNB+UNOC:3+5412345000013:14+4012345000009:14+250322:1200+REF1++++1'"
@@ -155,3 +158,33 @@ def test_an_unknown_action_code_or_a_missing_uci_is_named() -> None:
     with pytest.raises(MappingError) as info:
         _read([bad[0], bad[2]])
     assert info.value.problems[0].code == "MISSING_SEGMENT"
+
+
+_components = st.lists(st.text(alphabet="0123456789ACEGINRUZ:", max_size=6), min_size=1, max_size=4)
+_segments = st.lists(st.builds(
+    Segment, st.sampled_from(["UCI", "UCM", "UCS", "UCD", "UCF", "FTX"]),
+    st.lists(_components, max_size=8), st.integers(1, 99)), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=_segments)
+def test_any_contrl_body_is_read_or_refused_by_name(body: list[Segment]) -> None:
+    message = Message("C1", "CONTRL", "D", "3", "UN", None,
+                      [Segment("UNH", [["C1"], ["CONTRL", "D", "3", "UN"]], 1), *body,
+                       Segment("UNT", [[str(len(body) + 2)], ["C1"]], len(body) + 2)])
+    try:
+        ack = read_contrl(message)
+    except MappingError as exc:
+        assert exc.problems and exc.problems[0].segment_tag in ("UCI", "UCM", "UCF")
+        return
+    assert ack.as_dict()["status"] in {s.value for s in AckStatus}
+
+
+@settings(max_examples=300, deadline=None)
+@given(body=st.lists(st.builds(
+    Segment, st.sampled_from(["BGM", "RFF", "DOC", "ERC", "FTX", "NAD", "DTM"]),
+    st.lists(_components, max_size=6)), max_size=12))
+def test_any_aperak_body_is_read(body: list[Segment]) -> None:
+    ack = read_aperak(Message("A1", "APERAK", "D", "96A", "UN", None,
+                              [Segment("UNH"), *body, Segment("UNT")]))
+    assert ack.as_dict()["status"] in {s.value for s in AckStatus}
