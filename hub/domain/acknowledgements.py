@@ -114,9 +114,14 @@ class MessageAck:
         return out
 
 
+MAX_REPORTED = 1000  # messages (UCM) and groups (UCF) of one CONTRL kept in detail; all are counted
+MAX_ERRORS = 100  # errors kept per message
+
+
 @dataclass
 class InterchangeAck:
-    """One CONTRL: the interchange it answers (UCI) and what became of its parts."""
+    """One CONTRL: the interchange it answers (UCI) and what became of its parts (the first
+    MAX_REPORTED messages and groups in detail; every one counted)."""
 
     control_ref: str  # UCI 0020: the hub's interchange control reference
     sender: str  # UCI S002: the interchange's sender as the partner saw it (the hub)
@@ -127,14 +132,23 @@ class InterchangeAck:
     errors: list[ReportedError] = field(default_factory=list)  # UNA/UNB/UNZ errors (UCI)
     messages: list[MessageAck] = field(default_factory=list)
     groups: list[MessageAck] = field(default_factory=list)  # UCF: one entry per functional group
+    parts_total: int = 0  # UCM and UCF segments, kept or not
+    part_rejected: bool = False  # any of them rejected, kept or not
+
+    def add(self, part: MessageAck, group: bool = False) -> bool:
+        """Count a message or group verdict and keep it while under MAX_REPORTED; whether kept."""
+        self.parts_total += 1
+        self.part_rejected |= part.status in (AckStatus.rejected, AckStatus.partly_rejected)
+        if len(self.messages) + len(self.groups) >= MAX_REPORTED:
+            return False
+        (self.groups if group else self.messages).append(part)
+        return True
 
     @property
     def overall(self) -> AckStatus:
         """The interchange's outcome once lower levels are counted: an interchange accepted
         with a message rejected is partly rejected."""
-        if self.status is AckStatus.accepted and any(
-                m.status in (AckStatus.rejected, AckStatus.partly_rejected)
-                for m in self.messages + self.groups):
+        if self.status is AckStatus.accepted and self.part_rejected:
             return AckStatus.partly_rejected
         return self.status
 
@@ -144,7 +158,8 @@ class InterchangeAck:
                 "action": self.action, "contrl_ref": self.contrl_ref,
                 "errors": [e.as_dict() for e in self.errors],
                 "groups": [g.as_dict() for g in self.groups],
-                "messages": [m.as_dict() for m in self.messages]}
+                "messages": [m.as_dict() for m in self.messages],
+                "parts_total": self.parts_total}
 
 
 # 4343 Response type code (BGM) on an APERAK

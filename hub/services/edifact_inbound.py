@@ -30,7 +30,7 @@ from hub.services.pipeline import Outcome, accept, register
 from mappings.edifact import registry
 from mappings.edifact.aperak import read_aperak, render_aperak
 from mappings.edifact.contrl import contrl_as_message, contrl_envelope, read_contrl, render_contrl
-from mappings.edifact.envelope import open_interchange, parse_interchange
+from mappings.edifact.envelope import open_interchange
 from mappings.edifact.model import Interchange, Message
 from mappings.edifact.profile import PartnerProfile
 from mappings.edifact.serializer import Envelope, render_interchange
@@ -148,33 +148,44 @@ def _translate_acknowledgement(session: Session, exchange: Exchange, partner: Pa
     kind = exchange.doc_type or ""
     read, record = _ACKNOWLEDGEMENTS[kind]
     profile = profiles.build(partner.profile)
-    interchange = parse_interchange(exchange.raw,
-                                    tolerate_count_mismatch=profile.tolerate_count_mismatch)
-    checked = Checked(interchange, profile,
-                      [p for p in interchange.problems if p.severity != "error"])
-    problems = _sender_problems(interchange, partner)
-    problems += [p for p in interchange.problems if p.severity == "error"]
-    reports = []
-    for message in interchange.messages:
+    # streamed like any interchange: a huge file is read one message at a time
+    reader = open_interchange(exchange.raw, tolerate_count_mismatch=profile.tolerate_count_mismatch)
+    interchange = reader.interchange
+    checked = Checked(interchange, profile)
+    problems = _sender_problems(interchange, partner)  # the first MAX_PROBLEMS, and their count
+    total = len(problems)
+
+    def found_errors(found: list[Problem]) -> None:
+        nonlocal total
+        total += len(found)
+        problems.extend(found[:max(0, MAX_PROBLEMS - len(problems))])
+
+    reports, stubs = [], []
+    for message in reader.messages():
+        stubs.append(_stub(message))
         if message.type != kind:
-            problems.append(Problem(
+            found_errors([Problem(
                 code=f"MIXED_{kind}", message_ref=message.reference, segment_tag="UNH",
                 segment_position=message.segments[0].position, element="S009/0065",
                 message=f"an interchange that starts with a {kind} holds only {kind}s, not "
-                        f"{message.type}: send it in an interchange of its own"))
+                        f"{message.type}: send it in an interchange of its own")])
             continue
         found = validate_message(message)
-        problems += [p for p in found if p.severity == "error"]
+        found_errors([p for p in found if p.severity == "error"])
         checked.warnings.extend(p for p in found if p.severity != "error")
-        if not any(p.severity == "error" for p in found):
+        if not total:  # once the interchange is rejected, its reports are of no use
             try:
                 reports.append(read(message))
             except HubError as exc:  # e.g. a CONTRL without UCI or with an unknown action code
-                problems += exc.problems
+                found_errors(exc.problems)
+    interchange.messages = stubs  # references and types only, for a CONTRL back
+    checked.warnings.extend(p for p in interchange.problems if p.severity != "error")
+    found_errors([p for p in interchange.problems if p.severity == "error"])
     answers_with_contrl = kind != "CONTRL" and _wants_contrl(checked)
-    if problems:
+    if total:
         raise InterchangeRejected(
-            _summary(f"{kind} rejected", problems), problems=problems,
+            _summary(f"{kind} rejected", problems, total - len(problems)), problems=problems,
+            problems_total=total,
             followups=[_contrl_followup(checked, problems)] if answers_with_contrl else [])
     answered, events = [], []
     for report in reports:

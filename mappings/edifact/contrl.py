@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from hub.domain.acknowledgements import (
+    MAX_ERRORS,
     AckStatus,
     InterchangeAck,
     MessageAck,
@@ -243,7 +244,7 @@ def read_contrl(message: Message) -> InterchangeAck:
             group = MessageAck(reference=segment.get(0), message_type="group",
                                status=_status(segment, 3, "0083", message), action=segment.get(3),
                                errors=_level_error(segment, code_at=4, service_at=5, s011_at=6))
-            ack.groups.append(group)
+            ack.add(group, group=True)
             current = None
         elif tag == "UCM":
             current = MessageAck(reference=segment.get(0),
@@ -252,7 +253,10 @@ def read_contrl(message: Message) -> InterchangeAck:
                                  status=_status(segment, 2, "0083", message), action=segment.get(2),
                                  errors=_level_error(segment, code_at=3, service_at=4, s011_at=5),
                                  group_reference=group.reference if group else None)
-            ack.messages.append(current)
+            if not ack.add(current):
+                current = None  # counted, not kept: its UCS/UCD are skipped
+        elif current is not None and len(current.errors) >= MAX_ERRORS:
+            continue
         elif tag == "UCS" and current is not None:
             segment_at = _int(segment.get(0))
             if segment.get(1):

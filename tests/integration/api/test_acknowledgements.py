@@ -264,3 +264,23 @@ def test_the_acknowledgement_fixtures_are_read(app, client, make_partner, name):
     (answer,) = got["result"]["acknowledges"]
     assert answer["status"] == "rejected" and answer["exchange_id"] is None  # sent nothing yet
     assert [w["code"] for w in got["warnings"]] == ["ACK_UNMATCHED"]
+
+
+def test_a_huge_contrl_is_streamed_and_its_report_kept_bounded(app, client, make_partner):
+    _, supplier = routed_to_supplier(app, client, make_partner)
+    ucms = "".join(f"UCM+{n}+ORDERS:D:96A:UN+{'4' if n == 4000 else '7'}'UCS+{n}+13'"
+                   for n in range(1, 4001))
+    exchange_id = post(client, supplier, contrl(f"UCI+H00000001+{HUB}+{SUPPLIER}:14+7'{ucms}"))
+    process(app)
+    assert shown(client, supplier, exchange_id)["state"] == "processed"
+    (report,) = outbound(client, supplier)[0]["result"]["acknowledgements"]
+    assert report["status"] == "partly_rejected" and report["parts_total"] == 4000
+    assert len(report["messages"]) == 1000
+    # and one with thousands of defects fails naming the first ones and counting them all
+    bad = "".join(f"UCM+{n}+ORDERS:D:96A:UN+7'UCS+x{n}'" for n in range(1, 3001))
+    exchange_id = post(client, supplier, contrl(f"UCI+H00000002+{HUB}+{SUPPLIER}:14+7'{bad}",
+                                                ref="CTL2"))
+    process(app)
+    error = shown(client, supplier, exchange_id)["error"]
+    assert len(error["problems"]) == 200 and error["problems_total"] >= 3000
+    assert error["problems"][0]["segment_tag"] == "UCS"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hub.domain.acknowledgements import AckStatus, InterchangeAck
+from hub.domain.acknowledgements import MAX_ERRORS, MAX_REPORTED, AckStatus, InterchangeAck
 from hub.domain.errors import MappingError, Problem
 from mappings.edifact.aperak import read_aperak
 from mappings.edifact.contrl import (
@@ -188,3 +188,18 @@ def test_any_aperak_body_is_read(body: list[Segment]) -> None:
     ack = read_aperak(Message("A1", "APERAK", "D", "96A", "UN", None,
                               [Segment("UNH"), *body, Segment("UNT")]))
     assert ack.as_dict()["status"] in {s.value for s in AckStatus}
+
+
+def test_a_huge_contrl_is_counted_whole_and_kept_in_part() -> None:
+    ucms = [Segment("UCM", [[str(n)], ["INVOIC", "D", "96A", "UN"], ["7"]]) for n in range(1, 1500)]
+    rejected = Segment("UCM", [["1500"], ["INVOIC", "D", "96A", "UN"], ["4"]])
+    segments = [Segment("UNH", [["C1"], ["CONTRL", "D", "3", "UN"]]),
+                Segment("UCI", [["REF7"], ["HUB"], ["PARTNER"], ["7"]]), *ucms, rejected,
+                *[Segment("UCS", [[str(n)], ["13"]]) for n in range(1, 300)],
+                Segment("UNT", [["1803"], ["C1"]])]
+    ack = _read(segments)
+    assert (ack.parts_total, len(ack.messages)) == (1500, MAX_REPORTED)
+    assert ack.overall is AckStatus.partly_rejected  # the rejection past the kept ones counts
+    assert ack.as_dict()["parts_total"] == 1500
+    first = _read([segments[0], segments[1], ucms[0], *segments[-300:]])
+    assert len(first.messages[0].errors) == MAX_ERRORS
