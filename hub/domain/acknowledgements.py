@@ -197,10 +197,11 @@ class ApplicationAck:
     status: AckStatus
     response: str  # BGM 4343 as sent ("" when absent)
     references: list[tuple[str, str]] = field(default_factory=list)  # (qualifier, number): RFF, DOC
-    errors: list[ApplicationError] = field(default_factory=list)
+    errors: list[ApplicationError] = field(default_factory=list)  # the first MAX_ERRORS
+    errors_total: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {"number": self.number, "message_ref": self.message_ref,
                 "status": self.status.value, "response": self.response,
                 "references": [{"qualifier": q, "number": n} for q, n in self.references],
-                "errors": [e.as_dict() for e in self.errors]}
+                "errors": [e.as_dict() for e in self.errors], "errors_total": self.errors_total}

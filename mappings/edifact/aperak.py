@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from hub.domain.acknowledgements import ApplicationAck, ApplicationError, response_status
+from hub.domain.acknowledgements import (
+    MAX_ERRORS,
+    ApplicationAck,
+    ApplicationError,
+    response_status,
+)
 from hub.domain.documents import Party
 from hub.domain.errors import Problem
 from mappings.edifact.common import split35
@@ -47,25 +52,29 @@ def render_aperak(doc_number: str, problems: list[Problem], *, aperak_number: st
 
 def read_aperak(message: Message) -> ApplicationAck:
     """What a partner's APERAK says: its verdict (BGM 4343), the documents it refers to (RFF and,
-    from D.01B, DOC) and its errors (ERC, with the FTX that follows each)."""
+    from D.01B, DOC) and its errors (ERC, with the FTX that follows each): the first MAX_ERRORS
+    of each kept, every error counted."""
     number, response = "", ""
     references: list[tuple[str, str]] = []
     errors: list[ApplicationError] = []
+    total = 0  # ERC segments, kept or not
     for segment in message.body():
         tag = segment.tag
         if tag == "BGM":
             number, response = segment.get(1), segment.get(3)
-        elif tag == "RFF" and not errors:  # RFF under an ERC (SG4/SG5) details that error
-            if segment.get(0, 1):
+        elif tag == "RFF" and not total:  # RFF under an ERC (SG4/SG5) details that error
+            if segment.get(0, 1) and len(references) < MAX_ERRORS:
                 references.append((segment.get(0), segment.get(0, 1)))
-        elif tag == "DOC" and segment.get(1):
+        elif tag == "DOC" and segment.get(1) and len(references) < MAX_ERRORS:
             references.append((f"DOC:{segment.get(0)}", segment.get(1)))
         elif tag == "ERC":
-            errors.append(ApplicationError(segment.get(0), segment.get(0, 2) or None))
-        elif tag == "FTX" and errors and errors[-1].text is None:
+            total += 1
+            if len(errors) < MAX_ERRORS:
+                errors.append(ApplicationError(segment.get(0), segment.get(0, 2) or None))
+        elif tag == "FTX" and errors and errors[-1].text is None and total == len(errors):
             text = " ".join(c for c in (segment.elements[3] if len(segment.elements) > 3 else [])
                             if c)
             errors[-1].text = text or None
     return ApplicationAck(number=number, message_ref=message.reference,
-                          status=response_status(response, bool(errors)), response=response,
-                          references=references, errors=errors)
+                          status=response_status(response, bool(total)), response=response,
+                          references=references, errors=errors, errors_total=total)

@@ -1,4 +1,5 @@
-"""CONTRL: accepting and rejecting interchanges down to segment and element; it parses back."""
+"""CONTRL: accepting and rejecting interchanges down to segment and element; it parses back.
+Reading partners' CONTRLs and APERAKs: every position, bounded, never a crash."""
 
 from __future__ import annotations
 
@@ -203,3 +204,14 @@ def test_a_huge_contrl_is_counted_whole_and_kept_in_part() -> None:
     assert ack.as_dict()["parts_total"] == 1500
     first = _read([segments[0], segments[1], ucms[0], *segments[-300:]])
     assert len(first.messages[0].errors) == MAX_ERRORS
+
+
+def test_an_aperak_with_many_errors_keeps_the_first_and_counts_them_all() -> None:
+    body = [Segment("BGM", [["313"], ["APK1"], ["9"], ["RE"]]), Segment("RFF", [["ON", "PO-1"]])]
+    for n in range(150):
+        body += [Segment("ERC", [[f"E{n}", "", "ZZZ"]]), Segment("FTX", [["AAO"], [], [], [f"t{n}"]])]
+    ack = read_aperak(Message("A1", "APERAK", "D", "96A", "UN", None,
+                              [Segment("UNH"), *body, Segment("UNT")]))
+    assert (len(ack.errors), ack.errors_total) == (MAX_ERRORS, 150)
+    assert (ack.errors[-1].code, ack.errors[-1].text) == ("E99", "t99")
+    assert ack.references == [("ON", "PO-1")] and ack.status is AckStatus.rejected
