@@ -115,10 +115,13 @@ def _unmatched(summary: dict[str, Any], message_ref: str, tag: str, element: str
 
 
 def _latest_sent(partner: Partner) -> Select[Exchange]:
-    """What the hub sent `partner`, the latest first, one row: narrow it with a `where`."""
+    """What the hub sent `partner`, the latest first, one row: narrow it with a `where`. The row
+    is locked (PostgreSQL) and read afresh even if the session holds it: two acknowledgements of
+    one exchange add their reports in turn."""
     return select(Exchange).where(Exchange.partner_id == partner.id,
                                   Exchange.direction == Direction.outbound.value) \
-        .order_by(Exchange.received_at.desc()).limit(1)
+        .order_by(Exchange.received_at.desc()).limit(1).with_for_update() \
+        .execution_options(populate_existing=True)
 
 
 def _keep_report(target: Exchange, key: str, report: dict[str, Any]) -> None:

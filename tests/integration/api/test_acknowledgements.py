@@ -13,6 +13,7 @@ from bench.edifact_parse import generate
 from hub.db import new_session
 from hub.models import AuditEvent, Exchange
 from mappings.edifact.envelope import parse_interchange
+from tests.conftest import ON_POSTGRES
 from tests.support.exchanges import post, process, shown
 
 ACKS = Path(__file__).resolve().parents[3] / "fixtures" / "edifact" / "acks"
@@ -284,3 +285,44 @@ def test_a_huge_contrl_is_streamed_and_its_report_kept_bounded(app, client, make
     error = shown(client, supplier, exchange_id)["error"]
     assert len(error["problems"]) == 200 and error["problems_total"] >= 3000
     assert error["problems"][0]["segment_tag"] == "UCS"
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="row locks: SQLite has one writer at a time anyway")
+def test_two_contrls_for_one_interchange_at_once_both_keep_their_report(app, client, make_partner):
+    import threading
+
+    from hub.domain.acknowledgements import AckStatus, InterchangeAck
+    from hub.models import Partner
+    from hub.services.acknowledgements import record_contrl
+
+    _, supplier = routed_to_supplier(app, client, make_partner)
+
+    def ack(status: AckStatus) -> InterchangeAck:
+        return InterchangeAck("H00000001", HUB, SUPPLIER, status, "7", "1")
+
+    with app.app_context(), new_session() as first:
+        partner = first.get(Partner, supplier.id)
+        # any exchange stands for the CONTRL's; the outbound one itself is the hardest case: the
+        # second session then holds the row before it asks for the lock
+        contrl_exchange = first.scalars(select(Exchange).where(
+            Exchange.control_ref == "H00000001")).one()
+        record_contrl(first, contrl_exchange, partner, ack(AckStatus.received), actor="test")
+        done = threading.Event()
+
+        def second_writer() -> None:
+            with app.app_context(), new_session() as second:
+                other = second.get(Partner, supplier.id)
+                source = second.get(Exchange, contrl_exchange.id)
+                record_contrl(second, source, other, ack(AckStatus.accepted), actor="test")
+                second.commit()
+                done.set()
+
+        thread = threading.Thread(target=second_writer)
+        thread.start()
+        assert not done.wait(1.0)  # it waits for the first one's row lock
+        first.commit()
+        thread.join(10)
+    first_sent = outbound(client, supplier)[0]
+    assert [r["status"] for r in first_sent["result"]["acknowledgements"]] == [
+        "received", "accepted"]
+    assert first_sent["ack_status"] == "accepted"
