@@ -38,7 +38,7 @@ def contrl(body: str, *, ref: str = "CTL1", sender: str = SUPPLIER, ack_request:
 
 def routed_to_supplier(app, client, make_partner, runner=None):  # type: ignore[no-untyped-def]
     """Two orders from a buyer, routed by the hub to the supplier as H00000001 and H00000002
-    (asking for its CONTRL when `runner` is given: the supplier's profile is set to)."""
+    (with `runner`, the supplier's profile first gets request_contrl: the hub asks for CONTRL)."""
     buyer = make_partner("bench", edi_id="5412345000013")
     supplier = make_partner("supplier", edi_id=SUPPLIER)
     if runner is not None:
