@@ -326,3 +326,18 @@ def test_two_contrls_for_one_interchange_at_once_both_keep_their_report(app, cli
     assert [r["status"] for r in first_sent["result"]["acknowledgements"]] == [
         "received", "accepted"]
     assert first_sent["ack_status"] == "accepted"
+
+
+def test_a_faulty_aperak_gets_the_negative_contrl_it_asks_for(app, client, make_partner):
+    _, supplier = routed_to_supplier(app, client, make_partner)
+    body = "BGM+313+APK-90+9+RE'RFF+ON:PO00000001'ERC+X::ZZZ'UNS+S'"  # UNS has no place here
+    exchange_id = post(client, supplier, aperak(body, ack_request=True))
+    process(app)
+    got = shown(client, supplier, exchange_id)
+    assert got["state"] == "failed"
+    assert {p["segment_tag"] for p in got["error"]["problems"]} == {"UNS"}
+    (contrl_id,) = got["error"]["acknowledgements"]
+    sent = parse_interchange(client.get(f"/api/v1/exchanges/{contrl_id}/raw",
+                                        headers=supplier.headers).data)
+    assert sent.messages[0].segments[1].get(3) == "4"  # UCI: rejected
+    assert all("application_acks" not in x["result"] for x in outbound(client, supplier))
