@@ -162,10 +162,12 @@ class InterchangeAck:
                 "parts_total": self.parts_total}
 
 
-# 4343 Response type code (BGM) on an APERAK
+# UNCL 4343 Response type code: BGM on an APERAK, ResponseCode on a UBL ApplicationResponse (the
+# Peppol Invoice Response adds IP in process, UQ under query, PD paid)
 _RESPONSES: dict[str, AckStatus] = {
-    "AP": AckStatus.accepted, "AB": AckStatus.received, "CA": AckStatus.partly_rejected,
-    "RE": AckStatus.rejected,
+    "AP": AckStatus.accepted, "PD": AckStatus.accepted,
+    "AB": AckStatus.received, "IP": AckStatus.received, "UQ": AckStatus.received,
+    "CA": AckStatus.partly_rejected, "RE": AckStatus.rejected,
 }
 
 
@@ -190,7 +192,7 @@ class ApplicationError:
 
 @dataclass
 class ApplicationAck:
-    """One APERAK: the partner's business answer to documents the hub sent it."""
+    """One APERAK or UBL ApplicationResponse: the partner's answer to documents the hub sent it."""
 
     number: str  # BGM 1004: the APERAK's own number
     message_ref: str  # its UNH 0062
@@ -199,9 +201,10 @@ class ApplicationAck:
     references: list[tuple[str, str]] = field(default_factory=list)  # (qualifier, number): RFF, DOC
     errors: list[ApplicationError] = field(default_factory=list)  # the first MAX_ERRORS
     errors_total: int = 0
+    source: str = "APERAK"  # or "ApplicationResponse" (UBL)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "message_ref": self.message_ref,
+        return {"source": self.source, "number": self.number, "message_ref": self.message_ref,
                 "status": self.status.value, "response": self.response,
                 "references": [{"qualifier": q, "number": n} for q, n in self.references],
                 "errors": [e.as_dict() for e in self.errors], "errors_total": self.errors_total}

@@ -66,17 +66,21 @@ def record_contrl(session: Session, contrl_exchange: Exchange, partner: Partner,
 
 def record_aperak(session: Session, aperak_exchange: Exchange, partner: Partner,
                   ack: ApplicationAck, *, actor: str) -> Recorded:
-    """Record `ack` (read from an APERAK that `partner` posted) on the outbound exchange whose
-    control reference, document number or message reference it gives."""
+    """Record `ack` (read from an APERAK or a UBL ApplicationResponse that `partner` posted) on
+    the outbound exchange whose control reference, document number or message reference it
+    gives."""
     numbers = list(dict.fromkeys(number for _, number in ack.references))
     summary: dict[str, Any] = {"number": ack.number, "status": ack.status.value,
                                "exchange_id": None}
     target = _sent_to(session, partner, ack.references)
     if target is None:
-        return _unmatched(summary, ack.message_ref, "RFF", "C506/1154",
-                          f"the APERAK refers to {', '.join(numbers) or 'no document'}, but the "
-                          f"hub sent partner {partner.name} no interchange or document with that "
-                          "reference")
+        tag, element = (("RFF", "C506/1154") if ack.source == "APERAK" else
+                        (None, "/ApplicationResponse/cac:DocumentResponse/cac:DocumentReference"
+                               "/cbc:ID"))
+        return _unmatched(summary, ack.message_ref, tag, element,
+                          f"the {ack.source} refers to {', '.join(numbers) or 'no document'}, but "
+                          f"the hub sent partner {partner.name} no interchange or document with "
+                          "that reference")
     summary["exchange_id"] = target.id
     _keep_report(target, "application_acks",
                  {**ack.as_dict(), "aperak_exchange_id": aperak_exchange.id})
@@ -106,8 +110,8 @@ def _sent_to(session: Session, partner: Partner, references: list[tuple[str, str
     return None
 
 
-def _unmatched(summary: dict[str, Any], message_ref: str, tag: str, element: str, text: str
-               ) -> Recorded:
+def _unmatched(summary: dict[str, Any], message_ref: str, tag: str | None, element: str,
+               text: str) -> Recorded:
     """An acknowledgement of nothing the hub sent: kept, with a warning saying so."""
     return Recorded(summary, [Problem(code="ACK_UNMATCHED", severity="warning",
                                       message_ref=message_ref, segment_tag=tag, element=element,

@@ -1,4 +1,5 @@
-"""Inbound XML: safe parse, UBL 2.1 schema, mapping to the canonical document, persistence."""
+"""Inbound XML: safe parse, UBL 2.1 schema, mapping to the canonical document, persistence; a
+partner's ApplicationResponse (Peppol MLR or Invoice Response) is recorded on what it answers."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from sqlalchemy.orm import Session
 from hub.domain.errors import ValidationError
 from hub.domain.records import record_of
 from hub.models import Exchange, Partner
-from hub.services import business_rules, documents, profiles, routing
+from hub.services import acknowledgements, business_rules, documents, profiles, routing
+from hub.services.audit import record_events
 from hub.services.pipeline import Outcome, accept, register
-from mappings.ubl import parse_ubl
+from mappings.ubl import parse_ubl, read_application_response
 
 ACTOR = "system:ubl"
 
@@ -17,6 +19,11 @@ ACTOR = "system:ubl"
 @register("xml")
 def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
     """Translate a UBL document into its canonical document, or reject it saying what and where."""
+    if exchange.doc_type == "ApplicationResponse":
+        ack = read_application_response(exchange.raw)
+        recorded = acknowledgements.record_aperak(session, exchange, partner, ack, actor=ACTOR)
+        record_events(session, recorded.events)
+        return Outcome(result={"acknowledges": [recorded.summary]}, warnings=recorded.warnings)
     doc = parse_ubl(exchange.raw)
     record = record_of(1, doc.number, doc.profile.get("document"), doc)
     findings = business_rules.check(session, partner, profiles.build(partner.profile), [record])

@@ -1,6 +1,7 @@
 """UBL 2.1 / Peppol BIS 3: safe parse -> schema validation -> canonical documents, and back.
 
 Public API: `parse_ubl(data) -> Document`, `render_ubl(doc) -> bytes`, `render_invoice_checked(doc) -> bytes`,
+`read_application_response(data) -> ApplicationAck` (a partner's MLR or Invoice Response),
 `detect(root)`, `check_en16931(xml)`.
 """
 
@@ -10,16 +11,18 @@ from collections.abc import Callable
 
 from lxml import etree
 
+from hub.domain.acknowledgements import ApplicationAck
 from hub.domain.documents import DespatchAdvice, Document, Invoice, OrderResponse, PurchaseOrder
 from hub.domain.errors import MappingError, Problem, ValidationError
 from hub.xmlsafe import parse_xml
-from mappings.ubl import despatch_advice, invoice, order, order_response
+from mappings.ubl import application_response, despatch_advice, invoice, order, order_response
 from mappings.ubl.common import text
 from mappings.ubl.detect import Detected, check_supported, detect
 from mappings.ubl.en16931_rules import check_en16931
 from mappings.ubl.schema import schema_problems, validate_schema
 
-__all__ = ["check_en16931", "detect", "parse_ubl", "render_invoice_checked", "render_ubl"]
+__all__ = ["check_en16931", "detect", "parse_ubl", "read_application_response",
+           "render_invoice_checked", "render_ubl"]
 
 _PARSERS: dict[str, Callable[[etree._Element], Document]] = {
     "Order": order.parse,
@@ -39,6 +42,18 @@ def parse_ubl(data: bytes, *, max_bytes: int | None = None) -> Document:
     doc = _PARSERS[found.kind](root)
     doc.profile.update(_profile(found))
     return doc
+
+
+def read_application_response(data: bytes, *, max_bytes: int | None = None) -> ApplicationAck:
+    """Safe parse and validate a UBL 2.1 ApplicationResponse, and read what it answers."""
+    root = parse_xml(data) if max_bytes is None else parse_xml(data, max_bytes=max_bytes)
+    found = detect(root)
+    if found.kind != "ApplicationResponse" or (found.version and found.version != "2.1"):
+        message = f"expected a UBL 2.1 ApplicationResponse, got {found.kind} {found.version or ''}"
+        raise ValidationError(message.strip(), problems=[Problem(
+            code="UBL_UNSUPPORTED_DOCUMENT", message=message.strip(), element=f"/{found.kind}")])
+    validate_schema(root, found.kind, ref=text(root, "cbc:ID"))
+    return application_response.read(root)
 
 
 def _profile(found: Detected) -> dict[str, str]:

@@ -341,3 +341,56 @@ def test_a_faulty_aperak_gets_the_negative_contrl_it_asks_for(app, client, make_
                                         headers=supplier.headers).data)
     assert sent.messages[0].segments[1].get(3) == "4"  # UCI: rejected
     assert all("application_acks" not in x["result"] for x in outbound(client, supplier))
+
+
+UBL_ACKS = ACKS.parents[1] / "ubl" / "acks"
+
+
+def test_a_peppol_message_level_response_is_recorded_on_the_ubl_order_it_rejects(
+        app, client, make_partner):
+    from hub.models import Partner
+
+    demo = make_partner("demo", edi_id="5412345000013")
+    ubl_supplier = make_partner("ubl-supplier", edi_id="5498765000019")
+    with app.app_context(), new_session() as session:
+        session.get(Partner, ubl_supplier.id).syntax = "ubl"
+        session.commit()
+    post(client, demo, (ACKS.parent / "demo_orders_d96a_basic.edi").read_bytes())
+    process(app)
+    (order,) = outbound(client, ubl_supplier)
+    assert (order["type"], order["result"]["document"]["number"]) == ("Order", "PO-2024-0042")
+    exchange_id = post(client, ubl_supplier,
+                       (UBL_ACKS / "mlr_rejecting_po-2024-0042.xml").read_bytes())
+    process(app)
+    got = shown(client, ubl_supplier, exchange_id)
+    assert got["state"] == "processed", got["error"]
+    assert got["result"]["acknowledges"] == [
+        {"number": "MLR-0001", "status": "rejected", "exchange_id": order["id"]}]
+    (order,) = outbound(client, ubl_supplier)
+    (report,) = order["result"]["application_acks"]
+    assert (report["source"], report["response"]) == ("ApplicationResponse", "RE")
+    assert report["errors"] == [{"code": "BV", "text": "at /Order/cac:OrderLine[1]/cac:LineItem"
+                                                       "/cbc:Quantity; The ordered quantity must "
+                                                       "be a multiple of 6"}]
+    # the same response from a partner the order was not sent to answers nothing
+    other = make_partner("other", edi_id="5790000000005")
+    body = (UBL_ACKS / "mlr_rejecting_po-2024-0042.xml").read_bytes().replace(b"MLR-0001",
+                                                                               b"MLR-0002")
+    exchange_id = post(client, other, body)
+    process(app)
+    got = shown(client, other, exchange_id)
+    assert got["state"] == "processed"
+    (warning,) = got["warnings"]
+    assert warning["code"] == "ACK_UNMATCHED" and warning["element"].endswith("DocumentReference/cbc:ID")
+
+
+def test_an_application_response_that_breaks_the_schema_fails_naming_where(
+        app, client, make_partner):
+    partner = make_partner("ubl-supplier", edi_id="5498765000019")
+    body = (UBL_ACKS / "mlr_rejecting_po-2024-0042.xml").read_bytes().replace(
+        b"<cbc:IssueDate>2026-11-22</cbc:IssueDate>", b"")
+    exchange_id = post(client, partner, body)
+    process(app)
+    got = shown(client, partner, exchange_id)
+    assert got["state"] == "failed"
+    assert any("IssueDate" in p["message"] for p in got["error"]["problems"])

@@ -14,7 +14,8 @@ from hub.services.processing import process_pending
 ROOT = Path(__file__).resolve().parents[3]
 SEEDS = [p.read_bytes() for p in sorted((ROOT / "fixtures" / "edifact").glob("*.edi"))] + \
     [p.read_bytes() for p in sorted((ROOT / "fixtures" / "edifact" / "acks").glob("*.edi"))] + \
-    [p.read_bytes() for p in sorted((ROOT / "fixtures" / "ubl").glob("*.xml"))]
+    [p.read_bytes() for p in sorted((ROOT / "fixtures" / "ubl").glob("*.xml"))] + \
+    [p.read_bytes() for p in sorted((ROOT / "fixtures" / "ubl" / "acks").glob("*.xml"))]
 
 
 @st.composite

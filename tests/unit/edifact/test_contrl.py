@@ -215,3 +215,4 @@ def test_an_aperak_with_many_errors_keeps_the_first_and_counts_them_all() -> Non
     assert (len(ack.errors), ack.errors_total) == (MAX_ERRORS, 150)
     assert (ack.errors[-1].code, ack.errors[-1].text) == ("E99", "t99")
     assert ack.references == [("ON", "PO-1")] and ack.status is AckStatus.rejected
+
