@@ -9,6 +9,8 @@ from flask.testing import FlaskClient
 
 from hub.db import new_session
 from hub.services.processing import process_pending
+from mappings.edifact.envelope import parse_interchange
+from mappings.edifact.model import Interchange
 
 
 def process(app: Flask) -> None:
@@ -26,3 +28,9 @@ def post(client: FlaskClient, partner: Any, body: bytes) -> str:
 def shown(client: FlaskClient, partner: Any, exchange_id: str) -> dict[str, Any]:
     """The exchange as the API shows it to `partner`."""
     return dict(client.get(f"/api/v1/exchanges/{exchange_id}", headers=partner.headers).json)
+
+
+def raw_interchange(client: FlaskClient, partner: Any, exchange_id: str) -> Interchange:
+    """An exchange's bytes, as `partner` downloads them, parsed as EDIFACT."""
+    return parse_interchange(client.get(f"/api/v1/exchanges/{exchange_id}/raw",
+                                        headers=partner.headers).data)

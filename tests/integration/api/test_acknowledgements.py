@@ -14,7 +14,7 @@ from hub.db import new_session
 from hub.models import AuditEvent, Exchange
 from mappings.edifact.envelope import parse_interchange
 from tests.conftest import ON_POSTGRES
-from tests.support.exchanges import post, process, shown
+from tests.support.exchanges import post, process, raw_interchange, shown
 
 ACKS = Path(__file__).resolve().parents[3] / "fixtures" / "edifact" / "acks"
 HUB = "PONTEHUB"
@@ -219,8 +219,7 @@ def test_an_aperak_naming_the_interchange_gets_the_contrl_it_asks_for(app, clien
     (first,) = [x for x in outbound(client, supplier) if x["control_ref"] == "H00000001"]
     assert first["result"]["application_acks"][0]["status"] == "accepted"
     (contrl_id,) = got["result"]["acknowledgements"]
-    sent = parse_interchange(client.get(f"/api/v1/exchanges/{contrl_id}/raw",
-                                        headers=supplier.headers).data)
+    sent = raw_interchange(client, supplier, contrl_id)
     uci = sent.messages[0].segments[1]
     assert sent.messages[0].type == "CONTRL" and (uci.get(0), uci.get(3)) == ("APK1", "7")
 
@@ -337,8 +336,7 @@ def test_a_faulty_aperak_gets_the_negative_contrl_it_asks_for(app, client, make_
     assert got["state"] == "failed"
     assert {p["segment_tag"] for p in got["error"]["problems"]} == {"UNS"}
     (contrl_id,) = got["error"]["acknowledgements"]
-    sent = parse_interchange(client.get(f"/api/v1/exchanges/{contrl_id}/raw",
-                                        headers=supplier.headers).data)
+    sent = raw_interchange(client, supplier, contrl_id)
     assert sent.messages[0].segments[1].get(3) == "4"  # UCI: rejected
     assert all("application_acks" not in x["result"] for x in outbound(client, supplier))
 

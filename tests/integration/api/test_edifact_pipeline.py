@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from hub.db import new_session
 from hub.models import Document, DocumentLine, Exchange
 from mappings.edifact.envelope import parse_interchange
-from tests.support.exchanges import post, process, shown
+from tests.support.exchanges import post, process, raw_interchange, shown
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "fixtures" / "edifact"
@@ -97,8 +97,7 @@ def test_ack_request_gets_a_positive_contrl(app, client, make_partner):
     outbound = client.get("/api/v1/exchanges?direction=outbound", headers=demo.headers).json
     assert [x["id"] for x in outbound["items"]] == [ack_id]
     assert outbound["items"][0]["type"] == "CONTRL" and outbound["items"][0]["state"] == "pending"
-    contrl = parse_interchange(client.get(f"/api/v1/exchanges/{ack_id}/raw",
-                                          headers=demo.headers).data)
+    contrl = raw_interchange(client, demo, ack_id)
     assert (contrl.sender, contrl.recipient) == ("5498765000019", "5412345000013")
     uci = contrl.messages[0].segments[1]
     assert uci.tag == "UCI" and uci.get(0) == "ORD0001" and uci.get(3) == "7"  # accepted
@@ -119,8 +118,7 @@ def test_a_bad_file_is_rejected_with_named_errors_and_a_negative_contrl(app, cli
     assert any(code == "TOO_MANY_REPEATS" and tag == "UNS" for code, tag, _, _ in found)
     assert "QTY" in ex["error"]["message"] or "interchange rejected" in ex["error"]["message"]
     (ack_id,) = ex["error"]["acknowledgements"]
-    contrl = parse_interchange(client.get(f"/api/v1/exchanges/{ack_id}/raw",
-                                          headers=seller.headers).data)
+    contrl = raw_interchange(client, seller, ack_id)
     tags = [s.tag for s in contrl.messages[0].segments]
     assert "UCS" in tags
     assert contrl.messages[0].segments[1].get(3) == "4"  # UCI: rejected
@@ -167,8 +165,7 @@ def test_duplicate_order_number_is_a_business_rejection_with_aperak(app, client,
     (problem,) = ex["error"]["problems"]
     assert problem["code"] == "DUPLICATE_ORDER" and "PO-2024-0042" in problem["message"]
     (aperak_id,) = ex["error"]["acknowledgements"]
-    aperak = parse_interchange(client.get(f"/api/v1/exchanges/{aperak_id}/raw",
-                                          headers=demo.headers).data)
+    aperak = raw_interchange(client, demo, aperak_id)
     message = aperak.messages[0]
     assert message.type == "APERAK"
     assert any(s.tag == "ERC" for s in message.segments)
@@ -246,8 +243,7 @@ def test_unknown_item_and_unknown_party_when_the_profile_asks(app, client, runne
     unknown_party = next(p for p in ex["error"]["problems"] if p["code"] == "UNKNOWN_PARTY")
     assert "5498765000019" in unknown_party["message"]  # the supplier nobody registered
     (aperak_id,) = ex["error"]["acknowledgements"]
-    aperak = parse_interchange(client.get(f"/api/v1/exchanges/{aperak_id}/raw",
-                                          headers=demo.headers).data)
+    aperak = raw_interchange(client, demo, aperak_id)
     assert sum(s.tag == "ERC" for s in aperak.messages[0].segments) == len(ex["error"]["problems"])
 
 
@@ -341,8 +337,7 @@ def test_a_test_interchange_is_kept_as_test_documents_that_go_nowhere(
     assert client.get("/api/v1/exchanges?direction=outbound",
                       headers=supplier.headers).json["items"] == []
     (ack_id,) = ex["result"]["acknowledgements"]
-    contrl = parse_interchange(client.get(f"/api/v1/exchanges/{ack_id}/raw",
-                                          headers=buyer.headers).data)
+    contrl = raw_interchange(client, buyer, ack_id)
     assert contrl.test and contrl.messages[0].segments[1].get(3) == "7"
     # the same orders sent live afterwards (a new interchange) are new orders, not duplicates,
     # and these do go to the supplier and the ERP
@@ -366,6 +361,5 @@ def test_a_faulty_test_interchange_fails_like_a_live_one(app, client, make_partn
     assert ex["state"] == "failed"
     assert {p["segment_tag"] for p in ex["error"]["problems"]} == {"QTY"}
     (ack_id,) = ex["error"]["acknowledgements"]
-    contrl = parse_interchange(client.get(f"/api/v1/exchanges/{ack_id}/raw",
-                                          headers=demo.headers).data)
+    contrl = raw_interchange(client, demo, ack_id)
     assert contrl.test and contrl.messages[0].segments[1].get(3) == "4"
