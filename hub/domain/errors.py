@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -47,6 +47,19 @@ def bounded(problems: list[Problem]) -> list[Problem]:
     more = len(problems) - MAX_PROBLEMS + 1
     return [*problems[:MAX_PROBLEMS - 1], Problem(code="MORE_PROBLEMS", severity=problems[-1].severity,
                                                    message=f"{more} more not kept")]
+
+
+@dataclass
+class ProblemTally:
+    """The first MAX_PROBLEMS errors found and how many there were: a file with a million
+    defects keeps a bounded list while it is read."""
+
+    kept: list[Problem] = field(default_factory=list)
+    total: int = 0
+
+    def add(self, problems: list[Problem]) -> None:
+        self.total += len(problems)
+        self.kept.extend(problems[:max(0, MAX_PROBLEMS - len(self.kept))])
 
 
 class HubError(Exception):

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.documents import PartyRole
-from hub.domain.errors import MAX_PROBLEMS, HubError, Problem, ValidationError
+from hub.domain.errors import HubError, Problem, ProblemTally, ValidationError
 from hub.domain.records import DocumentRecord
 from hub.ingest.messages import Context, MessageJob, MessageResult
 from hub.ingest.pool import map_batches
@@ -72,16 +72,12 @@ class Run:
     partner: Partner
     checked: Checked
     recipient: Partner | None
-    errors: list[Problem] = field(default_factory=list)
-    error_count: int = 0
+    errors: ProblemTally = field(default_factory=ProblemTally)
     stored: list[documents.Stored] = field(default_factory=list)
     rejected: list[tuple[DocumentRecord, list[Problem]]] = field(default_factory=list)
     order_numbers: set[str] = field(default_factory=set)
     batch: list[DocumentRecord] = field(default_factory=list)
 
-    def add_errors(self, problems: list[Problem]) -> None:
-        self.error_count += len(problems)
-        self.errors.extend(problems[:max(0, MAX_PROBLEMS - len(self.errors))])  # count the rest
 
 
 @register("edifact")
@@ -108,7 +104,7 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
     checked = Checked(interchange, profile)
     run = Run(session, exchange, partner, checked,
               routing.find_partner(session, interchange.recipient, interchange.recipient_qualifier))
-    run.add_errors(_sender_problems(interchange, partner))
+    run.errors.add(_sender_problems(interchange, partner))
     context = Context(interchange.separators, dict(partner.profile or {}), partner.name,
                       profile.tolerate_count_mismatch)
     stubs: list[Message] = []
@@ -120,7 +116,7 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
     interchange.messages = stubs  # references and types only, for the CONTRL
     envelope = [p for p in interchange.problems if p.severity == "error"]
     checked.warnings.extend(p for p in interchange.problems if p.severity != "error")
-    run.add_errors(envelope)
+    run.errors.add(envelope)
     _reject_if_errors(run)
     _reject_if_business_rejections(run)
     acks = [_contrl(session, exchange, partner, checked, [])] if _wants_contrl(checked) else []
@@ -152,41 +148,31 @@ def _translate_acknowledgement(session: Session, exchange: Exchange, partner: Pa
     reader = open_interchange(exchange.raw, tolerate_count_mismatch=profile.tolerate_count_mismatch)
     interchange = reader.interchange
     checked = Checked(interchange, profile)
-    problems = _sender_problems(interchange, partner)  # the first MAX_PROBLEMS, and their count
-    total = len(problems)
-
-    def found_errors(found: list[Problem]) -> None:
-        nonlocal total
-        total += len(found)
-        problems.extend(found[:max(0, MAX_PROBLEMS - len(problems))])
-
+    errors = ProblemTally()
+    errors.add(_sender_problems(interchange, partner))
     reports, stubs = [], []
     for message in reader.messages():
         stubs.append(_stub(message))
         if message.type != kind:
-            found_errors([Problem(
+            errors.add([Problem(
                 code=f"MIXED_{kind}", message_ref=message.reference, segment_tag="UNH",
                 segment_position=message.segments[0].position, element="S009/0065",
                 message=f"an interchange that starts with a {kind} holds only {kind}s, not "
                         f"{message.type}: send it in an interchange of its own")])
             continue
         found = validate_message(message)
-        found_errors([p for p in found if p.severity == "error"])
+        errors.add([p for p in found if p.severity == "error"])
         checked.warnings.extend(p for p in found if p.severity != "error")
-        if not total:  # once the interchange is rejected, its reports are of no use
+        if not errors.total:  # once the interchange is rejected, its reports are of no use
             try:
                 reports.append(read(message))
             except HubError as exc:  # e.g. a CONTRL without UCI or with an unknown action code
-                found_errors(exc.problems)
+                errors.add(exc.problems)
     interchange.messages = stubs  # references and types only, for a CONTRL back
     checked.warnings.extend(p for p in interchange.problems if p.severity != "error")
-    found_errors([p for p in interchange.problems if p.severity == "error"])
+    errors.add([p for p in interchange.problems if p.severity == "error"])
     answers_with_contrl = kind != "CONTRL" and _wants_contrl(checked)
-    if total:
-        raise InterchangeRejected(
-            _summary(f"{kind} rejected", problems, total - len(problems)), problems=problems,
-            problems_total=total,
-            followups=[_contrl_followup(checked, problems)] if answers_with_contrl else [])
+    _reject_if_any(f"{kind} rejected", errors, checked, answer_with_contrl=answers_with_contrl)
     answered, events = [], []
     for report in reports:
         recorded = record(session, exchange, partner, report, actor=ACTOR)
@@ -239,13 +225,13 @@ def _take(run: Run, result: MessageResult) -> None:
     Once a message has failed, later ones are only validated (their mapping is not looked at)."""
     run.checked.warnings.extend(result.warnings)
     if result.invalid:
-        run.add_errors(result.invalid)
+        run.errors.add(result.invalid)
         return
-    if run.error_count:
+    if run.errors.total:
         return  # the interchange is rejected already: keep validating, stop mapping
     run.checked.warnings.extend(result.mapping_warnings)
     if result.mapping_errors:
-        run.add_errors(result.mapping_errors)
+        run.errors.add(result.mapping_errors)
         return
     assert result.record is not None
     run.batch.append(result.record)
@@ -254,7 +240,7 @@ def _take(run: Run, result: MessageResult) -> None:
 def _flush(run: Run) -> None:
     """Business-check and persist the current batch with its audit events, routing and outbox rows."""
     batch, run.batch = run.batch, []
-    if not batch or run.error_count:
+    if not batch or run.errors.total:
         return
     findings = business_rules.check(run.session, run.partner, run.checked.profile, batch,
                                     seen_orders=run.order_numbers)
@@ -268,13 +254,19 @@ def _flush(run: Run) -> None:
 
 
 def _reject_if_errors(run: Run) -> None:
-    if not run.error_count:
+    _reject_if_any("interchange rejected", run.errors, run.checked,
+                   answer_with_contrl=_wants_contrl(run.checked))
+
+
+def _reject_if_any(what: str, errors: ProblemTally, checked: Checked, *,
+                   answer_with_contrl: bool) -> None:
+    """Reject the interchange when it has errors, with a negative CONTRL when one is due."""
+    if not errors.total:
         return
-    followups = [_contrl_followup(run.checked, run.errors)] if _wants_contrl(run.checked) else []
-    more = run.error_count - len(run.errors)
-    raise InterchangeRejected(_summary("interchange rejected", run.errors, more),
-                              problems=run.errors, followups=followups,
-                              problems_total=run.error_count)
+    followups = [_contrl_followup(checked, errors.kept)] if answer_with_contrl else []
+    raise InterchangeRejected(_summary(what, errors.kept, errors.total - len(errors.kept)),
+                              problems=errors.kept, followups=followups,
+                              problems_total=errors.total)
 
 
 def _reject_if_business_rejections(run: Run) -> None:
@@ -317,10 +309,10 @@ def _contrl(session: Session, exchange: Exchange, partner: Partner, checked: Che
             problems: list[Problem]) -> tuple[Exchange, EventSpec]:
     """Render and queue a CONTRL answering the interchange (accepting when `problems` is empty)."""
     interchange = checked.interchange
-    number = outbound.next_control_number(session, partner)
+    number, message_number = outbound.next_control_numbers(session, partner,
+                                                           ("interchange", "message"))
     ref = f"C{number:08d}"
-    message_ref = str(outbound.next_control_number(session, partner, "message"))
-    segments = render_contrl(interchange, problems, control_ref=message_ref)
+    segments = render_contrl(interchange, problems, control_ref=str(message_number))
     raw = render_interchange(contrl_envelope(interchange, control_ref=ref),
                              [contrl_as_message(segments)], separators=interchange.separators)
     return outbound.add_outbound(session, partner.id, doc_type="CONTRL", syntax="edifact", raw=raw,
@@ -343,13 +335,13 @@ def _aperak(session: Session, exchange: Exchange, partner: Partner, checked: Che
             doc: CanonicalDocument, message_ref: str | None, problems: list[Problem]
             ) -> tuple[Exchange, EventSpec]:
     interchange = checked.interchange
-    number = outbound.next_control_number(session, partner)
+    number, message_number = outbound.next_control_numbers(session, partner,
+                                                           ("interchange", "message"))
     ref = f"A{number:08d}"
     parties = [p for p in doc.parties if p.role in (PartyRole.buyer, PartyRole.supplier)]
     body = render_aperak(doc.number, problems, aperak_number=ref, referenced_message_ref=message_ref,
                          parties=parties, profile=checked.profile)
-    own_ref = str(outbound.next_control_number(session, partner, "message"))  # its UNH 0062
-    message = Message(reference=own_ref, type="APERAK", version="D", release="96A", agency="UN",
+    message = Message(reference=str(message_number), type="APERAK", version="D", release="96A", agency="UN",
                       association=None, segments=body)  # wrapped in UNH/UNT on rendering
     envelope = Envelope(sender=interchange.recipient, sender_qualifier=interchange.recipient_qualifier,
                         recipient=interchange.sender, recipient_qualifier=interchange.sender_qualifier,

@@ -17,18 +17,19 @@ from hub.models import Exchange, Partner
 from hub.services.audit import EventSpec
 
 
-def next_control_number(session: Session, partner: Partner, kind: str = "interchange", *,
-                        count: int = 1) -> int:
-    """The partner's next control number of a kind, or the first of `count` consecutive ones;
-    the row lock makes them unique under concurrency."""
+def next_control_numbers(session: Session, partner: Partner, kinds: tuple[str, ...], *,
+                         count: int = 1) -> tuple[int, ...]:
+    """The first of `count` consecutive control numbers of each kind (e.g. interchange and
+    message), all under one row lock."""
     session.execute(update(Partner).where(Partner.id == partner.id)
                     .values(active=Partner.active))  # takes the row lock before reading
     session.refresh(partner, ["profile"])
     counters = dict((partner.profile or {}).get("_counters", {}))
-    first = int(counters.get(kind, 0)) + 1
-    counters[kind] = first + count - 1
+    firsts = tuple(int(counters.get(kind, 0)) + 1 for kind in kinds)
+    for kind, first in zip(kinds, firsts, strict=True):
+        counters[kind] = first + count - 1
     partner.profile = {**(partner.profile or {}), "_counters": counters}
-    return first
+    return firsts
 
 
 def add_outbound(session: Session, partner_id: int, *, doc_type: str, syntax: str, raw: bytes,

@@ -74,8 +74,8 @@ def route(session: Session, source: Partner, recipient: Partner | None,
     profile = profiles.build(recipient.profile)
     settings = session.info["settings"]
     identity = identity_for(settings, recipient)
-    first = outbound.next_control_number(session, recipient, count=len(docs))
-    first_message = outbound.next_control_number(session, recipient, "message", count=len(docs))
+    first, first_message = outbound.next_control_numbers(
+        session, recipient, ("interchange", "message"), count=len(docs))
     events: list[EventSpec] = []
     for offset, doc in enumerate(docs):
         control_ref = f"H{first + offset:08d}"

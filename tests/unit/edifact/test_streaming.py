@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import subprocess
 import sys
-import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -139,16 +137,6 @@ def test_unusable_input_is_refused_when_opened() -> None:
     assert [p.code for p in exc.value.problems] == ["NOT_EDIFACT"]
     with pytest.raises(TypeError):
         open_interchange("UNB+UNOC:3'")  # type: ignore[arg-type]
-
-
-def _peak(fn: Any) -> int:
-    gc.collect()
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 _MEASURE = """
