@@ -1,4 +1,4 @@
-"""The shared conformance corpus through the whole hub, as ../shared/corpus/README.md says."""
+"""The conformance corpus through the whole hub, as tests/conformance/corpus/README.md says."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from hub.db import new_session
 from hub.services.processing import process_pending
 from mappings.edifact.envelope import parse_interchange
-
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "corpus"
-pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="the shared corpus is not beside the repo")
+from tests.support.conformance import CORPUS
 
 # file -> (codes that reject it by default, what it maps to once accepted)
 EDIFACT = {

@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 from hub.db import new_session
 from hub.models import Document, DocumentLine, Exchange
 from mappings.edifact.envelope import parse_interchange
+from tests.support.conformance import EDIFACT_CORPUS
 from tests.support.exchanges import post, process, raw_interchange, shown
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "fixtures" / "edifact"
-CORPUS = ROOT.parent / "shared" / "corpus" / "edifact"
+CORPUS = EDIFACT_CORPUS
 
 
 def test_demo_order_becomes_a_canonical_order_with_its_lines(app, client, make_partner):

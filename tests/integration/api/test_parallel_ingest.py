@@ -28,13 +28,12 @@ from hub.services.pipeline import translate
 from hub.services.processing import process_pending
 from mappings.edifact.envelope import parse_interchange
 from mappings.edifact.model import Separators
+from tests.support.conformance import EDIFACT_CORPUS, corpus_files
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "fixtures" / "edifact"
-CORPUS = ROOT.parent / "shared" / "corpus" / "edifact"
 
-FILES = sorted(FIXTURES.glob("*.edi")) + sorted(
-    p for p in CORPUS.rglob("*") if p.is_file() and p.suffix.lower() in (".edi", ".txt", ".edifact"))
+FILES = sorted(FIXTURES.glob("*.edi")) + corpus_files(EDIFACT_CORPUS, "*/*", expected=15)
 
 
 @pytest.fixture(autouse=True)

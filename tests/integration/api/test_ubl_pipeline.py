@@ -13,10 +13,11 @@ from hub.models import Partner
 from hub.services.processing import process_pending
 from mappings.edifact.envelope import parse_interchange
 from mappings.ubl import parse_ubl
+from tests.support.conformance import EDIFACT_CORPUS, corpus_file
 
 ROOT = Path(__file__).resolve().parents[3]
 UBL = ROOT / "fixtures" / "ubl"
-CORPUS = ROOT.parent / "shared" / "corpus" / "edifact"
+CORPUS = EDIFACT_CORPUS
 INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 
 
@@ -86,9 +87,7 @@ def test_a_ubl_order_reaches_an_edifact_supplier_as_orders(app, client, make_par
 
 
 def test_an_invoice_that_is_not_valid_ubl_is_not_sent_and_says_why(app, client, make_partner):
-    path = CORPUS / "pydifact" / "invoice1.edi"
-    if not path.exists():
-        pytest.skip("the shared corpus is not beside the repo")
+    path = corpus_file("edifact/pydifact/invoice1.edi")
     ic = parse_interchange(path.read_bytes())
     seller = make_partner("old-seller", edi_id=ic.sender, qualifier=ic.sender_qualifier or "")
     buyer = make_partner("peppol-buyer", edi_id=ic.recipient, qualifier=ic.recipient_qualifier or "")

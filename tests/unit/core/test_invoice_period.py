@@ -7,17 +7,16 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 from hub.domain.codec import from_dict
 from hub.domain.documents import Invoice
 from mappings.edifact import invoic
 from mappings.edifact.envelope import parse_interchange
 from mappings.edifact.model import Message
 from mappings.ubl import parse_ubl, render_invoice_checked
+from tests.support.conformance import EDIFACT_CORPUS
 
 ROOT = Path(__file__).resolve().parents[3]
-CORPUS = ROOT.parent / "shared" / "corpus" / "edifact" / "en16931-invoic-d14b"
+CORPUS = EDIFACT_CORPUS / "en16931-invoic-d14b"
 
 
 def _acme() -> Invoice:
@@ -44,7 +43,6 @@ def test_period_survives_ubl_and_passes_en16931() -> None:
     assert (back.period_start, back.period_end) == (date(2024, 3, 1), date(2024, 3, 31))
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="the shared corpus is not beside the repo")
 def test_en16931_edifact_example_keeps_its_period() -> None:
     interchange = parse_interchange((CORPUS / "EDIFACT_EXAMPLE3.TXT").read_bytes(),
                                     tolerate_count_mismatch=True)

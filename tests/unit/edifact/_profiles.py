@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from mappings.edifact.profile import GENERIC, PartnerProfile
+from tests.support.conformance import EDIFACT_CORPUS
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "fixtures" / "edifact"
-CORPUS = Path("/work/shared/corpus/edifact")
-if not CORPUS.exists():  # the corpus sits beside the repository in other checkouts
-    CORPUS = ROOT.parent / "shared" / "corpus" / "edifact"
+CORPUS = EDIFACT_CORPUS
 
 PROFILES: dict[str, PartnerProfile] = {
     "demo": GENERIC,

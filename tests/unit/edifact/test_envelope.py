@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from hub.domain.errors import Problem, ValidationError
 from mappings.edifact.envelope import errors, parse_interchange
+from tests.support.conformance import EDIFACT_CORPUS
 
-CORPUS = Path("/work/shared/corpus/edifact")
+CORPUS = EDIFACT_CORPUS
 
 UNB = "UNB+UNOC:3+SENDER:14+RECIPIENT:ZZ+250322:1200+REF1++APP++1++1'"
 MSG = "UNH+M1+ORDERS:D:96A:UN:EAN008'BGM+220+PO1+9'DTM+137:20250322:102'UNT+4+M1'"

@@ -16,8 +16,6 @@ from tests.unit.edifact._adapter import load
 from tests.unit.edifact._profiles import CORPUS
 from tests.unit.edifact._util import parse_file
 
-pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not available")
-
 
 def _one(name: str, warnings: list[Problem] | None = None) -> PurchaseOrder | Invoice:
     (doc,) = parse_file(CORPUS / name, GENERIC, warnings)

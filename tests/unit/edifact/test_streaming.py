@@ -14,10 +14,11 @@ from hub.domain.errors import Problem, ValidationError
 from mappings.edifact import tokenizer
 from mappings.edifact.envelope import open_interchange, parse_interchange
 from mappings.edifact.model import Interchange, Message
+from tests.support.conformance import EDIFACT_CORPUS, corpus_files
 
-CORPUS = Path("/work/shared/corpus/edifact")
+CORPUS = EDIFACT_CORPUS
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "edifact"
-FILES = sorted(p for p in CORPUS.glob("*/*") if p.is_file()) + sorted(FIXTURES.glob("*.edi"))
+FILES = corpus_files(CORPUS, "*/*", expected=15) + sorted(FIXTURES.glob("*.edi"))
 
 UNB = "UNB+UNOC:3+SENDER:14+RECIPIENT:ZZ+250322:1200+REF1'"
 MSG = "UNH+M1+ORDERS:D:96A:UN'BGM+220+PO1+9'DTM+137:20250322:102'UNT+4+M1'"

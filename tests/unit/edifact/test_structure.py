@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,8 +11,9 @@ from hub.domain.errors import Problem
 from mappings.edifact.model import Message, Segment
 from mappings.edifact.structure import STRUCTURES, load_structure, select_structures, validate_message
 from mappings.edifact.tokenizer import REPETITION_MARK
+from tests.support.conformance import EDIFACT_CORPUS
 
-CORPUS = Path(__file__).resolve().parents[3] / ".." / "shared" / "corpus" / "edifact"
+CORPUS = EDIFACT_CORPUS
 GOOD = ["pydifact/invoice1.edi", "pydifact/order.edi", "pydifact/order2.edi", "pydifact/wikipedia_de.edi",
         "smooks/ORDERS_D.03B_Interchange.txt", "smooks/INVOIC_D.03B_Interchange_with_UNA.txt",
         "staedi/invoic_d93a_una.edi", "staedi/invoic_d97b.edi", "staedi/orders-with-group.edi",

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.domain.errors import ValidationError
 from mappings.edifact.contrl import render_contrl
 from mappings.edifact.envelope import parse_interchange
+from tests.support.conformance import EDIFACT_CORPUS, corpus_files
 from tests.unit.edifact.test_streaming import same_when_lazy
 
-CORPUS = sorted(p.read_bytes() for p in Path("/work/shared/corpus/edifact").glob("*/*") if p.is_file())
+CORPUS = [p.read_bytes() for p in corpus_files(EDIFACT_CORPUS, "*/*", expected=15)]
 SERVICE = [b"'", b"+", b":", b"?", b"*", b"UNA:+.? '", b"UNB+", b"UNH+", b"UNT+", b"UNZ+", b"UNG+",
            b"UNE+", b"UNO+", b"UNP+", b"\r\n", b"\xff", b"\xc3", b"\x00"]
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

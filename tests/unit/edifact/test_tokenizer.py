@@ -12,9 +12,9 @@ import pytest
 from hub.domain.errors import ValidationError
 from mappings.edifact.model import Segment, Separators
 from mappings.edifact.tokenizer import REPETITION_MARK, read_una, repetitions, to_decimal, tokenize
+from tests.support.conformance import EDIFACT_CORPUS, corpus_files
 
-CORPUS = Path("/work/shared/corpus/edifact")
-CORPUS_FILES = sorted(p for p in CORPUS.glob("*/*") if p.is_file())
+CORPUS_FILES = corpus_files(EDIFACT_CORPUS, "*/*", expected=15)
 
 
 def _pydifact_shape(element: list[str], repetition: str) -> str | list[str]:

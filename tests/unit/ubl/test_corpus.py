@@ -1,4 +1,4 @@
-"""The real UBL files of ../shared/corpus/ubl behave as its README says."""
+"""The real UBL files of the conformance corpus (tests/conformance/corpus/ubl) behave as its README says."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ import pytest
 from hub.domain.documents import Invoice, OrderResponse, PurchaseOrder
 from hub.domain.errors import UnsupportedContent, ValidationError
 from mappings.ubl import parse_ubl, render_invoice_checked, render_ubl
+from tests.support.conformance import corpus_files
 from tests.unit.ubl.conftest import CORPUS, oracle_fatal
 
-pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason=f"{CORPUS} is absent")
-
-EN16931 = sorted((CORPUS / "en16931").glob("*.xml")) if CORPUS.exists() else []
+EN16931 = corpus_files(CORPUS / "en16931", "*.xml", expected=14)
 OASIS = CORPUS / "oasis-2.1"
 
 
