@@ -1,4 +1,4 @@
-"""Find absolute paths of a machine named in the project's files (they make tests pass here, vanish elsewhere).
+"""Find absolute machine paths named in the project's files (they make tests pass here, vanish elsewhere).
 
 System paths that are the same on every machine the hub runs on (tmp, dev, proc, etc, usr, ...) and URL
 paths are fine. Flagged: paths under the roots where machines keep checkouts and home folders (MACHINE_ROOTS),
