@@ -125,3 +125,18 @@ def transaction(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+def insert_unless_present(session: Session, model: type[Base], values: dict[str, Any]) -> bool:
+    """INSERT a row unless a unique key already holds it; whether it was inserted.
+
+    `ON CONFLICT DO NOTHING` on both backends, in the caller's transaction, instead of a savepoint:
+    the pysqlite driver commits a savepoint's work on release, so a rollback would not undo it.
+    """
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table: Any = model.__table__
+    statement = insert(table).values(**values).on_conflict_do_nothing()
+    return session.execute(statement.returning(*table.primary_key.columns)).first() is not None

@@ -311,3 +311,11 @@ class StockLevel(Base):
     as_of: Mapped[datetime] = mapped_column(UTCDateTime)
     connector_id: Mapped[int | None] = mapped_column(ForeignKey("connectors.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# Each capability keeps its tables in its own package; they are gathered here so that Alembic and
+# the tests' schema see every table through this one import.
+from hub.jobruns.models import JobRun  # noqa: E402
+from hub.numbering.models import IssuedNumber, NumberSeries  # noqa: E402
+
+CAPABILITY_TABLES = (JobRun, IssuedNumber, NumberSeries)

@@ -1,0 +1,27 @@
+"""The job-runs table: one row per (job, slot), unique, written in the transaction of the run's effects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import Base, UTCDateTime, utcnow
+
+
+class JobRun(Base):
+    """One run of a job for one time slot (or one manual run), with its outcome."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job", "slot"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(60))
+    slot: Mapped[str] = mapped_column(String(40))  # the slot's start, ISO 8601 UTC, or "manual:<id>"
+    trigger: Mapped[str] = mapped_column(String(20), default="schedule")  # schedule | manual
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[str] = mapped_column(String(20), default="running")  # running | done | failed
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

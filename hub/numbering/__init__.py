@@ -1,0 +1,1 @@
+"""Numbering series: gap-free, strictly sequential numbers per series (invoices, purchase orders, ...)."""
