@@ -52,6 +52,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(outbox.bp)
     app.register_blueprint(outbox.erp_bp)
     soap.mount(app)  # spyne at /soap, WSDL at /soap?wsdl
+    from hub.procurement import api as procurement_api
+    app.register_blueprint(procurement_api.bp)
     register_error_handlers(app)
 
 

@@ -235,5 +235,7 @@ def demo(url: str) -> None:
 
 def register_cli(app: Flask) -> None:
     from hub.cli_outbox import register_outbox_commands
+    from hub.procurement.cli import register_procurement_commands
     register_outbox_commands(hub_cli)
+    register_procurement_commands(hub_cli)
     app.cli.add_command(hub_cli)

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hub.procurement.settings import ProcurementSettings
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -46,6 +48,7 @@ class Settings:
     ingest_parallel_bytes: int = 1_000_000  # HUB_INGEST_PARALLEL_BYTES: smaller files map in-process
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    procurement: ProcurementSettings = field(default_factory=ProcurementSettings)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -53,6 +56,7 @@ class Settings:
         env = dict(os.environ if env is None else env)
         return cls(
             database_url=normalise_database_url(env.get("DATABASE_URL", "")),
+            procurement=ProcurementSettings.from_env(env),
             max_upload_bytes=int(env.get("HUB_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
             scheduler_enabled=_bool(env.get("HUB_SCHEDULER"), False),
             worker_poll_seconds=float(env.get("HUB_WORKER_POLL_SECONDS", cls.worker_poll_seconds)),

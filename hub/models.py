@@ -307,6 +307,7 @@ class StockLevel(Base):
     item: Mapped[str] = mapped_column(String(60))
     location: Mapped[str] = mapped_column(String(60), default="")
     quantity: Mapped[Decimal] = mapped_column(Numeric(20, 6))
+    reserved: Mapped[Decimal] = mapped_column(Numeric(20, 6), default=Decimal(0))  # promised, not yet out
     unit: Mapped[str] = mapped_column(String(3))  # UN/ECE Rec 20
     as_of: Mapped[datetime] = mapped_column(UTCDateTime)
     connector_id: Mapped[int | None] = mapped_column(ForeignKey("connectors.id"))
@@ -317,5 +318,13 @@ class StockLevel(Base):
 # the tests' schema see every table through this one import.
 from hub.jobruns.models import JobRun  # noqa: E402
 from hub.numbering.models import IssuedNumber, NumberSeries  # noqa: E402
+from hub.procurement.models import (  # noqa: E402
+    Item,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    ReorderRule,
+    SupplierTerm,
+)
 
-CAPABILITY_TABLES = (JobRun, IssuedNumber, NumberSeries)
+CAPABILITY_TABLES = (JobRun, IssuedNumber, NumberSeries, Item, SupplierTerm, ReorderRule, PurchaseOrder,
+                     PurchaseOrderLine)

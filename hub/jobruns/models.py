@@ -19,7 +19,7 @@ class JobRun(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     job: Mapped[str] = mapped_column(String(60))
-    slot: Mapped[str] = mapped_column(String(40))  # the slot's start, ISO 8601 UTC, or "manual:<id>"
+    slot: Mapped[str] = mapped_column(String(64))  # the slot's start, ISO 8601 UTC, or "manual:<id>"
     trigger: Mapped[str] = mapped_column(String(20), default="schedule")  # schedule | manual
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -159,6 +159,7 @@ class StockInput:
     quantity: Decimal
     unit: str
     as_of: datetime
+    reserved: Decimal = Decimal(0)  # promised to customers, not yet shipped
 
 
 def parse_stock_levels(payload: Any) -> list[StockInput]:
@@ -170,7 +171,8 @@ def parse_stock_levels(payload: Any) -> list[StockInput]:
             item=_text(rec, "item", where, max_len=60) or "",
             location=_text(rec, "location", where, required=False, max_len=60) or "",
             quantity=_decimal(rec, "quantity", where) or Decimal(0),
-            unit=_unit(rec, where), as_of=_aware_time(rec, "as_of", where)))
+            unit=_unit(rec, where), as_of=_aware_time(rec, "as_of", where),
+            reserved=_decimal(rec, "reserved", where, required=False, minimum=Decimal(0)) or Decimal(0)))
     return out
 
 
@@ -184,7 +186,8 @@ def record_stock_levels(session: Session, levels: Sequence[StockInput], *, conne
         if row is not None and row.as_of > level.as_of:
             counts["stale"] += 1  # an older report arriving late must not overwrite a newer one
             continue
-        if row is not None and row.quantity == level.quantity and row.unit == level.unit:
+        if row is not None and (row.quantity, row.unit, row.reserved) == (level.quantity, level.unit,
+                                                                           level.reserved):
             counts["unchanged"] += 1
             row.as_of = level.as_of
             continue
@@ -193,12 +196,14 @@ def record_stock_levels(session: Session, levels: Sequence[StockInput], *, conne
             row = StockLevel(item=level.item, location=level.location)
             session.add(row)
         row.quantity, row.unit, row.as_of = level.quantity, level.unit, level.as_of
+        row.reserved = level.reserved
         row.connector_id, row.updated_at = connector.id, utcnow()
         session.flush()
         record_event(session, actor=actor, action="stock_level.updated", object_type="stock_level",
                      object_id=str(row.id),
                      details={"item": level.item, "location": level.location, "from": before,
-                              "to": str(level.quantity), "unit": level.unit,
+                              "to": str(level.quantity), "reserved": str(level.reserved),
+                              "unit": level.unit,
                               "as_of": level.as_of.isoformat(), "connector": connector.name})
         counts["updated"] += 1
     return counts

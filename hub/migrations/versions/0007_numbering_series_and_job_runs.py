@@ -38,7 +38,7 @@ def upgrade() -> None:
         'job_runs',
         sa.Column('id', sa.Integer(), primary_key=True),
         sa.Column('job', sa.String(60), nullable=False),
-        sa.Column('slot', sa.String(40), nullable=False),
+        sa.Column('slot', sa.String(64), nullable=False),
         sa.Column('trigger', sa.String(20), nullable=False),
         sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
         sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),

@@ -1,0 +1,1 @@
+"""Procurement: items, supplier terms and reorder rules; replenishment runs that draft purchase orders."""

@@ -1,0 +1,221 @@
+"""The rules of replenishment, pure: when a rule triggers, how much to order, from which supplier, and why.
+
+Projected stock = on hand + in flight - reserved, where in flight is every purchase-order line not yet
+received (drafts included), so a second run sees what the first one proposed and orders nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_CEILING, Decimal
+from enum import StrEnum
+from typing import Any
+
+ZERO = Decimal(0)
+
+
+class RuleKind(StrEnum):
+    min_max = "min_max"  # at or below min: order up to max
+    reorder_point = "reorder_point"  # at or below the reorder point: order the fixed quantity
+
+
+@dataclass(frozen=True)
+class ReorderRule:
+    """A reorder rule of one item at one location."""
+
+    sku: str
+    location: str
+    kind: RuleKind
+    minimum: Decimal = ZERO  # min_max: trigger; reorder_point: the reorder point
+    maximum: Decimal = ZERO  # min_max: order up to; reorder_point: the fixed quantity
+    paused: bool = False
+    snoozed_until: date | None = None
+
+    def active_on(self, today: date) -> bool:
+        return not self.paused and (self.snoozed_until is None or self.snoozed_until < today)
+
+
+@dataclass(frozen=True)
+class PriceBreak:
+    min_quantity: Decimal
+    price: Decimal
+
+
+@dataclass(frozen=True)
+class SupplierTerm:
+    """What one supplier asks for one item: price (with breaks), minimum, multiple, lead time, validity."""
+
+    sku: str
+    supplier_id: int
+    price: Decimal
+    currency: str
+    supplier_sku: str = ""
+    min_qty: Decimal = ZERO
+    multiple: Decimal = ZERO
+    lead_time_days: int = 0
+    priority: int = 10  # lower wins
+    valid_from: date | None = None
+    valid_to: date | None = None
+    price_breaks: tuple[PriceBreak, ...] = ()
+
+    def valid_on(self, today: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= today) and \
+            (self.valid_to is None or today <= self.valid_to)
+
+    def unit_price(self, quantity: Decimal) -> Decimal:
+        """The price per unit for this quantity: the best break the quantity reaches, else the list price."""
+        reached = [b.price for b in self.price_breaks if quantity >= b.min_quantity]
+        return min([self.price, *reached])
+
+    def orderable(self, quantity: Decimal) -> Decimal:
+        """quantity raised to the minimum order quantity, then up to a whole multiple."""
+        quantity = max(quantity, self.min_qty)
+        if self.multiple > ZERO:
+            quantity = (quantity / self.multiple).to_integral_value(rounding=ROUND_CEILING) * self.multiple
+        return quantity
+
+
+@dataclass(frozen=True)
+class Position:
+    """What is known of one item at one location when the run looks at it."""
+
+    on_hand: Decimal = ZERO
+    in_flight: Decimal = ZERO
+    reserved: Decimal = ZERO
+
+    @property
+    def projected(self) -> Decimal:
+        return self.on_hand + self.in_flight - self.reserved
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """One line to order, with the figures that made the run propose it."""
+
+    sku: str
+    location: str
+    supplier_id: int
+    quantity: Decimal
+    unit_price: Decimal
+    currency: str
+    supplier_sku: str
+    explanation: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def amount(self) -> Decimal:
+        return (self.quantity * self.unit_price).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A rule at or below its trigger that could not be ordered, and why."""
+
+    sku: str
+    location: str
+    reason: str
+
+
+def plain(value: Decimal) -> str:
+    """A quantity or price as people write it: 6, 2.5, 120 (not 6.000000 or 1.2E+2)."""
+    return format(value.normalize(), "f")
+
+
+def needed(rule: ReorderRule, position: Position) -> Decimal:
+    """How much the rule wants ordered (before the supplier's minimum and multiple); 0 when not triggered."""
+    projected = position.projected
+    if projected > rule.minimum:
+        return ZERO
+    if rule.kind is RuleKind.min_max:
+        return max(rule.maximum - projected, ZERO)
+    fixed = rule.maximum
+    if fixed <= ZERO:
+        return ZERO
+    # whole lots of the fixed quantity, until the projection is back above the reorder point
+    lots = max(((rule.minimum - projected) / fixed).to_integral_value(rounding=ROUND_CEILING), Decimal(1))
+    if projected + lots * fixed <= rule.minimum:
+        lots += 1
+    return lots * fixed
+
+
+def choose_supplier(terms: list[SupplierTerm], quantity: Decimal, today: date) -> SupplierTerm | None:
+    """Valid terms first, then the lowest priority number, then the lowest cost for the quantity."""
+    valid = [t for t in terms if t.valid_on(today)]
+    if not valid:
+        return None
+    best_priority = min(t.priority for t in valid)
+    ranked = [t for t in valid if t.priority == best_priority]
+    return min(ranked, key=lambda t: (t.orderable(quantity) * t.unit_price(t.orderable(quantity)),
+                                      t.lead_time_days, t.supplier_id))
+
+
+def propose(rule: ReorderRule, position: Position, terms: list[SupplierTerm], today: date
+            ) -> Proposal | Skipped | None:
+    """The line a rule asks for now, a reason it cannot be ordered, or None when nothing is needed."""
+    if not rule.active_on(today):
+        return None
+    want = needed(rule, position)
+    if want <= ZERO:
+        return None
+    term = choose_supplier(terms, want, today)
+    if term is None:
+        return Skipped(rule.sku, rule.location, "no valid supplier terms for this item")
+    quantity = term.orderable(want)
+    price = term.unit_price(quantity)
+    return Proposal(
+        sku=rule.sku, location=rule.location, supplier_id=term.supplier_id, quantity=quantity,
+        unit_price=price, currency=term.currency, supplier_sku=term.supplier_sku,
+        explanation={
+            "on_hand": plain(position.on_hand), "in_flight": plain(position.in_flight),
+            "reserved": plain(position.reserved), "projected": plain(position.projected),
+            "rule": {"kind": rule.kind.value, "min": plain(rule.minimum), "max": plain(rule.maximum)},
+            "needed": plain(want),
+            "terms": {"supplier_id": term.supplier_id, "priority": term.priority, "price": plain(price),
+                      "currency": term.currency, "min_qty": plain(term.min_qty),
+                      "multiple": plain(term.multiple), "lead_time_days": term.lead_time_days},
+            "quantity": plain(quantity),
+        })
+
+
+class OrderState(StrEnum):
+    draft = "draft"
+    awaiting_approval = "awaiting_approval"
+    released = "released"
+    sent = "sent"
+    acknowledged = "acknowledged"  # the supplier answered (ORDRSP / OrderResponse)
+    closed = "closed"  # everything received, or nothing left to receive
+    rejected = "rejected"  # refused by an approver
+    cancelled = "cancelled"
+
+
+_S = OrderState
+ORDER_TRANSITIONS: dict[OrderState, frozenset[OrderState]] = {
+    _S.draft: frozenset({_S.awaiting_approval, _S.released, _S.cancelled}),
+    _S.awaiting_approval: frozenset({_S.released, _S.rejected, _S.cancelled}),
+    _S.released: frozenset({_S.sent, _S.cancelled}),
+    _S.sent: frozenset({_S.acknowledged, _S.closed, _S.cancelled}),
+    _S.acknowledged: frozenset({_S.acknowledged, _S.closed, _S.cancelled}),
+}
+# Orders whose lines still count as in flight (a draft too: a second run must see the first's lines).
+IN_FLIGHT_STATES = frozenset({_S.draft, _S.awaiting_approval, _S.released, _S.sent, _S.acknowledged})
+
+
+class OrderTransitionRefused(ValueError):
+    """A purchase order cannot move from its state to the one asked for."""
+
+
+def check_order_transition(current: str, target: OrderState) -> None:
+    """Raise unless the one transition table allows current -> target."""
+    if target not in ORDER_TRANSITIONS.get(OrderState(current), frozenset()):
+        raise OrderTransitionRefused(f"a purchase order that is {current} cannot become {target.value}")
+
+
+def needs_approval(total: Decimal, currency: str, thresholds: dict[str, Decimal]) -> bool:
+    """Whether an order of this total waits for an approver (no threshold for the currency: never)."""
+    limit = thresholds.get(currency.upper())
+    return limit is not None and total > limit
+
+
+def remaining(quantity: Decimal, confirmed: Decimal | None, received: Decimal) -> Decimal:
+    """What a line still brings: the supplier's confirmed quantity when it answered, less what came."""
+    return max((quantity if confirmed is None else confirmed) - received, ZERO)

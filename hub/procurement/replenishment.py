@@ -1,0 +1,198 @@
+"""The replenishment run: every rule at or below its trigger becomes a line on its supplier's draft order.
+
+Set-based: one query each for the rules, the stock, what is in flight, the supplier terms and the open
+drafts; the decisions are made in memory by the pure domain; the lines are written with one INSERT.
+Runs cannot double: a scheduled run claims its (job, slot) key first, in its own transaction, and every
+run then takes the replenishment lock (a PostgreSQL advisory lock on the transaction; on SQLite the claim's
+write already holds the database's one write lock) before it reads, so a second run waits and then sees
+the first one's lines as in flight.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from hub.db import utcnow
+from hub.jobruns.models import JobRun
+from hub.jobruns.service import finish
+from hub.models import StockLevel
+from hub.procurement import domain
+from hub.procurement.domain import IN_FLIGHT_STATES, OrderState, Position, Proposal, Skipped
+from hub.procurement.models import Item, PurchaseOrder, PurchaseOrderLine, ReorderRule, SupplierTerm
+from hub.procurement.settings import ProcurementSettings
+from hub.services.audit import EventSpec, record_events
+
+JOB = "replenish"
+LOCK_KEY = 7_310_001  # the advisory lock every replenishment run takes on PostgreSQL
+ACTOR = "system:replenishment"
+
+
+@dataclass
+class RunReport:
+    """What one run proposed, skipped and wrote."""
+
+    proposals: list[Proposal] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    orders: dict[int, str] = field(default_factory=dict)  # order id -> state after the run
+    rules_checked: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        return {"rules_checked": self.rules_checked, "lines": len(self.proposals),
+                "skipped": len(self.skipped), "orders": {str(k): v for k, v in self.orders.items()}}
+
+
+def take_lock(session: Session) -> None:
+    """Serialise replenishment runs for the rest of the transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+
+
+def plan(session: Session, today: date) -> tuple[RunReport, dict[str, int], dict[str, str]]:
+    """Every proposal and skip for today, from five set-based reads; with item ids and units by SKU."""
+    rules = session.execute(
+        select(Item.id, Item.sku, Item.unit, ReorderRule.location, ReorderRule.kind, ReorderRule.minimum,
+               ReorderRule.maximum, ReorderRule.paused, ReorderRule.snoozed_until)
+        .join(Item, Item.id == ReorderRule.item_id).where(ReorderRule.paused.is_(False))).all()
+    stock = {(r.item, r.location): (r.quantity, r.reserved) for r in session.execute(
+        select(StockLevel.item, StockLevel.location, StockLevel.quantity, StockLevel.reserved))}
+    flight = _in_flight(session)
+    terms = _terms_by_sku(session)
+    report, item_ids, units = RunReport(rules_checked=len(rules)), {}, {}
+    for r in rules:
+        item_ids[r.sku], units[r.sku] = r.id, r.unit
+        on_hand, reserved = stock.get((r.sku, r.location), (Decimal(0), Decimal(0)))
+        rule = domain.ReorderRule(r.sku, r.location, domain.RuleKind(r.kind), r.minimum, r.maximum,
+                                  r.paused, r.snoozed_until)
+        position = Position(on_hand, flight.get((r.id, r.location), Decimal(0)), reserved or Decimal(0))
+        outcome = domain.propose(rule, position, terms.get(r.sku, []), today)
+        if isinstance(outcome, Proposal):
+            report.proposals.append(outcome)
+        elif isinstance(outcome, Skipped):
+            report.skipped.append(outcome)
+    return report, item_ids, units
+
+
+def _in_flight(session: Session) -> dict[tuple[int, str], Decimal]:
+    """Per (item id, location): what open order lines still bring (confirmed quantity when answered)."""
+    line = PurchaseOrderLine
+    expected = func.coalesce(line.confirmed_quantity, line.quantity)
+    still = case((expected > line.received_quantity, expected - line.received_quantity), else_=0)
+    rows = session.execute(
+        select(line.item_id, line.location, func.sum(still))
+        .join(PurchaseOrder, PurchaseOrder.id == line.order_id)
+        .where(PurchaseOrder.state.in_([s.value for s in IN_FLIGHT_STATES]), line.state == "open")
+        .group_by(line.item_id, line.location))
+    return {(item_id, location): Decimal(total or 0) for item_id, location, total in rows}
+
+
+def _terms_by_sku(session: Session) -> dict[str, list[domain.SupplierTerm]]:
+    out: dict[str, list[domain.SupplierTerm]] = defaultdict(list)
+    for t, sku in session.execute(select(SupplierTerm, Item.sku).join(Item, Item.id == SupplierTerm.item_id)):
+        out[sku].append(domain.SupplierTerm(
+            sku, t.supplier_id, t.price, t.currency, t.supplier_sku, t.min_qty, t.multiple, t.lead_time_days,
+            t.priority, t.valid_from, t.valid_to,
+            tuple(domain.PriceBreak(Decimal(str(q)), Decimal(str(p))) for q, p in t.price_breaks or [])))
+    return out
+
+
+def run(session: Session, *, today: date, settings: ProcurementSettings, job_run: JobRun | None,
+        actor: str = ACTOR) -> RunReport:
+    """Plan and write: lines on each supplier's open draft (or a new one), then submit the drafts.
+
+    The caller owns the transaction (and has claimed the run's slot in it); nothing is written for a
+    dry run, which calls `plan` alone.
+    """
+    take_lock(session)
+    report, item_ids, units = plan(session, today)
+    by_order: dict[int, list[Proposal]] = defaultdict(list)
+    drafts = _open_drafts(session)
+    for proposal in report.proposals:
+        key = (proposal.supplier_id, proposal.currency)
+        if key not in drafts:
+            drafts[key] = _new_draft(session, proposal, job_run)
+        by_order[drafts[key].id].append(proposal)
+    _write_lines(session, by_order, item_ids, units)
+    events = [EventSpec(actor, "purchase_order.lines_proposed", "purchase_order", str(order_id),
+                        None, {"lines": len(props), "run": job_run.id if job_run else None})
+              for order_id, props in by_order.items()]
+    for order_id in by_order:
+        order = session.get(PurchaseOrder, order_id)
+        assert order is not None
+        order.total = _total(session, order_id)
+        if settings.auto_submit:
+            events.append(submit(order, settings, actor))
+        report.orders[order_id] = order.state
+    if job_run is not None:
+        finish(job_run, **report.summary())
+        events.append(EventSpec(actor, "replenishment.run", "job_run", str(job_run.id), None,
+                                report.summary()))
+    record_events(session, events)
+    return report
+
+
+def _open_drafts(session: Session) -> dict[tuple[int, str], PurchaseOrder]:
+    rows = session.scalars(select(PurchaseOrder).where(PurchaseOrder.state == OrderState.draft.value)
+                           .order_by(PurchaseOrder.id))
+    return {(o.supplier_id, o.currency): o for o in rows}
+
+
+def _new_draft(session: Session, proposal: Proposal, job_run: JobRun | None) -> PurchaseOrder:
+    order = PurchaseOrder(supplier_id=proposal.supplier_id, currency=proposal.currency,
+                          state=OrderState.draft.value, run_id=job_run.id if job_run else None,
+                          history=[_step("created", "replenishment run")])
+    session.add(order)
+    session.flush()
+    return order
+
+
+def _write_lines(session: Session, by_order: dict[int, list[Proposal]], item_ids: dict[str, int],
+                 units: dict[str, str]) -> None:
+    if not by_order:
+        return
+    last = dict(session.execute(select(PurchaseOrderLine.order_id, func.max(PurchaseOrderLine.line_no))
+                                .where(PurchaseOrderLine.order_id.in_(list(by_order)))
+                                .group_by(PurchaseOrderLine.order_id)).all())
+    rows = []
+    for order_id, proposals in by_order.items():
+        start = last.get(order_id) or 0
+        rows += [{"order_id": order_id, "line_no": start + n, "item_id": item_ids[p.sku],
+                  "location": p.location, "quantity": p.quantity, "unit": units[p.sku],
+                  "unit_price": p.unit_price, "supplier_sku": p.supplier_sku, "state": "open",
+                  "shipped_quantity": Decimal(0), "received_quantity": Decimal(0),
+                  "explanation": p.explanation} for n, p in enumerate(proposals, 1)]
+    session.execute(insert(PurchaseOrderLine), rows)
+
+
+def _total(session: Session, order_id: int) -> Decimal:
+    line = PurchaseOrderLine
+    total = session.scalar(select(func.sum(line.quantity * line.unit_price))
+                           .where(line.order_id == order_id, line.state == "open"))
+    return Decimal(total or 0).quantize(Decimal("0.01"))
+
+
+def _step(action: str, by: str, **details: Any) -> dict[str, Any]:
+    return {"at": utcnow().isoformat(), "action": action, "by": by, **details}
+
+
+def submit(order: PurchaseOrder, settings: ProcurementSettings, actor: str) -> EventSpec:
+    """A draft goes to approval when its total passes the currency's threshold, else it is released."""
+    target = OrderState.awaiting_approval if domain.needs_approval(
+        order.total, order.currency, settings.approval_thresholds) else OrderState.released
+    return change_state(order, target, actor)
+
+
+def change_state(order: PurchaseOrder, target: OrderState, actor: str, **details: Any) -> EventSpec:
+    """Move the order through the one transition table; its history and the audit event say so."""
+    domain.check_order_transition(order.state, target)
+    before = order.state
+    order.state = target.value
+    order.history = [*(order.history or []), _step(target.value, actor, **details)]
+    return EventSpec(actor, "purchase_order.state_changed", "purchase_order", str(order.id),
+                     order.supplier_id, {"from": before, "to": target.value, **details})
