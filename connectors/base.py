@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
+from connectors.security import scrub as scrub_text
 from hub.domain.errors import ConnectorError
 
 ENV_PREFIX = "env:"
@@ -72,6 +73,17 @@ class ConnectorSettings:
     def secret(self, name: str) -> str | None:
         """The credential `name` (username, password or token), with `env:` references resolved now."""
         return resolve_secret(getattr(self, name))
+
+    def scrub(self, text: str) -> str:
+        """`text` with this connector's own credentials, and anything credential-like, masked."""
+        values = []
+        for name in ("username", "password", "token"):
+            try:
+                values.append(self.secret(name))
+            except ConnectorError:
+                values.append(None)  # an unset env reference: nothing of it can have been sent
+        username, password, token = values
+        return scrub_text(text, (password, token), username=username)
 
     @property
     def timeouts(self) -> tuple[float, float]:

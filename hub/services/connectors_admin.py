@@ -15,7 +15,6 @@ import secrets
 import threading
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from connectors.base import ENV_PREFIX, Connector, ConnectorSettings
 from connectors.registry import CONNECTORS, build_connector
+from connectors.security import scrub, url_credentials
 from hub.db import utcnow
 from hub.domain.errors import ConnectorError, NotFound, ValidationError
 from hub.models import ApiCredential, ErpConnector
@@ -133,9 +133,7 @@ def add_connector(session: Session, spec: ConnectorSpec, *, actor: str,
 def _stored_settings(spec: ConnectorSpec, secret_key: str | None) -> dict[str, Any]:
     if spec.key != POLL_KEY and not spec.endpoint:
         raise ConnectorConfigError(f"a {spec.key} connector needs --endpoint")
-    if spec.endpoint and urlsplit(spec.endpoint).password is not None:
-        # credentials in a URL end up in errors, logs and the audit trail: keep them apart
-        raise ConnectorConfigError("put credentials in --username/--password, not in the endpoint URL")
+    _refuse_credentials_in_urls(spec)
     settings = ConnectorSettings(
         endpoint=spec.endpoint or "hub-outbox", username=spec.username,
         password=seal_secret(spec.password, field="password", secret_key=secret_key),
@@ -147,12 +145,35 @@ def _stored_settings(spec: ConnectorSpec, secret_key: str | None) -> dict[str, A
     return data
 
 
+def _refuse_credentials_in_urls(spec: ConnectorSpec) -> None:
+    """A URL is listed, stored in clear and audited: a credential written into it must come as a secret."""
+    urls = {"endpoint": spec.endpoint or ""}
+    urls.update({f"option {name}": value for name, value in (spec.options or {}).items()
+                 if isinstance(value, str) and "://" in value})
+    for where, url in urls.items():
+        found = url_credentials(url)
+        if found:
+            raise ConnectorConfigError(
+                f"the {where} URL carries a credential ({', '.join(found)}): remove it and pass it as a "
+                f"secret (--token env:VAR, or --username U --password env:VAR), never in the URL")
+
+
 def _check_builds(key: str, stored: dict[str, Any], secret_key: str | None) -> None:
+    """Build the connector and load what it describes itself with (SOAP: the WSDL), or refuse in one line."""
+    settings: ConnectorSettings | None = None
+    connector: Connector | None = None
     try:
-        connector = build_connector(key, runtime_settings(stored, (), secret_key=secret_key))
+        settings = runtime_settings(stored, (), secret_key=secret_key)
+        connector = build_connector(key, settings)
+        load = getattr(connector, "load", None)  # connectors with a service description check it now
+        if callable(load):
+            load()
     except ConnectorError as exc:
-        raise ConnectorConfigError(f"connector settings refused: {exc.message}") from exc
-    connector.close()
+        text = settings.scrub(exc.message) if settings is not None else scrub(exc.message)
+        raise ConnectorConfigError(f"connector settings refused: {' '.join(text.split())}") from exc
+    finally:
+        if connector is not None:
+            connector.close()
 
 
 def runtime_settings(stored: dict[str, Any], document_types: list[str] | tuple[str, ...], *,
@@ -163,6 +184,20 @@ def runtime_settings(stored: dict[str, Any], document_types: list[str] | tuple[s
         data[name] = open_secret(data.get(name), secret_key=secret_key)
     data["document_types"] = list(document_types)
     return ConnectorSettings.from_dict(data)
+
+
+def scrub_error(row: ErpConnector, error: ConnectorError) -> ConnectorError:
+    """The error as it may be stored, logged and audited: the connector's secrets masked."""
+    return ConnectorError(scrub_text(row, error.message), retryable=error.retryable)
+
+
+def scrub_text(row: ErpConnector, text: str) -> str:
+    """`text` (an error, a traceback) with the connector's own secrets and credential-like values masked."""
+    try:
+        settings = runtime_settings(row.settings, row.document_types)
+    except ConnectorError:
+        return scrub(text)  # secrets that cannot be opened cannot have been sent either
+    return settings.scrub(text)
 
 
 def find_connector(session: Session, ref: str) -> ErpConnector:

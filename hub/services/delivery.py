@@ -26,7 +26,7 @@ from hub.db import utcnow
 from hub.domain.errors import ConnectorError
 from hub.domain.states import ExchangeState
 from hub.models import Document, ErpConnector, OutboundDelivery
-from hub.services.connectors_admin import connector_for
+from hub.services.connectors_admin import connector_for, scrub_error, scrub_text
 from hub.services.outbox import Claim, claim_next, recover_stuck, transition_delivery
 
 log = logging.getLogger(__name__)
@@ -110,11 +110,13 @@ def deliver_claimed(make_session: SessionFactory, claim: Claim, policy: Delivery
     try:
         result = connector_for(connector_row).send(delivery)
     except ConnectorError as exc:
-        return _record_failure(make_session, claim, policy, exc)
+        # An ERP may echo the request, credentials included: masked before it is stored, audited or logged.
+        return _record_failure(make_session, claim, policy, scrub_error(connector_row, exc))
     except Exception as exc:  # a connector bug must not leave the delivery stuck in `sending`
-        log.exception("connector %s crashed delivering %s", connector_row.name, claim.delivery_id)
-        error = ConnectorError(f"{type(exc).__name__}: {exc}", retryable=True)
-        return _record_failure(make_session, claim, policy, error, traceback.format_exc(limit=10))
+        trace = scrub_text(connector_row, traceback.format_exc(limit=10))
+        log.error("connector %s crashed delivering %s\n%s", connector_row.name, claim.delivery_id, trace)
+        error = scrub_error(connector_row, ConnectorError(f"{type(exc).__name__}: {exc}", retryable=True))
+        return _record_failure(make_session, claim, policy, error, trace)
     return _record_sent(make_session, claim, result)
 
 

@@ -32,6 +32,7 @@ class Mode(StrEnum):
     slow = "slow"  # processes the request, then waits `delay` seconds before answering
     fault_client = "fault_client"  # SOAP Client fault / REST 422: the ERP rejects the document
     fault_server = "fault_server"  # SOAP Server fault / REST 500 with a JSON error body
+    echo_credentials = "echo_credentials"  # SOAP Server fault / REST 500 quoting the credentials received
 
 
 @dataclass
@@ -163,6 +164,14 @@ def default_records() -> dict[str, list[dict[str, Any]]]:
              "amount": "1250.00", "currency": "EUR", "updated_at": "2025-03-02T09:30:00+00:00"},
         ],
     }
+
+
+def echoed_credentials(header: str | None) -> str:
+    """What a careless ERP puts in its error: the Authorization header and the credential in clear."""
+    scheme, _, value = (header or "").partition(" ")
+    if scheme.lower() == "basic":
+        value = base64.b64decode(value).decode()
+    return f"credential {value} refused (Authorization: {header})"
 
 
 def check_auth(expected: tuple[str, ...] | None, header: str | None) -> bool:

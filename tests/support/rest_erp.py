@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
 
-from tests.support.erp_state import ControlMiddleware, Mode, TestErp, WsgiApp
+from tests.support.erp_state import ControlMiddleware, Mode, TestErp, WsgiApp, echoed_credentials
 
 FETCH_KINDS = {
     "stock-levels": "stock_levels",
@@ -68,4 +68,6 @@ def _misbehave() -> tuple[Any, int] | None:
         return jsonify(error="test ERP rejects this document"), 422
     if mode is Mode.fault_server:
         return jsonify(error="test ERP database is down"), 500
+    if mode is Mode.echo_credentials:
+        return jsonify(error=echoed_credentials(request.headers.get("Authorization"))), 500
     return None

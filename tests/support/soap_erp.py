@@ -36,7 +36,14 @@ with warnings.catch_warnings():
     from spyne.protocol.soap import Soap11
     from spyne.server.wsgi import WsgiApplication
 
-from tests.support.erp_state import ControlMiddleware, Environ, Mode, TestErp, WsgiApp
+from tests.support.erp_state import (
+    ControlMiddleware,
+    Environ,
+    Mode,
+    TestErp,
+    WsgiApp,
+    echoed_credentials,
+)
 
 NAMESPACE = "urn:ponte:test-erp:soap"
 WSDL_PLACEHOLDER_ADDRESS = "http://127.0.0.1:8089/"
@@ -85,6 +92,9 @@ def _misbehave(ctx: Any) -> None:
         raise Fault(faultcode="Client.DocumentRejected", faultstring="test ERP rejects this document")
     if mode is Mode.fault_server:
         raise Fault(faultcode="Server.Unavailable", faultstring="test ERP database is down")
+    if mode is Mode.echo_credentials:
+        header = ctx.transport.req_env.get("HTTP_AUTHORIZATION")
+        raise Fault(faultcode="Server.Unavailable", faultstring=echoed_credentials(header))
 
 
 class TestErpService(ServiceBase):
