@@ -49,10 +49,12 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (exchanges.bp, documents.bp, audit.bp, health.bp):
         app.register_blueprint(bp)
     from hub.api import outbox, soap
+    from hub.api.limits import BodyLimit
     app.register_blueprint(outbox.bp)
     app.register_blueprint(outbox.erp_bp)
-    soap.mount(app)  # spyne at /soap, WSDL at /soap?wsdl
     register_error_handlers(app)
+    app.wsgi_app = BodyLimit(app.wsgi_app, app.config["HUB_SETTINGS"].max_upload_bytes)  # type: ignore[method-assign]
+    soap.mount(app)  # spyne at /soap, WSDL at /soap?wsdl, outside the Flask routes
 
 
 __all__: list[Any] = ["create_app"]
