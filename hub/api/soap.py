@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from hub.api.params import MAX_INT
 from hub.api.soap_edge import CONNECTOR_KEY, DOCUMENT_KEY, SoapEdge
 from hub.db import new_session
 from hub.domain.errors import HubError
@@ -177,9 +178,10 @@ class HubOutboxService(ServiceBase):
     @rpc(Integer, Integer, _returns=Batch)
     def FetchBatch(ctx, Cursor, Limit):
         cursor, limit = Cursor or 0, Limit or 50
-        if cursor < 0 or not 1 <= limit <= MAX_BATCH:
+        if not 0 <= cursor <= MAX_INT or not 1 <= limit <= MAX_BATCH:
             raise Fault(faultcode="Client.BadParameter",
-                        faultstring=f"Cursor must be >= 0 and Limit between 1 and {MAX_BATCH}")
+                        faultstring=f"Cursor must be between 0 and {MAX_INT} and Limit between 1 "
+                                    f"and {MAX_BATCH}")
         from hub.api.outbox import policy_of
 
         visibility = timedelta(seconds=policy_of(_app(ctx)).visibility_timeout)
@@ -244,7 +246,8 @@ def soap_wsgi(app: Flask) -> WsgiApplication:
     application = Application([HubOutboxService], tns=NAMESPACE, name="HubOutbox",
                               in_protocol=SafeSoap11(validator="lxml"), out_protocol=Soap11(),
                               config={"flask_app": app})
-    return WsgiApplication(application)
+    # spyne's own cap (2 MiB) would refuse what the edge accepted: the edge's limit is the one
+    return WsgiApplication(application, max_content_length=app.config["HUB_SETTINGS"].max_upload_bytes)
 
 
 def mount(app: Flask) -> None:
