@@ -110,3 +110,12 @@ def test_nul_in_a_path_is_404_and_in_a_parameter_400(client, make_partner, make_
     resp = client.post("/api/v1/exchanges", data=b"x", headers={**partner.headers,
                                                                 "Idempotency-Key": "a\x01b"})
     assert resp.status_code == 400 and "Idempotency-Key" in resp.json["error"]["message"]
+
+
+def test_an_erps_cursor_and_limit_out_of_range_are_400(app, client):
+    from tests.integration.api.test_edge_routes import _connector_headers
+
+    erp = _connector_headers(app)
+    for name in ("cursor", "limit"):
+        resp = client.get(f"/api/v1/outbox?{name}=99999999999999999999", headers=erp)
+        assert resp.status_code == 400 and resp.json["error"]["message"].startswith(name + " must")
