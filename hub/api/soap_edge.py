@@ -69,9 +69,9 @@ class SoapEdge:
         try:
             if environ.get("REQUEST_METHOD") == "GET":  # the WSDL
                 environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(), "0"
-                return self.spyne_app(environ, start_response)  # type: ignore[no-any-return]
+                return self.spyne_app(environ, start_response)
             self._prepare(environ)
-            return self.spyne_app(environ, start_response)  # type: ignore[no-any-return]
+            return self.spyne_app(environ, start_response)
         except SoapFault as fault:
             return fault_response(start_response, fault)
         except ClientDisconnected:

@@ -28,7 +28,8 @@ def workdir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def server(database_url: str, workdir: Path) -> Iterator[HubServer]:
-    hub = HubServer(database_url, workdir, workers=2, env={"HUB_MAX_UPLOAD_BYTES": str(LIMIT), "HUB_INGEST_WORKERS": "0"})
+    hub = HubServer(database_url, workdir, workers=2,
+                    env={"HUB_MAX_UPLOAD_BYTES": str(LIMIT), "HUB_INGEST_WORKERS": "0"})
     try:
         yield hub
     finally:
