@@ -49,12 +49,14 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (exchanges.bp, documents.bp, audit.bp, health.bp):
         app.register_blueprint(bp)
     from hub.api import outbox, soap
+    from hub.api.limits import BodyLimit
     app.register_blueprint(outbox.bp)
     app.register_blueprint(outbox.erp_bp)
-    soap.mount(app)  # spyne at /soap, WSDL at /soap?wsdl
     from hub.procurement import api as procurement_api
     app.register_blueprint(procurement_api.bp)
     register_error_handlers(app)
+    app.wsgi_app = BodyLimit(app.wsgi_app, app.config["HUB_SETTINGS"].max_upload_bytes)  # type: ignore[method-assign]
+    soap.mount(app)  # spyne at /soap, WSDL at /soap?wsdl, outside the Flask routes
 
 
 __all__: list[Any] = ["create_app"]

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException, NotFound
 
+from hub.api.limits import too_large_message
+from hub.api.params import BadParameter
 from hub.domain.errors import HubError
 
 log = logging.getLogger(__name__)
 
 
 def register_error_handlers(app: Flask) -> None:
+    app.before_request(refuse_nul)
+
     @app.errorhandler(HubError)
     def hub_error(exc: HubError) -> tuple[Response, int]:
         return jsonify(error=exc.as_dict()), exc.http_status
@@ -21,10 +25,22 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(exc: HTTPException) -> tuple[Response, int]:
         code = exc.code or 500
         name = (exc.name or "error").upper().replace(" ", "_")
-        return jsonify(error={"code": name, "message": exc.description}), code
+        message = exc.description
+        if code == 413:
+            message = too_large_message(current_app.config["HUB_SETTINGS"].max_upload_bytes)
+        return jsonify(error={"code": name, "message": message}), code
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[Response, int]:
         log.exception("unhandled error")
         return jsonify(error={"code": "INTERNAL_ERROR",
                               "message": "the hub hit an unexpected error; it is logged"}), 500
+
+
+def refuse_nul() -> None:
+    """No resource has a NUL in its path (404); no parameter holds one (400, naming it)."""
+    if "\x00" in request.path:
+        raise NotFound()
+    for name, value in request.args.items(multi=True):
+        if "\x00" in name or "\x00" in value:
+            raise BadParameter(f"{name.replace(chr(0), '?')} must not contain a NUL character")

@@ -32,7 +32,12 @@ def _upload_from_request() -> Upload:
     key = request.headers.get("Idempotency-Key") or None
     if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
         raise BadParameter(f"Idempotency-Key is longer than {MAX_IDEMPOTENCY_KEY} characters")
+    if key is not None and not key.isprintable():
+        raise BadParameter("Idempotency-Key must be printable text")
     if request.mimetype == "multipart/form-data":
+        # The whole body is read (and counted against the limit) before the form parser sees it:
+        # a parser cut short by 413 would leave its temporary files behind.
+        request.get_data(cache=True)
         file = request.files.get("file") or next(iter(request.files.values()), None)
         if file is not None:
             return Upload(data=file.read(), content_type=file.mimetype or None,
@@ -103,12 +108,29 @@ def get_exchange(exchange_id: str) -> Response:
     return jsonify(exchange_as_dict(exchange, partner))
 
 
+# The partner chooses the stored Content-Type: only EDI and XML types are served as they came,
+# anything else (text/html, image/svg+xml, ...) as plain bytes, never rendered by a browser.
+SERVED_TYPES = frozenset({"application/edifact", "application/edi-x12", "application/edi-consent",
+                          "application/xml", "text/xml"})
+RAW_EXTENSIONS = {"edifact": ".edi", "ubl": ".xml", "xml": ".xml"}
+
+
+def raw_media_type(stored: str | None) -> str:
+    """The type the raw bytes are served with: the stored one if EDI or XML, else octet-stream."""
+    mimetype = (stored or "").split(";", 1)[0].strip().lower()
+    return mimetype if mimetype in SERVED_TYPES else "application/octet-stream"
+
+
 @bp.get("/<exchange_id>/raw")
 @require()
 def get_raw(exchange_id: str) -> Response:
+    """The bytes as received, as a download that no browser renders or sniffs."""
     exchange = get_visible(get_session(), exchange_id, current_principal())
-    return Response(exchange.raw, mimetype=exchange.content_type or "application/octet-stream",
-                    headers={"X-Content-SHA256": exchange.sha256})
+    filename = exchange.id + RAW_EXTENSIONS.get(exchange.syntax or "", ".bin")
+    return Response(exchange.raw, mimetype=raw_media_type(exchange.content_type),
+                    headers={"X-Content-SHA256": exchange.sha256,
+                             "X-Content-Type-Options": "nosniff",
+                             "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.post("/<exchange_id>/reprocess")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from flask import request
@@ -26,18 +27,27 @@ def time_arg(name: str) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int | None = None) -> int:
+# Ids, cursors and page numbers are 32-bit integer columns or offsets derived from them: a larger
+# number can match nothing, and the database refuses it (an overflow, which was a 500).
+MAX_INT = 2**31 - 1
+_INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
+
+
+def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int = MAX_INT) -> int:
+    """An integer query parameter between `minimum` and `maximum`; 400 naming it otherwise."""
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise BadParameter(f"{name} must be an integer, got {raw!r}") from exc
-    if value < minimum or (maximum is not None and value > maximum):
-        raise BadParameter(f"{name} must be between {minimum} and {maximum}, got {value}")
+    shown = raw if len(raw) <= 40 else raw[:40] + "..."
+    if not _INTEGER.fullmatch(raw):
+        raise BadParameter(f"{name} must be an integer, got {shown!r}")
+    significant = raw.lstrip("-").lstrip("0")
+    value = int(raw) if len(significant) <= 18 else None  # more digits: out of any range here
+    if value is None or not minimum <= value <= maximum:
+        raise BadParameter(f"{name} must be between {minimum} and {maximum}, got {shown}")
     return value
 
 
 def paging(max_per_page: int) -> tuple[int, int]:
+    """The `page` and `per_page` parameters."""
     return int_arg("page", 1), int_arg("per_page", 50, maximum=max_per_page)

@@ -7,6 +7,7 @@ SubmitInvoices(Invoices). The ERP sends its connector token as `Authorization: B
 from __future__ import annotations
 
 import json
+import logging
 import warnings
 from collections.abc import Callable
 from datetime import timedelta
@@ -15,12 +16,12 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
-from werkzeug.wsgi import LimitedStream
 
+from hub.api.params import MAX_INT
+from hub.api.soap_edge import CONNECTOR_KEY, DOCUMENT_KEY, SoapEdge
 from hub.db import new_session
 from hub.domain.errors import HubError
 from hub.models import ErpConnector
-from hub.services.connectors_admin import authenticate_connector
 from hub.services.erp_inbound import issue_invoices, parse_stock_levels, record_stock_levels
 from hub.services.outbox import acknowledge, fetch_batch
 
@@ -44,6 +45,8 @@ with warnings.catch_warnings():
     )
     from spyne.protocol.soap import Soap11
     from spyne.server.wsgi import WsgiApplication
+
+log = logging.getLogger(__name__)
 
 NAMESPACE = "urn:ponte:hub:outbox"
 MAX_BATCH = 500
@@ -128,10 +131,10 @@ def _app(ctx: Any) -> Flask:
 
 
 def _with_connector(ctx: Any, work: Callable[[Session, ErpConnector], Any]) -> Any:
-    """Authenticate the bearer token, run `work` in one transaction, map hub errors to SOAP faults."""
-    scheme, _, secret = str(ctx.transport.req_env.get("HTTP_AUTHORIZATION", "")).partition(" ")
+    """Run `work` for the connector the edge authenticated, in one transaction; errors become faults."""
+    connector_id = ctx.transport.req_env.get(CONNECTOR_KEY)
     with new_session(_app(ctx)) as session:
-        connector = authenticate_connector(session, secret.strip()) if scheme.lower() == "bearer" else None
+        connector = session.get(ErpConnector, connector_id) if connector_id is not None else None
         if connector is None:
             raise Fault(faultcode="Client.Unauthorized",
                         faultstring="send the connector token as 'Authorization: Bearer <token>'")
@@ -141,6 +144,12 @@ def _with_connector(ctx: Any, work: Callable[[Session, ErpConnector], Any]) -> A
             session.rollback()
             side = "Client" if exc.http_status < 500 else "Server"
             raise Fault(faultcode=f"{side}.{exc.code}", faultstring=exc.message) from exc
+        except Exception as exc:
+            # spyne's own logging is off (it logs whole requests): the trace is logged here, bodiless
+            session.rollback()
+            log.exception("SOAP operation failed")
+            raise Fault(faultcode="Server", faultstring="the hub hit an unexpected error; it is logged"
+                        ) from exc
         session.commit()
         return result
 
@@ -169,9 +178,10 @@ class HubOutboxService(ServiceBase):
     @rpc(Integer, Integer, _returns=Batch)
     def FetchBatch(ctx, Cursor, Limit):
         cursor, limit = Cursor or 0, Limit or 50
-        if cursor < 0 or not 1 <= limit <= MAX_BATCH:
+        if not 0 <= cursor <= MAX_INT or not 1 <= limit <= MAX_BATCH:
             raise Fault(faultcode="Client.BadParameter",
-                        faultstring=f"Cursor must be >= 0 and Limit between 1 and {MAX_BATCH}")
+                        faultstring=f"Cursor must be between 0 and {MAX_INT} and Limit between 1 "
+                                    f"and {MAX_BATCH}")
         from hub.api.outbox import policy_of
 
         visibility = timedelta(seconds=policy_of(_app(ctx)).visibility_timeout)
@@ -221,30 +231,28 @@ class HubOutboxService(ServiceBase):
         return _with_connector(ctx, work)
 
 
+class SafeSoap11(Soap11):
+    """SOAP 1.1 that takes the envelope the edge parsed with hub.xmlsafe instead of parsing it again."""
+
+    def create_in_document(self, ctx: Any, charset: str | None = None) -> None:
+        document = ctx.transport.req_env.get(DOCUMENT_KEY)
+        if document is None:
+            raise Fault(faultcode="Client.NoDocument", faultstring="POST a SOAP envelope")
+        ctx.in_document = (document, {})
+
+
 def soap_wsgi(app: Flask) -> WsgiApplication:
     """The spyne WSGI application bound to the Flask app's database."""
     application = Application([HubOutboxService], tns=NAMESPACE, name="HubOutbox",
-                              in_protocol=Soap11(validator="lxml"), out_protocol=Soap11(),
+                              in_protocol=SafeSoap11(validator="lxml"), out_protocol=Soap11(),
                               config={"flask_app": app})
-    return WsgiApplication(application)
+    # spyne's own cap (2 MiB) would refuse what the edge accepted: the edge's limit is the one
+    return WsgiApplication(application, max_content_length=app.config["HUB_SETTINGS"].max_upload_bytes)
 
 
 def mount(app: Flask) -> None:
     """Serve the SOAP service at /soap (WSDL at /soap?wsdl) beside the Flask routes."""
-    limited = _size_limited(soap_wsgi(app), app.config["HUB_SETTINGS"].max_upload_bytes)
-    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/soap": limited})  # type: ignore[method-assign]
-
-
-def _size_limited(wsgi_app: Any, limit: int) -> Any:
-    """Flask's MAX_CONTENT_LENGTH does not reach the spyne app: the same limit, applied here."""
-    def app(environ: dict[str, Any], start_response: Any) -> Any:
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = -1
-        if length < 0 or length > limit:
-            start_response("413 Request Entity Too Large", [("Content-Type", "text/plain")])
-            return [b"request body too large\n"]
-        environ["wsgi.input"] = LimitedStream(environ["wsgi.input"], length)
-        return wsgi_app(environ, start_response)
-    return app
+    # spyne logs whole request bodies (at ERROR for a bad one): the edge and the operations log instead
+    logging.getLogger("spyne").setLevel(logging.CRITICAL)
+    edge = SoapEdge(app, soap_wsgi(app), app.config["HUB_SETTINGS"].max_upload_bytes)
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/soap": edge})  # type: ignore[method-assign]

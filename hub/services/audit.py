@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -186,11 +186,12 @@ CSV_COLUMNS = ("id", "at", "actor", "action", "object_type", "object_id", "partn
                "hash")
 
 
-def export_csv(events: list[AuditEvent]) -> str:
-    """The events as CSV text, every cell made safe for spreadsheets."""
+def export_csv(events: Iterable[AuditEvent], *, header: bool = True) -> str:
+    """The events as CSV text, every cell made safe for spreadsheets; `header=False` for a next part."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    if header:
+        writer.writerow(CSV_COLUMNS)
     for e in events:
         row = event_as_dict(e)
         row["details"] = json.dumps(e.details, sort_keys=True, ensure_ascii=False)
