@@ -219,3 +219,101 @@ def needs_approval(total: Decimal, currency: str, thresholds: dict[str, Decimal]
 def remaining(quantity: Decimal, confirmed: Decimal | None, received: Decimal) -> Decimal:
     """What a line still brings: the supplier's confirmed quantity when it answered, less what came."""
     return max((quantity if confirmed is None else confirmed) - received, ZERO)
+
+
+@dataclass
+class OrderLineState:
+    """What procurement knows of one order line when a supplier's answer or a receipt comes in."""
+
+    line_no: int
+    sku: str
+    supplier_sku: str
+    gtin: str | None
+    quantity: Decimal
+    confirmed: Decimal | None = None
+    shipped: Decimal = ZERO
+    received: Decimal = ZERO
+    state: str = "open"  # open | rejected | received | cancelled
+
+
+@dataclass(frozen=True)
+class AnswerLine:
+    """One line of a supplier's order response or despatch advice, as the canonical document says it."""
+
+    line_no: str
+    buyer_item: str | None
+    supplier_item: str | None
+    gtin: str | None
+    quantity: Decimal | None
+    status: str | None = None  # accepted | changed | rejected (order responses)
+
+
+def match_line(lines: list[OrderLineState], answer: AnswerLine) -> OrderLineState | None:
+    """The order line an answer is about: by our SKU, the supplier's number, the GTIN, then line number."""
+    keys = (("sku", answer.buyer_item), ("supplier_sku", answer.supplier_item), ("gtin", answer.gtin))
+    for key, value in keys:
+        if value:
+            found = [ln for ln in lines if getattr(ln, key) == value]
+            if len(found) == 1:
+                return found[0]
+    return next((ln for ln in lines if str(ln.line_no) == answer.line_no.lstrip("0")), None)
+
+
+def apply_response(lines: list[OrderLineState], response: str, answers: list[AnswerLine]
+                   ) -> list[dict[str, Any]]:
+    """Record a supplier's order response on the lines; the changes made, for the order's history.
+
+    A rejected response rejects every open line; otherwise each answered line is confirmed with the
+    quantity the supplier gives (its own when it gives none), or rejected; unanswered lines stay as they
+    were (confirmed as ordered when the whole order was accepted).
+    """
+    changes: list[dict[str, Any]] = []
+    answered: set[int] = set()
+    for answer in answers:
+        line = match_line(lines, answer)
+        if line is None or line.state != "open":
+            changes.append({"line": answer.line_no, "unmatched": True})
+            continue
+        answered.add(line.line_no)
+        if answer.status == "rejected" or response == "rejected" or answer.quantity == ZERO:
+            line.state, line.confirmed = "rejected", ZERO
+        else:
+            line.confirmed = line.quantity if answer.quantity is None else answer.quantity
+        changes.append({"line": line.line_no, "state": line.state, "confirmed": plain(line.confirmed)})
+    for line in lines:
+        if line.line_no in answered or line.state != "open":
+            continue
+        if response == "rejected":
+            line.state, line.confirmed = "rejected", ZERO
+        elif response == "accepted" and line.confirmed is None:
+            line.confirmed = line.quantity
+        else:
+            continue
+        changes.append({"line": line.line_no, "state": line.state, "confirmed": plain(line.confirmed)})
+    return changes
+
+
+def apply_despatch(lines: list[OrderLineState], answers: list[AnswerLine]) -> list[dict[str, Any]]:
+    """Add what a despatch advice says was shipped to the lines it names."""
+    changes: list[dict[str, Any]] = []
+    for answer in answers:
+        line = match_line(lines, answer)
+        if line is None or answer.quantity is None:
+            changes.append({"line": answer.line_no, "unmatched": True})
+            continue
+        line.shipped += answer.quantity
+        changes.append({"line": line.line_no, "shipped": plain(line.shipped)})
+    return changes
+
+
+def apply_receipt(line: OrderLineState, quantity: Decimal) -> dict[str, Any]:
+    """Goods received on a line; the line is received once nothing remains."""
+    line.received += quantity
+    if remaining(line.quantity, line.confirmed, line.received) == ZERO and line.state == "open":
+        line.state = "received"
+    return {"line": line.line_no, "received": plain(line.received), "state": line.state}
+
+
+def order_done(lines: list[OrderLineState]) -> bool:
+    """Nothing left to come: every line received, rejected or cancelled."""
+    return all(line.state != "open" for line in lines)

@@ -10,13 +10,14 @@ the first one's lines as in flight.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, insert, select, text
+from sqlalchemy import Text, case, func, insert, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
@@ -71,7 +72,9 @@ def plan(session: Session, today: date) -> tuple[RunReport, dict[str, int], dict
         rule = domain.ReorderRule(r.sku, r.location, domain.RuleKind(r.kind), r.minimum, r.maximum,
                                   r.paused, r.snoozed_until)
         position = Position(on_hand, flight.get((r.id, r.location), Decimal(0)), reserved or Decimal(0))
-        outcome = domain.propose(rule, position, terms.get(r.sku, []), today)
+        if not rule.active_on(today) or domain.needed(rule, position) <= 0:
+            continue  # most rules: their terms are never turned into objects
+        outcome = domain.propose(rule, position, [_term(r.sku, row) for row in terms.get(r.sku, [])], today)
         if isinstance(outcome, Proposal):
             report.proposals.append(outcome)
         elif isinstance(outcome, Skipped):
@@ -92,14 +95,24 @@ def _in_flight(session: Session) -> dict[tuple[int, str], Decimal]:
     return {(item_id, location): Decimal(total or 0) for item_id, location, total in rows}
 
 
-def _terms_by_sku(session: Session) -> dict[str, list[domain.SupplierTerm]]:
-    out: dict[str, list[domain.SupplierTerm]] = defaultdict(list)
-    for t, sku in session.execute(select(SupplierTerm, Item.sku).join(Item, Item.id == SupplierTerm.item_id)):
-        out[sku].append(domain.SupplierTerm(
-            sku, t.supplier_id, t.price, t.currency, t.supplier_sku, t.min_qty, t.multiple, t.lead_time_days,
-            t.priority, t.valid_from, t.valid_to,
-            tuple(domain.PriceBreak(Decimal(str(q)), Decimal(str(p))) for q, p in t.price_breaks or [])))
+def _terms_by_sku(session: Session) -> dict[str, list[Any]]:
+    """Every supplier term as a plain row, by SKU; price breaks left as stored (JSON text on SQLite)."""
+    t = SupplierTerm
+    out: dict[str, list[Any]] = defaultdict(list)
+    rows = session.execute(select(Item.sku, t.supplier_id, t.price, t.currency, t.supplier_sku, t.min_qty,
+                                  t.multiple, t.lead_time_days, t.priority, t.valid_from, t.valid_to,
+                                  type_coerce(t.price_breaks, Text)).join(Item, Item.id == t.item_id))
+    for sku, *values in rows:
+        out[sku].append(values)
     return out
+
+
+def _term(sku: str, row: list[Any]) -> domain.SupplierTerm:
+    supplier_id, price, currency, supplier_sku, min_qty, multiple, lead, priority, since, until, breaks = row
+    pairs = json.loads(breaks) if isinstance(breaks, str) else breaks
+    price_breaks = tuple(domain.PriceBreak(Decimal(str(q)), Decimal(str(p))) for q, p in pairs or [])
+    return domain.SupplierTerm(sku, supplier_id, price, currency, supplier_sku, min_qty, multiple, lead,
+                               priority, since, until, price_breaks)
 
 
 def run(session: Session, *, today: date, settings: ProcurementSettings, job_run: JobRun | None,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from hub.domain.errors import Problem, UnsupportedContent
 from hub.domain.records import DocumentRecord
 from hub.models import Exchange, Partner
-from hub.services import documents, routing
+from hub.services import accepted, documents, routing
 from hub.services.audit import record_events
 
 
@@ -66,7 +66,8 @@ def accept(session: Session, exchange: Exchange, partner: Partner,
                                        actor=actor, test=test)
     routed = [] if test else routing.route(session, partner, recipient, records,
                                            reply_to=exchange.id)
-    record_events(session, events + routed)
+    answered = [] if test else accepted.dispatch(session, partner, records)
+    record_events(session, events + routed + answered)
     if not test:
         documents.enqueue_stored(session, stored, actor=actor)
     return stored
