@@ -52,8 +52,8 @@ def _register_blueprints(app: Flask) -> None:
     from hub.api.limits import BodyLimit
     app.register_blueprint(outbox.bp)
     app.register_blueprint(outbox.erp_bp)
-    from hub.procurement import api as procurement_api
-    app.register_blueprint(procurement_api.bp)
+    from hub import procurement
+    procurement.register(app)
     register_error_handlers(app)
     app.wsgi_app = BodyLimit(app.wsgi_app, app.config["HUB_SETTINGS"].max_upload_bytes)  # type: ignore[method-assign]
     soap.mount(app)  # spyne at /soap, WSDL at /soap?wsdl, outside the Flask routes

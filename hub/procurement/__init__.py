@@ -1,1 +1,18 @@
-"""Procurement: items, supplier terms and reorder rules; replenishment runs that draft purchase orders."""
+"""Procurement: items, supplier terms and reorder rules; replenishment runs that draft purchase orders,
+send them, and read the suppliers' answers back into them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Mount procurement's API and let it read suppliers' answers as they are accepted."""
+    from hub.procurement import answers, api
+    from hub.services.accepted import on_accepted
+
+    app.register_blueprint(api.bp)
+    on_accepted(answers.on_accepted)

@@ -6,6 +6,7 @@ Admins and operators change; auditors read; partners and ERP tokens get 403.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -19,6 +20,7 @@ from hub.jobruns.service import runs
 from hub.models import StockLevel
 from hub.procurement import replenishment, service
 from hub.procurement.models import Item, ReorderRule, SupplierTerm
+from hub.services.connectors_admin import authenticate_connector
 
 bp = Blueprint("procurement", __name__, url_prefix="/api/v1/procurement")
 
@@ -149,3 +151,41 @@ def order_action(order_id: int, action: str) -> Response:
     reason = str(body.get("reason") or "") if isinstance(body, dict) else ""
     return jsonify(service.decide(new_session, order_id, action, actor=current_principal().actor,
                                   reason=reason, settings=_settings()))
+
+
+@bp.post("/purchase-orders/<int:order_id>/receipts")
+def receipts(order_id: int) -> Response:
+    """Goods received: {"lines": [{"line_no": 1, "quantity": "10"}]}, from the ERP (its connector token)
+    or an admin or operator."""
+    actor = _receipt_actor()
+    body = request.get_json(silent=True)
+    lines = body.get("lines") if isinstance(body, dict) else None
+    if not isinstance(lines, list) or not lines:
+        raise BadParameter('lines: send {"lines": [{"line_no": 1, "quantity": "10"}]}')
+    parsed = []
+    for n, line in enumerate(lines):
+        try:
+            quantity = Decimal(str(line["quantity"]))
+            line_no = int(line["line_no"])
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            raise BadParameter(f"lines[{n}]: needs line_no (an integer) and quantity (a decimal)") from None
+        if not quantity.is_finite() or quantity <= 0 or abs(quantity) >= Decimal("1e14"):
+            raise BadParameter(f"lines[{n}].quantity: must be more than 0")
+        parsed.append((line_no, quantity))
+    return jsonify(service.receive_goods(new_session, order_id, parsed, actor=actor))
+
+
+def _receipt_actor() -> str:
+    """An ERP connector by its token, else a staff member who may operate."""
+    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and secret.strip():
+        connector = authenticate_connector(get_session(), secret.strip())
+        if connector is not None:
+            return f"connector:{connector.name}"
+    return _staff_actor()
+
+
+@changer
+def _staff_actor() -> str:
+    """The authenticated admin's or operator's name in the audit trail (403 for anyone else)."""
+    return current_principal().actor

@@ -7,7 +7,8 @@ commit, so a failed step leaves nothing half-written.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from hub.jobruns.models import JobRun
 from hub.jobruns.service import claim_slot
 from hub.jobruns.slots import slot_key
 from hub.models import new_id
-from hub.procurement import catalog, replenishment
+from hub.procurement import answers, catalog, replenishment, sending
 from hub.procurement.domain import OrderState, OrderTransitionRefused
 from hub.procurement.models import Item, PurchaseOrder, PurchaseOrderLine
 from hub.procurement.settings import ProcurementSettings
@@ -181,3 +182,52 @@ def run_detail(session: Session, run_id: int) -> dict[str, Any]:
     return {"id": job_run.id, "slot": job_run.slot, "trigger": job_run.trigger, "outcome": job_run.outcome,
             "started_at": job_run.started_at.isoformat(), "details": job_run.details,
             "orders": [order_as_dict(session, o) for o in orders]}
+
+
+def send_released(sessions: SessionFactory, settings: Any, *, today: date | None = None,
+                  limit: int = 100) -> dict[str, Any]:
+    """Send every released order, each in its own transaction: one that cannot be rendered stays
+    released with its error in its history (and its number goes back to the series)."""
+    sent, failed = [], []
+    with sessions() as session:
+        ids = sending.released_ids(session, limit)
+    for order_id in ids:
+        with sessions() as session:
+            order = _order(session, order_id, lock=True)
+            if order.state != OrderState.released.value:
+                continue
+            try:
+                events = sending.send(session, order, settings, today or datetime.now(UTC).date())
+            except HubError as exc:
+                session.rollback()
+                _record_send_failure(sessions, order_id, exc)
+                failed.append({"id": order_id, "error": exc.message})
+                continue
+            record_events(session, events)
+            session.commit()
+            sent.append({"id": order_id, "number": order.number, "exchange_id": order.exchange_id})
+    return {"sent": sent, "failed": failed}
+
+
+def _record_send_failure(sessions: SessionFactory, order_id: int, exc: HubError) -> None:
+    with sessions() as session:
+        order = _order(session, order_id, lock=True)
+        order.history = [*(order.history or []), replenishment._step(
+            "send_failed", sending.ACTOR, code=exc.code, message=exc.message)]
+        record_events(session, [EventSpec(sending.ACTOR, "purchase_order.send_failed", "purchase_order",
+                                          str(order_id), order.supplier_id, exc.as_dict())])
+        session.commit()
+
+
+def receive_goods(sessions: SessionFactory, order_id: int, receipts: list[tuple[int, Decimal]], *,
+                  actor: str) -> dict[str, Any]:
+    """Record goods received on an order's lines (the ERP's receipt); closes what is complete."""
+    with sessions() as session:
+        order = _order(session, order_id, lock=True)
+        try:
+            events = answers.receive(session, order, receipts, actor)
+        except OrderTransitionRefused as exc:
+            raise OrderActionRefused(str(exc)) from None
+        record_events(session, events)
+        session.commit()
+        return order_as_dict(session, order)

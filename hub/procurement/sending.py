@@ -1,0 +1,89 @@
+"""Released purchase orders go out to their suppliers: numbered from a gap-free series, rendered in the
+supplier's syntax and profile, and queued as an outbound exchange, all in one transaction (a failure
+rolls the number back with the rest)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.domain.documents import Identifier, IdScheme, Item, Line, Party, PartyRole, Price, Quantity, Totals
+from hub.domain.documents import PurchaseOrder as CanonicalOrder
+from hub.models import Partner
+from hub.numbering.service import SeriesFormat, take_next
+from hub.procurement.answers import load_lines
+from hub.procurement.domain import OrderState
+from hub.procurement.models import PurchaseOrder
+from hub.procurement.replenishment import change_state
+from hub.services import outbound, profiles, rendering, routing
+from hub.services.audit import EventSpec
+
+ACTOR = "system:procurement"
+SCHEMES = {"gln": IdScheme.gln, "cnpj": IdScheme.cnpj, "vat": IdScheme.vat, "duns": IdScheme.duns}
+
+
+def series(today: date) -> tuple[str, SeriesFormat]:
+    """The purchase-order series of the year: PO-2026-000001, ..."""
+    return f"purchase_order:{today.year}", SeriesFormat(prefix=f"PO-{today.year}-", padding=6)
+
+
+def _party(role: PartyRole, partner: Partner | None, hub_id: str) -> Party:
+    if partner is None:  # the hub's own side: its EDI identity (a GLN when it looks like one)
+        scheme = IdScheme.gln if hub_id.isdigit() and len(hub_id) == 13 else IdScheme.mutually_defined
+        return Party(role=role, ids=[Identifier(hub_id, scheme)])
+    ids = [Identifier(i.value, SCHEMES.get(i.scheme, IdScheme.other)) for i in partner.identifiers
+           if i.scheme in SCHEMES]
+    return Party(role=role, ids=ids, name=partner.name)
+
+
+def canonical_order(session: Session, order: PurchaseOrder, supplier: Partner, number: str, today: date,
+                    hub_id: str) -> CanonicalOrder:
+    """The purchase order as the canonical model carries it (what every renderer takes)."""
+    rows, states = load_lines(session, order)
+    lead = max((int(r.explanation.get("terms", {}).get("lead_time_days", 0)) for r in rows), default=0)
+    lines = [Line(number=str(row.line_no),
+                  item=Item(gtin=state.gtin, buyer_number=state.sku,
+                            supplier_number=row.supplier_sku or None),
+                  quantities=[Quantity(row.quantity, row.unit, "ordered")], prices=[Price(row.unit_price)],
+                  line_amount=(row.quantity * row.unit_price).quantize(Decimal("0.01")))
+             for row, state in zip(rows, states, strict=True) if row.state == "open"]
+    total = sum((ln.line_amount or Decimal(0) for ln in lines), Decimal(0))
+    return CanonicalOrder(number=number, issued=today, currency=order.currency,
+                          parties=[_party(PartyRole.buyer, None, hub_id),
+                                   _party(PartyRole.supplier, supplier, hub_id)],
+                          lines=lines, delivery_date=today + timedelta(days=lead),
+                          totals=Totals(line_total=total, payable=total))
+
+
+def send(session: Session, order: PurchaseOrder, settings: Any, today: date) -> list[EventSpec]:
+    """Number, render and queue one released order; the caller commits (or rolls everything back)."""
+    supplier = session.get(Partner, order.supplier_id)
+    assert supplier is not None
+    key, fmt = series(today)
+    number = take_next(session, key, object_type="purchase_order", object_id=str(order.id), fmt=fmt).number
+    doc = canonical_order(session, order, supplier, number, today, settings.hub_edi_id)
+    profile = profiles.build(supplier.profile)
+    identity = routing.identity_for(settings, supplier)
+    interchange, message = outbound.next_control_numbers(session, supplier, ("interchange", "message"))
+    out = rendering.render(doc, supplier.syntax, profile=profile, identity=identity,
+                           control_ref=f"H{interchange:08d}", message_ref=str(message))
+    exchange, created = outbound.add_outbound(
+        session, supplier.id, doc_type=out.message_type, syntax=supplier.syntax, raw=out.data,
+        content_type=out.content_type, control_ref=f"H{interchange:08d}", sender=settings.hub_edi_id,
+        recipient=identity.recipient, reply_to=None, actor=ACTOR,
+        document={"type": doc.doc_type, "number": number,
+                  **({"message_ref": str(message)} if supplier.syntax == "edifact" else {})},
+        contrl_requested=supplier.syntax == "edifact" and profile.request_contrl)
+    order.number, order.exchange_id = number, exchange.id
+    return [created, change_state(order, OrderState.sent, ACTOR, number=number, exchange=exchange.id)]
+
+
+def released_ids(session: Session, limit: int = 100) -> list[int]:
+    """The released orders waiting to be sent, oldest first."""
+    released = PurchaseOrder.state == OrderState.released.value
+    return list(session.scalars(select(PurchaseOrder.id).where(released).order_by(PurchaseOrder.id)
+                                .limit(limit)))
