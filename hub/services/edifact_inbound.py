@@ -12,7 +12,7 @@ as duplicates by live orders) but neither routed to a partner nor queued for the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -356,11 +356,24 @@ def _aperak(session: Session, exchange: Exchange, partner: Partner, checked: Che
     envelope = Envelope(sender=interchange.recipient, sender_qualifier=interchange.recipient_qualifier,
                         recipient=interchange.sender, recipient_qualifier=interchange.sender_qualifier,
                         control_ref=ref, syntax_id=interchange.syntax_id, test=interchange.test)
-    raw = render_interchange(envelope, [message], separators=interchange.separators)
+    raw = _render_answer(envelope, [message], interchange)
     return outbound.add_outbound(session, partner.id, doc_type="APERAK", syntax="edifact", raw=raw,
                                  content_type="application/edifact", control_ref=ref,
                                  sender=interchange.recipient, recipient=interchange.sender,
                                  reply_to=exchange.id, actor=ACTOR)
+
+
+def _render_answer(envelope: Envelope, messages: list[Message], interchange: Interchange) -> bytes:
+    """An APERAK in the interchange's own character set or, when the partner's text it repeats
+    (a party's name) was sent outside the repertoire it declared, in UNOC, else UNOW (UTF-8)."""
+    for syntax_id, version in ((envelope.syntax_id, envelope.syntax_version), ("UNOC", "3")):
+        try:
+            return render_interchange(replace(envelope, syntax_id=syntax_id, syntax_version=version),
+                                      messages, separators=interchange.separators)
+        except ValidationError:
+            continue
+    return render_interchange(replace(envelope, syntax_id="UNOW", syntax_version="4"), messages,
+                              separators=interchange.separators)
 
 
 def _summary(what: str, problems: list[Problem], unlisted: int = 0) -> str:

@@ -244,3 +244,18 @@ def test_a_changed_payee_account_is_held_until_an_operator_releases_it(
             AuditEvent.object_id == doc["id"])))
     assert {"document.held", "document.released"} <= actions
 
+
+def test_a_rejection_repeating_names_outside_the_declared_charset_is_answered_in_unoc(
+        app, client, make_partner):
+    """The partner declares UNOA but names itself 'München': its APERAK cannot be UNOA."""
+    from tests.support.conformance import EDIFACT_CORPUS
+
+    body = (EDIFACT_CORPUS / "staedi" / "invoic_d93a_una.edi").read_bytes()
+    partner = make_partner("pedal", edi_id="FHPEDAL", qualifier="", roles=("buyer",))
+    ex_id = post(client, partner, body)
+    process(app)
+    ex = shown(client, partner, ex_id)
+    assert ex["state"] == "failed" and problems(ex, "ROLE_NOT_ALLOWED")
+    (aperak_id,) = ex["error"]["acknowledgements"]
+    aperak = raw_interchange(client, partner, aperak_id)
+    assert aperak.syntax_id == "UNOC" and aperak.messages[0].type == "APERAK"
