@@ -1,15 +1,15 @@
 """Documents carry what the business rules flagged (a changed payee account) and whether they are
 held for confirmation.
 
-Revision ID: 0007_h6sender
-Revises: 0006
+Revision ID: 0008_h6sender
+Revises: 0007
 Create Date: 2026-11-23 10:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0007_h6sender'
-down_revision = '0006'
+revision = '0008_h6sender'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
