@@ -78,6 +78,22 @@ def partner_add(name: str, edi_id: str, qualifier: str, roles: tuple[str, ...], 
         click.echo(f"partner {partner.id} {partner.name} ({', '.join(roles)}; {syntax})")
 
 
+@hub_cli.command("partner-id-add")
+@click.argument("partner")
+@click.argument("identifier", metavar="SCHEME:VALUE")
+@_friendly
+def partner_id_add(partner: str, identifier: str) -> None:
+    """Register one more identifier (gln:..., vat:..., cnpj:...) for a partner (name or id)."""
+    scheme, sep, value = identifier.partition(":")
+    if not sep:
+        raise click.BadParameter("use SCHEME:VALUE", param_hint="IDENTIFIER")
+    with new_session() as session:
+        row = partners.find_partner(session, partner)
+        ident = partners.add_identifier(session, row, scheme, value, actor=_actor())
+        session.commit()
+        click.echo(f"partner {row.id} {row.name}: {ident.scheme}:{ident.value} added")
+
+
 @hub_cli.command("partner-list")
 def partner_list() -> None:
     """List partners with their identifiers."""

@@ -205,6 +205,10 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # from a test interchange (UNB 0035 = 1): kept to be read, never routed, sent or a duplicate
     test: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # what the business rules flagged on it (e.g. a changed payee account), and its release
+    flags: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # why it waits for an operator's release (not routed, not queued for the ERPs); None: it does not
+    held: Mapped[str | None] = mapped_column(String(40), index=True)
 
     lines: Mapped[list[DocumentLine]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="DocumentLine.id")

@@ -101,7 +101,10 @@ class PartnerHandle:
 
 @pytest.fixture
 def make_partner(app: Flask):  # type: ignore[no-untyped-def]
-    """Create a partner with one API key: make_partner("acme", edi_id="...")."""
+    """Create a partner with one API key: make_partner("acme", edi_id="...", roles=(...)).
+
+    A buyer unless told otherwise: the hub lets only a supplier send invoices, credit notes,
+    despatch advices and order responses, so a test posting those gives roles=("supplier",)."""
     def make(name: str = "acme", edi_id: str | None = None, qualifier: str = "14",
              roles: tuple[str, ...] = ("buyer",)) -> PartnerHandle:
         edi = edi_id or f"40{abs(hash(name)) % 10**11:011d}"

@@ -9,7 +9,7 @@ from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, paging
 from hub.db import get_session
 from hub.models import Document, Partner
-from hub.services import documents, profiles, rendering, routing
+from hub.services import documents, holds, profiles, rendering, routing
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
 
@@ -28,6 +28,11 @@ def list_documents() -> Response:
                         ("exchange_id", Document.exchange_id)):
         if request.args.get(arg):
             stmt = stmt.where(column == request.args[arg])
+    held = request.args.get("held")
+    if held not in (None, "", "true", "false"):
+        raise BadParameter(f"held must be true or false, got {held!r}")
+    if held:
+        stmt = stmt.where(Document.held.is_not(None) if held == "true" else Document.held.is_(None))
     rows = get_session().scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
     return jsonify(items=[documents.summary(r) for r in rows], page=page, per_page=per_page)
 
@@ -38,6 +43,7 @@ def get_document(document_id: str) -> Response:
     row = documents.get_visible(get_session(), document_id, current_principal())
     return jsonify(id=row.id, exchange_id=row.exchange_id, message_ref=row.message_ref,
                    message_type=row.message_type, direction=row.direction, test=row.test,
+                   held=row.held, flags=row.flags or {},
                    created_at=row.created_at.isoformat(), document=row.canonical,
                    links={"self": f"/api/v1/documents/{row.id}",
                           "exchange": f"/api/v1/exchanges/{row.exchange_id}",
@@ -61,3 +67,14 @@ def render_document(document_id: str) -> Response:
                            identity=identity, control_ref=rendering.preview_control_ref(row.id))
     return Response(out.data, mimetype=out.content_type,
                     headers={"X-Message-Type": out.message_type})
+
+
+@bp.post("/<document_id>/release")
+@require(lambda p: p.can_operate(), what="an admin or operator token")
+def release_document(document_id: str) -> Response:
+    """Release a held document (a changed payee account confirmed): it is routed and queued now."""
+    session = get_session()
+    documents.get_visible(session, document_id, current_principal())
+    row = holds.release(session, document_id, actor=current_principal().actor)
+    session.commit()
+    return jsonify(id=row.id, held=row.held, flags=row.flags)

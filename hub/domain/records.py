@@ -17,6 +17,7 @@ from typing import Any
 from hub.domain import codec
 from hub.domain.documents import Document, IdScheme, Invoice, PurchaseOrder, RemittanceAdvice
 from hub.domain.errors import MappingError, Problem
+from hub.domain.senders import SenderId, payee_accounts, sender_ids
 
 # document_number, gtin, buyer_item, supplier_item, our_item, description, quantity, unit, price,
 # amount: the columns of a document line, numbers as Decimal text
@@ -40,6 +41,9 @@ class DocumentRecord:
     lines: list[LineRow]
     buyer_items: list[tuple[str, str]]  # (line number, buyer item number) for the business rules
     glns: list[tuple[str, str]]  # (party role, GLN) for the business rules
+    # the sending party's comparable identifiers (senders.SenderId fields) for the sender check
+    senders: list[tuple[str, ...]] = field(default_factory=list)
+    payee_accounts: list[str] = field(default_factory=list)  # an invoice's payee bank accounts
     doc: Document | None = field(default=None, repr=False, compare=False)
 
     def document(self) -> Document:
@@ -53,7 +57,11 @@ class DocumentRecord:
         record (quick to pickle; the JSON text carries the document)."""
         return (self.position, self.message_ref, self.message_type, self.doc_type, self.number,
                 self.issued, self.currency, self.total, self.canonical, self.lines,
-                self.buyer_items, self.glns)
+                self.buyer_items, self.glns, self.senders, self.payee_accounts)
+
+    def sender_ids(self) -> list[SenderId]:
+        """The sending party's identifiers (plain tuples after a trip between processes)."""
+        return [SenderId(*s) for s in self.senders]
 
 
 def record_of(position: int, message_ref: str | None, message_type: str | None, doc: Document,
@@ -89,6 +97,7 @@ def record_of(position: int, message_ref: str | None, message_type: str | None, 
     return DocumentRecord(position, message_ref, message_type, doc.doc_type, doc.number,
                           _iso(doc.issued), doc.currency, None if total is None else str(total),
                           codec.to_json(doc), lines, buyer_items, glns,
+                          [tuple(s) for s in sender_ids(doc)], payee_accounts(doc),
                           doc if keep_document else None)
 
 

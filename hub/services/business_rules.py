@@ -4,34 +4,50 @@
 - unknown item: a line whose buyer item number is not in the partner's cross-reference, when the
   profile sets `extra.require_known_items` (the partner's catalogue is then complete);
 - unknown party: a party identified by GLN that is neither a partner of the hub nor the hub
-  itself, when the profile sets `extra.require_known_parties`.
+  itself, when the profile sets `extra.require_known_parties`;
+- the sender (hub.services.sender_rules): the poster's role, the sending party, the payee account.
 Each finding names the message and the element, so an APERAK can point at it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from hub.domain.documents import PurchaseOrder
 from hub.domain.errors import Problem
+from hub.domain.identifiers import Key
 from hub.domain.records import DocumentRecord
-from hub.models import Document, Partner, PartnerIdentifier
+from hub.models import Document, Partner
+from hub.services import partners, sender_rules
 from mappings.edifact.profile import PartnerProfile
 
 Finding = tuple[int, list[Problem]]  # (index of the document in the batch, its problems)
 
 
-def check(session: Session, partner: Partner, profile: PartnerProfile,
-          docs: list[DocumentRecord], *, seen_orders: set[str] | None = None) -> list[Finding]:
-    """Problems per document (by index); an empty list when everything passes.
+@dataclass
+class Review:
+    """The business rules' verdict on a batch: rejected documents (by index) with their problems,
+    warnings for the exchange, and flags to store on documents that pass (by position)."""
 
-    The rules read the records' facts (numbers, buyer items, GLNs), never the whole document.
-    `seen_orders` carries the order numbers of earlier batches of the same interchange.
+    rejected: list[Finding] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    flags: dict[int, dict[str, Any]] = field(default_factory=dict)
+
+
+def check(session: Session, partner: Partner, profile: PartnerProfile,
+          docs: list[DocumentRecord], *, seen_orders: set[str] | None = None) -> Review:
+    """The verdict on each document; `rejected` is empty when everything passes.
+
+    The rules read the records' facts (numbers, buyer items, GLNs, sender ids), never the whole
+    document. `seen_orders` carries the order numbers of earlier batches of the same interchange.
     """
-    per_doc: dict[int, list[Problem]] = {}
+    senders = sender_rules.check(session, partner, docs)
+    per_doc: dict[int, list[Problem]] = {i: list(ps) for i, ps in senders.errors.items()}
     for index, problem in _duplicates(session, partner, docs, set() if seen_orders is None
                                       else seen_orders):
         per_doc.setdefault(index, []).append(problem)
@@ -43,7 +59,8 @@ def check(session: Session, partner: Partner, profile: PartnerProfile,
         known.add(session.info["settings"].hub_edi_id)
         for index, problem in _unknown_parties(docs, known):
             per_doc.setdefault(index, []).append(problem)
-    return sorted(per_doc.items())
+    return Review(sorted(per_doc.items()), senders.warnings,
+                  {docs[i].position: flag for i, flag in senders.flags.items()})
 
 
 def _duplicates(session: Session, partner: Partner, docs: list[DocumentRecord], seen: set[str]
@@ -100,10 +117,8 @@ def _unknown_items(profile: PartnerProfile, docs: list[DocumentRecord]
 
 
 def _known_glns(session: Session, glns: set[str]) -> set[str]:
-    if not glns:
-        return set()
-    return set(session.scalars(select(PartnerIdentifier.value)
-                               .where(PartnerIdentifier.value.in_(sorted(glns)))))
+    keys: dict[Key, str] = {("gln", gln): gln for gln in glns}
+    return {key[1] for key, holders in partners.owners(session, keys).items() if holders}
 
 
 def _unknown_parties(docs: list[DocumentRecord], known: set[str]

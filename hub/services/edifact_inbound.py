@@ -12,7 +12,7 @@ as duplicates by live orders) but neither routed to a partner nor queued for the
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.documents import PartyRole
 from hub.domain.errors import HubError, Problem, ProblemTally, ValidationError
+from hub.domain.identifiers import key_of_registered, key_of_unb
 from hub.domain.records import DocumentRecord
 from hub.ingest.messages import Context, MessageJob, MessageResult
 from hub.ingest.pool import map_batches
@@ -77,6 +78,7 @@ class Run:
     rejected: list[tuple[DocumentRecord, list[Problem]]] = field(default_factory=list)
     order_numbers: set[str] = field(default_factory=set)
     batch: list[DocumentRecord] = field(default_factory=list)
+    warned: set[tuple[str, str]] = field(default_factory=set)  # business warnings given already
 
 
 
@@ -242,15 +244,19 @@ def _flush(run: Run) -> None:
     batch, run.batch = run.batch, []
     if not batch or run.errors.total:
         return
-    findings = business_rules.check(run.session, run.partner, run.checked.profile, batch,
-                                    seen_orders=run.order_numbers)
-    if findings:
-        run.rejected.extend((batch[index], problems) for index, problems in findings)
+    review = business_rules.check(run.session, run.partner, run.checked.profile, batch,
+                                  seen_orders=run.order_numbers)
+    for warning in review.warnings:  # once per interchange, not once per message
+        if (warning.code, warning.message) not in run.warned:
+            run.warned.add((warning.code, warning.message))
+            run.checked.warnings.append(warning)
+    if review.rejected:
+        run.rejected.extend((batch[index], problems) for index, problems in review.rejected)
         return
     if run.rejected:
         return
     run.stored += accept(run.session, run.exchange, run.partner, batch, run.recipient, actor=ACTOR,
-                         test=run.checked.interchange.test)
+                         test=run.checked.interchange.test, flags=review.flags)
 
 
 def _reject_if_errors(run: Run) -> None:
@@ -281,11 +287,15 @@ def _reject_if_business_rejections(run: Run) -> None:
 
 
 def _sender_problems(interchange: Interchange, partner: Partner) -> list[Problem]:
-    """Nobody posts on another partner's behalf: UNB's sender must be one of the poster's ids."""
+    """Nobody posts on another partner's behalf: UNB's sender must be one of the poster's ids
+    (a GLN registered as such also matches a UNB sender with qualifier 14)."""
+    unb = key_of_unb(interchange.sender, interchange.sender_qualifier)
     for ident in partner.identifiers:
         if ident.value == interchange.sender and (
                 not ident.qualifier or not interchange.sender_qualifier
                 or ident.qualifier == interchange.sender_qualifier):
+            return []
+        if unb[0] and key_of_registered(ident.scheme, ident.value, ident.qualifier) == unb:
             return []
     sender = f"{interchange.sender}:{interchange.sender_qualifier or ''}".rstrip(":")
     return [Problem(code="UNKNOWN_SENDER", segment_position=1, segment_tag="UNB",
@@ -346,11 +356,24 @@ def _aperak(session: Session, exchange: Exchange, partner: Partner, checked: Che
     envelope = Envelope(sender=interchange.recipient, sender_qualifier=interchange.recipient_qualifier,
                         recipient=interchange.sender, recipient_qualifier=interchange.sender_qualifier,
                         control_ref=ref, syntax_id=interchange.syntax_id, test=interchange.test)
-    raw = render_interchange(envelope, [message], separators=interchange.separators)
+    raw = _render_answer(envelope, [message], interchange)
     return outbound.add_outbound(session, partner.id, doc_type="APERAK", syntax="edifact", raw=raw,
                                  content_type="application/edifact", control_ref=ref,
                                  sender=interchange.recipient, recipient=interchange.sender,
                                  reply_to=exchange.id, actor=ACTOR)
+
+
+def _render_answer(envelope: Envelope, messages: list[Message], interchange: Interchange) -> bytes:
+    """An APERAK in the interchange's own character set or, when the partner's text it repeats
+    (a party's name) was sent outside the repertoire it declared, in UNOC, else UNOW (UTF-8)."""
+    for syntax_id, version in ((envelope.syntax_id, envelope.syntax_version), ("UNOC", "3")):
+        try:
+            return render_interchange(replace(envelope, syntax_id=syntax_id, syntax_version=version),
+                                      messages, separators=interchange.separators)
+        except ValidationError:
+            continue
+    return render_interchange(replace(envelope, syntax_id="UNOW", syntax_version="4"), messages,
+                              separators=interchange.separators)
 
 
 def _summary(what: str, problems: list[Problem], unlisted: int = 0) -> str:

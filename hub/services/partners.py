@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.auth import Role
+from hub.domain.documents import Identifier
 from hub.domain.errors import NotFound, ValidationError
+from hub.domain.identifiers import Key, key_of, key_of_registered, normalise, same_party
 from hub.models import Partner, PartnerIdentifier, User
 from hub.services.audit import record_event
 
@@ -33,9 +36,7 @@ def add_partner(session: Session, name: str, *, edi_id: str, qualifier: str = ""
     partner = Partner(name=name, roles=roles, syntax=syntax, profile={})
     partner.identifiers.append(PartnerIdentifier(scheme="edi", value=edi_id, qualifier=qualifier))
     for scheme, value in extra_ids or []:
-        if scheme not in ID_SCHEMES:
-            raise ValidationError(f"identifier scheme must be one of {ID_SCHEMES}, got {scheme!r}")
-        partner.identifiers.append(PartnerIdentifier(scheme=scheme, value=value, qualifier=""))
+        partner.identifiers.append(_identifier(scheme, value))
     session.add(partner)
     session.flush()
     record_event(session, actor=actor, action="partner.created", object_type="partner",
@@ -43,6 +44,68 @@ def add_partner(session: Session, name: str, *, edi_id: str, qualifier: str = ""
                  details={"name": name, "edi_id": edi_id, "qualifier": qualifier, "roles": roles,
                           "syntax": syntax, "extra_ids": [list(x) for x in extra_ids or []]})
     return partner
+
+
+def _identifier(scheme: str, value: str) -> PartnerIdentifier:
+    """A further identifier, stored in the form every lookup compares (CNPJ digits, VAT without spaces)."""
+    if scheme not in ID_SCHEMES:
+        raise ValidationError(f"identifier scheme must be one of {ID_SCHEMES}, got {scheme!r}")
+    stored = normalise(scheme, value)
+    if not stored or len(stored) > 100:
+        raise ValidationError(f"a {scheme} identifier needs 1 to 100 characters, got {value!r}")
+    return PartnerIdentifier(scheme=scheme, value=stored, qualifier="")
+
+
+def add_identifier(session: Session, partner: Partner, scheme: str, value: str, *, actor: str
+                   ) -> PartnerIdentifier:
+    """Register one more identifier for a partner (a GLN, VAT or CNPJ it sends documents as);
+    refused when another partner, or this one, has it already."""
+    ident = _identifier(scheme, value)
+    key = key_of_registered(ident.scheme, ident.value)
+    holders = owners(session, {key: ident.value})[key]
+    if holders:
+        whose = "this partner" if holders == {partner.id} else "another partner"
+        raise ValidationError(f"{scheme}:{ident.value} is registered for {whose} already")
+    partner.identifiers.append(ident)
+    session.flush()
+    record_event(session, actor=actor, action="partner.identifier_added", object_type="partner",
+                 object_id=str(partner.id), partner_id=partner.id,
+                 details={"scheme": scheme, "value": ident.value})
+    return ident
+
+
+def owners(session: Session, found: Mapping[Key, str]) -> dict[Key, set[int]]:
+    """The partners (by id) registered with an identifier naming each key's party
+    (identifiers.same_party); `found` gives each key the text it was written as."""
+    if not found:
+        return {}
+    by_value: dict[str, list[Key]] = {}
+    for key in found:
+        by_value.setdefault(key[1], []).append(key)
+    values = sorted({v for key, raw in found.items() for v in (key[1], raw.strip())} - {""})
+    out: dict[Key, set[int]] = {key: set() for key in found}
+    for start in range(0, len(values), 500):  # keep IN lists within every database's limits
+        rows = session.execute(select(PartnerIdentifier.partner_id, PartnerIdentifier.scheme,
+                                      PartnerIdentifier.value, PartnerIdentifier.qualifier)
+                               .where(PartnerIdentifier.value.in_(values[start:start + 500])))
+        for partner_id, scheme, value, qualifier in rows:
+            registered = key_of_registered(scheme, value, qualifier)
+            for key in by_value.get(registered[1], ()):
+                if same_party(registered, key):
+                    out[key].add(partner_id)
+    return out
+
+
+def find_by_identifier(session: Session, ident: Identifier) -> Partner | None:
+    """The partner an identifier found on a document names: by its key where it has one (a GLN is a
+    GLN whatever its scheme code), else by its exact value."""
+    key = key_of(ident)
+    if key is None:
+        row = session.scalars(select(PartnerIdentifier)
+                              .where(PartnerIdentifier.value == ident.value)).first()
+        return row.partner if row is not None else None
+    holders = sorted(owners(session, {key: ident.value})[key])
+    return session.get(Partner, holders[0]) if holders else None
 
 
 def find_partner(session: Session, ref: str) -> Partner:

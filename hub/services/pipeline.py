@@ -6,7 +6,7 @@ a HubError naming what is wrong. Until a syntax has a translator, its files fail
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from hub.domain.errors import Problem, UnsupportedContent
 from hub.domain.records import DocumentRecord
 from hub.models import Exchange, Partner
-from hub.services import accepted, documents, routing
+from hub.services import accepted, documents, holds, routing
 from hub.services.audit import record_events
 
 
@@ -57,19 +57,25 @@ def translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome
 
 def accept(session: Session, exchange: Exchange, partner: Partner,
            records: list[DocumentRecord], recipient: Partner | None, *, actor: str,
-           test: bool = False) -> list[documents.Stored]:
+           test: bool = False, flags: Mapping[int, dict[str, Any]] | None = None
+           ) -> list[documents.Stored]:
     """What every translator does with documents that passed: persist them with their lines,
     route them to the recipient partner in its syntax, audit all of it, queue them for the ERPs.
-    Test documents (from a test interchange) are persisted and audited only. One transaction,
-    the caller's."""
+    Test documents (from a test interchange) are persisted and audited only. `flags` (by
+    position) are stored on their documents; a held one waits for `holds.release`. One
+    transaction, the caller's."""
     stored, events = documents.persist(session, exchange.id, partner.id, "inbound", records,
                                        actor=actor, test=test)
-    routed = [] if test else routing.route(session, partner, recipient, records,
+    held = holds.flag(session, partner.id, stored, flags, recipient, actor=actor) if flags else set()
+    routed = [] if test else routing.route(session, partner, recipient,
+                                           [r for r in records if r.position not in held],
                                            reply_to=exchange.id)
-    answered = [] if test else accepted.dispatch(session, partner, records)
+    answered = [] if test else accepted.dispatch(
+        session, partner, [r for r in records if r.position not in held])
     record_events(session, events + routed + answered)
     if not test:
-        documents.enqueue_stored(session, stored, actor=actor)
+        documents.enqueue_stored(session, [s for s in stored if s.position not in held],
+                                 actor=actor)
     return stored
 
 

@@ -7,20 +7,64 @@ import json
 from typing import Any
 
 from hub.domain.errors import ValidationError
+from hub.domain.identifiers import Key, parse_key
+from hub.domain.senders import normalise_account
 from mappings.edifact.profile import GENERIC, PartnerProfile
 
 _FIELDS = {f.name: f for f in dataclasses.fields(PartnerProfile) if f.init}
 _TUPLES = {"render_party_schemes"}
+# settings the hub reads itself, never handed to the mappings (see SenderPolicy)
+_HUB_SETTINGS = ("posts_for", "bank_accounts", "hold_on_payee_change", "require_known_sender")
 
 
 def validate_profile(data: dict[str, Any]) -> dict[str, Any]:
     """Check a profile document; unknown keys are refused so a typo never silently does nothing."""
-    unknown = sorted(k for k in data if k not in _FIELDS and not k.startswith("_"))
+    known = {*_FIELDS, *_HUB_SETTINGS}
+    unknown = sorted(k for k in data if k not in known and not k.startswith("_"))
     if unknown:
         raise ValidationError(f"unknown partner profile settings: {', '.join(unknown)}; "
-                              f"known: {', '.join(sorted(_FIELDS))}")
+                              f"known: {', '.join(sorted(known))}")
     build(data)
+    sender_policy(data)
     return data
+
+
+@dataclasses.dataclass(frozen=True)
+class SenderPolicy:
+    """What a partner's profile says about the documents it sends."""
+
+    posts_for: tuple[Key, ...] = ()  # parties it may send for (a service provider's clients)
+    bank_accounts: frozenset[str] | None = None  # registered payee accounts (normalised); None: none listed
+    hold_on_payee_change: bool = False  # hold an invoice to another account until it is released
+    require_known_sender: bool = False  # reject a sending party that is unknown or unidentified
+
+
+def sender_policy(data: dict[str, Any] | None) -> SenderPolicy:
+    """The partner's SenderPolicy; ValidationError naming a malformed setting."""
+    data = data or {}
+    posts_for = _string_list(data, "posts_for")
+    accounts = _string_list(data, "bank_accounts")
+    try:
+        keys = tuple(parse_key(item) for item in posts_for or [])
+    except ValueError as exc:
+        raise ValidationError(f"posts_for: {exc}") from exc
+    flags = {}
+    for name in ("hold_on_payee_change", "require_known_sender"):
+        value = data.get(name, False)
+        if not isinstance(value, bool):
+            raise ValidationError(f"{name} must be true or false, got {value!r}")
+        flags[name] = value
+    return SenderPolicy(keys, None if accounts is None else frozenset(
+        normalise_account(a) for a in accounts), **flags)
+
+
+def _string_list(data: dict[str, Any], name: str) -> list[str] | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValidationError(f"{name} must be a list of non-empty texts, got {value!r}")
+    return value
 
 
 _CACHE: dict[str, PartnerProfile] = {}

@@ -20,7 +20,7 @@ from hub.domain.errors import HubError
 from hub.domain.records import DocumentRecord
 from hub.domain.states import Direction, ExchangeState, check_transition
 from hub.models import Partner, PartnerIdentifier
-from hub.services import outbound, profiles, rendering
+from hub.services import outbound, partners, profiles, rendering
 from hub.services.audit import EventSpec
 
 ACTOR = "system:router"
@@ -46,7 +46,7 @@ def receiver_of(session: Session, doc: CanonicalDocument) -> Partner | None:
         return None
     ids = ([party.endpoint] if party.endpoint else []) + party.ids + party.tax_ids
     for ident in ids:
-        found = find_partner(session, ident.value)
+        found = partners.find_by_identifier(session, ident)
         if found is not None:
             return found
     return None

@@ -26,10 +26,11 @@ def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Out
         return Outcome(result={"acknowledges": [recorded.summary]}, warnings=recorded.warnings)
     doc = parse_ubl(exchange.raw)
     record = record_of(1, doc.number, doc.profile.get("document"), doc)
-    findings = business_rules.check(session, partner, profiles.build(partner.profile), [record])
-    if findings:
-        problems = findings[0][1]
+    review = business_rules.check(session, partner, profiles.build(partner.profile), [record])
+    if review.rejected:
+        problems = review.rejected[0][1]
         raise ValidationError(f"business rejection: {problems[0]}", problems=problems)
     rows = accept(session, exchange, partner, [record], routing.receiver_of(session, doc),
-                  actor=ACTOR)
-    return Outcome(result={"documents": [documents.summary(r) for r in rows]})
+                  actor=ACTOR, flags=review.flags)
+    return Outcome(result={"documents": [documents.summary(r) for r in rows]},
+                   warnings=review.warnings)

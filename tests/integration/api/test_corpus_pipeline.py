@@ -28,9 +28,14 @@ EDIFACT = {
 }
 
 
-def _partner_for(make_partner, path: Path):
+# the partner role that sends each document type (a supplier invoices, a buyer orders)
+SENDER_ROLE = {"purchase_order": "buyer", "invoice": "supplier", "order_response": "supplier"}
+
+
+def _partner_for(make_partner, path: Path, doc_type: str = "purchase_order"):
     ic = parse_interchange(path.read_bytes())
-    return make_partner(path.stem[:40], edi_id=ic.sender, qualifier=ic.sender_qualifier or "")
+    return make_partner(path.stem[:40], edi_id=ic.sender, qualifier=ic.sender_qualifier or "",
+                        roles=(SENDER_ROLE[doc_type],))
 
 
 def _run(app: Flask, client: FlaskClient, partner, body: bytes) -> dict:
@@ -44,7 +49,7 @@ def _run(app: Flask, client: FlaskClient, partner, body: bytes) -> dict:
 def test_corpus_edifact(app, client, runner: FlaskCliRunner, make_partner, name):
     rejected_by, doc_type = EDIFACT[name]
     path = CORPUS / "edifact" / name
-    partner = _partner_for(make_partner, path)
+    partner = _partner_for(make_partner, path, doc_type)
     ex = _run(app, client, partner, path.read_bytes())
     if rejected_by:
         assert ex["state"] == "failed"
@@ -67,16 +72,17 @@ def test_corpus_bad_orders_is_rejected_with_the_errors_it_has(app, client, make_
     assert ("TOO_MANY_REPEATS", "DTM") in found and ("UNT_COUNT", "UNT") in found
 
 
-@pytest.mark.parametrize("name", ["en16931/ubl-tc434-example1.xml", "en16931/ubl-tc434-creditnote1.xml",
-                                  "oasis-2.1/UBL-Order-2.1-Example.xml",
-                                  "oasis-2.1/UBL-OrderResponse-2.1-Example.xml"])
-def test_corpus_ubl_accepted(app, client, make_partner, name):
-    partner = make_partner("ubl-sender")
+@pytest.mark.parametrize(("name", "doc_type"), [
+    ("en16931/ubl-tc434-example1.xml", "invoice"), ("en16931/ubl-tc434-creditnote1.xml", "invoice"),
+    ("oasis-2.1/UBL-Order-2.1-Example.xml", "purchase_order"),
+    ("oasis-2.1/UBL-OrderResponse-2.1-Example.xml", "order_response")])
+def test_corpus_ubl_accepted(app, client, make_partner, name, doc_type):
+    partner = make_partner("ubl-sender", roles=(SENDER_ROLE[doc_type],))
     ex = _run(app, client, partner, (CORPUS / "ubl" / name).read_bytes())
     assert ex["state"] == "processed", ex["error"]
     (doc,) = ex["result"]["documents"]
     shown = client.get(doc["links"]["self"], headers=partner.headers).json["document"]
-    assert shown["number"] == doc["number"]
+    assert shown["number"] == doc["number"] and doc["type"] == doc_type
 
 
 @pytest.mark.parametrize("name", ["oasis-2.1/UBL-OrderChange-2.1-Example.xml",

@@ -49,8 +49,9 @@ def test_demo_order_becomes_a_canonical_order_with_its_lines(app, client, make_p
 def test_every_fixture_goes_through_the_hub(app, client, make_partner, name):
     path = FIXTURES / name
     interchange = parse_interchange(path.read_bytes())
+    sends = {"ORDERS": "buyer", "REMADV": "buyer"}.get(interchange.messages[0].type, "supplier")
     partner = make_partner(name.split("_")[0], edi_id=interchange.sender,
-                           qualifier=interchange.sender_qualifier or "")
+                           qualifier=interchange.sender_qualifier or "", roles=(sends,))
     exchange_id = post(client, partner, path.read_bytes())
     process(app)
     ex = shown(client, partner, exchange_id)
@@ -129,7 +130,8 @@ def test_a_bad_file_is_rejected_with_named_errors_and_a_negative_contrl(app, cli
 
 def test_wrong_unt_count_is_rejected_then_tolerated_by_profile_and_reprocessed(
         app, client, runner: FlaskCliRunner, make_partner):
-    seller = make_partner("dk-seller", edi_id="5790000274017", qualifier="14")
+    seller = make_partner("dk-seller", edi_id="5790000274017", qualifier="14",
+                          roles=("supplier",))
     body = (CORPUS / "smooks" / "INVOIC_D.03B_Interchange_with_UNA.txt").read_bytes()
     exchange_id = post(client, seller, body)
     process(app)

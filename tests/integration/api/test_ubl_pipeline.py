@@ -89,7 +89,8 @@ def test_a_ubl_order_reaches_an_edifact_supplier_as_orders(app, client, make_par
 def test_an_invoice_that_is_not_valid_ubl_is_not_sent_and_says_why(app, client, make_partner):
     path = corpus_file("edifact/pydifact/invoice1.edi")
     ic = parse_interchange(path.read_bytes())
-    seller = make_partner("old-seller", edi_id=ic.sender, qualifier=ic.sender_qualifier or "")
+    seller = make_partner("old-seller", edi_id=ic.sender, qualifier=ic.sender_qualifier or "",
+                          roles=("supplier",))
     buyer = make_partner("peppol-buyer", edi_id=ic.recipient, qualifier=ic.recipient_qualifier or "")
     _prefers(app, buyer.id, "ubl")
     ex = _run(app, client, seller, path.read_bytes())
@@ -104,7 +105,7 @@ def test_an_invoice_that_is_not_valid_ubl_is_not_sent_and_says_why(app, client, 
 def test_an_invoice_breaking_en16931_is_not_sent_and_names_the_rules(app, client, make_partner):
     # a Brazilian invoice taxed with ICMS is fine as EDIFACT but is no EN 16931 VAT invoice
     path = ROOT / "fixtures" / "edifact" / "brfoods_invoic_d96a_cnpj.edi"
-    seller = make_partner("brfoods", edi_id="7891234000019", qualifier="14")
+    seller = make_partner("brfoods", edi_id="7891234000019", qualifier="14", roles=("supplier",))
     buyer = make_partner("peppol-buyer", edi_id="7899876000012", qualifier="14")
     _prefers(app, buyer.id, "ubl")
     ex = _run(app, client, seller, path.read_bytes())
@@ -117,7 +118,7 @@ def test_an_invoice_breaking_en16931_is_not_sent_and_names_the_rules(app, client
 
 def test_the_same_unrenderable_invoice_twice_is_recorded_twice(app, client, make_partner):
     path = ROOT / "fixtures" / "edifact" / "brfoods_invoic_d96a_cnpj.edi"
-    seller = make_partner("brfoods", edi_id="7891234000019", qualifier="14")
+    seller = make_partner("brfoods", edi_id="7891234000019", qualifier="14", roles=("supplier",))
     buyer = make_partner("peppol-buyer", edi_id="7899876000012", qualifier="14")
     _prefers(app, buyer.id, "ubl")
     first = path.read_bytes()
