@@ -20,18 +20,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.ubl_invoice import make_invoice  # noqa: E402
-from hub.domain.documents import Invoice, PurchaseOrder  # noqa: E402
-from hub.services.outbound import validate_outbound  # noqa: E402
-from hub.services.profiles import build  # noqa: E402
-from hub.services.rendering import Identity, render  # noqa: E402
-from hub.xmlsafe import parse_xml  # noqa: E402
-from mappings.edifact.envelope import parse_interchange  # noqa: E402
-from mappings.edifact.outbound_validation import code_problems  # noqa: E402
-from mappings.edifact.structure import validate_message  # noqa: E402
-from mappings.ubl.en16931_rules import check_en16931_tree  # noqa: E402
-from mappings.ubl.peppol_rules import check_peppol  # noqa: E402
-from mappings.ubl.schema import schema_problems  # noqa: E402
+from bench.ubl_invoice import make_invoice
+from hub.domain.documents import Invoice, PurchaseOrder
+from hub.services.outbound import validate_outbound
+from hub.services.profiles import build
+from hub.services.rendering import Identity, render
+from hub.xmlsafe import parse_xml
+from mappings.edifact.envelope import parse_interchange
+from mappings.edifact.outbound_validation import code_problems
+from mappings.edifact.structure import validate_message
+from mappings.ubl.en16931_rules import check_en16931_tree
+from mappings.ubl.peppol_rules import check_peppol
+from mappings.ubl.schema import schema_problems
 
 IDENTITY = Identity("5790000435975", "14", "5798000416604", "14")
 
