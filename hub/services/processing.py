@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from hub.db import utcnow
 from hub.domain.errors import HubError, ValidationError, bounded
-from hub.domain.states import ExchangeState
+from hub.domain.states import Direction, ExchangeState
 from hub.models import Exchange, Partner
+from hub.services import routing
 from hub.services.audit import EventSpec, record_events
 from hub.services.exchanges import claim, transition
 from hub.services.pipeline import translate
@@ -88,12 +89,16 @@ def _record_failure(session: Session, exchange_id: str, actor: str, error: dict[
 
 
 def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str) -> str:
-    """Send a failed (or still waiting) inbound exchange through processing again."""
+    """Send a failed (or still waiting) inbound exchange through processing again; render an
+    invalid outbound exchange again and re-validate it."""
     with make_session() as session:
         exchange = session.get(Exchange, exchange_id)
         if exchange is None:
             raise NotReprocessable(f"no exchange {exchange_id}")
         state = ExchangeState(exchange.state)
+        direction = exchange.direction
+    if direction == Direction.outbound.value:
+        return _render_again(make_session, exchange_id, actor)
     if state not in (ExchangeState.failed, ExchangeState.received):
         raise NotReprocessable(
             f"exchange {exchange_id} is {state.value}; only failed or received exchanges are reprocessed")
@@ -101,6 +106,18 @@ def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str) -> 
     if final is None:
         raise NotReprocessable(f"exchange {exchange_id} is being processed by someone else")
     return final
+
+
+def _render_again(make_session: SessionFactory, exchange_id: str, actor: str) -> str:
+    with make_session() as session:
+        exchange = session.scalars(select(Exchange).where(Exchange.id == exchange_id)
+                                   .with_for_update()).one()
+        if exchange.state != ExchangeState.invalid.value:
+            raise NotReprocessable(f"outbound exchange {exchange_id} is {exchange.state}; only "
+                                   "invalid outbound exchanges are rendered again")
+        state = routing.render_again(session, exchange, actor=actor)
+        session.commit()
+        return state.value
 
 
 def process_pending(make_session: SessionFactory, *, limit: int = 100,

@@ -11,11 +11,13 @@ from mappings.edifact import registry
 from mappings.edifact.model import Message, Separators
 from mappings.edifact.profile import PartnerProfile
 from mappings.edifact.serializer import Envelope, render_interchange
-from mappings.ubl import render_invoice_checked, render_ubl
+from mappings.ubl import render_invoice_checked, render_ubl, render_ubl_unchecked
 
 MESSAGE_TYPES = {"purchase_order": "ORDERS", "order_response": "ORDRSP",
                  "despatch_advice": "DESADV", "invoice": "INVOIC", "remittance_advice": "REMADV"}
-UBL_TYPES = {"purchase_order", "order_response", "despatch_advice", "invoice"}
+UBL_NAMES = {"purchase_order": "Order", "order_response": "OrderResponse",
+             "despatch_advice": "DespatchAdvice", "invoice": "Invoice"}
+UBL_TYPES = set(UBL_NAMES)
 SYNTAXES = ("edifact", "ubl")
 
 
@@ -37,17 +39,21 @@ class Rendered:
 
 
 def render(doc: Document, syntax: str, *, profile: PartnerProfile, identity: Identity,
-           control_ref: str, message_ref: str = "1") -> Rendered:
-    """The document in `syntax`; invoices in UBL must pass the EN 16931 rules to be rendered.
+           control_ref: str, message_ref: str = "1", check: bool = True) -> Rendered:
+    """The document in `syntax`; with `check`, UBL must be schema-valid (and invoices pass the
+    EN 16931 rules) to be rendered; without, what is sent is checked by `outbound`'s validation.
     `control_ref` and `message_ref` are the EDIFACT interchange's UNB 0020 and message's UNH 0062."""
     if syntax == "edifact":
         return _edifact(doc, profile, identity, control_ref, message_ref)
     if syntax == "ubl":
         if doc.doc_type not in UBL_TYPES:
             raise ValidationError(f"a {doc.doc_type} has no UBL rendering")
+        if not check:
+            data, name = render_ubl_unchecked(doc)
+            return Rendered(data, "application/xml", name)
         data = render_invoice_checked(doc) if isinstance(doc, Invoice) else render_ubl(doc)
         name = "CreditNote" if isinstance(doc, Invoice) and doc.is_credit_note else \
-            _ubl_name(doc.doc_type)
+            UBL_NAMES[doc.doc_type]
         return Rendered(data, "application/xml", name)
     raise ValidationError(f"syntax must be one of {', '.join(SYNTAXES)}, got {syntax!r}")
 
@@ -69,11 +75,6 @@ def _edifact(doc: Document, profile: PartnerProfile, identity: Identity, control
     seps = Separators(decimal=profile.decimal_mark) if profile.decimal_mark != "." else None
     data = render_interchange(envelope, [message], separators=seps)
     return Rendered(data, "application/edifact", f"{mtype}:{directory}")
-
-
-def _ubl_name(doc_type: str) -> str:
-    return {"purchase_order": "Order", "order_response": "OrderResponse",
-            "despatch_advice": "DespatchAdvice", "invoice": "Invoice"}[doc_type]
 
 
 def preview_control_ref(document_id: str) -> str:

@@ -1,12 +1,15 @@
 """Routing: a document addressed to another partner of the hub goes out in that partner's syntax.
 
 An order that arrives as EDIFACT from a buyer is delivered as UBL to a supplier whose profile says
-UBL, and the other way round. What cannot be rendered (an invoice failing EN 16931, say) is still
-recorded as an outbound exchange, `dead` with its errors, so nobody wonders where it went.
+UBL, and the other way round. What cannot be rendered, or fails the outbound checks (an invoice
+breaking EN 16931, say), is still recorded as an outbound exchange, `invalid` with its findings, so
+nobody wonders where it went; it keeps the canonical document (as JSON, never sent) so that
+`reprocess` renders it again after a profile or code-list fix.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -16,12 +19,15 @@ from sqlalchemy.orm import Session
 from hub.domain import codec
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.documents import PartyRole
-from hub.domain.errors import HubError
+from hub.domain.errors import HubError, Problem
 from hub.domain.records import DocumentRecord
-from hub.domain.states import Direction, ExchangeState, check_transition
-from hub.models import Partner, PartnerIdentifier
+from hub.domain.states import ExchangeState
+from hub.domain.validation import Validation
+from hub.models import Exchange, Partner, PartnerIdentifier
 from hub.services import outbound, partners, profiles, rendering
-from hub.services.audit import EventSpec
+from hub.services.audit import EventSpec, record_event
+from hub.services.exchanges import transition
+from mappings.edifact.profile import PartnerProfile
 
 ACTOR = "system:router"
 
@@ -80,38 +86,118 @@ def route(session: Session, source: Partner, recipient: Partner | None,
     for offset, doc in enumerate(docs):
         control_ref = f"H{first + offset:08d}"
         message_ref = str(first_message + offset)
-        try:
-            out = rendering.render(doc, recipient.syntax, profile=profile, identity=identity,
-                                   control_ref=control_ref, message_ref=message_ref)
-        except HubError as exc:
-            events += _record_unrenderable(session, recipient, doc, exc, reply_to, control_ref)
-            continue
-        _, event = outbound.add_outbound(
-            session, recipient.id, doc_type=out.message_type, syntax=recipient.syntax,
-            raw=out.data, content_type=out.content_type, control_ref=control_ref,
-            sender=settings.hub_edi_id, recipient=identity.recipient, reply_to=reply_to,
-            actor=ACTOR, document={"type": doc.doc_type, "number": doc.number,
-                                   **({"message_ref": message_ref} if recipient.syntax == "edifact"
-                                      else {})},
-            contrl_requested=recipient.syntax == "edifact" and profile.request_contrl)
-        events.append(event)
+        events.append(_queue(session, recipient, doc, profile, identity, control_ref, message_ref,
+                             reply_to))
     return events
 
 
-def _record_unrenderable(session: Session, recipient: Partner, doc: CanonicalDocument,
-                         exc: HubError, reply_to: str, control_ref: str) -> list[EventSpec]:
-    # what could not be rendered is kept as canonical JSON under its own control reference
-    # (unique bytes: the same document may fail for the same partner more than once)
-    raw = json.dumps({"control_ref": control_ref, "document": codec.to_dict(doc)},
-                     sort_keys=True).encode()
-    exchange, event = outbound.add_outbound(
-        session, recipient.id, doc_type=doc.doc_type, syntax=recipient.syntax, raw=raw,
-        content_type="application/json", control_ref=control_ref, sender=None, recipient=None,
-        reply_to=reply_to, actor=ACTOR)
-    check_transition(Direction.outbound, ExchangeState.pending, ExchangeState.dead)
-    exchange.state = ExchangeState.dead.value  # created and given up in one step: never sent
-    exchange.error = exc.as_dict()
-    dead = EventSpec(ACTOR, "exchange.state_changed", "exchange", exchange.id, recipient.id,
-                     {"from": "pending", "to": "dead", "code": exc.code, "message": exc.message})
-    return [event, dead]
+def _queue(session: Session, recipient: Partner, doc: CanonicalDocument,
+           profile: PartnerProfile, identity: rendering.Identity, control_ref: str,
+           message_ref: str, reply_to: str) -> EventSpec:
+    """Render one document for `recipient` and add it as an outbound exchange (validated there)."""
+    settings = session.info["settings"]
+    edifact = recipient.syntax == "edifact"
+    carried = {"type": doc.doc_type, "number": doc.number,
+               **({"message_ref": message_ref} if edifact else {})}
+    try:
+        out = rendering.render(doc, recipient.syntax, profile=profile, identity=identity,
+                               control_ref=control_ref, message_ref=message_ref, check=False)
+    except HubError as exc:
+        failed = Validation()
+        failed.add("rendering", exc.problems or [Problem(code=exc.code, message=exc.message)])
+        _, event = outbound.add_outbound(
+            session, recipient.id, doc_type=doc.doc_type, syntax=recipient.syntax,
+            raw=kept_for_rendering(doc, control_ref, None), content_type="application/json",
+            control_ref=control_ref, sender=None, recipient=None, reply_to=reply_to, actor=ACTOR,
+            document=carried, validation=failed)
+        return event
+    checked = outbound.validate_outbound(out.data, recipient.syntax)
+    fails = bool(checked.fatal)
+    _, event = outbound.add_outbound(
+        session, recipient.id, doc_type=out.message_type, syntax=recipient.syntax,
+        raw=kept_for_rendering(doc, control_ref, out.data) if fails else out.data,
+        content_type="application/json" if fails else out.content_type, control_ref=control_ref,
+        sender=settings.hub_edi_id, recipient=identity.recipient, reply_to=reply_to, actor=ACTOR,
+        document=carried, contrl_requested=edifact and profile.request_contrl, validation=checked)
+    return event
 
+
+def kept_for_rendering(doc: CanonicalDocument, control_ref: str, rendered: bytes | None) -> bytes:
+    """What an invalid routed exchange keeps instead of a file to send: the canonical document to
+    render again and, for reading, what its rendering gave (its own control reference makes the
+    bytes unique: one document may fail for one partner more than once)."""
+    return json.dumps({"control_ref": control_ref, "document": codec.to_dict(doc),
+                       "rendered": rendered.decode("utf-8", "replace") if rendered else None},
+                      sort_keys=True).encode()
+
+
+def render_again(session: Session, exchange: Exchange, *, actor: str) -> ExchangeState:
+    """Render an `invalid` outbound exchange again (after a profile or code-list fix) from the
+    canonical document it keeps, in the recipient's current syntax and profile, under the same
+    control reference (it was never sent), and validate it again: `pending` when it now passes,
+    else still `invalid` with the new findings. An acknowledgement keeps no canonical document:
+    its bytes are validated again (they pass once the hub's rules or code lists are fixed)."""
+    recipient = session.get(Partner, exchange.partner_id)
+    assert recipient is not None
+    kept = _kept_document(exchange)
+    if kept is None:
+        checked = outbound.validate_outbound(exchange.raw, exchange.syntax)
+    else:
+        checked = _render_kept(session, exchange, recipient, codec.from_dict(kept))
+    target = outbound.record_validation(exchange, checked)
+    details = {"validation": checked.summary(), "rules_broken": sorted({p.code for p in checked.fatal})}
+    if target is ExchangeState.pending:
+        transition(session, exchange, target, actor=actor, details=details)
+    else:
+        record_event(session, actor=actor, action="exchange.revalidated", object_type="exchange",
+                     object_id=exchange.id, partner_id=exchange.partner_id, details=details)
+    return target
+
+
+def _kept_document(exchange: Exchange) -> dict[str, Any] | None:
+    if exchange.content_type != "application/json":
+        return None
+    kept = json.loads(exchange.raw)
+    document: dict[str, Any] | None = kept.get("document") if isinstance(kept, dict) else None
+    return document
+
+
+def _render_kept(session: Session, exchange: Exchange, recipient: Partner,
+                 doc: CanonicalDocument) -> Validation:
+    """Render `doc` for the recipient into `exchange` (the file, or what to keep when it fails)."""
+    control_ref = exchange.control_ref or ""
+    carried = dict((exchange.result or {}).get("document") or {})
+    syntax = recipient.syntax
+    if syntax == "edifact" and "message_ref" not in carried:
+        carried["message_ref"] = str(outbound.next_control_numbers(session, recipient, ("message",))[0])
+    elif syntax != "edifact":
+        carried.pop("message_ref", None)
+    identity = identity_for(session.info["settings"], recipient)
+    profile = profiles.build(recipient.profile)
+    exchange.result = {**(exchange.result or {}), "document": carried}
+    exchange.syntax = syntax
+    try:
+        out = rendering.render(doc, syntax, profile=profile, identity=identity,
+                               control_ref=control_ref, message_ref=carried.get("message_ref", "1"),
+                               check=False)
+    except HubError as exc:
+        failed = Validation()
+        failed.add("rendering", exc.problems or [Problem(code=exc.code, message=exc.message)])
+        _store(exchange, kept_for_rendering(doc, control_ref, None), "application/json")
+        return failed
+    checked = outbound.validate_outbound(out.data, syntax)
+    exchange.doc_type = out.message_type
+    exchange.sender = session.info["settings"].hub_edi_id
+    exchange.recipient = identity.recipient
+    if checked.fatal:
+        _store(exchange, kept_for_rendering(doc, control_ref, out.data), "application/json")
+    else:
+        _store(exchange, out.data, out.content_type)
+    return checked
+
+
+def _store(exchange: Exchange, raw: bytes, content_type: str) -> None:
+    exchange.raw = raw
+    exchange.sha256 = hashlib.sha256(raw).hexdigest()
+    exchange.size = len(raw)
+    exchange.content_type = content_type

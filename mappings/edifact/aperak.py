@@ -46,7 +46,8 @@ def render_aperak(doc_number: str, problems: list[Problem], *, aperak_number: st
     for problem in problems:
         code = profile.aperak_error_codes.get(problem.code) or ERROR_CODES.get(problem.code, problem.code[:8])
         w.add("ERC", [code, "", "ZZZ"])
-        w.add("FTX", "AAO", "", "", split35(str(problem), 512)[:5])
+        # 4440 is an..70 in D.96A (an..512 only from later directories): the APERAK is D.96A
+        w.add("FTX", "AAO", "", "", split35(str(problem), 70)[:5])
     return w.out
 
 

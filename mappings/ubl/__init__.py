@@ -1,6 +1,7 @@
 """UBL 2.1 / Peppol BIS 3: safe parse -> schema validation -> canonical documents, and back.
 
 Public API: `parse_ubl(data) -> Document`, `render_ubl(doc) -> bytes`, `render_invoice_checked(doc) -> bytes`,
+`render_ubl_unchecked(doc) -> (bytes, root name)`,
 `read_application_response(data) -> ApplicationAck` (a partner's MLR or Invoice Response),
 `detect(root)`, `check_en16931(xml)`.
 """
@@ -22,7 +23,7 @@ from mappings.ubl.en16931_rules import check_en16931
 from mappings.ubl.schema import schema_problems, validate_schema
 
 __all__ = ["check_en16931", "detect", "parse_ubl", "read_application_response",
-           "render_invoice_checked", "render_ubl"]
+           "render_invoice_checked", "render_ubl", "render_ubl_unchecked"]
 
 _PARSERS: dict[str, Callable[[etree._Element], Document]] = {
     "Order": order.parse,
@@ -64,21 +65,26 @@ def _profile(found: Detected) -> dict[str, str]:
 
 def render_ubl(doc: Document) -> bytes:
     """Render a canonical document as Peppol BIS 3 UBL 2.1; raise ValidationError if not schema-valid."""
-    if isinstance(doc, Invoice):
-        data, kind = invoice.render(doc), "CreditNote" if doc.is_credit_note else "Invoice"
-    elif isinstance(doc, PurchaseOrder):
-        data, kind = order.render(doc), "Order"
-    elif isinstance(doc, OrderResponse):
-        data, kind = order_response.render(doc), "OrderResponse"
-    elif isinstance(doc, DespatchAdvice):
-        data, kind = despatch_advice.render(doc), "DespatchAdvice"
-    else:
-        raise MappingError(f"no UBL rendering for {doc.doc_type}", problems=[
-            Problem(code="UBL_NO_RENDERING", message=f"{doc.doc_type} has no UBL 2.1 form in the hub")])
+    data, kind = render_ubl_unchecked(doc)
     problems = schema_problems(parse_xml(data), kind, ref=doc.number)
     if problems:
         raise ValidationError(f"rendered {kind} {doc.number} is not valid UBL 2.1", problems=problems)
     return data
+
+
+def render_ubl_unchecked(doc: Document) -> tuple[bytes, str]:
+    """The document as UBL and its root element's name, not yet validated (the outbound checks
+    validate what the hub sends, and keep what fails them)."""
+    if isinstance(doc, Invoice):
+        return invoice.render(doc), "CreditNote" if doc.is_credit_note else "Invoice"
+    if isinstance(doc, PurchaseOrder):
+        return order.render(doc), "Order"
+    if isinstance(doc, OrderResponse):
+        return order_response.render(doc), "OrderResponse"
+    if isinstance(doc, DespatchAdvice):
+        return despatch_advice.render(doc), "DespatchAdvice"
+    raise MappingError(f"no UBL rendering for {doc.doc_type}", problems=[
+        Problem(code="UBL_NO_RENDERING", message=f"{doc.doc_type} has no UBL 2.1 form in the hub")])
 
 
 def render_invoice_checked(doc: Invoice) -> bytes:

@@ -14,6 +14,7 @@ from hub.services.processing import process_pending
 from mappings.edifact.envelope import parse_interchange
 from mappings.ubl import parse_ubl
 from tests.support.conformance import EDIFACT_CORPUS, corpus_file
+from tests.support.exchanges import held_or_sendable, rendered
 
 ROOT = Path(__file__).resolve().parents[3]
 UBL = ROOT / "fixtures" / "ubl"
@@ -69,15 +70,22 @@ def test_oversized_xml_is_refused_by_the_api(client, make_partner):
     assert client.post("/api/v1/exchanges", data=big, headers=partner.headers).status_code == 413
 
 
-def test_a_ubl_order_reaches_an_edifact_supplier_as_orders(app, client, make_partner):
+def _staff_outbound(client: FlaskClient, make_user, partner) -> list[dict]:
+    staff = make_user("ops", "admin")
+    return client.get(f"/api/v1/exchanges?direction=outbound&partner_id={partner.id}",
+                      headers=staff).json["items"]
+
+
+def test_a_ubl_order_reaches_an_edifact_supplier_as_orders(app, client, make_partner, make_user):
     buyer = make_partner("ubl-buyer", edi_id="5798000416604", qualifier="14")
     supplier = make_partner("edi-supplier", edi_id="5790000435975", qualifier="14")
     order = parse_ubl((UBL / "ponte_order_peppol.xml").read_bytes())
     ex = _run(app, client, buyer, (UBL / "ponte_order_peppol.xml").read_bytes())
     assert ex["state"] == "processed", ex["error"]
-    (item,) = client.get("/api/v1/exchanges?direction=outbound", headers=supplier.headers).json["items"]
-    assert (item["syntax"], item["state"]) == ("edifact", "pending")
-    interchange = parse_interchange(client.get(item["links"]["raw"], headers=supplier.headers).data)
+    (item,) = _staff_outbound(client, make_user, supplier)
+    assert item["syntax"] == "edifact"
+    held_or_sendable(item)
+    interchange = parse_interchange(rendered(app, item))
     assert interchange.recipient == "5790000435975" and not [
         p for p in interchange.problems if p.severity == "error"]
     message = interchange.messages[0]
@@ -86,7 +94,8 @@ def test_a_ubl_order_reaches_an_edifact_supplier_as_orders(app, client, make_par
     assert bgm.get(1) == order.number
 
 
-def test_an_invoice_that_is_not_valid_ubl_is_not_sent_and_says_why(app, client, make_partner):
+def test_an_invoice_that_is_not_valid_ubl_is_not_sent_and_says_why(app, client, make_partner,
+                                                                   make_user):
     path = corpus_file("edifact/pydifact/invoice1.edi")
     ic = parse_interchange(path.read_bytes())
     seller = make_partner("old-seller", edi_id=ic.sender, qualifier=ic.sender_qualifier or "",
@@ -95,14 +104,17 @@ def test_an_invoice_that_is_not_valid_ubl_is_not_sent_and_says_why(app, client, 
     _prefers(app, buyer.id, "ubl")
     ex = _run(app, client, seller, path.read_bytes())
     assert ex["state"] == "processed", ex["error"]
-    (item,) = client.get("/api/v1/exchanges?direction=outbound", headers=buyer.headers).json["items"]
-    assert item["state"] == "dead"
+    assert client.get("/api/v1/exchanges?direction=outbound",
+                      headers=buyer.headers).json["items"] == []  # never offered to the buyer
+    (item,) = _staff_outbound(client, make_user, buyer)
+    assert item["state"] == "invalid" and item["result"]["validation"]["rules"] == ["UBL 2.1 XSD"]
     # this 1999 invoice has no buyer party block UBL requires: refused before EN 16931 even runs
-    assert "not valid UBL" in item["error"]["message"]
+    assert "UBL 2.1 XSD" in item["error"]["message"]
     assert {p["code"] for p in item["error"]["problems"]} == {"XML_SCHEMA"}
 
 
-def test_an_invoice_breaking_en16931_is_not_sent_and_names_the_rules(app, client, make_partner):
+def test_an_invoice_breaking_en16931_is_not_sent_and_names_the_rules(app, client, make_partner,
+                                                                     make_user):
     # a Brazilian invoice taxed with ICMS is fine as EDIFACT but is no EN 16931 VAT invoice
     path = ROOT / "fixtures" / "edifact" / "brfoods_invoic_d96a_cnpj.edi"
     seller = make_partner("brfoods", edi_id="7891234000019", qualifier="14", roles=("supplier",))
@@ -110,13 +122,15 @@ def test_an_invoice_breaking_en16931_is_not_sent_and_names_the_rules(app, client
     _prefers(app, buyer.id, "ubl")
     ex = _run(app, client, seller, path.read_bytes())
     assert ex["state"] == "processed", ex["error"]
-    (item,) = client.get("/api/v1/exchanges?direction=outbound", headers=buyer.headers).json["items"]
-    assert item["state"] == "dead" and "EN 16931" in item["error"]["message"]
+    (item,) = _staff_outbound(client, make_user, buyer)
+    assert item["state"] == "invalid" and "EN16931 1.3.16" in item["error"]["message"]
+    assert "EN16931 1.3.16" in item["result"]["validation"]["rules"]
     rules = {p["code"] for p in item["error"]["problems"]}
     assert {"BR-47", "BR-CO-17"} <= rules
 
 
-def test_the_same_unrenderable_invoice_twice_is_recorded_twice(app, client, make_partner):
+def test_the_same_unrenderable_invoice_twice_is_recorded_twice(app, client, make_partner,
+                                                               make_user):
     path = ROOT / "fixtures" / "edifact" / "brfoods_invoic_d96a_cnpj.edi"
     seller = make_partner("brfoods", edi_id="7891234000019", qualifier="14", roles=("supplier",))
     buyer = make_partner("peppol-buyer", edi_id="7899876000012", qualifier="14")
@@ -125,5 +139,5 @@ def test_the_same_unrenderable_invoice_twice_is_recorded_twice(app, client, make
     again = first.replace(b"NF000981", b"NF000982")  # a re-sent interchange, same invoice inside
     assert _run(app, client, seller, first)["state"] == "processed"
     assert _run(app, client, seller, again)["state"] == "processed"
-    items = client.get("/api/v1/exchanges?direction=outbound", headers=buyer.headers).json["items"]
-    assert [i["state"] for i in items] == ["dead", "dead"]
+    items = _staff_outbound(client, make_user, buyer)
+    assert [i["state"] for i in items] == ["invalid", "invalid"]

@@ -17,6 +17,8 @@ S = ExchangeState
     (Direction.inbound, [S.received, S.processing, S.failed, S.processing, S.processed]),
     (Direction.outbound, [S.pending, S.sending, S.retrying, S.sending, S.sent]),
     (Direction.outbound, [S.pending, S.sending, S.dead, S.pending]),
+    # held before sending, rendered again after a fix
+    (Direction.outbound, [S.invalid, S.pending, S.sending, S.sent]),
 ])
 def test_allowed_paths(direction: Direction, path: list[ExchangeState]) -> None:
     for current, target in itertools.pairwise(path):
@@ -29,6 +31,8 @@ def test_allowed_paths(direction: Direction, path: list[ExchangeState]) -> None:
     (Direction.inbound, S.received, S.sent),  # an outbound state
     (Direction.outbound, S.pending, S.sent),
     (Direction.outbound, S.sent, S.sending),
+    (Direction.outbound, S.invalid, S.sending),  # an invalid file is never sent as it is
+    (Direction.outbound, S.pending, S.dead),  # what cannot be sent is invalid, not dead
 ])
 def test_illegal_transitions_raise(direction: Direction, current: ExchangeState,
                                    target: ExchangeState) -> None:
