@@ -181,6 +181,7 @@ class OrderState(StrEnum):
     draft = "draft"
     awaiting_approval = "awaiting_approval"
     released = "released"
+    send_failed = "send_failed"  # its rendering broke the supplier's rules: fix the profile, release again
     sent = "sent"
     acknowledged = "acknowledged"  # the supplier answered (ORDRSP / OrderResponse)
     closed = "closed"  # everything received, or nothing left to receive
@@ -192,12 +193,14 @@ _S = OrderState
 ORDER_TRANSITIONS: dict[OrderState, frozenset[OrderState]] = {
     _S.draft: frozenset({_S.awaiting_approval, _S.released, _S.cancelled}),
     _S.awaiting_approval: frozenset({_S.released, _S.rejected, _S.cancelled}),
-    _S.released: frozenset({_S.sent, _S.cancelled}),
+    _S.released: frozenset({_S.sent, _S.send_failed, _S.cancelled}),
+    _S.send_failed: frozenset({_S.released, _S.cancelled}),
     _S.sent: frozenset({_S.acknowledged, _S.closed, _S.cancelled}),
     _S.acknowledged: frozenset({_S.acknowledged, _S.closed, _S.cancelled}),
 }
 # Orders whose lines still count as in flight (a draft too: a second run must see the first's lines).
-IN_FLIGHT_STATES = frozenset({_S.draft, _S.awaiting_approval, _S.released, _S.sent, _S.acknowledged})
+IN_FLIGHT_STATES = frozenset({_S.draft, _S.awaiting_approval, _S.released, _S.send_failed, _S.sent,
+                              _S.acknowledged})
 
 
 class OrderTransitionRefused(ValueError):

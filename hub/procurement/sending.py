@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain.documents import Identifier, IdScheme, Item, Line, Party, PartyRole, Price, Quantity, Totals
 from hub.domain.documents import PurchaseOrder as CanonicalOrder
+from hub.domain.errors import HubError, Problem
 from hub.models import Partner
 from hub.numbering.service import SeriesFormat, take_next
 from hub.procurement.answers import load_lines
@@ -78,8 +79,24 @@ def send(session: Session, order: PurchaseOrder, settings: Any, today: date) -> 
         document={"type": doc.doc_type, "number": number,
                   **({"message_ref": str(message)} if supplier.syntax == "edifact" else {})},
         contrl_requested=supplier.syntax == "edifact" and profile.request_contrl)
+    if exchange.state != "pending":  # held invalid: never sent; the caller rolls the number back
+        raise OrderNotSendable(f"order {order.id} rendered for {supplier.name} breaks its rules",
+                               problems=_problems(exchange.error))
     order.number, order.exchange_id = number, exchange.id
     return [created, change_state(order, OrderState.sent, ACTOR, number=number, exchange=exchange.id)]
+
+
+class OrderNotSendable(HubError):
+    """The order, rendered for its supplier, fails the outbound validation."""
+
+    code = "ORDER_NOT_SENDABLE"
+    http_status = 422
+
+
+def _problems(error: dict[str, Any] | None) -> list[Problem]:
+    return [Problem(code=p.get("code", "INVALID"), message=p.get("message", ""), element=p.get("element"),
+                    segment_tag=p.get("segment_tag"), segment_position=p.get("segment_position"))
+            for p in (error or {}).get("problems", [])]
 
 
 def released_ids(session: Session, limit: int = 100) -> list[int]:

@@ -212,10 +212,10 @@ def send_released(sessions: SessionFactory, settings: Any, *, today: date | None
 def _record_send_failure(sessions: SessionFactory, order_id: int, exc: HubError) -> None:
     with sessions() as session:
         order = _order(session, order_id, lock=True)
-        order.history = [*(order.history or []), replenishment._step(
-            "send_failed", sending.ACTOR, code=exc.code, message=exc.message)]
-        record_events(session, [EventSpec(sending.ACTOR, "purchase_order.send_failed", "purchase_order",
-                                          str(order_id), order.supplier_id, exc.as_dict())])
+        event = replenishment.change_state(order, OrderState.send_failed, sending.ACTOR, code=exc.code,
+                                           message=exc.message,
+                                           problems=[p.as_dict() for p in exc.problems[:20]])
+        record_events(session, [event])
         session.commit()
 
 

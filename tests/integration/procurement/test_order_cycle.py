@@ -92,3 +92,35 @@ def test_an_order_goes_out_is_cut_shipped_received_and_reordered_exactly(
     assert received.json["state"] == "closed" and received.json["lines"][0]["state"] == "received"
     assert received.json["history"][-2]["by"] == "connector:erp"
 
+
+
+def test_an_order_its_supplier_could_not_read_is_held_and_sent_once_fixed(
+        app: Flask, client: FlaskClient, make_partner: Any, make_user: Any, erp: dict[str, str],
+        runner: Any) -> None:
+    supplier = make_partner("acme-supplies", edi_id=SUPPLIER_GLN, roles=("supplier",))
+    admin = make_user("ana", "admin")
+    for kind, rows in (("items", [{"sku": "WIDGET", "gtin": "4006381333931"}]),
+                       ("supplier-terms", [{"sku": "WIDGET", "supplier": supplier.name, "price": "2.50",
+                                            "currency": "BRL"}]),
+                       ("reorder-rules", [{"sku": "WIDGET", "location": "WH1", "min": "40", "max": "50"}])):
+        client.post(f"/api/v1/procurement/{kind}", json={"rows": rows}, headers=admin)
+    # the supplier's profile turns the unit C62 into a name D.96A 6411 (an..3) cannot carry
+    profile = runner.invoke(args=["hub", "partner-profile", supplier.name, "--set",
+                                  'unit_codes={"PIECES": "C62"}'])
+    assert profile.exit_code == 0, profile.output
+    post_stock(client, erp, "2026-12-02T08:00:00+00:00", WIDGET=0)
+    _run(client, admin)
+    sessions, settings = (lambda: new_session(app)), app.config["HUB_SETTINGS"]
+    assert service.send_released(sessions, settings)["failed"]
+    order = _order(client, admin)
+    assert order["state"] == "send_failed" and order["number"] is None
+    failure = order["history"][-1]
+    assert failure["code"] == "ORDER_NOT_SENDABLE" and "6411" in str(failure["problems"])
+    assert client.get("/api/v1/exchanges?direction=outbound", headers=admin).json["items"] == []
+    assert _run(client, admin) == 0, "the held order still covers the need"
+
+    runner.invoke(args=["hub", "partner-profile", supplier.name, "--set", "unit_codes={}"])
+    released = client.post(f"/api/v1/procurement/purchase-orders/{order['id']}/release", headers=admin)
+    assert released.status_code == 200 and released.json["state"] == "released"
+    (sent,) = service.send_released(sessions, settings)["sent"]
+    assert sent["number"].endswith("-000001"), "the failed attempt gave its number back"
