@@ -126,9 +126,9 @@ def test_a_slow_answer_after_processing_is_deduplicated_on_retry(
 ) -> None:
     """The ERP stores the document but answers too late: the retry must not create a second one."""
     erp, _ = soap_erp
-    connector = soap_connector(read_timeout=0.5)
+    connector = soap_connector(read_timeout=2.0)  # room for the retry's answer on a loaded machine
     connector.health()
-    erp.fail(Mode.slow, times=1, delay=1.5)
+    erp.fail(Mode.slow, times=1, delay=4.0)
 
     assert _error(connector.send, make_delivery("doc-soap-slow")).retryable is True
     result = connector.send(make_delivery("doc-soap-slow"))
