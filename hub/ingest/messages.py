@@ -116,19 +116,20 @@ class MessageResult:
     mapping_warnings: list[Problem] = field(default_factory=list)
     record: DocumentRecord | None = None
     unlisted: int = 0  # structure and count errors found beyond those in `invalid`
+    limited: bool = False  # a segment passed a shape limit (its LimitExceeded is in `invalid`)
 
     def pack(self) -> tuple[Any, ...]:
         """Plain values, quick to pickle; `MessageResult.unpack` rebuilds the result."""
         return (self.position, self.reference, self.invalid, self.warnings, self.mapping_errors,
                 self.mapping_warnings, None if self.record is None else self.record.values(),
-                self.unlisted)
+                self.unlisted, self.limited)
 
     @classmethod
     def unpack(cls, packed: tuple[Any, ...]) -> MessageResult:
         (position, reference, invalid, warnings, mapping_errors, mapping_warnings, record,
-         unlisted) = packed
+         unlisted, limited) = packed
         return cls(position, reference, invalid, warnings, mapping_errors, mapping_warnings,
-                   None if record is None else DocumentRecord(*record), unlisted)
+                   None if record is None else DocumentRecord(*record), unlisted, limited)
 
 
 def work(context: Context, jobs: list[MessageJob], *, keep_documents: bool = False
@@ -148,7 +149,7 @@ def _work(context: Context, jobs: list[MessageJob], keep_documents: bool) -> lis
         try:
             message = job.message(context.separators, context.limits)
         except LimitExceeded as exc:
-            result.invalid = exc.problems
+            result.invalid, result.limited = exc.problems, True
             continue
         problems = validate_message(message)
         problems += line_count_problems(message, tolerate=context.tolerate_count_mismatch)

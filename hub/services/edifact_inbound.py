@@ -28,7 +28,7 @@ from hub.models import Exchange, Partner
 from hub.services import acknowledgements, business_rules, documents, outbound, profiles, routing
 from hub.services.audit import EventSpec, record_events
 from hub.services.pipeline import Outcome, accept, register
-from mappings.edifact import limits, registry
+from mappings.edifact import registry
 from mappings.edifact.aperak import read_aperak, render_aperak
 from mappings.edifact.contrl import contrl_as_message, contrl_envelope, read_contrl, render_contrl
 from mappings.edifact.envelope import InterchangeReader, open_interchange
@@ -285,7 +285,7 @@ def _take(run: Run, result: MessageResult) -> None:
     if result.invalid:
         run.errors.add(result.invalid)
         run.errors.total += result.unlisted
-        run.limited = run.limited or any(p.code in limits.CODES for p in result.invalid)
+        run.limited = run.limited or result.limited
         return
     if run.errors.total:
         return  # the interchange is rejected already: keep validating, stop mapping

@@ -35,11 +35,6 @@ class Limits:
 DEFAULT = Limits()
 
 
-CODES = frozenset({"TOO_MANY_MESSAGES", "TOO_MANY_SEGMENTS", "MESSAGE_TOO_LARGE",
-                   "TOO_MANY_ELEMENTS", "TOO_MANY_COMPONENTS", "ELEMENT_TOO_LONG",
-                   "TOO_MANY_EMPTY_SEGMENTS"})
-
-
 class LimitExceeded(ValidationError):
     """The interchange passes one of the `Limits`: it is refused without reading further."""
 
