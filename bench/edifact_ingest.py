@@ -147,7 +147,7 @@ def stages(data: bytes, count: int) -> None:
             if lazy is None:
                 break
             position += 1
-            job = MessageJob.of(position, lazy)
+            job = MessageJob.of(position, lazy, seps)
             message = job.message(seps)
             t2 = clock()
             validate_message(message)
@@ -215,7 +215,7 @@ def persist_stage(data: bytes, count: int, url: str) -> None:
             return time.perf_counter() - start
 
         for position, lazy in enumerate(reader.messages(), 1):
-            job = MessageJob.of(position, lazy)
+            job = MessageJob.of(position, lazy, seps)
             message = job.message(seps)
             doc = registry.lookup(message.type, message.directory).parse(message, profile)
             batch.append(record_of(position, message.reference, job.message_type, doc,

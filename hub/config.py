@@ -30,6 +30,11 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+_LIMITS = ("max_interchange_messages", "max_message_segments", "max_message_values",
+           "max_segment_elements", "max_element_components", "max_value_chars",
+           "max_empty_segments")
+
+
 @dataclass
 class Settings:
     """Everything the hub can be configured with. Environment names are HUB_<NAME> unless noted."""
@@ -46,6 +51,14 @@ class Settings:
     # -1 (the default) is one per CPU when there are at least two, 0 maps everything in-process
     ingest_workers: int = -1
     ingest_parallel_bytes: int = 1_000_000  # HUB_INGEST_PARALLEL_BYTES: smaller files map in-process
+    # Shapes no real EDIFACT file comes near, refused by name (mappings/edifact/limits.py)
+    max_interchange_messages: int = 100_000  # HUB_MAX_INTERCHANGE_MESSAGES
+    max_message_segments: int = 200_000  # HUB_MAX_MESSAGE_SEGMENTS
+    max_message_values: int = 1_000_000  # HUB_MAX_MESSAGE_VALUES: elements + components
+    max_segment_elements: int = 100  # HUB_MAX_SEGMENT_ELEMENTS
+    max_element_components: int = 100  # HUB_MAX_ELEMENT_COMPONENTS
+    max_value_chars: int = 10_000  # HUB_MAX_VALUE_CHARS
+    max_empty_segments: int = 1_000  # HUB_MAX_EMPTY_SEGMENTS
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     procurement: ProcurementSettings = field(default_factory=ProcurementSettings)
@@ -54,6 +67,8 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         """Read the settings from the process environment (or the mapping given)."""
         env = dict(os.environ if env is None else env)
+        limits: dict[str, Any] = {name: int(env.get(f"HUB_{name.upper()}", getattr(cls, name)))
+                                  for name in _LIMITS}
         return cls(
             database_url=normalise_database_url(env.get("DATABASE_URL", "")),
             procurement=ProcurementSettings.from_env(env),
@@ -67,6 +82,7 @@ class Settings:
             ingest_workers=int(env.get("HUB_INGEST_WORKERS", cls.ingest_workers)),
             ingest_parallel_bytes=int(env.get("HUB_INGEST_PARALLEL_BYTES",
                                               cls.ingest_parallel_bytes)),
+            **limits,
         )
 
     def ingest_worker_count(self) -> int:

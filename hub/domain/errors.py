@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,9 +43,10 @@ MAX_PROBLEMS = 200
 
 def bounded(problems: list[Problem]) -> list[Problem]:
     """At most MAX_PROBLEMS, the last one saying how many more there were."""
-    if len(problems) <= MAX_PROBLEMS:
+    total = len(problems) + getattr(problems, "dropped", 0)  # a ProblemLog counts what it dropped
+    if total <= MAX_PROBLEMS:
         return problems
-    more = len(problems) - MAX_PROBLEMS + 1
+    more = total - MAX_PROBLEMS + 1
     return [*problems[:MAX_PROBLEMS - 1], Problem(code="MORE_PROBLEMS", severity=problems[-1].severity,
                                                    message=f"{more} more not kept")]
 
@@ -60,6 +62,39 @@ class ProblemTally:
     def add(self, problems: list[Problem]) -> None:
         self.total += len(problems)
         self.kept.extend(problems[:max(0, MAX_PROBLEMS - len(self.kept))])
+
+
+# What a ProblemLog keeps: well past what is shown, so that every kept problem can still be placed.
+MAX_LOGGED = 1_000
+
+
+class ProblemLog(list[Problem]):
+    """A list of Problems that keeps the first `limit` and only counts the rest (by severity): what
+    a reader appends to while it streams a file that may hold a defect in every byte."""
+
+    def __init__(self, limit: int = MAX_LOGGED) -> None:
+        super().__init__()
+        self.limit = limit
+        self.dropped = 0
+        self.dropped_errors = 0
+
+    def append(self, problem: Problem) -> None:
+        """Keep `problem`, or count it once the log is full."""
+        if len(self) < self.limit:
+            super().append(problem)
+            return
+        self.dropped += 1
+        if problem.severity == "error":
+            self.dropped_errors += 1
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        """Append each of `problems`."""
+        for problem in problems:
+            self.append(problem)
+
+    def __iadd__(self, problems: Iterable[Problem]) -> ProblemLog:  # type: ignore[override,misc]
+        self.extend(problems)
+        return self
 
 
 class HubError(Exception):

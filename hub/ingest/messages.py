@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.domain.errors import HubError, Problem
+from hub.domain.errors import MAX_LOGGED, HubError, Problem
 from hub.domain.records import DocumentRecord, record_of
 from hub.services import profiles
 from mappings.edifact import registry
 from mappings.edifact.controls import line_count_problems
+from mappings.edifact.limits import DEFAULT, LimitExceeded, Limits, exceeded
 from mappings.edifact.model import Message, Separators
 from mappings.edifact.profile import PartnerProfile
 from mappings.edifact.structure import validate_message
@@ -30,6 +31,7 @@ class Context:
     profile: dict[str, Any]  # the partner's stored profile data
     partner: str  # the partner's name, for a partner-specific mapping
     tolerate_count_mismatch: bool = False
+    limits: Limits = DEFAULT
 
 
 _JOIN = "\x1d"  # a control character: the charset check refuses it in EDIFACT data
@@ -53,20 +55,38 @@ class MessageJob:
     texts: str | list[str]
 
     @classmethod
-    def of(cls, position: int, message: Message) -> MessageJob:
-        """The job for a message read lazily (its segments keep their text)."""
+    def of(cls, position: int, message: Message, separators: Separators,
+           limits: Limits = DEFAULT) -> MessageJob:
+        """The job for a message read lazily (its segments keep their text). Raises LimitExceeded
+        for a message of more values than `limits` allow: splitting it would cost far more memory
+        than its text (an empty element is a list of its own)."""
         pieces = [s if type(s) is str else s.raw for s in message.segments]  # lazy: str or Segment
         joined = _JOIN.join(pieces)
+        values = joined.count(separators.element) + joined.count(separators.component)
+        if values > limits.message_values:
+            raise exceeded("MESSAGE_TOO_LARGE", f"message {message.reference!r} has {values} "
+                           f"elements and components, more than {limits.message_values}",
+                           "HUB_MAX_MESSAGE_VALUES", position=1, tag="UNH",
+                           message_ref=message.reference or None)
         texts = joined if joined.count(_JOIN) == len(pieces) - 1 else pieces
         return cls(position, message.reference, message.type, message.version, message.release,
                    message.agency, message.association, message.group_reference,
                    message.segments[0].position, texts)
 
-    def message(self, separators: Separators) -> Message:
+    def message(self, separators: Separators, limits: Limits = DEFAULT) -> Message:
+        """The message with its segments split; LimitExceeded names a segment past the limits,
+        its position counted in the message."""
         pieces = self.texts.split(_JOIN) if isinstance(self.texts, str) else self.texts
+        try:
+            segments = materialize(pieces, separators, self.first_segment, limits)
+        except LimitExceeded as exc:
+            for problem in exc.problems:
+                problem.message_ref = self.reference or None
+                if problem.segment_position is not None:
+                    problem.segment_position -= self.first_segment - 1
+            raise
         return Message(self.reference, self.type, self.version, self.release, self.agency,
-                       self.association, materialize(pieces, separators, self.first_segment),
-                       self.group_reference)
+                       self.association, segments, self.group_reference)
 
     def pack(self) -> tuple[Any, ...]:
         """Plain values, quick to pickle; `MessageJob(*packed)` rebuilds the job."""
@@ -95,17 +115,21 @@ class MessageResult:
     mapping_errors: list[Problem] = field(default_factory=list)
     mapping_warnings: list[Problem] = field(default_factory=list)
     record: DocumentRecord | None = None
+    unlisted: int = 0  # structure and count errors found beyond those in `invalid`
+    limited: bool = False  # a segment passed a shape limit (its LimitExceeded is in `invalid`)
 
     def pack(self) -> tuple[Any, ...]:
         """Plain values, quick to pickle; `MessageResult.unpack` rebuilds the result."""
         return (self.position, self.reference, self.invalid, self.warnings, self.mapping_errors,
-                self.mapping_warnings, None if self.record is None else self.record.values())
+                self.mapping_warnings, None if self.record is None else self.record.values(),
+                self.unlisted, self.limited)
 
     @classmethod
     def unpack(cls, packed: tuple[Any, ...]) -> MessageResult:
-        position, reference, invalid, warnings, mapping_errors, mapping_warnings, record = packed
+        (position, reference, invalid, warnings, mapping_errors, mapping_warnings, record,
+         unlisted, limited) = packed
         return cls(position, reference, invalid, warnings, mapping_errors, mapping_warnings,
-                   None if record is None else DocumentRecord(*record))
+                   None if record is None else DocumentRecord(*record), unlisted, limited)
 
 
 def work(context: Context, jobs: list[MessageJob], *, keep_documents: bool = False
@@ -120,15 +144,22 @@ def _work(context: Context, jobs: list[MessageJob], keep_documents: bool) -> lis
     profile = profiles.build(context.profile)
     results = []
     for job in jobs:
-        message = job.message(context.separators)
         result = MessageResult(job.position, job.reference)
+        results.append(result)
+        try:
+            message = job.message(context.separators, context.limits)
+        except LimitExceeded as exc:
+            result.invalid, result.limited = exc.problems, True
+            continue
         problems = validate_message(message)
         problems += line_count_problems(message, tolerate=context.tolerate_count_mismatch)
         for problem in problems:
             (result.invalid if problem.severity == "error" else result.warnings).append(problem)
+        # a message of 200,000 stray segments has as many problems: only the first ones travel
+        result.unlisted = max(0, len(result.invalid) - MAX_LOGGED)
+        del result.invalid[MAX_LOGGED:], result.warnings[MAX_LOGGED:]
         if not result.invalid:
             _map(context, profile, job, message, result, keep_documents)
-        results.append(result)
     return results
 
 

@@ -11,6 +11,7 @@ as duplicates by live orders) but neither routed to a partner nor queued for the
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.documents import PartyRole
-from hub.domain.errors import HubError, Problem, ProblemTally, ValidationError
+from hub.domain.errors import HubError, Problem, ProblemLog, ProblemTally, ValidationError
 from hub.domain.identifiers import key_of_registered, key_of_unb
 from hub.domain.records import DocumentRecord
 from hub.ingest.messages import Context, MessageJob, MessageResult
@@ -31,8 +32,9 @@ from hub.services.pipeline import Outcome, accept, register
 from mappings.edifact import registry
 from mappings.edifact.aperak import read_aperak, render_aperak
 from mappings.edifact.contrl import contrl_as_message, contrl_envelope, read_contrl, render_contrl
-from mappings.edifact.envelope import open_interchange
-from mappings.edifact.model import Interchange, Message
+from mappings.edifact.envelope import InterchangeReader, open_interchange
+from mappings.edifact.limits import LimitExceeded, Limits
+from mappings.edifact.model import Interchange, Message, Separators
 from mappings.edifact.profile import PartnerProfile
 from mappings.edifact.serializer import Envelope, render_interchange
 from mappings.edifact.structure import validate_message
@@ -53,6 +55,12 @@ class InterchangeRejected(ValidationError):
         self.followups = followups
 
 
+class LimitRejected(InterchangeRejected):
+    """The interchange passes a shape limit (HUB_MAX_...): rejected without reading the rest."""
+
+    code = "LIMIT_EXCEEDED"
+
+
 MAX_LISTED = 200  # documents named in the exchange's result (all are in /api/v1/documents)
 BATCH = 250  # messages mapped together (one worker's share) and persisted together
 
@@ -61,7 +69,7 @@ BATCH = 250  # messages mapped together (one worker's share) and persisted toget
 class Checked:
     interchange: Interchange
     profile: PartnerProfile
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=ProblemLog)
 
 
 @dataclass
@@ -79,6 +87,7 @@ class Run:
     order_numbers: set[str] = field(default_factory=set)
     batch: list[DocumentRecord] = field(default_factory=list)
     warned: set[tuple[str, str]] = field(default_factory=set)  # business warnings given already
+    limited: bool = False  # a shape limit stopped the reading
 
 
 
@@ -100,25 +109,27 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
     Rejection raises, and the caller rolls back every batch already written: nothing is half-kept.
     """
     profile = profiles.build(partner.profile)
+    limits = _limits(session)
     reader = open_interchange(exchange.raw, tolerate_count_mismatch=profile.tolerate_count_mismatch,
-                              lazy=True)
+                              lazy=True, limits=limits)
     interchange = reader.interchange
     checked = Checked(interchange, profile)
     run = Run(session, exchange, partner, checked,
               routing.find_partner(session, interchange.recipient, interchange.recipient_qualifier))
     run.errors.add(_sender_problems(interchange, partner))
     context = Context(interchange.separators, dict(partner.profile or {}), partner.name,
-                      profile.tolerate_count_mismatch)
+                      profile.tolerate_count_mismatch, limits)
     stubs: list[Message] = []
-    batches = _job_batches(reader.messages(), stubs)
-    for results in map_batches(context, batches, _workers(session, exchange, partner)):
-        for result in results:
-            _take(run, result)
-        _flush(run)
+    batches = _job_batches(reader.messages(), stubs, interchange.separators, limits)
+    try:
+        for results in map_batches(context, batches, _workers(session, exchange, partner)):
+            for result in results:
+                _take(run, result)
+            _flush(run)
+    except LimitExceeded as exc:  # what stopped the reading comes first
+        run.errors, run.limited = _limit_first(exc, run.errors), True
     interchange.messages = stubs  # references and types only, for the CONTRL
-    envelope = [p for p in interchange.problems if p.severity == "error"]
-    checked.warnings.extend(p for p in interchange.problems if p.severity != "error")
-    run.errors.add(envelope)
+    _take_envelope(reader, run.errors, checked)
     _reject_if_errors(run)
     _reject_if_business_rejections(run)
     acks = [_contrl(session, exchange, partner, checked, [])] if _wants_contrl(checked) else []
@@ -137,6 +148,33 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
     return Outcome(result=outcome, warnings=checked.warnings)
 
 
+def _limits(session: Session) -> Limits:
+    """The shape limits an interchange is read with, from the settings (HUB_MAX_...)."""
+    s = session.info["settings"]
+    return Limits(interchange_messages=s.max_interchange_messages,
+                  message_segments=s.max_message_segments, message_values=s.max_message_values,
+                  segment_elements=s.max_segment_elements,
+                  element_components=s.max_element_components, value_chars=s.max_value_chars,
+                  empty_segments=s.max_empty_segments)
+
+
+def _limit_first(exc: LimitExceeded, found: ProblemTally) -> ProblemTally:
+    """The errors with the passed limit first: it is why the rest of the file was not read."""
+    errors = ProblemTally()
+    errors.add(exc.problems)
+    errors.add(found.kept)
+    errors.total += found.total - len(found.kept)
+    return errors
+
+
+def _take_envelope(reader: InterchangeReader, errors: ProblemTally, checked: Checked) -> None:
+    """The interchange's own Problems: errors counted (those not kept too), warnings kept."""
+    problems = reader.interchange.problems
+    errors.add([p for p in problems if p.severity == "error"])
+    errors.total += reader.unlisted_errors()
+    checked.warnings.extend(p for p in problems if p.severity != "error")
+
+
 def _translate_acknowledgement(session: Session, exchange: Exchange, partner: Partner
                                ) -> Outcome:
     """A partner's CONTRLs or APERAKs answering what the hub sent it: checked like any
@@ -146,35 +184,31 @@ def _translate_acknowledgement(session: Session, exchange: Exchange, partner: Pa
     kind = exchange.doc_type or ""
     read, record = _ACKNOWLEDGEMENTS[kind]
     profile = profiles.build(partner.profile)
-    # streamed like any interchange: a huge file is read one message at a time
-    reader = open_interchange(exchange.raw, tolerate_count_mismatch=profile.tolerate_count_mismatch)
+    limits = _limits(session)
+    # streamed like any interchange: a huge file is read one message at a time, each split
+    # (within the limits) only when its turn comes
+    reader = open_interchange(exchange.raw, tolerate_count_mismatch=profile.tolerate_count_mismatch,
+                              lazy=True, limits=limits)
     interchange = reader.interchange
     checked = Checked(interchange, profile)
     errors = ProblemTally()
     errors.add(_sender_problems(interchange, partner))
-    reports, stubs = [], []
-    for message in reader.messages():
-        stubs.append(_stub(message))
-        if message.type != kind:
-            errors.add([Problem(
-                code=f"MIXED_{kind}", message_ref=message.reference, segment_tag="UNH",
-                segment_position=message.segments[0].position, element="S009/0065",
-                message=f"an interchange that starts with a {kind} holds only {kind}s, not "
-                        f"{message.type}: send it in an interchange of its own")])
-            continue
-        found = validate_message(message)
-        errors.add([p for p in found if p.severity == "error"])
-        checked.warnings.extend(p for p in found if p.severity != "error")
-        if not errors.total:  # once the interchange is rejected, its reports are of no use
-            try:
-                reports.append(read(message))
-            except HubError as exc:  # e.g. a CONTRL without UCI or with an unknown action code
-                errors.add(exc.problems)
+    limited = False
+    reports: list[Any] = []
+    stubs: list[Message] = []
+    try:
+        for position, lazy in enumerate(reader.messages(), 1):
+            stubs.append(_stub(lazy))
+            job = MessageJob.of(position, lazy, interchange.separators, limits)
+            _check_acknowledgement(kind, job.message(interchange.separators, limits), read,
+                                   errors, checked, reports)
+    except LimitExceeded as exc:
+        errors, limited = _limit_first(exc, errors), True
     interchange.messages = stubs  # references and types only, for a CONTRL back
-    checked.warnings.extend(p for p in interchange.problems if p.severity != "error")
-    errors.add([p for p in interchange.problems if p.severity == "error"])
+    _take_envelope(reader, errors, checked)
     answers_with_contrl = kind != "CONTRL" and _wants_contrl(checked)
-    _reject_if_any(f"{kind} rejected", errors, checked, answer_with_contrl=answers_with_contrl)
+    _reject_if_any(f"{kind} rejected", errors, checked, answer_with_contrl=answers_with_contrl,
+                   limited=limited)
     answered, events = [], []
     for report in reports:
         recorded = record(session, exchange, partner, report, actor=ACTOR)
@@ -186,6 +220,26 @@ def _translate_acknowledgement(session: Session, exchange: Exchange, partner: Pa
     return Outcome(result={"acknowledges": answered, "interchange": interchange.control_ref,
                            "acknowledgements": [a[0].id for a in acks]},
                    warnings=checked.warnings)
+
+
+def _check_acknowledgement(kind: str, message: Message, read: Callable[[Message], Any],
+                           errors: ProblemTally, checked: Checked, reports: list[Any]) -> None:
+    """Validate one CONTRL or APERAK and read its report, while the interchange has no error."""
+    if message.type != kind:
+        errors.add([Problem(
+            code=f"MIXED_{kind}", message_ref=message.reference, segment_tag="UNH",
+            segment_position=message.segments[0].position, element="S009/0065",
+            message=f"an interchange that starts with a {kind} holds only {kind}s, not "
+                    f"{message.type}: send it in an interchange of its own")])
+        return
+    found = validate_message(message)
+    errors.add([p for p in found if p.severity == "error"])
+    checked.warnings.extend(p for p in found if p.severity != "error")
+    if not errors.total:  # once the interchange is rejected, its reports are of no use
+        try:
+            reports.append(read(message))
+        except HubError as exc:  # e.g. a CONTRL without UCI or with an unknown action code
+            errors.add(exc.problems)
 
 
 _ACKNOWLEDGEMENTS: dict[str, tuple[Callable[[Message], Any], Callable[..., Any]]] = {
@@ -204,12 +258,13 @@ def _workers(session: Session, exchange: Exchange, partner: Partner) -> int:
     return int(settings.ingest_worker_count())
 
 
-def _job_batches(messages: Iterator[Message], stubs: list[Message]) -> Iterator[list[MessageJob]]:
+def _job_batches(messages: Iterator[Message], stubs: list[Message], separators: Separators,
+                 limits: Limits) -> Iterator[list[MessageJob]]:
     """The messages as jobs, BATCH at a time; keeps a stub of each (its UNH fields) for the CONTRL."""
     jobs: list[MessageJob] = []
     for position, message in enumerate(messages, 1):
         stubs.append(_stub(message))
-        jobs.append(MessageJob.of(position, message))
+        jobs.append(MessageJob.of(position, message, separators, limits))
         if len(jobs) >= BATCH:
             yield jobs
             jobs = []
@@ -218,8 +273,11 @@ def _job_batches(messages: Iterator[Message], stubs: list[Message]) -> Iterator[
 
 
 def _stub(message: Message) -> Message:
-    return Message(message.reference, message.type, message.version, message.release,
-                   message.agency, message.association, [], message.group_reference)
+    # one copy of the type and version strings for all the stubs of an interchange
+    return Message(message.reference, sys.intern(message.type), sys.intern(message.version),
+                   sys.intern(message.release), sys.intern(message.agency),
+                   message.association and sys.intern(message.association), [],
+                   message.group_reference)
 
 
 def _take(run: Run, result: MessageResult) -> None:
@@ -228,6 +286,8 @@ def _take(run: Run, result: MessageResult) -> None:
     run.checked.warnings.extend(result.warnings)
     if result.invalid:
         run.errors.add(result.invalid)
+        run.errors.total += result.unlisted
+        run.limited = run.limited or result.limited
         return
     if run.errors.total:
         return  # the interchange is rejected already: keep validating, stop mapping
@@ -261,16 +321,17 @@ def _flush(run: Run) -> None:
 
 def _reject_if_errors(run: Run) -> None:
     _reject_if_any("interchange rejected", run.errors, run.checked,
-                   answer_with_contrl=_wants_contrl(run.checked))
+                   answer_with_contrl=_wants_contrl(run.checked), limited=run.limited)
 
 
 def _reject_if_any(what: str, errors: ProblemTally, checked: Checked, *,
-                   answer_with_contrl: bool) -> None:
+                   answer_with_contrl: bool, limited: bool = False) -> None:
     """Reject the interchange when it has errors, with a negative CONTRL when one is due."""
     if not errors.total:
         return
     followups = [_contrl_followup(checked, errors.kept)] if answer_with_contrl else []
-    raise InterchangeRejected(_summary(what, errors.kept, errors.total - len(errors.kept)),
+    rejected = LimitRejected if limited else InterchangeRejected
+    raise rejected(_summary(what, errors.kept, errors.total - len(errors.kept)),
                               problems=errors.kept, followups=followups,
                               problems_total=errors.total)
 

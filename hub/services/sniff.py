@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from hub.xmlsafe import parser_input, wide_encoding
+
 _BOMS = (b"\xef\xbb\xbf",)
 
 
@@ -50,6 +52,8 @@ def clean(value: str | None, limit: int) -> str | None:
 
 def sniff(data: bytes) -> Sniffed:
     """Recognise the syntax and pull out the interchange control reference when there is one."""
+    if wide_encoding(data) is not None:  # UTF-16 or UTF-32: only XML is written so
+        return _sniff_xml(data)
     head = data.lstrip()
     for bom in _BOMS:
         if head.startswith(bom):
@@ -102,7 +106,7 @@ def _first_segment(text: str, term: str, release: str) -> str:
 
 def _sniff_xml(data: bytes) -> Sniffed:
     # Entities, DTDs and the network stay off even for a peek (lxml >= 6.1, see PITFALLS.md).
-    events = etree.iterparse(io.BytesIO(data), events=("start",), resolve_entities=False,
+    events = etree.iterparse(io.BytesIO(parser_input(data)), events=("start",), resolve_entities=False,
                              no_network=True, load_dtd=False, huge_tree=False)
     root: str | None = None
     try:

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from itertools import chain
 from typing import Any, cast
 
-from hub.domain.errors import Problem, ValidationError
+from hub.domain.errors import Problem, ProblemLog, ValidationError
 from mappings.edifact.charsets import decode, read_header
+from mappings.edifact.limits import DEFAULT, Limits, exceeded
 from mappings.edifact.model import Interchange, Message, Segment, Separators
 from mappings.edifact.tokenizer import (
     LazyBatch,
@@ -87,10 +88,12 @@ class _Splitter:
     with interchange positions wait in `pending` until the message they fall in is closed.
     """
 
-    def __init__(self, interchange: Interchange, problems: list[Problem], count_severity: str) -> None:
+    def __init__(self, interchange: Interchange, problems: list[Problem], count_severity: str,
+                 limits: Limits = DEFAULT) -> None:
         self.interchange = interchange
         self.problems = problems  # envelope problems, in the order found
         self.count_severity = count_severity
+        self.limits = limits
         self.message: Message | None = None
         self.group: Segment | None = None
         self.group_messages = 0
@@ -164,6 +167,10 @@ class _Splitter:
 
     def unh(self, segment: Segment) -> None:
         self.close_open_message(segment, next_starts=True)
+        most = self.limits.interchange_messages
+        if self.closed >= most:
+            raise exceeded("TOO_MANY_MESSAGES", f"the interchange has more than {most} messages",
+                           "HUB_MAX_INTERCHANGE_MESSAGES", position=segment.position, tag="UNH")
         if self.group is not None:
             self.group_messages += 1
         else:
@@ -282,13 +289,15 @@ class InterchangeReader:
 
     def __init__(self, interchange: Interchange, unb: Segment,
                  batches: Iterator[list[Segment] | LazyBatch],
-                 syntax: list[Problem], envelope: list[Problem], count_severity: str) -> None:
+                 syntax: list[Problem], envelope: list[Problem], count_severity: str,
+                 limits: Limits = DEFAULT) -> None:
         self.interchange = interchange
         self._unb = unb
         self._batches = batches
         self._syntax = syntax  # charset and tokenizer Problems, in the order found
         self._envelope = envelope  # UNB and envelope Problems, in the order found
-        self._splitter = _Splitter(interchange, envelope, count_severity)
+        self._splitter = _Splitter(interchange, envelope, count_severity, limits)
+        self._limits = limits
         self._started = False
         self._forwarded = 0
 
@@ -339,6 +348,8 @@ class InterchangeReader:
                     break
             if batch:
                 last = lazy_segment(batch, len(batch) - 1)
+            if splitter.message is not None:  # checked once a chunk: it may overshoot by one
+                self._check_length(splitter.message)
         self._forward()
         if after_unz:
             splitter.after_unz(after_unz[0])
@@ -348,6 +359,14 @@ class InterchangeReader:
         yield from outbox
         outbox.clear()
 
+    def _check_length(self, message: Message) -> None:
+        most = self._limits.message_segments
+        if len(message.segments) > most:
+            raise exceeded("TOO_MANY_SEGMENTS", f"message {message.reference!r} has more than "
+                           f"{most} segments", "HUB_MAX_MESSAGE_SEGMENTS",
+                           position=message.segments[0].position, tag="UNH",
+                           message_ref=message.reference or None)
+
     def _forward(self) -> None:
         """Publish the syntax Problems found since the last call; positioned ones await their message."""
         syntax, problems, pending = self._syntax, self.interchange.problems, self._splitter.pending
@@ -356,6 +375,10 @@ class InterchangeReader:
             if problem.message_ref is None and problem.segment_position is not None:
                 pending.append(problem)
         self._forwarded = len(syntax)
+
+    def unlisted_errors(self) -> int:
+        """Errors found but not kept in `interchange.problems` (see `ProblemLog`)."""
+        return sum(getattr(log, "dropped_errors", 0) for log in (self._syntax, self.interchange.problems))
 
     def problems_in_parse_order(self) -> list[Problem]:
         """All Problems with syntax ones first, the order `parse_interchange` has always given."""
@@ -380,7 +403,7 @@ def _recode_tail(problems: list[Problem], segment_count: int) -> None:
 
 
 def open_interchange(data: bytes, *, tolerate_count_mismatch: bool = False,
-                     lazy: bool = False) -> InterchangeReader:
+                     lazy: bool = False, limits: Limits = DEFAULT) -> InterchangeReader:
     """Start reading one EDIFACT interchange: UNA and UNB now, the messages lazily (see `InterchangeReader`).
 
     With `lazy`, a message's plain segments stay their text (a str in `Message.segments`; UNH, UNT
@@ -390,6 +413,9 @@ def open_interchange(data: bytes, *, tolerate_count_mismatch: bool = False,
 
     Raises `ValidationError` when nothing sensible can be read: empty input, not EDIFACT, an unusable
     UNA or UNB. Count mismatches (UNT, UNE, UNZ) are warnings with `tolerate_count_mismatch`.
+    Reading (from the first chunk, read here) raises `LimitExceeded` at the first of the `limits`
+    passed; the Problems
+    found are kept up to a bound, the others counted (`ProblemLog`).
     `data` must stay unchanged while the messages are read.
     """
     if not isinstance(data, bytes | bytearray | memoryview):
@@ -397,12 +423,12 @@ def open_interchange(data: bytes, *, tolerate_count_mismatch: bool = False,
     data = bytes(data)
     header = read_header(data)
     default = header.separators or default_separators(header.syntax_version)
-    syntax: list[Problem] = []
+    syntax: list[Problem] = ProblemLog()
     text, codec = decode(data, header.syntax_id, default, syntax)
     separators, offset = read_una(text, default)
     batches: Iterator[list[Segment] | LazyBatch] = (
-        lazy_batches(text, separators, syntax, start=offset) if lazy
-        else segment_batches(text, separators, syntax, start=offset))
+        lazy_batches(text, separators, syntax, start=offset, limits=limits) if lazy
+        else segment_batches(text, separators, syntax, start=offset, limits=limits))
     first: list[Segment] | LazyBatch = []
     for first in batches:  # only a chunk of nothing but empty segments gives an empty batch
         if first:
@@ -411,8 +437,9 @@ def open_interchange(data: bytes, *, tolerate_count_mismatch: bool = False,
     if unb is None or unb.tag != "UNB":
         raise ValidationError("not an EDIFACT interchange: no UNB", problems=[
             Problem(code="NOT_EDIFACT", message="the data does not start with UNB", segment_position=1)])
-    envelope: list[Problem] = []
+    envelope = ProblemLog()
     interchange = _read_unb(unb, separators, codec, envelope)
+    interchange.problems = ProblemLog(2 * envelope.limit)  # syntax and envelope ones together
     rest: list[Segment] | LazyBatch
     if isinstance(first, LazyBatch):
         rest = LazyBatch(first[1:])  # a slice is a plain list: give it back its first position
@@ -420,7 +447,7 @@ def open_interchange(data: bytes, *, tolerate_count_mismatch: bool = False,
     else:
         rest = first[1:]
     reader = InterchangeReader(interchange, unb, chain([rest], batches), syntax, envelope,
-                               "warning" if tolerate_count_mismatch else "error")
+                               "warning" if tolerate_count_mismatch else "error", limits)
     reader._forward()  # charset and first-chunk Problems before UNB's, as parse_interchange orders them
     interchange.problems.extend(envelope)
     return reader

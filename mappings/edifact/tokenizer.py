@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Any, cast
 
 from hub.domain.errors import Problem, ValidationError
+from mappings.edifact.limits import DEFAULT, Limits, check_segment, exceeded
 from mappings.edifact.model import Segment, Separators
 
 # A component value that cannot occur in decoded EDIFACT data (ASCII "record separator" is outside every
@@ -348,34 +349,42 @@ def iter_segments(text: str, separators: Separators, problems: list[Problem], *,
 
 
 def segment_batches(text: str, separators: Separators, problems: list[Problem], *,
-                    start: int = 0) -> Iterator[list[Segment]]:
+                    start: int = 0, limits: Limits = DEFAULT) -> Iterator[list[Segment]]:
     """`iter_segments` a chunk at a time: lists of consecutive segments (cheaper to loop over)."""
-    return _batches(text, separators, problems, start, _build)
+    return _batches(text, separators, problems, start, _build, limits)
 
 
 def lazy_batches(text: str, separators: Separators, problems: list[Problem], *,
-                 start: int = 0) -> Iterator[LazyBatch]:
+                 start: int = 0, limits: Limits = DEFAULT) -> Iterator[LazyBatch]:
     """`segment_batches`, read lazily: only service segments (tags starting with UN) and segments
     that need a closer look become Segments (their text kept in `raw`); every other segment stays
     its text, for `materialize` to split later (in another process, say). Tags are checked all the
-    same."""
-    return _batches(text, separators, problems, start, _build_lazy)
+    same. A segment that breaks a per-segment limit raises `LimitExceeded` (checked here only
+    for the segments split here: `materialize` checks the others)."""
+    return _batches(text, separators, problems, start, _build_lazy, limits)
 
 
 def _batches(text: str, seps: Separators, problems: list[Problem], start: int,
-             build: Callable[..., tuple[Any, int]]) -> Iterator[Any]:
+             build: Callable[..., tuple[Any, int]], limits: Limits) -> Iterator[Any]:
     release = seps.release if seps.release != " " else ""
     repetition = seps.repetition if seps.repetition != " " else ""
     objects: list[str] = []
     position = 0
+    empty = 0
     good_tags: set[str] = set()
     for pieces, last in _piece_batches(text, seps, start, release, objects):
         tail = pieces.pop().lstrip(_BETWEEN_SEGMENTS) if last else ""
+        before = position
         with paused_gc():
             batch, position = build(pieces, seps, release, repetition, objects, good_tags,
-                                    position, problems)
+                                    position, problems, limits)
             if tail:
                 problems.append(_tail_problem(tail, seps, position + 1))
+        empty += len(pieces) - (position - before)  # the pieces that made no segment
+        if empty > limits.empty_segments:
+            raise exceeded("TOO_MANY_EMPTY_SEGMENTS", f"more than {limits.empty_segments} empty "
+                           "segments (two terminators in a row) in the interchange",
+                           "HUB_MAX_EMPTY_SEGMENTS", position=position)
         yield batch
 
 
@@ -400,8 +409,8 @@ class LazyBatch(list[Segment | str]):
 
 
 def _build_lazy(pieces: list[str], seps: Separators, release: str, repetition: str,
-                objects: list[str], good_tags: set[str], position: int, found: list[Problem]
-                ) -> tuple[LazyBatch, int]:
+                objects: list[str], good_tags: set[str], position: int, found: list[Problem],
+                limits: Limits) -> tuple[LazyBatch, int]:
     """`_build`, but a plain segment (a known tag that is not UN..., then the element separator)
     stays its text, a str, for `materialize` to split later; anything else goes through `_build`
     and keeps its text in `raw`. Returns the entries and the last position."""
@@ -423,7 +432,8 @@ def _build_lazy(pieces: list[str], seps: Separators, release: str, repetition: s
             if raw[:4] in heads:
                 append(raw)
                 continue
-        built, _ = _build([raw], seps, release, repetition, objects, good_tags, position, found)
+        built, _ = _build([raw], seps, release, repetition, objects, good_tags, position, found,
+                          limits)
         for segment in built:
             segment.raw = raw
             append(segment)
@@ -448,18 +458,23 @@ def text_segment(text: str, position: int) -> Segment:
     return Segment(text[:3], [], position, text)
 
 
-def materialize(pieces: list[str], separators: Separators, first_position: int) -> list[Segment]:
+def materialize(pieces: list[str], separators: Separators, first_position: int,
+                limits: Limits = DEFAULT) -> list[Segment]:
     """The segments of consecutive segment texts (`Segment.raw` of a lazy read), numbered from
     `first_position`: the same Segments a full read gives. The lazy read already stripped the line
-    breaks between them and reported bad tags, so only the splitting is left to do."""
+    breaks between them and reported bad tags, so only the splitting is left to do (and the
+    per-segment limits to check: `LimitExceeded`)."""
     seps = separators
     release = seps.release if seps.release != " " else ""
     repetition = seps.repetition if seps.repetition != " " else ""
     segments: list[Segment] = []
     append = segments.append
     position = first_position
+    short = limits.short_segment
     with paused_gc():
         for raw in pieces:
+            if len(raw) > short:
+                check_segment(raw, seps, limits, position)
             tag, elements = _split_segment(raw, seps, release, repetition)
             append(Segment(tag, elements, position))
             position += 1
@@ -480,17 +495,21 @@ def _split_segment(raw: str, seps: Separators, release: str, repetition: str
 
 
 def _build(pieces: list[str], seps: Separators, release: str, repetition: str, objects: list[str],
-           good_tags: set[str], position: int, found: list[Problem]) -> tuple[list[Segment], int]:
+           good_tags: set[str], position: int, found: list[Problem], limits: Limits = DEFAULT
+           ) -> tuple[list[Segment], int]:
     """Segments of complete raw pieces, numbered after `position`; returns them and the last position."""
     segments: list[Segment] = []
     append = segments.append
     between = _BETWEEN_SEGMENTS
+    short = limits.short_segment
     for raw in pieces:
         if raw[:1] in between:
             raw = _after_whitespace(raw, position, found)
             if not raw:
                 continue
         position += 1
+        if len(raw) > short:
+            check_segment(raw, seps, limits, position)
         tag, elements = _split_segment(raw, seps, release, repetition)
         if tag not in good_tags:
             if _TAG.match(tag):

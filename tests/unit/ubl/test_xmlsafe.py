@@ -80,3 +80,16 @@ def test_empty_input_and_str_input() -> None:
 def test_processing_instructions_are_dropped() -> None:
     root = parse_xml(b"<a><?evil do-something?><b/></a>")
     assert [child.tag for child in root] == ["b"]
+
+
+def test_nesting_past_the_depth_limit_is_refused_by_name():
+    assert _code(b"<a>" * 11 + b"</a>" * 11, max_depth=10) == "XML_TOO_DEEP"
+    assert parse_xml(b"<a>" * 10 + b"</a>" * 10, max_depth=10) is not None
+    # past libxml2's own limit (256) it is still ours that is named
+    assert _code(b"<a>" * 300 + b"</a>" * 300) == "XML_TOO_DEEP"
+
+
+def test_the_element_limit_is_checked_while_the_document_is_read():
+    # the count stops the parse early: the elements after the limit are never read
+    data = b"<a>" + b"<b/>" * 1000 + b"<b>" + b"</a>"  # not well-formed past the limit
+    assert _code(data, max_elements=100) == "XML_TOO_MANY_ELEMENTS"
