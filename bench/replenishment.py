@@ -88,6 +88,10 @@ def generate(url: str, items: int, suppliers: int, seed: int = 7) -> None:
              "confirmed_quantity": Decimal(15) if k % 2 else None, "shipped_quantity": Decimal(0),
              "received_quantity": Decimal(0), "unit": "C62", "unit_price": Decimal(1), "supplier_sku": "",
              "state": "open", "explanation": {}} for k, n in enumerate(range(1, items + 1, 10), 1)])
+        if engine.dialect.name == "postgresql":  # rows were given their ids: move the sequences past them
+            for table in ("partners", "items", "purchase_orders"):
+                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                  f"(SELECT max(id) FROM {table}))"))
     engine.dispose()
 
 
