@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Text, case, func, insert, select, text, type_coerce
+from sqlalchemy import Text, case, cast, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
@@ -56,7 +56,11 @@ def take_lock(session: Session) -> None:
 
 
 def plan(session: Session, today: date) -> tuple[RunReport, dict[str, int], dict[str, str]]:
-    """Every proposal and skip for today, from five set-based reads; with item ids and units by SKU."""
+    """Every proposal and skip for today, from a few set-based reads; with item ids and units by SKU.
+
+    Rules, stock and what is in flight are read whole; supplier terms only for the items whose rule
+    triggered (in chunks of ids), since most rules, on most runs, want nothing.
+    """
     rules = session.execute(
         select(Item.id, Item.sku, Item.unit, ReorderRule.location, ReorderRule.kind, ReorderRule.minimum,
                ReorderRule.maximum, ReorderRule.paused, ReorderRule.snoozed_until)
@@ -64,17 +68,20 @@ def plan(session: Session, today: date) -> tuple[RunReport, dict[str, int], dict
     stock = {(r.item, r.location): (r.quantity, r.reserved) for r in session.execute(
         select(StockLevel.item, StockLevel.location, StockLevel.quantity, StockLevel.reserved))}
     flight = _in_flight(session)
-    terms = _terms_by_sku(session)
     report, item_ids, units = RunReport(rules_checked=len(rules)), {}, {}
+    triggered = []
     for r in rules:
         item_ids[r.sku], units[r.sku] = r.id, r.unit
         on_hand, reserved = stock.get((r.sku, r.location), (Decimal(0), Decimal(0)))
         rule = domain.ReorderRule(r.sku, r.location, domain.RuleKind(r.kind), r.minimum, r.maximum,
                                   r.paused, r.snoozed_until)
         position = Position(on_hand, flight.get((r.id, r.location), Decimal(0)), reserved or Decimal(0))
-        if not rule.active_on(today) or domain.needed(rule, position) <= 0:
-            continue  # most rules: their terms are never turned into objects
-        outcome = domain.propose(rule, position, [_term(r.sku, row) for row in terms.get(r.sku, [])], today)
+        if rule.active_on(today) and domain.needed(rule, position) > 0:
+            triggered.append((r.id, rule, position))
+    terms = _terms_of(session, sorted({item_id for item_id, _, _ in triggered}))
+    for item_id, rule, position in triggered:
+        outcome = domain.propose(rule, position, [_term(rule.sku, row) for row in terms.get(item_id, [])],
+                                 today)
         if isinstance(outcome, Proposal):
             report.proposals.append(outcome)
         elif isinstance(outcome, Skipped):
@@ -95,15 +102,19 @@ def _in_flight(session: Session) -> dict[tuple[int, str], Decimal]:
     return {(item_id, location): Decimal(total or 0) for item_id, location, total in rows}
 
 
-def _terms_by_sku(session: Session) -> dict[str, list[Any]]:
-    """Every supplier term as a plain row, by SKU; price breaks left as stored (JSON text on SQLite)."""
+TERMS_CHUNK = 5000  # item ids per read of supplier terms (SQLite allows 32,766 parameters)
+
+
+def _terms_of(session: Session, item_ids: list[int]) -> dict[int, list[Any]]:
+    """The supplier terms of these items as plain rows, by item id; price breaks as JSON text."""
     t = SupplierTerm
-    out: dict[str, list[Any]] = defaultdict(list)
-    rows = session.execute(select(Item.sku, t.supplier_id, t.price, t.currency, t.supplier_sku, t.min_qty,
-                                  t.multiple, t.lead_time_days, t.priority, t.valid_from, t.valid_to,
-                                  type_coerce(t.price_breaks, Text)).join(Item, Item.id == t.item_id))
-    for sku, *values in rows:
-        out[sku].append(values)
+    out: dict[int, list[Any]] = defaultdict(list)
+    columns = (t.item_id, t.supplier_id, t.price, t.currency, t.supplier_sku, t.min_qty, t.multiple,
+               t.lead_time_days, t.priority, t.valid_from, t.valid_to, cast(t.price_breaks, Text))
+    for start in range(0, len(item_ids), TERMS_CHUNK):
+        chunk = item_ids[start:start + TERMS_CHUNK]
+        for item_id, *values in session.execute(select(*columns).where(t.item_id.in_(chunk))):
+            out[item_id].append(values)
     return out
 
 
