@@ -17,9 +17,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Text, case, cast, func, insert, select, text
+from sqlalchemy import Text, case, cast, func, select, text
 from sqlalchemy.orm import Session
 
+from hub.bulk import insert_values
 from hub.db import utcnow
 from hub.jobruns.models import JobRun
 from hub.jobruns.service import finish
@@ -184,14 +185,17 @@ def _write_lines(session: Session, by_order: dict[int, list[Proposal]], item_ids
                                 .where(PurchaseOrderLine.order_id.in_(list(by_order)))
                                 .group_by(PurchaseOrderLine.order_id)).all())
     rows = []
+    dumps = json.dumps
     for order_id, proposals in by_order.items():
         start = last.get(order_id) or 0
-        rows += [{"order_id": order_id, "line_no": start + n, "item_id": item_ids[p.sku],
-                  "location": p.location, "quantity": p.quantity, "unit": units[p.sku],
-                  "unit_price": p.unit_price, "supplier_sku": p.supplier_sku, "state": "open",
-                  "shipped_quantity": Decimal(0), "received_quantity": Decimal(0),
-                  "explanation": p.explanation} for n, p in enumerate(proposals, 1)]
-    session.execute(insert(PurchaseOrderLine), rows)
+        rows += [(order_id, start + n, item_ids[p.sku], p.location, str(p.quantity), units[p.sku],
+                  str(p.unit_price), p.supplier_sku, "open", "0", "0", dumps(p.explanation))
+                 for n, p in enumerate(proposals, 1)]
+    insert_values(session, PurchaseOrderLine, _LINE_COLUMNS, rows)  # COPY on PostgreSQL
+
+
+_LINE_COLUMNS = ("order_id", "line_no", "item_id", "location", "quantity", "unit", "unit_price",
+                 "supplier_sku", "state", "shipped_quantity", "received_quantity", "explanation")
 
 
 def _total(session: Session, order_id: int) -> Decimal:
