@@ -76,7 +76,7 @@ def render(doc: Invoice, profile: PartnerProfile = GENERIC) -> list[Segment]:
     if doc.due_date is not None and doc.due_date != first_due:
         w.dtm("13", doc.due_date)
     if first is not None and first.means_code:
-        w.add("PAI", ["", "", first.means_code])
+        w.pai(first.means_code)
     if doc.profile.get("customization_id"):
         w.add("FTX", "DOC", "", "", doc.profile["customization_id"])
     w.notes(doc.notes)
