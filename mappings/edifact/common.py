@@ -20,11 +20,11 @@ from mappings.edifact.model import Segment
 # --- qualifier tables: partner code -> canonical (a PartnerProfile extends them) ---------------------
 # Those of a standard code list come from its table in mappings/codelists (one table, both directions).
 
-UNIT_CODES: dict[str, str] = {  # legacy / EANCOM units -> UN/ECE Rec 20
+UNIT_CODES: dict[str, str] = {  # legacy / EANCOM units -> UN/ECE Rec 20 (packages: Rec 21 code with X)
     "PCE": "C62", "PCS": "C62", "PC": "C62", "ST": "C62", "STK": "C62", "EA": "EA", "NAR": "NAR",
     "KG": "KGM", "KGS": "KGM", "GR": "GRM", "G": "GRM", "LT": "LTR", "L": "LTR", "M": "MTR",
     "MT": "MTR", "M2": "MTK", "M3": "MTQ", "CM": "CMT", "MM": "MMT", "TON": "TNE", "T": "TNE",
-    "CT": "CT", "BX": "BX", "PK": "PK", "PR": "PR", "HUR": "HUR", "HR": "HUR", "DAY": "DAY",
+    "CT": "XCT", "BX": "XBX", "PK": "XPK", "PR": "PR", "HUR": "HUR", "HR": "HUR", "DAY": "DAY",
 }
 PARTY_ROLES: dict[str, str] = dict(codelists.load("edifact_3035").to_canonical)
 PARTY_ROLES_OUT: dict[str, str] = dict(codelists.load("edifact_3035").to_code)

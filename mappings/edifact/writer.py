@@ -68,7 +68,8 @@ class Writer:
             if ref.kind == "sscc":
                 continue
             raw = ref.raw_kind
-            keep_raw = raw is not None and qualifiers.is_code(raw) and self.profile.reference_kind(raw) == ref.kind
+            keep_raw = raw is not None and qualifiers.is_code(raw) \
+                and self.profile.reference_kind(raw) == ref.kind
             qualifier = raw if raw is not None and keep_raw else self.profile.reference_kind_out(ref.kind)
             self.add("RFF", [qualifier, ref.number, ref.line or ""])
             self.dtm("171", ref.issued)
@@ -206,7 +207,8 @@ class Writer:
             self.add("IMD", "F", "", ["", "", "", *split35(item.description, size)[:2]])
         where = f"line {line.number}"
         for q in line.quantities:
-            kind = codelists.load("edifact_6063").code(q.kind, segment="QTY", element="C186/6063", where=where)
+            kind = codelists.load("edifact_6063").code(q.kind, segment="QTY", element="C186/6063",
+                                                       where=where)
             self.add("QTY", [kind, self.num(q.value), self.unit(q.unit, "QTY", "C186/6411", where)])
         self.dtm("2", line.delivery_date)
         self.moa("203", line.line_amount)
@@ -222,7 +224,8 @@ class Writer:
 
     def pai(self, means_code: str) -> None:
         """PAI with the UNCL 4461 payment means."""
-        self.add("PAI", ["", "", codelists.load("uncl4461").code(means_code, segment="PAI", element="C534/4461")])
+        means = codelists.load("uncl4461").code(means_code, segment="PAI", element="C534/4461")
+        self.add("PAI", ["", "", means])
 
     def unit(self, unit: str, segment: str, element: str, where: str) -> str:
         """The partner's unit code (its profile first, then UN/ECE Rec 20), fitting the directory's 6411."""
