@@ -10,7 +10,7 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from hub.domain.documents import AllowanceCharge, Document, Identifier, Line, Party, PaymentTerms, Reference
+from hub.domain.documents import Address, AllowanceCharge, Document, Identifier, Line, Party, PaymentTerms, Reference
 from hub.domain.errors import MappingError, Problem
 from mappings import codelists
 from mappings.edifact import common as c
@@ -27,6 +27,8 @@ class Writer:
         self.profile = profile
         self.dm = profile.decimal_mark
         self.out: list[Segment] = []
+        # where a line's FTX goes: after its MOA (ORDERS, ORDRSP, DESADV) or before it (INVOIC's SG26)
+        self.line_notes_first = False
 
     def add(self, tag: str, *elements: str | list[str]) -> None:
         """Append one segment."""
@@ -107,8 +109,8 @@ class Writer:
         if addr is None:
             self.add("NAD", qualifier, c082, "", name)
             return
-        c819 = self._region(addr.region or "")
-        self.add("NAD", qualifier, c082, "", name, addr.street[:4] or [""], addr.city or "", c819,
+        street, c819 = self._address(addr)
+        self.add("NAD", qualifier, c082, "", name, street, addr.city or "", c819,
                  addr.postcode or "", addr.country or "")
 
     def party_refs(self, party: Party) -> None:
@@ -135,15 +137,19 @@ class Writer:
                 return found
         return nad_ids[0] if nad_ids else None
 
-    def _region(self, region: str) -> list[str]:
-        """3229 (an..9, D.96A) or C819 with the name in 3228 (D.01B on) for a longer region."""
+    def _address(self, addr: Address) -> tuple[list[str], list[str]]:
+        """(C059 street lines, 3229 or C819): D.01B on gives a longer region C819/3228; D.96A's 3229 is
+        an..9, so there a longer region is written as the last street line, refused when C059 is full."""
+        street, region = addr.street[:4] or [""], addr.region or ""
         if len(region) <= 9:
-            return [region]
-        if self.profile.directory.upper() == "D96A":
-            message = f"region {region!r} is longer than the 9 characters D.96A NAD 3229 allows"
-            raise MappingError(message, problems=[Problem(code="TOO_LONG", message=message,
-                                                          segment_tag="NAD", element="3229")])
-        return ["", "", "", region]
+            return street, [region]
+        if self.profile.directory.upper() != "D96A":
+            return street, ["", "", "", region]
+        if len(addr.street) < 4:
+            return [*addr.street, region], [""]
+        message = f"region {region!r} is longer than the 9 characters D.96A NAD 3229 allows, and C059 is full"
+        raise MappingError(message, problems=[Problem(code="TOO_LONG", message=message,
+                                                      segment_tag="NAD", element="3229")])
 
     def _agency(self, ident: Identifier) -> list[str]:
         """C082 1131/3055: the 3055 agency of the scheme (9 for a GLN), else an ICD in 1131."""
@@ -197,7 +203,7 @@ class Writer:
         self.add("LIN", line.number, status or "", c212)
         pia = [[v, p.item_type_out(f)] for f, v in (("supplier", item.supplier_number),
                                                     ("buyer", item.buyer_number)) if v]
-        pia += [[i.value, i.raw_scheme or ""] for i in item.other_ids]
+        pia += [[i.value, _item_type(i)] for i in item.other_ids]
         if pia:
             self.add("PIA", "1", *pia)
         if item.description:
@@ -211,8 +217,11 @@ class Writer:
                                                        where=where)
             self.add("QTY", [kind, self.num(q.value), self.unit(q.unit, "QTY", "C186/6411", where)])
         self.dtm("2", line.delivery_date)
+        if self.line_notes_first:
+            self.notes(line.notes)
         self.moa("203", line.line_amount)
-        self.notes(line.notes)
+        if not self.line_notes_first:
+            self.notes(line.notes)
         for price in line.prices:
             base = self.num(price.base_quantity) if price.base_quantity != 1 or price.unit else ""
             self.add("PRI", [c.PRICE_KINDS_OUT.get(price.kind, price.kind), self.num(price.amount), "", "",
@@ -277,7 +286,8 @@ class Writer:
         for n, term in enumerate(terms):
             kind = "22" if term.discount_days is not None else "1"
             desc = split35(term.description)[:2] if term.description else []
-            c112 = ["", "", "D", str(term.discount_days)] if term.discount_days is not None else [""]
+            # C112: 2475 is mandatory; 5 = the invoice date, 3 = after it, D = days
+            c112 = ["5", "3", "D", str(term.discount_days)] if term.discount_days is not None else [""]
             self.add("PAT", kind, ["", "", "", *desc] if desc else [""], c112)
             self.dtm("13", term.due_date)
             if term.discount_percent is not None:
@@ -288,10 +298,23 @@ class Writer:
                 self.add("FII", "RB", term.account_id)
 
 
+def _item_type(ident: Identifier) -> str:
+    """C212/7143 of another item number: the partner's type code as sent, else ZZZ (mutually defined):
+    a UBL schemeID (an ICD such as 0088) is no 7143 code and does not fit its 3 characters."""
+    raw = ident.raw_scheme or ""
+    return raw if raw and len(raw) <= 3 else "ZZZ"
+
+
 def unit_length(directory: str) -> int:
     """The length of 6411 in a directory (an..3 in D.96A, an..8 from D.01B on)."""
     overlay = SEGMENT_OVERLAYS.get(directory.upper(), {}).get("elements", {})
     return int(overlay.get("6411", ["an", 8])[1])
+
+
+def text_length(directory: str) -> int:
+    """The length of FTX 4440 in a directory (an..70 in D.96A, an..512 from D.01B on)."""
+    overlay = SEGMENT_OVERLAYS.get(directory.upper(), {}).get("elements", {})
+    return int(overlay.get("4440", ["an", 512])[1])
 
 
 def document_number(number: str) -> str:
