@@ -244,7 +244,7 @@ def _decode(tp: Any, value: Any) -> Any:
 def _required_optionals(cls: type) -> tuple[str, ...]:
     """Fields of dataclass `cls` that have no default but may be None (e.g. TaxSubtotal.rate)."""
     hints = _hints(cls)
-    return tuple(f.name for f in dataclasses.fields(cls)  # type: ignore[arg-type]
+    return tuple(f.name for f in dataclasses.fields(cls)
                  if f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
                  and type(None) in typing.get_args(hints[f.name]))
 

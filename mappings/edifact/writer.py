@@ -10,7 +10,16 @@ import uuid
 from datetime import date, datetime
 from decimal import Decimal
 
-from hub.domain.documents import Address, AllowanceCharge, Document, Identifier, Line, Party, PaymentTerms, Reference
+from hub.domain.documents import (
+    Address,
+    AllowanceCharge,
+    Document,
+    Identifier,
+    Line,
+    Party,
+    PaymentTerms,
+    Reference,
+)
 from hub.domain.errors import MappingError, Problem
 from mappings import codelists
 from mappings.edifact import common as c

@@ -37,7 +37,8 @@ UNKNOWN = [("edifact_1153", "buyer_reference_x"), ("edifact_1153", "tender_x"),
 
 
 @pytest.mark.parametrize(("key", "code", "canonical"), BOTH_WAYS)
-def test_a_code_reads_as_its_value_and_the_value_writes_as_the_code(key: str, code: str, canonical: str) -> None:
+def test_a_code_reads_as_its_value_and_the_value_writes_as_the_code(key: str, code: str,
+                                                                   canonical: str) -> None:
     table = codelists.load(key)
     assert table.canonical(code) == canonical
     assert table.code(canonical) == code

@@ -50,8 +50,10 @@ D96A, D01B = PartnerProfile(partner_id="d96a"), PartnerProfile(partner_id="d01b"
 def render_edifact(doc: Document, profile: PartnerProfile) -> bytes:
     """The document as one interchange in the profile's directory."""
     mtype = TYPES[doc.doc_type]
-    body = registry.lookup(mtype, profile.directory, registry.OUTBOUND, profile.partner_id).render(doc, profile)
-    message = Message("1", mtype, profile.directory[0], profile.directory[1:], "UN", profile.association, body)
+    mapping = registry.lookup(mtype, profile.directory, registry.OUTBOUND, profile.partner_id)
+    directory = profile.directory
+    message = Message("1", mtype, directory[0], directory[1:], "UN", profile.association,
+                      mapping.render(doc, profile))
     return render_interchange(Envelope("SENDER", "RECIPIENT", "CR1"), [message])
 
 
