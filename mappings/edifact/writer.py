@@ -68,9 +68,13 @@ class Writer:
             self.add("MOA", [qualifier, self.num(amount)])
 
     def notes(self, notes: list[str], qualifier: str = "AAI") -> None:
-        """One FTX per note, the text in up to five 512-character components."""
+        """One FTX per note, the text in up to five components of 4440's length in the directory
+        (70 in D.96A, 512 later); a note longer than five components goes on in further FTX."""
+        size = text_length(self.profile.directory)
         for note in notes:
-            self.add("FTX", qualifier, "", "", split35(note, 512)[:5])
+            chunks = split35(note, size)
+            for start in range(0, len(chunks), 5):
+                self.add("FTX", qualifier, "", "", chunks[start:start + 5])
 
     def references(self, refs: list[Reference]) -> None:
         """RFF (+ DTM 171) for each reference, except package labels (written with their package)."""
@@ -216,10 +220,14 @@ class Writer:
         if pia:
             self.add("PIA", "1", *pia)
         if item.description:
-            # one IMD, so it reads back as one description: 2 x 35 characters, longer texts in
-            # the 2 x 256 that D01B and later allow
-            size = 35 if len(item.description) <= 70 else 256
-            self.add("IMD", "F", "", ["", "", "", *split35(item.description, size)[:2]])
+            # one IMD, so it reads back as one description: 2 x 35 characters, longer texts in the
+            # 2 x 256 that D01B and later allow; D.96A's 7008 is an..35, so there a longer text goes
+            # on in further IMD segments (read back as line notes: moved, never cut)
+            d96a = p.directory.upper() == "D96A"
+            size = 35 if len(item.description) <= 70 or d96a else 256
+            chunks = split35(item.description, size)
+            for start in range(0, len(chunks), 2):
+                self.add("IMD", "F", "", ["", "", "", *chunks[start:start + 2]])
         where = f"line {line.number}"
         for q in line.quantities:
             kind = codelists.load("edifact_6063").code(q.kind, segment="QTY", element="C186/6063",

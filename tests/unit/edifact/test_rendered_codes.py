@@ -220,3 +220,15 @@ def test_tax_without_a_rate_renders_as_invoic_and_reads_back(category: str, prof
     assert [(s.category, s.rate, s.taxable_amount) for s in back.tax_subtotals] == \
         [(category, None, Decimal("100.00"))]
     assert (back.lines[0].tax_category, back.lines[0].tax_rate) == (category, None)
+
+
+def test_long_notes_and_descriptions_fit_d96a_without_losing_text() -> None:
+    note, description = "word " * 150, "a long item description " * 8
+    doc = _order(notes=[note.strip()])
+    doc.lines[0].item.description = description.strip()
+    data = render_edifact(doc, D96A)
+    assert errors_read_back(data) == []
+    back = read_back(data, D96A)
+    assert " ".join(back.notes) == note.strip()  # 750 characters: two FTX of up to 5 x 70
+    line = back.lines[0]
+    assert " ".join([line.item.description or "", *line.notes]) == description.strip()
