@@ -1,14 +1,14 @@
 """A line's unit holds the 8 characters UN/EDIFACT 6411 allows from D.01B on (GBND, ...), not 3.
 
-Revision ID: 0008_h7codes
-Revises: 0007
+Revision ID: 0010_h7codes
+Revises: 0009
 Create Date: 2026-12-02 04:30:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0008_h7codes'
-down_revision = '0007'
+revision = '0010_h7codes'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 
