@@ -229,7 +229,7 @@ class DocumentLine(Base):
     our_item: Mapped[str | None] = mapped_column(String(60))
     description: Mapped[str | None] = mapped_column(String(350))
     quantity: Mapped[Decimal | None] = mapped_column(Numeric(20, 6))
-    unit: Mapped[str | None] = mapped_column(String(3))
+    unit: Mapped[str | None] = mapped_column(String(8))  # UN/EDIFACT 6411 is an..8 from D.01B on
     price: Mapped[Decimal | None] = mapped_column(Numeric(20, 6))
     amount: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
 

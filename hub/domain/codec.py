@@ -234,8 +234,19 @@ def _decode(tp: Any, value: Any) -> Any:
         hints = _hints(tp)
         kwargs = {f.name: _decode(hints[f.name], value[f.name]) for f in dataclasses.fields(tp)
                   if f.init and f.name in value}
+        for name in _required_optionals(tp):  # None is left out when encoding: give it back
+            kwargs.setdefault(name, None)
         return tp(**kwargs)
     return _decode_scalar(tp, value)
+
+
+@cache
+def _required_optionals(cls: type) -> tuple[str, ...]:
+    """Fields of dataclass `cls` that have no default but may be None (e.g. TaxSubtotal.rate)."""
+    hints = _hints(cls)
+    return tuple(f.name for f in dataclasses.fields(cls)
+                 if f.init and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+                 and type(None) in typing.get_args(hints[f.name]))
 
 
 def _decode_union(options: tuple[Any, ...], value: Any) -> Any:

@@ -76,13 +76,14 @@ def record_of(position: int, message_ref: str | None, message_type: str | None, 
         item, qty = line.item, line.quantity()
         if len(line.number) > 20 or len(item.gtin or "") > 20 \
                 or len(item.buyer_number or "") > 60 or len(item.supplier_number or "") > 60 \
-                or len(item.our_number or "") > 60 or (qty is not None and len(qty.unit) > 3):
+                or len(item.our_number or "") > 60 or (qty is not None and len(qty.unit) > 8):
             where = f"line {line.number[:20]}"
             _check_fits([(f"{where}: number", line.number, 20), (f"{where}: gtin", item.gtin, 20),
                          (f"{where}: buyer item", item.buyer_number, 60),
                          (f"{where}: supplier item", item.supplier_number, 60),
                          (f"{where}: our item", item.our_number, 60),
-                         (f"{where}: unit", qty.unit if qty else None, 3)], message_ref)
+                         (f"{where}: unit (UN/EDIFACT QTY C186/6411)", qty.unit if qty else None, 8)],
+                        message_ref)
         price = line.prices[0].amount if line.prices else None
         amount = line.line_amount
         lines.append((line.number, item.gtin, item.buyer_number, item.supplier_number,

@@ -14,32 +14,23 @@ from decimal import Decimal, InvalidOperation
 from typing import NoReturn
 
 from hub.domain.errors import MappingError, Problem
+from mappings import codelists
 from mappings.edifact.model import Segment
 
 # --- qualifier tables: partner code -> canonical (a PartnerProfile extends them) ---------------------
+# Those of a standard code list come from its table in mappings/codelists (one table, both directions).
 
-UNIT_CODES: dict[str, str] = {  # legacy / EANCOM units -> UN/ECE Rec 20
+UNIT_CODES: dict[str, str] = {  # legacy / EANCOM units -> UN/ECE Rec 20 (packages: Rec 21 code with X)
     "PCE": "C62", "PCS": "C62", "PC": "C62", "ST": "C62", "STK": "C62", "EA": "EA", "NAR": "NAR",
     "KG": "KGM", "KGS": "KGM", "GR": "GRM", "G": "GRM", "LT": "LTR", "L": "LTR", "M": "MTR",
     "MT": "MTR", "M2": "MTK", "M3": "MTQ", "CM": "CMT", "MM": "MMT", "TON": "TNE", "T": "TNE",
-    "CT": "CT", "BX": "BX", "PK": "PK", "PR": "PR", "HUR": "HUR", "HR": "HUR", "DAY": "DAY",
+    "CT": "XCT", "BX": "XBX", "PK": "XPK", "PR": "PR", "HUR": "HUR", "HR": "HUR", "DAY": "DAY",
 }
-PARTY_ROLES: dict[str, str] = {
-    "BY": "buyer", "SU": "supplier", "SE": "supplier", "DP": "delivery", "ST": "delivery",
-    "IV": "invoicee", "BT": "invoicee", "PE": "payee", "PR": "payer", "SF": "ship_from",
-    "SH": "ship_from", "CA": "carrier", "LC": "tax_representative", "II": "supplier",
-}
-PARTY_ROLES_OUT: dict[str, str] = {
-    "buyer": "BY", "supplier": "SU", "delivery": "DP", "invoicee": "IV", "payee": "PE", "payer": "PR",
-    "ship_from": "SF", "carrier": "CA", "tax_representative": "LC", "other": "ZZZ",
-}
-ID_AGENCIES: dict[str, str] = {  # C082/3055 agency, or C082/1131 ISO 6523 ICD (EN 16931 EDIFACT)
-    "9": "gln", "0088": "gln", "16": "duns", "0060": "duns", "91": "supplier_assigned",
-    "92": "buyer_assigned", "ZZZ": "mutually_defined", "ZZ": "mutually_defined",
-}
-ID_AGENCIES_OUT: dict[str, str] = {
-    "gln": "9", "duns": "16", "supplier_assigned": "91", "buyer_assigned": "92", "mutually_defined": "ZZZ",
-}
+PARTY_ROLES: dict[str, str] = dict(codelists.load("edifact_3035").to_canonical)
+PARTY_ROLES_OUT: dict[str, str] = dict(codelists.load("edifact_3035").to_code)
+# C082/3055 agency, or C082/1131 ISO 6523 ICD (EN 16931 EDIFACT) when reading
+ID_AGENCIES: dict[str, str] = {**codelists.load("edifact_3055").to_canonical, "0088": "gln", "0060": "duns"}
+ID_AGENCIES_OUT: dict[str, str] = dict(codelists.load("edifact_3055").to_code)
 PARTY_REF_SCHEMES: dict[str, str] = {"VA": "vat"}  # RFF under NAD that is a tax identifier
 PARTY_REF_SCHEMES_OUT: dict[str, str] = {"vat": "VA"}
 TAX_SCHEMES = frozenset({"vat", "cnpj", "cpf"})
@@ -48,22 +39,12 @@ ITEM_TYPES: dict[str, str] = {
     "VN": "supplier",
 }
 ITEM_TYPES_OUT: dict[str, str] = {"buyer": "IN", "supplier": "SA"}
-REFERENCE_KINDS: dict[str, str] = {
-    "ON": "order", "CO": "order", "VN": "order_response", "IV": "invoice", "OI": "previous_invoice",
-    "AAK": "despatch_advice", "DQ": "delivery_note", "CT": "contract", "PQ": "payment_reference",
-    "CR": "customer_reference", "PD": "promotion", "AAU": "despatch_note", "ALO": "receiving_advice",
-}
-REFERENCE_KINDS_OUT: dict[str, str] = {v: k for k, v in REFERENCE_KINDS.items() if k != "CO"}
-FUNCTIONS: dict[str, str] = {
-    "9": "original", "5": "replace", "1": "cancel", "3": "delete", "7": "duplicate", "31": "copy",
-    "4": "change", "6": "confirmation", "43": "additional", "46": "provisional",
-}
-FUNCTIONS_OUT: dict[str, str] = {v: k for k, v in FUNCTIONS.items()}
-QUANTITY_KINDS: dict[str, str] = {
-    "21": "ordered", "1": "ordered", "12": "despatched", "47": "invoiced", "46": "delivered",
-    "113": "confirmed", "83": "backordered", "192": "free", "194": "received", "59": "consumer_units",
-}
-QUANTITY_KINDS_OUT: dict[str, str] = {v: k for k, v in QUANTITY_KINDS.items() if k != "1"}
+REFERENCE_KINDS: dict[str, str] = dict(codelists.load("edifact_1153").to_canonical)
+REFERENCE_KINDS_OUT: dict[str, str] = dict(codelists.load("edifact_1153").to_code)
+FUNCTIONS: dict[str, str] = dict(codelists.load("edifact_1225").to_canonical)
+FUNCTIONS_OUT: dict[str, str] = dict(codelists.load("edifact_1225").to_code)
+QUANTITY_KINDS: dict[str, str] = dict(codelists.load("edifact_6063").to_canonical)
+QUANTITY_KINDS_OUT: dict[str, str] = dict(codelists.load("edifact_6063").to_code)
 PRICE_KINDS: dict[str, str] = {"AAA": "net", "AAB": "gross", "INV": "invoice", "CAL": "calculation"}
 PRICE_KINDS_OUT: dict[str, str] = {v: k for k, v in PRICE_KINDS.items()}
 LINE_STATUS: dict[str, str] = {

@@ -33,12 +33,11 @@ def render(doc: DespatchAdvice, profile: PartnerProfile = GENERIC) -> list[Segme
     w.dtm("137", doc.issued)
     w.dtm("11", doc.despatch_date)
     w.dtm("17", doc.delivery_date)
-    w.notes(doc.notes)
     refs = list(doc.references)
     if doc.order_number and not any(r.kind == "order" for r in refs):
         refs.insert(0, Reference("order", doc.order_number, raw_kind="ON"))
     w.references(refs)
     w.parties(doc.parties)
-    w.packages(doc.lines)
+    w.packages(doc.lines, notes=doc.notes)
     w.add("CNT", ["2", str(len(doc.lines))])
     return w.out

@@ -11,7 +11,7 @@ from mappings.edifact.model import Message, Segment
 from mappings.edifact.orders import render_totals, totals
 from mappings.edifact.profile import GENERIC, PartnerProfile
 from mappings.edifact.reader import Reader, read
-from mappings.edifact.writer import Writer
+from mappings.edifact.writer import Writer, text_length
 
 MESSAGE_TYPE = "INVOIC"
 
@@ -66,6 +66,7 @@ def _terms(r: Reader) -> list[PaymentTerms]:
 def render(doc: Invoice, profile: PartnerProfile = GENERIC) -> list[Segment]:
     """The INVOIC body for an Invoice."""
     w = Writer(profile)
+    w.line_notes_first = True
     w.bgm(doc, "381" if doc.is_credit_note else "380")
     w.dtm("137", doc.issued)
     w.dtm("131", doc.tax_point_date)
@@ -76,9 +77,11 @@ def render(doc: Invoice, profile: PartnerProfile = GENERIC) -> list[Segment]:
     if doc.due_date is not None and doc.due_date != first_due:
         w.dtm("13", doc.due_date)
     if first is not None and first.means_code:
-        w.add("PAI", ["", "", first.means_code])
-    if doc.profile.get("customization_id"):
-        w.add("FTX", "DOC", "", "", doc.profile["customization_id"])
+        w.pai(first.means_code)
+    customization = doc.profile.get("customization_id")
+    if customization and len(customization) <= text_length(profile.directory):
+        # the source's specification id, kept where 4440 can hold it whole (not in D.96A's 70 characters)
+        w.add("FTX", "DOC", "", "", customization)
     w.notes(doc.notes)
     w.references(doc.references)
     w.parties(doc.parties, first.account_id if first is not None else None)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hub.domain.documents import OrderResponse, Reference
 from hub.domain.errors import Problem
+from mappings import codelists
 from mappings.edifact import common as c
 from mappings.edifact.model import Message, Segment
 from mappings.edifact.profile import GENERIC, PartnerProfile
@@ -37,6 +40,8 @@ def render(doc: OrderResponse, profile: PartnerProfile = GENERIC) -> list[Segmen
     """The ORDRSP body for an OrderResponse."""
     w = Writer(profile)
     fn_code, response_code = RESPONSES_OUT.get(doc.response, ("29", doc.response))
+    if doc.type_code and codelists.load("edifact_4343").is_code(doc.type_code):
+        doc = replace(doc, type_code=None)  # UBL's OrderResponseCode is a response, not a 1001 name
     w.bgm(doc, "231", fn_code if doc.function == "original" else None, response_code)
     w.dtm("137", doc.issued)
     w.dtm("2", doc.delivery_date)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from mappings import codelists
 from mappings.edifact import common
 
 
@@ -100,9 +101,14 @@ class PartnerProfile:
         """The partner's code for a Rec 20 unit: the partner's own code if it has one, else Rec 20."""
         return next((k for k, v in self.unit_codes.items() if v == unit), unit)
 
+    def knows_unit(self, code: str) -> bool:
+        """Whether the partner's profile or the generic EANCOM unit table lists this code."""
+        return code in self._units
+
     def role_out(self, role: str) -> str:
-        """The NAD qualifier for a canonical role."""
-        return _reverse(self.party_roles, common.PARTY_ROLES_OUT, role, role.upper()[:3])
+        """The NAD qualifier for a canonical role (CodeListError when 3035 has none)."""
+        partner = _reverse(self.party_roles, {}, role, None)
+        return partner or codelists.load("edifact_3035").code(role, segment="NAD", element="3035")
 
     def agency_out(self, scheme: str) -> str | None:
         """The C082 agency code for an identifier scheme."""
@@ -113,8 +119,9 @@ class PartnerProfile:
         return _reverse(self.party_ref_schemes, common.PARTY_REF_SCHEMES_OUT, scheme, None)
 
     def reference_kind_out(self, kind: str) -> str:
-        """The RFF qualifier for a canonical reference kind."""
-        return _reverse(self.reference_kinds, common.REFERENCE_KINDS_OUT, kind, kind)
+        """The RFF qualifier for a canonical reference kind (CodeListError when 1153 has none)."""
+        partner = _reverse(self.reference_kinds, {}, kind, None)
+        return partner or codelists.load("edifact_1153").code(kind, segment="RFF", element="C506/1153")
 
     def item_type_out(self, field_name: str) -> str:
         """The C212/7143 code for an Item field (gtin, buyer, supplier)."""

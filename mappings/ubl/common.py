@@ -23,6 +23,7 @@ from hub.domain.documents import (
     Reference,
 )
 from hub.domain.errors import Problem, ValidationError
+from mappings import codelists
 
 UBL = "urn:oasis:names:specification:ubl:schema:xsd:"
 CAC = UBL + "CommonAggregateComponents-2"
@@ -283,7 +284,8 @@ def header(root: etree._Element, customization: str, profile: str, number: str,
 def scheme_code(ident: Identifier, *, icd_only: bool) -> str | None:
     """The schemeID to write: the partner's ICD/EAS code, else the code of the canonical scheme."""
     raw = ident.raw_scheme
-    if raw and raw.isdigit() and len(raw) == 4:
+    if raw and raw.isdigit() and len(raw) == 4 and (codelists.load("icd").is_code(raw)
+                                                    or codelists.load("eas").is_code(raw)):
         return raw
     code = _ICD_BY_SCHEME.get(ident.scheme)
     if code or icd_only:
@@ -386,13 +388,39 @@ def render_allowance_charge(parent: etree._Element, ac: AllowanceCharge, currenc
 
 def tax_category(parent: etree._Element, name: str, category: str, rate: Decimal | None,
                  reason_code: str | None = None, reason: str | None = None, scheme: str = "VAT") -> None:
-    """Append a TaxCategory / ClassifiedTaxCategory."""
+    """Append a TaxCategory / ClassifiedTaxCategory (the rate as EN 16931 wants it: see `ubl_rate`)."""
     el = sub(parent, name)
-    sub(el, "cbc:ID", category)
-    opt(el, "cbc:Percent", rate)
+    sub(el, "cbc:ID", codelists.load("uncl5305").code(category, element=f"{name}/cbc:ID"))
+    opt(el, "cbc:Percent", ubl_rate(category, rate))
     opt(el, "cbc:TaxExemptionReasonCode", reason_code)
     opt(el, "cbc:TaxExemptionReason", reason)
     sub(sub(el, "cac:TaxScheme"), "cbc:ID", scheme)
+
+
+_ZERO_RATED = frozenset({"E", "Z", "AE", "K", "G"})  # EN 16931 BR-E/Z/AE/IC/G-05..09: rate 0
+# The VATEX code a category with no other exemption reason has (BR-O-10, BR-AE-10, BR-IC-10, BR-G-10);
+# an exempt (E) breakdown has no single one: its reason must come with the document (BR-E-10).
+DEFAULT_EXEMPTION = {"O": "VATEX-EU-O", "AE": "VATEX-EU-AE", "K": "VATEX-EU-IC", "G": "VATEX-EU-G"}
+
+
+def unit_code(unit: str, where: str) -> str:
+    """A unitCode: UN/ECE Rec 20, else CodeListError naming the unit and where it was to be written."""
+    return codelists.load("rec20").code(unit, element=where)
+
+
+def document_code(code: str, where: str) -> str:
+    """A document type code of UNCL 1001, else CodeListError naming it."""
+    return codelists.load("uncl1001").code(code, element=where)
+
+
+def ubl_rate(category: str, rate: Decimal | None) -> Decimal | None:
+    """The cbc:Percent to write: none for O (not subject to VAT, BR-O-05), 0 for the exempt and
+    zero-rated categories when the document gives no rate, else the rate."""
+    if category == "O":
+        return None
+    if rate is None and category in _ZERO_RATED:
+        return Decimal(0)
+    return rate
 
 
 def render_price(parent: etree._Element, prices: list[Price], currency: str) -> None:
@@ -406,7 +434,8 @@ def render_price(parent: etree._Element, prices: list[Price], currency: str) -> 
     el = sub(parent, "cac:Price")
     sub(el, "cbc:PriceAmount", main.amount, currencyID=currency)
     if main.base_quantity != 1 or main.unit:
-        sub(el, "cbc:BaseQuantity", main.base_quantity, unitCode=main.unit)
+        sub(el, "cbc:BaseQuantity", main.base_quantity,
+            unitCode=unit_code(main.unit, "cac:Price/cbc:BaseQuantity/@unitCode") if main.unit else None)
     if net is not None and gross is not None:
         ac = sub(el, "cac:AllowanceCharge")
         sub(ac, "cbc:ChargeIndicator", False)

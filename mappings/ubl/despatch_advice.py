@@ -10,6 +10,7 @@ from hub.domain.documents import DespatchAdvice, Line, Party, PartyRole, Referen
 from mappings.ubl.common import (
     NS,
     day,
+    document_code,
     each,
     header,
     issued,
@@ -27,6 +28,7 @@ from mappings.ubl.common import (
     sub,
     text,
     texts,
+    unit_code,
 )
 
 CUSTOMIZATION = "urn:fdc:peppol.eu:poacc:trns:despatch_advice:3"
@@ -80,7 +82,8 @@ def render(doc: DespatchAdvice) -> bytes:
     """The canonical despatch advice as a Peppol BIS Despatch Advice 3 UBL DespatchAdvice."""
     root = new_root("DespatchAdvice")
     header(root, CUSTOMIZATION, PROFILE, doc.number, doc.issued)
-    opt(root, "cbc:DespatchAdviceTypeCode", doc.type_code)
+    opt(root, "cbc:DespatchAdviceTypeCode",
+        document_code(doc.type_code, "cbc:DespatchAdviceTypeCode") if doc.type_code else None)
     for note in doc.notes:
         sub(root, "cbc:Note", note)
     order_ref = doc.reference("order")
@@ -122,7 +125,8 @@ def _render_line(root: etree._Element, line: Line, order_number: str | None) -> 
     for kind, tag in (("despatched", "cbc:DeliveredQuantity"), ("backordered", "cbc:BackorderQuantity")):
         qty = line.quantity(kind) or (line.quantity() if kind == "despatched" else None)
         if qty:
-            sub(el, tag, qty.value, unitCode=qty.unit)
+            where = f"DespatchLine {line.number}/{tag}/@unitCode"
+            sub(el, tag, qty.value, unitCode=unit_code(qty.unit, where))
     ref = next((r for r in line.references if r.kind == "order"), None)
     olr = sub(el, "cac:OrderLineReference")  # mandatory in the schema
     sub(olr, "cbc:LineID", (ref.line or ref.number) if ref else "NA")

@@ -17,10 +17,13 @@ from hub.domain.documents import (
     Totals,
 )
 from hub.domain.errors import Problem, ValidationError
+from mappings import codelists
 from mappings.ubl.common import (
+    DEFAULT_EXEMPTION,
     NS,
     day,
     decimal,
+    document_code,
     each,
     fill_party,
     issued,
@@ -43,6 +46,7 @@ from mappings.ubl.common import (
     tax_category,
     text,
     texts,
+    unit_code,
 )
 
 CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
@@ -234,8 +238,8 @@ def render(doc: Invoice) -> bytes:
     sub(root, "cbc:IssueDate", doc.issued)
     if not credit:
         opt(root, "cbc:DueDate", doc.due_date)
-    sub(root, "cbc:CreditNoteTypeCode" if credit else "cbc:InvoiceTypeCode",
-        doc.type_code or ("381" if credit else "380"))
+    type_tag = "cbc:CreditNoteTypeCode" if credit else "cbc:InvoiceTypeCode"
+    sub(root, type_tag, document_code(doc.type_code or ("381" if credit else "380"), type_tag))
     for note in doc.notes:
         sub(root, "cbc:Note", note)
     opt(root, "cbc:TaxPointDate", doc.tax_point_date)
@@ -299,7 +303,8 @@ def _render_payment(root: etree._Element, doc: Invoice) -> None:
     means = [p for p in doc.payment_terms if p.means_code]
     for i, pm in enumerate(means):
         el = sub(root, "cac:PaymentMeans")
-        sub(el, "cbc:PaymentMeansCode", pm.means_code)
+        sub(el, "cbc:PaymentMeansCode", codelists.load("uncl4461").code(pm.means_code or "",
+                                                                        element="cbc:PaymentMeansCode"))
         if doc.is_credit_note and i == 0:
             opt(el, "cbc:PaymentDueDate", doc.due_date)
         opt(el, "cbc:PaymentID", pm.payment_reference)
@@ -322,8 +327,10 @@ def _render_taxes(root: etree._Element, doc: Invoice, cur: str) -> None:
         el = sub(total, "cac:TaxSubtotal")
         sub(el, "cbc:TaxableAmount", st.taxable_amount, currencyID=cur)
         sub(el, "cbc:TaxAmount", st.tax_amount, currencyID=cur)
-        tax_category(el, "cac:TaxCategory", st.category, st.rate, st.exemption_reason_code,
-                     st.exemption_reason, st.scheme)
+        reason_code = st.exemption_reason_code
+        if reason_code is None and st.exemption_reason is None:
+            reason_code = DEFAULT_EXEMPTION.get(st.category)
+        tax_category(el, "cac:TaxCategory", st.category, st.rate, reason_code, st.exemption_reason, st.scheme)
     if doc.tax_currency and doc.totals.tax_total_tax_currency is not None:
         sub(sub(root, "cac:TaxTotal"), "cbc:TaxAmount", doc.totals.tax_total_tax_currency,
             currencyID=doc.tax_currency)
@@ -349,7 +356,8 @@ def _render_line(root: etree._Element, line: Line, cur: str, credit: bool) -> No
         sub(el, "cbc:Note", note)
     qty = line.quantity("invoiced") or line.quantity()
     sub(el, "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity",
-        qty.value if qty else Decimal(1), unitCode=qty.unit if qty else "C62")
+        qty.value if qty else Decimal(1),
+        unitCode=unit_code(qty.unit, f"line {line.number} quantity/@unitCode") if qty else "C62")
     sub(el, "cbc:LineExtensionAmount", line.line_amount if line.line_amount is not None else Decimal("0.00"),
         currencyID=cur)
     for ref in line.references:

@@ -11,6 +11,7 @@ from hub.domain.errors import Problem, ValidationError
 from mappings.ubl.common import (
     NS,
     decimal,
+    document_code,
     each,
     header,
     issued,
@@ -36,6 +37,7 @@ from mappings.ubl.common import (
     tax_category,
     text,
     texts,
+    unit_code,
 )
 
 CUSTOMIZATION = "urn:fdc:peppol.eu:poacc:trns:order:3"
@@ -138,7 +140,7 @@ def render(doc: PurchaseOrder) -> bytes:
     cur = doc.currency or "EUR"
     root = new_root("Order")
     header(root, CUSTOMIZATION, PROFILE, doc.number, doc.issued)
-    opt(root, "cbc:OrderTypeCode", doc.type_code or "220")
+    opt(root, "cbc:OrderTypeCode", document_code(doc.type_code or "220", "cbc:OrderTypeCode"))
     for note in doc.notes:
         sub(root, "cbc:Note", note)
     sub(root, "cbc:DocumentCurrencyCode", cur)
@@ -201,7 +203,8 @@ def render_line(root: etree._Element, line: Line, cur: str, qty_kind: str,
     opt(item, "cbc:LineStatusCode", status)
     qty = line.quantity(qty_kind) or line.quantity()
     if qty:
-        sub(item, "cbc:Quantity", qty.value, unitCode=qty.unit)
+        sub(item, "cbc:Quantity", qty.value,
+            unitCode=unit_code(qty.unit, f"OrderLine {line.number}/cbc:Quantity/@unitCode"))
     opt(item, "cbc:LineExtensionAmount", line.line_amount, currencyID=cur)
     if line.delivery_date:
         render_period(sub(item, "cac:Delivery"), delivery_name, line.delivery_date)

@@ -118,6 +118,9 @@ def test_an_invoice_breaking_en16931_is_not_sent_and_names_the_rules(app, client
     # a Brazilian invoice taxed with ICMS is fine as EDIFACT but is no EN 16931 VAT invoice
     path = ROOT / "fixtures" / "edifact" / "brfoods_invoic_d96a_cnpj.edi"
     seller = make_partner("brfoods", edi_id="7891234000019", qualifier="14", roles=("supplier",))
+    with app.app_context(), new_session() as session:  # its units (UN, CX) as Rec 20 codes
+        session.get(Partner, seller.id).profile = {"unit_codes": {"UN": "C62", "CX": "XBX"}}
+        session.commit()
     buyer = make_partner("peppol-buyer", edi_id="7899876000012", qualifier="14")
     _prefers(app, buyer.id, "ubl")
     ex = _run(app, client, seller, path.read_bytes())

@@ -16,7 +16,7 @@ PROFILES: dict[str, PartnerProfile] = {
     "eancom": PartnerProfile(partner_id="eancom", association="EAN008"),
     # a Brazilian supplier: CNPJ in RFF+VA, its own unit codes (UN, CX), item cross-references, comma
     "brfoods": PartnerProfile(partner_id="brfoods", party_ref_schemes={"VA": "cnpj"},
-                              unit_codes={"UN": "C62", "CX": "BX"},
+                              unit_codes={"UN": "C62", "CX": "XBX"},
                               item_xref={"10022": "SKU-CAFE-500", "10045": "SKU-ACUCAR-1K"},
                               decimal_mark=",", default_currency="BRL"),
     "acme": PartnerProfile(partner_id="acme", item_xref={"778811": "SKU-BOLT-M8"}, render_gtin_type="SRV",
