@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
 
 from hub.db import new_session
-from hub.procurement import service
+from hub.procurement import service, stock_pull
 
 log = logging.getLogger(__name__)
 SEND_EVERY_SECONDS = 10
@@ -27,7 +28,13 @@ def add_jobs(scheduler: Any, app: Flask) -> None:
 
 
 def replenish(app: Flask) -> None:
-    result = service.scheduled_replenishment(lambda: new_session(app), app.config["HUB_SETTINGS"].procurement)
+    """Pull stock from the ERPs asked to, then the run of this slot."""
+    settings = app.config["HUB_SETTINGS"].procurement
+    pulled = stock_pull.pull(lambda: new_session(app), at=datetime.now(UTC),
+                             every=timedelta(minutes=settings.replenish_every_minutes))
+    if pulled:
+        log.info("stock levels pulled: %s", pulled)
+    result = service.scheduled_replenishment(lambda: new_session(app), settings)
     log.info("replenishment: %s", {k: v for k, v in result.items() if k != "orders"})
 
 
