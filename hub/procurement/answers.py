@@ -17,7 +17,7 @@ from hub.models import Partner
 from hub.procurement import domain
 from hub.procurement.domain import AnswerLine, OrderLineState, OrderState
 from hub.procurement.models import Item, PurchaseOrder, PurchaseOrderLine
-from hub.procurement.replenishment import _step, change_state
+from hub.procurement.replenishment import change_state, history_step
 from hub.services.audit import EventSpec
 
 
@@ -73,7 +73,7 @@ def apply_answer(session: Session, order: PurchaseOrder, doc: OrderResponse | De
         kind, changes = "despatch_advice", domain.apply_despatch(
             states, [_answer_line(ln, "despatched") for ln in doc.lines])
     store_lines(rows, states)
-    order.history = [*(order.history or []), _step(kind, actor, document=number, changes=changes,
+    order.history = [*(order.history or []), history_step(kind, actor, document=number, changes=changes,
                                                    **({"response": doc.response}
                                                       if isinstance(doc, OrderResponse) else {}))]
     events = [EventSpec(actor, f"purchase_order.{kind}", "purchase_order", str(order.id), order.supplier_id,
@@ -97,7 +97,7 @@ def receive(session: Session, order: PurchaseOrder, receipts: list[tuple[int, De
             raise domain.OrderTransitionRefused(f"order {order.id} has no line {line_no}")
         changes.append(domain.apply_receipt(by_no[line_no], quantity))
     store_lines(rows, states)
-    order.history = [*(order.history or []), _step("receipt", actor, changes=changes)]
+    order.history = [*(order.history or []), history_step("receipt", actor, changes=changes)]
     events = [EventSpec(actor, "purchase_order.received", "purchase_order", str(order.id), order.supplier_id,
                         {"changes": changes})]
     if domain.order_done(states) and order.state in (OrderState.sent.value, OrderState.acknowledged.value):

@@ -171,7 +171,7 @@ def _open_drafts(session: Session) -> dict[tuple[int, str], PurchaseOrder]:
 def _new_draft(session: Session, proposal: Proposal, job_run: JobRun | None) -> PurchaseOrder:
     order = PurchaseOrder(supplier_id=proposal.supplier_id, currency=proposal.currency,
                           state=OrderState.draft.value, run_id=job_run.id if job_run else None,
-                          history=[_step("created", "replenishment run")])
+                          history=[history_step("created", "replenishment run")])
     session.add(order)
     session.flush()
     return order
@@ -205,7 +205,8 @@ def _total(session: Session, order_id: int) -> Decimal:
     return Decimal(total or 0).quantize(Decimal("0.01"))
 
 
-def _step(action: str, by: str, **details: Any) -> dict[str, Any]:
+def history_step(action: str, by: str, **details: Any) -> dict[str, Any]:
+    """One entry of an order's history: when, what, by whom, with its details."""
     return {"at": utcnow().isoformat(), "action": action, "by": by, **details}
 
 
@@ -221,6 +222,6 @@ def change_state(order: PurchaseOrder, target: OrderState, actor: str, **details
     domain.check_order_transition(order.state, target)
     before = order.state
     order.state = target.value
-    order.history = [*(order.history or []), _step(target.value, actor, **details)]
+    order.history = [*(order.history or []), history_step(target.value, actor, **details)]
     return EventSpec(actor, "purchase_order.state_changed", "purchase_order", str(order.id),
                      order.supplier_id, {"from": before, "to": target.value, **details})
