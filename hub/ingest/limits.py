@@ -54,7 +54,8 @@ class Limits:
     memory_mb: int = 0
 
 
-_limits: ContextVar[Limits] = ContextVar("processing_limits", default=Limits())
+NO_LIMITS = Limits()
+_limits: ContextVar[Limits] = ContextVar("processing_limits", default=NO_LIMITS)
 _deadline: ContextVar[float | None] = ContextVar("processing_deadline", default=None)
 stopping = threading.Event()  # set when the process stops: running work gives up at once
 

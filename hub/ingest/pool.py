@@ -14,6 +14,7 @@ dies is WORKER_LOST, and workers die with the process that owns them.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import logging
 import multiprocessing
@@ -35,7 +36,7 @@ from hub.ingest.messages import Context, MessageJob, MessageResult, work, work_p
 
 _PRELOAD = ["hub.ingest.messages"]
 _STARTUP_SECONDS = 60  # a new pool must answer a probe within this, or this process maps in-process
-_POLL_SECONDS = 0.5  # how often a wait for a batch looks at the deadline and the stop flag
+_POLL_SECONDS = 0.1  # how often a wait for a batch looks at the deadline and the stop flag
 
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -49,10 +50,8 @@ __all__ = ["WorkerLost", "map_batches", "process_ids", "shutdown", "stop"]
 
 def _start_worker(memory_mb: int) -> None:
     """Worker initializer: die with the fork server (so with the owner), cap the address space."""
-    try:  # Linux: PR_SET_PDEATHSIG, so no worker outlives a killed owner
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
+    with contextlib.suppress(OSError, AttributeError):  # Linux: PR_SET_PDEATHSIG, so no
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # worker outlives its owner
     if memory_mb > 0:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = _address_space() + memory_mb * 1024 * 1024

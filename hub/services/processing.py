@@ -87,9 +87,10 @@ def process_exchange(make_session: SessionFactory, exchange_id: str, *, actor: s
             error = _OUT_OF_MEMORY
         except Interrupted:
             error = None
-    # Out of the handler, the traceback and every frame of the translation are gone: free what
-    # they held before recording anything (the session above is closed and rolled back too).
-    gc.collect()
+    if error is _OUT_OF_MEMORY:
+        # Out of the handler, the traceback and every frame of the translation are gone: free
+        # what they held before recording anything (the session above is closed too).
+        gc.collect()
     with make_session() as session:
         return _record_cut_short(session, exchange_id, actor, error, policy.max_attempts)
 
