@@ -8,20 +8,20 @@ come back in order; at most a few are in flight, so memory stays flat whatever t
 The workers are where a hostile file can blow up, so they are fenced: each may grow its address
 space by the memory budget only (a blow-up becomes RESOURCE_LIMIT, not the death of the web
 process), a batch past the exchange's deadline gets its workers killed (TIME_LIMIT), a worker that
-dies is WORKER_LOST, and workers die with the process that owns them.
+dies is WORKER_LOST, and workers (so the fork server) exit with the process that owns
+them, even when it is killed.
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
-import ctypes
 import logging
 import multiprocessing
 import os
 import resource
-import signal
+import select
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -48,16 +48,37 @@ log = logging.getLogger(__name__)
 __all__ = ["WorkerLost", "map_batches", "process_ids", "shutdown", "stop"]
 
 
-def _start_worker(memory_mb: int) -> None:
-    """Worker initializer: die with the fork server (so with the owner), cap the address space."""
-    with contextlib.suppress(OSError, AttributeError):  # Linux: PR_SET_PDEATHSIG, so no
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # worker outlives its owner
+def _start_worker(memory_mb: int, owner: int) -> None:
+    """Worker initializer: exit with the owner process, cap the address space."""
+    # The fork server lives as long as any worker holds its pipe, and an idle worker waits for
+    # work for ever: without this, a killed owner would leave both behind.
+    threading.Thread(target=_exit_with, args=(owner,), daemon=True).start()
     if memory_mb > 0:
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
         limit = _address_space() + memory_mb * 1024 * 1024
         if hard != resource.RLIM_INFINITY:
             limit = min(limit, hard)
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def _exit_with(owner: int) -> None:
+    try:
+        handle = os.pidfd_open(owner)  # Linux 5.3: readable once the owner has exited
+        select.select([handle], [], [])
+    except (AttributeError, OSError):
+        while _alive(owner):
+            time.sleep(1)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _address_space() -> int:
@@ -76,7 +97,7 @@ def _get_pool(workers: int, memory_mb: int) -> ProcessPoolExecutor | None:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(_PRELOAD)
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                   initializer=_start_worker, initargs=(memory_mb,))
+                                   initializer=_start_worker, initargs=(memory_mb, os.getpid()))
         try:
             pool.submit(os.getpid).result(timeout=_STARTUP_SECONDS)
         except (BrokenProcessPool, FutureTimeout, OSError) as exc:

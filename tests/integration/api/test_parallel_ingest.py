@@ -145,7 +145,7 @@ def test_workers_that_died_while_idle_are_replaced(app, client, make_partner):
     assert exchange.result["documents_total"] == 300
 
 
-def _fail_to_start(memory_mb: int) -> None:
+def _fail_to_start(memory_mb: int, owner: int) -> None:
     os._exit(3)  # e.g. a main module that cannot be imported again in a worker
 
 

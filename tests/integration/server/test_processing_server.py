@@ -3,6 +3,7 @@ stop is prompt and leaves no process behind (the exchange goes back to the queue
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 from pathlib import Path
@@ -39,6 +40,24 @@ def _upload(server: HubServer, sender, body: bytes) -> str:  # type: ignore[no-u
     return str(resp.json()["id"])
 
 
+def _wait_for_mapping_workers(server: HubServer) -> None:
+    deadline = time.monotonic() + 30
+    while not any("forkserver" in cmd for cmd in server.descendants()):
+        assert time.monotonic() < deadline, "the mapping workers never started"
+        time.sleep(0.05)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
 def _state(app: Flask, exchange_id: str) -> tuple[str, int]:
     with app.app_context(), new_session() as session:
         exchange = session.get(Exchange, exchange_id)
@@ -68,10 +87,7 @@ def test_a_graceful_stop_while_processing_is_prompt_and_leaves_no_process(
     server = HubServer(database_url, workdir, scheduler=True, env=BIG)
     try:
         exchange_id = _upload(server, sender, generate(20_000, 3))
-        deadline = time.monotonic() + 30
-        while not any("forkserver" in cmd for cmd in server.descendants()):
-            assert time.monotonic() < deadline, "the mapping workers never started"
-            time.sleep(0.05)
+        _wait_for_mapping_workers(server)
         assert _state(app, exchange_id)[0] == "processing"
         started = time.monotonic()
         server.proc.send_signal(signal.SIGTERM)  # what a service manager does
@@ -83,3 +99,20 @@ def test_a_graceful_stop_while_processing_is_prompt_and_leaves_no_process(
     finally:
         server.stop()
     assert _state(app, exchange_id) == ("received", 0)  # back in the queue, uncounted
+
+
+def test_a_killed_web_worker_leaves_no_mapping_process_behind(app, database_url, workdir, sender):
+    """What gunicorn does to a worker past its timeout: SIGKILL. Its fork server and mapping
+    workers must not live on (they used to, after every such stop)."""
+    server = HubServer(database_url, workdir, scheduler=True, env=BIG)
+    try:
+        _upload(server, sender, generate(20_000, 3))
+        _wait_for_mapping_workers(server)
+        for pid in _children(server.proc.pid):  # the gunicorn worker running the scheduler
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while any("multiprocessing" in cmd for cmd in server.descendants()):
+            assert time.monotonic() < deadline, server.descendants()
+            time.sleep(0.1)
+    finally:
+        server.stop()
