@@ -44,11 +44,17 @@ class Settings:
     scheduler_enabled: bool = False  # HUB_SCHEDULER=1: run jobs (inbound processing, ...) in-process
     worker_poll_seconds: float = 1.0  # HUB_WORKER_POLL_SECONDS
     processing_stale_seconds: int = 600  # HUB_PROCESSING_STALE_SECONDS: requeue stuck exchanges
+    # HUB_PROCESSING_MAX_ATTEMPTS: an exchange whose processing died, ran out of memory or time this
+    # often ends failed instead of going back to the queue
+    processing_max_attempts: int = 3
+    processing_time_limit_seconds: int = 300  # HUB_PROCESSING_TIME_LIMIT_SECONDS, 0: none
+    ingest_worker_memory_mb: int = 1024  # HUB_INGEST_WORKER_MEMORY_MB: growth per worker, 0: none
     page_size_max: int = 500
     hub_edi_id: str = "PONTEHUB"  # HUB_EDI_ID: the hub's own UNB identity on what it renders
     hub_edi_qualifier: str = "ZZ"  # HUB_EDI_QUALIFIER
     # HUB_INGEST_WORKERS: processes mapping a big EDIFACT interchange beside the one persisting it;
-    # -1 (the default) is one per CPU when there are at least two, 0 maps everything in-process
+    # -1 (the default) is one per CPU (at most 8); 0 or 1 is one. A big file is always mapped in
+    # worker processes, where the memory budget applies; smaller files map in-process
     ingest_workers: int = -1
     ingest_parallel_bytes: int = 1_000_000  # HUB_INGEST_PARALLEL_BYTES: smaller files map in-process
     # Shapes no real EDIFACT file comes near, refused by name (mappings/edifact/limits.py)
@@ -79,6 +85,12 @@ class Settings:
             hub_edi_qualifier=env.get("HUB_EDI_QUALIFIER", cls.hub_edi_qualifier),
             processing_stale_seconds=int(
                 env.get("HUB_PROCESSING_STALE_SECONDS", cls.processing_stale_seconds)),
+            processing_max_attempts=int(
+                env.get("HUB_PROCESSING_MAX_ATTEMPTS", cls.processing_max_attempts)),
+            processing_time_limit_seconds=int(env.get("HUB_PROCESSING_TIME_LIMIT_SECONDS",
+                                                      cls.processing_time_limit_seconds)),
+            ingest_worker_memory_mb=int(
+                env.get("HUB_INGEST_WORKER_MEMORY_MB", cls.ingest_worker_memory_mb)),
             ingest_workers=int(env.get("HUB_INGEST_WORKERS", cls.ingest_workers)),
             ingest_parallel_bytes=int(env.get("HUB_INGEST_PARALLEL_BYTES",
                                               cls.ingest_parallel_bytes)),
@@ -86,8 +98,8 @@ class Settings:
         )
 
     def ingest_worker_count(self) -> int:
-        """How many mapping processes a big interchange gets (0: none, map in-process)."""
+        """How many mapping processes a big interchange gets: at least one, so that the memory
+        budget fences whatever a big file does, even on one CPU."""
         if self.ingest_workers >= 0:
-            return self.ingest_workers
-        cpus = os.cpu_count() or 1
-        return min(cpus, 8) if cpus >= 2 else 0
+            return max(1, self.ingest_workers)
+        return max(1, min(os.cpu_count() or 1, 8))

@@ -1,7 +1,8 @@
 """The in-process scheduler: one leader at a time, jobs that only call services.
 
 Leadership: a PostgreSQL advisory lock held on a dedicated connection, or an exclusive file lock
-next to the SQLite database, so gunicorn's workers never run the same job twice at once.
+beside the SQLite database file (`<database>.scheduler.lock`), so that whatever the working
+directory, one database has one leader, and two databases have one each.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import fcntl
 import logging
 import os
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 
 from hub.db import new_session
+from hub.ingest import pool
 from hub.services.audit import seal_all
 from hub.services.processing import process_pending
 
@@ -70,9 +72,13 @@ class HubScheduler:
             seal_all(session)
 
     def _process_inbound(self) -> None:
-        settings = self.app.config["HUB_SETTINGS"]
-        stale = timedelta(seconds=settings.processing_stale_seconds)
-        process_pending(lambda: new_session(self.app), stale_after=stale)
+        process_pending(lambda: new_session(self.app))  # with the settings' processing policy
+
+    def stop_with_process(self) -> None:
+        """The process exits: stop the jobs, and make a running one give up at once (its
+        exchange goes back to the queue) rather than hold the exit up until it is done."""
+        self.shutdown()
+        pool.stop()
 
 
 def acquire_leadership(app: Flask) -> Any | None:
@@ -80,7 +86,7 @@ def acquire_leadership(app: Flask) -> Any | None:
     url = make_url(app.config["HUB_SETTINGS"].database_url)
     if url.get_backend_name() == "postgresql":
         return _pg_lock(url.set(drivername="postgresql").render_as_string(hide_password=False))
-    lock_path = Path(app.instance_path) / "scheduler.lock"
+    lock_path = _sqlite_lock_path(url.database, Path(app.instance_path))
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -89,6 +95,14 @@ def acquire_leadership(app: Flask) -> Any | None:
         os.close(fd)
         return None
     return fd
+
+
+def _sqlite_lock_path(database: str | None, instance_path: Path) -> Path:
+    """Beside the database file; an in-memory database is the process's own, so any path does."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return instance_path / "scheduler.lock"
+    db_file = Path(database).resolve()
+    return db_file.with_name(db_file.name + ".scheduler.lock")
 
 
 def _pg_lock(dsn: str) -> Any | None:
@@ -115,6 +129,7 @@ def start_scheduler(app: Flask) -> HubScheduler | None:
     # Stop it before the interpreter shuts its thread pools down at exit (APScheduler runs jobs in
     # one): a job due in between would log "cannot schedule new futures after shutdown". The
     # threading hook runs before those pools close, which atexit handlers would not.
-    threading._register_atexit(scheduler.shutdown)  # type: ignore[attr-defined]
+    # Registered last, it also runs before the job thread is joined: a running job gives up.
+    threading._register_atexit(scheduler.stop_with_process)  # type: ignore[attr-defined]
     log.info("scheduler started in process %d (leader)", os.getpid())
     return scheduler
