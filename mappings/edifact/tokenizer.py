@@ -432,15 +432,25 @@ def _build_lazy(pieces: list[str], seps: Separators, release: str, repetition: s
             if raw[:4] in heads:
                 append(raw)
                 continue
+        carries_object = raw[:4] == "UNO" + element_sep and bool(objects)
         built, _ = _build([raw], seps, release, repetition, objects, good_tags, position, found,
                           limits)
         for segment in built:
-            segment.raw = raw
+            # a package object became the UNO's last element: its text carries it too (released),
+            # so that splitting the text later gives the same segment
+            segment.raw = raw + element_sep + _released(segment.elements[-1][0], seps, release) \
+                if carries_object and release else raw
             append(segment)
         tag = raw[:3]
         if tag in good_tags and not tag.startswith("UN"):
             heads.add(tag + element_sep)
     return items, items.first - 1 + len(items)
+
+
+def _released(text: str, seps: Separators, release: str) -> str:
+    """text with every separator character (and the release character) preceded by the release one."""
+    special = {seps.element, seps.component, seps.segment, release, seps.repetition} - {"", " "}
+    return "".join(release + c if c in special else c for c in text)
 
 
 def lazy_segment(batch: list[Segment] | LazyBatch, index: int) -> Segment:

@@ -220,3 +220,11 @@ def test_a_lazy_read_keeps_plain_segments_unsplit() -> None:
     assert first.elements == [["137", "1", "102"]]  # a tag's first use is read fully, to check it
     assert second == "DTM+2:3:102"  # a tag seen before: kept as its text, split later
     assert unt.elements == [["4"], ["M1"]]
+
+
+def test_a_package_object_inside_a_message_reads_the_same_lazily() -> None:
+    """Found by the fuzz test: a lazily kept UNO lost the package object a full read gives it."""
+    original = (EDIFACT_CORPUS / "smooks" / "INVOIC_D.03B_Interchange_with_UNA.txt").read_bytes()
+    mutated = original.replace(b"\nNAD+SU", b"UNO+\nNAD+SU", 1)
+    mutated = mutated.replace(b"\nRFF+VA:UK194", b"UNP+\nRFF+VA:UK194", 1)
+    same_when_lazy(mutated)
