@@ -134,6 +134,10 @@ class Exchange(Base):
     connector_id: Mapped[int | None] = mapped_column(Integer)
     # outbound: what the partner's latest CONTRL said (AckStatus); None until one arrives
     ack_status: Mapped[str | None] = mapped_column(String(20))
+    # inbound: one interchange of a file of several, cut from the file's exchange (no foreign key,
+    # as connector_id) at this position (1-based)
+    part_of: Mapped[str | None] = mapped_column(String(36), index=True)
+    part_number: Mapped[int | None] = mapped_column(Integer)
 
 
 class IdempotencyRecord(Base):

@@ -26,13 +26,22 @@ from hub.domain.records import DocumentRecord
 from hub.ingest.messages import Context, MessageJob, MessageResult
 from hub.ingest.pool import map_batches
 from hub.models import Exchange, Partner
-from hub.services import acknowledgements, business_rules, documents, outbound, profiles, routing
+from hub.services import (
+    acknowledgements,
+    business_rules,
+    documents,
+    interchange_files,
+    outbound,
+    profiles,
+    routing,
+)
 from hub.services.audit import EventSpec, record_events
 from hub.services.pipeline import Outcome, accept, register
 from mappings.edifact import registry
 from mappings.edifact.aperak import read_aperak, render_aperak
 from mappings.edifact.contrl import contrl_as_message, contrl_envelope, read_contrl, render_contrl
 from mappings.edifact.envelope import InterchangeReader, open_interchange
+from mappings.edifact.interchanges import interchange_spans
 from mappings.edifact.limits import LimitExceeded, Limits
 from mappings.edifact.model import Interchange, Message, Separators
 from mappings.edifact.profile import PartnerProfile
@@ -93,7 +102,12 @@ class Run:
 
 @register("edifact")
 def translate_edifact(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
-    """Translate an EDIFACT interchange into canonical documents, or reject it with named errors."""
+    """Translate an EDIFACT interchange into canonical documents, or reject it with named errors;
+    a file of several interchanges is cut into one exchange per interchange."""
+    if exchange.part_of is None:
+        spans = interchange_spans(exchange.raw)
+        if len(spans) > 1:
+            return interchange_files.split_file(session, exchange, partner, spans)
     if exchange.doc_type in _ACKNOWLEDGEMENTS:
         return _translate_acknowledgement(session, exchange, partner)
     # A big interchange makes millions of small, acyclic objects: collecting them is wasted work.
@@ -131,13 +145,15 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
     interchange.messages = stubs  # references and types only, for the CONTRL
     _take_envelope(reader, run.errors, checked)
     _reject_if_errors(run)
-    _reject_if_business_rejections(run)
+    _reject_if_all_messages_rejected(run)
     acks = [_contrl(session, exchange, partner, checked, [])] if _wants_contrl(checked) else []
+    if run.rejected and checked.profile.ack_aperak:
+        acks.append(_aperak(session, exchange, partner, checked, run.rejected))
     record_events(session, [a[1] for a in acks])
     outcome: dict[str, Any] = {
         "documents": [documents.summary(r) for r in run.stored[:MAX_LISTED]],
         "documents_total": len(run.stored), "acknowledgements": [a[0].id for a in acks],
-        "interchange": interchange.control_ref}
+        "interchange": interchange.control_ref, **_rejected_messages(run)}
     if interchange.test:
         outcome["test"] = True
         checked.warnings.append(Problem(
@@ -300,7 +316,8 @@ def _take(run: Run, result: MessageResult) -> None:
 
 
 def _flush(run: Run) -> None:
-    """Business-check and persist the current batch with its audit events, routing and outbox rows."""
+    """Business-check the current batch and persist the messages that pass, with their audit
+    events, routing and outbox rows; those that fail are kept aside for their APERAKs."""
     batch, run.batch = run.batch, []
     if not batch or run.errors.total:
         return
@@ -310,13 +327,12 @@ def _flush(run: Run) -> None:
         if (warning.code, warning.message) not in run.warned:
             run.warned.add((warning.code, warning.message))
             run.checked.warnings.append(warning)
-    if review.rejected:
-        run.rejected.extend((batch[index], problems) for index, problems in review.rejected)
-        return
-    if run.rejected:
-        return
-    run.stored += accept(run.session, run.exchange, run.partner, batch, run.recipient, actor=ACTOR,
-                         test=run.checked.interchange.test, flags=review.flags)
+    refused = dict(review.rejected)
+    run.rejected.extend((batch[index], problems) for index, problems in review.rejected)
+    passed = [record for index, record in enumerate(batch) if index not in refused]
+    if passed:
+        run.stored += accept(run.session, run.exchange, run.partner, passed, run.recipient,
+                             actor=ACTOR, test=run.checked.interchange.test, flags=review.flags)
 
 
 def _reject_if_errors(run: Run) -> None:
@@ -336,15 +352,36 @@ def _reject_if_any(what: str, errors: ProblemTally, checked: Checked, *,
                               problems_total=errors.total)
 
 
-def _reject_if_business_rejections(run: Run) -> None:
-    """Business rejections (duplicate order, unknown item or party) answer with an APERAK."""
-    if not run.rejected:
+def _reject_if_all_messages_rejected(run: Run) -> None:
+    """An interchange none of whose messages passed the business rules fails, each message
+    answered by its APERAK (and the interchange by its CONTRL when one is due: its syntax was
+    right)."""
+    if not run.rejected or run.stored:
         return
     problems = [p for _, ps in run.rejected for p in ps]
-    followups = ([_aperak_followup(run.checked, item, ps) for item, ps in run.rejected]
-                 if run.checked.profile.ack_aperak else [])
+    followups = [_contrl_followup(run.checked, [])] if _wants_contrl(run.checked) else []
+    if run.checked.profile.ack_aperak:
+        followups.append(_aperak_followup(run.checked, run.rejected))
     raise InterchangeRejected(_summary("business rejection", problems), problems=problems,
                               followups=followups)
+
+
+def _rejected_messages(run: Run) -> dict[str, Any]:
+    """The messages the business rules rejected while others were stored: listed with their
+    problems in the exchange's result, and one warning saying how many."""
+    if not run.rejected:
+        return {}
+    total = len(run.rejected) + len(run.stored)
+    run.checked.warnings.append(Problem(
+        code="MESSAGES_REJECTED", severity="warning",
+        message=f"{len(run.rejected)} of the interchange's {total} messages were rejected by the "
+                "business rules and answered with an APERAK (see result.rejected_messages); the "
+                "others were stored"))
+    listed = [{"position": record.position, "message_ref": record.message_ref,
+               "type": record.doc_type, "number": record.number,
+               "problems": [p.as_dict() for p in problems]}
+              for record, problems in run.rejected[:MAX_LISTED]]
+    return {"rejected_messages": listed, "rejected_messages_total": len(run.rejected)}
 
 
 def _sender_problems(interchange: Interchange, partner: Partner) -> list[Problem]:
@@ -392,36 +429,47 @@ def _contrl(session: Session, exchange: Exchange, partner: Partner, checked: Che
                                  reply_to=exchange.id, actor=ACTOR)
 
 
-def _aperak_followup(checked: Checked, item: DocumentRecord, problems: list[Problem]
+def _aperak_followup(checked: Checked, rejected: list[tuple[DocumentRecord, list[Problem]]]
                      ) -> Followup:
     def queue(session: Session, exchange: Exchange) -> list[EventSpec]:
         partner = session.get(Partner, exchange.partner_id)
         assert partner is not None
-        return [_aperak(session, exchange, partner, checked, item.document(), item.message_ref,
-                        problems)[1]]
+        return [_aperak(session, exchange, partner, checked, rejected)[1]]
     return queue
 
 
 def _aperak(session: Session, exchange: Exchange, partner: Partner, checked: Checked,
-            doc: CanonicalDocument, message_ref: str | None, problems: list[Problem]
-            ) -> tuple[Exchange, EventSpec]:
+            rejected: list[tuple[DocumentRecord, list[Problem]]]) -> tuple[Exchange, EventSpec]:
+    """One interchange answering the partner's: an APERAK message per rejected message, each
+    naming its document (RFF+ON), its message (RFF+ACW) and its errors (ERC with FTX)."""
     interchange = checked.interchange
-    number, message_number = outbound.next_control_numbers(session, partner,
-                                                           ("interchange", "message"))
+    (number,) = outbound.next_control_numbers(session, partner, ("interchange",))
+    (first_message,) = outbound.next_control_numbers(session, partner, ("message",),
+                                                     count=len(rejected))
     ref = f"A{number:08d}"
-    parties = [p for p in doc.parties if p.role in (PartyRole.buyer, PartyRole.supplier)]
-    body = render_aperak(doc.number, problems, aperak_number=ref, referenced_message_ref=message_ref,
-                         parties=parties, profile=checked.profile)
-    message = Message(reference=str(message_number), type="APERAK", version="D", release="96A", agency="UN",
-                      association=None, segments=body)  # wrapped in UNH/UNT on rendering
+    messages = [_aperak_message(checked, record.document(), record.message_ref, problems,
+                                aperak_number=ref if len(rejected) == 1 else f"{ref}-{index}",
+                                message_number=first_message + index - 1)
+                for index, (record, problems) in enumerate(rejected, 1)]
     envelope = Envelope(sender=interchange.recipient, sender_qualifier=interchange.recipient_qualifier,
                         recipient=interchange.sender, recipient_qualifier=interchange.sender_qualifier,
                         control_ref=ref, syntax_id=interchange.syntax_id, test=interchange.test)
-    raw = _render_answer(envelope, [message], interchange)
+    raw = _render_answer(envelope, messages, interchange)
     return outbound.add_outbound(session, partner.id, doc_type="APERAK", syntax="edifact", raw=raw,
                                  content_type="application/edifact", control_ref=ref,
                                  sender=interchange.recipient, recipient=interchange.sender,
                                  reply_to=exchange.id, actor=ACTOR)
+
+
+def _aperak_message(checked: Checked, doc: CanonicalDocument, message_ref: str | None,
+                    problems: list[Problem], *, aperak_number: str, message_number: int
+                    ) -> Message:
+    parties = [p for p in doc.parties if p.role in (PartyRole.buyer, PartyRole.supplier)]
+    body = render_aperak(doc.number, problems, aperak_number=aperak_number,
+                         referenced_message_ref=message_ref, parties=parties,
+                         profile=checked.profile)
+    return Message(reference=str(message_number), type="APERAK", version="D", release="96A",
+                   agency="UN", association=None, segments=body)  # wrapped in UNH/UNT on rendering
 
 
 def _render_answer(envelope: Envelope, messages: list[Message], interchange: Interchange) -> bytes:

@@ -55,7 +55,8 @@ def receive(session: Session, principal: Principal, upload: Upload) -> Receipt:
         return known
     try:
         failed = [e for e in candidates if e.state == ExchangeState.failed.value]
-        exchange = _store(session, principal, upload, digest, sniffed, supersedes=failed)
+        exchange = _store(session, principal.partner_id, principal.actor, upload, digest, sniffed,
+                          supersedes=failed)
         session.commit()
     except IntegrityError:
         # A concurrent request stored the same file first: answer with its exchange.
@@ -65,6 +66,23 @@ def receive(session: Session, principal: Principal, upload: Upload) -> Receipt:
         if known is None:
             raise
         return known
+    return Receipt(exchange=exchange)
+
+
+def receive_part(session: Session, file: Exchange, data: bytes, number: int, *, actor: str
+                 ) -> Receipt:
+    """Store interchange `number` of a file of several (`file`, the posted exchange) as an
+    inbound exchange of its own, or return the one already held with the same bytes or the same
+    interchange (a failed one is superseded, as for a posted file). The caller commits."""
+    digest = hashlib.sha256(data).hexdigest()
+    sniffed = sniff(data)
+    known, candidates = _already_held(session, file.partner_id, digest, sniffed, None)
+    if known is not None:
+        return known
+    failed = [e for e in candidates if e.state == ExchangeState.failed.value]
+    name = f"{file.filename or 'file'}#{number}"
+    exchange = _store(session, file.partner_id, actor, Upload(data, file.content_type, name),
+                      digest, sniffed, supersedes=failed, part=(file.id, number))
     return Receipt(exchange=exchange)
 
 
@@ -103,37 +121,37 @@ def _by_idempotency_key(session: Session, partner_id: int, key: str, digest: str
     return Receipt(original, original.id, "same_idempotency_key")
 
 
-def _store(session: Session, principal: Principal, upload: Upload, digest: str,
-           sniffed: Sniffed, *, supersedes: list[Exchange]) -> Exchange:
-    assert principal.partner_id is not None
-    _supersede(session, principal, supersedes, sniffed)
+def _store(session: Session, partner_id: int, actor: str, upload: Upload, digest: str,
+           sniffed: Sniffed, *, supersedes: list[Exchange],
+           part: tuple[str, int] | None = None) -> Exchange:
+    _supersede(session, actor, supersedes, sniffed)
     exchange = Exchange(
-        direction=Direction.inbound.value, partner_id=principal.partner_id,
+        direction=Direction.inbound.value, partner_id=partner_id,
         state=ExchangeState.received.value, syntax=sniffed.syntax, doc_type=sniffed.doc_type,
         control_ref=sniffed.control_ref, sender=sniffed.sender, recipient=sniffed.recipient,
         dedup_ref=sniffed.dedup_ref, sha256=digest, size=len(upload.data),
         content_type=clean(upload.content_type, 200), filename=clean(upload.filename, 300),
-        raw=upload.data,
+        raw=upload.data, part_of=part[0] if part else None, part_number=part[1] if part else None,
         warnings=[], result={}, attempts=0)
     session.add(exchange)
     session.flush()
     if upload.idempotency_key:
-        session.add(IdempotencyRecord(partner_id=principal.partner_id, key=upload.idempotency_key,
+        session.add(IdempotencyRecord(partner_id=partner_id, key=upload.idempotency_key,
                                       request_sha256=digest, exchange_id=exchange.id))
-    record_event(session, actor=principal.actor, action="exchange.received",
-                 object_type="exchange", object_id=exchange.id, partner_id=principal.partner_id,
+    record_event(session, actor=actor, action="exchange.received",
+                 object_type="exchange", object_id=exchange.id, partner_id=partner_id,
                  details={"sha256": digest, "size": len(upload.data), "syntax": sniffed.syntax,
                           "type": sniffed.doc_type, "control_ref": sniffed.control_ref,
-                          "filename": clean(upload.filename, 300)})
+                          "filename": clean(upload.filename, 300),
+                          **({"part_of": part[0], "part_number": part[1]} if part else {})})
     return exchange
 
 
-def _supersede(session: Session, principal: Principal, failed: list[Exchange],
-               sniffed: Sniffed) -> None:
+def _supersede(session: Session, actor: str, failed: list[Exchange], sniffed: Sniffed) -> None:
     """A corrected re-send of a rejected interchange may reuse its control reference."""
     for exchange in failed:
         exchange.dedup_ref = None
         session.flush()
-        record_event(session, actor=principal.actor, action="exchange.superseded",
+        record_event(session, actor=actor, action="exchange.superseded",
                      object_type="exchange", object_id=exchange.id,
                      partner_id=exchange.partner_id, details={"control_ref": sniffed.control_ref})

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from hub.xmlsafe import parser_input, wide_encoding
+from mappings.edifact.interchanges import holds_several
 
 _BOMS = (b"\xef\xbb\xbf",)
 
@@ -26,11 +27,13 @@ class Sniffed:
     sender: str | None = None
     sender_qualifier: str | None = None
     recipient: str | None = None
+    several: bool = False  # EDIFACT: the file holds more than one interchange
 
     @property
     def dedup_ref(self) -> str | None:
-        """What makes two files the same interchange, whatever their timestamps."""
-        if not self.control_ref:
+        """What makes two files the same interchange, whatever their timestamps. A file of several
+        interchanges has none: each is de-duplicated on its own when the file is split."""
+        if not self.control_ref or self.several:
             return None
         if self.syntax == "edifact":
             ref = f"edifact:{self.sender}:{self.sender_qualifier or ''}:{self.control_ref}"
@@ -59,13 +62,13 @@ def sniff(data: bytes) -> Sniffed:
         if head.startswith(bom):
             head = head[len(bom):].lstrip()
     if head[:3] in (b"UNA", b"UNB"):
-        return _sniff_edifact(head)
+        return _sniff_edifact(head, data)
     if head[:1] == b"<":
         return _sniff_xml(data)
     return Sniffed(syntax="unknown")
 
 
-def _sniff_edifact(head: bytes) -> Sniffed:
+def _sniff_edifact(head: bytes, whole: bytes) -> Sniffed:
     text = head[:4096].decode("latin-1")
     comp, elem, release, term = ":", "+", "?", "'"
     if text.startswith("UNA") and len(text) >= 9:
@@ -89,7 +92,7 @@ def _sniff_edifact(head: bytes) -> Sniffed:
         doc_type = unh_elems[2].split(comp)[0] if len(unh_elems) > 2 else None
     return Sniffed(syntax="edifact", doc_type=clean(doc_type, 40), control_ref=clean(get(5), 100),
                    sender=clean(get(2), 100), sender_qualifier=clean(get(2, 1), 10),
-                   recipient=clean(get(3), 100))
+                   recipient=clean(get(3), 100), several=holds_several(whole))
 
 
 def _first_segment(text: str, term: str, release: str) -> str:
