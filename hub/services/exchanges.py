@@ -127,6 +127,9 @@ def exchange_as_dict(exchange: Exchange, partner: Partner | None = None) -> dict
         "warnings": exchange.warnings or [],
         "result": exchange.result or {},
         "ack_status": exchange.ack_status,
+        # one interchange of a file of several: the file's exchange and its position in it
+        "part_of": {"exchange_id": exchange.part_of, "position": exchange.part_number}
+        if exchange.part_of else None,
         "links": {"self": f"/api/v1/exchanges/{exchange.id}",
                   "raw": f"/api/v1/exchanges/{exchange.id}/raw"},
     }

@@ -246,8 +246,9 @@ class _Splitter:
 
     def after_unz(self, segment: Segment) -> None:
         if segment.tag == "UNB":
-            self.add("MULTIPLE_INTERCHANGES", "a second interchange (UNB) follows UNZ; send one "
-                     "interchange per file", segment)
+            # the hub cuts a file of several interchanges apart first (mappings.edifact.interchanges)
+            self.add("MULTIPLE_INTERCHANGES", "a second interchange (UNB) follows UNZ in data read "
+                     "as one interchange", segment)
         else:
             self.add("JUNK_AFTER_UNZ", f"data after UNZ (segment {segment.tag[:3]!r})", segment)
 
