@@ -1,8 +1,11 @@
 """Inbound EDIFACT: envelope, structure, mapping, business checks, persistence, acknowledgements.
 
-An interchange is processed whole: one defect rejects all of it (nothing is persisted), the error
-names the message, segment position and tag, element and reason, and a negative CONTRL (syntax
-and structure) or APERAK (business) goes back to the partner when it applies.
+A syntax or structure defect rejects the whole interchange (nothing is persisted): the error names
+the message, segment position and tag, element and reason, and a negative CONTRL goes back when
+one is due. A business rejection (duplicate order, unknown item or party, the sender rules)
+rejects only its message: the others are persisted, the rejected ones listed in the result and
+answered by one APERAK interchange (a message each); when every message is rejected the
+interchange fails. A file of several interchanges is cut apart first (hub.services.interchange_files).
 
 A test interchange (UNB 0035 = 1) goes through every check and gets the same acknowledgements,
 marked as test; its documents are persisted marked as test (readable through the API, never seen
@@ -116,7 +119,8 @@ def translate_edifact(session: Session, exchange: Exchange, partner: Partner) ->
 
 
 def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
-    """Stream the messages: validate, map and persist them in batches; reject the whole on any error.
+    """Stream the messages: validate, map and persist them in batches; reject the whole on any
+    syntax or structure error, and only the message at fault on a business rejection.
 
     This process reads the envelope and persists; the messages are split, validated and mapped by
     `hub.ingest` (in worker processes for a big interchange), their results taken in order.

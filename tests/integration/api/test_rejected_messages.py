@@ -71,8 +71,8 @@ def test_sender_and_item_rules_reject_their_messages_each_with_an_aperak_message
     first, third = ex["result"]["rejected_messages"]
     assert (first["position"], first["number"], [p["code"] for p in first["problems"]]) == (
         1, "PO-A", ["SENDER_MISMATCH"])
-    assert "NAD" == first["problems"][0]["segment_tag"] and OTHER_BUYER in \
-        first["problems"][0]["message"]
+    mismatch = first["problems"][0]
+    assert mismatch["segment_tag"] == "NAD" and OTHER_BUYER in mismatch["message"]
     assert (third["position"], third["number"], [p["code"] for p in third["problems"]]) == (
         3, "PO-C", ["UNKNOWN_ITEM"])
     # one APERAK interchange answers the interchange, a message per rejected message
