@@ -10,8 +10,11 @@ own reading names it (`JUNK_AFTER_UNZ`).
 
 from __future__ import annotations
 
+import re
+
 _BOM = b"\xef\xbb\xbf"
 _SPACE = b" \t\r\n"
+_HEADER = re.compile(rb"UN[AB]")
 
 
 def interchange_spans(data: bytes, *, most: int | None = None) -> list[tuple[int, int]]:
@@ -61,16 +64,11 @@ def _next_start(data: bytes, start: int) -> int | None:
     search = start + 3
     if data.startswith(b"UNA", start):  # the interchange's own UNB comes right after its UNA
         search = _first_segment_after(data, start + 9) + 3
-    found = [data.find(tag, search) for tag in (b"UNA", b"UNB")]
-    while True:
-        candidates = [f for f in found if f >= 0]
-        if not candidates:
-            return None
-        at = min(candidates)
+    for found in _HEADER.finditer(data, search):  # one pass in C, faster than two finds
+        at = found.start()
         if _starts_segment(data, at, terminator, release) and _looks_like_header(data, at):
             return at
-        found = [data.find(tag, at + 1) if f == at else f
-                 for tag, f in zip((b"UNA", b"UNB"), found, strict=True)]
+    return None
 
 
 def _starts_segment(data: bytes, at: int, terminator: int, release: int) -> bool:
