@@ -1,4 +1,4 @@
-"""A company that invoices and buyers taking UBL (Peppol) or EDIFACT, registered through the CLI as users do."""
+"""A company that invoices, and buyers taking UBL (Peppol) or EDIFACT, registered through the CLI."""
 
 from __future__ import annotations
 

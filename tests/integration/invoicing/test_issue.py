@@ -35,7 +35,8 @@ def test_an_invoice_is_numbered_rendered_in_peppol_ubl_and_valid_for_the_officia
     assert answer.status_code == 201, answer.get_json()
     invoice = answer.get_json()
     assert (invoice["number"], invoice["state"], invoice["syntax"]) == ("INV-2026-000001", "issued", "ubl")
-    # 3 x 10.333 / 2 = 15.50 less 10 % = 13.95, + freight 5.00: 18.95 at 21 % = 3.98; 1.5 x 7 = 10.50 at 6 % = 0.63
+    # 3 x 10.333 / 2 = 15.50 less 10 % = 13.95, + freight 5.00: 18.95 at 21 % = 3.98;
+    # 1.5 x 7 = 10.50 at 6 % = 0.63
     totals = invoice["canonical"]["totals"]
     assert (totals["line_total"], totals["tax_total"], totals["payable"]) == ("24.45", "4.61", "34.06")
     assert invoice["payable"] == "34.06" and invoice["due_date"] == "2026-06-03"  # the company's 30 days
@@ -58,9 +59,11 @@ def test_an_edifact_buyer_gets_an_invoic_that_passes_the_structure_check(app, cl
 @pytest.mark.parametrize(("change", "element"), [
     ({"lines": [{"description": "x", "quantity": "1", "price": "-2", "tax_category": "S", "tax_rate": "21"}]},
      "lines[0].price"),
-    ({"lines": [{"description": "x", "quantity": "1", "price": "abc", "tax_category": "S", "tax_rate": "21"}]},
+    ({"lines": [{"description": "x", "quantity": "1", "price": "abc", "tax_category": "S",
+                 "tax_rate": "21"}]},
      "lines[0].price"),
-    ({"lines": [{"description": "x", "quantity": "1", "price": "2", "tax_category": "S"}]}, "lines[0].tax_rate"),
+    ({"lines": [{"description": "x", "quantity": "1", "price": "2", "tax_category": "S"}]},
+     "lines[0].tax_rate"),
     ({"lines": []}, "lines"),
     ({"buyer_address": None}, "buyer_address"),
     ({"currency": "EURO"}, "currency"),
