@@ -54,6 +54,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(outbox.erp_bp)
     from hub import procurement
     procurement.register(app)
+    from hub import invoicing
+    invoicing.register(app)
     register_error_handlers(app)
     app.wsgi_app = BodyLimit(app.wsgi_app, app.config["HUB_SETTINGS"].max_upload_bytes)  # type: ignore[method-assign]
     soap.mount(app)  # spyne at /soap, WSDL at /soap?wsdl, outside the Flask routes

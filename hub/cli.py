@@ -254,4 +254,6 @@ def register_cli(app: Flask) -> None:
     from hub.procurement.cli import register_procurement_commands
     register_outbox_commands(hub_cli)
     register_procurement_commands(hub_cli)
+    from hub.invoicing.cli import register_invoicing_commands
+    register_invoicing_commands(hub_cli)
     app.cli.add_command(hub_cli)

@@ -324,6 +324,7 @@ class StockLevel(Base):
 
 # Each capability keeps its tables in its own package; they are gathered here so that Alembic and
 # the tests' schema see every table through this one import.
+from hub.invoicing.models import Company, IssuedInvoice  # noqa: E402
 from hub.jobruns.models import JobRun  # noqa: E402
 from hub.numbering.models import IssuedNumber, NumberSeries  # noqa: E402
 from hub.procurement.models import (  # noqa: E402
@@ -335,4 +336,4 @@ from hub.procurement.models import (  # noqa: E402
 )
 
 CAPABILITY_TABLES = (JobRun, IssuedNumber, NumberSeries, Item, SupplierTerm, ReorderRule, PurchaseOrder,
-                     PurchaseOrderLine)
+                     PurchaseOrderLine, Company, IssuedInvoice)

@@ -44,6 +44,8 @@ class HubScheduler:
         self.scheduler.add_job(self._seal_audit, "interval", id="seal_audit", seconds=1)
         from hub.procurement.jobs import add_jobs as add_procurement_jobs
         add_procurement_jobs(self.scheduler, app)
+        from hub.invoicing.jobs import add_jobs as add_invoicing_jobs
+        add_invoicing_jobs(self.scheduler, app)
 
     def start(self) -> None:
         self.scheduler.start()

@@ -1,0 +1,152 @@
+"""REST under /api/v1/invoicing/: companies, issuing invoices and credit notes, listing and reading them.
+
+Admins and operators issue, auditors read; an ERP connector's token issues too (for the company it
+names). Every refusal names its field (`lines[2].price`)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import select
+
+from hub.api.auth import current_principal, require
+from hub.api.params import BadParameter, paging
+from hub.db import get_session
+from hub.domain.errors import Problem, ValidationError
+from hub.invoicing import companies, service
+from hub.invoicing.models import Company, IssuedInvoice
+from hub.services.connectors_admin import authenticate_connector
+
+bp = Blueprint("invoicing", __name__, url_prefix="/api/v1/invoicing")
+reader = require(lambda p: p.can_see_all_exchanges(), what="an admin, operator or auditor token")
+changer = require(lambda p: p.can_operate(), what="an admin or operator token")
+FILTERS = (("due_before", IssuedInvoice.due_date, "le"), ("due_after", IssuedInvoice.due_date, "ge"),
+           ("min_amount", IssuedInvoice.payable, "ge"), ("max_amount", IssuedInvoice.payable, "le"))
+
+
+def _body() -> Any:
+    try:
+        return json.loads(request.get_data() or b"null", parse_float=Decimal)
+    except ValueError as exc:
+        raise ValidationError("the body is not JSON", problems=[
+            Problem(code="INVOICE_FIELD", message=f"not JSON: {exc}", element="")]) from exc
+
+
+@bp.post("/companies")
+@changer
+def add_company() -> tuple[Response, int]:
+    company = companies.add_company(get_session(), _body() or {}, actor=current_principal().actor)
+    get_session().commit()
+    return jsonify(companies.company_json(company)), 201
+
+
+@bp.get("/companies")
+@reader
+def list_companies() -> Response:
+    rows = get_session().scalars(select(Company).order_by(Company.id))
+    return jsonify(items=[companies.company_json(c) for c in rows])
+
+
+def _issuer() -> str:
+    """The actor issuing: an ERP connector by its token, else an admin or operator."""
+    header = request.headers.get("Authorization", "")
+    connector = authenticate_connector(get_session(), header.partition(" ")[2].strip()) \
+        if header.lower().startswith("bearer ") else None
+    if connector is not None:
+        return f"connector:{connector.name}"
+    return _staff_actor()
+
+
+@changer
+def _staff_actor() -> str:
+    return current_principal().actor
+
+
+@bp.post("/invoices")
+def issue_invoice() -> tuple[Response, int]:
+    actor = _issuer()
+    invoice, created = service.issue(get_session(), _body(), actor=actor,
+                                     settings=current_app.config["HUB_SETTINGS"], today=_today())
+    get_session().commit()
+    return jsonify(service.invoice_json(invoice, detail=True)), 201 if created else 200
+
+
+@bp.post("/invoices/<int:invoice_id>/credit-notes")
+@changer
+def credit_invoice(invoice_id: int) -> tuple[Response, int]:
+    body = _body() or {}
+    note = service.credit(get_session(), invoice_id, body if isinstance(body, dict) else {},
+                          actor=current_principal().actor, settings=current_app.config["HUB_SETTINGS"],
+                          today=_today())
+    get_session().commit()
+    return jsonify(service.invoice_json(note, detail=True)), 201
+
+
+@bp.get("/invoices")
+@reader
+def list_invoices() -> Response:
+    page, per_page = paging(current_app.config["HUB_SETTINGS"].page_size_max)
+    query = select(IssuedInvoice)
+    if request.args.get("state"):
+        query = query.where(IssuedInvoice.state == request.args["state"])
+    if request.args.get("buyer_id"):
+        query = query.where(IssuedInvoice.buyer_id == _int("buyer_id"))
+    for name, column, op in FILTERS:
+        if request.args.get(name):
+            value = _date(name) if name.startswith("due") else _amount(name)
+            query = query.where(column <= value if op == "le" else column >= value)
+    rows = get_session().scalars(query.order_by(IssuedInvoice.id).limit(per_page + 1)
+                                 .offset((page - 1) * per_page)).all()
+    return jsonify(items=[service.invoice_json(r) for r in rows[:per_page]], page=page, per_page=per_page,
+                   has_more=len(rows) > per_page)
+
+
+@bp.get("/invoices/<int:invoice_id>")
+@reader
+def invoice_detail(invoice_id: int) -> Response:
+    invoice = service.get_invoice(get_session(), invoice_id)
+    out = service.invoice_json(invoice, detail=True)
+    exchange = invoice.exchange_id and get_session().get(_exchange_model(), invoice.exchange_id)
+    if exchange:
+        out["exchange"] = {"id": exchange.id, "state": exchange.state, "syntax": exchange.syntax,
+                           "raw": f"/api/v1/exchanges/{exchange.id}/raw",
+                           "validation": (exchange.result or {}).get("validation"),
+                           "warnings": exchange.warnings}
+    return jsonify(out)
+
+
+def _exchange_model() -> Any:
+    from hub.models import Exchange
+    return Exchange
+
+
+def _int(name: str) -> int:
+    value = request.args[name]
+    if not value.isdigit():
+        raise BadParameter(f"{name} must be a whole number")
+    return int(value)
+
+
+def _date(name: str) -> Any:
+    try:
+        return datetime.fromisoformat(request.args[name]).date()
+    except ValueError as exc:
+        raise BadParameter(f"{name} must be a date (YYYY-MM-DD)") from exc
+
+
+def _amount(name: str) -> Decimal:
+    try:
+        value = Decimal(request.args[name])
+    except InvalidOperation as exc:
+        raise BadParameter(f"{name} must be an amount") from exc
+    if not value.is_finite():
+        raise BadParameter(f"{name} must be an amount")
+    return value
+
+
+def _today() -> Any:
+    return datetime.now(UTC).date()

@@ -1,0 +1,63 @@
+"""`flask hub company-add` and `flask hub company-list`: the companies the hub invoices for."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from hub.db import new_session
+from hub.domain.errors import HubError
+from hub.invoicing import companies
+from hub.invoicing.models import Company
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+def register_invoicing_commands(group: AppGroup) -> None:
+    @group.command("company-add")
+    @click.argument("name")
+    @click.option("--country", required=True, help="ISO 3166-1 alpha-2 code")
+    @click.option("--id", "ids", multiple=True, help="SCHEME:VALUE (gln, vat, cnpj, duns, edi); repeatable")
+    @click.option("--street")
+    @click.option("--city")
+    @click.option("--postal-code")
+    @click.option("--iban")
+    @click.option("--bic")
+    @click.option("--pix-key")
+    @click.option("--payment-days", type=int, default=30, show_default=True)
+    @click.option("--invoice-prefix", default="INV", show_default=True)
+    def company_add(name: str, country: str, ids: tuple[str, ...], street: str | None, city: str | None,
+                    postal_code: str | None, iban: str | None, bic: str | None, pix_key: str | None,
+                    payment_days: int, invoice_prefix: str) -> None:
+        """Register a company that issues invoices (identifiers and IBAN are checked)."""
+        data = {"name": name, "country": country, "ids": list(ids), "street": street, "city": city,
+                "postal_code": postal_code, "iban": iban, "bic": bic, "pix_key": pix_key,
+                "payment_days": payment_days, "invoice_prefix": invoice_prefix}
+        with new_session() as session:
+            try:
+                company = companies.add_company(session, data, actor=_actor())
+                session.commit()
+            except HubError as exc:
+                session.rollback()
+                click.echo(f"refused: {exc.message}", err=True)
+                for problem in exc.problems:
+                    click.echo(f"  {problem.message}", err=True)
+                sys.exit(2)
+            click.echo(f"company {company.id}: {company.name}")
+
+    @group.command("company-list")
+    def company_list() -> None:
+        """The companies with their identifiers."""
+        with new_session() as session:
+            for c in session.scalars(select(Company).order_by(Company.id)):
+                ids = ", ".join(f"{i['scheme']}:{i['value']}" for i in c.identifiers)
+                click.echo(f"{c.id}\t{c.name}\t{c.country}\t{ids}\t{c.iban or ''}")

@@ -1,0 +1,63 @@
+"""Tables of invoicing: the companies that issue invoices, and the invoices and credit notes issued."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.db import Base, UTCDateTime, utcnow
+
+AMOUNT = Numeric(20, 2)
+
+
+class Company(Base):
+    """The hub's own identity as a seller: legal name, address, identifiers, bank account, Pix key."""
+
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    country: Mapped[str] = mapped_column(String(2))
+    street: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    identifiers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # [{"scheme", "value"}]
+    iban: Mapped[str | None] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    pix_key: Mapped[str | None] = mapped_column(String(77))
+    payment_days: Mapped[int] = mapped_column(Integer, default=30)
+    invoice_prefix: Mapped[str] = mapped_column(String(20), default="INV")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IssuedInvoice(Base):
+    """An invoice or credit note the hub issued: its number, figures, state, delivery and history."""
+
+    __tablename__ = "issued_invoices"
+    __table_args__ = (UniqueConstraint("company_id", "number"), UniqueConstraint("source", "external_id"),
+                      Index("ix_issued_invoices_state_due", "state", "due_date"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
+    number: Mapped[str] = mapped_column(String(60))
+    is_credit_note: Mapped[bool] = mapped_column(Boolean, default=False)
+    credit_of_id: Mapped[int | None] = mapped_column(ForeignKey("issued_invoices.id"))
+    state: Mapped[str] = mapped_column(String(20), default="issued")
+    currency: Mapped[str] = mapped_column(String(3))
+    issued: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    payable: Mapped[Decimal] = mapped_column(AMOUNT)
+    paid: Mapped[Decimal] = mapped_column(AMOUNT, default=Decimal(0))
+    syntax: Mapped[str] = mapped_column(String(20))
+    exchange_id: Mapped[str | None] = mapped_column(ForeignKey("exchanges.id"))
+    source: Mapped[str] = mapped_column(String(120))  # who asked: user:NAME, connector:NAME
+    external_id: Mapped[str | None] = mapped_column(String(100))  # the ERP's id (idempotency)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)  # what was asked, for credit notes
+    canonical: Mapped[dict[str, Any]] = mapped_column(JSON)  # the canonical invoice as issued
+    history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,260 @@
+"""Issuing invoices and credit notes: numbered from the company's gap-free series of the year, rendered in
+the buyer's syntax, validated and queued in the caller's one transaction (a refusal rolls the number back
+with everything else); then followed through their states until paid."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.db import utcnow
+from hub.domain import codec
+from hub.domain.documents import PaymentTerms
+from hub.domain.errors import HubError, NotFound, Problem, ValidationError
+from hub.invoicing import companies
+from hub.invoicing.domain import (
+    OPEN_STATES,
+    InvoiceSpec,
+    InvoiceState,
+    build,
+    check_transition,
+    credit_spec,
+    figures_of,
+    payment_state,
+)
+from hub.invoicing.models import Company, IssuedInvoice
+from hub.invoicing.requests import buyer_party, read_spec
+from hub.jobruns.service import run_in_slot
+from hub.models import Partner
+from hub.numbering.service import SeriesFormat, claim, take_next
+from hub.services import outbound, profiles, rendering, routing
+from hub.services.audit import EventSpec, record_events
+
+
+class InvoiceNotIssuable(HubError):
+    """The invoice, rendered for its buyer, fails the outbound validation: nothing is issued."""
+
+    code = "INVOICE_NOT_ISSUABLE"
+    http_status = 422
+
+
+def series(company: Company, year: int, *, credit: bool) -> tuple[str, SeriesFormat]:
+    """The company's series of the year: INV-2026-000001 for invoices, CN-2026-000001 for credit notes."""
+    kind, prefix = ("credit_note", "CN") if credit else ("invoice", company.invoice_prefix)
+    return f"{kind}:{company.id}:{year}", SeriesFormat(prefix=f"{prefix}-{year}-", padding=6)
+
+
+def issue(session: Session, data: Any, *, actor: str, settings: Any, today: date,
+          source: str | None = None) -> tuple[IssuedInvoice, bool]:
+    """Issue an invoice from a request body; (invoice, created). An ERP's repeated external_id gives the
+    first one back. The caller commits, or rolls everything back on any error."""
+    body = data if isinstance(data, dict) else {}
+    source = source or actor
+    external_id = str(body["external_id"]) if body.get("external_id") else None
+    if external_id:
+        known = session.scalar(select(IssuedInvoice).where(IssuedInvoice.source == source,
+                                                           IssuedInvoice.external_id == external_id))
+        if known is not None:
+            return known, False
+    company = companies.find_company(session, body.get("company"))
+    buyer = _buyer(session, body.get("buyer"))
+    spec = read_spec(data, seller=companies.seller_party(company),
+                     buyer=buyer_party(buyer.name, [(i.scheme, i.value) for i in buyer.identifiers]),
+                     today=today, payment_days=company.payment_days, payment=_payment(company))
+    legal = str(body["number"]).strip() if body.get("number") else None
+    invoice = _issue(session, spec, company, buyer, settings=settings, actor=actor, legal_number=legal)
+    invoice.source, invoice.external_id, invoice.request = source, external_id, _plain(body)
+    return invoice, True
+
+
+def credit(session: Session, invoice_id: int, data: dict[str, Any], *, actor: str, settings: Any,
+           today: date) -> IssuedInvoice:
+    """A credit note for the whole invoice or some of its lines ({"lines": [1, 3], "reason": ...})."""
+    original = get_invoice(session, invoice_id)
+    if original.is_credit_note:
+        raise ValidationError("a credit note is not credited", problems=[
+            Problem(code="INVOICE_FIELD", message="invoice: is a credit note", element="invoice")])
+    company, buyer = session.get(Company, original.company_id), session.get(Partner, original.buyer_id)
+    assert company is not None and buyer is not None
+    chosen = data.get("lines") or None
+    count = len(original.request.get("lines", []))
+    if chosen is not None and (not isinstance(chosen, list) or not all(
+            isinstance(n, int) and 1 <= n <= count for n in chosen)):
+        raise ValidationError("lines must be line numbers of the invoice", problems=[Problem(
+            code="INVOICE_FIELD", message=f"lines: numbers from 1 to {count}", element="lines")])
+    spec = read_spec(original.request, seller=companies.seller_party(company),
+                     buyer=buyer_party(buyer.name, [(i.scheme, i.value) for i in buyer.identifiers]),
+                     today=original.issued, payment_days=company.payment_days, payment=_payment(company))
+    spec = credit_spec(spec, original.number, today, chosen, data.get("reason"))
+    note = _issue(session, spec, company, buyer, settings=settings, actor=actor, credit_of=original)
+    note.source, note.request = actor, {**original.request, "credit_lines": chosen}
+    if chosen is None:
+        _move(original, InvoiceState.credited, actor, credit_note=note.number)
+    return note
+
+
+def _issue(session: Session, spec: InvoiceSpec, company: Company, buyer: Partner, *, settings: Any,
+           actor: str, legal_number: str | None = None,
+           credit_of: IssuedInvoice | None = None) -> IssuedInvoice:
+    figures = figures_of(spec)
+    key, fmt = series(company, spec.issued.year, credit=credit_of is not None)
+    kind = "credit_note" if credit_of is not None else "invoice"
+    taken = claim(session, key, legal_number, object_type=kind, object_id="") if legal_number else \
+        take_next(session, key, object_type=kind, object_id="", fmt=fmt)
+    number = taken.number
+    invoice = IssuedInvoice(company_id=company.id, buyer_id=buyer.id, number=number,
+                            state=InvoiceState.issued.value, currency=spec.currency, issued=spec.issued,
+                            due_date=spec.due_date, payable=figures.totals.payable, paid=Decimal(0),
+                            syntax=buyer.syntax, source=actor, is_credit_note=credit_of is not None,
+                            request={}, canonical={}, history=[],
+                            credit_of_id=credit_of.id if credit_of else None)
+    session.add(invoice)
+    session.flush()
+    taken.object_id = str(invoice.id)
+    doc = build(spec, number, figures)
+    exchange, created = _queue(session, doc, buyer, settings, actor)
+    invoice.exchange_id, invoice.canonical = exchange.id, codec.to_dict(doc)
+    _history(invoice, actor, "issued", number=number, exchange=exchange.id, payable=str(invoice.payable))
+    record_events(session, [created, EventSpec(actor, f"{kind}.issued", kind, str(invoice.id), buyer.id, {
+        "number": number, "company": company.id, "payable": str(invoice.payable),
+        "currency": invoice.currency, **({"credit_of": credit_of.number} if credit_of else {})})])
+    return invoice
+
+
+def _queue(session: Session, doc: Any, buyer: Partner, settings: Any, actor: str) -> tuple[Any, EventSpec]:
+    profile = profiles.build(buyer.profile)
+    identity = routing.identity_for(settings, buyer)
+    interchange, message = outbound.next_control_numbers(session, buyer, ("interchange", "message"))
+    control = f"H{interchange:08d}"
+    out = rendering.render(doc, buyer.syntax, profile=profile, identity=identity, control_ref=control,
+                           message_ref=str(message), check=False)
+    exchange, created = outbound.add_outbound(
+        session, buyer.id, doc_type=out.message_type, syntax=buyer.syntax, raw=out.data,
+        content_type=out.content_type, control_ref=control, sender=identity.sender,
+        recipient=identity.recipient, reply_to=None, actor=actor,
+        document={"type": doc.doc_type, "number": doc.number,
+                  **({"message_ref": str(message)} if buyer.syntax == "edifact" else {})},
+        contrl_requested=buyer.syntax == "edifact" and profile.request_contrl)
+    if exchange.state != "pending":  # it would be held invalid: refuse it all, number included
+        problems = [Problem(code=p.get("code", "INVALID"), message=p.get("message", ""),
+                            element=p.get("element"), segment_tag=p.get("segment_tag"))
+                    for p in (exchange.error or {}).get("problems", [])]
+        raise InvoiceNotIssuable(f"invoice {doc.number} rendered for {buyer.name} breaks "
+                                 f"{len(problems)} rule(s); nothing was issued", problems=problems)
+    return exchange, created
+
+
+def _buyer(session: Session, ref: Any) -> Partner:
+    if ref in (None, ""):
+        raise ValidationError("buyer is required", problems=[
+            Problem(code="INVOICE_FIELD", message="buyer: a partner's name or id is required",
+                    element="buyer")])
+    query = select(Partner).where(Partner.id == int(ref)) if str(ref).isdigit() else \
+        select(Partner).where(Partner.name == str(ref))
+    partner = session.scalar(query)
+    if partner is None:
+        raise ValidationError(f"no partner {ref!r}", problems=[
+            Problem(code="INVOICE_FIELD", message=f"buyer: no partner {ref!r}", element="buyer")])
+    return partner
+
+
+def _payment(company: Company) -> list[PaymentTerms]:
+    if company.iban:  # SEPA credit transfer to the company's account (UNCL 4461 58)
+        return [PaymentTerms(means_code="58", account_id=company.iban)]
+    return [PaymentTerms(means_code="1", description="Payment terms as agreed")]
+
+
+def _plain(body: dict[str, Any]) -> dict[str, Any]:
+    """The request as stored JSON (Decimals written as text)."""
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return str(value) if isinstance(value, Decimal) else value
+    return plain(body)
+
+
+def _history(invoice: IssuedInvoice, actor: str, what: str, **details: Any) -> None:
+    invoice.history = [*(invoice.history or []), {"at": utcnow().isoformat(), "actor": actor, "what": what,
+                                                  **details}]
+
+
+def _move(invoice: IssuedInvoice, target: InvoiceState, actor: str, **details: Any) -> None:
+    check_transition(invoice.state, target)
+    invoice.state = target.value
+    _history(invoice, actor, target.value, **details)
+
+
+def get_invoice(session: Session, invoice_id: int) -> IssuedInvoice:
+    """One issued invoice or credit note (404 when there is none)."""
+    invoice = session.get(IssuedInvoice, invoice_id)
+    if invoice is None:
+        raise NotFound(f"no invoice {invoice_id}")
+    return invoice
+
+
+def record_payment(session: Session, invoice_id: int, amount: Decimal, *, actor: str,
+                   reference: str | None = None, paid_at: datetime | None = None) -> IssuedInvoice:
+    """Record a payment received for an invoice: partially paid, then paid (for reconciliation)."""
+    invoice = get_invoice(session, invoice_id)
+    if amount <= 0:
+        raise ValidationError("a payment is a positive amount", problems=[
+            Problem(code="INVOICE_FIELD", message="amount: must be positive", element="amount")])
+    target = payment_state(invoice.payable, invoice.paid + amount)
+    assert target is not None
+    check_transition(invoice.state, target)
+    invoice.paid += amount
+    _move(invoice, target, actor, amount=str(amount), reference=reference,
+          paid_at=(paid_at or utcnow()).isoformat())
+    record_events(session, [EventSpec(
+        actor, "invoice.payment", "invoice", str(invoice.id), invoice.buyer_id,
+        {"amount": str(amount), "paid": str(invoice.paid), "state": invoice.state, "reference": reference})])
+    return invoice
+
+
+def change_state(session: Session, invoice_id: int, target: InvoiceState, *, actor: str,
+                 **details: Any) -> IssuedInvoice:
+    """Move an invoice to `target` when the state table allows it (sent, acknowledged, rejected...)."""
+    invoice = get_invoice(session, invoice_id)
+    _move(invoice, target, actor, **details)
+    record_events(session, [EventSpec(actor, f"invoice.{target.value}", "invoice", str(invoice.id),
+                                      invoice.buyer_id, details)])
+    return invoice
+
+
+def mark_overdue(session: Session, now: datetime, *, actor: str = "system:invoicing") -> list[str] | None:
+    """Once per day (keyed by job and day): open invoices past their due date become overdue. None when
+    the day's run already happened."""
+    def effect(session: Session, _run: Any) -> dict[str, Any]:
+        today = now.date()
+        late = list(session.scalars(select(IssuedInvoice).where(
+            IssuedInvoice.state.in_([s.value for s in OPEN_STATES]), IssuedInvoice.due_date < today,
+            IssuedInvoice.is_credit_note.is_(False)).order_by(IssuedInvoice.id).with_for_update()))
+        for invoice in late:
+            _move(invoice, InvoiceState.overdue, actor, due_date=str(invoice.due_date))
+        record_events(session, [EventSpec(actor, "invoice.overdue", "invoice", str(i.id), i.buyer_id,
+                                          {"due_date": str(i.due_date)}) for i in late])
+        return {"overdue": [i.number for i in late]}
+    run = run_in_slot(session, "invoices_overdue", now, timedelta(days=1), effect)
+    return None if run is None else list(run.details["overdue"])
+
+
+def invoice_json(invoice: IssuedInvoice, *, detail: bool = False) -> dict[str, Any]:
+    """An invoice as the API shows it; the detail adds the canonical invoice and the history."""
+    out: dict[str, Any] = {
+        "id": invoice.id, "number": invoice.number,
+        "type": "credit_note" if invoice.is_credit_note else "invoice",
+        "company_id": invoice.company_id, "buyer_id": invoice.buyer_id, "state": invoice.state,
+        "currency": invoice.currency, "issued": invoice.issued.isoformat(),
+        "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
+        "payable": str(invoice.payable), "paid": str(invoice.paid), "syntax": invoice.syntax,
+        "exchange_id": invoice.exchange_id, "credit_of_id": invoice.credit_of_id}
+    if detail:
+        out.update(canonical=invoice.canonical, history=invoice.history)
+    return out
+
