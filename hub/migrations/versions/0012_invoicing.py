@@ -1,7 +1,7 @@
 """Invoicing: the companies that issue invoices, and the invoices and credit notes they issued.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-02 05:03:40
 """
 import sqlalchemy as sa
@@ -9,8 +9,8 @@ from alembic import op
 
 import hub.db
 
-revision = '0010'
-down_revision = '0009'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
