@@ -38,6 +38,9 @@ from hub.services.erp_inbound import persist_document
 from hub.services.outbox import enqueue_document
 from tests.support.servers import running_rest_erp
 
+# a bench needs an audit key like any hub on PostgreSQL; its value does not matter here
+BENCH_AUDIT_KEY = "bench-audit-key-not-secret-0123456789abcdef"
+
 
 def _database(workdir: Path) -> str:
     url = normalise_database_url(os.environ.get("DATABASE_URL", ""))
@@ -83,7 +86,8 @@ def main() -> None:
         workdir = Path(tmp)
         os.chdir(workdir)
         url = _database(workdir)
-        app = create_app(Settings(database_url=url), start_scheduler=False)
+        app = create_app(Settings(database_url=url, audit_key=BENCH_AUDIT_KEY),
+                         start_scheduler=False)
         upgrade(app.extensions["hub.engine"])
         _queue(app, args.documents, server.url)
         policy = DeliveryPolicy(batch=args.documents)

@@ -35,6 +35,9 @@ sys.path.insert(0, str(ROOT))
 from bench.edifact_parse import generate  # noqa: E402
 from hub.ingest import pool  # noqa: E402
 
+# a bench needs an audit key like any hub on PostgreSQL; its value does not matter here
+BENCH_AUDIT_KEY = "bench-audit-key-not-secret-0123456789abcdef"
+
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -193,7 +196,8 @@ def persist_stage(data: bytes, count: int, url: str) -> None:
     from mappings.edifact import registry
     from mappings.edifact.envelope import open_interchange
 
-    app = create_app(Settings(database_url=url, ingest_workers=0), start_scheduler=False)
+    app = create_app(Settings(database_url=url, ingest_workers=0, audit_key=BENCH_AUDIT_KEY),
+                     start_scheduler=False)
     upgrade(app.extensions["hub.engine"])
     profile = profiles.build({})
     with app.app_context(), new_session() as session:
@@ -245,7 +249,8 @@ def end_to_end(data: bytes, count: int, workers_wanted: int, run: int) -> dict[s
     database = os.environ.get("DATABASE_URL")
     url = fresh_database(database)
     os.chdir(tempfile.mkdtemp())
-    settings = Settings(database_url=url, ingest_workers=workers_wanted)
+    settings = Settings(database_url=url, ingest_workers=workers_wanted,
+                        audit_key=BENCH_AUDIT_KEY)
     workers = settings.ingest_worker_count()
     app = create_app(settings, start_scheduler=False)
     upgrade(app.extensions["hub.engine"])

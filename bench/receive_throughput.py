@@ -30,6 +30,9 @@ from hub.db import Base  # noqa: E402
 from hub.migrate import upgrade  # noqa: E402
 from hub.models import Exchange  # noqa: E402
 
+# a bench needs an audit key like any hub on PostgreSQL; its value does not matter here
+BENCH_AUDIT_KEY = "bench-audit-key-not-secret-0123456789abcdef"
+
 
 def interchange(client: int, n: int, size: int = 10_240) -> bytes:
     head = (f"UNA:+.? 'UNB+UNOC:3+5790000000005:14+HUB:ZZ+240101:1200+C{client}N{n}'"
@@ -75,7 +78,7 @@ def prepare(admin_dsn: str, db: str) -> tuple[str, str]:
         conn.execute(f'CREATE DATABASE "{db}"')
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{db}"
     upgrade(create_engine(url))
-    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi"}
+    env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi", "HUB_AUDIT_KEY": BENCH_AUDIT_KEY}
     flask = str(Path(sys.executable).with_name("flask"))
     subprocess.run([flask, "hub", "partner-add", "bench", "--edi-id", "5790000000005",
                     "--qualifier", "14"], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -137,7 +140,8 @@ def main() -> None:
     a = ap.parse_args()
     url, key = prepare("dbname=postgres user=postgres host=127.0.0.1", a.database)
     workdir = Path(tempfile.mkdtemp())
-    env = {**os.environ, "DATABASE_URL": url, "HUB_SCHEDULER": "0", "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "DATABASE_URL": url, "HUB_SCHEDULER": "0", "PYTHONPATH": str(ROOT),
+           "HUB_AUDIT_KEY": BENCH_AUDIT_KEY}
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     server = subprocess.Popen([gunicorn, "-w", str(a.workers), "-b", f"127.0.0.1:{a.port}",
                                "--chdir", str(ROOT), "--log-level", "warning", "wsgi:app"],

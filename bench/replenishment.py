@@ -37,6 +37,9 @@ from hub.models import Partner, StockLevel  # noqa: E402
 from hub.procurement import service  # noqa: E402
 from hub.procurement.models import Item, PurchaseOrder, PurchaseOrderLine, ReorderRule, SupplierTerm  # noqa: E402
 
+# a bench needs an audit key like any hub on PostgreSQL; its value does not matter here
+BENCH_AUDIT_KEY = "bench-audit-key-not-secret-0123456789abcdef"
+
 
 def fresh_url(tmp: str) -> str:
     url = normalise_database_url(os.environ.get("DATABASE_URL", ""))
@@ -125,7 +128,7 @@ def main() -> int:
               f"{len(range(1, args.items + 1, 10))} lines in flight on {url.split(':')[0]} "
               f"in {time.perf_counter() - start:.1f} s")
         os.chdir(tmp)
-        app = create_app(Settings(database_url=url), start_scheduler=False)
+        app = create_app(Settings(database_url=url, audit_key=BENCH_AUDIT_KEY), start_scheduler=False)
         for label in ("first run", "second run"):
             elapsed, statements, result = timed_run(app)
             print(f"{label}: {elapsed:.2f} s, {statements} SQL statements, {result['rules_checked']} rules, "

@@ -32,6 +32,8 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool | None
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     from hub import db
+    from hub.services.audit_anchor import build_anchor
+    app.extensions["hub.audit_anchor"] = build_anchor(settings, Path(app.instance_path))
     db.init_app(app, settings.database_url, settings)
     _register_blueprints(app)
     from hub.cli import register_cli

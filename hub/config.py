@@ -65,6 +65,17 @@ class Settings:
     max_element_components: int = 100  # HUB_MAX_ELEMENT_COMPONENTS
     max_value_chars: int = 10_000  # HUB_MAX_VALUE_CHARS
     max_empty_segments: int = 1_000  # HUB_MAX_EMPTY_SEGMENTS
+    env: str = "development"  # HUB_ENV: "production" requires an audit key that is given
+    # The audit chain's HMAC key (HUB_AUDIT_KEY, or read from HUB_AUDIT_KEY_FILE); required unless
+    # the database is SQLite outside production, where a key is generated beside the database
+    audit_key: str = field(default="", repr=False)
+    audit_key_file: str = ""
+    audit_checkpoint_file: str = ""  # HUB_AUDIT_CHECKPOINT_FILE: default beside the database
+    audit_checkpoint_seconds: float = 60.0  # HUB_AUDIT_CHECKPOINT_SECONDS: at most one per period
+    audit_syslog: str = ""  # HUB_AUDIT_SYSLOG: also send checkpoints to /dev/log or udp://host:port
+    # HUB_AUDIT_BACKDATE_GRACE_SECONDS: an unsealed event dated further before the chain's head
+    # than this is a backdated insert, never sealed (real ones wait no longer than a transaction)
+    audit_backdate_grace_seconds: int = 3600
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     procurement: ProcurementSettings = field(default_factory=ProcurementSettings)
@@ -95,7 +106,22 @@ class Settings:
             ingest_parallel_bytes=int(env.get("HUB_INGEST_PARALLEL_BYTES",
                                               cls.ingest_parallel_bytes)),
             **limits,
+            **cls._audit_from_env(env),
         )
+
+    @classmethod
+    def _audit_from_env(cls, env: dict[str, str]) -> dict[str, Any]:
+        return {
+            "env": env.get("HUB_ENV", cls.env).strip().lower(),
+            "audit_key": env.get("HUB_AUDIT_KEY", ""),
+            "audit_key_file": env.get("HUB_AUDIT_KEY_FILE", ""),
+            "audit_checkpoint_file": env.get("HUB_AUDIT_CHECKPOINT_FILE", ""),
+            "audit_checkpoint_seconds": float(env.get("HUB_AUDIT_CHECKPOINT_SECONDS",
+                                                      cls.audit_checkpoint_seconds)),
+            "audit_syslog": env.get("HUB_AUDIT_SYSLOG", ""),
+            "audit_backdate_grace_seconds": int(env.get("HUB_AUDIT_BACKDATE_GRACE_SECONDS",
+                                                        cls.audit_backdate_grace_seconds)),
+        }
 
     def ingest_worker_count(self) -> int:
         """How many mapping processes a big interchange gets: at least one, so that the memory

@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 from hub.db import new_session
 from hub.ingest import pool
-from hub.services.audit import seal_all
+from hub.services.audit_anchor import anchor_of, seal_and_checkpoint
 from hub.services.processing import process_pending
 
 log = logging.getLogger(__name__)
@@ -70,8 +70,7 @@ class HubScheduler:
         deliver_due(lambda: new_session(self.app), limit=policy.batch, policy=policy)
 
     def _seal_audit(self) -> None:
-        with new_session(self.app) as session:
-            seal_all(session)
+        seal_and_checkpoint(lambda: new_session(self.app), anchor_of(self.app))
 
     def _process_inbound(self) -> None:
         process_pending(lambda: new_session(self.app))  # with the settings' processing policy

@@ -22,6 +22,7 @@ from hub.services import credentials, partners
 
 PG_URL = normalise_database_url(os.environ.get("DATABASE_URL", ""))
 ON_POSTGRES = PG_URL.startswith("postgresql")
+TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef0123456789"
 
 
 def pytest_report_header() -> str:
@@ -71,7 +72,8 @@ def database_url(migrated_database: str, tmp_path: Path) -> str:
 @pytest.fixture
 def app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     monkeypatch.chdir(tmp_path)  # instance/ goes under the test's own folder
-    settings = Settings(database_url=database_url, testing=True, max_upload_bytes=1024 * 1024)
+    settings = Settings(database_url=database_url, testing=True, max_upload_bytes=1024 * 1024,
+                        audit_key=TEST_AUDIT_KEY)
     application = create_app(settings, start_scheduler=False)
     yield application
     application.extensions["hub.engine"].dispose()

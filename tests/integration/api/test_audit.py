@@ -18,7 +18,7 @@ from hub.models import AuditEvent, Exchange
 from hub.services import audit as audit_service
 from hub.services.audit import record_event
 from hub.services.exchanges import transition
-from tests.conftest import ON_POSTGRES
+from tests.conftest import ON_POSTGRES, TEST_AUDIT_KEY
 from tests.integration.api.test_receive import interchange
 
 
@@ -71,13 +71,13 @@ def test_events_are_sealed_into_the_chain_in_order(app: Flask, client, make_part
     _post(client, acme, "1")
     with app.app_context(), new_session() as session:
         assert audit_service.unsealed(session) == 3
-        assert audit_service.seal(session) == 3
+        assert audit_service.seal(session, TEST_AUDIT_KEY.encode()) == 3
         session.commit()
         rows = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
         assert [r.seq for r in rows] == [1, 2, 3]
         assert rows[0].prev_hash == "0" * 64
         assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
-        assert audit_service.seal(session) == 0
+        assert audit_service.seal(session, TEST_AUDIT_KEY.encode()) == 0
     shown = client.get("/api/v1/audit", headers=make_user("aud", "auditor")).json["items"]
     assert all(e["hash"] for e in shown[:3])
 

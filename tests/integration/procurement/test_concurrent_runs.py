@@ -21,8 +21,10 @@ def _run_in_process(url: str, barrier: Any, results: Any) -> None:
     from hub import create_app
     from hub.config import Settings
     from hub.procurement import service
+    from tests.conftest import TEST_AUDIT_KEY
 
-    app = create_app(Settings(database_url=url, testing=True), start_scheduler=False)
+    app = create_app(Settings(database_url=url, testing=True, audit_key=TEST_AUDIT_KEY),
+                     start_scheduler=False)
     barrier.wait(timeout=60)
     results.put(service.replenish(lambda: new_session(app), app.config["HUB_SETTINGS"].procurement,
                                   at=datetime.now(UTC), scheduled=False, actor="test:process"))

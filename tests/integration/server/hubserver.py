@@ -12,6 +12,8 @@ from pathlib import Path
 
 import requests
 
+from tests.conftest import TEST_AUDIT_KEY
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
@@ -28,7 +30,8 @@ class HubServer:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "DATABASE_URL": database_url, "HUB_SCHEDULER": "1" if scheduler else "0",
-               "HUB_WORKER_POLL_SECONDS": "0.2", "PYTHONPATH": str(ROOT), **(env or {})}
+               "HUB_WORKER_POLL_SECONDS": "0.2", "PYTHONPATH": str(ROOT),
+               "HUB_AUDIT_KEY": TEST_AUDIT_KEY, **(env or {})}
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.log_path = workdir / f"gunicorn-{self.port}.log"
         self.log = open(self.log_path, "wb")  # noqa: SIM115

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine, make_url
 from hub import create_app
 from hub.config import Settings
 from hub.migrate import current_revision, upgrade
-from tests.conftest import ON_POSTGRES, PG_URL
+from tests.conftest import ON_POSTGRES, PG_URL, TEST_AUDIT_KEY
 from tests.support.exchanges import process
 
 HERE = Path(__file__).resolve().parent
@@ -90,7 +90,8 @@ def upgraded(old_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert _is_head(engine)
     engine.dispose()
     monkeypatch.chdir(tmp_path)
-    app = create_app(Settings(database_url=old_database, testing=True), start_scheduler=False)
+    app = create_app(Settings(database_url=old_database, testing=True, audit_key=TEST_AUDIT_KEY),
+                     start_scheduler=False)
     yield app
     app.extensions["hub.engine"].dispose()
 
@@ -141,6 +142,12 @@ def test_audit_trail_and_deliveries_survive_the_upgrade(upgraded: Flask) -> None
     assert len(events) >= len(SNAPSHOT["tables"]["audit_events"])
     result = upgraded.test_cli_runner().invoke(args=["hub", "audit-verify"])
     assert result.exit_code == 0, result.output
+    # the unkeyed chain of 0006 is vouched for by a keyed marker, then continues keyed
+    legacy = max(e["seq"] or 0 for e in SNAPSHOT["tables"]["audit_events"])
+    (marker,) = client.get("/api/v1/audit?action=audit.chain_keyed", headers=auditor).json["items"]
+    assert marker["details"]["legacy_until_seq"] == legacy > 0
+    again = upgraded.test_cli_runner().invoke(args=["hub", "audit-verify"])
+    assert again.exit_code == 0 and "1 checkpoints agree" in again.output
     (delivery,) = client.get("/api/v1/outbox/deliveries", headers=auditor).json["items"]
     assert delivery["state"] in ("pending", "retrying")
 
