@@ -28,6 +28,8 @@ from hub.services import outbound, partners
 
 SPENT = {"validation": 0.0}
 
+BENCH_AUDIT_KEY = "bench-audit-key-not-secret-0123456789abcdef"  # bench data only
+
 
 def timed_validation(original: Any) -> Any:
     """validate_outbound, adding its time to SPENT."""
@@ -58,7 +60,8 @@ def main() -> None:
     args = ap.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-invoice-")
     url = args.database_url or f"sqlite:///{folder}/hub.db"
-    app = create_app(Settings(database_url=url, testing=True), start_scheduler=False)
+    settings = Settings(database_url=url, testing=True, audit_key=BENCH_AUDIT_KEY)
+    app = create_app(settings, start_scheduler=False)
     settings = app.config["HUB_SETTINGS"]
     upgrade(app.extensions["hub.engine"])
     with app.app_context(), new_session(app) as session:
