@@ -8,7 +8,6 @@ from datetime import datetime
 from lxml import etree
 
 from hub.domain.documents import DespatchAdvice, Line, Party, PartyRole, Reference
-from mappings.ubl.peppol_model import fit_peppol
 from mappings.ubl.common import (
     NS,
     day,
@@ -33,6 +32,7 @@ from mappings.ubl.common import (
     texts,
     unit_code,
 )
+from mappings.ubl.peppol_model import fit_peppol
 
 CUSTOMIZATION = "urn:fdc:peppol.eu:poacc:trns:despatch_advice:3"
 PROFILE = "urn:fdc:peppol.eu:poacc:bis:despatch_advice:3"

@@ -9,7 +9,6 @@ from lxml import etree
 
 from hub.domain.documents import Document, Line, Party, PartyRole, PurchaseOrder, Reference, Totals
 from hub.domain.errors import Problem, ValidationError
-from mappings.ubl.peppol_model import fit_peppol
 from mappings.ubl.common import (
     NS,
     day,
@@ -44,6 +43,7 @@ from mappings.ubl.common import (
     texts,
     unit_code,
 )
+from mappings.ubl.peppol_model import fit_peppol
 
 CUSTOMIZATION = "urn:fdc:peppol.eu:poacc:trns:order:3"
 PROFILE = "urn:fdc:peppol.eu:poacc:bis:ordering:3"

@@ -1,4 +1,4 @@
-"""UBL 2.3 OrderCancellation <-> canonical OrderCancellation, in the Peppol Advanced Ordering 3 profile (T115)."""
+"""UBL 2.3 OrderCancellation <-> canonical OrderCancellation, Peppol Advanced Ordering 3 (T115)."""
 
 from __future__ import annotations
 

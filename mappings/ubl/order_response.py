@@ -5,7 +5,6 @@ from __future__ import annotations
 from lxml import etree
 
 from hub.domain.documents import OrderResponse, PartyRole, Reference
-from mappings.ubl.peppol_model import fit_peppol
 from mappings.ubl.common import (
     NS,
     day,
@@ -25,6 +24,7 @@ from mappings.ubl.common import (
     texts,
 )
 from mappings.ubl.order import parse_line, parse_parties, render_line, render_parties
+from mappings.ubl.peppol_model import fit_peppol
 
 CUSTOMIZATION = "urn:fdc:peppol.eu:poacc:trns:order_response:3"
 PROFILE = "urn:fdc:peppol.eu:poacc:bis:ordering:3"

@@ -42,7 +42,8 @@ def data_model(customization_id: str) -> DataModel | None:
     path = rules_file(customization_id)
     if path is None or not path.name.startswith("PEPPOLBIS-T"):
         return None
-    allowed, restricted = set(), set()
+    allowed: set[str] = set()
+    restricted: set[str] = set()
     for match in _MATCH.finditer(path.read_text(encoding="utf-8")):
         local = _PREFIX.sub("", match.group(1)).lstrip("/")
         (restricted if match.group(2) else allowed).add(local)
@@ -70,7 +71,8 @@ def _place_names(party: etree._Element, path: str, model: DataModel) -> None:
     was written (a trade name alone is all EDIFACT's NAD has)."""
     legal_path = f"{path}/PartyLegalEntity/RegistrationName"
     name = text(party, "cac:PartyName/cbc:Name")
-    if name is None or legal_path not in model.allowed or text(party, "cac:PartyLegalEntity/cbc:RegistrationName"):
+    has_legal_name = text(party, "cac:PartyLegalEntity/cbc:RegistrationName") is not None
+    if name is None or legal_path not in model.allowed or has_legal_name:
         return
     legal = party.find(f"{{{CAC}}}PartyLegalEntity")
     if legal is None:

@@ -73,7 +73,8 @@ def schema_problems(root: etree._Element, doc_name: str, *, ref: str | None = No
         valid = schema.validate(root)
         errors = list(schema.error_log) if not valid else []
     return [
-        Problem(code="XML_SCHEMA", message=f"{doc_name} is not valid UBL {schema_version(doc_name)}: {e.message}",
+        Problem(code="XML_SCHEMA",
+                message=f"{doc_name} is not valid UBL {schema_version(doc_name)}: {e.message}",
                 message_ref=ref, segment_position=e.line, element=e.path or None)
         for e in errors[:50]
     ]

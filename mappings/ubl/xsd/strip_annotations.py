@@ -2,8 +2,9 @@
 
 Usage: python mappings/ubl/xsd/strip_annotations.py SOURCE_XSD_DIR [DEST_DIR]
 SOURCE_XSD_DIR is the OASIS `xsd` folder (with `common/` and `maindoc/`) of UBL 2.1 or 2.3 (told apart by
-its common files); DEST_DIR defaults to the folder of this script for 2.1 and its `2.3/` folder for 2.3. The folder layout is kept so the relative schemaLocation imports still resolve. Annotations
-hold only documentation (CommonAggregateComponents shrinks from 2.4 MB to about 0.24 MB).
+its common files); DEST_DIR defaults to the folder of this script for 2.1 and its `2.3/` folder for 2.3.
+The folder layout is kept so the relative schemaLocation imports still resolve.
+Annotations hold only documentation (CommonAggregateComponents shrinks from 2.4 MB to about 0.24 MB).
 """
 
 from __future__ import annotations
