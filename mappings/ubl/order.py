@@ -229,10 +229,11 @@ def render_line(root: etree._Element, line: Line, cur: str, qty_kind: str,
                 delivery_name: str = "cac:RequestedDeliveryPeriod", status: str | None = None) -> None:
     """Append a cac:OrderLine for line (orders and order responses)."""
     order_line = sub(root, "cac:OrderLine")
-    for note in line.notes:  # Peppol places line notes on the OrderLine, not its LineItem
-        sub(order_line, "cbc:Note", note)
     item = sub(order_line, "cac:LineItem")
     sub(item, "cbc:ID", line.number)
+    # Peppol places line notes on the OrderLine of an order (T01, T114), on the LineItem of a response (T76)
+    for note in line.notes:
+        sub(order_line if qty_kind == "ordered" else item, "cbc:Note", note)
     opt(item, "cbc:LineStatusCode", status)
     qty = line.quantity(qty_kind) or line.quantity()
     if qty:
