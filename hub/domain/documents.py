@@ -81,6 +81,7 @@ class Party:
     raw_role: str | None = None  # e.g. NAD qualifier "BY"
     legal_name: str | None = None  # registered name when it differs from `name` (UBL PartyLegalEntity, BT-27)
     legal_id: Identifier | None = None  # legal registration id (UBL PartyLegalEntity/CompanyID, BT-30)
+    legal_only: bool = False  # the partner gave only the registered name (UBL: no PartyName): keep it there
 
     def id_of(self, scheme: IdScheme) -> str | None:
         """The first identifier of the given scheme, if any."""
@@ -176,6 +177,7 @@ class Line:
     references: list[Reference] = field(default_factory=list)
     status: str | None = None  # order response line action: accepted, changed, rejected
     notes: list[str] = field(default_factory=list)
+    delivery_end: date | datetime | None = None  # end of the requested/promised delivery period
 
     def quantity(self, kind: str | None = None) -> Quantity | None:
         """The quantity of the given kind, or the first one when kind is None."""
@@ -230,6 +232,27 @@ class PurchaseOrder(Document):
     doc_type: ClassVar[str] = "purchase_order"
     delivery_date: date | datetime | None = None
     totals: Totals | None = None
+    delivery_end: date | datetime | None = None  # end of the requested delivery period
+    validity_end: date | None = None  # the order is valid until (UBL ValidityPeriod, EDIFACT DTM 36)
+    allowances_charges: list[AllowanceCharge] = field(default_factory=list)  # document level
+
+
+@dataclass(slots=True)
+class OrderChange(PurchaseOrder):
+    """A change to an order already sent (Peppol T114, EDIFACT ORDCHG): the order as it now stands."""
+
+    doc_type: ClassVar[str] = "order_change"
+    order_number: str | None = None
+    sequence: str | None = None  # UBL SequenceNumberID: the n-th change of that order
+
+
+@dataclass(slots=True)
+class OrderCancellation(Document):
+    """The buyer withdraws a whole order (Peppol T115, EDIFACT ORDCHG with message function 1)."""
+
+    doc_type: ClassVar[str] = "order_cancellation"
+    order_number: str | None = None
+    reason: str | None = None  # UBL CancellationNote
 
 
 @dataclass(slots=True)
@@ -238,6 +261,7 @@ class OrderResponse(Document):
     response: str = "accepted"  # accepted, accepted_with_changes, rejected (BGM 4343 / UBL code)
     order_number: str | None = None
     delivery_date: date | datetime | None = None
+    delivery_end: date | datetime | None = None  # end of the promised delivery period
 
 
 @dataclass(slots=True)
@@ -285,5 +309,6 @@ class RemittanceAdvice(Document):
 
 DOCUMENT_TYPES: dict[str, type[Document]] = {
     cls.doc_type: cls
-    for cls in (PurchaseOrder, OrderResponse, DespatchAdvice, Invoice, RemittanceAdvice)
+    for cls in (PurchaseOrder, OrderChange, OrderCancellation, OrderResponse, DespatchAdvice, Invoice,
+                RemittanceAdvice)
 }

@@ -22,16 +22,19 @@ SENDING_PARTY: dict[str, tuple[PartyRole, ...]] = {
     "invoice": (PartyRole.supplier,), "despatch_advice": (PartyRole.supplier,),
     "order_response": (PartyRole.supplier,), "purchase_order": (PartyRole.buyer,),
     "remittance_advice": (PartyRole.payer, PartyRole.buyer),
+    "order_change": (PartyRole.buyer,), "order_cancellation": (PartyRole.buyer,),
 }
 # the partner role (partners.PARTNER_ROLES) that may send each document type
 SENDING_ROLE: dict[str, str] = {
     "invoice": "supplier", "despatch_advice": "supplier", "order_response": "supplier",
-    "purchase_order": "buyer", "remittance_advice": "buyer",
+    "purchase_order": "buyer", "remittance_advice": "buyer", "order_change": "buyer",
+    "order_cancellation": "buyer",
 }
 ROLE_NAMES = {PartyRole.supplier: "seller", PartyRole.buyer: "buyer", PartyRole.payer: "payer"}
 DOCUMENT_NAMES = {"invoice": "an invoice", "despatch_advice": "a despatch advice",
                   "order_response": "an order response", "purchase_order": "an order",
-                  "remittance_advice": "a remittance advice"}
+                  "remittance_advice": "a remittance advice", "order_change": "an order change",
+                  "order_cancellation": "an order cancellation"}
 
 
 class SenderId(NamedTuple):

@@ -16,7 +16,8 @@ from mappings.ubl import render_invoice_checked, render_ubl, render_ubl_unchecke
 MESSAGE_TYPES = {"purchase_order": "ORDERS", "order_response": "ORDRSP",
                  "despatch_advice": "DESADV", "invoice": "INVOIC", "remittance_advice": "REMADV"}
 UBL_NAMES = {"purchase_order": "Order", "order_response": "OrderResponse",
-             "despatch_advice": "DespatchAdvice", "invoice": "Invoice"}
+             "despatch_advice": "DespatchAdvice", "invoice": "Invoice", "order_change": "OrderChange",
+             "order_cancellation": "OrderCancellation"}
 UBL_TYPES = set(UBL_NAMES)
 SYNTAXES = ("edifact", "ubl")
 

@@ -34,7 +34,8 @@ ACTOR = "system:router"
 # Who receives a document of each type, when the document itself has to say so (UBL).
 RECEIVER_ROLE = {"purchase_order": PartyRole.supplier, "order_response": PartyRole.buyer,
                  "despatch_advice": PartyRole.buyer, "invoice": PartyRole.buyer,
-                 "remittance_advice": PartyRole.supplier}
+                 "remittance_advice": PartyRole.supplier, "order_change": PartyRole.supplier,
+                 "order_cancellation": PartyRole.supplier}
 
 
 def find_partner(session: Session, value: str, qualifier: str | None = None) -> Partner | None:

@@ -13,10 +13,26 @@ from collections.abc import Callable
 from lxml import etree
 
 from hub.domain.acknowledgements import ApplicationAck
-from hub.domain.documents import DespatchAdvice, Document, Invoice, OrderResponse, PurchaseOrder
+from hub.domain.documents import (
+    DespatchAdvice,
+    Document,
+    Invoice,
+    OrderCancellation,
+    OrderChange,
+    OrderResponse,
+    PurchaseOrder,
+)
 from hub.domain.errors import MappingError, Problem, ValidationError
 from hub.xmlsafe import parse_xml
-from mappings.ubl import application_response, despatch_advice, invoice, order, order_response
+from mappings.ubl import (
+    application_response,
+    despatch_advice,
+    invoice,
+    order,
+    order_cancellation,
+    order_change,
+    order_response,
+)
 from mappings.ubl.common import text
 from mappings.ubl.detect import Detected, check_supported, detect
 from mappings.ubl.en16931_rules import check_en16931
@@ -31,6 +47,8 @@ _PARSERS: dict[str, Callable[[etree._Element], Document]] = {
     "DespatchAdvice": despatch_advice.parse,
     "Invoice": invoice.parse,
     "CreditNote": invoice.parse,
+    "OrderChange": order_change.parse,
+    "OrderCancellation": order_cancellation.parse,
 }
 
 
@@ -64,11 +82,12 @@ def _profile(found: Detected) -> dict[str, str]:
 
 
 def render_ubl(doc: Document) -> bytes:
-    """Render a canonical document as Peppol BIS 3 UBL 2.1; raise ValidationError if not schema-valid."""
+    """Render a canonical document as Peppol BIS 3 UBL (2.1; 2.3 for T114/T115); raise ValidationError if
+    not schema-valid."""
     data, kind = render_ubl_unchecked(doc)
     problems = schema_problems(parse_xml(data), kind, ref=doc.number)
     if problems:
-        raise ValidationError(f"rendered {kind} {doc.number} is not valid UBL 2.1", problems=problems)
+        raise ValidationError(f"rendered {kind} {doc.number} is not valid UBL", problems=problems)
     return data
 
 
@@ -77,6 +96,10 @@ def render_ubl_unchecked(doc: Document) -> tuple[bytes, str]:
     validate what the hub sends, and keep what fails them)."""
     if isinstance(doc, Invoice):
         return invoice.render(doc), "CreditNote" if doc.is_credit_note else "Invoice"
+    if isinstance(doc, OrderChange):  # before PurchaseOrder: an order change is one
+        return order_change.render(doc), "OrderChange"
+    if isinstance(doc, OrderCancellation):
+        return order_cancellation.render(doc), "OrderCancellation"
     if isinstance(doc, PurchaseOrder):
         return order.render(doc), "Order"
     if isinstance(doc, OrderResponse):

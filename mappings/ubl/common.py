@@ -162,6 +162,7 @@ def parse_party(el: etree._Element | None, role: PartyRole, raw_role: str) -> Pa
     legal = el.find("cac:PartyLegalEntity", NS)
     name = text(el, "cac:PartyName/cbc:Name")
     legal_name = text(legal, "cbc:RegistrationName") or text(el, "cac:PartyTaxScheme/cbc:RegistrationName")
+    legal_only = name is None and legal_name is not None
     if name is None:
         name, legal_name = legal_name, None
     contact = el.find("cac:Contact", NS)
@@ -177,6 +178,7 @@ def parse_party(el: etree._Element | None, role: PartyRole, raw_role: str) -> Pa
         contact=Contact(name=text(contact, "cbc:Name"), phone=text(contact, "cbc:Telephone"),
                         email=text(contact, "cbc:ElectronicMail")) if contact is not None else None,
         endpoint=identifier(el.find("cbc:EndpointID", NS)),
+        legal_only=legal_only,
     )
 
 
@@ -270,9 +272,10 @@ def new_root(doc_name: str) -> etree._Element:
 
 
 def header(root: etree._Element, customization: str, profile: str, number: str,
-           when: date | datetime | None) -> None:
-    """UBLVersionID, CustomizationID, ProfileID, ID, IssueDate (and IssueTime for aware datetimes)."""
-    sub(root, "cbc:UBLVersionID", "2.1")
+           when: date | datetime | None, *, version: str | None = "2.1") -> None:
+    """UBLVersionID (unless None: the Peppol ordering data model has none), CustomizationID, ProfileID, ID,
+    IssueDate (and IssueTime for aware datetimes)."""
+    opt(root, "cbc:UBLVersionID", version)
     sub(root, "cbc:CustomizationID", customization)
     sub(root, "cbc:ProfileID", profile)
     sub(root, "cbc:ID", number)
@@ -348,7 +351,7 @@ def fill_party(el: etree._Element, party: Party, *, invoice: bool = False,
     for ident in party.ids:
         sub(sub(el, "cac:PartyIdentification"), "cbc:ID", ident.value,
             schemeID=scheme_code(ident, icd_only=invoice))
-    if party.name:
+    if party.name and not party.legal_only:
         sub(sub(el, "cac:PartyName"), "cbc:Name", party.name)
     render_address(el, "cac:PostalAddress", party.address)
     for tax in party.tax_ids:
@@ -357,7 +360,7 @@ def fill_party(el: etree._Element, party: Party, *, invoice: bool = False,
         # EDIFACT's "VA" and the like are VAT too; UBL names the scheme "VAT".
         sub(sub(pts, "cac:TaxScheme"), "cbc:ID",
             _TAX_SCHEME_NAME.get(tax.scheme) or tax.raw_scheme or "VAT")
-    if party.legal_name or party.legal_id or legal:
+    if party.legal_name or party.legal_id or party.legal_only or legal:
         legal = sub(el, "cac:PartyLegalEntity")
         opt(legal, "cbc:RegistrationName", party.legal_name or party.name)
         if party.legal_id:
@@ -455,13 +458,15 @@ def serialize(root: etree._Element) -> bytes:
 @cache
 def _sequences() -> dict[str, dict[str, int]]:
     """Child order of each UBL aggregate element, read from the packaged schemas (element -> child -> i)."""
-    from mappings.ubl.schema import XSD_DIR  # late: keeps module import cheap
+    from mappings.ubl.schema import UBL23_DOCS, XSD_DIR, schema_path  # late: keeps module import cheap
 
     xs = "{http://www.w3.org/2001/XMLSchema}"
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     out: dict[str, dict[str, int]] = {}
-    paths = [XSD_DIR / "common" / "UBL-CommonAggregateComponents-2.1.xsd",
-             *sorted((XSD_DIR / "maindoc").glob("*.xsd"))]
+    # 2.3 aggregates first, so the 2.1 ones (what most documents are) win where both define an element
+    paths = [XSD_DIR / "2.3" / "common" / "UBL-CommonAggregateComponents-2.3.xsd",
+             XSD_DIR / "common" / "UBL-CommonAggregateComponents-2.1.xsd",
+             *sorted((XSD_DIR / "maindoc").glob("*.xsd")), *(schema_path(d) for d in UBL23_DOCS)]
     for path in paths:
         schema = etree.parse(str(path), parser).getroot()
         types = {ct.get("name"): [e.get("ref", "").split(":")[-1] for e in ct.iter(f"{xs}element")]
@@ -584,11 +589,35 @@ def period_date(el: etree._Element | None, path: str) -> date | datetime | None:
     return issued(el, f"{path}/cbc:StartDate", f"{path}/cbc:StartTime") or day(el, f"{path}/cbc:EndDate")
 
 
-def render_period(parent: etree._Element, name: str, when: date | datetime | None) -> None:
-    """Append a period with the date as its start date (and start time for aware datetimes)."""
-    if when is None:
+def period_end(el: etree._Element | None, path: str) -> date | datetime | None:
+    """The end of a cac:*Period at path when it also has a start (a lone end date is read as the date)."""
+    if el is None or text(el, f"{path}/cbc:StartDate") is None:
+        return None
+    return issued(el, f"{path}/cbc:EndDate", f"{path}/cbc:EndTime")
+
+
+def render_period(parent: etree._Element, name: str, when: date | datetime | None,
+                  end: date | datetime | None = None) -> None:
+    """Append a period from `when` to `end` (times written for aware datetimes)."""
+    if when is None and end is None:
         return
     el = sub(parent, name)
-    sub(el, "cbc:StartDate", when)
-    if isinstance(when, datetime):
-        sub(el, "cbc:StartTime", when.timetz().isoformat())
+    for value, day_name, time_name in ((when, "cbc:StartDate", "cbc:StartTime"),
+                                       (end, "cbc:EndDate", "cbc:EndTime")):
+        if value is not None:
+            sub(el, day_name, value)
+            if isinstance(value, datetime):
+                sub(el, time_name, value.timetz().isoformat())
+
+
+def peppol_endpoint(party: Party) -> Identifier | None:
+    """The party's Peppol electronic address: the one it gave, else one derived from its GLN, legal
+    registration or VAT number where the EAS list has a scheme for it (None when there is none)."""
+    if party.endpoint is not None:
+        return party.endpoint
+    candidates = [*party.ids, *([party.legal_id] if party.legal_id else []), *party.tax_ids]
+    for ident in candidates:
+        scheme = endpoint_scheme(ident)
+        if scheme and codelists.load("eas").is_code(scheme):
+            return Identifier(value=ident.value, scheme=ident.scheme, raw_scheme=scheme)
+    return None

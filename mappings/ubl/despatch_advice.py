@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from lxml import etree
@@ -18,6 +19,7 @@ from mappings.ubl.common import (
     opt,
     parse_item,
     parse_party,
+    peppol_endpoint,
     period_date,
     quantity,
     render_item,
@@ -30,6 +32,7 @@ from mappings.ubl.common import (
     texts,
     unit_code,
 )
+from mappings.ubl.peppol_model import fit_peppol
 
 CUSTOMIZATION = "urn:fdc:peppol.eu:poacc:trns:despatch_advice:3"
 PROFILE = "urn:fdc:peppol.eu:poacc:bis:despatch_advice:3"
@@ -73,7 +76,8 @@ def _line(el: etree._Element, order_number: str | None) -> Line:
         number=text(el, "cbc:ID") or "",
         item=parse_item(el.find("cac:Item", NS)),
         quantities=quantity(el, "cbc:DeliveredQuantity", "despatched")
-        + quantity(el, "cbc:BackorderQuantity", "backordered"),
+        + quantity(el, "cbc:BackorderQuantity", "backordered")
+        + quantity(el, "cbc:OutstandingQuantity", "backordered"),  # Peppol's name for it
         references=refs,
         notes=texts(el, "cbc:Note"),
     )
@@ -81,7 +85,7 @@ def _line(el: etree._Element, order_number: str | None) -> Line:
 def render(doc: DespatchAdvice) -> bytes:
     """The canonical despatch advice as a Peppol BIS Despatch Advice 3 UBL DespatchAdvice."""
     root = new_root("DespatchAdvice")
-    header(root, CUSTOMIZATION, PROFILE, doc.number, doc.issued)
+    header(root, CUSTOMIZATION, PROFILE, doc.number, doc.issued, version=None)
     opt(root, "cbc:DespatchAdviceTypeCode",
         document_code(doc.type_code, "cbc:DespatchAdviceTypeCode") if doc.type_code else None)
     for note in doc.notes:
@@ -109,11 +113,12 @@ def render(doc: DespatchAdvice) -> bytes:
                 sub(despatch, "cbc:ActualDespatchTime", doc.despatch_date.timetz().isoformat())
     for line in doc.lines:
         _render_line(root, line, doc.order_number)
+    fit_peppol(root)
     return serialize(root)
 
 def _party(root: etree._Element, path: str, party: Party | None, optional: bool = False) -> None:
     if party is not None:
-        render_party(sub(root, path), party)
+        render_party(sub(root, path), party if optional else replace(party, endpoint=peppol_endpoint(party)))
     elif not optional:
         sub(root, path)
 
@@ -122,7 +127,7 @@ def _render_line(root: etree._Element, line: Line, order_number: str | None) -> 
     sub(el, "cbc:ID", line.number)
     for note in line.notes:
         sub(el, "cbc:Note", note)
-    for kind, tag in (("despatched", "cbc:DeliveredQuantity"), ("backordered", "cbc:BackorderQuantity")):
+    for kind, tag in (("despatched", "cbc:DeliveredQuantity"), ("backordered", "cbc:OutstandingQuantity")):
         qty = line.quantity(kind) or (line.quantity() if kind == "despatched" else None)
         if qty:
             where = f"DespatchLine {line.number}/{tag}/@unitCode"

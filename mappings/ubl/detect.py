@@ -9,10 +9,12 @@ from lxml import etree
 from hub.domain.errors import Problem, UnsupportedContent, ValidationError
 from mappings.ubl.common import UBL, text
 
-SUPPORTED = ("Order", "OrderResponse", "DespatchAdvice", "Invoice", "CreditNote")
+SUPPORTED = ("Order", "OrderResponse", "DespatchAdvice", "Invoice", "CreditNote", "OrderChange",
+             "OrderCancellation")
+UBL23 = ("OrderChange", "OrderCancellation")  # Peppol T114/T115 are UBL 2.3 documents
 # UBL main documents the hub recognises but does not translate (yet): rejected by name.
 KNOWN_UNSUPPORTED = (
-    "OrderChange", "OrderCancellation", "OrderResponseSimple", "ApplicationResponse", "DebitNote",
+    "OrderResponseSimple", "ApplicationResponse", "DebitNote",
     "SelfBilledInvoice", "SelfBilledCreditNote", "ReceiptAdvice", "Catalogue", "RemittanceAdvice", "Reminder",
 )
 
@@ -46,8 +48,10 @@ def check_supported(found: Detected) -> None:
     """Raise UnsupportedContent naming the document (and version) when the hub cannot translate it."""
     if found.version and not found.version.startswith("2."):
         _unsupported(found, f"UBL version {found.version} is not supported (2.1 expected)")
-    if found.kind in SUPPORTED and found.version not in (None, "2.1"):
-        _unsupported(found, f"UBL {found.kind} {found.version} is not supported: only UBL 2.1 is translated")
+    allowed = (None, "2.1", "2.2", "2.3") if found.kind in UBL23 else (None, "2.1")
+    if found.kind in SUPPORTED and found.version not in allowed:
+        _unsupported(found, f"UBL {found.kind} {found.version} is not supported: only UBL "
+                            f"{'2.1 to 2.3' if found.kind in UBL23 else '2.1'} is translated")
     if found.kind not in SUPPORTED:
         what = "recognised but not translated" if found.kind in KNOWN_UNSUPPORTED else "unknown"
         _unsupported(found, f"UBL {found.kind} ({what}): the hub translates {', '.join(SUPPORTED)}")

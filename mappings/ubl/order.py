@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from lxml import etree
@@ -10,6 +11,7 @@ from hub.domain.documents import Document, Line, Party, PartyRole, PurchaseOrder
 from hub.domain.errors import Problem, ValidationError
 from mappings.ubl.common import (
     NS,
+    day,
     decimal,
     document_code,
     each,
@@ -23,7 +25,9 @@ from mappings.ubl.common import (
     parse_item,
     parse_party,
     parse_prices,
+    peppol_endpoint,
     period_date,
+    period_end,
     quantity,
     render_allowance_charge,
     render_delivery_party,
@@ -39,6 +43,7 @@ from mappings.ubl.common import (
     texts,
     unit_code,
 )
+from mappings.ubl.peppol_model import fit_peppol
 
 CUSTOMIZATION = "urn:fdc:peppol.eu:poacc:trns:order:3"
 PROFILE = "urn:fdc:peppol.eu:poacc:bis:ordering:3"
@@ -67,17 +72,26 @@ def parse(root: etree._Element) -> PurchaseOrder:
         currency=text(root, "cbc:DocumentCurrencyCode"),
         type_code=text(root, "cbc:OrderTypeCode"),
         notes=texts(root, "cbc:Note"),
-        delivery_date=period_date(root.find("cac:Delivery", NS), "cac:RequestedDeliveryPeriod"),
     )
+    read_order_body(root, doc)
+    return doc
+
+
+def read_order_body(root: etree._Element, doc: PurchaseOrder) -> None:
+    """What an Order and an OrderChange share: delivery, validity, references, parties, charges, lines."""
+    delivery = root.find("cac:Delivery", NS)
+    doc.delivery_date = period_date(delivery, "cac:RequestedDeliveryPeriod")
+    doc.delivery_end = period_end(delivery, "cac:RequestedDeliveryPeriod")
+    doc.validity_end = day(root, "cac:ValidityPeriod/cbc:EndDate")
     customer_ref = text(root, "cbc:CustomerReference")
     if customer_ref:
         doc.references.append(Reference(kind="buyer_reference", number=customer_ref))
     for path, kind in REFERENCES:
         doc.references += [parse_doc_reference(el, kind) for el in each(root, path)]
     doc.parties = parse_parties(root, PARTIES)
+    doc.allowances_charges = [parse_allowance_charge(a) for a in each(root, "cac:AllowanceCharge")]
     doc.totals = _totals(root)
     doc.lines = [parse_line(el, "ordered") for el in each(root, "cac:OrderLine")]
-    return doc
 
 
 def parse_parties(root: etree._Element, parties: tuple[tuple[str, PartyRole], ...]) -> list[Party]:
@@ -129,6 +143,7 @@ def parse_line(order_line: etree._Element, qty_kind: str, delivery_path: str = "
         tax_rate=decimal(item, "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent"),
         allowances_charges=[parse_allowance_charge(a) for a in each(item, "cac:AllowanceCharge")],
         delivery_date=period_date(item.find("cac:Delivery", NS), delivery_path),
+        delivery_end=period_end(item.find("cac:Delivery", NS), delivery_path),
         references=refs,
         status=(status_map or {}).get(status or "", status),
         notes=texts(order_line, "cbc:Note") + texts(item, "cbc:Note"),
@@ -137,32 +152,42 @@ def parse_line(order_line: etree._Element, qty_kind: str, delivery_path: str = "
 
 def render(doc: PurchaseOrder) -> bytes:
     """The canonical order as a Peppol BIS Ordering 3 UBL Order."""
-    cur = doc.currency or "EUR"
     root = new_root("Order")
-    header(root, CUSTOMIZATION, PROFILE, doc.number, doc.issued)
+    header(root, CUSTOMIZATION, PROFILE, doc.number, doc.issued, version=None)
     opt(root, "cbc:OrderTypeCode", document_code(doc.type_code or "220", "cbc:OrderTypeCode"))
+    write_order_body(root, doc)
+    fit_peppol(root)
+    return serialize(root)
+
+
+def write_order_body(root: etree._Element, doc: PurchaseOrder, skip_kinds: tuple[str, ...] = ()) -> None:
+    """What an Order and an OrderChange share (serialize() puts every element in schema order)."""
+    cur = doc.currency or "EUR"
     for note in doc.notes:
         sub(root, "cbc:Note", note)
     sub(root, "cbc:DocumentCurrencyCode", cur)
+    if doc.validity_end:
+        sub(sub(root, "cac:ValidityPeriod"), "cbc:EndDate", doc.validity_end)
     buyer_ref = doc.reference("buyer_reference")
     opt(root, "cbc:CustomerReference", buyer_ref.number if buyer_ref else None)
     for path, kind in REFERENCES:
-        for ref in (r for r in doc.references if r.kind == kind):
+        for ref in (r for r in doc.references if r.kind == kind and kind not in skip_kinds):
             el = sub(root, path)
             sub(el, "cbc:ID", ref.number)
             opt(el, "cbc:IssueDate", ref.issued)
             opt(el, "cbc:DocumentTypeCode", ref.raw_kind if kind == "additional" else None)
     render_parties(root, doc, PARTIES)
     delivery = doc.party(PartyRole.delivery)
-    if delivery or doc.delivery_date:
+    if delivery or doc.delivery_date or doc.delivery_end:
         el = sub(root, "cac:Delivery")
         if delivery:
             render_delivery_party(el, delivery, invoice=False)
-        render_period(el, "cac:RequestedDeliveryPeriod", doc.delivery_date)
+        render_period(el, "cac:RequestedDeliveryPeriod", doc.delivery_date, doc.delivery_end)
+    for ac in doc.allowances_charges:
+        render_allowance_charge(root, ac, cur, with_tax=True)
     _render_totals(root, doc.totals, cur)
-    for line in doc.lines:
-        render_line(root, line, cur, "ordered")
-    return serialize(root)
+    for line in doc.lines:  # an order change gives each line its action code (UNCL 1229) as status
+        render_line(root, line, cur, "ordered", status=line.status if skip_kinds else None)
 
 
 def render_parties(root: etree._Element, doc: Document, parties: tuple[tuple[str, PartyRole], ...]) -> None:
@@ -170,9 +195,17 @@ def render_parties(root: etree._Element, doc: Document, parties: tuple[tuple[str
     for path, role in parties:
         party = doc.party(role)
         if party is not None:
-            render_party(sub(root, path), party)
+            render_party(sub(root, path), with_endpoint(party))
         elif role in (PartyRole.buyer, PartyRole.supplier):
             sub(root, path)  # mandatory in the schema; an empty one is valid
+
+
+def with_endpoint(party: Party) -> Party:
+    """The buyer or seller with its Peppol electronic address (derived when it gave none); other parties
+    as they are (Peppol has no EndpointID for an originator or a delivery party)."""
+    if party.role not in (PartyRole.buyer, PartyRole.supplier):
+        return party
+    return replace(party, endpoint=peppol_endpoint(party))
 
 
 def _render_totals(root: etree._Element, t: Totals | None, cur: str) -> None:
@@ -198,16 +231,17 @@ def render_line(root: etree._Element, line: Line, cur: str, qty_kind: str,
     order_line = sub(root, "cac:OrderLine")
     item = sub(order_line, "cac:LineItem")
     sub(item, "cbc:ID", line.number)
+    # Peppol places line notes on the OrderLine of an order (T01, T114), on the LineItem of a response (T76)
     for note in line.notes:
-        sub(item, "cbc:Note", note)
+        sub(order_line if qty_kind == "ordered" else item, "cbc:Note", note)
     opt(item, "cbc:LineStatusCode", status)
     qty = line.quantity(qty_kind) or line.quantity()
     if qty:
         sub(item, "cbc:Quantity", qty.value,
             unitCode=unit_code(qty.unit, f"OrderLine {line.number}/cbc:Quantity/@unitCode"))
     opt(item, "cbc:LineExtensionAmount", line.line_amount, currencyID=cur)
-    if line.delivery_date:
-        render_period(sub(item, "cac:Delivery"), delivery_name, line.delivery_date)
+    if line.delivery_date or line.delivery_end:
+        render_period(sub(item, "cac:Delivery"), delivery_name, line.delivery_date, line.delivery_end)
     for ac in line.allowances_charges:
         render_allowance_charge(item, ac, cur, with_tax=False)
     render_price(item, line.prices, cur)

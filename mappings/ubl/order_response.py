@@ -14,6 +14,7 @@ from mappings.ubl.common import (
     new_root,
     opt,
     period_date,
+    period_end,
     render_delivery_party,
     render_period,
     require,
@@ -23,6 +24,7 @@ from mappings.ubl.common import (
     texts,
 )
 from mappings.ubl.order import parse_line, parse_parties, render_line, render_parties
+from mappings.ubl.peppol_model import fit_peppol
 
 CUSTOMIZATION = "urn:fdc:peppol.eu:poacc:trns:order_response:3"
 PROFILE = "urn:fdc:peppol.eu:poacc:bis:ordering:3"
@@ -54,6 +56,7 @@ def parse(root: etree._Element) -> OrderResponse:
         order_number=order_number,
         delivery_date=period_date(root.find("cac:Delivery", NS), "cac:PromisedDeliveryPeriod")
         or period_date(root.find("cac:Delivery", NS), "cac:RequestedDeliveryPeriod"),
+        delivery_end=period_end(root.find("cac:Delivery", NS), "cac:PromisedDeliveryPeriod"),
     )
     if order_number:  # as the EDIFACT mapping does: the order is also a document reference
         doc.references.append(Reference(kind="order", number=order_number,
@@ -68,7 +71,7 @@ def render(doc: OrderResponse) -> bytes:
     """The canonical order response as a Peppol BIS Ordering 3 UBL OrderResponse."""
     cur = doc.currency or "EUR"
     root = new_root("OrderResponse")
-    header(root, CUSTOMIZATION, PROFILE, doc.number, doc.issued)
+    header(root, CUSTOMIZATION, PROFILE, doc.number, doc.issued, version=None)
     sub(root, "cbc:OrderResponseCode", CODE_BY_RESPONSE.get(doc.response, doc.type_code or doc.response))
     for note in doc.notes:
         sub(root, "cbc:Note", note)
@@ -79,12 +82,13 @@ def render(doc: OrderResponse) -> bytes:
     opt(order_el, "cbc:IssueDate", order_ref.issued if order_ref else None)
     render_parties(root, doc, PARTIES)
     delivery = doc.party(PartyRole.delivery)
-    if delivery or doc.delivery_date:
+    if delivery or doc.delivery_date or doc.delivery_end:
         el = sub(root, "cac:Delivery")
         if delivery:
             render_delivery_party(el, delivery, invoice=False)
-        render_period(el, "cac:PromisedDeliveryPeriod", doc.delivery_date)
+        render_period(el, "cac:PromisedDeliveryPeriod", doc.delivery_date, doc.delivery_end)
     for line in doc.lines:
         render_line(root, line, cur, "confirmed", "cac:PromisedDeliveryPeriod",
                     CODE_BY_STATUS.get(line.status or "", line.status))
+    fit_peppol(root)
     return serialize(root)

@@ -1,7 +1,8 @@
 """A UBL document the hub is about to send, checked as strictly as one it receives.
 
 Layers, each run only when the one before found nothing fatal (business rules on a document the schema
-refuses would only add noise): the UBL 2.1 schema of its root element; the EN 16931 rules for an
+refuses would only add noise): the UBL 2.1 schema of its root element (2.3 for OrderChange and
+OrderCancellation); the EN 16931 rules for an
 Invoice or CreditNote; the OpenPeppol rules of the transaction its CustomizationID claims, if any.
 """
 
@@ -15,9 +16,8 @@ from mappings.ubl.detect import detect
 from mappings.ubl.en16931_rules import RULES_VERSION as EN16931_VERSION
 from mappings.ubl.en16931_rules import check_en16931_tree
 from mappings.ubl.peppol_rules import check_peppol, claims_peppol, rules_label
-from mappings.ubl.schema import SCHEMA_DOCS, schema_problems
+from mappings.ubl.schema import SCHEMA_DOCS, schema_problems, schema_version
 
-SCHEMA_VERSION = "UBL 2.1 XSD"
 INVOICES = ("Invoice", "CreditNote")
 
 
@@ -32,9 +32,9 @@ def validate_document(data: bytes) -> Validation:
         return result
     ref = text(root, "cbc:ID")
     if found.kind not in SCHEMA_DOCS:
-        result.add(SCHEMA_VERSION, [_no_schema(found.kind)])
+        result.add("UBL XSD", [_no_schema(found.kind)])
         return result
-    result.add(SCHEMA_VERSION, schema_problems(root, found.kind, ref=ref))
+    result.add(f"UBL {schema_version(found.kind)} XSD", schema_problems(root, found.kind, ref=ref))
     if found.kind in INVOICES and not result.fatal:
         result.add(EN16931_VERSION, check_en16931_tree(root))
     if claims_peppol(found.customization_id) and not result.fatal:
@@ -44,4 +44,4 @@ def validate_document(data: bytes) -> Validation:
 
 def _no_schema(kind: str) -> Problem:
     return Problem(code="XML_SCHEMA", element=f"/{kind}",
-                   message=f"the hub has no UBL 2.1 schema for {kind}: not sent unchecked")
+                   message=f"the hub has no UBL schema for {kind}: not sent unchecked")

@@ -16,6 +16,8 @@ SCHEMA_DOCS = (
     "Order", "OrderResponse", "OrderResponseSimple", "DespatchAdvice", "Invoice", "CreditNote",
     "ApplicationResponse", "OrderChange", "OrderCancellation",
 )
+# The Peppol advanced ordering documents (T114 OrderChange, T115 OrderCancellation) are UBL 2.3.
+UBL23_DOCS = ("OrderChange", "OrderCancellation")
 _EMPTY_SCHEMA = '<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema"/>'
 _lock = threading.Lock()
 
@@ -39,8 +41,20 @@ def _schema_parser() -> etree.XMLParser:
 
 @cache
 def _compiled(doc_name: str) -> etree.XMLSchema:
-    path = XSD_DIR / "maindoc" / f"UBL-{doc_name}-2.1.xsd"
+    path = schema_path(doc_name)
     return etree.XMLSchema(etree.parse(str(path), _schema_parser()))
+
+
+def schema_version(doc_name: str) -> str:
+    """The UBL version the hub validates a main document against: 2.3 for T114/T115, else 2.1."""
+    return "2.3" if doc_name in UBL23_DOCS else "2.1"
+
+
+def schema_path(doc_name: str) -> Path:
+    """The packaged main-document schema of doc_name, in its version."""
+    version = schema_version(doc_name)
+    folder = XSD_DIR / "2.3" if version == "2.3" else XSD_DIR
+    return folder / "maindoc" / f"UBL-{doc_name}-{version}.xsd"
 
 
 def schema_for(doc_name: str) -> etree.XMLSchema:
@@ -59,7 +73,8 @@ def schema_problems(root: etree._Element, doc_name: str, *, ref: str | None = No
         valid = schema.validate(root)
         errors = list(schema.error_log) if not valid else []
     return [
-        Problem(code="XML_SCHEMA", message=f"{doc_name} is not valid UBL 2.1: {e.message}",
+        Problem(code="XML_SCHEMA",
+                message=f"{doc_name} is not valid UBL {schema_version(doc_name)}: {e.message}",
                 message_ref=ref, segment_position=e.line, element=e.path or None)
         for e in errors[:50]
     ]
@@ -70,4 +85,5 @@ def validate_schema(root: etree._Element, doc_name: str, *, ref: str | None = No
     problems = schema_problems(root, doc_name, ref=ref)
     if problems:
         name = f"{doc_name} {ref}" if ref else doc_name
-        raise ValidationError(f"{name} is not valid against the UBL 2.1 schema", problems=problems)
+        raise ValidationError(f"{name} is not valid against the UBL {schema_version(doc_name)} schema",
+                              problems=problems)

@@ -1,9 +1,10 @@
-"""Copy the UBL 2.1 schemas the hub needs, without their xsd:annotation documentation.
+"""Copy the UBL 2.1 (or 2.3) schemas the hub needs, without their xsd:annotation documentation.
 
 Usage: python mappings/ubl/xsd/strip_annotations.py SOURCE_XSD_DIR [DEST_DIR]
-SOURCE_XSD_DIR is the OASIS `xsd` folder (with `common/` and `maindoc/`); DEST_DIR defaults to the folder of
-this script. The folder layout is kept so the relative schemaLocation imports still resolve. Annotations
-hold only documentation (CommonAggregateComponents shrinks from 2.4 MB to about 0.24 MB).
+SOURCE_XSD_DIR is the OASIS `xsd` folder (with `common/` and `maindoc/`) of UBL 2.1 or 2.3 (told apart by
+its common files); DEST_DIR defaults to the folder of this script for 2.1 and its `2.3/` folder for 2.3.
+The folder layout is kept so the relative schemaLocation imports still resolve.
+Annotations hold only documentation (CommonAggregateComponents shrinks from 2.4 MB to about 0.24 MB).
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ MAINDOCS = (
     "Order", "OrderResponse", "OrderResponseSimple", "DespatchAdvice", "Invoice", "CreditNote",
     "ApplicationResponse", "OrderChange", "OrderCancellation",
 )
+# The Peppol advanced ordering documents (T114, T115) are UBL 2.3.
+MAINDOCS_23 = ("OrderChange", "OrderCancellation")
 
 
 def strip(src: Path, dest: Path) -> int:
@@ -37,9 +40,12 @@ def strip(src: Path, dest: Path) -> int:
 
 def main(argv: list[str]) -> int:
     src_root = Path(argv[1])
-    dest_root = Path(argv[2]) if len(argv) > 2 else Path(__file__).parent
+    v23 = (src_root / "common" / "UBL-CommonAggregateComponents-2.3.xsd").is_file()
+    default = Path(__file__).parent / "2.3" if v23 else Path(__file__).parent
+    dest_root = Path(argv[2]) if len(argv) > 2 else default
     files = sorted((src_root / "common").glob("*.xsd"))
-    files += [src_root / "maindoc" / f"UBL-{name}-2.1.xsd" for name in MAINDOCS]
+    files += [src_root / "maindoc" / f"UBL-{name}-{'2.3' if v23 else '2.1'}.xsd"
+              for name in (MAINDOCS_23 if v23 else MAINDOCS)]
     for src in files:
         size = strip(src, dest_root / src.relative_to(src_root))
         print(f"{src.relative_to(src_root)}: {src.stat().st_size} -> {size} bytes")

@@ -4,7 +4,9 @@ The canonical documents come from the EDIFACT golden files (fixtures/edifact/*.e
 mappings/edifact from the .edi beside them). Compared: what UBL can carry; not compared: raw codes of the
 other syntax (qualifiers, agency codes, BGM/UBL type codes), EDIFACT-only references (SSCC), party order,
 quantities of kinds the UBL line has no element for (ordered/backordered on an order response line,
-consumer units), EDIFACT-only references (promotion), and -- a known gap of
+consumer units), EDIFACT-only references (promotion), what the Peppol ordering transactions have no place
+for (party addresses, tax numbers and contacts on order responses and despatch advices, the order
+reference's date there), the EndpointID the hub derives for Peppol, and -- a known gap of
 the UBL invoice mapping -- payment-term due dates, discounts and instalments (only means, account,
 reference and the terms text are rendered).
 """
@@ -28,6 +30,20 @@ _QUANTITIES = {"order_response": {"confirmed"}, "purchase_order": {"ordered"},
 _DROP = {"raw_scheme", "raw_role", "raw_kind", "profile", "our_number", "function", "type_code"}
 
 
+# What the Peppol transaction keeps of a party: T76 and T16 parties carry identifiers and a (legal) name
+# only; an endpoint the hub derives from the GLN, and where the name goes, are Peppol's placement.
+_PARTY_CORE = ("order_response", "despatch_advice")
+
+
+def _peppol_party(party: dict[str, Any], doc_type: str) -> dict[str, Any]:
+    party = {k: v for k, v in party.items() if k not in ("endpoint", "legal_only", "legal_name")}
+    if doc_type in _PARTY_CORE:
+        party = {k: v for k, v in party.items() if k in ("role", "ids", "name")}
+    if doc_type == "purchase_order" and party["role"] == "supplier":  # T01: no seller tax scheme
+        party.pop("tax_ids", None)
+    return party
+
+
 def _carried(value: Any) -> Any:
     """The canonical JSON without what only EDIFACT carries; parties sorted by role."""
     if isinstance(value, dict):
@@ -43,7 +59,11 @@ def _carried(value: Any) -> Any:
         if out.get("doc_type") == "purchase_order" and totals and "payable" not in totals:
             totals["payable"] = totals.get("tax_inclusive") or totals.get("line_total")  # mandatory in UBL
         if "parties" in out:
-            out["parties"] = sorted(out["parties"], key=lambda p: p["role"])
+            out["parties"] = sorted((_peppol_party(p, out.get("doc_type", "")) for p in out["parties"]),
+                                    key=lambda p: p["role"])
+        if out.get("doc_type") in (*_PARTY_CORE, "purchase_order"):  # no issue dates on these references
+            for ref in out.get("references", []):
+                ref.pop("issued", None)
         for key in ("references",):
             if key in out:
                 out[key] = [r for r in out[key] if r["kind"] not in ("sscc", "promotion")] or None
