@@ -4,6 +4,7 @@ rolls the number back with the rest)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -11,9 +12,22 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.domain.documents import Identifier, IdScheme, Item, Line, Party, PartyRole, Price, Quantity, Totals
+from hub.domain.documents import (
+    Address,
+    Identifier,
+    IdScheme,
+    Item,
+    Line,
+    Party,
+    PartyRole,
+    Price,
+    Quantity,
+    Totals,
+)
 from hub.domain.documents import PurchaseOrder as CanonicalOrder
 from hub.domain.errors import HubError, Problem
+from hub.invoicing.companies import seller_party
+from hub.invoicing.models import Company
 from hub.models import Partner
 from hub.numbering.service import SeriesFormat, take_next
 from hub.procurement.answers import load_lines
@@ -32,13 +46,32 @@ def series(today: date) -> tuple[str, SeriesFormat]:
     return f"purchase_order:{today.year}", SeriesFormat(prefix=f"PO-{today.year}-", padding=6)
 
 
-def _party(role: PartyRole, partner: Partner | None, hub_id: str) -> Party:
-    if partner is None:  # the hub's own side: its EDI identity (a GLN when it looks like one)
-        scheme = IdScheme.gln if hub_id.isdigit() and len(hub_id) == 13 else IdScheme.mutually_defined
-        return Party(role=role, ids=[Identifier(hub_id, scheme)])
-    ids = [Identifier(i.value, SCHEMES.get(i.scheme, IdScheme.other)) for i in partner.identifiers
-           if i.scheme in SCHEMES]
-    return Party(role=role, ids=ids, name=partner.name)
+def _buyer(session: Session, hub_id: str) -> Party:
+    """Our side: the issuing company when the hub has exactly one (name, GLN endpoint, address),
+    else the hub's EDI identity (a GLN when it looks like one)."""
+    companies = list(session.scalars(select(Company).order_by(Company.id).limit(2)))
+    if len(companies) == 1:
+        return replace(seller_party(companies[0]), role=PartyRole.buyer)
+    scheme = IdScheme.gln if hub_id.isdigit() and len(hub_id) == 13 else IdScheme.mutually_defined
+    ident = Identifier(hub_id, scheme)
+    return Party(role=PartyRole.buyer, ids=[ident], endpoint=ident if scheme is IdScheme.gln else None)
+
+
+def _supplier(partner: Partner) -> Party:
+    """The supplier: its identifiers (a UNB id with qualifier 14 is a GLN), the GLN as its endpoint,
+    and the address and legal name its profile gives."""
+    ids = []
+    for i in partner.identifiers:
+        if i.scheme in SCHEMES:
+            ids.append(Identifier(i.value, SCHEMES[i.scheme]))
+        elif i.scheme == "edi" and i.qualifier == "14":
+            ids.append(Identifier(i.value, IdScheme.gln))
+    gln = next((i for i in ids if i.scheme is IdScheme.gln), None)
+    address = profiles.partner_address(partner.profile) or {}
+    postal = Address([address["street"]] if address.get("street") else [], address.get("city"),
+                     address.get("postcode"), country=address.get("country")) if address else None
+    return Party(role=PartyRole.supplier, ids=ids, name=partner.name, endpoint=gln, address=postal,
+                 legal_name=address.get("legal_name"))
 
 
 def canonical_order(session: Session, order: PurchaseOrder, supplier: Partner, number: str, today: date,
@@ -47,15 +80,14 @@ def canonical_order(session: Session, order: PurchaseOrder, supplier: Partner, n
     rows, states = load_lines(session, order)
     lead = max((int(r.explanation.get("terms", {}).get("lead_time_days", 0)) for r in rows), default=0)
     lines = [Line(number=str(row.line_no),
-                  item=Item(gtin=state.gtin, buyer_number=state.sku,
+                  item=Item(gtin=state.gtin, buyer_number=state.sku, name=state.sku,
                             supplier_number=row.supplier_sku or None),
                   quantities=[Quantity(row.quantity, row.unit, "ordered")], prices=[Price(row.unit_price)],
                   line_amount=(row.quantity * row.unit_price).quantize(Decimal("0.01")))
              for row, state in zip(rows, states, strict=True) if row.state == "open"]
     total = sum((ln.line_amount or Decimal(0) for ln in lines), Decimal(0))
     return CanonicalOrder(number=number, issued=today, currency=order.currency,
-                          parties=[_party(PartyRole.buyer, None, hub_id),
-                                   _party(PartyRole.supplier, supplier, hub_id)],
+                          parties=[_buyer(session, hub_id), _supplier(supplier)],
                           lines=lines, delivery_date=today + timedelta(days=lead),
                           totals=Totals(line_total=total, payable=total))
 

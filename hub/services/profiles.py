@@ -14,7 +14,8 @@ from mappings.edifact.profile import GENERIC, PartnerProfile
 _FIELDS = {f.name: f for f in dataclasses.fields(PartnerProfile) if f.init}
 _TUPLES = {"render_party_schemes"}
 # settings the hub reads itself, never handed to the mappings (see SenderPolicy)
-_HUB_SETTINGS = ("posts_for", "bank_accounts", "hold_on_payee_change", "require_known_sender")
+_HUB_SETTINGS = ("posts_for", "bank_accounts", "hold_on_payee_change", "require_known_sender", "address")
+ADDRESS_FIELDS = ("legal_name", "street", "city", "postcode", "country")
 
 
 def validate_profile(data: dict[str, Any]) -> dict[str, Any]:
@@ -26,7 +27,23 @@ def validate_profile(data: dict[str, Any]) -> dict[str, Any]:
                               f"known: {', '.join(sorted(known))}")
     build(data)
     sender_policy(data)
+    partner_address(data)
     return data
+
+
+def partner_address(data: dict[str, Any] | None) -> dict[str, str] | None:
+    """The partner's postal address and legal name (`address` setting), which Peppol documents the hub
+    sends it must carry; ValidationError naming a malformed one."""
+    value = (data or {}).get("address")
+    if value is None:
+        return None
+    if not isinstance(value, dict) or any(k not in ADDRESS_FIELDS or not isinstance(v, str)
+                                          for k, v in value.items()):
+        raise ValidationError(f"address: an object of text fields among {', '.join(ADDRESS_FIELDS)}")
+    country = value.get("country", "")
+    if country and not (len(country) == 2 and country.isalpha() and country.isupper()):
+        raise ValidationError(f"address.country: an ISO 3166 alpha-2 code, got {country!r}")
+    return dict(value)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,9 +13,11 @@ from hub.db import new_session
 from hub.procurement import service
 from mappings.edifact.envelope import parse_interchange
 from tests.integration.procurement.conftest import post_stock
+from tests.support.conformance import oracle_fatal, oracle_module
 from tests.support.exchanges import process
 
-SUPPLIER_GLN = "5498765000019"
+SUPPLIER_GLN = "5498765000019"  # the fixtures' supplier (its check digit is wrong: EDIFACT does not care)
+PEPPOL_SUPPLIER_GLN = "5498765000017"  # a GLN the Peppol rules accept (GS1 check digit)
 
 
 def _answer(kind: str, number: str, bgm: str, ref: str, *quantities: str) -> bytes:
@@ -125,3 +127,42 @@ def test_an_order_its_supplier_could_not_read_is_held_and_sent_once_fixed(
     assert released.status_code == 200 and released.json["state"] == "released"
     (sent,) = service.send_released(sessions, settings)["sent"]
     assert sent["number"].endswith("-000001"), "the failed attempt gave its number back"
+
+
+def test_an_order_to_a_peppol_supplier_goes_out_as_ubl_that_passes_the_peppol_rules(
+        app: Flask, client: FlaskClient, make_partner: Any, make_user: Any, erp: dict[str, str],
+        runner: Any, tmp_path: Any) -> None:
+    supplier = make_partner("peppol-supplies", edi_id=PEPPOL_SUPPLIER_GLN, roles=("supplier",))
+    for args in (["partner-profile", supplier.name, "--set",
+                  'address={"legal_name": "Peppol Supplies AB", "street": "Storgatan 1", '
+                  '"city": "Stockholm", "postcode": "11122", "country": "SE"}'],
+                 ["company-add", "Ponte Buyer Ltda", "--country", "BR", "--id", "gln:5790000435975",
+                  "--street", "Rua Augusta 100", "--city", "Sao Paulo", "--postal-code", "01304-000"]):
+        result = runner.invoke(args=["hub", *args])
+        assert result.exit_code == 0, result.output
+    with new_session(app) as session:
+        from hub.models import Partner
+        row = session.get(Partner, supplier.id)
+        assert row is not None
+        row.syntax = "ubl"
+        session.commit()
+    admin = make_user("ana", "admin")
+    for kind, rows in (("items", [{"sku": "WIDGET", "gtin": "4006381333931"}]),
+                       ("supplier-terms", [{"sku": "WIDGET", "supplier": supplier.name, "price": "2.50",
+                                            "currency": "EUR", "supplier_sku": "P-W1"}]),
+                       ("reorder-rules", [{"sku": "WIDGET", "location": "WH1", "min": "40", "max": "50"}])):
+        client.post(f"/api/v1/procurement/{kind}", json={"rows": rows}, headers=admin)
+    post_stock(client, erp, "2026-12-02T08:00:00+00:00", WIDGET=0)
+    _run(client, admin)
+    result = service.send_released(lambda: new_session(app), app.config["HUB_SETTINGS"])
+    assert result["sent"], (result["failed"], _problems(client, admin))
+    (out,) = client.get("/api/v1/exchanges?direction=outbound", headers=supplier.headers).json["items"]
+    xml = client.get(f"/api/v1/exchanges/{out['id']}/raw", headers=supplier.headers).data
+    assert b"urn:fdc:peppol.eu:poacc:trns:order:3" in xml and b"5790000435975" in xml
+    oracle = oracle_module().Validator(peppol=True)
+    assert oracle_fatal(oracle, xml, tmp_path, "order.xml") == []
+
+
+def _problems(client: FlaskClient, admin: dict[str, str]) -> Any:
+    """The rules the last failed send of the order named."""
+    return [(p.get("element"), p.get("message")) for p in _order(client, admin)["history"][-1]["problems"]]
