@@ -65,6 +65,7 @@ class Settings:
     max_element_components: int = 100  # HUB_MAX_ELEMENT_COMPONENTS
     max_value_chars: int = 10_000  # HUB_MAX_VALUE_CHARS
     max_empty_segments: int = 1_000  # HUB_MAX_EMPTY_SEGMENTS
+    mailbox_pickup_hours: float = 24.0  # HUB_MAILBOX_PICKUP_HOURS: untaken longer, a file is flagged
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     procurement: ProcurementSettings = field(default_factory=ProcurementSettings)
@@ -91,6 +92,7 @@ class Settings:
                                                       cls.processing_time_limit_seconds)),
             ingest_worker_memory_mb=int(
                 env.get("HUB_INGEST_WORKER_MEMORY_MB", cls.ingest_worker_memory_mb)),
+            mailbox_pickup_hours=float(env.get("HUB_MAILBOX_PICKUP_HOURS", cls.mailbox_pickup_hours)),
             ingest_workers=int(env.get("HUB_INGEST_WORKERS", cls.ingest_workers)),
             ingest_parallel_bytes=int(env.get("HUB_INGEST_PARALLEL_BYTES",
                                               cls.ingest_parallel_bytes)),

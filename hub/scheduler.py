@@ -11,7 +11,7 @@ import fcntl
 import logging
 import os
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ class HubScheduler:
         self.scheduler.add_job(self._deliver_outbox, "interval", id="deliver_outbox",
                                seconds=settings.worker_poll_seconds)
         self.scheduler.add_job(self._seal_audit, "interval", id="seal_audit", seconds=1)
+        self.scheduler.add_job(self._flag_not_taken, "interval", id="mailbox_not_taken", seconds=60)
         from hub.procurement.jobs import add_jobs as add_procurement_jobs
         add_procurement_jobs(self.scheduler, app)
 
@@ -70,6 +71,14 @@ class HubScheduler:
     def _seal_audit(self) -> None:
         with new_session(self.app) as session:
             seal_all(session)
+
+    def _flag_not_taken(self) -> None:
+        from hub.services.mailbox import flag_not_taken
+
+        hours = self.app.config["HUB_SETTINGS"].mailbox_pickup_hours
+        with new_session(self.app) as session:
+            flag_not_taken(session, older_than=timedelta(hours=hours))
+            session.commit()
 
     def _process_inbound(self) -> None:
         process_pending(lambda: new_session(self.app))  # with the settings' processing policy

@@ -11,7 +11,7 @@ from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, paging, time_arg
 from hub.db import get_session, new_session
 from hub.domain.acknowledgements import AckStatus
-from hub.models import Partner
+from hub.models import Exchange, Partner
 from hub.services.exchanges import (
     ExchangeFilter,
     count,
@@ -125,7 +125,11 @@ def raw_media_type(stored: str | None) -> str:
 @require()
 def get_raw(exchange_id: str) -> Response:
     """The bytes as received, as a download that no browser renders or sniffs."""
-    exchange = get_visible(get_session(), exchange_id, current_principal())
+    return download(get_visible(get_session(), exchange_id, current_principal()))
+
+
+def download(exchange: Exchange) -> Response:
+    """An exchange's bytes as an attachment, typed only as EDI or XML, never sniffed."""
     filename = exchange.id + RAW_EXTENSIONS.get(exchange.syntax or "", ".bin")
     return Response(exchange.raw, mimetype=raw_media_type(exchange.content_type),
                     headers={"X-Content-SHA256": exchange.sha256,
