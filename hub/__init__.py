@@ -43,10 +43,10 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool | None
 
 
 def _register_blueprints(app: Flask) -> None:
-    from hub.api import audit, documents, exchanges, health, mailbox
+    from hub.api import audit, documents, exchanges, health, mailbox, openapi
     from hub.api.errors import register_error_handlers
 
-    for bp in (exchanges.bp, documents.bp, audit.bp, health.bp, mailbox.bp):
+    for bp in (exchanges.bp, documents.bp, audit.bp, health.bp, mailbox.bp, openapi.bp):
         app.register_blueprint(bp)
     from hub.api import outbox, soap
     from hub.api.limits import BodyLimit
