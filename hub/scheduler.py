@@ -15,12 +15,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy.engine import make_url
 
 from hub.db import new_session
 from hub.ingest import pool
+from hub.observability.outcomes import job_listener
 from hub.services.audit import seal_all
 from hub.services.processing import process_pending
 
@@ -45,6 +47,7 @@ class HubScheduler:
         self.scheduler.add_job(self._flag_not_taken, "interval", id="mailbox_not_taken", seconds=60)
         from hub.procurement.jobs import add_jobs as add_procurement_jobs
         add_procurement_jobs(self.scheduler, app)
+        self.scheduler.add_listener(job_listener, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     def start(self) -> None:
         self.scheduler.start()
@@ -62,26 +65,27 @@ class HubScheduler:
         """Run the delivery job now (e.g. after a redeliver)."""
         self.wake("deliver_outbox")
 
-    def _deliver_outbox(self) -> None:
+    def _deliver_outbox(self) -> int:
         from hub.services.delivery import DeliveryPolicy, deliver_due
 
         policy = DeliveryPolicy.from_settings(self.app.config["HUB_SETTINGS"])
-        deliver_due(lambda: new_session(self.app), limit=policy.batch, policy=policy)
+        return deliver_due(lambda: new_session(self.app), limit=policy.batch, policy=policy)
 
     def _seal_audit(self) -> None:
         with new_session(self.app) as session:
             seal_all(session)
 
-    def _flag_not_taken(self) -> None:
+    def _flag_not_taken(self) -> int:
         from hub.services.mailbox import flag_not_taken
 
         hours = self.app.config["HUB_SETTINGS"].mailbox_pickup_hours
         with new_session(self.app) as session:
-            flag_not_taken(session, older_than=timedelta(hours=hours))
+            flagged = flag_not_taken(session, older_than=timedelta(hours=hours))
             session.commit()
+            return flagged
 
-    def _process_inbound(self) -> None:
-        process_pending(lambda: new_session(self.app))  # with the settings' processing policy
+    def _process_inbound(self) -> int:
+        return process_pending(lambda: new_session(self.app))  # with the settings' processing policy
 
     def stop_with_process(self) -> None:
         """The process exits: stop the jobs, and make a running one give up at once (its

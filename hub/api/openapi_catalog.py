@@ -110,4 +110,6 @@ OPERATIONS: dict[str, Op] = {
         "type": "array", "items": {"type": "object"}}}}, answers={409: "the state does not allow it",
                                                                   422: "a bad line, named"}),
     "health.healthz": Op(PUBLIC),
+    "health.readyz": Op(PUBLIC, answers={503: "a queue is past its limit"}, plain=(503,)),
+    "health.metrics": Op(PUBLIC, media="text/plain"),
 }
