@@ -18,8 +18,11 @@ def register_error_handlers(app: Flask) -> None:
     app.before_request(refuse_nul)
 
     @app.errorhandler(HubError)
-    def hub_error(exc: HubError) -> tuple[Response, int]:
-        return jsonify(error=exc.as_dict()), exc.http_status
+    def hub_error(exc: HubError) -> tuple[Response, int, dict[str, str]]:
+        # RFC 6750: every 401 names the scheme the client should use
+        challenge = getattr(exc, "challenge", 'Bearer realm="ponte"')
+        headers = {"WWW-Authenticate": challenge} if exc.http_status == 401 else {}
+        return jsonify(error=exc.as_dict()), exc.http_status, headers
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[Response, int]:

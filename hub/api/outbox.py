@@ -15,11 +15,12 @@ from typing import Any, ParamSpec, TypeVar
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 
-from hub.api.auth import Unauthorized, current_principal, require
+from hub.api.auth import Forbidden, Unauthorized, current_principal, require
 from hub.api.params import id_list, int_arg, json_body, paging
 from hub.db import get_session
 from hub.models import Document, ErpConnector, OutboundDelivery, OutboxEntry
 from hub.services.connectors_admin import authenticate_connector
+from hub.services.credentials import authenticate
 from hub.services.delivery import DeliveryPolicy
 from hub.services.erp_inbound import issue_invoices, parse_stock_levels, record_stock_levels
 from hub.services.outbox import (
@@ -47,7 +48,11 @@ def require_connector(view: Callable[P, R]) -> Callable[P, R]:
             raise Unauthorized("send the connector token as 'Authorization: Bearer <token>'")
         connector = authenticate_connector(get_session(), secret.strip())
         if connector is None:
-            raise Unauthorized("the token is unknown, revoked, or not an ERP connector token")
+            other = authenticate(get_session(), secret.strip())
+            if other is not None:
+                kind = "a partner API key" if other.is_partner else "a staff token"
+                raise Forbidden(f"this needs an ERP connector token; {kind} was sent")
+            raise Unauthorized("the token is unknown or revoked", invalid=True)
         g.connector = connector
         return view(*args, **kwargs)
     return wrapped
