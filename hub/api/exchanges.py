@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
@@ -12,6 +13,7 @@ from hub.api.params import BadParameter, int_arg, paging, time_arg
 from hub.db import get_session, new_session
 from hub.domain.acknowledgements import AckStatus
 from hub.models import Exchange, Partner
+from hub.observability.logs import event
 from hub.services.exchanges import (
     ExchangeFilter,
     count,
@@ -23,6 +25,7 @@ from hub.services.processing import reprocess
 from hub.services.receive import Upload, receive
 
 bp = Blueprint("exchanges", __name__, url_prefix="/api/v1/exchanges")
+log = logging.getLogger("hub.outcomes")
 
 
 MAX_IDEMPOTENCY_KEY = 200
@@ -53,6 +56,9 @@ def post_exchange() -> tuple[Response, int, dict[str, str]]:
     """Store the posted file; 202 when new, 200 with the original when it is a duplicate."""
     receipt = receive(get_session(), current_principal(), _upload_from_request())
     exchange = receipt.exchange
+    event(log, "exchange.received", id=exchange.id, partner_id=exchange.partner_id,
+          type=exchange.doc_type, syntax=exchange.syntax, size=exchange.size,
+          duplicate_of=receipt.duplicate_of)
     location = url_for("exchanges.get_exchange", exchange_id=exchange.id)
     body: dict[str, object] = {"id": exchange.id, "state": exchange.state,
                                "links": {"self": location}}

@@ -26,7 +26,8 @@ def json_lines(caplog: pytest.LogCaptureFixture):  # type: ignore[no-untyped-def
     return lambda: [json.loads(formatter.format(r)) for r in caplog.records if r.name == "hub.outcomes"]
 
 
-def test_one_json_line_per_outcome_and_delivery_attempt(app, client, make_partner, json_lines, tmp_path):
+def test_one_json_line_per_receipt_outcome_and_delivery_attempt(app, client, make_partner, json_lines,
+                                                                 tmp_path):
     with app.app_context(), new_session() as session:
         add_connector(session, ConnectorSpec(name="files", key="file", endpoint=str(tmp_path / "erp")),
                       actor="test")
@@ -37,6 +38,8 @@ def test_one_json_line_per_outcome_and_delivery_attempt(app, client, make_partne
     process(app)
     deliver_due(lambda: new_session(app), policy=DeliveryPolicy())
     lines = {(x["event"], x["id"]): x for x in json_lines()}
+    received = lines[("exchange.received", good)]
+    assert received["partner_id"] == buyer.id and received["syntax"] == "edifact" and received["size"] > 0
     done = lines[("exchange.processed", good)]
     assert done["partner_id"] == buyer.id and done["type"] == "ORDERS" and done["state"] == "processed"
     assert done["duration_ms"] >= 0 and done["level"] == "INFO" and "time" in done
