@@ -6,7 +6,6 @@ Flask is imported when an app is built, not with the package: the mapping worker
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,9 +26,8 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool | None
         settings.database_url = default_database_url(Path(app.instance_path))
     app.config.update(HUB_SETTINGS=settings, MAX_CONTENT_LENGTH=settings.max_upload_bytes,
                       TESTING=settings.testing, JSON_SORT_KEYS=False)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("alembic", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from hub.observability.logs import configure
+    configure(settings.log_level, settings.log_format)
 
     from hub import db
     from hub.services.audit_anchor import build_anchor
@@ -45,10 +43,10 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool | None
 
 
 def _register_blueprints(app: Flask) -> None:
-    from hub.api import audit, documents, exchanges, health
+    from hub.api import audit, documents, exchanges, health, mailbox, openapi
     from hub.api.errors import register_error_handlers
 
-    for bp in (exchanges.bp, documents.bp, audit.bp, health.bp):
+    for bp in (exchanges.bp, documents.bp, audit.bp, health.bp, mailbox.bp, openapi.bp):
         app.register_blueprint(bp)
     from hub.api import outbox, soap
     from hub.api.limits import BodyLimit

@@ -76,6 +76,12 @@ class Settings:
     # HUB_AUDIT_BACKDATE_GRACE_SECONDS: an unsealed event dated further before the chain's head
     # than this is a backdated insert, never sealed (real ones wait no longer than a transaction)
     audit_backdate_grace_seconds: int = 3600
+    mailbox_pickup_hours: float = 24.0  # HUB_MAILBOX_PICKUP_HOURS: untaken longer, a file is flagged
+    log_level: str = "INFO"  # HUB_LOG_LEVEL
+    log_format: str = "text"  # HUB_LOG_FORMAT: text | json (one JSON object per line)
+    # HUB_READY_MAX_WAITING / HUB_READY_MAX_AGE_SECONDS: /readyz answers 503 past either, in any queue
+    ready_max_waiting: int = 10_000
+    ready_max_age_seconds: int = 3600
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     procurement: ProcurementSettings = field(default_factory=ProcurementSettings)
@@ -102,6 +108,11 @@ class Settings:
                                                       cls.processing_time_limit_seconds)),
             ingest_worker_memory_mb=int(
                 env.get("HUB_INGEST_WORKER_MEMORY_MB", cls.ingest_worker_memory_mb)),
+            mailbox_pickup_hours=float(env.get("HUB_MAILBOX_PICKUP_HOURS", cls.mailbox_pickup_hours)),
+            log_level=env.get("HUB_LOG_LEVEL", cls.log_level).upper(),
+            log_format=env.get("HUB_LOG_FORMAT", cls.log_format).lower(),
+            ready_max_waiting=int(env.get("HUB_READY_MAX_WAITING", cls.ready_max_waiting)),
+            ready_max_age_seconds=int(env.get("HUB_READY_MAX_AGE_SECONDS", cls.ready_max_age_seconds)),
             ingest_workers=int(env.get("HUB_INGEST_WORKERS", cls.ingest_workers)),
             ingest_parallel_bytes=int(env.get("HUB_INGEST_PARALLEL_BYTES",
                                               cls.ingest_parallel_bytes)),

@@ -11,10 +11,11 @@ import fcntl
 import logging
 import os
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy.engine import make_url
@@ -22,6 +23,7 @@ from sqlalchemy.engine import make_url
 from hub.db import new_session
 from hub.ingest import pool
 from hub.services.audit_anchor import anchor_of, seal_and_checkpoint
+from hub.observability.outcomes import job_listener
 from hub.services.processing import process_pending
 
 log = logging.getLogger(__name__)
@@ -42,10 +44,12 @@ class HubScheduler:
         self.scheduler.add_job(self._deliver_outbox, "interval", id="deliver_outbox",
                                seconds=settings.worker_poll_seconds)
         self.scheduler.add_job(self._seal_audit, "interval", id="seal_audit", seconds=1)
+        self.scheduler.add_job(self._flag_not_taken, "interval", id="mailbox_not_taken", seconds=60)
         from hub.procurement.jobs import add_jobs as add_procurement_jobs
         add_procurement_jobs(self.scheduler, app)
         from hub.invoicing.jobs import add_jobs as add_invoicing_jobs
         add_invoicing_jobs(self.scheduler, app)
+        self.scheduler.add_listener(job_listener, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     def start(self) -> None:
         self.scheduler.start()
@@ -63,17 +67,26 @@ class HubScheduler:
         """Run the delivery job now (e.g. after a redeliver)."""
         self.wake("deliver_outbox")
 
-    def _deliver_outbox(self) -> None:
+    def _deliver_outbox(self) -> int:
         from hub.services.delivery import DeliveryPolicy, deliver_due
 
         policy = DeliveryPolicy.from_settings(self.app.config["HUB_SETTINGS"])
-        deliver_due(lambda: new_session(self.app), limit=policy.batch, policy=policy)
+        return deliver_due(lambda: new_session(self.app), limit=policy.batch, policy=policy)
 
     def _seal_audit(self) -> None:
         seal_and_checkpoint(lambda: new_session(self.app), anchor_of(self.app))
 
-    def _process_inbound(self) -> None:
-        process_pending(lambda: new_session(self.app))  # with the settings' processing policy
+    def _flag_not_taken(self) -> int:
+        from hub.services.mailbox import flag_not_taken
+
+        hours = self.app.config["HUB_SETTINGS"].mailbox_pickup_hours
+        with new_session(self.app) as session:
+            flagged = flag_not_taken(session, older_than=timedelta(hours=hours))
+            session.commit()
+            return flagged
+
+    def _process_inbound(self) -> int:
+        return process_pending(lambda: new_session(self.app))  # with the settings' processing policy
 
     def stop_with_process(self) -> None:
         """The process exits: stop the jobs, and make a running one give up at once (its

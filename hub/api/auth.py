@@ -11,6 +11,7 @@ from flask import g, request
 from hub.auth import Principal
 from hub.db import get_session
 from hub.domain.errors import HubError
+from hub.services.connectors_admin import authenticate_connector
 from hub.services.credentials import authenticate
 
 P = ParamSpec("P")
@@ -18,8 +19,18 @@ R = TypeVar("R")
 
 
 class Unauthorized(HubError):
+    """401, answered with `WWW-Authenticate: Bearer` (and `error="invalid_token"` for a bad one)."""
+
     code = "UNAUTHORIZED"
     http_status = 401
+
+    def __init__(self, message: str, *, invalid: bool = False) -> None:
+        super().__init__(message)
+        self.invalid = invalid
+
+    @property
+    def challenge(self) -> str:
+        return 'Bearer realm="ponte"' + (', error="invalid_token"' if self.invalid else "")
 
 
 class Forbidden(HubError):
@@ -32,14 +43,16 @@ def current_principal() -> Principal:
     return principal
 
 
-def _authenticate_request() -> Principal:
+def _authenticate_request(expected: str) -> Principal:
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("send your API key as 'Authorization: Bearer <key>'")
     principal = authenticate(get_session(), secret.strip())
     if principal is None:
-        raise Unauthorized("the API key is unknown or revoked")
+        if authenticate_connector(get_session(), secret.strip()) is not None:
+            raise Forbidden(f"this needs {expected}; an ERP connector token was sent")
+        raise Unauthorized("the API key is unknown or revoked", invalid=True)
     return principal
 
 
@@ -49,7 +62,7 @@ def require(check: Callable[[Principal], bool] | None = None, *, what: str = ""
     def decorate(view: Callable[P, R]) -> Callable[P, R]:
         @wraps(view)
         def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-            principal = _authenticate_request()
+            principal = _authenticate_request(what or "a partner API key or a staff token")
             if check is not None and not check(principal):
                 raise Forbidden(f"this needs {what}" if what else "not allowed")
             g.principal = principal

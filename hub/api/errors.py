@@ -8,7 +8,7 @@ from flask import Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException, NotFound
 
 from hub.api.limits import too_large_message
-from hub.api.params import BadParameter
+from hub.api.params import MAX_INT, BadParameter
 from hub.domain.errors import HubError
 
 log = logging.getLogger(__name__)
@@ -18,8 +18,11 @@ def register_error_handlers(app: Flask) -> None:
     app.before_request(refuse_nul)
 
     @app.errorhandler(HubError)
-    def hub_error(exc: HubError) -> tuple[Response, int]:
-        return jsonify(error=exc.as_dict()), exc.http_status
+    def hub_error(exc: HubError) -> tuple[Response, int, dict[str, str]]:
+        # RFC 6750: every 401 names the scheme the client should use
+        challenge = getattr(exc, "challenge", 'Bearer realm="ponte"')
+        headers = {"WWW-Authenticate": challenge} if exc.http_status == 401 else {}
+        return jsonify(error=exc.as_dict()), exc.http_status, headers
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[Response, int]:
@@ -38,8 +41,12 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def refuse_nul() -> None:
-    """No resource has a NUL in its path (404); no parameter holds one (400, naming it)."""
+    """No resource has a NUL in its path or an id out of range (404); no parameter holds a NUL
+    (400, naming it)."""
     if "\x00" in request.path:
+        raise NotFound()
+    # an id past the 32-bit columns names nothing (and the database would refuse the number)
+    if any(isinstance(v, int) and not 0 <= v <= MAX_INT for v in (request.view_args or {}).values()):
         raise NotFound()
     for name, value in request.args.items(multi=True):
         if "\x00" in name or "\x00" in value:

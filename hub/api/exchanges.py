@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
@@ -11,7 +12,8 @@ from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, paging, time_arg
 from hub.db import get_session, new_session
 from hub.domain.acknowledgements import AckStatus
-from hub.models import Partner
+from hub.models import Exchange, Partner
+from hub.observability.logs import event
 from hub.services.exchanges import (
     ExchangeFilter,
     count,
@@ -23,6 +25,7 @@ from hub.services.processing import reprocess
 from hub.services.receive import Upload, receive
 
 bp = Blueprint("exchanges", __name__, url_prefix="/api/v1/exchanges")
+log = logging.getLogger("hub.outcomes")
 
 
 MAX_IDEMPOTENCY_KEY = 200
@@ -53,6 +56,9 @@ def post_exchange() -> tuple[Response, int, dict[str, str]]:
     """Store the posted file; 202 when new, 200 with the original when it is a duplicate."""
     receipt = receive(get_session(), current_principal(), _upload_from_request())
     exchange = receipt.exchange
+    event(log, "exchange.received", id=exchange.id, partner_id=exchange.partner_id,
+          type=exchange.doc_type, syntax=exchange.syntax, size=exchange.size,
+          duplicate_of=receipt.duplicate_of)
     location = url_for("exchanges.get_exchange", exchange_id=exchange.id)
     body: dict[str, object] = {"id": exchange.id, "state": exchange.state,
                                "links": {"self": location}}
@@ -125,7 +131,11 @@ def raw_media_type(stored: str | None) -> str:
 @require()
 def get_raw(exchange_id: str) -> Response:
     """The bytes as received, as a download that no browser renders or sniffs."""
-    exchange = get_visible(get_session(), exchange_id, current_principal())
+    return download(get_visible(get_session(), exchange_id, current_principal()))
+
+
+def download(exchange: Exchange) -> Response:
+    """An exchange's bytes as an attachment, typed only as EDI or XML, never sniffed."""
     filename = exchange.id + RAW_EXTENSIONS.get(exchange.syntax or "", ".bin")
     return Response(exchange.raw, mimetype=raw_media_type(exchange.content_type),
                     headers={"X-Content-SHA256": exchange.sha256,

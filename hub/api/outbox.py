@@ -7,21 +7,20 @@ connector's documents. Admins and operators list deliveries and replay dead ones
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable
 from datetime import timedelta
-from decimal import Decimal
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 
-from hub.api.auth import Unauthorized, current_principal, require
-from hub.api.params import BadParameter, int_arg, paging
+from hub.api.auth import Forbidden, Unauthorized, current_principal, require
+from hub.api.params import id_list, int_arg, json_body, paging
 from hub.db import get_session
 from hub.models import Document, ErpConnector, OutboundDelivery, OutboxEntry
 from hub.services.connectors_admin import authenticate_connector
+from hub.services.credentials import authenticate
 from hub.services.delivery import DeliveryPolicy
 from hub.services.erp_inbound import issue_invoices, parse_stock_levels, record_stock_levels
 from hub.services.outbox import (
@@ -49,7 +48,11 @@ def require_connector(view: Callable[P, R]) -> Callable[P, R]:
             raise Unauthorized("send the connector token as 'Authorization: Bearer <token>'")
         connector = authenticate_connector(get_session(), secret.strip())
         if connector is None:
-            raise Unauthorized("the token is unknown, revoked, or not an ERP connector token")
+            other = authenticate(get_session(), secret.strip())
+            if other is not None:
+                kind = "a partner API key" if other.is_partner else "a staff token"
+                raise Forbidden(f"this needs an ERP connector token; {kind} was sent")
+            raise Unauthorized("the token is unknown or revoked", invalid=True)
         g.connector = connector
         return view(*args, **kwargs)
     return wrapped
@@ -81,13 +84,6 @@ def outbox_document(entry: OutboxEntry, document: Document) -> dict[str, Any]:
             "content_type": entry.content_type, "fetch_count": entry.fetch_count}
 
 
-def _json_body() -> Any:
-    try:
-        return json.loads(request.get_data(cache=False) or b"null", parse_float=Decimal)
-    except ValueError as exc:
-        raise BadParameter(f"body: not valid JSON ({exc})") from exc
-
-
 @bp.get("")
 @require_connector
 def fetch() -> Response:
@@ -107,12 +103,7 @@ def fetch() -> Response:
 @require_connector
 def ack() -> Response:
     """Acknowledge documents by id: they are never handed out again."""
-    body = _json_body()
-    ids = body.get("ids") if isinstance(body, dict) else None
-    if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
-        raise BadParameter("ids: send {\"ids\": [\"<document id>\", ...]}")
-    if len(ids) > MAX_BATCH:
-        raise BadParameter(f"ids: at most {MAX_BATCH} per call")
+    ids = id_list(json_body(), MAX_BATCH, what="document id")
     session = get_session()
     acked, unknown = acknowledge(session, _connector(), ids, actor=_actor())
     session.commit()
@@ -163,7 +154,7 @@ def redeliver_view(delivery_id: str) -> Response:
 @require_connector
 def post_stock_levels() -> Response:
     """Stock levels from the ERP: `{"items": [{item, location, quantity, unit, as_of}, ...]}`."""
-    levels = parse_stock_levels(_json_body())
+    levels = parse_stock_levels(json_body())
     session = get_session()
     counts = record_stock_levels(session, levels, connector=_connector(), actor=_actor())
     session.commit()
@@ -175,7 +166,7 @@ def post_stock_levels() -> Response:
 def post_invoices() -> tuple[Response, int]:
     """Invoices to issue: each becomes a canonical Invoice document (idempotent by the request id)."""
     session = get_session()
-    issued = issue_invoices(session, _json_body(), connector=_connector(), actor=_actor())
+    issued = issue_invoices(session, json_body(), connector=_connector(), actor=_actor())
     session.commit()
     items = [{"id": i.request_id, "document_id": i.document_id, "exchange_id": i.exchange_id,
               "duplicate": i.duplicate} for i in issued]

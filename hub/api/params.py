@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
 
 from flask import request
 
@@ -51,3 +54,21 @@ def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int = MAX_INT
 def paging(max_per_page: int) -> tuple[int, int]:
     """The `page` and `per_page` parameters."""
     return int_arg("page", 1), int_arg("per_page", 50, maximum=max_per_page)
+
+
+def id_list(body: Any, most: int, *, what: str) -> list[str]:
+    """The `ids` of an acknowledgement body `{"ids": [...]}`; 400 naming the fix otherwise."""
+    ids = body.get("ids") if isinstance(body, dict) else None
+    if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+        raise BadParameter(f'ids: send {{"ids": ["<{what}>", ...]}}')
+    if len(ids) > most:
+        raise BadParameter(f"ids: at most {most} per call")
+    return ids
+
+
+def json_body() -> Any:
+    """The request body as JSON (numbers with a fraction as Decimal); 400 when it is not JSON."""
+    try:
+        return json.loads(request.get_data(cache=False) or b"null", parse_float=Decimal)
+    except ValueError as exc:
+        raise BadParameter(f"body: not valid JSON ({exc})") from exc

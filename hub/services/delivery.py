@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import time
 import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from hub.db import utcnow
 from hub.domain.errors import ConnectorError
 from hub.domain.states import ExchangeState
 from hub.models import Document, ErpConnector, OutboundDelivery
+from hub.observability.outcomes import delivery_attempt
 from hub.services.connectors_admin import connector_for, scrub_error, scrub_text
 from hub.services.outbox import Claim, claim_next, recover_stuck, transition_delivery
 
@@ -94,7 +96,9 @@ def deliver_due(make_session: SessionFactory, *, limit: int = 50,
             session.commit()
         if claim is None:
             break
-        deliver_claimed(make_session, claim, policy)
+        clock = time.monotonic()
+        state = deliver_claimed(make_session, claim, policy)
+        delivery_attempt(make_session, claim.delivery_id, claim.attempt, state, time.monotonic() - clock)
         tried += 1
     return tried
 

@@ -28,6 +28,7 @@ from hub.domain.states import Direction, ExchangeState, check_transition
 from hub.models import Document, ErpConnector, OutboundDelivery, OutboxEntry
 from hub.services.audit import EventSpec, record_event, record_events
 from hub.services.connectors_admin import POLL_KEY, handles
+from hub.services.outbox_rendering import render_missing
 
 S = ExchangeState
 DUE_STATES = (S.pending.value, S.retrying.value)
@@ -258,7 +259,9 @@ def fetch_batch(session: Session, connector: ErpConnector, *, cursor: int, limit
                      object_id=str(connector.id),
                      details={"cursor": cursor, "documents": [e.document_id for e in entries]})
     next_cursor = max([cursor, *[e.seq or 0 for e in entries]])
-    return Batch([(e, documents[e.document_id]) for e in entries], next_cursor)
+    items = [(e, documents[e.document_id]) for e in entries]
+    render_missing(session, connector, items)
+    return Batch(items, next_cursor)
 
 
 def _lock_connector(session: Session, connector_id: int) -> None:

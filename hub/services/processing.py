@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from hub.domain.errors import HubError, ValidationError, bounded
 from hub.domain.states import Direction, ExchangeState
 from hub.ingest.limits import Interrupted, Limits, ProcessingLimit, limited
 from hub.models import Exchange, Partner
+from hub.observability.outcomes import exchange_outcome
 from hub.services import routing
 from hub.services.audit import EventSpec, record_events
 from hub.services.exchanges import claim, transition
@@ -77,6 +79,15 @@ def process_exchange(make_session: SessionFactory, exchange_id: str, *, actor: s
             session.rollback()
             return None
         session.commit()
+    started = time.monotonic()
+    state = _process_claimed(make_session, exchange_id, actor, policy)
+    with make_session() as session:
+        exchange_outcome(session, exchange_id, state, time.monotonic() - started)
+    return state
+
+
+def _process_claimed(make_session: SessionFactory, exchange_id: str, actor: str,
+                     policy: ProcessingPolicy) -> str:
     error: dict[str, Any] | None = None
     with make_session() as session:
         try:

@@ -22,6 +22,11 @@ class EmptyBody(ValidationError):
     http_status = 400
 
 
+class UnsupportedContent(ValidationError):
+    code = "UNSUPPORTED_CONTENT"
+    http_status = 415
+
+
 class IdempotencyConflict(HubError):
     code = "IDEMPOTENCY_KEY_REUSED"
     http_status = 409
@@ -49,6 +54,11 @@ def receive(session: Session, principal: Principal, upload: Upload) -> Receipt:
         raise EmptyBody("the request body is empty: send the file as the body or as a multipart file")
     digest = hashlib.sha256(upload.data).hexdigest()
     sniffed = sniff(upload.data)
+    if sniffed.syntax == "unknown":
+        raise UnsupportedContent(
+            "the file is neither EDIFACT (starting with UNA or UNB) nor XML (starting with '<'), "
+            f"{'only white space' if not upload.data.strip() else 'starting with ' + _start(upload.data)}"
+            "; nothing was stored")
     known, candidates = _already_held(session, principal.partner_id, digest, sniffed,
                                       upload.idempotency_key)
     if known is not None:
@@ -155,3 +165,9 @@ def _supersede(session: Session, actor: str, failed: list[Exchange], sniffed: Sn
         record_event(session, actor=actor, action="exchange.superseded",
                      object_type="exchange", object_id=exchange.id,
                      partner_id=exchange.partner_id, details={"control_ref": sniffed.control_ref})
+
+
+def _start(data: bytes) -> str:
+    """The first bytes of a refused file, printable, to say what was sent instead."""
+    head = data.lstrip()[:8]
+    return repr(head.decode("latin-1"))

@@ -27,20 +27,22 @@ def _post(client: FlaskClient, partner, body: bytes) -> str:
     return str(resp.json["id"])
 
 
-def test_unknown_content_fails_with_a_clear_error(app: Flask, client: FlaskClient, make_partner):
+def test_unknown_content_is_refused_at_once_and_nothing_is_stored(app: Flask, client: FlaskClient,
+                                                                  make_partner):
     acme = make_partner("acme")
-    exchange_id = _post(client, acme, b"%PDF-1.7 this is not an EDI file")
-    assert _process(app) == 1
-    shown = client.get(f"/api/v1/exchanges/{exchange_id}", headers=acme.headers).json
-    assert shown["state"] == "failed"
-    assert shown["error"]["code"] == "UNSUPPORTED_CONTENT"
-    assert "neither EDIFACT" in shown["error"]["message"]
-    assert shown["error"]["problems"][0]["code"] == "UNKNOWN_SYNTAX"
+    for body in (b"%PDF-1.7 this is not an EDI file", b"  \r\n\t "):
+        resp = client.post("/api/v1/exchanges", data=body, headers=acme.headers)
+        assert resp.status_code == 415 and resp.json["error"]["code"] == "UNSUPPORTED_CONTENT"
+        assert "neither EDIFACT" in resp.json["error"]["message"]
+    assert "'%PDF-1.7'" in client.post("/api/v1/exchanges", data=b"%PDF-1.7 x",
+                                       headers=acme.headers).json["error"]["message"]
+    assert client.get("/api/v1/exchanges", headers=acme.headers).json["total"] == 0
+    assert _process(app) == 0
 
 
 def test_every_step_is_audited(app: Flask, client: FlaskClient, make_partner):
     acme = make_partner("acme")
-    exchange_id = _post(client, acme, b"garbage")
+    exchange_id = _post(client, acme, b"UNB+garbage'")
     _process(app)
     with app.app_context(), new_session() as session:
         steps = session.scalars(select(AuditEvent.details).where(
@@ -73,7 +75,7 @@ def flaky_translator():
 def test_failure_rolls_back_and_reprocess_succeeds_after_a_fix(app: Flask, client, runner,
                                                                make_partner, flaky_translator):
     acme = make_partner("acme")
-    exchange_id = _post(client, acme, b"anything")
+    exchange_id = _post(client, acme, b"UNB+anything'")
     with app.app_context(), new_session() as session:
         session.get(Exchange, exchange_id).syntax = "test"
         session.commit()
@@ -94,7 +96,7 @@ def test_reprocess_refuses_a_processed_exchange(app, client, runner, make_partne
                                                 flaky_translator):
     flaky_translator["ok"] = True
     acme = make_partner("acme")
-    exchange_id = _post(client, acme, b"anything")
+    exchange_id = _post(client, acme, b"UNB+anything'")
     with app.app_context(), new_session() as session:
         session.get(Exchange, exchange_id).syntax = "test"
         session.commit()
@@ -105,7 +107,7 @@ def test_reprocess_refuses_a_processed_exchange(app, client, runner, make_partne
 
 def test_reprocess_through_the_api_needs_an_operator(app, client, make_partner, make_user):
     acme = make_partner("acme")
-    exchange_id = _post(client, acme, b"garbage")
+    exchange_id = _post(client, acme, b"UNB+garbage'")
     _process(app)
     path = f"/api/v1/exchanges/{exchange_id}/reprocess"
     assert client.post(path, headers=acme.headers).status_code == 403
@@ -122,7 +124,7 @@ def test_a_crashing_translator_fails_the_exchange_instead_of_leaving_it(app, cli
     pipeline.TRANSLATORS["boom"] = boom
     try:
         acme = make_partner("acme")
-        exchange_id = _post(client, acme, b"anything")
+        exchange_id = _post(client, acme, b"UNB+anything'")
         with app.app_context(), new_session() as session:
             session.get(Exchange, exchange_id).syntax = "boom"
             session.commit()
@@ -135,7 +137,7 @@ def test_a_crashing_translator_fails_the_exchange_instead_of_leaving_it(app, cli
 
 def test_an_exchange_stuck_in_processing_is_requeued(app: Flask, client, make_partner):
     acme = make_partner("acme")
-    exchange_id = _post(client, acme, b"garbage")
+    exchange_id = _post(client, acme, b"UNB+garbage'")
     with app.app_context(), new_session() as session:
         exchange = session.get(Exchange, exchange_id)
         exchange.state = "processing"  # as if a worker died mid-way

@@ -69,19 +69,48 @@ def test_body_over_the_limit_is_413(client: FlaskClient, make_partner):
     resp = client.post("/api/v1/exchanges", data=b"x" * (1024 * 1024 + 1), headers=acme.headers)
     assert resp.status_code == 413
     assert resp.json["error"]["code"] == "REQUEST_ENTITY_TOO_LARGE"
+    assert "limit of 1048576 bytes (HUB_MAX_UPLOAD_BYTES)" in resp.json["error"]["message"]
 
 
 def test_missing_wrong_or_revoked_key_is_401(client: FlaskClient, runner, make_partner):
     acme = make_partner("acme")
     body = interchange(acme.edi_id, "3001")
-    assert client.post("/api/v1/exchanges", data=body).status_code == 401
+    missing = client.post("/api/v1/exchanges", data=body)
+    assert missing.status_code == 401
+    assert missing.headers["WWW-Authenticate"] == 'Bearer realm="ponte"'
     bad = {"Authorization": "Bearer hpk_not-a-real-key"}
-    assert client.post("/api/v1/exchanges", data=body, headers=bad).status_code == 401
+    wrong = client.post("/api/v1/exchanges", data=body, headers=bad)
+    assert wrong.status_code == 401
+    assert wrong.headers["WWW-Authenticate"] == 'Bearer realm="ponte", error="invalid_token"'
     result = runner.invoke(args=["hub", "key-revoke", acme.key[:12]])
     assert result.exit_code == 0, result.output
     resp = client.post("/api/v1/exchanges", data=body, headers=acme.headers)
-    assert resp.status_code == 401
+    assert resp.status_code == 401 and resp.headers["WWW-Authenticate"].startswith("Bearer")
     assert "revoked" in resp.json["error"]["message"]
+
+
+def test_a_token_of_the_wrong_kind_is_403_naming_the_kind_expected(app, client: FlaskClient,
+                                                                    make_partner):
+    from hub.db import new_session
+    from hub.services.connectors_admin import ConnectorSpec, add_connector, issue_connector_token
+
+    acme = make_partner("acme")
+    with app.app_context(), new_session() as session:
+        row = add_connector(session, ConnectorSpec(name="erp", key="poll"), actor="test")
+        _, token = issue_connector_token(session, row, actor="test")
+        session.commit()
+    erp = {"Authorization": f"Bearer {token}"}
+    resp = client.post("/api/v1/exchanges", data=interchange(acme.edi_id, "3002"), headers=erp)
+    assert resp.status_code == 403
+    assert resp.json["error"]["message"] == ("this needs a partner API key; an ERP connector token "
+                                             "was sent")
+    listing = client.get("/api/v1/exchanges", headers=erp)
+    assert listing.status_code == 403 and "partner API key or a staff token" in listing.json["error"][
+        "message"]
+    outbox = client.get("/api/v1/outbox", headers=acme.headers)
+    assert outbox.status_code == 403
+    assert outbox.json["error"]["message"] == ("this needs an ERP connector token; a partner API key "
+                                               "was sent")
 
 
 def test_admin_tokens_cannot_post_files(client: FlaskClient, make_user):

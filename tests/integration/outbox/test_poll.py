@@ -147,8 +147,8 @@ def test_a_connector_token_sees_only_its_own_documents(
     assert client.get(f"/api/v1/outbox/documents/{po}", headers=orders).json["acknowledged"] is False
     # partner keys and admin tokens are not ERP tokens
     partner = make_partner("acme")
-    assert client.get("/api/v1/outbox", headers=partner.headers).status_code == 401  # type: ignore[attr-defined]
-    assert client.get("/api/v1/outbox", headers=make_user()).status_code == 401
+    assert client.get("/api/v1/outbox", headers=partner.headers).status_code == 403  # type: ignore[attr-defined]
+    assert client.get("/api/v1/outbox", headers=make_user()).status_code == 403
     assert client.get("/api/v1/outbox").status_code == 401
 
 

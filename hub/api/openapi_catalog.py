@@ -1,0 +1,115 @@
+"""What the URL map cannot tell about each operation: who may call it, its query parameters, its
+body and its answers. Keyed by Flask endpoint; `hub.api.openapi` refuses a route without an entry
+and an entry without a route, so the description and the code cannot drift apart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+PAGE = (("page", "integer", "page number, from 1"), ("per_page", "integer", "items per page"))
+TIMES = (("since", "date-time", "from this time (ISO 8601; UTC when no zone)"),
+         ("until", "date-time", "before this time (ISO 8601)"))
+IDS_BODY: dict[str, Any] = {"type": "object", "required": ["ids"], "properties": {
+    "ids": {"type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": 500}}}
+ROWS_BODY: dict[str, Any] = {"type": "object", "required": ["rows"], "properties": {
+    "rows": {"type": "array", "items": {"type": "object"}}}}
+REASON_BODY: dict[str, Any] = {"type": "object", "properties": {"reason": {"type": "string"}}}
+
+PARTNER = "partner"
+STAFF = "staff"  # admin, operator, auditor
+OPERATOR = "operator"  # admin, operator
+AUDITOR = "auditor"  # admin, auditor
+CONNECTOR = "connector"
+ANY = "any"  # a partner key or a staff token
+RECEIVER = "receiver"  # an ERP connector token, or an admin or operator token
+PUBLIC = "public"
+
+WHO = {PARTNER: "a partner API key", STAFF: "an admin, operator or auditor token",
+       OPERATOR: "an admin or operator token", AUDITOR: "an admin or auditor token",
+       CONNECTOR: "an ERP connector token", ANY: "a partner API key (its own) or a staff token",
+       RECEIVER: "an ERP connector token, or an admin or operator token",
+       PUBLIC: "no authentication"}
+
+
+@dataclass(frozen=True)
+class Op:
+    """One operation: caller, query parameters (name, type, meaning), JSON body, extra answers."""
+
+    who: str
+    params: tuple[tuple[str, str, str], ...] = ()
+    body: dict[str, Any] | None = None
+    ok: int = 200
+    media: str = "application/json"  # of the success answer
+    answers: dict[int, str] = field(default_factory=dict)
+    enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    plain: tuple[int, ...] = ()  # answers (not 2xx) whose body is the result, not an error
+
+
+EXCHANGE_FILTERS = (("state", "string", "exchange state"), ("type", "string", "document type"),
+                    ("direction", "string", "inbound or outbound"),
+                    ("ack", "string", "the partner's CONTRL status on outbound exchanges"),
+                    ("partner_id", "integer", "staff only: one partner's exchanges"), *TIMES, *PAGE)
+
+OPERATIONS: dict[str, Op] = {
+    "exchanges.post_exchange": Op(PARTNER, body={"type": "string", "format": "binary"}, ok=202, answers={
+        200: "a duplicate: the original exchange", 409: "Idempotency-Key reused for other bytes",
+        413: "larger than HUB_MAX_UPLOAD_BYTES", 415: "neither EDIFACT nor XML"}),
+    "exchanges.list_exchanges": Op(ANY, EXCHANGE_FILTERS),
+    "exchanges.get_exchange": Op(ANY),
+    "exchanges.get_raw": Op(ANY, media="application/octet-stream"),
+    "exchanges.reprocess_exchange": Op(OPERATOR, answers={409: "not in a state to reprocess"}),
+    "documents.list_documents": Op(ANY, (("type", "string", "document type"),
+                                         ("number", "string", "document number"),
+                                         ("exchange_id", "string", "the exchange it came from"),
+                                         ("held", "boolean", "held for confirmation"), *PAGE)),
+    "documents.get_document": Op(ANY),
+    "documents.render_document": Op(ANY, (("syntax", "string", "edifact or ubl"),),
+                                    media="application/octet-stream",
+                                    answers={422: "the document cannot be rendered so"}),
+    "documents.release_document": Op(OPERATOR, answers={409: "not held"}),
+    "audit.list_events": Op(AUDITOR, (("actor", "string", "who"), ("action", "string", "what"),
+                                      ("object_type", "string", "kind of object"),
+                                      ("object_id", "string", "object id"),
+                                      ("partner_id", "integer", "partner"), *TIMES, *PAGE)),
+    "audit.export": Op(AUDITOR, (("actor", "string", "who"), ("action", "string", "what"), *TIMES),
+                       media="text/csv"),
+    "mailbox.list_mailbox": Op(PARTNER, (("cursor", "string", "next_cursor of the previous page"),
+                                         ("limit", "integer", "at most this many (500)"))),
+    "mailbox.get_file": Op(PARTNER, media="application/octet-stream"),
+    "mailbox.ack": Op(PARTNER, body=IDS_BODY),
+    "outbox.fetch": Op(CONNECTOR, (("cursor", "integer", "next_cursor of the previous batch"),
+                                   ("limit", "integer", "at most this many (500)"))),
+    "outbox.ack": Op(CONNECTOR, body=IDS_BODY),
+    "outbox.get_document": Op(CONNECTOR),
+    "outbox.list_deliveries": Op(STAFF, (("state", "string", "delivery state"),
+                                         ("document_id", "string", "document"),
+                                         ("connector", "string", "connector name"), *PAGE)),
+    "outbox.redeliver_view": Op(OPERATOR, answers={409: "not dead"}),
+    "erp.post_stock_levels": Op(CONNECTOR, body={"type": "object", "properties": {
+        "items": {"type": "array", "items": {"type": "object"}}}}, answers={422: "a bad field, named"}),
+    "erp.post_invoices": Op(CONNECTOR, body={"type": "object", "properties": {
+        "invoices": {"type": "array", "items": {"type": "object"}}}}, ok=201,
+        answers={200: "every invoice was issued before", 422: "a bad field, named"}),
+    "procurement.list_rows": Op(STAFF, PAGE, enums={"kind": ("items", "supplier-terms", "reorder-rules")}),
+    "procurement.upsert": Op(OPERATOR, body=ROWS_BODY, answers={422: "every row refused"},
+                             enums={"kind": ("items", "supplier-terms", "reorder-rules")}, plain=(422,)),
+    "procurement.delete_row": Op(OPERATOR, enums={"kind": ("supplier-terms", "reorder-rules")}),
+    "procurement.stock_levels": Op(STAFF, (("item", "string", "item"), *PAGE)),
+    "procurement.start_run": Op(OPERATOR, body={"type": "object", "properties": {
+        "dry_run": {"type": "boolean"}}}, ok=201, answers={200: "a dry run: proposals only",
+                                                            409: "a run is already going on"}),
+    "procurement.list_runs": Op(STAFF, PAGE),
+    "procurement.run_detail": Op(STAFF),
+    "procurement.list_orders": Op(STAFF, (("state", "string", "order state"),
+                                          ("supplier_id", "integer", "supplier partner id"), *PAGE)),
+    "procurement.order_detail": Op(STAFF),
+    "procurement.order_action": Op(OPERATOR, body=REASON_BODY, answers={409: "the state does not allow it"},
+                                   enums={"action": ("approve", "reject", "release", "cancel", "submit")}),
+    "procurement.receipts": Op(RECEIVER, body={"type": "object", "properties": {"lines": {
+        "type": "array", "items": {"type": "object"}}}}, answers={409: "the state does not allow it",
+                                                                  422: "a bad line, named"}),
+    "health.healthz": Op(PUBLIC),
+    "health.readyz": Op(PUBLIC, answers={503: "a queue is past its limit"}, plain=(503,)),
+    "health.metrics": Op(PUBLIC, media="text/plain"),
+}

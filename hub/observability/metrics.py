@@ -1,0 +1,93 @@
+"""Prometheus metrics: latency histograms observed as work finishes, and the state of the queues
+read from the database at scrape time (a few bounded aggregate queries, never per request)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Histogram
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from hub.db import utcnow
+from hub.domain.states import ExchangeState
+from hub.models import Exchange, OutboundDelivery, OutboxEntry
+
+S = ExchangeState
+BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
+
+# Process-wide: the work is done by the scheduler's threads, whichever app built them.
+PROCESSING = Histogram("hub_exchange_processing_seconds", "Time to process one inbound exchange",
+                       ["outcome"], buckets=BUCKETS, registry=None)
+DELIVERY = Histogram("hub_delivery_attempt_seconds", "Time of one push delivery attempt",
+                     ["outcome"], buckets=BUCKETS, registry=None)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """One queue: how many items wait and since when the oldest does."""
+
+    name: str
+    waiting: int
+    oldest: datetime | None
+
+    def age_seconds(self, now: datetime) -> float:
+        return max(0.0, (now - self.oldest).total_seconds()) if self.oldest else 0.0
+
+
+def backlogs(session: Session) -> list[Backlog]:
+    """Inbound files to process, pushes due, files in partners' mailboxes, polls not yet acked."""
+    queries = {
+        "inbound": select(func.count(), func.min(Exchange.received_at)).where(
+            Exchange.state == S.received.value),
+        "deliveries": select(func.count(), func.min(OutboundDelivery.created_at)).where(
+            OutboundDelivery.state.in_((S.pending.value, S.retrying.value))),
+        "mailbox": select(func.count(), func.min(Exchange.received_at)).where(
+            Exchange.direction == "outbound", Exchange.state == S.pending.value),
+        "outbox": select(func.count(), func.min(OutboxEntry.created_at)).where(
+            OutboxEntry.acked_at.is_(None)),
+    }
+    out = []
+    for name, stmt in queries.items():
+        waiting, oldest = session.execute(stmt).one()
+        out.append(Backlog(name, int(waiting or 0), oldest))
+    return out
+
+
+class HubCollector(Collector):
+    """Exchanges by direction, state and type, and every backlog, read at each scrape."""
+
+    def __init__(self, make_session: Callable[[], Session]) -> None:
+        self.make_session = make_session
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        exchanges = GaugeMetricFamily("hub_exchanges", "Exchanges by direction, state and type",
+                                      labels=["direction", "state", "type"])
+        depth = GaugeMetricFamily("hub_queue_depth", "Items waiting in each queue", labels=["queue"])
+        age = GaugeMetricFamily("hub_queue_oldest_age_seconds", "Age of the oldest waiting item",
+                                labels=["queue"])
+        with self.make_session() as session:
+            rows = session.execute(select(Exchange.direction, Exchange.state, Exchange.doc_type,
+                                          func.count()).group_by(Exchange.direction, Exchange.state,
+                                                                 Exchange.doc_type)).all()
+            queues = backlogs(session)
+        for direction, state, doc_type, count in rows:
+            exchanges.add_metric([direction, state, doc_type or "unknown"], count)
+        now = utcnow()
+        for queue in queues:
+            depth.add_metric([queue.name], queue.waiting)
+            age.add_metric([queue.name], queue.age_seconds(now))
+        yield from (exchanges, depth, age)
+
+
+def registry_for(make_session: Callable[[], Session]) -> CollectorRegistry:
+    """A registry with the process's histograms and this app's database figures."""
+    registry = CollectorRegistry()
+    registry.register(PROCESSING)
+    registry.register(DELIVERY)
+    registry.register(HubCollector(make_session))
+    return registry
