@@ -22,8 +22,8 @@ from sqlalchemy.engine import make_url
 
 from hub.db import new_session
 from hub.ingest import pool
-from hub.services.audit_anchor import anchor_of, seal_and_checkpoint
 from hub.observability.outcomes import job_listener
+from hub.services.audit_anchor import anchor_of, seal_and_checkpoint
 from hub.services.processing import process_pending
 
 log = logging.getLogger(__name__)

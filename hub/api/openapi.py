@@ -104,7 +104,8 @@ def _path_params(rule: Rule, op: Op) -> list[dict[str, Any]]:
 def _query_params(op: Op) -> list[dict[str, Any]]:
     kinds = {"integer": {"type": "integer", "minimum": 0, "maximum": MAX_INT},
              "boolean": {"type": "string", "enum": ["true", "false"]},
-             "date-time": {"type": "string", "format": "date-time"}, "string": {"type": "string"}}
+             "date-time": {"type": "string", "format": "date-time"},
+             "date": {"type": "string", "format": "date"}, "string": {"type": "string"}}
     return [{"name": name, "in": "query", "required": False, "description": meaning,
              "schema": kinds[kind]} for name, kind, meaning in op.params]
 
