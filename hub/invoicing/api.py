@@ -39,7 +39,11 @@ def _body() -> Any:
 @bp.post("/companies")
 @changer
 def add_company() -> tuple[Response, int]:
-    company = companies.add_company(get_session(), _body() or {}, actor=current_principal().actor)
+    body = _body() or {}
+    if not isinstance(body, dict):  # schemathesis found a 500 for a JSON array
+        raise ValidationError("send the company as a JSON object", problems=[
+            Problem(code="INVOICE_FIELD", message="the body must be a JSON object", element="")])
+    company = companies.add_company(get_session(), body, actor=current_principal().actor)
     get_session().commit()
     return jsonify(companies.company_json(company)), 201
 
