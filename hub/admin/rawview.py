@@ -52,17 +52,23 @@ def edifact_segments(text: str) -> list[str]:
     """Segments with their terminator, split by the UNA's terminator and release characters."""
     terminator, release = "'", "?"
     body = text.lstrip("\r\n\ufeff")
+    segments: list[str] = []
     if body.startswith("UNA") and len(body) >= 9:
         release, terminator = body[6], body[8]
-    segments, current, escaped = [], [], False
-    for index, char in enumerate(body):
+        segments.append(body[:9])
+        body = body[9:]
+    current: list[str] = []
+    escaped = False
+    for char in body:
+        if not current and char in "\r\n":
+            continue  # line breaks between segments, as many senders write them
         current.append(char)
         if escaped:
             escaped = False
-        elif char == release and not (body.startswith("UNA") and index < 9):
+        elif char == release:
             escaped = True
-        elif char == terminator and not (body.startswith("UNA") and index < 9):
-            segments.append("".join(current).strip("\r\n"))
+        elif char == terminator:
+            segments.append("".join(current))
             current = []
     rest = "".join(current).strip()
     if rest:
