@@ -13,11 +13,19 @@ if TYPE_CHECKING:
 
 def register(app: Flask) -> None:
     """Mount the pages and their static files, with sessions, CSRF checks and idle expiry."""
-    from hub.admin import audit_pages, auth_pages, exchange_pages, home, order_pages, security
+    from hub.admin import (
+        audit_pages,
+        auth_pages,
+        delivery_pages,
+        exchange_pages,
+        home,
+        order_pages,
+        security,
+    )
     from hub.admin.blueprint import make_blueprint
 
     security.init_app(app)
     bp, nav = make_blueprint()
-    for module in (auth_pages, home, exchange_pages, audit_pages, order_pages):
+    for module in (auth_pages, home, exchange_pages, delivery_pages, audit_pages, order_pages):
         module.attach(bp, nav)
     app.register_blueprint(bp)

@@ -80,8 +80,9 @@ def sign_out() -> ResponseReturnValue:
     user_id = session.get("user_id")
     if user_id is not None:
         db = get_session()
-        record_event(db, actor=f"user-id:{user_id}", action="admin.signed_out", object_type="user",
-                     object_id=str(user_id))
+        principal = accounts.signed_in_user(db, int(user_id))
+        record_event(db, actor=principal.actor if principal else f"user-id:{user_id}",
+                     action="admin.signed_out", object_type="user", object_id=str(user_id))
         db.commit()
     session.clear()
     return redirect(url_for("admin.sign_in"))

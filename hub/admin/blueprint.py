@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template
@@ -9,6 +10,8 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from hub.domain.errors import HubError
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ def make_blueprint() -> tuple[Blueprint, Nav]:
     nav = Nav()
     bp.register_error_handler(HubError, _hub_error)
     bp.register_error_handler(HTTPException, _http_error)
+    bp.register_error_handler(Exception, _unexpected)
     bp.before_request(_before)
     bp.context_processor(lambda: {**_globals(), "nav": nav})
     return bp, nav
@@ -47,6 +51,12 @@ def _http_error(exc: HTTPException) -> ResponseReturnValue:
         return exc.get_response()
     return render_template("admin/error.html", status=exc.code, message=exc.description,
                            problems=[]), exc.code or 500
+
+
+def _unexpected(exc: Exception) -> tuple[str, int]:
+    log.exception("unhandled error on an admin page")
+    return render_template("admin/error.html", status=500, problems=[],
+                           message="the hub hit an unexpected error; it is logged"), 500
 
 
 def _before() -> None:

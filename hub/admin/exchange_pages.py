@@ -1,5 +1,5 @@
-"""Exchanges: the filtered list with search, the detail page with the faulty segment marked, and the
-actions (reprocess, redeliver) behind a confirmation, for admins and operators only."""
+"""Exchanges: the filtered list with search, the detail page with the faulty segment marked, and
+reprocess behind a confirmation, for admins and operators only."""
 
 from __future__ import annotations
 
@@ -14,8 +14,7 @@ from hub.admin.blueprint import Nav
 from hub.api.exchanges import RAW_EXTENSIONS, raw_media_type
 from hub.api.params import BadParameter
 from hub.db import get_session, new_session
-from hub.domain.errors import NotFound
-from hub.models import Document, Exchange, OutboundDelivery, Partner
+from hub.models import Document, Exchange, Partner
 from hub.services import outbox
 from hub.services.exchanges import ExchangeFilter, get_visible, visible_query
 from hub.services.processing import reprocess
@@ -29,8 +28,6 @@ def attach(bp: Blueprint, nav: Nav) -> None:
     bp.add_url_rule("/admin/exchanges/<exchange_id>", "exchange", exchange_detail)
     bp.add_url_rule("/admin/exchanges/<exchange_id>/raw", "exchange_raw", exchange_raw)
     bp.add_url_rule("/admin/exchanges/<exchange_id>/reprocess", "reprocess", reprocess_page,
-                    methods=["GET", "POST"])
-    bp.add_url_rule("/admin/deliveries/<delivery_id>/redeliver", "redeliver", redeliver_page,
                     methods=["GET", "POST"])
     nav.add("Exchanges", "admin.exchanges", security.ALL_STAFF)
 
@@ -118,23 +115,3 @@ def reprocess_page(exchange_id: str) -> ResponseReturnValue:
     state = reprocess(lambda: new_session(app), exchange_id, actor=security.current().actor)
     flash(f"Exchange reprocessed: it is now {state}.")
     return redirect(url_for("admin.exchange", exchange_id=exchange_id))
-
-
-@security.allow(security.OPERATORS)
-def redeliver_page(delivery_id: str) -> ResponseReturnValue:
-    """GET asks for confirmation; POST puts a dead delivery back in the queue."""
-    db = get_session()
-    delivery = db.get(OutboundDelivery, delivery_id)
-    document = db.get(Document, delivery.document_id) if delivery else None
-    if delivery is None or document is None:
-        raise NotFound(f"no delivery {delivery_id}")
-    back = url_for("admin.exchange", exchange_id=document.exchange_id)
-    if request.method == "GET":
-        return render_template("admin/confirm.html", title=f"Redeliver {delivery_id}",
-                               what=f"{document.doc_type} {document.number}, {delivery.state} after "
-                                    f"{delivery.attempts} attempts", back=back,
-                               action=url_for("admin.redeliver", delivery_id=delivery_id))
-    outbox.redeliver(db, delivery_id, actor=security.current().actor)
-    db.commit()
-    flash("Delivery queued again.")
-    return redirect(back)

@@ -11,7 +11,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import select, update
 
+from hub.db import new_session
+from hub.models import AuditEvent, OutboundDelivery
 from tests.integration.procurement.conftest import catalogue, erp, post_stock  # noqa: F401
 from tests.support.admin import enrolled_user, page_token, sign_in
 from tests.support.exchanges import post, process
@@ -123,7 +126,8 @@ def test_the_dashboard_counts_link_to_their_lists(app: Flask, client: FlaskClien
                      r"<b>1</b> failed inbound files", html)
     assert "Never verified" in html
     client.post("/admin/audit/verify", data={"csrf_token": page_token(client)})
-    assert re.search(r"Last verified .* by user:ana:\s+\d+ events, intact", client.get("/").get_data(as_text=True))
+    after = client.get("/").get_data(as_text=True)
+    assert re.search(r"Last verified .* by user:ana:\s+\d+ events, intact", after)
 
 
 @pytest.mark.usefixtures("catalogue")
@@ -142,6 +146,33 @@ def test_an_order_waiting_for_approval_is_explained_and_approved_or_rejected_wit
     assert refused.status_code == 409 and "a reason is needed" in refused.get_data(as_text=True)
     client.post(f"/admin/purchase-orders/{ids[0]}/decide",
                 data={"action": "reject", "reason": "too early", "csrf_token": token})
-    done = client.post(f"/admin/purchase-orders/{ids[1]}/decide", data={"action": "approve", "csrf_token": token},
-                       follow_redirects=True).get_data(as_text=True)
+    done = client.post(f"/admin/purchase-orders/{ids[1]}/decide", follow_redirects=True,
+                       data={"action": "approve", "csrf_token": token}).get_data(as_text=True)
     assert f"Order {ids[1]} is now released" in done and "Nothing waits for approval" in done
+
+
+def test_a_dead_delivery_is_listed_and_queued_again_after_confirmation(
+        app: Flask, client: FlaskClient, runner: FlaskCliRunner, make_partner: Any) -> None:
+    out = runner.invoke(args=["hub", "connector-add", "erp", "--key", "rest", "--endpoint",
+                              "http://127.0.0.1:9/orders", "--option", "allow_loopback=true"])
+    assert out.exit_code == 0, out.output
+    post(client, make_partner("demo", edi_id="5412345000013"), ORDERS)
+    process(app)
+    with app.app_context(), new_session() as session:  # as the delivery job leaves it after 8 failures
+        session.execute(update(OutboundDelivery).values(state="dead", attempts=8,
+                                                        last_error={"message": "connection refused"}))
+        session.commit()
+    sign_in(client, app, enrolled_user(app, "otto", "operator"))
+    html = client.get("/").get_data(as_text=True)
+    assert re.search(r'id="fig-dead" href="/admin/deliveries\?state=dead">\s*<b>1</b>', html)
+    listed = client.get("/admin/deliveries").get_data(as_text=True)
+    assert "purchase_order PO-2024-0042" in listed and "connection refused" in listed
+    (link,) = re.findall(r'class="redeliver" href="([^"]+)"', listed)
+    assert 'id="confirm"' in client.get(link).get_data(as_text=True)
+    done = client.post(link, data={"csrf_token": page_token(client)}, follow_redirects=True)
+    assert "queued again" in done.get_data(as_text=True)
+    with app.app_context(), new_session() as session:
+        (delivery,) = session.scalars(select(OutboundDelivery)).all()
+        assert (delivery.state, delivery.attempts) == ("pending", 0)
+        actors = session.scalars(select(AuditEvent.actor).where(AuditEvent.object_id == delivery.id)).all()
+        assert "user:otto" in actors

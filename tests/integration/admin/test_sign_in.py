@@ -70,7 +70,8 @@ def test_a_recovery_code_signs_in_once(app: Flask, client: FlaskClient) -> None:
     user = enrolled_user(app, "alice", "admin")
     for expected in (302, 401):
         _, token = _first_step(client, "alice", PASSWORD)
-        answer = client.post("/admin/sign-in/code", data={"code": user.recovery_codes[0], "csrf_token": token})
+        answer = client.post("/admin/sign-in/code",
+                             data={"code": user.recovery_codes[0], "csrf_token": token})
         assert answer.status_code == expected
         client.post("/admin/sign-out", data={"csrf_token": page_token(client, "/admin/sign-in")})
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hub.admin.rawview import edifact_segments, raw_view
 
-INTERCHANGE = ("UNA:+.? '\nUNB+UNOC:3+A:14+B:14+20240311:0930+R1'\nUNH+7+ORDERS:D:96A:UN'\n"
-               "FTX+AAI+++Gate 3?'s door'\nCNT+2:5'\nUNT+4+7'\nUNZ+1+R1'").encode()
+INTERCHANGE = (b"UNA:+.? '\nUNB+UNOC:3+A:14+B:14+20240311:0930+R1'\nUNH+7+ORDERS:D:96A:UN'\n"
+               b"FTX+AAI+++Gate 3?'s door'\nCNT+2:5'\nUNT+4+7'\nUNZ+1+R1'")
 
 
 def test_segments_are_split_at_unreleased_terminators_with_the_una_on_its_own_line() -> None:
