@@ -25,11 +25,12 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
 from hub import create_app  # noqa: E402
 from hub.bulk import insert_values, sqlite_time  # noqa: E402
@@ -104,6 +105,15 @@ def generate(app: Any, exchanges: int, events: int, seed: int = 7) -> list[str]:
     return failed
 
 
+def deep_cursor(app: Any, depth: int) -> str:
+    """The cursor of the `depth`-th newest exchange: the 'older' link a hundred pages down."""
+    with app.app_context(), new_session() as session:
+        row = session.execute(select(Exchange.received_at, Exchange.id)
+                              .order_by(Exchange.received_at.desc(), Exchange.id.desc())
+                              .offset(depth).limit(1)).first()
+    return f"{row[0].isoformat()}|{row[1]}" if row else ""
+
+
 def measure(client: Any, path: str, repeat: int) -> tuple[float, float, int]:
     times, status = [], 0
     for _ in range(repeat):
@@ -135,7 +145,8 @@ def main() -> None:
         pages = ["/", "/admin/exchanges", "/admin/exchanges?state=failed",
                  "/admin/exchanges?partner=3&direction=inbound&type=ORDERS",
                  f"/admin/exchanges?q=PO-{middle:08d}", f"/admin/exchanges?q=ICR{middle:08d}",
-                 "/admin/exchanges?page=100", f"/admin/exchanges/{failed[0]}" if failed else "/",
+                 "/admin/exchanges?after=" + quote(deep_cursor(app, 5000)),
+                 f"/admin/exchanges/{failed[0]}" if failed else "/",
                  "/admin/audit", "/admin/audit?actor=user:u3", "/admin/audit?action=exchange.state_changed"
                  "&object_type=exchange", "/admin/audit?before=500000", "/admin/deliveries",
                  "/admin/purchase-orders"]

@@ -117,6 +117,7 @@ class Exchange(Base):
               "control_ref"),
         # the admin pages: search by control reference, overdue acknowledgements
         Index("ix_exchanges_control_ref", "control_ref"),
+        Index("ix_exchanges_received_at", "received_at"),
         Index("ix_exchanges_ack_status_received_at", "ack_status", "received_at"),
     )
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from hub.admin import queries, security
 from hub.admin.blueprint import Nav
 from hub.api.audit import _csv_parts, _filter  # the same filters and export as GET /api/v1/audit
+from hub.api.params import int_arg
 from hub.db import get_session
 from hub.models import AuditEvent
 from hub.services import audit
@@ -41,7 +42,7 @@ def object_link(event: AuditEvent) -> str | None:
 def audit_log() -> str:
     db = get_session()
     stmt = _filter_stmt()
-    before = request.args.get("before", type=int)
+    before = int_arg("before", 0)
     if before:
         stmt = stmt.where(AuditEvent.id < before)
     rows = list(db.scalars(stmt.limit(PER_PAGE + 1)))

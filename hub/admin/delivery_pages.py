@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from hub.admin import security
 from hub.admin.blueprint import Nav
+from hub.api.params import int_arg
 from hub.db import get_session
 from hub.domain.errors import NotFound
 from hub.domain.states import ExchangeState
@@ -27,7 +28,7 @@ def attach(bp: Blueprint, nav: Nav) -> None:
 @security.allow(security.ALL_STAFF)
 def delivery_list() -> str:
     state = request.args.get("state") or ExchangeState.dead.value
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = int_arg("page", 1)
     rows = get_session().execute(
         select(OutboundDelivery, Document.number, Document.doc_type, Document.exchange_id, ErpConnector.name)
         .join(Document, Document.id == OutboundDelivery.document_id)

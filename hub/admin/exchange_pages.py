@@ -12,7 +12,7 @@ from sqlalchemy import select
 from hub.admin import queries, rawview, security
 from hub.admin.blueprint import Nav
 from hub.api.exchanges import RAW_EXTENSIONS, raw_media_type
-from hub.api.params import BadParameter
+from hub.api.params import BadParameter, int_arg
 from hub.db import get_session, new_session
 from hub.models import Document, Exchange, Partner
 from hub.services import outbox
@@ -44,12 +44,10 @@ def _time(name: str) -> datetime | None:
 
 
 def _filter() -> ExchangeFilter:
-    partner = request.args.get("partner", "").strip()
-    if partner and not partner.isdigit():
-        raise BadParameter(f"partner must be a partner id, got {partner!r}")
+    partner = int_arg("partner", 0)
     return ExchangeFilter(state=request.args.get("state") or None, doc_type=request.args.get("type") or None,
                           direction=request.args.get("direction") or None,
-                          partner_id=int(partner) if partner else None, since=_time("since"),
+                          partner_id=partner or None, since=_time("since"),
                           until=_time("until"), ack_status=request.args.get("ack") or None)
 
 
@@ -62,14 +60,15 @@ def exchange_list() -> str:
         stmt = stmt.where(Exchange.syntax == syntax)
     term = request.args.get("q", "").strip()
     if term:
-        stmt = queries.search(stmt, term)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
-    rows = list(db.scalars(stmt.limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)))
+        stmt = queries.search(db, stmt, term)
+    after = request.args.get("after")
+    rows = list(db.scalars(queries.newest_first(stmt, after).limit(PER_PAGE + 1)))
     partners = dict(db.execute(select(Partner.id, Partner.name).order_by(Partner.name).limit(500))
                     .all())
     args = {k: v for k, v in request.args.items() if k in FILTERS and v}
-    return render_template("admin/exchanges.html", rows=rows[:PER_PAGE], more=len(rows) > PER_PAGE,
-                           page=page, args=args, partners=partners)
+    following = queries.cursor_of(rows[PER_PAGE - 1]) if len(rows) > PER_PAGE else None
+    return render_template("admin/exchanges.html", rows=rows[:PER_PAGE], following=following,
+                           paged=bool(after), args=args, partners=partners)
 
 
 @security.allow(security.ALL_STAFF)

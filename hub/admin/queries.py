@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session
 
+from hub.api.params import BadParameter
 from hub.db import utcnow
 from hub.models import AuditEvent, Document, Exchange, OutboundDelivery
 from hub.procurement.models import PurchaseOrder
@@ -70,10 +71,31 @@ def last_verification(session: Session) -> AuditEvent | None:
                            .order_by(AuditEvent.id.desc()).limit(1)).first()
 
 
-def search(stmt: Select[Exchange], term: str) -> Select[Exchange]:
-    """Exchanges whose control reference, or a document they carried, has the number `term`."""
-    carried = select(Document.exchange_id).where(Document.number == term)
-    return stmt.where(or_(Exchange.control_ref == term, Exchange.id.in_(carried), Exchange.id == term))
+def search(session: Session, stmt: Select[Exchange], term: str, limit: int = 200) -> Select[Exchange]:
+    """Exchanges whose id or control reference is `term`, or that carried a document numbered `term`.
+
+    Each source is looked up on its own index first (an OR across tables would scan them all)."""
+    ids = set(session.scalars(select(Exchange.id).where(Exchange.control_ref == term).limit(limit)))
+    ids.update(session.scalars(select(Document.exchange_id).where(Document.number == term).limit(limit)))
+    ids.update(session.scalars(select(Exchange.id).where(Exchange.id == term)))
+    return stmt.where(Exchange.id.in_(ids))
+
+
+def newest_first(stmt: Select[Exchange], after: str | None) -> Select[Exchange]:
+    """Keyset paging, newest first: the page after the cursor `received_at|id` (the last row shown)."""
+    stmt = stmt.order_by(None).order_by(Exchange.received_at.desc(), Exchange.id.desc())
+    if not after:
+        return stmt
+    at, _, last_id = after.partition("|")
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        raise BadParameter(f"after must be a cursor from a 'next' link, got {after!r}") from None
+    return stmt.where(tuple_(Exchange.received_at, Exchange.id) < (when, last_id))
+
+
+def cursor_of(exchange: Exchange) -> str:
+    return f"{exchange.received_at.isoformat()}|{exchange.id}"
 
 
 def replies_to(session: Session, exchange: Exchange, limit: int = 20) -> list[Exchange]:

@@ -1,6 +1,6 @@
 """Admin pages: users get a password, a TOTP second factor, recovery codes and a one-time enrolment
-link; failed sign-in attempts are kept to throttle them. Indexes for the pages' search (control
-reference, document number) and overdue acknowledgements.
+link; failed sign-in attempts are kept to throttle them. Indexes for the pages' list (newest first),
+search (control reference, document number) and overdue acknowledgements.
 
 Revision ID: 0010
 Revises: 0009
@@ -36,6 +36,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_sign_in_failures_key_at', 'sign_in_failures', ['key', 'at'], unique=False)
     op.create_index('ix_exchanges_control_ref', 'exchanges', ['control_ref'], unique=False)
+    op.create_index('ix_exchanges_received_at', 'exchanges', ['received_at'], unique=False)
     op.create_index('ix_exchanges_ack_status_received_at', 'exchanges', ['ack_status', 'received_at'],
                     unique=False)
     op.create_index('ix_documents_number', 'documents', ['number'], unique=False)
@@ -45,6 +46,7 @@ def downgrade() -> None:
     op.drop_index('ix_documents_number', table_name='documents')
     op.drop_index('ix_exchanges_ack_status_received_at', table_name='exchanges')
     op.drop_index('ix_exchanges_control_ref', table_name='exchanges')
+    op.drop_index('ix_exchanges_received_at', table_name='exchanges')
     op.drop_index('ix_sign_in_failures_key_at', table_name='sign_in_failures')
     op.drop_table('sign_in_failures')
     with op.batch_alter_table('users', schema=None) as batch_op:

@@ -176,3 +176,41 @@ def test_a_dead_delivery_is_listed_and_queued_again_after_confirmation(
         assert (delivery.state, delivery.attempts) == ("pending", 0)
         actors = session.scalars(select(AuditEvent.actor).where(AuditEvent.object_id == delivery.id)).all()
         assert "user:otto" in actors
+
+
+def test_the_list_pages_newest_first_by_cursor(app: Flask, client: FlaskClient, make_partner: Any,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("hub.admin.exchange_pages.PER_PAGE", 1)
+    demo = make_partner("demo", edi_id="5412345000013")
+    first = post(client, demo, ORDERS)
+    second = post(client, demo, ORDERS.replace(b"ORD0001", b"ORD0002"))
+    sign_in(client, app, enrolled_user(app, "aud", "auditor"))
+    html = client.get("/admin/exchanges").get_data(as_text=True)
+    assert second in html and first not in html
+    (older,) = re.findall(r'href="([^"]+)" id="older"', html)
+    html = client.get(older.replace("&amp;", "&")).get_data(as_text=True)
+    assert first in html and second not in html and 'id="older"' not in html
+    assert client.get("/admin/exchanges?after=garbage").status_code == 400
+
+
+HOSTILE = ("%00", "a%00b", "99999999999999999999", "9" * 5000)
+QUERY_NAMES = ("partner", "direction", "syntax", "type", "state", "ack", "since", "until", "q", "after",
+               "before", "actor", "action", "object_type", "object_id", "partner_id", "page")
+
+
+def test_no_admin_page_answers_500_to_nul_or_huge_values(app: Flask, client: FlaskClient) -> None:
+    sign_in(client, app, enrolled_user(app, "ana", "admin"))
+    seen = 0
+    for path, method, _, roles in _admin_rules(app):
+        if method != "GET" or roles is None:
+            continue
+        for value in HOSTILE:
+            answer = client.get(path.replace("/1", f"/{value}"))
+            answer.close()  # the CSV export streams
+            assert answer.status_code in (200, 302, 400, 404), (path, value, answer.status_code)
+            for name in QUERY_NAMES:
+                answer = client.get(f"{path}?{name}={value}")
+                answer.close()
+                assert answer.status_code in (200, 400, 404), (path, name, value, answer.status_code)
+                seen += 1
+    assert seen > 300
