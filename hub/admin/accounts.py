@@ -6,6 +6,7 @@ audit events that say so.
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +22,7 @@ from hub.domain.errors import HubError, ValidationError
 from hub.models import User
 from hub.services import partners
 from hub.services.audit import record_event
+from hub.services.connectors_admin import SECRET_KEY_ENV, open_secret, seal_secret
 
 ENROLMENT_VALID_FOR = timedelta(hours=72)
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -96,7 +98,7 @@ def complete_enrolment(session: Session, token: str, password: str, confirmation
     secret = totp.new_secret()
     codes = passwords.new_recovery_codes()
     user.password_hash = passwords.hash_password(password)
-    user.totp_secret, user.totp_last_step = secret, None
+    user.totp_secret, user.totp_last_step = _sealed(secret), None
     user.recovery_codes = [passwords.hash_password(c) for c in codes]
     user.enrolment_token_hash = user.enrolment_expires_at = None
     user.enrolled_at = utcnow()
@@ -138,8 +140,9 @@ def check_second_factor(session: Session, user_id: int, code: str, address: str)
 
 def _spend_code(session: Session, user: User, code: str) -> str | None:
     """'totp' or 'recovery_code' when the code is good (and now spent); None otherwise."""
-    assert user.totp_secret is not None
-    step = totp.accepted_step(user.totp_secret, code, user.totp_last_step)
+    secret = open_secret(user.totp_secret)
+    assert secret is not None
+    step = totp.accepted_step(secret, code, user.totp_last_step)
     if step is not None:
         # conditional, so two requests racing with the same code cannot both pass
         done = session.execute(update(User).where(
@@ -152,6 +155,14 @@ def _spend_code(session: Session, user: User, code: str) -> str | None:
             user.recovery_codes = [h for h in stored if h != hashed]
             return "recovery_code"
     return None
+
+
+def _sealed(secret: str) -> str:
+    """The TOTP secret as stored: encrypted under HUB_SECRET_KEY when it is set (it cannot be hashed:
+    the hub must compute codes from it), as it is otherwise."""
+    if not os.environ.get(SECRET_KEY_ENV):
+        return secret
+    return seal_secret(secret, field="TOTP secret") or secret
 
 
 def principal_for(user: User) -> Principal:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from hub.admin import accounts
 from hub.db import new_session
-from hub.models import AuditEvent
+from hub.models import AuditEvent, User
 from tests.support.admin import PASSWORD, csrf_of, enrolled_user, next_code, page_token, sign_in
 
 
@@ -126,3 +127,14 @@ def test_after_sign_in_only_a_path_of_this_site_is_followed(app: Flask, client: 
     answer = client.post("/admin/sign-in/code", data={"code": next_code(app, user), "csrf_token": token,
                                                       "next": "//evil.example/x"})
     assert answer.headers["Location"] == "/"
+
+
+def test_the_totp_secret_is_stored_encrypted_when_the_hub_has_a_secret_key(
+        app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HUB_SECRET_KEY", "a long random passphrase for the tests")
+    user = enrolled_user(app, "alice", "admin")
+    with app.app_context(), new_session() as session:
+        stored = session.scalars(select(User.totp_secret).where(User.username == "alice")).one()
+    assert stored is not None and stored.startswith("enc:") and user.secret not in stored
+    sign_in(client, app, user)
+    assert client.get("/").status_code == 200
