@@ -40,6 +40,8 @@ from hub.migrate import upgrade  # noqa: E402
 from hub.models import AuditEvent, Document, Exchange, Partner  # noqa: E402
 from tests.support.admin import enrolled_user, sign_in  # noqa: E402
 
+# a bench needs an audit key like any hub on PostgreSQL; its value does not matter here
+BENCH_AUDIT_KEY = "bench-audit-key-not-secret-0123456789abcdef"
 STATES = ["processed"] * 17 + ["failed", "received", "processing"]
 BATCH = 20_000
 EXCHANGE_COLUMNS = ("id", "direction", "partner_id", "state", "syntax", "doc_type", "control_ref", "sha256",
@@ -134,7 +136,7 @@ def main() -> None:
         url = fresh_url(tmp)
         upgrade(create_engine(url))
         os.chdir(tmp)
-        app = create_app(Settings(database_url=url), start_scheduler=False)
+        app = create_app(Settings(database_url=url, audit_key=BENCH_AUDIT_KEY), start_scheduler=False)
         started = time.perf_counter()
         failed = generate(app, args.exchanges, args.events)
         print(f"generated {args.exchanges} exchanges and {args.events} audit events "

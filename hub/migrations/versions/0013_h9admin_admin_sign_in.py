@@ -2,15 +2,15 @@
 link; failed sign-in attempts are kept to throttle them. Indexes for the pages' list (newest first),
 search (control reference, document number) and overdue acknowledgements.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 05:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0011'
-down_revision = '0010'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
