@@ -28,8 +28,17 @@ def attach(bp: Blueprint, nav: Nav) -> None:
     bp.add_url_rule("/admin/enrol/<token>", "enrol", enrol, methods=["GET", "POST"])
 
 
+_LOOPBACK = ("127.0.0.1", "::1")
+
+
 def _address() -> str:
-    return request.remote_addr or "unknown"
+    """The client's address for throttling: behind the local nginx of deploy/ (the peer is loopback)
+    the last X-Forwarded-For entry, which that nginx appends; otherwise the peer itself."""
+    peer = request.remote_addr or "unknown"
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if peer in _LOOPBACK and forwarded.strip():
+        return forwarded.split(",")[-1].strip()[:100] or peer
+    return peer
 
 
 def _safe_next(target: str | None) -> str:

@@ -138,3 +138,18 @@ def test_the_totp_secret_is_stored_encrypted_when_the_hub_has_a_secret_key(
     assert stored is not None and stored.startswith("enc:") and user.secret not in stored
     sign_in(client, app, user)
     assert client.get("/").status_code == 200
+
+
+def test_behind_the_local_proxy_each_client_address_is_throttled_on_its_own(
+        app: Flask, client: FlaskClient) -> None:
+    enrolled_user(app, "bob", "auditor")
+    attacker = {"X-Forwarded-For": "203.0.113.9"}
+    token = csrf_of(client.get("/admin/sign-in").get_data(as_text=True))
+    for i in range(accounts.MAX_FAILURES_PER_ADDRESS):
+        answer = client.post("/admin/sign-in", headers=attacker,
+                             data={"username": f"guess{i}", "password": "x", "csrf_token": token})
+        assert answer.status_code == 401
+    assert client.post("/admin/sign-in", headers=attacker, data={
+        "username": "bob", "password": PASSWORD, "csrf_token": token}).status_code == 429
+    assert client.post("/admin/sign-in", headers={"X-Forwarded-For": "198.51.100.7"}, data={
+        "username": "bob", "password": PASSWORD, "csrf_token": token}).status_code == 302
