@@ -56,6 +56,8 @@ def _register_blueprints(app: Flask) -> None:
     procurement.register(app)
     from hub import invoicing
     invoicing.register(app)
+    from hub import admin
+    admin.register(app)
     register_error_handlers(app)
     app.wsgi_app = BodyLimit(app.wsgi_app, app.config["HUB_SETTINGS"].max_upload_bytes)  # type: ignore[method-assign]
     soap.mount(app)  # spyne at /soap, WSDL at /soap?wsdl, outside the Flask routes

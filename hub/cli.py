@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -181,11 +182,32 @@ def key_revoke(key: str) -> None:
 @click.option("--role", type=click.Choice(["admin", "operator", "auditor"]), required=True)
 @_friendly
 def user_add(username: str, role: str) -> None:
-    """Create an admin user with a role (admin, operator, auditor)."""
+    """Create an admin user with a role (admin, operator, auditor); prints their enrolment link."""
+    from hub.admin import accounts
     with new_session() as session:
-        user = partners.add_user(session, username, role, actor=_actor())
-        session.commit()
-        click.echo(f"user {user.id} {user.username} ({user.role})")
+        user, token = accounts.create_user(session, username, role, actor=_actor())
+        click.echo(f"user {user.id} {user.username} ({user.role}); enrolment link, valid 72 hours, once:")
+        click.echo(_enrolment_link(token))
+
+
+@hub_cli.command("user-enrol")
+@click.argument("user")
+@_friendly
+def user_enrol(user: str) -> None:
+    """Issue a new enrolment link for USER (a lost authenticator); the old password and codes stop working."""
+    from hub.admin import accounts
+    with new_session() as session:
+        owner = partners.find_user(session, user)
+        owner.password_hash = owner.totp_secret = None
+        owner.recovery_codes = None
+        token = accounts.issue_enrolment(session, owner, actor=_actor())
+        click.echo(f"enrolment link for {owner.username}, valid 72 hours, once:")
+        click.echo(_enrolment_link(token))
+
+
+def _enrolment_link(token: str) -> str:
+    base = os.environ.get("HUB_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    return f"{base}/admin/enrol/{token}"
 
 
 @hub_cli.command("token-add")

@@ -77,6 +77,15 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20))  # admin | operator | auditor
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # admin pages (hub/admin): scrypt password, TOTP secret with the last time step accepted (no
+    # replay), recovery codes as hashes, and the one-time enrolment link's hash until it is used
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    totp_secret: Mapped[str | None] = mapped_column(String(300))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    recovery_codes: Mapped[list[str] | None] = mapped_column(JSON)
+    enrolment_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    enrolment_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enrolled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiCredential(Base):
@@ -106,6 +115,10 @@ class Exchange(Base):
         Index("ix_exchanges_partner_received_at", "partner_id", "received_at"),
         Index("ix_exchanges_partner_direction_control_ref", "partner_id", "direction",
               "control_ref"),
+        # the admin pages: search by control reference, overdue acknowledgements
+        Index("ix_exchanges_control_ref", "control_ref"),
+        Index("ix_exchanges_received_at", "received_at"),
+        Index("ix_exchanges_ack_status_received_at", "ack_status", "received_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -190,6 +203,7 @@ class Document(Base):
     __tablename__ = "documents"
     __table_args__ = (
         Index("ix_documents_partner_type_number", "partner_id", "doc_type", "number"),
+        Index("ix_documents_number", "number"),  # the admin pages' search by any document number
         UniqueConstraint("exchange_id", "position"),
     )
 
@@ -324,6 +338,7 @@ class StockLevel(Base):
 
 # Each capability keeps its tables in its own package; they are gathered here so that Alembic and
 # the tests' schema see every table through this one import.
+from hub.admin.models import SignInFailure  # noqa: E402
 from hub.invoicing.models import Company, IssuedInvoice  # noqa: E402
 from hub.jobruns.models import JobRun  # noqa: E402
 from hub.numbering.models import IssuedNumber, NumberSeries  # noqa: E402
@@ -335,5 +350,5 @@ from hub.procurement.models import (  # noqa: E402
     SupplierTerm,
 )
 
-CAPABILITY_TABLES = (JobRun, IssuedNumber, NumberSeries, Item, SupplierTerm, ReorderRule, PurchaseOrder,
-                     PurchaseOrderLine, Company, IssuedInvoice)
+CAPABILITY_TABLES = (SignInFailure, JobRun, IssuedNumber, NumberSeries, Item, SupplierTerm, ReorderRule,
+                     PurchaseOrder, PurchaseOrderLine, Company, IssuedInvoice)

@@ -1,0 +1,116 @@
+"""Exchanges: the filtered list with search, the detail page with the faulty segment marked, and
+reprocess behind a confirmation, for admins and operators only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from hub.admin import queries, rawview, security
+from hub.admin.blueprint import Nav
+from hub.api.exchanges import RAW_EXTENSIONS, raw_media_type
+from hub.api.params import BadParameter, int_arg
+from hub.db import get_session, new_session
+from hub.models import Document, Exchange, Partner
+from hub.services import outbox
+from hub.services.exchanges import ExchangeFilter, get_visible, visible_query
+from hub.services.processing import reprocess
+
+PER_PAGE = 50
+FILTERS = ("partner", "direction", "syntax", "type", "state", "ack", "since", "until", "q")
+
+
+def attach(bp: Blueprint, nav: Nav) -> None:
+    bp.add_url_rule("/admin/exchanges", "exchanges", exchange_list)
+    bp.add_url_rule("/admin/exchanges/<exchange_id>", "exchange", exchange_detail)
+    bp.add_url_rule("/admin/exchanges/<exchange_id>/raw", "exchange_raw", exchange_raw)
+    bp.add_url_rule("/admin/exchanges/<exchange_id>/reprocess", "reprocess", reprocess_page,
+                    methods=["GET", "POST"])
+    nav.add("Exchanges", "admin.exchanges", security.ALL_STAFF)
+
+
+def _time(name: str) -> datetime | None:
+    value = request.args.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadParameter(f"{name} must be a date and time like 2026-12-01T08:00, got {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.astimezone()
+
+
+def _filter() -> ExchangeFilter:
+    partner = int_arg("partner", 0)
+    return ExchangeFilter(state=request.args.get("state") or None, doc_type=request.args.get("type") or None,
+                          direction=request.args.get("direction") or None,
+                          partner_id=partner or None, since=_time("since"),
+                          until=_time("until"), ack_status=request.args.get("ack") or None)
+
+
+@security.allow(security.ALL_STAFF)
+def exchange_list() -> str:
+    db = get_session()
+    stmt = visible_query(security.current(), _filter())
+    syntax = request.args.get("syntax")
+    if syntax:
+        stmt = stmt.where(Exchange.syntax == syntax)
+    term = request.args.get("q", "").strip()
+    if term:
+        stmt = queries.search(db, stmt, term)
+    after = request.args.get("after")
+    rows = list(db.scalars(queries.newest_first(stmt, after).limit(PER_PAGE + 1)))
+    partners = dict(db.execute(select(Partner.id, Partner.name).order_by(Partner.name).limit(500))
+                    .all())
+    args = {k: v for k, v in request.args.items() if k in FILTERS and v}
+    following = queries.cursor_of(rows[PER_PAGE - 1]) if len(rows) > PER_PAGE else None
+    return render_template("admin/exchanges.html", rows=rows[:PER_PAGE], following=following,
+                           paged=bool(after), args=args, partners=partners)
+
+
+@security.allow(security.ALL_STAFF)
+def exchange_detail(exchange_id: str) -> str:
+    db = get_session()
+    exchange = get_visible(db, exchange_id, security.current())
+    problems = list((exchange.error or {}).get("problems") or [])
+    view = rawview.raw_view(exchange.raw, exchange.syntax, problems + list(exchange.warnings or []))
+    docs = list(db.scalars(select(Document).where(Document.exchange_id == exchange.id)
+                           .order_by(Document.position).limit(500)))
+    deliveries = outbox.deliveries_for(db, [d.id for d in docs])
+    can_audit = security.current().can_read_audit()
+    events = queries.timeline(db, "exchange", [exchange.id]) if can_audit else []
+    return render_template("admin/exchange.html", x=exchange, view=view, docs=docs,
+                           deliveries=deliveries, replies=queries.replies_to(db, exchange),
+                           partner=db.get(Partner, exchange.partner_id), events=events,
+                           can_operate=security.current().can_operate())
+
+
+@security.allow(security.ALL_STAFF)
+def exchange_raw(exchange_id: str) -> ResponseReturnValue:
+    """The bytes as received, as a download no browser renders."""
+    exchange = get_visible(get_session(), exchange_id, security.current())
+    name = exchange.id + RAW_EXTENSIONS.get(exchange.syntax or "", ".bin")
+    return Response(exchange.raw, mimetype=raw_media_type(exchange.content_type),
+                    headers={"X-Content-Type-Options": "nosniff",
+                             "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@security.allow(security.OPERATORS)
+def reprocess_page(exchange_id: str) -> ResponseReturnValue:
+    """GET asks for confirmation; POST sends the exchange through processing again."""
+    db = get_session()
+    exchange = get_visible(db, exchange_id, security.current())
+    if request.method == "GET":
+        return render_template("admin/confirm.html", title=f"Reprocess exchange {exchange.id}",
+                               what=f"{exchange.direction} {exchange.doc_type or ''} "
+                                    f"{exchange.control_ref or ''}, now {exchange.state}",
+                               action=url_for("admin.reprocess", exchange_id=exchange.id),
+                               back=url_for("admin.exchange", exchange_id=exchange.id))
+    db.close()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    state = reprocess(lambda: new_session(app), exchange_id, actor=security.current().actor)
+    flash(f"Exchange reprocessed: it is now {state}.")
+    return redirect(url_for("admin.exchange", exchange_id=exchange_id))

@@ -1,0 +1,25 @@
+"""The dashboard: what to act on first, each figure a link to its filtered list."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from flask import Blueprint, render_template
+
+from hub.admin import queries, security
+from hub.admin.blueprint import Nav
+from hub.db import get_session
+
+
+def attach(bp: Blueprint, nav: Nav) -> None:
+    bp.add_url_rule("/", "dashboard", dashboard)
+    nav.add("Dashboard", "admin.dashboard", security.ALL_STAFF)
+
+
+@security.allow(security.ALL_STAFF)
+def dashboard() -> str:
+    # HUB_ACK_DEADLINE_HOURS: an outbound file still awaiting its CONTRL after this is overdue
+    hours = float(os.environ.get("HUB_ACK_DEADLINE_HOURS", "24"))
+    figures = queries.dashboard(get_session(), ack_after=timedelta(hours=hours))
+    return render_template("admin/dashboard.html", d=figures)
