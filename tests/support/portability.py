@@ -2,7 +2,7 @@
 
 System paths that are the same on every machine the hub runs on (tmp, dev, proc, etc, usr, ...) and URL
 paths are fine. Flagged: paths under the roots where machines keep checkouts and home folders (MACHINE_ROOTS),
-Windows drive paths, and any path that names the folder this checkout sits in, wherever that is. A line that
+Windows drive paths, and any path that names this checkout's own folder, wherever it is. A line that
 shows a violation on purpose (the checker's own tests) ends with the marker EXAMPLE_MARK.
 """
 
@@ -27,9 +27,9 @@ def machine_paths(text: str, checkout: Path | None = None) -> list[str]:
     """The absolute machine paths named in text (URLs are not paths)."""
     text = _URL.sub("", text)
     found = [m.group(0) for m in _MACHINE_PATH.finditer(text)]
-    if checkout is not None:
-        places = [str(p) for p in (checkout, checkout.parent) if str(p) != "/"]  # the longest first
-        found += re.findall("(?:" + "|".join(map(re.escape, places)) + r")(?![\w.-])", text)
+    if checkout is not None and str(checkout) != "/":
+        # the checkout's own location (its parent may be a system folder such as /tmp: not flagged)
+        found += re.findall(re.escape(str(checkout)) + r"(?![\w.-])", text)
     return found
 
 

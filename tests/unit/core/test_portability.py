@@ -42,6 +42,7 @@ def test_the_checkout_location_itself_is_found_wherever_it_is(tmp_path: Path) ->
     (checkout / "tests").mkdir(parents=True)
     (checkout / "tests" / "test_x.py").write_text(f'DATA = "{checkout}/fixtures/a.edi"\n')
     (checkout / "tests" / "ok.py").write_text('DATA = Path(__file__).parent / "fixtures"\n')
+    (checkout / "tests" / "tmp.py").write_text(f'SCRATCH = "{tmp_path}/scratch"\n')  # beside it: fine
     assert violations(checkout, ["tests"]) == [f"tests/test_x.py:1: {checkout}"]
 
 
