@@ -8,11 +8,13 @@ own static files (`/api/v1/docs`), never from a CDN.
 
 from __future__ import annotations
 
+import gzip
 import re
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, url_for
+from flask import Blueprint, Flask, Response, current_app, jsonify, request, url_for
 from werkzeug.routing import Rule
 
 from hub.api.openapi_catalog import OPERATIONS, PUBLIC, WHO, Op
@@ -21,7 +23,7 @@ from hub.api.params import MAX_INT
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
 DESCRIBED = ("/api/v1/", "/healthz", "/readyz", "/metrics")
-SELF = {"openapi.spec", "openapi.docs"}
+SELF = {"openapi.spec", "openapi.docs", "openapi.docs_bundle"}
 _PARAM = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>[a-z_]+)>")
 ERROR = {"$ref": "#/components/schemas/Error"}
 COMMON = {400: "a bad parameter or body, named", 401: "no key or token, or an unknown or revoked one",
@@ -154,7 +156,25 @@ _DOCS_PAGE = """<!doctype html>
 def docs() -> Response:
     """The description rendered by Swagger UI, with its assets served by the hub itself."""
     page = _DOCS_PAGE.format(css=url_for("static", filename="swagger-ui/swagger-ui.css"),
-                             bundle=url_for("static", filename="swagger-ui/swagger-ui-bundle.js"),
+                             bundle=url_for("openapi.docs_bundle"),
                              init=url_for("static", filename="swagger-ui/init.js"),
                              spec=url_for("openapi.spec"))
     return Response(page, mimetype="text/html")
+
+
+_BUNDLE = Path(__file__).resolve().parents[1] / "static" / "swagger-ui" / "swagger-ui-bundle.js.gz"
+
+
+@bp.get("/docs/swagger-ui-bundle.js")
+def docs_bundle() -> Response:
+    """Swagger UI's script, kept gzipped in the repository (1.7 MB plain): sent as it is to browsers
+    that accept gzip, unpacked for the others."""
+    packed = _BUNDLE.read_bytes()
+    if "gzip" in request.headers.get("Accept-Encoding", ""):
+        response = Response(packed, mimetype="application/javascript")
+        response.headers["Content-Encoding"] = "gzip"
+    else:
+        response = Response(gzip.decompress(packed), mimetype="application/javascript")
+    response.headers["Vary"] = "Accept-Encoding"
+    response.cache_control.max_age = 86400
+    return response

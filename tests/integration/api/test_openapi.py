@@ -38,7 +38,7 @@ def test_the_docs_page_uses_only_assets_the_hub_serves(client):
     assert page.status_code == 200 and page.mimetype == "text/html"
     html = page.data.decode()
     assert "http" not in html  # no CDN: every asset is a path on this hub
-    for asset in ("/static/swagger-ui/swagger-ui-bundle.js", "/static/swagger-ui/swagger-ui.css",
+    for asset in ("/api/v1/docs/swagger-ui-bundle.js", "/static/swagger-ui/swagger-ui.css",
                   "/static/swagger-ui/init.js"):
         assert asset in html
         served = client.get(asset)
@@ -51,3 +51,10 @@ def test_an_id_past_the_integer_columns_is_404_not_500(client, make_user):
     staff = make_user("ops", "operator")
     resp = client.get("/api/v1/procurement/purchase-orders/1195287865491568852278968320", headers=staff)
     assert resp.status_code == 404 and resp.json["error"]["code"] == "NOT_FOUND"
+
+
+def test_the_gzipped_script_is_sent_packed_or_unpacked_as_the_client_accepts(client):
+    packed = client.get("/api/v1/docs/swagger-ui-bundle.js", headers={"Accept-Encoding": "gzip, br"})
+    assert packed.headers["Content-Encoding"] == "gzip" and packed.data[:2] == b"\x1f\x8b"
+    plain = client.get("/api/v1/docs/swagger-ui-bundle.js", headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers and b"SwaggerUIBundle" in plain.data
