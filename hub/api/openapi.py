@@ -19,6 +19,7 @@ from werkzeug.routing import Rule
 
 from hub.api.openapi_catalog import OPERATIONS, PUBLIC, WHO, Op
 from hub.api.params import MAX_INT
+from hub.domain.errors import NotFound
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
@@ -156,7 +157,7 @@ _DOCS_PAGE = """<!doctype html>
 def docs() -> Response:
     """The description rendered by Swagger UI, with its assets served by the hub itself."""
     page = _DOCS_PAGE.format(css=url_for("static", filename="swagger-ui/swagger-ui.css"),
-                             bundle=url_for("openapi.docs_bundle"),
+                             bundle=url_for("openapi.docs_bundle", asset="swagger-ui-bundle.js"),
                              init=url_for("static", filename="swagger-ui/init.js"),
                              spec=url_for("openapi.spec"))
     return Response(page, mimetype="text/html")
@@ -165,10 +166,12 @@ def docs() -> Response:
 _BUNDLE = Path(__file__).resolve().parents[1] / "static" / "swagger-ui" / "swagger-ui-bundle.js.gz"
 
 
-@bp.get("/docs/swagger-ui-bundle.js")
-def docs_bundle() -> Response:
+@bp.get("/docs/<asset>")
+def docs_bundle(asset: str) -> Response:
     """Swagger UI's script, kept gzipped in the repository (1.7 MB plain): sent as it is to browsers
-    that accept gzip, unpacked for the others."""
+    that accept gzip, unpacked for the others. Any other name is a 404."""
+    if asset != _BUNDLE.name.removesuffix(".gz"):
+        raise NotFound(f"no docs asset {asset!r}")
     packed = _BUNDLE.read_bytes()
     if "gzip" in request.headers.get("Accept-Encoding", ""):
         response = Response(packed, mimetype="application/javascript")
