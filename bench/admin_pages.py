@@ -32,16 +32,16 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
+from bench.common import BENCH_AUDIT_KEY, fresh_database_url  # noqa: E402
 from hub import create_app  # noqa: E402
 from hub.bulk import insert_values, sqlite_time  # noqa: E402
-from hub.config import Settings, normalise_database_url  # noqa: E402
+from hub.config import Settings  # noqa: E402
 from hub.db import new_session, utcnow  # noqa: E402
 from hub.migrate import upgrade  # noqa: E402
 from hub.models import AuditEvent, Document, Exchange, Partner  # noqa: E402
 from tests.support.admin import enrolled_user, sign_in  # noqa: E402
 
 # a bench needs an audit key like any hub on PostgreSQL; its value does not matter here
-BENCH_AUDIT_KEY = "bench-audit-key-not-secret-0123456789abcdef"
 STATES = ["processed"] * 17 + ["failed", "received", "processing"]
 BATCH = 20_000
 EXCHANGE_COLUMNS = ("id", "direction", "partner_id", "state", "syntax", "doc_type", "control_ref", "sha256",
@@ -50,18 +50,6 @@ DOCUMENT_COLUMNS = ("id", "exchange_id", "position", "partner_id", "direction", 
                     "canonical", "created_at", "test")
 EVENT_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "partner_id", "details")
 RAW = (ROOT / "fixtures" / "edifact" / "demo_orders_d96a_basic.edi").read_bytes()
-
-
-def fresh_url(tmp: str) -> str:
-    url = normalise_database_url(os.environ.get("DATABASE_URL", ""))
-    if not url:
-        return f"sqlite:///{tmp}/bench.db"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
 
 
 def generate(app: Any, exchanges: int, events: int, seed: int = 7) -> list[str]:
@@ -133,7 +121,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = fresh_url(tmp)
+        url = fresh_database_url(tmp)
         upgrade(create_engine(url))
         os.chdir(tmp)
         app = create_app(Settings(database_url=url, audit_key=BENCH_AUDIT_KEY), start_scheduler=False)

@@ -23,10 +23,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select
 
+from bench.common import BENCH_AUDIT_KEY, fresh_database_url
 from hub import create_app
-from hub.config import Settings, normalise_database_url
+from hub.config import Settings
 from hub.db import new_session
 from hub.domain.documents import Line, PurchaseOrder, Quantity
 from hub.migrate import upgrade
@@ -39,19 +40,6 @@ from hub.services.outbox import enqueue_document
 from tests.support.servers import running_rest_erp
 
 # a bench needs an audit key like any hub on PostgreSQL; its value does not matter here
-BENCH_AUDIT_KEY = "bench-audit-key-not-secret-0123456789abcdef"
-
-
-def _database(workdir: Path) -> str:
-    url = normalise_database_url(os.environ.get("DATABASE_URL", ""))
-    if not url:
-        return f"sqlite:///{workdir / 'bench.db'}"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
 
 
 def _queue(app: object, count: int, erp_url: str) -> None:
@@ -85,7 +73,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, running_rest_erp() as (erp, server):
         workdir = Path(tmp)
         os.chdir(workdir)
-        url = _database(workdir)
+        url = fresh_database_url(workdir)
         app = create_app(Settings(database_url=url, audit_key=BENCH_AUDIT_KEY),
                          start_scheduler=False)
         upgrade(app.extensions["hub.engine"])

@@ -32,11 +32,11 @@ sys.path.insert(0, str(ROOT))
 
 # Only light imports at the top: the worker processes import this main module again (as
 # multiprocessing does with a script); the hub itself is imported inside main().
+from bench.common import BENCH_AUDIT_KEY  # noqa: E402
 from bench.edifact_parse import generate  # noqa: E402
 from hub.ingest import pool  # noqa: E402
 
 # a bench needs an audit key like any hub on PostgreSQL; its value does not matter here
-BENCH_AUDIT_KEY = "bench-audit-key-not-secret-0123456789abcdef"
 
 
 def peak_mb() -> float:

@@ -19,6 +19,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import BENCH_AUDIT_KEY
 from hub import create_app
 from hub.config import Settings
 from hub.db import new_session
@@ -28,7 +29,6 @@ from hub.services import outbound, partners
 
 SPENT = {"validation": 0.0}
 
-BENCH_AUDIT_KEY = "bench-audit-key-not-secret-0123456789abcdef"  # bench data only
 
 
 def timed_validation(original: Any) -> Any:

@@ -26,12 +26,12 @@ from sqlalchemy import create_engine, func, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import BENCH_AUDIT_KEY  # noqa: E402
 from hub.db import Base  # noqa: E402
 from hub.migrate import upgrade  # noqa: E402
 from hub.models import Exchange  # noqa: E402
 
 # a bench needs an audit key like any hub on PostgreSQL; its value does not matter here
-BENCH_AUDIT_KEY = "bench-audit-key-not-secret-0123456789abcdef"
 
 
 def interchange(client: int, n: int, size: int = 10_240) -> bytes:

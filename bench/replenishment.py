@@ -29,8 +29,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, event, insert, text  # noqa: E402
 
+from bench.common import BENCH_AUDIT_KEY, fresh_database_url  # noqa: E402
 from hub import create_app  # noqa: E402
-from hub.config import Settings, normalise_database_url  # noqa: E402
+from hub.config import Settings  # noqa: E402
 from hub.db import new_session, utcnow  # noqa: E402
 from hub.migrate import upgrade  # noqa: E402
 from hub.models import Partner, StockLevel  # noqa: E402
@@ -38,19 +39,6 @@ from hub.procurement import service  # noqa: E402
 from hub.procurement.models import Item, PurchaseOrder, PurchaseOrderLine, ReorderRule, SupplierTerm  # noqa: E402
 
 # a bench needs an audit key like any hub on PostgreSQL; its value does not matter here
-BENCH_AUDIT_KEY = "bench-audit-key-not-secret-0123456789abcdef"
-
-
-def fresh_url(tmp: str) -> str:
-    url = normalise_database_url(os.environ.get("DATABASE_URL", ""))
-    if not url:
-        return f"sqlite:///{tmp}/bench.db"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
 
 
 def generate(url: str, items: int, suppliers: int, seed: int = 7) -> None:
@@ -121,7 +109,7 @@ def main() -> int:
     parser.add_argument("--suppliers", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        url = fresh_url(tmp)
+        url = fresh_database_url(tmp)
         start = time.perf_counter()
         generate(url, args.items, args.suppliers)
         print(f"generated {args.items} items, {2 * args.items} terms, {args.items} rules, stock, "
