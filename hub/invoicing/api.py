@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
 from hub.api.auth import current_principal, require
-from hub.api.params import BadParameter, paging
+from hub.api.params import BadParameter, int_arg, paging
 from hub.db import get_session
 from hub.domain.errors import Problem, ValidationError
 from hub.invoicing import companies, service
@@ -98,7 +98,7 @@ def list_invoices() -> Response:
     if request.args.get("state"):
         query = query.where(IssuedInvoice.state == request.args["state"])
     if request.args.get("buyer_id"):
-        query = query.where(IssuedInvoice.buyer_id == _int("buyer_id"))
+        query = query.where(IssuedInvoice.buyer_id == int_arg("buyer_id", 0, minimum=0))
     for name, column, op in FILTERS:
         if request.args.get(name):
             value = _date(name) if name.startswith("due") else _amount(name)
@@ -126,13 +126,6 @@ def invoice_detail(invoice_id: int) -> Response:
 def _exchange_model() -> Any:
     from hub.models import Exchange
     return Exchange
-
-
-def _int(name: str) -> int:
-    value = request.args[name]
-    if not value.isdigit():
-        raise BadParameter(f"{name} must be a whole number")
-    return int(value)
 
 
 def _date(name: str) -> Any:
