@@ -349,6 +349,8 @@ from hub.procurement.models import (  # noqa: E402
     ReorderRule,
     SupplierTerm,
 )
+from hub.reconciliation.models import BankStatement, RemittanceRecord, StatementEntry  # noqa: E402
 
 CAPABILITY_TABLES = (SignInFailure, JobRun, IssuedNumber, NumberSeries, Item, SupplierTerm, ReorderRule,
-                     PurchaseOrder, PurchaseOrderLine, Company, IssuedInvoice)
+                     PurchaseOrder, PurchaseOrderLine, Company, IssuedInvoice, BankStatement, StatementEntry,
+                     RemittanceRecord)

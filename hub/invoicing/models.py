@@ -60,4 +60,9 @@ class IssuedInvoice(Base):
     request: Mapped[dict[str, Any]] = mapped_column(JSON)  # what was asked, for credit notes
     canonical: Mapped[dict[str, Any]] = mapped_column(JSON)  # the canonical invoice as issued
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # what the buyer quotes when paying, for reconciliation: RF creditor reference (ISO 11649),
+    # the Pix txid of the invoice's BR Code, a boleto's number
+    payment_reference: Mapped[str | None] = mapped_column(String(35), index=True)
+    pix_txid: Mapped[str | None] = mapped_column(String(35), index=True)
+    boleto_number: Mapped[str | None] = mapped_column(String(60), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
