@@ -16,16 +16,21 @@ def register(app: Flask) -> None:
     from hub.admin import (
         audit_pages,
         auth_pages,
+        connector_pages,
         delivery_pages,
         exchange_pages,
         home,
+        i18n,
         order_pages,
+        partner_pages,
         security,
     )
     from hub.admin.blueprint import make_blueprint
 
     security.init_app(app)
+    i18n.init_app(app)
     bp, nav = make_blueprint()
-    for module in (auth_pages, home, exchange_pages, delivery_pages, audit_pages, order_pages):
+    for module in (auth_pages, home, exchange_pages, delivery_pages, audit_pages, order_pages, partner_pages,
+                   connector_pages):
         module.attach(bp, nav)
     app.register_blueprint(bp)

@@ -18,9 +18,14 @@ _HUB_SETTINGS = ("posts_for", "bank_accounts", "hold_on_payee_change", "require_
 ADDRESS_FIELDS = ("legal_name", "street", "city", "postcode", "country")
 
 
+def known_settings() -> list[str]:
+    """Every setting a profile may hold, sorted."""
+    return sorted({*_FIELDS, *_HUB_SETTINGS})
+
+
 def validate_profile(data: dict[str, Any]) -> dict[str, Any]:
     """Check a profile document; unknown keys are refused so a typo never silently does nothing."""
-    known = {*_FIELDS, *_HUB_SETTINGS}
+    known = set(known_settings())
     unknown = sorted(k for k in data if k not in known and not k.startswith("_"))
     if unknown:
         raise ValidationError(f"unknown partner profile settings: {', '.join(unknown)}; "
