@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from hub.admin import chain, queries, security
@@ -80,6 +81,7 @@ def audit_verify() -> ResponseReturnValue:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     get_session().close()
     verdict = chain.verify_and_record(lambda: new_session(app), anchor_of(app), security.current().actor)
-    flash(f"Audit trail verified: {verdict.checked} events, {verdict.checkpoints} checkpoints agree."
-          if not verdict.findings else "Audit trail NOT intact: " + "; ".join(verdict.findings[:3]))
+    flash(_("Audit trail verified: %(n)s events, %(c)s checkpoints agree.", n=verdict.checked,
+            c=verdict.checkpoints)
+          if not verdict.findings else _("Audit trail NOT intact:") + " " + "; ".join(verdict.findings[:3]))
     return redirect(url_for("admin.audit"))

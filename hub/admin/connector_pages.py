@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -98,7 +99,7 @@ def connector_test(connector_id: int) -> ResponseReturnValue:
     db = get_session()
     row = _connector(db, connector_id)
     if row.key == "poll":
-        flash("A polling ERP calls the hub; there is nothing to call. See its last poll below.")
+        flash(_("A polling ERP calls the hub; there is nothing to call."))
         return redirect(url_for("admin.connector", connector_id=connector_id))
     connector = connectors_admin.connector_for(row)
     name = row.name
@@ -112,9 +113,10 @@ def connector_test(connector_id: int) -> ResponseReturnValue:
                      details={"ok": status.ok, "detail": connectors_admin.scrub_text(
                          _connector(session, connector_id), status.detail)[:500],
                               "latency_ms": status.latency_ms, "at": started.isoformat()})
-    latency = f" in {status.latency_ms:.0f} ms" if status.latency_ms is not None else ""
+    ms = f"{status.latency_ms:.0f}" if status.latency_ms is not None else "?"
     if status.ok:
-        flash(f"{name} answered{latency}.")
+        flash(_("%(name)s answered in %(ms)s ms.", name=name, ms=ms))
     else:
-        flash(f"{name} did not answer well{latency}: {status.detail}", "error")
+        flash(_("%(name)s did not answer well (%(ms)s ms): %(detail)s", name=name, ms=ms,
+                detail=status.detail), "error")
     return redirect(url_for("admin.connector", connector_id=connector_id))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hub.admin import security
@@ -55,5 +56,6 @@ def redeliver_page(delivery_id: str) -> ResponseReturnValue:
                                action=url_for("admin.redeliver", delivery_id=delivery_id))
     outbox.redeliver(db, delivery_id, actor=security.current().actor)
     db.commit()
-    flash(f"Delivery of {document.doc_type} {document.number} queued again.")
+    what = f"{document.doc_type} {document.number}"
+    flash(_("Delivery of %(doc)s queued again.", doc=what))
     return redirect(url_for("admin.deliveries"))

@@ -17,9 +17,13 @@ def attach(bp: Blueprint, nav: Nav) -> None:
     nav.add("Dashboard", "admin.dashboard", security.ALL_STAFF)
 
 
+def default_ack_deadline() -> timedelta:
+    """HUB_ACK_DEADLINE_HOURS (24): an outbound file still awaiting its acknowledgement after this is
+    overdue, unless its partner's profile sets its own `ack_deadline_hours`."""
+    return timedelta(hours=float(os.environ.get("HUB_ACK_DEADLINE_HOURS", "24")))
+
+
 @security.allow(security.ALL_STAFF)
 def dashboard() -> str:
-    # HUB_ACK_DEADLINE_HOURS: an outbound file still awaiting its CONTRL after this is overdue
-    hours = float(os.environ.get("HUB_ACK_DEADLINE_HOURS", "24"))
-    figures = queries.dashboard(get_session(), ack_after=timedelta(hours=hours))
+    figures = queries.dashboard(get_session(), ack_after=default_ack_deadline())
     return render_template("admin/dashboard.html", d=figures)

@@ -12,9 +12,18 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask, request
-from flask_babel import Babel, format_date, format_datetime, format_decimal
+from flask_babel import Babel, format_date, format_datetime, format_decimal, get_locale
 
 LANGUAGES = ("en", "pt")
+
+
+def mark(text: str) -> str:
+    """Mark a word the pages translate when they show it (a role, a direction), for the catalogue."""
+    return text
+
+
+SHOWN_WORDS = (mark("admin"), mark("operator"), mark("auditor"), mark("inbound"), mark("outbound"),
+               mark("reprocess"), mark("redeliver"))
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 
@@ -59,3 +68,4 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_locale, timezone_selector=select_timezone)
     app.jinja_env.filters.update(when=when, day=day, amount=amount)
+    app.context_processor(lambda: {"locale": str(get_locale() or "en")})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from hub.admin import security
@@ -43,5 +44,5 @@ def decide(order_id: int) -> ResponseReturnValue:
     done = service.decide(lambda: new_session(app), order_id, action, actor=security.current().actor,
                           reason=request.form.get("reason", ""),
                           settings=app.config["HUB_SETTINGS"].procurement)
-    flash(f"Order {done['id']} is now {done['state']}.")
+    flash(_("Order %(id)s is now %(state)s.", id=done["id"], state=done["state"]))
     return redirect(url_for("admin.orders"))

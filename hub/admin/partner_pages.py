@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from hub.admin import security
@@ -99,7 +100,7 @@ def partner_new() -> ResponseReturnValue:
             partner_id = partner.id
     except HubError as exc:
         return _refused(exc)
-    flash(f"Partner {form.get('name')} created.")
+    flash(_("Partner %(name)s created.", name=form.get("name", "")))
     return redirect(url_for("admin.partner", partner_id=partner_id))
 
 
@@ -125,7 +126,7 @@ def partner_profile(partner_id: int) -> ResponseReturnValue:
                                     actor=security.current().actor)
     except HubError as exc:
         return _refused(exc, partner_id)
-    flash(f"Profile setting {key} saved.")
+    flash(_("Profile setting %(key)s saved.", key=key))
     return redirect(url_for("admin.partner", partner_id=partner_id))
 
 
@@ -139,7 +140,8 @@ def partner_identifier(partner_id: int) -> ResponseReturnValue:
             partners.add_identifier(db, partner, scheme, value, actor=security.current().actor)
     except HubError as exc:
         return _refused(exc, partner_id)
-    flash(f"Identifier {scheme}:{value} added.")
+    added = f"{scheme}:{value}"
+    flash(_("Identifier %(id)s added.", id=added))
     return redirect(url_for("admin.partner", partner_id=partner_id))
 
 
@@ -168,5 +170,5 @@ def partner_key_revoke(partner_id: int, key_id: int) -> ResponseReturnValue:
             credentials.revoke(db, str(key_id), actor=security.current().actor)
     except HubError as exc:
         return _refused(exc, partner_id)
-    flash(f"Key {cred.prefix}... revoked.")
+    flash(_("Key %(prefix)s... revoked.", prefix=cred.prefix))
     return redirect(url_for("admin.partner", partner_id=partner_id))

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from hub.api.params import BadParameter
 from hub.db import utcnow
-from hub.models import AuditEvent, Document, Exchange, OutboundDelivery
+from hub.models import AuditEvent, Document, Exchange, OutboundDelivery, Partner
 from hub.procurement.models import PurchaseOrder
+from hub.services import profiles
 
 CAP = 1000  # a count shown as "1000+" past this
 
@@ -39,7 +40,6 @@ class Dashboard:
     failed_inbound: Capped
     dead_deliveries: Capped
     ack_overdue: Capped
-    ack_deadline: datetime
     awaiting_approval: Capped
     last_verification: AuditEvent | None
 
@@ -51,19 +51,32 @@ def dashboard(session: Session, *, ack_after: timedelta) -> Dashboard:
     per_state = dict(session.execute(
         select(Exchange.state, func.count()).where(Exchange.received_at >= since)
         .group_by(Exchange.state)).all())
-    deadline = now - ack_after
     return Dashboard(
         since=since, per_state=per_state,
         failed_inbound=capped_count(session, select(Exchange.id).where(
             Exchange.state == "failed", Exchange.direction == "inbound")),
         dead_deliveries=capped_count(session, select(OutboundDelivery.id).where(
             OutboundDelivery.state == "dead")),
-        ack_overdue=capped_count(session, select(Exchange.id).where(
-            Exchange.ack_status == "awaiting", Exchange.received_at < deadline)),
-        ack_deadline=deadline,
+        ack_overdue=capped_count(session, select(Exchange.id).where(overdue_acks(session, now, ack_after))),
         awaiting_approval=capped_count(session, select(PurchaseOrder.id).where(
             PurchaseOrder.state == "awaiting_approval")),
         last_verification=last_verification(session))
+
+
+def overdue_acks(session: Session, now: datetime, default: timedelta) -> ColumnElement[bool]:
+    """Outbound files still awaiting their acknowledgement past the deadline of their partner (its
+    profile's `ack_deadline_hours`, else `default`): one condition per distinct deadline."""
+    custom: dict[float, list[int]] = {}
+    for pid, profile in session.execute(select(Partner.id, Partner.profile)):
+        hours = profiles.ack_deadline_hours(profile) if isinstance(profile, dict) else None
+        if hours is not None:
+            custom.setdefault(hours, []).append(pid)
+    special = [pid for ids in custom.values() for pid in ids]
+    cases = [and_(Exchange.partner_id.in_(ids), Exchange.received_at < now - timedelta(hours=hours))
+             for hours, ids in custom.items()]
+    cases.append(and_(Exchange.partner_id.not_in(special) if special else true(),
+                      Exchange.received_at < now - default))
+    return and_(Exchange.ack_status == "awaiting", or_(*cases))
 
 
 def last_verification(session: Session) -> AuditEvent | None:

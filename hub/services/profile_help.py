@@ -38,6 +38,8 @@ PROFILE_HELP: dict[str, tuple[str, str]] = {
                       '["NL91ABNA0417164300"]'),
     "hold_on_payee_change": ("hold an invoice to an account not in bank_accounts until released", "true"),
     "require_known_sender": ("reject a sending party that is unknown or has no identifier", "true"),
+    "ack_deadline_hours": ("hours the partner has to acknowledge what the hub sends it before the dashboard "
+                           "shows the file as overdue (default HUB_ACK_DEADLINE_HOURS, 24)", "4"),
     "address": ("the partner's legal name and postal address, for the Peppol documents it is sent",
                 '{"legal_name": "Acme BV", "street": "Main 1", "city": "Utrecht", "postcode": "3511", '
                 '"country": "NL"}'),

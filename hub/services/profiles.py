@@ -14,7 +14,8 @@ from mappings.edifact.profile import GENERIC, PartnerProfile
 _FIELDS = {f.name: f for f in dataclasses.fields(PartnerProfile) if f.init}
 _TUPLES = {"render_party_schemes"}
 # settings the hub reads itself, never handed to the mappings (see SenderPolicy)
-_HUB_SETTINGS = ("posts_for", "bank_accounts", "hold_on_payee_change", "require_known_sender", "address")
+_HUB_SETTINGS = ("posts_for", "bank_accounts", "hold_on_payee_change", "require_known_sender", "address",
+                 "ack_deadline_hours")
 ADDRESS_FIELDS = ("legal_name", "street", "city", "postcode", "country")
 
 
@@ -33,7 +34,19 @@ def validate_profile(data: dict[str, Any]) -> dict[str, Any]:
     build(data)
     sender_policy(data)
     partner_address(data)
+    ack_deadline_hours(data)
     return data
+
+
+def ack_deadline_hours(data: dict[str, Any] | None) -> float | None:
+    """Hours the partner has to acknowledge what the hub sends it (`ack_deadline_hours`), or None for
+    the hub's default; ValidationError for anything but a positive number."""
+    value = (data or {}).get("ack_deadline_hours")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 24 * 366:
+        raise ValidationError(f"ack_deadline_hours: a number of hours above 0, got {value!r}")
+    return float(value)
 
 
 def partner_address(data: dict[str, Any] | None) -> dict[str, str] | None:
