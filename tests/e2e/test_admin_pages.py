@@ -104,3 +104,35 @@ def test_operator_fixes_and_reprocesses_a_failed_file_and_the_auditor_finds_it_a
     assert auditor.request.post(f"{hub_url}/admin/audit/verify", form={"csrf_token": token}).status == 403
     assert auditor.request.post(f"{hub_url}/admin/sign-out", form={}).status == 400  # no CSRF token
     auditor.close()
+
+
+def test_an_admin_in_a_portuguese_browser_in_sao_paulo_manages_a_partner(
+        app: Flask, hub_url: str, browser: Browser, shots: Path, make_partner: Any) -> None:
+    demo = make_partner("demo", edi_id="5412345000013")
+    _post_files(hub_url, demo)
+    admin = enrolled_user(app, "ana", "admin")
+    context = browser.new_context(locale="pt-BR", timezone_id="America/Sao_Paulo")
+    page = context.new_page()
+    _sign_in(page, hub_url, admin, next_code(app, admin))
+    expect(page.locator("h1")).to_have_text("O que precisa de ação")
+    page.goto(hub_url + "/admin/partners")
+    page.click("text=demo")
+    expect(page.locator("#setting-tolerate_count_mismatch")).to_contain_text("UNT/UNE/UNZ/CNT")
+    page.select_option("#profile-set select[name=key]", "ack_deadline_hours")
+    page.fill("#profile-set input[name=value]", "4")
+    page.click("#profile-set button")
+    expect(page.locator("p.flash")).to_have_text("Configuração de perfil ack_deadline_hours salva.")
+    page.click("#key-issue button")
+    secret = page.locator("#secret").inner_text()
+    assert requests.post(hub_url + "/api/v1/exchanges", data=ORDERS.replace(b"ORD0001", b"ORD0009"),
+                         headers={"Authorization": f"Bearer {secret}"}, timeout=10).status_code == 202
+    page.go_back()
+    page.reload()
+    page.screenshot(path=str(shots / "partner-pt.png"), full_page=True)
+    page.goto(hub_url + "/admin/exchanges")
+    first = page.locator("#exchange-list tr:nth-child(2) td:first-child").inner_text()
+    assert re.match(r"\d{1,2} de [a-zç]{3}\. de 20\d\d \d\d:\d\d:\d\d", first), first  # pt-BR, local time
+    page.screenshot(path=str(shots / "exchanges-pt.png"), full_page=True)
+    page.goto(hub_url + "/admin/connectors")
+    page.screenshot(path=str(shots / "connectors-pt.png"), full_page=True)
+    context.close()
