@@ -74,7 +74,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={JOB_WAIT_MS}")
     # 8 MB of page cache per connection (the default is 2 MB). Rows get time-ordered ids, so a
     # big interchange's inserts append to the indexes: 32 MB was no faster, and cost 22 MB more
     # at peak for one ingest (each pooled connection keeps its own cache)
@@ -102,18 +102,34 @@ def new_session(app: Flask | None = None) -> Session:
     return maker()
 
 
+# How long a request waits for SQLite's one writer (a job writing a big interchange) before it
+# answers 503 with Retry-After; jobs and commands wait up to the connection's 30 s.
+REQUEST_WAIT_MS = 4000
+JOB_WAIT_MS = 30000
+
+
 def get_session() -> Session:
     """The session of the current request (one per app context)."""
     if "hub_session" not in g:
         g.hub_session = new_session()
+        _wait_for_writer(g.hub_session, REQUEST_WAIT_MS)
     session: Session = g.hub_session
     return session
+
+
+def _wait_for_writer(session: Session, milliseconds: int) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql(f"PRAGMA busy_timeout={int(milliseconds)}")
 
 
 def _close_session(_exc: BaseException | None) -> None:
     session = g.pop("hub_session", None)
     if session is not None:
-        session.close()
+        try:
+            session.rollback()
+            _wait_for_writer(session, JOB_WAIT_MS)  # the pooled connection may serve a job next
+        finally:
+            session.close()
 
 
 @contextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, current_app, jsonify, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, NotFound
 
 from hub.api.limits import too_large_message
@@ -12,6 +13,7 @@ from hub.api.params import MAX_INT, BadParameter
 from hub.domain.errors import HubError
 
 log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -33,11 +35,26 @@ def register_error_handlers(app: Flask) -> None:
             message = too_large_message(current_app.config["HUB_SETTINGS"].max_upload_bytes)
         return jsonify(error={"code": name, "message": message}), code
 
+    @app.errorhandler(OperationalError)
+    def busy(exc: OperationalError) -> tuple[Response, int, dict[str, str]]:
+        if not is_busy(exc):
+            return unexpected(exc)  # type: ignore[return-value]
+        log.warning("database busy: answered 503 to %s %s", request.method, request.path)
+        return jsonify(error={"code": "DATABASE_BUSY", "message": (
+            "the database is busy writing a large file; nothing of this request was stored: "
+            f"retry in {RETRY_AFTER_SECONDS} seconds")}), 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> tuple[Response, int]:
         log.exception("unhandled error")
         return jsonify(error={"code": "INTERNAL_ERROR",
                               "message": "the hub hit an unexpected error; it is logged"}), 500
+
+
+def is_busy(exc: OperationalError) -> bool:
+    """SQLite's one writer was busy for longer than the request may wait."""
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
 
 
 def refuse_nul() -> None:

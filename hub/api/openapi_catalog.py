@@ -54,7 +54,8 @@ EXCHANGE_FILTERS = (("state", "string", "exchange state"), ("type", "string", "d
 OPERATIONS: dict[str, Op] = {
     "exchanges.post_exchange": Op(PARTNER, body={"type": "string", "format": "binary"}, ok=202, answers={
         200: "a duplicate: the original exchange", 409: "Idempotency-Key reused for other bytes",
-        413: "larger than HUB_MAX_UPLOAD_BYTES", 415: "neither EDIFACT nor XML"}),
+        413: "larger than HUB_MAX_UPLOAD_BYTES", 415: "neither EDIFACT nor XML",
+        503: "SQLite busy writing a large file for over 4 s: nothing stored; retry after Retry-After"}),
     "exchanges.list_exchanges": Op(ANY, EXCHANGE_FILTERS),
     "exchanges.get_exchange": Op(ANY),
     "exchanges.get_raw": Op(ANY, media="application/octet-stream"),

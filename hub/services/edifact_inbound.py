@@ -40,6 +40,7 @@ from hub.services import (
 )
 from hub.services.audit import EventSpec, record_events
 from hub.services.pipeline import Outcome, accept, register
+from hub.services.spill import Spill
 from mappings.edifact import registry
 from mappings.edifact.aperak import read_aperak, render_aperak
 from mappings.edifact.contrl import contrl_as_message, contrl_envelope, read_contrl, render_contrl
@@ -98,6 +99,7 @@ class Run:
     rejected: list[tuple[DocumentRecord, list[Problem]]] = field(default_factory=list)
     order_numbers: set[str] = field(default_factory=set)
     batch: list[DocumentRecord] = field(default_factory=list)
+    spill: Spill | None = None  # on SQLite: what passed, written at the end (see hub.services.spill)
     warned: set[tuple[str, str]] = field(default_factory=set)  # business warnings given already
     limited: bool = False  # a shape limit stopped the reading
 
@@ -139,17 +141,18 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
                       profile.tolerate_count_mismatch, limits)
     stubs: list[Message] = []
     batches = _job_batches(reader.messages(), stubs, interchange.separators, limits)
+    if session.get_bind().dialect.name == "sqlite":
+        run.spill = Spill()
     try:
-        for results in map_batches(context, batches, _workers(session, exchange, partner)):
-            for result in results:
-                _take(run, result)
-            _flush(run)
-    except LimitExceeded as exc:  # what stopped the reading comes first
-        run.errors, run.limited = _limit_first(exc, run.errors), True
-    interchange.messages = stubs  # references and types only, for the CONTRL
-    _take_envelope(reader, run.errors, checked)
-    _reject_if_errors(run)
-    _reject_if_all_messages_rejected(run)
+        _read_all(run, context, batches)
+        interchange.messages = stubs  # references and types only, for the CONTRL
+        _take_envelope(reader, run.errors, checked)
+        _reject_if_errors(run)
+        _reject_if_all_messages_rejected(run)
+        _accept_spilled(run)
+    finally:
+        if run.spill is not None:
+            run.spill.close()
     acks = [_contrl(session, exchange, partner, checked, [])] if _wants_contrl(checked) else []
     if run.rejected and checked.profile.ack_aperak:
         acks.append(_aperak(session, exchange, partner, checked, run.rejected))
@@ -292,6 +295,25 @@ def _job_batches(messages: Iterator[Message], stubs: list[Message], separators: 
         yield jobs
 
 
+def _read_all(run: Run, context: Context, batches: Iterator[list[MessageJob]]) -> None:
+    try:
+        for results in map_batches(context, batches, _workers(run.session, run.exchange, run.partner)):
+            for result in results:
+                _take(run, result)
+            _flush(run)
+    except LimitExceeded as exc:  # what stopped the reading comes first
+        run.errors, run.limited = _limit_first(exc, run.errors), True
+
+
+def _accept_spilled(run: Run) -> None:
+    """Write what passed, now that the interchange is accepted (nothing when it was not spilled)."""
+    if run.spill is None:
+        return
+    for records, flags in run.spill.batches():
+        run.stored += accept(run.session, run.exchange, run.partner, records, run.recipient,
+                             actor=ACTOR, test=run.checked.interchange.test, flags=flags)
+
+
 def _stub(message: Message) -> Message:
     # one copy of the type and version strings for all the stubs of an interchange
     return Message(message.reference, sys.intern(message.type), sys.intern(message.version),
@@ -334,7 +356,9 @@ def _flush(run: Run) -> None:
     refused = dict(review.rejected)
     run.rejected.extend((batch[index], problems) for index, problems in review.rejected)
     passed = [record for index, record in enumerate(batch) if index not in refused]
-    if passed:
+    if passed and run.spill is not None:
+        run.spill.add(passed, review.flags)
+    elif passed:
         run.stored += accept(run.session, run.exchange, run.partner, passed, run.recipient,
                              actor=ACTOR, test=run.checked.interchange.test, flags=review.flags)
 
@@ -360,7 +384,7 @@ def _reject_if_all_messages_rejected(run: Run) -> None:
     """An interchange none of whose messages passed the business rules fails, each message
     answered by its APERAK (and the interchange by its CONTRL when one is due: its syntax was
     right)."""
-    if not run.rejected or run.stored:
+    if not run.rejected or run.stored or (run.spill is not None and run.spill.count):
         return
     problems = [p for _, ps in run.rejected for p in ps]
     followups = [_contrl_followup(run.checked, [])] if _wants_contrl(run.checked) else []

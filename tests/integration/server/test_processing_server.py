@@ -15,6 +15,7 @@ from flask import Flask
 from bench.edifact_parse import generate
 from hub.db import new_session
 from hub.models import Exchange
+from tests.conftest import ON_POSTGRES
 from tests.integration.server.hubserver import ROOT, HubServer
 
 pytestmark = pytest.mark.slow
@@ -114,5 +115,37 @@ def test_a_killed_web_worker_leaves_no_mapping_process_behind(app, database_url,
         while any("multiprocessing" in cmd for cmd in server.descendants()):
             assert time.monotonic() < deadline, server.descendants()
             time.sleep(0.1)
+    finally:
+        server.stop()
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="SQLite's single writer; PostgreSQL writers wait on rows only")
+def test_uploads_while_a_15_mb_interchange_is_processed_answer_within_5_s_and_every_202_is_kept(
+        app, database_url, workdir, sender):
+    """The reading of a big interchange writes nothing (hub.services.spill): only its final write
+    holds SQLite's one writer, and an upload that meets it answers 503 with Retry-After, never 500."""
+    server = HubServer(database_url, workdir, workers=2, scheduler=True, env=BIG)
+    small = (ROOT / "fixtures" / "edifact" / "demo_orders_d96a_basic.edi").read_bytes()
+    try:
+        big_id = _upload(server, sender, generate(14_000, 6))  # 15.3 MB
+        answers: list[tuple[float, int, str | None]] = []
+        stored: list[str] = []
+        deadline = time.monotonic() + 150
+        while _state(app, big_id)[0] in ("received", "processing") or not answers:
+            assert time.monotonic() < deadline, "not processed within 150 s"
+            n = len(answers) + 1
+            body = (small.replace(b"ORD0001", f"S{n:06d}".encode())
+                    .replace(b"PO-2024-0042", f"PX{n:06d}".encode()))
+            started = time.monotonic()
+            resp = requests.post(server.url + "/api/v1/exchanges", data=body, headers=sender.headers,
+                                 timeout=30)
+            answers.append((time.monotonic() - started, resp.status_code, resp.headers.get("Retry-After")))
+            if resp.status_code == 202:
+                stored.append(resp.json()["id"])
+            time.sleep(0.2)
+        assert _state(app, big_id) == ("processed", 1)
+        assert all(seconds < 5 for seconds, _, _ in answers), answers
+        assert all(code == 202 or (code == 503 and retry) for _, code, retry in answers), answers
+        assert len(stored) >= len(answers) // 2 and all(_state(app, x)[0] for x in stored)
     finally:
         server.stop()
