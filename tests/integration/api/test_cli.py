@@ -34,10 +34,10 @@ def test_partner_key_user_and_token_commands(client: FlaskClient, runner: FlaskC
 def test_commands_report_errors_without_tracebacks(runner: FlaskCliRunner):
     assert runner.invoke(args=["hub", "partner-add", "x", "--edi-id", "1"]).exit_code == 0
     again = runner.invoke(args=["hub", "partner-add", "x", "--edi-id", "2"])
-    assert again.exit_code == 1 and "already exists" in again.output
+    assert again.exit_code == 2 and "already exists" in again.output
     missing = runner.invoke(args=["hub", "key-add", "nobody"])
-    assert missing.exit_code == 1 and "no partner 'nobody'" in missing.output
-    assert runner.invoke(args=["hub", "key-revoke", "hpk_nothere"]).exit_code == 1
+    assert missing.exit_code == 2 and "no partner 'nobody'" in missing.output
+    assert runner.invoke(args=["hub", "key-revoke", "hpk_nothere"]).exit_code == 2
 
 
 def test_demo_command_prints_a_working_key(client: FlaskClient, runner: FlaskCliRunner):

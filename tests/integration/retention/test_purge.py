@@ -24,7 +24,7 @@ from tests.support.exchanges import post, process
 ROOT = Path(__file__).resolve().parents[3]
 ORDERS = (ROOT / "fixtures" / "edifact" / "demo_orders_d96a_basic.edi").read_bytes()
 INVOIC = (ROOT / "fixtures" / "edifact" / "acme_invoic_d01b_allowances.edi").read_bytes()
-DEMO_GLN, ACME_GLN = "5412345000013", "5498765000019"
+DEMO_GLN, ACME_GLN = "5412345000013", "5498765000017"
 
 
 def _age(app: Flask, days: int, ids: list[str] | None = None) -> None:
