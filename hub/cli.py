@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from hub.cli_errors import HubGroup, table
-from hub.db import get_engine, new_session
+from hub.db import get_engine, new_session, transaction
 from hub.migrate import upgrade
 from hub.models import ApiCredential, Partner
 from hub.services import credentials, partners
@@ -21,10 +21,6 @@ from hub.services.audit_anchor import anchor_of, verify_trail
 from hub.services.processing import process_pending, reprocess
 
 hub_cli = HubGroup("hub", help="Administer the EDI hub.")
-
-DEMO_PARTNER = "demo"
-DEMO_EDI_ID = "5412345000013"  # the GLN the demo fixtures (fixtures/*/demo_*) are sent from
-
 
 def _actor() -> str:
     try:
@@ -251,19 +247,17 @@ def process_command() -> None:
 
 @hub_cli.command("demo")
 @click.option("--url", default="http://127.0.0.1:5000", help="Where the hub will listen.")
-def demo(url: str) -> None:
-    """Make sure the demo partner exists and print a fresh demo API key with a curl example."""
-    with new_session() as session:
-        partner = session.scalars(select(Partner).where(Partner.name == DEMO_PARTNER)).first()
-        if partner is None:
-            partner = partners.add_partner(session, DEMO_PARTNER, edi_id=DEMO_EDI_ID, qualifier="14",
-                                           roles=["buyer", "supplier"], actor=_actor())
-        _, secret = credentials.issue_partner_key(session, partner, actor=_actor(), label="demo")
-        session.commit()
-    click.echo(f"Hub URL: {url}\nDemo partner: {DEMO_PARTNER} (EDI id {DEMO_EDI_ID}:14)\n"
-               f"Try: curl -H 'Authorization: Bearer {secret}' --data-binary "
-               f"@fixtures/edifact/demo_orders_d96a_basic.edi {url}/api/v1/exchanges\n"
-               f"Demo API key:\n{secret}")
+@click.option("--quiet", is_flag=True, help="Prepare the key, print nothing (make run prints it later).")
+def demo(url: str, quiet: bool) -> None:
+    """Make sure the demo partner and its key exist (instance/demo.key, reused while it is active)
+    and print the key last, with a curl example."""
+    from hub import demo as demo_partner
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with new_session() as session, transaction(session):
+        secret, issued = demo_partner.prepare(session, demo_partner.key_path(app), actor=_actor())
+    if not quiet:
+        click.echo(("A new demo key." if issued else "The demo key is still active.") + "\n"
+                   + demo_partner.announcement(url, secret))
 
 
 def register_cli(app: Flask) -> None:

@@ -83,6 +83,7 @@ class Settings:
     # HUB_READY_MAX_WAITING / HUB_READY_MAX_AGE_SECONDS: /readyz answers 503 past either, in any queue
     ready_max_waiting: int = 10_000
     ready_max_age_seconds: int = 3600
+    demo: bool = False  # HUB_DEMO=1 (make run): print the demo key after the server's banner
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     procurement: ProcurementSettings = field(default_factory=ProcurementSettings)
@@ -100,6 +101,7 @@ class Settings:
             retention=RetentionPolicy.from_env(env),
             max_upload_bytes=int(env.get("HUB_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
             scheduler_enabled=_bool(env.get("HUB_SCHEDULER"), False),
+            demo=_bool(env.get("HUB_DEMO"), False),
             worker_poll_seconds=float(env.get("HUB_WORKER_POLL_SECONDS", cls.worker_poll_seconds)),
             hub_edi_id=env.get("HUB_EDI_ID", cls.hub_edi_id),
             hub_edi_qualifier=env.get("HUB_EDI_QUALIFIER", cls.hub_edi_qualifier),
