@@ -19,6 +19,7 @@ from hub.models import AuditEvent, Document, DocumentLine, Exchange
 from hub.retention import jobs
 from hub.retention.domain import RetentionPolicy
 from tests.conftest import ON_POSTGRES
+from tests.support.admin import enrolled_user, sign_in
 from tests.support.exchanges import post, process
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -111,6 +112,11 @@ def test_old_processed_files_go_and_everything_not_final_or_young_stays(
     verified = runner.invoke(args=["hub", "audit-verify"])
     assert verified.exit_code == 0, verified.output
     assert "audit trail intact" in verified.output
+
+    sign_in(client, app, enrolled_user(app, "otto", "operator"))
+    page = client.get(f"/admin/exchanges/{c['order']}")
+    assert page.status_code == 200 and 'id="purged"' in page.get_data(as_text=True)
+    assert client.get(f"/admin/exchanges/{c['order']}/raw").status_code == 410
 
 
 def test_invoices_go_only_past_the_legal_minimum(app: Flask, runner: FlaskCliRunner,
