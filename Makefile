@@ -15,10 +15,13 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $@
 
+# `make run PORT=8080` serves on another port; the demo key (instance/demo.key, reused while it is
+# active) is printed after the server's banner, as the last lines
 run: install
 	$(BIN)/flask hub init
-	$(BIN)/flask hub demo --url http://127.0.0.1:$(PORT)
-	HUB_SCHEDULER=1 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(BIN)/flask hub demo --quiet
+	HUB_SCHEDULER=1 HUB_DEMO=1 HUB_PUBLIC_URL=http://127.0.0.1:$(PORT) \
+		$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-debugger --no-reload
 
 test: install
 	$(BIN)/pytest

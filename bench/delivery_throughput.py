@@ -46,7 +46,7 @@ def _queue(app: object, count: int, erp_url: str) -> None:
     from decimal import Decimal
 
     with new_session(app) as session:  # type: ignore[arg-type]
-        partner = partners.add_partner(session, "bench-buyer", edi_id="4000000000001", qualifier="14",
+        partner = partners.add_partner(session, "bench-buyer", edi_id="4000000000006", qualifier="14",
                                        roles=["buyer"], actor="bench")
         add_connector(session, ConnectorSpec(name="erp", key="rest", endpoint=erp_url,
                                              options={"allow_loopback": True}), actor="bench")

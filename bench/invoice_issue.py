@@ -71,7 +71,7 @@ def main() -> None:
         partners.add_partner(session, "bench-buyer", edi_id="5790000435968", qualifier="14",
                              roles=["buyer"],
                              actor="bench", syntax="ubl",
-                             extra_ids=[("gln", "5790000435968"), ("vat", "DE123456789")])
+                             extra_ids=[("gln", "5790000435968"), ("vat", "DE123456788")])
         session.commit()
     outbound.validate_outbound = timed_validation(outbound.validate_outbound)  # type: ignore[assignment]
 

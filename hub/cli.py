@@ -6,46 +6,27 @@ import getpass
 import json
 import os
 import sys
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
 from sqlalchemy import select
 
-from hub.db import get_engine, new_session
-from hub.domain.errors import HubError
+from hub.cli_errors import HubGroup, table
+from hub.db import get_engine, new_session, transaction
 from hub.migrate import upgrade
 from hub.models import ApiCredential, Partner
 from hub.services import credentials, partners
 from hub.services.audit_anchor import anchor_of, verify_trail
 from hub.services.processing import process_pending, reprocess
 
-hub_cli = AppGroup("hub", help="Administer the EDI hub.")
-
-DEMO_PARTNER = "demo"
-DEMO_EDI_ID = "5412345000013"  # the GLN the demo fixtures (fixtures/*/demo_*) are sent from
-
+hub_cli = HubGroup("hub", help="Administer the EDI hub.")
 
 def _actor() -> str:
     try:
         return f"cli:{getpass.getuser()}"
     except (KeyError, OSError):
         return "cli:unknown"
-
-
-def _friendly(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn HubErrors into a one-line message and exit status 1 instead of a traceback."""
-    @wraps(fn)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except HubError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            sys.exit(1)
-    return wrapped
 
 
 @hub_cli.command("init")
@@ -65,7 +46,6 @@ def init_command() -> None:
               show_default=True, help="Preferred syntax for what the hub sends this partner.")
 @click.option("--id", "extra_ids", multiple=True, metavar="SCHEME:VALUE",
               help="Further identifiers: gln:..., cnpj:..., vat:...")
-@_friendly
 def partner_add(name: str, edi_id: str, qualifier: str, roles: tuple[str, ...], syntax: str,
                 extra_ids: tuple[str, ...]) -> None:
     """Register a trading partner."""
@@ -83,7 +63,6 @@ def partner_add(name: str, edi_id: str, qualifier: str, roles: tuple[str, ...], 
 @hub_cli.command("partner-id-add")
 @click.argument("partner")
 @click.argument("identifier", metavar="SCHEME:VALUE")
-@_friendly
 def partner_id_add(partner: str, identifier: str) -> None:
     """Register one more identifier (gln:..., vat:..., cnpj:...) for a partner (name or id)."""
     scheme, sep, value = identifier.partition(":")
@@ -100,10 +79,24 @@ def partner_id_add(partner: str, identifier: str) -> None:
 def partner_list() -> None:
     """List partners with their identifiers."""
     with new_session() as session:
+        rows = []
         for p in session.scalars(select(Partner).order_by(Partner.id)):
             ids = ", ".join(f"{i.scheme}:{i.value}" + (f":{i.qualifier}" if i.qualifier else "")
                             for i in p.identifiers)
-            click.echo(f"{p.id}\t{p.name}\t{','.join(p.roles)}\t{p.syntax}\t{ids}")
+            rows.append(f"{p.id}\t{p.name}\t{','.join(p.roles)}\t{p.syntax}\t{ids}")
+    table(("id", "name", "roles", "syntax", "identifiers"), rows)
+
+
+@hub_cli.command("check-identifiers")
+def check_identifiers() -> None:
+    """Report the partners' identifiers and payee accounts whose check digits are wrong (entered
+    before they were checked); exit status 1 when there is any."""
+    with new_session() as session:
+        found = partners.invalid_identifiers(session)
+    table(("partner", "name", "setting", "problem"), ["\t".join(map(str, row)) for row in found])
+    click.echo(f"{len(found)} invalid identifiers" if found else "every identifier checks out", err=True)
+    if found:
+        sys.exit(1)
 
 
 @hub_cli.command("partner-profile")
@@ -111,7 +104,6 @@ def partner_list() -> None:
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
               help="A profile setting; VALUE is JSON (true, 3, {\"UN\": \"C62\"}) or plain text; "
                    "an empty VALUE removes the setting.")
-@_friendly
 def partner_profile(partner: str, settings: tuple[str, ...]) -> None:
     """Show or change a partner's profile (code translations, tolerances, acknowledgements)."""
     changes: dict[str, Any] = {}
@@ -139,7 +131,6 @@ def _json_or_text(raw: str) -> Any:
 @hub_cli.command("key-add")
 @click.argument("partner")
 @click.option("--label", default="")
-@_friendly
 def key_add(partner: str, label: str) -> None:
     """Issue an API key for PARTNER (name or id); the key is the last line, shown only once."""
     with new_session() as session:
@@ -153,22 +144,22 @@ def key_add(partner: str, label: str) -> None:
 
 @hub_cli.command("key-list")
 @click.argument("partner", required=False)
-@_friendly
 def key_list(partner: str | None) -> None:
     """List keys and tokens (prefix only), with their state."""
     with new_session() as session:
         stmt = select(ApiCredential).order_by(ApiCredential.id)
         if partner:
             stmt = stmt.where(ApiCredential.partner_id == partners.find_partner(session, partner).id)
+        rows = []
         for c in session.scalars(stmt):
             owner = f"partner {c.partner_id}" if c.partner_id else f"user {c.user_id}"
             state = f"revoked {c.revoked_at.isoformat()}" if c.revoked_at else "active"
-            click.echo(f"{c.id}\t{c.prefix}...\t{owner}\t{state}\t{c.label}")
+            rows.append(f"{c.id}\t{c.prefix}...\t{owner}\t{state}\t{c.label}")
+    table(("id", "prefix", "owner", "state", "label"), rows)
 
 
 @hub_cli.command("key-revoke")
 @click.argument("key")
-@_friendly
 def key_revoke(key: str) -> None:
     """Revoke a key or token by id or prefix (see key-list)."""
     with new_session() as session:
@@ -180,7 +171,6 @@ def key_revoke(key: str) -> None:
 @hub_cli.command("user-add")
 @click.argument("username")
 @click.option("--role", type=click.Choice(["admin", "operator", "auditor"]), required=True)
-@_friendly
 def user_add(username: str, role: str) -> None:
     """Create an admin user with a role (admin, operator, auditor); prints their enrolment link."""
     from hub.admin import accounts
@@ -192,7 +182,6 @@ def user_add(username: str, role: str) -> None:
 
 @hub_cli.command("user-enrol")
 @click.argument("user")
-@_friendly
 def user_enrol(user: str) -> None:
     """Issue a new enrolment link for USER (a lost authenticator); the old password and codes stop working."""
     from hub.admin import accounts
@@ -213,7 +202,6 @@ def _enrolment_link(token: str) -> str:
 @hub_cli.command("token-add")
 @click.argument("user")
 @click.option("--label", default="")
-@_friendly
 def token_add(user: str, label: str) -> None:
     """Issue a personal API token for USER (name or id); the token is the last line."""
     with new_session() as session:
@@ -242,7 +230,6 @@ def audit_verify() -> None:
 
 @hub_cli.command("reprocess")
 @click.argument("exchange_id")
-@_friendly
 def reprocess_command(exchange_id: str) -> None:
     """Send a failed exchange through processing again."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -260,19 +247,17 @@ def process_command() -> None:
 
 @hub_cli.command("demo")
 @click.option("--url", default="http://127.0.0.1:5000", help="Where the hub will listen.")
-def demo(url: str) -> None:
-    """Make sure the demo partner exists and print a fresh demo API key with a curl example."""
-    with new_session() as session:
-        partner = session.scalars(select(Partner).where(Partner.name == DEMO_PARTNER)).first()
-        if partner is None:
-            partner = partners.add_partner(session, DEMO_PARTNER, edi_id=DEMO_EDI_ID, qualifier="14",
-                                           roles=["buyer", "supplier"], actor=_actor())
-        _, secret = credentials.issue_partner_key(session, partner, actor=_actor(), label="demo")
-        session.commit()
-    click.echo(f"Hub URL: {url}\nDemo partner: {DEMO_PARTNER} (EDI id {DEMO_EDI_ID}:14)\n"
-               f"Try: curl -H 'Authorization: Bearer {secret}' --data-binary "
-               f"@fixtures/edifact/demo_orders_d96a_basic.edi {url}/api/v1/exchanges\n"
-               f"Demo API key:\n{secret}")
+@click.option("--quiet", is_flag=True, help="Prepare the key, print nothing (make run prints it later).")
+def demo(url: str, quiet: bool) -> None:
+    """Make sure the demo partner and its key exist (instance/demo.key, reused while it is active)
+    and print the key last, with a curl example."""
+    from hub import demo as demo_partner
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with new_session() as session, transaction(session):
+        secret, issued = demo_partner.prepare(session, demo_partner.key_path(app), actor=_actor())
+    if not quiet:
+        click.echo(("A new demo key." if issued else "The demo key is still active.") + "\n"
+                   + demo_partner.announcement(url, secret))
 
 
 def register_cli(app: Flask) -> None:
@@ -282,4 +267,6 @@ def register_cli(app: Flask) -> None:
     register_procurement_commands(hub_cli)
     from hub.invoicing.cli import register_invoicing_commands
     register_invoicing_commands(hub_cli)
+    from hub.retention.cli import register_retention_commands
+    register_retention_commands(hub_cli)
     app.cli.add_command(hub_cli)

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from hub.cli_errors import table
 from hub.db import new_session
 from hub.models import ErpConnector, OutboundDelivery
 from hub.services.connectors_admin import (
@@ -62,14 +63,16 @@ def connector_add(name: str, key: str, endpoint: str | None, options: tuple[str,
 @click.command("connector-list")
 def connector_list() -> None:
     """List connectors (secrets shown only as env references or `encrypted`)."""
+    lines = []
     with new_session() as session:
         for row in list_connectors(session):
             settings = row.settings
             secret = next((("encrypted" if str(settings.get(f)).startswith("enc:") else settings.get(f))
                            for f in ("token", "password") if settings.get(f)), "-")
             state = "active" if row.active else "inactive"
-            click.echo(f"{row.id}\t{row.name}\t{row.key}\t{settings.get('endpoint')}\t"
+            lines.append(f"{row.id}\t{row.name}\t{row.key}\t{settings.get('endpoint')}\t"
                        f"{','.join(row.document_types) or '*'}\t{state}\tsecret:{secret}")
+    table(("id", "name", "key", "endpoint", "document types", "state", "secret"), lines)
 
 
 @click.command("connector-token")
@@ -86,7 +89,7 @@ def connector_token(connector: str, label: str) -> None:
 
 
 @click.command("deliver")
-@click.option("--limit", type=int, default=1000, show_default=True)
+@click.option("--limit", type=click.IntRange(1, 1_000_000), default=1000, show_default=True)
 def deliver_command(limit: int) -> None:
     """Deliver every due document now (what the scheduler does continuously)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -96,8 +99,8 @@ def deliver_command(limit: int) -> None:
 
 
 @click.command("deliveries")
-@click.option("--state", help="pending, sending, sent, retrying or dead")
-@click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--state", type=click.Choice(("pending", "sending", "sent", "retrying", "dead")))
+@click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 def deliveries_command(state: str | None, limit: int) -> None:
     """List push deliveries, newest first, with their last error."""
     with new_session() as session:
@@ -106,9 +109,9 @@ def deliveries_command(state: str | None, limit: int) -> None:
                 .order_by(OutboundDelivery.created_at.desc()).limit(limit))
         if state:
             stmt = stmt.where(OutboundDelivery.state == state)
-        for d, name in session.execute(stmt):
-            error = (d.last_error or {}).get("message", "")
-            click.echo(f"{d.id}\t{name}\t{d.document_id}\t{d.state}\t{d.attempts}\t{error[:120]}")
+        lines = [f"{d.id}\t{name}\t{d.document_id}\t{d.state}\t{d.attempts}\t"
+                 f"{(d.last_error or {}).get('message', '')[:120]}" for d, name in session.execute(stmt)]
+    table(("id", "connector", "document", "state", "attempts", "last error"), lines)
 
 
 @click.command("redeliver")
@@ -122,12 +125,11 @@ def redeliver_command(delivery_id: str) -> None:
 
 
 def register_outbox_commands(group: AppGroup) -> None:
-    """Attach the outbox commands to `flask hub` (in the app context, HubErrors as one-line messages)."""
-    from hub.cli import _friendly
-
+    """Attach the outbox commands to `flask hub`, run in the app context (the group turns their
+    expected failures into one line)."""
     for command in (connector_add, connector_list, connector_token, deliver_command,
                     deliveries_command, redeliver_command):
-        if command.callback is not None and not getattr(command.callback, "_hub_friendly", False):
-            command.callback = with_appcontext(_friendly(command.callback))
-            command.callback._hub_friendly = True  # type: ignore[attr-defined]
+        if command.callback is not None and not getattr(command.callback, "_hub_context", False):
+            command.callback = with_appcontext(command.callback)
+            command.callback._hub_context = True  # type: ignore[attr-defined]
         group.add_command(command)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.procurement.settings import ProcurementSettings
+from hub.retention.domain import RetentionPolicy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,9 +83,11 @@ class Settings:
     # HUB_READY_MAX_WAITING / HUB_READY_MAX_AGE_SECONDS: /readyz answers 503 past either, in any queue
     ready_max_waiting: int = 10_000
     ready_max_age_seconds: int = 3600
+    demo: bool = False  # HUB_DEMO=1 (make run): print the demo key after the server's banner
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     procurement: ProcurementSettings = field(default_factory=ProcurementSettings)
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)  # HUB_RETENTION_*
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -95,8 +98,10 @@ class Settings:
         return cls(
             database_url=normalise_database_url(env.get("DATABASE_URL", "")),
             procurement=ProcurementSettings.from_env(env),
+            retention=RetentionPolicy.from_env(env),
             max_upload_bytes=int(env.get("HUB_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
             scheduler_enabled=_bool(env.get("HUB_SCHEDULER"), False),
+            demo=_bool(env.get("HUB_DEMO"), False),
             worker_poll_seconds=float(env.get("HUB_WORKER_POLL_SECONDS", cls.worker_poll_seconds)),
             hub_edi_id=env.get("HUB_EDI_ID", cls.hub_edi_id),
             hub_edi_qualifier=env.get("HUB_EDI_QUALIFIER", cls.hub_edi_qualifier),

@@ -151,6 +151,9 @@ class Exchange(Base):
     # as connector_id) at this position (1-based)
     part_of: Mapped[str | None] = mapped_column(String(36), index=True)
     part_number: Mapped[int | None] = mapped_column(Integer)
+    # the raw bytes were purged by the retention policy (hub/retention): the row, its sha256 and
+    # size stay, so the history still reads
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class IdempotencyRecord(Base):
@@ -227,6 +230,8 @@ class Document(Base):
     flags: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # why it waits for an operator's release (not routed, not queued for the ERPs); None: it does not
     held: Mapped[str | None] = mapped_column(String(40), index=True)
+    # the canonical JSON and the lines were purged by the retention policy; number and totals stay
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     lines: Mapped[list[DocumentLine]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="DocumentLine.id")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine
+from stdnum import ean
 
 from hub import create_app
 from hub.config import Settings, normalise_database_url
@@ -101,6 +103,12 @@ class PartnerHandle:
         return {"Authorization": f"Bearer {self.key}"}
 
 
+def gln_for(name: str) -> str:
+    """A valid GLN (GS1 check digit) derived from a name, in the 40 prefix range."""
+    body = f"40{int(hashlib.sha256(name.encode()).hexdigest(), 16) % 10**10:010d}"
+    return body + ean.calc_check_digit(body)
+
+
 @pytest.fixture
 def make_partner(app: Flask):  # type: ignore[no-untyped-def]
     """Create a partner with one API key: make_partner("acme", edi_id="...", roles=(...)).
@@ -109,7 +117,7 @@ def make_partner(app: Flask):  # type: ignore[no-untyped-def]
     despatch advices and order responses, so a test posting those gives roles=("supplier",)."""
     def make(name: str = "acme", edi_id: str | None = None, qualifier: str = "14",
              roles: tuple[str, ...] = ("buyer",)) -> PartnerHandle:
-        edi = edi_id or f"40{abs(hash(name)) % 10**11:011d}"
+        edi = edi_id or gln_for(name)
         with app.app_context(), new_session() as session:
             partner = partners.add_partner(session, name, edi_id=edi, qualifier=qualifier,
                                            roles=list(roles), actor="test")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from hub.admin import home, queries, rawview, security
 from hub.admin.blueprint import Nav
-from hub.api.exchanges import RAW_EXTENSIONS, raw_media_type
+from hub.api.exchanges import RAW_EXTENSIONS, raise_if_purged, raw_media_type
 from hub.api.params import BadParameter, int_arg
 from hub.db import get_session, new_session, transaction, utcnow
 from hub.domain.errors import HubError
@@ -110,6 +110,7 @@ def exchange_detail(exchange_id: str) -> str:
 def exchange_raw(exchange_id: str) -> ResponseReturnValue:
     """The bytes as received, as a download no browser renders."""
     exchange = get_visible(get_session(), exchange_id, security.current())
+    raise_if_purged(exchange)
     name = exchange.id + RAW_EXTENSIONS.get(exchange.syntax or "", ".bin")
     return Response(exchange.raw, mimetype=raw_media_type(exchange.content_type),
                     headers={"X-Content-Type-Options": "nosniff",

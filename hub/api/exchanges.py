@@ -12,6 +12,7 @@ from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, paging, time_arg
 from hub.db import get_session, new_session
 from hub.domain.acknowledgements import AckStatus
+from hub.domain.errors import Purged
 from hub.models import Exchange, Partner
 from hub.observability.logs import event
 from hub.services.exchanges import (
@@ -134,8 +135,17 @@ def get_raw(exchange_id: str) -> Response:
     return download(get_visible(get_session(), exchange_id, current_principal()))
 
 
+def raise_if_purged(exchange: Exchange) -> None:
+    """A purged exchange's bytes answer 410 naming when they went and the digest that remains."""
+    if exchange.purged_at is not None:
+        raise Purged(f"the bytes of exchange {exchange.id} were purged on "
+                     f"{exchange.purged_at:%Y-%m-%d} by the retention policy; their SHA-256 "
+                     f"{exchange.sha256} and size ({exchange.size} bytes) remain")
+
+
 def download(exchange: Exchange) -> Response:
     """An exchange's bytes as an attachment, typed only as EDI or XML, never sniffed."""
+    raise_if_purged(exchange)
     filename = exchange.id + RAW_EXTENSIONS.get(exchange.syntax or "", ".bin")
     return Response(exchange.raw, mimetype=raw_media_type(exchange.content_type),
                     headers={"X-Content-SHA256": exchange.sha256,

@@ -128,6 +128,13 @@ class ValidationError(HubError):
     http_status = 422
 
 
+class Purged(HubError):
+    """The content asked for was purged by the retention policy; the row and its digest remain."""
+
+    code = "PURGED"
+    http_status = 410
+
+
 class MappingError(HubError):
     """The input is valid but cannot be translated (unsupported construct, unknown code)."""
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import getpass
-import sys
 
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from hub.db import new_session
-from hub.domain.errors import HubError
+from hub.cli_errors import table
+from hub.db import new_session, transaction
 from hub.invoicing import companies
 from hub.invoicing.models import Company
 
@@ -42,22 +41,15 @@ def register_invoicing_commands(group: AppGroup) -> None:
         data = {"name": name, "country": country, "ids": list(ids), "street": street, "city": city,
                 "postal_code": postal_code, "iban": iban, "bic": bic, "pix_key": pix_key,
                 "payment_days": payment_days, "invoice_prefix": invoice_prefix}
-        with new_session() as session:
-            try:
-                company = companies.add_company(session, data, actor=_actor())
-                session.commit()
-            except HubError as exc:
-                session.rollback()
-                click.echo(f"refused: {exc.message}", err=True)
-                for problem in exc.problems:
-                    click.echo(f"  {problem.message}", err=True)
-                sys.exit(2)
-            click.echo(f"company {company.id}: {company.name}")
+        with new_session() as session, transaction(session):
+            company = companies.add_company(session, data, actor=_actor())
+        click.echo(f"company {company.id}: {company.name}")
 
     @group.command("company-list")
     def company_list() -> None:
         """The companies with their identifiers."""
         with new_session() as session:
-            for c in session.scalars(select(Company).order_by(Company.id)):
-                ids = ", ".join(f"{i['scheme']}:{i['value']}" for i in c.identifiers)
-                click.echo(f"{c.id}\t{c.name}\t{c.country}\t{ids}\t{c.iban or ''}")
+            rows = [f"{c.id}\t{c.name}\t{c.country}\t"
+                    + ", ".join(f"{i['scheme']}:{i['value']}" for i in c.identifiers) + f"\t{c.iban or ''}"
+                    for c in session.scalars(select(Company).order_by(Company.id))]
+        table(("id", "name", "country", "identifiers", "iban"), rows)

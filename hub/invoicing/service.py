@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
@@ -258,3 +258,17 @@ def invoice_json(invoice: IssuedInvoice, *, detail: bool = False) -> dict[str, A
         out.update(canonical=invoice.canonical, history=invoice.history)
     return out
 
+
+
+UNPAID_STATES = (*OPEN_STATES, InvoiceState.overdue)
+
+
+def invoice_exchange_ids() -> Select[Any]:
+    """The outbound exchanges that carry an issued invoice or credit note (kept the legal minimum)."""
+    return select(IssuedInvoice.exchange_id).where(IssuedInvoice.exchange_id.is_not(None))
+
+
+def unpaid_exchange_ids() -> Select[Any]:
+    """The outbound exchanges of issued invoices not yet paid, credited or rejected (never purged)."""
+    return invoice_exchange_ids().where(IssuedInvoice.is_credit_note.is_(False),
+                                        IssuedInvoice.state.in_([s.value for s in UNPAID_STATES]))

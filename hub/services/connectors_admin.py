@@ -206,7 +206,7 @@ def find_connector(session: Session, ref: str) -> ErpConnector:
         ErpConnector.id == int(ref) if ref.isascii() and ref.isdigit() else ErpConnector.name == ref)
     row = session.scalars(stmt).first()
     if row is None:
-        raise NotFound(f"no connector {ref!r}")
+        raise NotFound(f"no connector {ref!r}: give a connector's name or id (see flask hub connector-list)")
     return row
 
 

@@ -49,10 +49,26 @@ def issue_user_token(session: Session, user: User, *, actor: str, label: str = "
     return _issue(session, actor=actor, user=user, label=label)
 
 
+def reuse_or_issue(session: Session, partner: Partner, kept: str | None, *, actor: str, label: str
+                   ) -> tuple[str, bool]:
+    """The partner's `kept` key while it is still active; else its other active keys with this label
+    are revoked and a new one is issued. (the key, whether it was issued now)"""
+    if kept and session.scalar(select(ApiCredential.id).where(
+            ApiCredential.secret_hash == hash_secret(kept), ApiCredential.partner_id == partner.id,
+            ApiCredential.revoked_at.is_(None))) is not None:
+        return kept, False
+    for cred in session.scalars(select(ApiCredential).where(
+            ApiCredential.partner_id == partner.id, ApiCredential.label == label,
+            ApiCredential.revoked_at.is_(None))):
+        revoke(session, str(cred.id), actor=actor)
+    return issue_partner_key(session, partner, actor=actor, label=label)[1], True
+
+
 def revoke(session: Session, key_ref: str, *, actor: str) -> ApiCredential:
     """Revoke a key by its id or its prefix (as listed)."""
     stmt = select(ApiCredential)
-    stmt = (stmt.where(ApiCredential.id == int(key_ref)) if key_ref.isascii() and key_ref.isdigit()
+    stmt = (stmt.where(ApiCredential.id == int(key_ref))
+            if key_ref.isascii() and key_ref.isdigit() and len(key_ref) < 10
             else stmt.where(ApiCredential.prefix == key_ref[:12]))
     cred = session.scalars(stmt).first()
     if cred is None:

@@ -12,7 +12,7 @@ from hub.auth import Principal
 from hub.bulk import insert_values, stored_now
 from hub.domain import codec
 from hub.domain.documents import Document as CanonicalDocument
-from hub.domain.errors import NotFound
+from hub.domain.errors import NotFound, Purged
 from hub.domain.records import DocumentRecord
 from hub.models import Document, DocumentLine, new_id
 from hub.services.audit import EventSpec
@@ -79,6 +79,10 @@ def get_visible(session: Session, document_id: str, principal: Principal) -> Doc
 
 
 def canonical(row: Document) -> CanonicalDocument:
+    """The canonical document of a row; Purged when the retention policy removed it."""
+    if row.purged_at is not None:
+        raise Purged(f"document {row.id} ({row.doc_type} {row.number}) was purged on "
+                     f"{row.purged_at:%Y-%m-%d} by the retention policy; its number and totals remain")
     return codec.from_dict(row.canonical)
 
 

@@ -127,6 +127,8 @@ def exchange_as_dict(exchange: Exchange, partner: Partner | None = None) -> dict
         "warnings": exchange.warnings or [],
         "result": exchange.result or {},
         "ack_status": exchange.ack_status,
+        # the raw bytes were purged by the retention policy (the sha256 and size remain)
+        "purged_at": exchange.purged_at.isoformat() if exchange.purged_at else None,
         # one interchange of a file of several: the file's exchange and its position in it
         "part_of": {"exchange_id": exchange.part_of, "position": exchange.part_number}
         if exchange.part_of else None,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.auth import Role
+from hub.domain import check_digits
 from hub.domain.documents import Identifier
 from hub.domain.errors import NotFound, ValidationError
 from hub.domain.identifiers import Key, key_of, key_of_registered, normalise, same_party
@@ -17,7 +18,7 @@ from hub.services.audit import record_event
 
 PARTNER_ROLES = ("buyer", "supplier")
 SYNTAXES = ("edifact", "ubl")
-ID_SCHEMES = ("edi", "gln", "cnpj", "vat")
+ID_SCHEMES = ("edi", "gln", "cnpj", "cpf", "vat")
 
 
 def add_partner(session: Session, name: str, *, edi_id: str, qualifier: str = "", roles: list[str],
@@ -33,6 +34,7 @@ def add_partner(session: Session, name: str, *, edi_id: str, qualifier: str = ""
         raise ValidationError(f"roles must be among {PARTNER_ROLES}, got {roles}")
     if syntax not in SYNTAXES:
         raise ValidationError(f"syntax must be one of {SYNTAXES}, got {syntax!r}")
+    _check_edi_id(session, edi_id, qualifier)
     partner = Partner(name=name, roles=roles, syntax=syntax, profile={})
     partner.identifiers.append(PartnerIdentifier(scheme="edi", value=edi_id, qualifier=qualifier))
     for scheme, value in extra_ids or []:
@@ -46,6 +48,22 @@ def add_partner(session: Session, name: str, *, edi_id: str, qualifier: str = ""
     return partner
 
 
+def _check_edi_id(session: Session, edi_id: str, qualifier: str) -> None:
+    """An EDI id is new and, with qualifier 14 (a GLN), has a right check digit."""
+    if not edi_id.strip() or len(edi_id) > 100:
+        raise ValidationError("an EDI id needs 1 to 100 characters")
+    wrong = check_digits.problem("edi", edi_id, qualifier)
+    if wrong:
+        raise ValidationError(f"EDI id {wrong}")
+    holder = session.scalars(select(Partner).join(PartnerIdentifier).where(
+        PartnerIdentifier.scheme == "edi", PartnerIdentifier.value == edi_id,
+        PartnerIdentifier.qualifier == qualifier)).first()
+    if holder is not None:
+        raise ValidationError(f"EDI id {edi_id}" + (f":{qualifier}" if qualifier else "")
+                              + f" is registered for partner {holder.name!r} already: give this partner "
+                              "another EDI id (or qualifier), or issue a key for that one (key-add)")
+
+
 def _identifier(scheme: str, value: str) -> PartnerIdentifier:
     """A further identifier, stored in the form every lookup compares (CNPJ digits, VAT without spaces)."""
     if scheme not in ID_SCHEMES:
@@ -53,6 +71,9 @@ def _identifier(scheme: str, value: str) -> PartnerIdentifier:
     stored = normalise(scheme, value)
     if not stored or len(stored) > 100:
         raise ValidationError(f"a {scheme} identifier needs 1 to 100 characters, got {value!r}")
+    wrong = check_digits.problem(scheme, stored)
+    if wrong:
+        raise ValidationError(wrong)
     return PartnerIdentifier(scheme=scheme, value=stored, qualifier="")
 
 
@@ -110,12 +131,28 @@ def find_by_identifier(session: Session, ident: Identifier) -> Partner | None:
 
 def find_partner(session: Session, ref: str) -> Partner:
     """A partner by id or by name."""
-    partner = session.get(Partner, int(ref)) if ref.isascii() and ref.isdigit() else None
+    partner = session.get(Partner, int(ref)) if ref.isascii() and ref.isdigit() and len(ref) < 10 else None
     if partner is None:
         partner = session.scalars(select(Partner).where(Partner.name == ref)).first()
     if partner is None:
-        raise NotFound(f"no partner {ref!r}")
+        raise NotFound(f"no partner {ref!r}: give a partner's name or id (see flask hub partner-list)")
     return partner
+
+
+def invalid_identifiers(session: Session) -> list[tuple[int, str, str, str]]:
+    """(partner id, name, setting, problem) for each identifier or profile payee account whose
+    check digits are wrong: registered before they were checked on entry."""
+    found = []
+    for partner in session.scalars(select(Partner).order_by(Partner.id)):
+        for ident in partner.identifiers:
+            problem = check_digits.problem(ident.scheme, ident.value, ident.qualifier)
+            if problem:
+                found.append((partner.id, partner.name, ident.scheme, problem))
+        for account in (partner.profile or {}).get("bank_accounts") or []:
+            problem = check_digits.iban_problem(str(account))
+            if problem:
+                found.append((partner.id, partner.name, "bank_accounts", problem))
+    return found
 
 
 def partner_edi_ids(partner: Partner) -> set[tuple[str, str]]:
@@ -137,11 +174,11 @@ def add_user(session: Session, username: str, role: str, *, actor: str) -> User:
 
 
 def find_user(session: Session, ref: str) -> User:
-    user = session.get(User, int(ref)) if ref.isascii() and ref.isdigit() else None
+    user = session.get(User, int(ref)) if ref.isascii() and ref.isdigit() and len(ref) < 10 else None
     if user is None:
         user = session.scalars(select(User).where(User.username == ref)).first()
     if user is None:
-        raise NotFound(f"no user {ref!r}")
+        raise NotFound(f"no user {ref!r}: give a user's name or id")
     return user
 
 

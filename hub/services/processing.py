@@ -194,8 +194,12 @@ def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str) -> 
             raise NotReprocessable(f"no exchange {exchange_id}")
         state = ExchangeState(exchange.state)
         direction = exchange.direction
+        purged = exchange.purged_at is not None
     if direction == Direction.outbound.value:
         return _render_again(make_session, exchange_id, actor)
+    if purged:
+        raise NotReprocessable(f"exchange {exchange_id} cannot be processed again: its bytes were "
+                               "purged by the retention policy")
     if state not in (ExchangeState.failed, ExchangeState.received):
         raise NotReprocessable(
             f"exchange {exchange_id} is {state.value}; only failed or received exchanges are reprocessed")

@@ -6,6 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
+from hub.domain.check_digits import iban_problem
 from hub.domain.errors import ValidationError
 from hub.domain.identifiers import Key, parse_key
 from hub.domain.senders import normalise_account
@@ -31,9 +32,13 @@ def validate_profile(data: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         raise ValidationError(f"unknown partner profile settings: {', '.join(unknown)}; "
                               f"known: {', '.join(sorted(known))}")
+    _check_types(data)
     build(data)
     sender_policy(data)
     partner_address(data)
+    wrong = [p for a in data.get("bank_accounts") or [] if isinstance(a, str) and (p := iban_problem(a))]
+    if wrong:
+        raise ValidationError(f"bank_accounts: {'; '.join(wrong)}")
     ack_deadline_hours(data)
     return data
 
@@ -47,6 +52,35 @@ def ack_deadline_hours(data: dict[str, Any] | None) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 24 * 366:
         raise ValidationError(f"ack_deadline_hours: a number of hours above 0, got {value!r}")
     return float(value)
+
+
+# What each kind of setting holds, and how to write one on the command line (`--set KEY=VALUE`)
+_KINDS = {"Mapping[str, str]": ("a JSON object of texts", '{"PCE": "C62"}'),
+          "Mapping[str, Any]": ("a JSON object", '{"require_known_items": true}'),
+          "bool": ("true or false", "true"), "str": ("a text", "D96A"),
+          "str | None": ("a text", "EUR"), "tuple[str, ...]": ("a JSON list of texts", '["gln", "duns"]')}
+
+
+def _check_types(data: dict[str, Any]) -> None:
+    """Each mapping setting holds a value of its kind; the error names the setting and shows one."""
+    for name, value in data.items():
+        spec = _FIELDS.get(name)
+        kind = _KINDS.get(str(spec.type)) if spec is not None else None
+        if kind is None or value is None or _fits(str(spec.type if spec else ""), value):
+            continue
+        raise ValidationError(f"{name} must be {kind[0]}, got {json.dumps(value)}: e.g. "
+                              f"--set '{name}={kind[1]}'")
+
+
+def _fits(kind: str, value: Any) -> bool:
+    if kind.startswith("Mapping"):
+        return isinstance(value, dict) and (kind.endswith("Any]") or all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()))
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind.startswith("tuple"):
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    return isinstance(value, str)
 
 
 def partner_address(data: dict[str, Any] | None) -> dict[str, str] | None:

@@ -16,7 +16,7 @@ SELLER = Party(PartyRole.supplier, ids=[Identifier("5790000435975", IdScheme.gln
                endpoint=Identifier("5790000435975", IdScheme.gln))
 BUYER = Party(PartyRole.buyer, ids=[Identifier("5790000435968", IdScheme.gln)], name="Buyer GmbH",
               address=Address(["Hauptstrasse 2"], "Berlin", "10115", country="DE"),
-              tax_ids=[Identifier("DE123456789", IdScheme.vat)],
+              tax_ids=[Identifier("DE123456788", IdScheme.vat)],
               endpoint=Identifier("5790000435968", IdScheme.gln))
 DELIVERY = Party(PartyRole.delivery, address=Address(["Hauptstrasse 2"], "Berlin", "10115", country="DE"))
 TRANSFER = PaymentTerms(means_code="30", account_id="BE71096123456769", description="30 days net")

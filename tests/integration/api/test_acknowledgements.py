@@ -350,7 +350,7 @@ def test_a_peppol_message_level_response_is_recorded_on_the_ubl_order_it_rejects
     from hub.models import Partner
 
     demo = make_partner("demo", edi_id="5412345000013")
-    ubl_supplier = make_partner("ubl-supplier", edi_id="5498765000019")
+    ubl_supplier = make_partner("ubl-supplier", edi_id="5498765000017")
     with app.app_context(), new_session() as session:
         session.get(Partner, ubl_supplier.id).syntax = "ubl"
         session.commit()
@@ -387,7 +387,7 @@ def test_a_peppol_message_level_response_is_recorded_on_the_ubl_order_it_rejects
 
 def test_an_application_response_that_breaks_the_schema_fails_naming_where(
         app, client, make_partner):
-    partner = make_partner("ubl-supplier", edi_id="5498765000019")
+    partner = make_partner("ubl-supplier", edi_id="5498765000017")
     body = (UBL_ACKS / "mlr_rejecting_po-2024-0042.xml").read_bytes().replace(
         b"<cbc:IssueDate>2026-11-22</cbc:IssueDate>", b"")
     exchange_id = post(client, partner, body)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
+
+from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from tests.integration.api.test_receive import interchange
@@ -34,18 +38,25 @@ def test_partner_key_user_and_token_commands(client: FlaskClient, runner: FlaskC
 def test_commands_report_errors_without_tracebacks(runner: FlaskCliRunner):
     assert runner.invoke(args=["hub", "partner-add", "x", "--edi-id", "1"]).exit_code == 0
     again = runner.invoke(args=["hub", "partner-add", "x", "--edi-id", "2"])
-    assert again.exit_code == 1 and "already exists" in again.output
+    assert again.exit_code == 2 and "already exists" in again.output
     missing = runner.invoke(args=["hub", "key-add", "nobody"])
-    assert missing.exit_code == 1 and "no partner 'nobody'" in missing.output
-    assert runner.invoke(args=["hub", "key-revoke", "hpk_nothere"]).exit_code == 1
+    assert missing.exit_code == 2 and "no partner 'nobody'" in missing.output
+    assert runner.invoke(args=["hub", "key-revoke", "hpk_nothere"]).exit_code == 2
 
 
-def test_demo_command_prints_a_working_key(client: FlaskClient, runner: FlaskCliRunner):
+def test_demo_command_reuses_its_key_while_it_is_active(app: Flask, client: FlaskClient,
+                                                        runner: FlaskCliRunner):
     out = runner.invoke(args=["hub", "demo"])
     assert out.exit_code == 0 and "Hub URL: http://127.0.0.1:5000" in out.output
     key = out.output.strip().splitlines()[-1]
+    kept = Path(app.instance_path) / "demo.key"
+    assert kept.read_text().strip() == key and stat.S_IMODE(kept.stat().st_mode) == 0o600
     again = runner.invoke(args=["hub", "demo"]).output.strip().splitlines()[-1]
-    assert key != again  # a fresh key each time; the demo partner is created once
-    resp = client.get("/api/v1/exchanges", headers={"Authorization": f"Bearer {again}"})
-    assert resp.status_code == 200
+    assert again == key  # reused: no new key on every start
+    assert client.get("/api/v1/exchanges", headers={"Authorization": f"Bearer {key}"}).status_code == 200
     assert runner.invoke(args=["hub", "partner-list"]).output.count("demo") == 1
+    assert runner.invoke(args=["hub", "key-revoke", key[:12]]).exit_code == 0
+    fresh = runner.invoke(args=["hub", "demo"]).output.strip().splitlines()[-1]
+    assert fresh != key and kept.read_text().strip() == fresh
+    keys = runner.invoke(args=["hub", "key-list", "demo"]).output
+    assert keys.count("\tactive\t") == 1  # never more than one active demo key

@@ -17,7 +17,7 @@ from tests.support.exchanges import post, process, raw_interchange, shown
 
 ROOT = Path(__file__).resolve().parents[3]
 ORDERS = (ROOT / "fixtures" / "edifact" / "demo_orders_d96a_basic.edi").read_bytes()
-BUYER_GLN, SUPPLIER_GLN = "5412345000013", "5498765000019"
+BUYER_GLN, SUPPLIER_GLN = "5412345000013", "5498765000017"
 
 
 def _set(app: Flask, partner_id: int, **values: Any) -> None:

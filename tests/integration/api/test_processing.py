@@ -102,7 +102,7 @@ def test_reprocess_refuses_a_processed_exchange(app, client, runner, make_partne
         session.commit()
     _process(app)
     result = runner.invoke(args=["hub", "reprocess", exchange_id])
-    assert result.exit_code == 1 and "only failed or received" in result.output
+    assert result.exit_code == 2 and "only failed or received" in result.output
 
 
 def test_reprocess_through_the_api_needs_an_operator(app, client, make_partner, make_user):

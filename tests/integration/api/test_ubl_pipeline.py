@@ -121,7 +121,7 @@ def test_an_invoice_breaking_en16931_is_not_sent_and_names_the_rules(app, client
     with app.app_context(), new_session() as session:  # its units (UN, CX) as Rec 20 codes
         session.get(Partner, seller.id).profile = {"unit_codes": {"UN": "C62", "CX": "XBX"}}
         session.commit()
-    buyer = make_partner("peppol-buyer", edi_id="7899876000012", qualifier="14")
+    buyer = make_partner("peppol-buyer", edi_id="7899876000015", qualifier="14")
     _prefers(app, buyer.id, "ubl")
     ex = _run(app, client, seller, path.read_bytes())
     assert ex["state"] == "processed", ex["error"]
@@ -136,7 +136,7 @@ def test_the_same_unrenderable_invoice_twice_is_recorded_twice(app, client, make
                                                                make_user):
     path = ROOT / "fixtures" / "edifact" / "brfoods_invoic_d96a_cnpj.edi"
     seller = make_partner("brfoods", edi_id="7891234000019", qualifier="14", roles=("supplier",))
-    buyer = make_partner("peppol-buyer", edi_id="7899876000012", qualifier="14")
+    buyer = make_partner("peppol-buyer", edi_id="7899876000015", qualifier="14")
     _prefers(app, buyer.id, "ubl")
     first = path.read_bytes()
     again = first.replace(b"NF000981", b"NF000982")  # a re-sent interchange, same invoice inside

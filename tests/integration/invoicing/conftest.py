@@ -15,7 +15,7 @@ def invoicing(app: Flask, runner: Any, make_user: Any) -> dict[str, Any]:
                   "--id", "vat:BE0123456749", "--street", "Rue Neuve 1", "--city", "Brussels",
                   "--postal-code", "1000", "--iban", "BE71 0961 2345 6769"],
                  ["partner-add", "peppol-buyer", "--edi-id", "5790000435968", "--syntax", "ubl",
-                  "--id", "gln:5790000435968", "--id", "vat:DE123456789"],
+                  "--id", "gln:5790000435968", "--id", "vat:DE123456788"],
                  ["partner-add", "edi-buyer", "--edi-id", "4012345000009", "--syntax", "edifact",
                   "--id", "gln:4012345000009"],
                  ["partner-add", "nobody-buyer", "--edi-id", "NOBODY", "--syntax", "ubl"]):

@@ -36,7 +36,7 @@ def test_a_literal_secret_is_refused_without_a_key_and_encrypted_with_one(
     args = ["hub", "connector-add", "erp", "--key", "rest", "--endpoint", "https://erp.example.com/",
             "--token", "s3cret-token"]
     refused = runner.invoke(args=args)
-    assert refused.exit_code == 1 and "HUB_SECRET_KEY" in refused.output
+    assert refused.exit_code == 2 and "HUB_SECRET_KEY" in refused.output
     monkeypatch.setenv("HUB_SECRET_KEY", "a long random passphrase for tests")
     assert runner.invoke(args=args).exit_code == 0
     row = _row(app, "erp")
@@ -47,9 +47,9 @@ def test_a_literal_secret_is_refused_without_a_key_and_encrypted_with_one(
 
 def test_bad_connector_settings_are_refused(app: Flask, runner: FlaskCliRunner) -> None:
     http = runner.invoke(args=["hub", "connector-add", "x", "--key", "rest", "--endpoint", "http://erp.example.com/"])
-    assert http.exit_code == 1 and "allow-list" in http.output  # plain http only on loopback in tests
+    assert http.exit_code == 2 and "allow-list" in http.output  # plain http only on loopback in tests
     missing = runner.invoke(args=["hub", "connector-add", "y", "--key", "soap"])
-    assert missing.exit_code == 1 and "--endpoint" in missing.output
+    assert missing.exit_code == 2 and "--endpoint" in missing.output
     with app.app_context(), new_session() as session:
         assert session.query(ErpConnector).count() == 0
 
@@ -62,4 +62,4 @@ def test_connector_token_is_the_last_line_and_polls(app: Flask, runner: FlaskCli
     assert token.startswith("hct_")
     answer = client.get("/api/v1/outbox", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200 and answer.json == {"items": [], "next_cursor": 0}
-    assert runner.invoke(args=["hub", "connector-token", "nope"]).exit_code == 1
+    assert runner.invoke(args=["hub", "connector-token", "nope"]).exit_code == 2

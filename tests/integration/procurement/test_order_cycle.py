@@ -16,7 +16,7 @@ from tests.integration.procurement.conftest import post_stock
 from tests.support.conformance import oracle_fatal, oracle_module
 from tests.support.exchanges import process
 
-SUPPLIER_GLN = "5498765000019"  # the fixtures' supplier (its check digit is wrong: EDIFACT does not care)
+SUPPLIER_GLN = "5498765000017"  # the fixtures' supplier (its check digit is wrong: EDIFACT does not care)
 PEPPOL_SUPPLIER_GLN = "5498765000017"  # a GLN the Peppol rules accept (GS1 check digit)
 
 

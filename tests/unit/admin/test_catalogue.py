@@ -35,4 +35,4 @@ def test_every_profile_setting_has_its_meaning_shown_beside_it() -> None:
     from hub.services.profiles import known_settings
 
     assert sorted(PROFILE_HELP) == known_settings()
-    assert all(meaning and example for meaning, example in PROFILE_HELP.values())
+    assert all(meaning and example for _default, meaning, example in PROFILE_HELP.values())

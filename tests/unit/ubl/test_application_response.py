@@ -16,7 +16,7 @@ def test_a_peppol_invoice_response_under_query_reads_its_reasons() -> None:
       xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
       <cbc:CustomizationID>urn:fdc:peppol.eu:poacc:trns:invoice_response:3</cbc:CustomizationID>
       <cbc:ID>IMR-7</cbc:ID><cbc:IssueDate>2026-11-22</cbc:IssueDate>
-      <cac:SenderParty><cbc:EndpointID schemeID="0088">5498765000019</cbc:EndpointID></cac:SenderParty>
+      <cac:SenderParty><cbc:EndpointID schemeID="0088">5498765000017</cbc:EndpointID></cac:SenderParty>
       <cac:ReceiverParty><cbc:EndpointID schemeID="0088">5412345000013</cbc:EndpointID></cac:ReceiverParty>
       <cac:DocumentResponse>
         <cac:Response><cbc:ResponseCode>UQ</cbc:ResponseCode>
