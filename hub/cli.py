@@ -282,4 +282,6 @@ def register_cli(app: Flask) -> None:
     register_procurement_commands(hub_cli)
     from hub.invoicing.cli import register_invoicing_commands
     register_invoicing_commands(hub_cli)
+    from hub.routing.cli import register_routing_commands
+    register_routing_commands(hub_cli)
     app.cli.add_command(hub_cli)

@@ -40,10 +40,13 @@ def list_documents() -> Response:
 @bp.get("/<document_id>")
 @require()
 def get_document(document_id: str) -> Response:
-    row = documents.get_visible(get_session(), document_id, current_principal())
+    principal = current_principal()
+    row = documents.get_visible(get_session(), document_id, principal)
+    # where routing sent it (rule, connectors, partners): the hub's business, shown to staff only
+    route = {} if principal.is_partner else {"route": row.route}
     return jsonify(id=row.id, exchange_id=row.exchange_id, message_ref=row.message_ref,
                    message_type=row.message_type, direction=row.direction, test=row.test,
-                   held=row.held, flags=row.flags or {},
+                   held=row.held, flags=row.flags or {}, **route,
                    created_at=row.created_at.isoformat(), document=row.canonical,
                    links={"self": f"/api/v1/documents/{row.id}",
                           "exchange": f"/api/v1/exchanges/{row.exchange_id}",
