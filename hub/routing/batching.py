@@ -5,7 +5,8 @@ interchange of several messages instead of one interchange per document.
 Each document is rendered and validated alone first (a faulty one becomes its own `invalid`
 exchange, as without batching, and holds up no other); the ones that pass wait in the partner's open
 batch (one per message type). A batch closes when it is full, when its window ends (the scheduled
-job `close_due`), or at once when the partner has a count but no window: its messages are put under
+job `close_due`), or, for a partner with a count but no window, when the file being processed has
+been routed whole (`close_waiting`): its messages are put under
 one UNB/UNZ with a fresh control reference, the whole interchange is validated again, and it becomes
 one outbound exchange (`result.batch`), which the partner takes from its mailbox like any file.
 """
@@ -32,6 +33,7 @@ from mappings.edifact.model import Message
 from mappings.edifact.serializer import render_interchange
 
 OPEN, CLOSED = "open", "closed"
+WAITING_FOR_END = "routing.batches_to_close"  # session.info: batches to close when the work ends
 ACTOR = "system:batcher"
 
 
@@ -68,8 +70,19 @@ def add(session: Session, recipient: Partner, policy: BatchPolicy, items: Sequen
                 events += close(session, batch, actor=actor)
                 batch = None
         if batch is not None and policy.window_seconds == 0:
-            events += close(session, batch, actor=actor)
+            session.info.setdefault(WAITING_FOR_END, set()).add(batch.id)
     return events
+
+
+def close_waiting(session: Session, *, actor: str = ACTOR) -> None:
+    """Close the batches of partners without a window that this unit of work filled (an
+    interchange is routed a few hundred messages at a time: its remainder goes at its end)."""
+    ids = session.info.pop(WAITING_FOR_END, set())
+    if not ids:
+        return
+    for batch in session.scalars(select(OutboundBatch).where(
+            OutboundBatch.id.in_(sorted(ids)), OutboundBatch.state == OPEN)):
+        record_events(session, close(session, batch, actor=actor))
 
 
 def _open_batch(session: Session, partner_id: int, message_type: str) -> OutboundBatch | None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from hub.domain.errors import IllegalTransition, NotFound, Problem, ValidationError
 from hub.domain.records import DocumentRecord, record_of
 from hub.models import Document, ErpConnector, Exchange, Partner
-from hub.routing import to_partners
+from hub.routing import batching, to_partners
 from hub.routing.domain import (
     NO_ROUTE,
     Decision,
@@ -354,3 +354,4 @@ def carry_out_released(session: Session, row: Document, decision: Decision, *, a
     record = record_of(row.position, row.message_ref, row.message_type, documents.canonical(row))
     record_events(session, _carry_out(session, decision, _Group([record], [row.id]), source,
                                       recipient, row.exchange_id, actor))
+    batching.close_waiting(session, actor=actor)

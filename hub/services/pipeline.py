@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from hub.domain.errors import Problem, UnsupportedContent
 from hub.domain.records import DocumentRecord
 from hub.models import Exchange, Partner
+from hub.routing import batching
 from hub.routing import service as routing
 from hub.services import accepted, documents, holds
 from hub.services.audit import record_events
@@ -43,7 +44,9 @@ def translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome
     _load_translators()
     translator = TRANSLATORS.get(exchange.syntax)
     if translator is not None:
-        return translator(session, exchange, partner)
+        outcome = translator(session, exchange, partner)
+        batching.close_waiting(session)  # what the file left in partners' batches without a window
+        return outcome
     if exchange.syntax == "unknown":
         raise UnsupportedContent(
             "the file is neither EDIFACT (it must start with UNA or UNB) nor XML",

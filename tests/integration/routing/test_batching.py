@@ -74,6 +74,20 @@ def test_a_full_batch_is_one_interchange_of_several_messages_the_hub_reads_back(
         assert session.scalar(select(func.count(BatchMessage.document_id.distinct()))) == 10
 
 
+def test_a_big_interchange_fills_batches_across_its_parts_and_sends_the_rest_at_its_end(
+        app, client, make_partner) -> None:
+    """The issue's file of 15,514 orders went out as 15,518 interchanges: the hub persists and
+    routes 250 messages at a time, and the batch spans those parts."""
+    buyer = make_partner("buyer", edi_id=BUYER)
+    supplier = make_partner("supplier", edi_id=SUPPLIER, roles=("supplier",))
+    _batching(app, supplier.id, batch_max_messages=400)
+    post(client, buyer, generate(700, 1))
+    process(app)
+    files = _sent_to(app, supplier.id)
+    assert [len(parse_interchange(f.raw).messages) for f in files] == [400, 300]
+    assert all(not validate_outbound(f.raw, "edifact").fatal for f in files)
+
+
 def test_the_scheduled_job_closes_a_batch_when_its_window_ends_once_per_slot(
         app, client, make_partner) -> None:
     buyer = make_partner("buyer", edi_id=BUYER)
