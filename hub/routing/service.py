@@ -167,12 +167,15 @@ def _partner_id(session: Session, value: Any) -> int | None:
         return None
     ref = str(value)
     partner = None
-    if isinstance(value, int) or (ref.isascii() and ref.isdigit()):
+    if isinstance(value, bool):
+        pass
+    elif isinstance(value, int) or (isinstance(value, str) and ref.isascii() and ref.isdigit()
+                                    and len(ref) <= 10):
         number = int(ref)
         partner = session.get(Partner, number) if 0 < number <= MAX_REF else None
     elif isinstance(value, str) and len(ref) <= 200:
         partner = session.scalars(select(Partner).where(Partner.name == ref)).first()
-    if partner is None or isinstance(value, bool):
+    if partner is None:
         raise NotFound(f"no partner {ref[:60]!r}")
     return partner.id
 
