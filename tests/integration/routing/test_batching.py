@@ -37,6 +37,14 @@ def _batching(app: Flask, partner_id: int, **settings: Any) -> None:
         session.commit()
 
 
+def _pair(app: Flask, make_partner: Any, **settings: Any) -> tuple[Any, Any]:
+    """A buyer, and a supplier of the hub with these batching settings."""
+    buyer = make_partner("buyer", edi_id=BUYER)
+    supplier = make_partner("supplier", edi_id=SUPPLIER, roles=("supplier",))
+    _batching(app, supplier.id, **settings)
+    return buyer, supplier
+
+
 def _sent_to(app: Flask, partner_id: int) -> list[Exchange]:
     with app.app_context(), new_session() as session:
         return list(session.scalars(select(Exchange).where(
@@ -78,9 +86,7 @@ def test_a_big_interchange_fills_batches_across_its_parts_and_sends_the_rest_at_
         app, client, make_partner) -> None:
     """The issue's file of 15,514 orders went out as 15,518 interchanges: the hub persists and
     routes 250 messages at a time, and the batch spans those parts."""
-    buyer = make_partner("buyer", edi_id=BUYER)
-    supplier = make_partner("supplier", edi_id=SUPPLIER, roles=("supplier",))
-    _batching(app, supplier.id, batch_max_messages=400)
+    buyer, supplier = _pair(app, make_partner, batch_max_messages=400)
     post(client, buyer, generate(700, 1))
     process(app)
     files = _sent_to(app, supplier.id)
@@ -89,10 +95,8 @@ def test_a_big_interchange_fills_batches_across_its_parts_and_sends_the_rest_at_
 
 
 def test_the_scheduled_job_closes_a_batch_when_its_window_ends_once_per_slot(
-        app, client, make_partner) -> None:
-    buyer = make_partner("buyer", edi_id=BUYER)
-    supplier = make_partner("supplier", edi_id=SUPPLIER, roles=("supplier",))
-    _batching(app, supplier.id, batch_window_seconds=60)
+        app, client, make_partner, make_user) -> None:
+    buyer, supplier = _pair(app, make_partner, batch_window_seconds=60)
     start = datetime(2026, 12, 2, 10, 0, 5, tzinfo=UTC)
     with freeze_time(start):
         post(client, buyer, generate(2, 1))
@@ -103,7 +107,7 @@ def test_the_scheduled_job_closes_a_batch_when_its_window_ends_once_per_slot(
         assert close_batches(lambda: new_session(app)) == 0  # the window is still open
     assert _sent_to(app, supplier.id) == []
     batch = client.get("/api/v1/routing/batches?state=open",
-                       headers=_admin(app)).json["items"]
+                       headers=make_user("root", "admin")).json["items"]
     assert len(batch) == 1 and batch[0]["messages"] == 5
 
     due = start + timedelta(seconds=61)
@@ -120,9 +124,7 @@ def test_the_scheduled_job_closes_a_batch_when_its_window_ends_once_per_slot(
 
 def test_a_slot_run_elsewhere_already_closes_nothing_the_next_slot_does(
         app, client, make_partner) -> None:
-    buyer = make_partner("buyer", edi_id=BUYER)
-    supplier = make_partner("supplier", edi_id=SUPPLIER, roles=("supplier",))
-    _batching(app, supplier.id, batch_window_seconds=30)
+    buyer, supplier = _pair(app, make_partner, batch_window_seconds=30)
     at = datetime(2026, 12, 2, 11, 0, 0, tzinfo=UTC)
     with freeze_time(at):
         post(client, buyer, generate(1, 1))
@@ -136,15 +138,6 @@ def test_a_slot_run_elsewhere_already_closes_nothing_the_next_slot_does(
     with freeze_time(at + timedelta(seconds=46)):
         assert close_batches(lambda: new_session(app)) == 1
     assert len(_sent_to(app, supplier.id)) == 1
-
-
-def _admin(app: Flask) -> dict[str, str]:
-    from hub.services import credentials
-    with app.app_context(), new_session() as session:
-        user = partners.add_user(session, "root", "admin", actor="test")
-        _, secret = credentials.issue_user_token(session, user, actor="test")
-        session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.mark.parametrize("settings, named", [
