@@ -20,7 +20,8 @@ _NAMES: dict[str, Any] = {"type": "array", "maxItems": 50,
                                               {"type": "integer", "minimum": 1}]}}
 ROUTE_BODY: dict[str, Any] = {"type": "object", "properties": {
     "from": {"type": ["string", "integer", "null"], "description": "source partner (name or id); any"},
-    "to": {"type": ["string", "integer", "null"], "description": "recipient partner; any"},
+    "to": {"type": ["string", "integer", "null"],
+           "description": "recipient partner, or hub (addressed to the hub itself); any"},
     "type": {"type": ["string", "null"], "description": "document type; any"},
     "test": {"type": "string", "enum": ["yes", "no", "any"], "description": "default no"},
     "connectors": _NAMES, "partners": _NAMES,

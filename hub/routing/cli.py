@@ -41,10 +41,15 @@ def _names(refs: list[dict[str, Any]] | None) -> str:
     return ",".join(str(r["name"] or r["id"]) for r in refs or []) or "-"
 
 
+def _recipient(to: Any) -> str:
+    return to if isinstance(to, str) else _names([to] if to else [])
+
+
 def register_routing_commands(group: AppGroup) -> None:
     @group.command("route-add")
     @click.option("--from", "source", help="source partner (name or id); default any")
-    @click.option("--to", "recipient", help="recipient partner (name or id); default any")
+    @click.option("--to", "recipient", help="recipient partner (name or id), or `hub` for documents "
+                                            "addressed to the hub itself; default any")
     @click.option("--type", "doc_type", help=f"document type ({', '.join(service.DOC_TYPES)}); "
                                              "default any")
     @click.option("--test", "test", type=click.Choice(["yes", "no", "any"]), default="no",
@@ -71,7 +76,7 @@ def register_routing_commands(group: AppGroup) -> None:
             for row in service.list_rules(session):
                 r = service.rule_json(session, row)
                 click.echo(f"{r['id']}\t{r['position']}\t{_names([r['from']] if r['from'] else [])}"
-                           f"\t{_names([r['to']] if r['to'] else [])}\t{r['type'] or 'any'}"
+                           f"\t{_recipient(r['to'])}\t{r['type'] or 'any'}"
                            f"\t{r['test']}\t{_names(r['connectors'])}\t{_names(r['partners'])}"
                            f"\t{r['note'] or ''}")
 

@@ -1,12 +1,13 @@
 """Routing rules and outbound batching as pure decisions: which rule a document matches, what its
 targets are, and when a partner's batch is due. No Flask, no SQLAlchemy.
 
-A rule's criteria (source partner, recipient partner, document type, test flag) are each optional
-(None: any). Rules are ordered by `position`; the first rule that matches decides, and one rule may
-name several ERP connectors and several partners. With no rules at all the hub routes as it always
-did (every active connector of the document's type, and the partner the document is addressed to);
-once rules exist, a live document that no rule matches is held (`no_route`) until one does. A test
-document is routed only by a rule that takes test documents (`test` true or any), and is never held.
+A rule's criteria (source partner, recipient partner or the hub itself, document type, test flag)
+are each optional (None: any). Rules are ordered by `position`; the first rule that matches
+decides, and one rule may name several ERP connectors and several partners. With no rules at all
+the hub routes as it always did (every active connector of the document's type, and the partner
+the document is addressed to); once rules exist, a live document that no rule matches is held
+(`no_route`) until one does. A test document is routed only by a rule that takes test documents
+(`test` true or any), and is never held.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class Rule:
     recipient_id: int | None = None
     doc_type: str | None = None
     test: bool | None = False
+    to_hub: bool = False  # only documents addressed to the hub itself (no partner of it)
     connector_ids: tuple[int, ...] = ()
     partner_ids: tuple[int, ...] = ()
 
@@ -53,6 +55,7 @@ class Rule:
         """Whether every criterion of the rule holds for the document."""
         return ((self.source_id is None or self.source_id == facts.source_id)
                 and (self.recipient_id is None or self.recipient_id == facts.recipient_id)
+                and (not self.to_hub or facts.recipient_id is None)
                 and (self.doc_type is None or self.doc_type == facts.doc_type)
                 and (self.test is None or self.test == facts.test))
 

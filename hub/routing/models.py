@@ -21,6 +21,7 @@ class RoutingRule(Base):
     position: Mapped[int] = mapped_column(Integer, index=True)
     source_partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
     recipient_partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"))
+    to_hub: Mapped[bool] = mapped_column(Boolean, default=False)  # addressed to the hub's companies
     doc_type: Mapped[str | None] = mapped_column(String(40))
     test: Mapped[bool | None] = mapped_column(Boolean)  # None: test and live documents alike
     connector_ids: Mapped[list[int]] = mapped_column(JSON, default=list)

@@ -37,6 +37,7 @@ ACTOR = "system:router"
 DOC_TYPES = ("purchase_order", "order_change", "order_cancellation", "order_response",
              "despatch_advice", "invoice", "remittance_advice")
 MAX_REF = 2_147_483_647
+HUB = "hub"  # as a rule's `to`: documents addressed to the hub itself (its companies), no partner
 
 
 # --- the rules -----------------------------------------------------------------------------------
@@ -45,12 +46,12 @@ def rules(session: Session) -> list[Rule]:
     """The rules in force, in the order they are tried."""
     rows = session.scalars(select(RoutingRule).order_by(RoutingRule.position, RoutingRule.id))
     return [Rule(r.id, r.position, r.source_partner_id, r.recipient_partner_id, r.doc_type, r.test,
-                 tuple(r.connector_ids or ()), tuple(r.partner_ids or ())) for r in rows]
+                 r.to_hub, tuple(r.connector_ids or ()), tuple(r.partner_ids or ())) for r in rows]
 
 
 def add_rule(session: Session, data: Mapping[str, Any], *, actor: str) -> RoutingRule:
-    """A new rule from `data` (`from`, `to`, `type`, `test`, `connectors`, `partners`, `position`,
-    `note`); ValidationError naming each bad field; audited."""
+    """A new rule from `data` (`from`, `to` (a partner, or `hub`), `type`, `test`, `connectors`,
+    `partners`, `position`, `note`); ValidationError naming each bad field; audited."""
     values = _rule_values(session, data)
     if values["position"] is None:
         last = session.scalar(select(func.max(RoutingRule.position)))
@@ -103,7 +104,7 @@ def rule_json(session: Session, row: RoutingRule) -> dict[str, Any]:
     """The rule as the API and the audit trail show it, with partner and connector names."""
     return {"id": row.id, "position": row.position,
             "from": _partner_ref(session, row.source_partner_id),
-            "to": _partner_ref(session, row.recipient_partner_id),
+            "to": HUB if row.to_hub else _partner_ref(session, row.recipient_partner_id),
             "type": row.doc_type, "test": label_of_test_flag(row.test),
             "connectors": [_connector_ref(session, c) for c in row.connector_ids or ()],
             "partners": [_partner_ref(session, p) for p in row.partner_ids or ()],
@@ -135,7 +136,8 @@ def _rule_values(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
 
     values = {
         "source_partner_id": field("from", lambda v: _partner_id(session, v)),
-        "recipient_partner_id": field("to", lambda v: _partner_id(session, v)),
+        "recipient_partner_id": field("to", lambda v: None if v == HUB else _partner_id(session, v)),
+        "to_hub": data.get("to") == HUB,
         "doc_type": field("type", _doc_type),
         "test": field("test", _test_flag),
         "connector_ids": field("connectors", lambda v: [_connector_id(session, c)

@@ -23,6 +23,7 @@ def upgrade() -> None:
     sa.Column('position', sa.Integer(), nullable=False),
     sa.Column('source_partner_id', sa.Integer(), nullable=True),
     sa.Column('recipient_partner_id', sa.Integer(), nullable=True),
+    sa.Column('to_hub', sa.Boolean(), nullable=False),
     sa.Column('doc_type', sa.String(length=40), nullable=True),
     sa.Column('test', sa.Boolean(), nullable=True),
     sa.Column('connector_ids', sa.JSON(), nullable=False),
