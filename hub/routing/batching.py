@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
@@ -103,8 +103,16 @@ def _new_batch(session: Session, partner_id: int, message_type: str, due_at: dat
 
 
 def close(session: Session, batch: OutboundBatch, *, actor: str) -> list[EventSpec]:
-    """Send the batch's messages as one interchange: one outbound exchange, validated whole."""
+    """Send the batch's messages as one interchange: one outbound exchange, validated whole.
+
+    The partner's row lock comes first (routing to the partner holds it while it adds messages),
+    then the batch is read again: nothing joins it while it closes, and a batch another process
+    closed meanwhile is left alone."""
     session.flush()
+    _lock_partner(session, batch.partner_id)
+    session.refresh(batch)
+    if batch.state != OPEN:
+        return []
     rows = session.scalars(select(BatchMessage).where(BatchMessage.batch_id == batch.id)
                            .order_by(BatchMessage.id)).all()
     recipient = session.get(Partner, batch.partner_id)
@@ -140,13 +148,20 @@ def close_due(session: Session, now: datetime, *, actor: str = ACTOR) -> list[di
     """Close every open batch whose window has ended; what was closed. The caller commits."""
     due = session.scalars(select(OutboundBatch).where(
         OutboundBatch.state == OPEN, OutboundBatch.due_at <= now)
-        .order_by(OutboundBatch.due_at).with_for_update(skip_locked=True)).all()
+        .order_by(OutboundBatch.due_at)).all()
     closed = []
     for batch in due:
-        record_events(session, close(session, batch, actor=actor))
-        closed.append({"batch_id": batch.id, "exchange_id": batch.exchange_id,
-                       "messages": batch.messages})
+        events = close(session, batch, actor=actor)
+        if events:
+            record_events(session, events)
+            closed.append({"batch_id": batch.id, "exchange_id": batch.exchange_id,
+                           "messages": batch.messages})
     return closed
+
+
+def _lock_partner(session: Session, partner_id: int) -> None:
+    """The partner's row lock, as `outbound.next_control_numbers` takes it (the same order)."""
+    session.execute(update(Partner).where(Partner.id == partner_id).values(active=Partner.active))
 
 
 def any_due(session: Session, now: datetime) -> bool:

@@ -19,6 +19,7 @@ from hub.domain.errors import ValidationError
 from hub.jobruns.models import JobRun
 from hub.jobruns.service import claim_slot
 from hub.models import Exchange, Partner
+from hub.routing.batching import close, close_due
 from hub.routing.jobs import JOB, close_batches
 from hub.routing.models import BatchMessage, OutboundBatch
 from hub.services import partners
@@ -150,3 +151,17 @@ def test_bad_batching_settings_are_refused_naming_the_setting(app, make_partner,
     supplier = make_partner("supplier", edi_id=SUPPLIER)
     with pytest.raises(ValidationError, match=named):
         _batching(app, supplier.id, **settings)
+
+
+def test_a_batch_closed_elsewhere_meanwhile_is_not_sent_twice(app, client, make_partner) -> None:
+    buyer, supplier = _pair(app, make_partner, batch_window_seconds=30)
+    post(client, buyer, generate(2, 1))
+    process(app)
+    with app.app_context(), new_session() as first, new_session() as second:
+        stale = first.scalars(select(OutboundBatch)).one()  # read before the other closes it
+        second.commit()
+        assert len(close_due(second, datetime.now(UTC) + timedelta(seconds=31))) == 1
+        second.commit()
+        assert close(first, stale, actor="test") == []
+        first.commit()
+    assert len(_sent_to(app, supplier.id)) == 1
