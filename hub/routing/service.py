@@ -28,7 +28,7 @@ from hub.routing.domain import (
     label_of_test_flag,
     parse_test_flag,
 )
-from hub.routing.models import RoutingRule
+from hub.routing.models import BatchMessage, OutboundBatch, RoutingRule
 from hub.services import documents
 from hub.services.audit import EventSpec, record_event, record_events
 from hub.services.connectors_admin import handles
@@ -262,6 +262,19 @@ class _Router:
                                            if handles(c, facts.doc_type)),
                                tuple(p for p in others if p is not None))
         return decide(self.rules, facts, default)
+
+
+def batches_of(session: Session, document_id: str) -> list[dict[str, Any]]:
+    """The outbound batches that carry (or will carry) a document, with their state and file."""
+    rows = session.execute(select(OutboundBatch.id, OutboundBatch.partner_id, OutboundBatch.state,
+                                  OutboundBatch.exchange_id, BatchMessage.message_ref)
+                           .join(BatchMessage, BatchMessage.batch_id == OutboundBatch.id)
+                           .where(BatchMessage.document_id == document_id)
+                           .order_by(OutboundBatch.opened_at))
+    return [{"batch_id": b, "partner_id": p, "state": st, "exchange_id": x, "message_ref": m,
+             "links": {"batch": f"/api/v1/routing/batches/{b}",
+                       **({"exchange": f"/api/v1/exchanges/{x}"} if x else {})}}
+            for b, p, st, x, m in rows]
 
 
 # --- carrying it out ------------------------------------------------------------------------------

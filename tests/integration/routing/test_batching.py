@@ -117,6 +117,10 @@ def test_the_scheduled_job_closes_a_batch_when_its_window_ends_once_per_slot(
         assert close_batches(lambda: new_session(app)) == 0  # nothing left, and the slot is run
     files = _sent_to(app, supplier.id)
     assert len(files) == 1 and len(parse_interchange(files[0].raw).messages) == 5
+    admin = make_user("boss", "admin")
+    doc = client.get("/api/v1/documents?type=purchase_order", headers=admin).json["items"][0]
+    shown = client.get(doc["links"]["self"], headers=admin).json["batches"]
+    assert [(b["state"], b["exchange_id"]) for b in shown] == [("closed", files[0].id)]
     with app.app_context(), new_session() as session:
         runs = session.scalars(select(JobRun).where(JobRun.job == JOB)).all()
         assert [r.slot for r in runs] == ["2026-12-02T10:01:00+00:00"]
