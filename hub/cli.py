@@ -269,4 +269,6 @@ def register_cli(app: Flask) -> None:
     register_invoicing_commands(hub_cli)
     from hub.retention.cli import register_retention_commands
     register_retention_commands(hub_cli)
+    from hub.routing.cli import register_routing_commands
+    register_routing_commands(hub_cli)
     app.cli.add_command(hub_cli)

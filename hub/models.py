@@ -232,6 +232,8 @@ class Document(Base):
     held: Mapped[str | None] = mapped_column(String(40), index=True)
     # the canonical JSON and the lines were purged by the retention policy; number and totals stay
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # where routing sent it: {"rule_id", "connector_ids", "partner_ids"} (rule_id null: the default)
+    route: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     lines: Mapped[list[DocumentLine]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="DocumentLine.id")
@@ -355,7 +357,8 @@ from hub.procurement.models import (  # noqa: E402
     SupplierTerm,
 )
 from hub.reconciliation.models import BankStatement, RemittanceRecord, StatementEntry  # noqa: E402
+from hub.routing.models import BatchMessage, OutboundBatch, RoutingRule  # noqa: E402
 
 CAPABILITY_TABLES = (SignInFailure, JobRun, IssuedNumber, NumberSeries, Item, SupplierTerm, ReorderRule,
                      PurchaseOrder, PurchaseOrderLine, Company, IssuedInvoice, BankStatement, StatementEntry,
-                     RemittanceRecord)
+                     RemittanceRecord, RoutingRule, OutboundBatch, BatchMessage)

@@ -51,6 +51,8 @@ class HubScheduler:
         add_invoicing_jobs(self.scheduler, app)
         from hub.retention.jobs import add_jobs as add_retention_jobs
         add_retention_jobs(self.scheduler, app)
+        from hub.routing.jobs import add_jobs as add_routing_jobs
+        add_routing_jobs(self.scheduler, app)
         self.scheduler.add_listener(job_listener, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     def start(self) -> None:

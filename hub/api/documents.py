@@ -9,6 +9,7 @@ from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, paging
 from hub.db import get_session
 from hub.models import Document, Partner
+from hub.routing import service as routing_service
 from hub.services import documents, holds, profiles, rendering, routing
 
 bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
@@ -40,10 +41,14 @@ def list_documents() -> Response:
 @bp.get("/<document_id>")
 @require()
 def get_document(document_id: str) -> Response:
-    row = documents.get_visible(get_session(), document_id, current_principal())
+    principal = current_principal()
+    row = documents.get_visible(get_session(), document_id, principal)
+    # where routing sent it (rule, connectors, partners): the hub's business, shown to staff only
+    route = {} if principal.is_partner else {
+        "route": row.route, "batches": routing_service.batches_of(get_session(), row.id)}
     return jsonify(id=row.id, exchange_id=row.exchange_id, message_ref=row.message_ref,
                    message_type=row.message_type, direction=row.direction, test=row.test,
-                   held=row.held, flags=row.flags or {},
+                   held=row.held, flags=row.flags or {}, **route,
                    created_at=row.created_at.isoformat(),
                    document=None if row.purged_at else row.canonical,
                    purged_at=row.purged_at.isoformat() if row.purged_at else None,

@@ -15,6 +15,18 @@ IDS_BODY: dict[str, Any] = {"type": "object", "required": ["ids"], "properties":
 ROWS_BODY: dict[str, Any] = {"type": "object", "required": ["rows"], "properties": {
     "rows": {"type": "array", "items": {"type": "object"}}}}
 REASON_BODY: dict[str, Any] = {"type": "object", "properties": {"reason": {"type": "string"}}}
+_NAMES: dict[str, Any] = {"type": "array", "maxItems": 50,
+                          "items": {"oneOf": [{"type": "string", "maxLength": 100},
+                                              {"type": "integer", "minimum": 1}]}}
+ROUTE_BODY: dict[str, Any] = {"type": "object", "properties": {
+    "from": {"type": ["string", "integer", "null"], "description": "source partner (name or id); any"},
+    "to": {"type": ["string", "integer", "null"],
+           "description": "recipient partner, or hub (addressed to the hub itself); any"},
+    "type": {"type": ["string", "null"], "description": "document type; any"},
+    "test": {"type": "string", "enum": ["yes", "no", "any"], "description": "default no"},
+    "connectors": _NAMES, "partners": _NAMES,
+    "position": {"type": "integer", "minimum": 0, "maximum": 1000000},
+    "note": {"type": "string", "maxLength": 200}}}
 
 PARTNER = "partner"
 STAFF = "staff"  # admin, operator, auditor
@@ -24,12 +36,13 @@ CONNECTOR = "connector"
 ANY = "any"  # a partner key or a staff token
 RECEIVER = "receiver"  # an ERP connector token, or an admin or operator token
 PUBLIC = "public"
+ADMIN = "admin"
 
 WHO = {PARTNER: "a partner API key", STAFF: "an admin, operator or auditor token",
        OPERATOR: "an admin or operator token", AUDITOR: "an admin or auditor token",
        CONNECTOR: "an ERP connector token", ANY: "a partner API key (its own) or a staff token",
        RECEIVER: "an ERP connector token, or an admin or operator token",
-       PUBLIC: "no authentication"}
+       PUBLIC: "no authentication", ADMIN: "an admin token"}
 
 
 @dataclass(frozen=True)
@@ -127,6 +140,16 @@ OPERATIONS: dict[str, Op] = {
     "procurement.receipts": Op(RECEIVER, body={"type": "object", "properties": {"lines": {
         "type": "array", "items": {"type": "object"}}}}, answers={409: "the state does not allow it",
                                                                   422: "a bad line, named"}),
+    "routing.list_rules": Op(STAFF),
+    "routing.add_rule": Op(ADMIN, body=ROUTE_BODY, ok=201, answers={
+        422: "a field is refused (each named): an unknown partner or connector, no target, ..."}),
+    "routing.get_rule": Op(STAFF),
+    "routing.change_rule": Op(ADMIN, body=ROUTE_BODY, answers={
+        422: "a field is refused"}),
+    "routing.remove_rule": Op(ADMIN),
+    "routing.list_batches": Op(STAFF, (("state", "string", "open or closed"),
+                                       ("partner_id", "integer", "one partner's batches"), *PAGE)),
+    "routing.get_batch": Op(STAFF),
     "health.healthz": Op(PUBLIC),
     "health.readyz": Op(PUBLIC, answers={503: "a queue is past its limit"}, plain=(503,)),
     "health.metrics": Op(PUBLIC, media="text/plain"),

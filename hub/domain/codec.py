@@ -20,6 +20,8 @@ import orjson
 
 from hub.domain.documents import DOCUMENT_TYPES, Document
 
+_REAL_DATE, _REAL_DATETIME = date, datetime  # as imported, before any test clock
+
 
 def to_dict(doc: Document) -> dict[str, Any]:
     """The document as plain JSON-ready data, with its type under `doc_type`."""
@@ -249,22 +251,31 @@ def _required_optionals(cls: type) -> tuple[str, ...]:
                  and type(None) in typing.get_args(hints[f.name]))
 
 
+def _is(tp: Any, kind: type) -> bool:
+    """`tp` is `kind` or a subclass: a test clock (freezegun) swaps date and datetime for subclasses,
+    in the type hints or in this module, and a decoded date must stay a date either way."""
+    return isinstance(tp, type) and issubclass(tp, kind)
+
+
 def _decode_union(options: tuple[Any, ...], value: Any) -> Any:
     options = tuple(o for o in options if o is not type(None))
-    if datetime in options and isinstance(value, str) and "T" in value:
-        return datetime.fromisoformat(value)
-    if date in options and isinstance(value, str):
-        return date.fromisoformat(value)
+    if isinstance(value, str):
+        has_datetime = any(_is(o, _REAL_DATETIME) for o in options)
+        has_date = any(_is(o, _REAL_DATE) and not _is(o, _REAL_DATETIME) for o in options)
+        if has_datetime and ("T" in value or not has_date):
+            return _REAL_DATETIME.fromisoformat(value)
+        if has_date:
+            return _REAL_DATE.fromisoformat(value)
     return _decode(options[0], value)
 
 
 def _decode_scalar(tp: Any, value: Any) -> Any:
     if tp is Decimal:
         return Decimal(value)
-    if tp is datetime:
-        return datetime.fromisoformat(value)
-    if tp is date:
-        return date.fromisoformat(value)
+    if _is(tp, _REAL_DATETIME):
+        return _REAL_DATETIME.fromisoformat(value)
+    if _is(tp, _REAL_DATE):
+        return _REAL_DATE.fromisoformat(value)
     if isinstance(tp, type) and issubclass(tp, Enum):
         return tp(value)
     return value

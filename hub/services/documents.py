@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -98,14 +99,21 @@ def summary(row: Document | Stored) -> dict[str, Any]:
 def enqueue_stored(session: Session, stored: list[Stored], *, actor: str) -> None:
     """Hand new documents to the transactional outbox, in one batch (nothing to load when no
     ERP is connected)."""
+    enqueue_ids(session, [item.id for item in stored], actor=actor)
+
+
+def enqueue_ids(session: Session, ids: list[str], *, actor: str,
+                connector_ids: Collection[int] | None = None) -> None:
+    """Queue the documents (in this order) for the ERP connectors: those named, else every one
+    carrying their type."""
     from hub.models import ErpConnector
     from hub.services.outbox import enqueue_documents
 
-    if not stored or session.scalar(select(ErpConnector.id).where(ErpConnector.active.is_(True))
-                                    .limit(1)) is None:
+    if not ids or session.scalar(select(ErpConnector.id).where(ErpConnector.active.is_(True))
+                                 .limit(1)) is None:
         return
-    order = {item.id: n for n, item in enumerate(stored)}
-    ids = list(order)
+    order = {doc_id: n for n, doc_id in enumerate(ids)}
     rows = [row for start in range(0, len(ids), 500) for row in session.scalars(
         select(Document).where(Document.id.in_(ids[start:start + 500])))]
-    enqueue_documents(session, sorted(rows, key=lambda r: order[r.id]), actor=actor)
+    enqueue_documents(session, sorted(rows, key=lambda r: order[r.id]), actor=actor,
+                      connector_ids=connector_ids)

@@ -29,6 +29,7 @@ from hub.domain.records import DocumentRecord
 from hub.ingest.messages import Context, MessageJob, MessageResult
 from hub.ingest.pool import map_batches
 from hub.models import Exchange, Partner
+from hub.routing import to_partners as routing
 from hub.services import (
     acknowledgements,
     business_rules,
@@ -36,7 +37,6 @@ from hub.services import (
     interchange_files,
     outbound,
     profiles,
-    routing,
 )
 from hub.services.audit import EventSpec, record_events
 from hub.services.pipeline import Outcome, accept, register

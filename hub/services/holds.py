@@ -3,7 +3,7 @@ waits, neither routed to its recipient nor queued for the ERPs, until an operato
 
 A held document is a document row with `held` set to the reason (`payee_account_changed`) and
 `flags` saying what was found; releasing it clears `held`, records who released it in `flags`,
-and then routes and queues it as it would have been on arrival, all audited.
+and then routes it as the routing rules say now, all audited.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from hub.db import utcnow
 from hub.domain.errors import IllegalTransition, NotFound
-from hub.domain.records import record_of
 from hub.models import Document, Partner
-from hub.services import documents, routing
+from hub.routing import service as routing
+from hub.services import documents
 from hub.services.audit import EventSpec, record_event, record_events
 
 
@@ -47,25 +47,26 @@ def flag(session: Session, partner_id: int, stored: list[documents.Stored],
 
 
 def release(session: Session, document_id: str, *, actor: str) -> Document:
-    """Release a held document: route it to its recipient and queue it for the ERPs, audited."""
+    """Release a held document: route it as the routing rules say now, audited. One held
+    `no_route` is refused while still no rule matches it; one held for another reason that no rule
+    takes is held `no_route` instead."""
     row = session.scalars(select(Document).where(Document.id == document_id)
                           .with_for_update()).first()
     if row is None:
         raise NotFound(f"no document {document_id}")
     if row.held is None:
         raise IllegalTransition(f"document {document_id} is not held")
+    decision = routing.route_released(session, row)
     reason, flags = row.held, dict(row.flags or {})
     flags["released"] = {"by": actor, "at": utcnow().isoformat(), "reason": reason}
     row.held, row.flags = None, flags
     record_event(session, actor=actor, action="document.released", object_type="document",
                  object_id=row.id, partner_id=row.partner_id, details={"reason": reason})
-    source = session.get(Partner, row.partner_id)
-    recipient_id = flags.get("recipient_id")
-    recipient = session.get(Partner, recipient_id) if recipient_id is not None else None
-    assert source is not None
-    record = record_of(row.position, row.message_ref, row.message_type, documents.canonical(row))
-    record_events(session, routing.route(session, source, recipient, [record],
-                                         reply_to=row.exchange_id))
-    documents.enqueue_stored(session, [documents.Stored(
-        row.id, row.doc_type, row.number, row.message_ref, row.position)], actor=actor)
+    if decision.held:
+        routing.hold(row, flags.get("recipient_id"))
+        record_event(session, actor=actor, action="document.held", object_type="document",
+                     object_id=row.id, partner_id=row.partner_id,
+                     details={"reason": row.held, "recipient_id": flags.get("recipient_id")})
+        return row
+    routing.carry_out_released(session, row, decision, actor=actor)
     return row

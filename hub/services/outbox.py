@@ -14,7 +14,7 @@ writes an audit event in the same transaction.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,18 +43,22 @@ def enqueue_document(session: Session, document: Document, *, actor: str,
 
 
 def enqueue_documents(session: Session, documents: Sequence[Document], *, actor: str,
-                      rendered: bytes | None = None, content_type: str | None = None
+                      rendered: bytes | None = None, content_type: str | None = None,
+                      connector_ids: Collection[int] | None = None
                       ) -> list[OutboundDelivery | OutboxEntry]:
     """Queue many documents at once: one query for the connectors and one per connector for
-    what is already queued, however many documents (an interchange brings thousands)."""
+    what is already queued, however many documents (an interchange brings thousands).
+    `connector_ids` (a routing rule's targets) names the connectors, whatever their document
+    types; without it every active connector carrying the type gets them."""
     if not documents:
         return []
     session.flush()  # the documents need their ids before rows can point at them
-    connectors = session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))
-                                 .order_by(ErpConnector.id)).all()
+    query = select(ErpConnector).where(ErpConnector.active.is_(True)).order_by(ErpConnector.id)
+    if connector_ids is not None:
+        query = query.where(ErpConnector.id.in_(list(connector_ids)))
     new: list[tuple[OutboundDelivery | OutboxEntry, ErpConnector, Document]] = []
-    for row in connectors:
-        wanted = [d for d in documents if handles(row, d.doc_type)]
+    for row in session.scalars(query).all():
+        wanted = [d for d in documents if connector_ids is not None or handles(row, d.doc_type)]
         done = _already_queued(session, row, [d.id for d in wanted])
         new += [(_queue_one(row, d, rendered, content_type), row, d)
                 for d in wanted if d.id not in done]

@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 from hub.domain.errors import Problem, UnsupportedContent
 from hub.domain.records import DocumentRecord
 from hub.models import Exchange, Partner
-from hub.services import accepted, documents, holds, routing
+from hub.routing import batching
+from hub.routing import service as routing
+from hub.services import accepted, documents, holds
 from hub.services.audit import record_events
 
 
@@ -42,7 +44,9 @@ def translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome
     _load_translators()
     translator = TRANSLATORS.get(exchange.syntax)
     if translator is not None:
-        return translator(session, exchange, partner)
+        outcome = translator(session, exchange, partner)
+        batching.close_waiting(session)  # what the file left in partners' batches without a window
+        return outcome
     if exchange.syntax == "unknown":
         raise UnsupportedContent(
             "the file is neither EDIFACT (it must start with UNA or UNB) nor XML",
@@ -60,22 +64,19 @@ def accept(session: Session, exchange: Exchange, partner: Partner,
            test: bool = False, flags: Mapping[int, dict[str, Any]] | None = None
            ) -> list[documents.Stored]:
     """What every translator does with documents that passed: persist them with their lines,
-    route them to the recipient partner in its syntax, audit all of it, queue them for the ERPs.
-    Test documents (from a test interchange) are persisted and audited only. `flags` (by
-    position) are stored on their documents; a held one waits for `holds.release`. One
-    transaction, the caller's."""
+    route them as the routing rules say (to partners in their syntax, to ERP connectors, or held
+    `no_route`), audit all of it. Test documents (from a test interchange) are routed only by a
+    rule that takes test documents. `flags` (by position) are stored on their documents; a held
+    one waits for `holds.release`. One transaction, the caller's."""
     stored, events = documents.persist(session, exchange.id, partner.id, "inbound", records,
                                        actor=actor, test=test)
     held = holds.flag(session, partner.id, stored, flags, recipient, actor=actor) if flags else set()
-    routed = [] if test else routing.route(session, partner, recipient,
-                                           [r for r in records if r.position not in held],
-                                           reply_to=exchange.id)
-    answered = [] if test else accepted.dispatch(
-        session, partner, [r for r in records if r.position not in held])
-    record_events(session, events + routed + answered)
-    if not test:
-        documents.enqueue_stored(session, [s for s in stored if s.position not in held],
-                                 actor=actor)
+    free = [r for r in records if r.position not in held]
+    record_events(session, events)
+    routed = routing.route_accepted(session, exchange, partner, recipient, free, stored,
+                                    test=test, actor=actor)
+    answered = [] if test else accepted.dispatch(session, partner, free)
+    record_events(session, routed + answered)
     return stored
 
 

@@ -29,7 +29,7 @@ from hub.domain.states import Direction, ExchangeState
 from hub.ingest.limits import Interrupted, Limits, ProcessingLimit, limited
 from hub.models import Exchange, Partner
 from hub.observability.outcomes import exchange_outcome
-from hub.services import routing
+from hub.routing import to_partners as routing
 from hub.services.audit import EventSpec, record_events
 from hub.services.exchanges import claim, transition
 from hub.services.pipeline import translate

@@ -91,6 +91,13 @@ PROFILE_HELP: dict[str, tuple[str, str, str]] = {
         'postal address Peppol documents to this partner carry',
         '`{"legal_name": "Acme BV", "street": "Industrieweg 4", "city": "Breda", '
         '"postcode": "4814 AA", "country": "NL"}`'),
+    'batch_window_seconds': ('`0` (off)',
+        'EDIFACT only: documents for the partner within this many seconds go out as one interchange '
+        'of several messages',
+        '`60`'),
+    'batch_max_messages': ('`1000` with a window, else `1`',
+        'a batch is closed and sent at this many messages',
+        '`500`'),
     'ack_deadline_hours': ('`HUB_ACK_DEADLINE_HOURS` (24)',
         'hours the partner has to acknowledge what the hub sends it before the dashboard shows '
         'the file as overdue',

@@ -10,13 +10,14 @@ from hub.domain.check_digits import iban_problem
 from hub.domain.errors import ValidationError
 from hub.domain.identifiers import Key, parse_key
 from hub.domain.senders import normalise_account
+from hub.routing.domain import BATCH_KEYS, batch_policy
 from mappings.edifact.profile import GENERIC, PartnerProfile
 
 _FIELDS = {f.name: f for f in dataclasses.fields(PartnerProfile) if f.init}
 _TUPLES = {"render_party_schemes"}
 # settings the hub reads itself, never handed to the mappings (see SenderPolicy)
 _HUB_SETTINGS = ("posts_for", "bank_accounts", "hold_on_payee_change", "require_known_sender", "address",
-                 "ack_deadline_hours")
+                 "ack_deadline_hours", *BATCH_KEYS)
 ADDRESS_FIELDS = ("legal_name", "street", "city", "postcode", "country")
 
 
@@ -40,6 +41,7 @@ def validate_profile(data: dict[str, Any]) -> dict[str, Any]:
     if wrong:
         raise ValidationError(f"bank_accounts: {'; '.join(wrong)}")
     ack_deadline_hours(data)
+    batch_policy(data)
     return data
 
 

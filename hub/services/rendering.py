@@ -69,13 +69,22 @@ def _edifact(doc: Document, profile: PartnerProfile, identity: Identity, control
     body = mapping.render(doc, profile)
     message = Message(reference=message_ref, type=mtype, version=directory[0], release=directory[1:],
                       agency="UN", association=profile.association, segments=body)
-    envelope = Envelope(sender=identity.sender, sender_qualifier=identity.sender_qualifier,
-                        recipient=identity.recipient, recipient_qualifier=identity.recipient_qualifier,
-                        control_ref=control_ref, syntax_id=profile.syntax_id,
-                        ack_requested=profile.request_contrl)
-    seps = Separators(decimal=profile.decimal_mark) if profile.decimal_mark != "." else None
-    data = render_interchange(envelope, [message], separators=seps)
+    data = render_interchange(envelope_for(profile, identity, control_ref), [message],
+                              separators=separators_for(profile))
     return Rendered(data, "application/edifact", f"{mtype}:{directory}")
+
+
+def envelope_for(profile: PartnerProfile, identity: Identity, control_ref: str) -> Envelope:
+    """The UNB of what the hub sends a partner: its identity, syntax and CONTRL request."""
+    return Envelope(sender=identity.sender, sender_qualifier=identity.sender_qualifier,
+                    recipient=identity.recipient, recipient_qualifier=identity.recipient_qualifier,
+                    control_ref=control_ref, syntax_id=profile.syntax_id,
+                    ack_requested=profile.request_contrl)
+
+
+def separators_for(profile: PartnerProfile) -> Separators | None:
+    """The partner's separators when its decimal mark is not the default one."""
+    return Separators(decimal=profile.decimal_mark) if profile.decimal_mark != "." else None
 
 
 def preview_control_ref(document_id: str) -> str:

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from hub.domain.errors import ValidationError
 from hub.domain.records import record_of
 from hub.models import Exchange, Partner
-from hub.services import acknowledgements, business_rules, documents, profiles, routing
+from hub.routing import to_partners as routing
+from hub.services import acknowledgements, business_rules, documents, profiles
 from hub.services.audit import record_events
 from hub.services.pipeline import Outcome, accept, register
 from mappings.ubl import parse_ubl, read_application_response
