@@ -93,6 +93,8 @@ def test_payee_accounts_that_look_like_an_iban_are_checked(runner: FlaskCliRunne
     ok = runner.invoke(args=["hub", "partner-profile", "acme", "--set",
                              'bank_accounts=["NL91ABNA0417164300", "0001-123456-7"]'])
     assert ok.exit_code == 0, ok.output
+    one_line_refusal(runner.invoke(args=["hub", "partner-profile", "acme", "--set",
+                                         'posts_for=["gln:5790000435976"]']), "posts_for: gln:5790000435976")
 
 
 def test_identifiers_entered_before_the_checks_are_reported(app: Flask, runner: FlaskCliRunner,
