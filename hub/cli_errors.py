@@ -45,7 +45,8 @@ def describe(exc: BaseException, command: str | None) -> str | None:
         return f"{exc.message}: {problems}" if problems else exc.message
     if isinstance(exc, IntegrityError):
         return _duplicate(str(exc.orig))
-    if isinstance(exc, OperationalError | InterfaceError | ProgrammingError):
+    if isinstance(exc, OperationalError | InterfaceError) or (
+            isinstance(exc, ProgrammingError) and "does not exist" in str(exc.orig)):
         return _database(str(exc.orig))
     return None
 
