@@ -22,6 +22,7 @@ from hub.services.processing import process_pending, reprocess
 
 hub_cli = HubGroup("hub", help="Administer the EDI hub.")
 
+
 def _actor() -> str:
     try:
         return f"cli:{getpass.getuser()}"

@@ -41,11 +41,12 @@ def describe(exc: BaseException, command: str | None) -> str | None:
         return f"{exc.format_message()} (see flask hub {command + ' ' if command else ''}--help)"
     if isinstance(exc, HubError):
         problems = "; ".join(p.message if p.element and p.message.startswith(p.element) else str(p)
-                             for p in exc.problems[:5])
+                             for p in exc.problems[:5] if p.message not in exc.message)
         return f"{exc.message}: {problems}" if problems else exc.message
     if isinstance(exc, IntegrityError):
         return _duplicate(str(exc.orig))
-    if isinstance(exc, OperationalError | InterfaceError | ProgrammingError):
+    if isinstance(exc, OperationalError | InterfaceError) or (
+            isinstance(exc, ProgrammingError) and "does not exist" in str(exc.orig)):
         return _database(str(exc.orig))
     return None
 

@@ -79,7 +79,8 @@ def policy_of(app: Flask) -> DeliveryPolicy:
 def outbox_document(entry: OutboxEntry, document: Document) -> dict[str, Any]:
     """One outbox document as a polling ERP sees it."""
     return {"id": document.id, "type": document.doc_type, "number": document.number,
-            "cursor": entry.seq, "canonical": document.canonical,
+            "cursor": entry.seq, "canonical": None if document.purged_at else document.canonical,
+            "purged_at": document.purged_at.isoformat() if document.purged_at else None,
             "rendered": base64.b64encode(entry.payload).decode("ascii") if entry.payload else None,
             "content_type": entry.content_type, "fetch_count": entry.fetch_count}
 

@@ -4,7 +4,6 @@ partners' batches whose window has ended now."""
 from __future__ import annotations
 
 import getpass
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -13,7 +12,6 @@ from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
 from hub.db import new_session, transaction, utcnow
-from hub.domain.errors import HubError
 from hub.routing import batching, service
 
 
@@ -25,16 +23,9 @@ def _actor() -> str:
 
 
 def _run(work: Callable[[Session], Any]) -> Any:
-    """One command's unit of work; an expected refusal is one line on stderr and exit status 2."""
-    with new_session() as session:
-        try:
-            with transaction(session):
-                return work(session)
-        except HubError as exc:
-            click.echo(f"refused: {exc.message}", err=True)
-            for problem in exc.problems[1:]:
-                click.echo(f"  {problem.element}: {problem.message}", err=True)
-            sys.exit(2)
+    """One command's unit of work; a refusal (HubError) becomes the CLI's one line and exit 2."""
+    with new_session() as session, transaction(session):
+        return work(session)
 
 
 def _names(refs: list[dict[str, Any]] | None) -> str:

@@ -6,7 +6,7 @@ import dataclasses
 import json
 from typing import Any
 
-from hub.domain.check_digits import iban_problem
+from hub.domain.check_digits import iban_problem, problem
 from hub.domain.errors import ValidationError
 from hub.domain.identifiers import Key, parse_key
 from hub.domain.senders import normalise_account
@@ -37,9 +37,7 @@ def validate_profile(data: dict[str, Any]) -> dict[str, Any]:
     build(data)
     sender_policy(data)
     partner_address(data)
-    wrong = [p for a in data.get("bank_accounts") or [] if isinstance(a, str) and (p := iban_problem(a))]
-    if wrong:
-        raise ValidationError(f"bank_accounts: {'; '.join(wrong)}")
+    _check_digits(data)
     ack_deadline_hours(data)
     batch_policy(data)
     return data
@@ -54,6 +52,15 @@ def ack_deadline_hours(data: dict[str, Any] | None) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 24 * 366:
         raise ValidationError(f"ack_deadline_hours: a number of hours above 0, got {value!r}")
     return float(value)
+
+
+def _check_digits(data: dict[str, Any]) -> None:
+    """Identifiers entered in the profile (posts_for parties, bank_accounts IBANs) with right check digits."""
+    for name, check in (("posts_for", lambda text: problem(*parse_key(text))),
+                        ("bank_accounts", iban_problem)):
+        wrong = [p for item in data.get(name) or [] if (p := check(item))]
+        if wrong:
+            raise ValidationError(f"{name}: {'; '.join(wrong)}")
 
 
 # What each kind of setting holds, and how to write one on the command line (`--set KEY=VALUE`)

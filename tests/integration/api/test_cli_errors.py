@@ -20,6 +20,7 @@ from tests.conftest import TEST_AUDIT_KEY
 # entry here fails test_every_command_has_a_bad_input, so it cannot escape this check.
 BAD_INPUTS: dict[str, tuple[list[str], str]] = {
     "audit-verify": (["--since", "yesterday"], "--since"),
+    "batches-close": (["--now"], "No such option"),
     "check-identifiers": (["--fix"], "--fix"),
     "company-add": (["Seller", "--country", "NL", "--iban", "NL91ABNA0417164301"], "iban"),
     "company-list": (["--all"], "--all"),
@@ -44,6 +45,9 @@ BAD_INPUTS: dict[str, tuple[list[str], str]] = {
     "redeliver": (["no-such-delivery"], "no delivery"),
     "replenish": (["--yes"], "No such option"),
     "reprocess": (["no-such-exchange"], "no exchange"),
+    "route-add": (["--from", "nobody"], "nobody"),
+    "route-list": (["--all"], "No such option"),
+    "route-remove": (["12345"], "12345"),
     "token-add": (["nobody"], "no user 'nobody'"),
     "user-add": (["ana", "--role", "boss"], "'--role'"),
     "user-enrol": (["nobody"], "no user 'nobody'"),
@@ -93,6 +97,8 @@ def test_payee_accounts_that_look_like_an_iban_are_checked(runner: FlaskCliRunne
     ok = runner.invoke(args=["hub", "partner-profile", "acme", "--set",
                              'bank_accounts=["NL91ABNA0417164300", "0001-123456-7"]'])
     assert ok.exit_code == 0, ok.output
+    one_line_refusal(runner.invoke(args=["hub", "partner-profile", "acme", "--set",
+                                         'posts_for=["gln:5790000435976"]']), "posts_for: gln:5790000435976")
 
 
 def test_identifiers_entered_before_the_checks_are_reported(app: Flask, runner: FlaskCliRunner,

@@ -46,7 +46,7 @@ def _stored_anywhere(app: Flask, text: str) -> bool:
 def test_an_endpoint_carrying_a_credential_is_refused_without_echoing_it(
         app: Flask, runner: FlaskCliRunner, endpoint: str, named: str) -> None:
     code, output = _add(runner, "erp", "rest", endpoint)
-    assert code == 1
+    assert code == 2
     assert named in output and "--token env:" in output and "secret" in output
     assert SECRET not in output
     assert not _stored_anywhere(app, SECRET)
@@ -57,7 +57,7 @@ def test_an_endpoint_carrying_a_credential_is_refused_without_echoing_it(
 def test_a_wsdl_url_carrying_a_credential_is_refused(app: Flask, runner: FlaskCliRunner) -> None:
     code, output = _add(runner, "erp", "soap", "https://erp.example/soap",
                         f"wsdl=https://erp.example/soap?wsdl&token={SECRET}")
-    assert code == 1 and "option wsdl" in output and SECRET not in output
+    assert code == 2 and "option wsdl" in output and SECRET not in output
     assert not _stored_anywhere(app, SECRET)
 
 
@@ -70,7 +70,7 @@ def test_a_wsdl_that_cannot_be_read_is_refused_in_one_line_naming_it(
         app: Flask, runner: FlaskCliRunner, tmp_path: Path) -> None:
     missing = tmp_path / "nowhere" / "erp.wsdl"
     code, output = _add(runner, "erp", "soap", "https://erp.example/soap", f"wsdl={missing}")
-    assert code == 1
+    assert code == 2
     assert str(missing) in output and len(output.strip().splitlines()) == 1
     with app.app_context(), new_session() as session:
         assert session.scalar(select(ErpConnector.id)) is None
@@ -86,7 +86,7 @@ def test_a_wsdl_that_does_not_parse_hardened_is_refused_in_one_line(
     wsdl = tmp_path / "erp.wsdl"
     wsdl.write_text(content, encoding="utf-8")
     code, output = _add(runner, "erp", "soap", "https://erp.example/soap", f"wsdl={wsdl}")
-    assert code == 1
+    assert code == 2
     assert str(wsdl) in output and reason in output and len(output.strip().splitlines()) == 1
 
 
@@ -107,6 +107,6 @@ def test_a_loopback_endpoint_needs_allow_loopback_whatever_the_scheme(
         app: Flask, runner: FlaskCliRunner, key: str, endpoint: str) -> None:
     wsdl = [f"wsdl={ERP_WSDL}"] if key == "soap" else []
     code, output = _add(runner, "erp", key, endpoint, *wsdl)
-    assert code == 1 and "allow_loopback" in output
+    assert code == 2 and "allow_loopback" in output
     code, output = _add(runner, "erp", key, endpoint, *wsdl, "allow_loopback=true")
     assert code == 0, output

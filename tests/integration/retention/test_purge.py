@@ -15,7 +15,15 @@ from sqlalchemy import select, update
 
 from hub.db import new_session
 from hub.invoicing.models import Company, IssuedInvoice
-from hub.models import AuditEvent, Document, DocumentLine, Exchange
+from hub.models import (
+    AuditEvent,
+    Document,
+    DocumentLine,
+    ErpConnector,
+    Exchange,
+    OutboundDelivery,
+    OutboxEntry,
+)
 from hub.retention import jobs
 from hub.retention.domain import RetentionPolicy
 from tests.conftest import ON_POSTGRES
@@ -208,3 +216,51 @@ def test_the_sqlite_file_shrinks(app: Flask, runner: FlaskCliRunner, make_partne
     after = os.path.getsize(path)
     assert after < before - 3_500_000, (before, after)
     assert f"database file: {before} -> {after} bytes" in result.output
+
+
+def _deliveries(app: Flask, document_id: str, push_state: str) -> None:
+    """A push delivery of the document in `push_state` and an acknowledged poll, both with payloads."""
+    with app.app_context(), new_session() as session:
+        push = ErpConnector(name="push-erp", key="rest", settings={"endpoint": "https://erp.example"})
+        poll = ErpConnector(name="poll-erp", key="poll", settings={})
+        session.add_all([push, poll])
+        session.flush()
+        back = datetime.now(UTC) - timedelta(days=200)
+        session.add_all([
+            OutboundDelivery(document_id=document_id, connector_id=push.id, state=push_state,
+                             payload=b"x" * 100, created_at=back),
+            OutboxEntry(connector_id=poll.id, document_id=document_id, acked_at=back, seq=1,
+                        payload=b"y" * 50, created_at=back)])
+        session.commit()
+
+
+def _payloads(app: Flask) -> list[bytes | None]:
+    with app.app_context(), new_session() as session:
+        pushed = list(session.scalars(select(OutboundDelivery.payload)))
+        return [*pushed, *session.scalars(select(OutboxEntry.payload))]
+
+
+def _order_document(app: Flask, exchange_id: str) -> Document:
+    with app.app_context(), new_session() as session:
+        return session.scalars(select(Document).where(Document.exchange_id == exchange_id)).one()
+
+
+def test_sent_payloads_go_and_a_document_still_being_delivered_stays(
+        app: Flask, runner: FlaskCliRunner, community: dict[str, Any]) -> None:
+    order = _order_document(app, community["order"])
+    _deliveries(app, order.id, "retrying")
+    _age(app, 200)
+    result = runner.invoke(args=["hub", "purge", "--older-than", "90d"])
+    assert result.exit_code == 0, result.output
+    assert _order_document(app, community["order"]).purged_at is None  # its push is still retrying
+    assert _exchange(app, community["order"]).purged_at is None
+    assert _payloads(app) == [b"x" * 100, None]  # the acknowledged poll's copy went, the push's not
+
+    with app.app_context(), new_session() as session:
+        session.execute(update(OutboundDelivery).values(state="sent"))
+        session.commit()
+    result = runner.invoke(args=["hub", "purge", "--older-than", "90d"])
+    assert result.exit_code == 0, result.output
+    assert _payloads(app) == [None, None]
+    assert _order_document(app, community["order"]).purged_at is not None
+    assert _exchange(app, community["order"]).purged_at is not None

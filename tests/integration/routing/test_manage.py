@@ -64,7 +64,7 @@ def test_the_commands_add_list_and_remove_rules(app, runner, make_partner, make_
                                          "erp1", "supplier"]
     refused = runner.invoke(args=["hub", "route-add", "--type", "invoice", "--connector", "nope"])
     assert refused.exit_code == 2
-    assert refused.output.strip() == "refused: routing rule refused: connectors: no connector 'nope'"
+    assert refused.output.strip() == "error: routing rule refused: connectors: no connector 'nope'"
     assert runner.invoke(args=["hub", "route-remove", "1"]).exit_code == 0
     assert runner.invoke(args=["hub", "route-list"]).output.splitlines()[1:] == []
     assert runner.invoke(args=["hub", "route-remove", "1"]).exit_code == 2
