@@ -277,6 +277,20 @@ def batches_of(session: Session, document_id: str) -> list[dict[str, Any]]:
             for b, p, st, x, m in rows]
 
 
+def batch_file_for(session: Session, partner_id: int, numbers: Sequence[str],
+                   message_refs: Sequence[str]) -> str | None:
+    """The latest batch file (exchange id) sent to a partner that carried a document of one of
+    `numbers` or a message of one of `message_refs` (what a partner's APERAK names)."""
+    if not numbers and not message_refs:
+        return None
+    named = BatchMessage.number.in_(list(numbers)) | BatchMessage.message_ref.in_(list(message_refs))
+    found: str | None = session.scalar(
+        select(OutboundBatch.exchange_id).join(BatchMessage, BatchMessage.batch_id == OutboundBatch.id)
+        .where(OutboundBatch.partner_id == partner_id, OutboundBatch.exchange_id.is_not(None), named)
+        .order_by(OutboundBatch.closed_at.desc()).limit(1))
+    return found
+
+
 # --- carrying it out ------------------------------------------------------------------------------
 
 @dataclass

@@ -23,6 +23,7 @@ from hub.domain.acknowledgements import ApplicationAck, InterchangeAck
 from hub.domain.errors import Problem
 from hub.domain.states import Direction
 from hub.models import Exchange, Partner
+from hub.routing.service import batch_file_for
 from hub.services.audit import EventSpec
 
 KEPT_REPORTS = 20  # the latest CONTRL reports kept on one outbound exchange
@@ -107,7 +108,9 @@ def _sent_to(session: Session, partner: Partner, references: list[tuple[str, str
         found = session.scalars(sent.where(column.in_(values))).first() if values else None
         if found is not None:
             return found
-    return None
+    # a document sent as one message of a batch interchange: the batch's file
+    batch_file = batch_file_for(session, partner.id, documents, messages)
+    return session.scalars(sent.where(Exchange.id == batch_file)).first() if batch_file else None
 
 
 def _unmatched(summary: dict[str, Any], message_ref: str, tag: str | None, element: str,

@@ -169,3 +169,20 @@ def test_a_batch_closed_elsewhere_meanwhile_is_not_sent_twice(app, client, make_
         assert close(first, stale, actor="test") == []
         first.commit()
     assert len(_sent_to(app, supplier.id)) == 1
+
+
+def test_an_aperak_naming_a_batched_order_is_recorded_on_the_batch_file(app, client,
+                                                                          make_partner) -> None:
+    buyer, supplier = _pair(app, make_partner, batch_max_messages=5)
+    post(client, buyer, generate(3, 1))
+    process(app)
+    (batch_file,) = _sent_to(app, supplier.id)
+    aperak = ("UNB+UNOC:3+4012345000009:14+PONTEHUB+20261122:1300+APK1'UNH+1+APERAK:D:96A:UN'"
+              "BGM+313+APK-77+9+RE'RFF+ON:PO00000002'ERC+UNKITEM::ZZZ'UNT+5+1'UNZ+1+APK1'")
+    answer = post(client, supplier, aperak.encode())
+    process(app)
+    got = client.get(f"/api/v1/exchanges/{answer}", headers=supplier.headers).json
+    assert got["result"]["acknowledges"] == [
+        {"number": "APK-77", "status": "rejected", "exchange_id": batch_file.id}]
+    (report,) = _sent_to(app, supplier.id)[0].result["application_acks"]
+    assert report["references"] == [{"qualifier": "ON", "number": "PO00000002"}]
