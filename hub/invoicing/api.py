@@ -17,7 +17,7 @@ from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, paging
 from hub.db import get_session
 from hub.domain.errors import Problem, ValidationError
-from hub.invoicing import companies, service
+from hub.invoicing import companies, followup, orders, service
 from hub.invoicing.models import Company, IssuedInvoice
 from hub.services.connectors_admin import authenticate_connector
 
@@ -88,6 +88,43 @@ def credit_invoice(invoice_id: int) -> tuple[Response, int]:
                           today=_today())
     get_session().commit()
     return jsonify(service.invoice_json(note, detail=True)), 201
+
+
+@bp.post("/orders/<document_id>/invoice")
+def invoice_order(document_id: str) -> tuple[Response, int]:
+    actor = _issuer()
+    invoice = orders.invoice_order(get_session(), document_id, _object_body(), actor=actor,
+                                   settings=current_app.config["HUB_SETTINGS"], today=_today())
+    get_session().commit()
+    return jsonify(service.invoice_json(invoice, detail=True)), 201
+
+
+@bp.post("/invoices/<int:invoice_id>/resend")
+@changer
+def resend_invoice(invoice_id: int) -> Response:
+    invoice = followup.resend(get_session(), invoice_id, actor=current_principal().actor,
+                              settings=current_app.config["HUB_SETTINGS"])
+    get_session().commit()
+    return jsonify(service.invoice_json(invoice, detail=True))
+
+
+@bp.post("/invoices/<int:invoice_id>/cancel")
+@changer
+def cancel_invoice(invoice_id: int) -> tuple[Response, int]:
+    note = followup.cancel(get_session(), invoice_id, _object_body(), actor=current_principal().actor,
+                           settings=current_app.config["HUB_SETTINGS"], today=_today())
+    get_session().commit()
+    return jsonify(service.invoice_json(note, detail=True)), 201
+
+
+def _object_body() -> dict[str, Any]:
+    body = _body()
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise ValidationError("send a JSON object", problems=[
+            Problem(code="INVOICE_FIELD", message="the body must be a JSON object", element="")])
+    return body
 
 
 @bp.get("/invoices")
