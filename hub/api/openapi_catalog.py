@@ -109,6 +109,7 @@ OPERATIONS: dict[str, Op] = {
     "invoicing.invoice_order": Op(RECEIVER, body={"type": "object", "properties": {
         "lines": {"type": "array", "maxItems": 10000, "items": {"type": "object"}},
         "from": {"type": "string", "enum": ["despatch"]}}}, ok=201, answers={
+        200: "an ERP's retry (same external_id): the invoice issued first",
         404: "no purchase order received from a buyer has that id",
         422: "a line has no price or would be invoiced beyond its order, or a field is refused"}),
     "invoicing.resend_invoice": Op(OPERATOR, answers={409: "a credited invoice is not sent again",

@@ -93,10 +93,10 @@ def credit_invoice(invoice_id: int) -> tuple[Response, int]:
 @bp.post("/orders/<document_id>/invoice")
 def invoice_order(document_id: str) -> tuple[Response, int]:
     actor = _issuer()
-    invoice = orders.invoice_order(get_session(), document_id, _object_body(), actor=actor,
-                                   settings=current_app.config["HUB_SETTINGS"], today=_today())
+    invoice, created = orders.invoice_order(get_session(), document_id, _object_body(), actor=actor,
+                                            settings=current_app.config["HUB_SETTINGS"], today=_today())
     get_session().commit()
-    return jsonify(service.invoice_json(invoice, detail=True)), 201
+    return jsonify(service.invoice_json(invoice, detail=True)), 201 if created else 200
 
 
 @bp.post("/invoices/<int:invoice_id>/resend")

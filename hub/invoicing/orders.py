@@ -27,9 +27,18 @@ def _problem(element: str, message: str) -> Problem:
 
 
 def invoice_order(session: Session, document_id: str, body: dict[str, Any], *, actor: str, settings: Any,
-                  today: Any) -> IssuedInvoice:
+                  today: Any) -> tuple[IssuedInvoice, bool]:
     """Issue the invoice of a received order ({"lines": [{"line", "quantity"}]} or {"from": "despatch"});
-    refuses lines with no price, quantities beyond what is left to invoice, naming the line."""
+    (invoice, created). Refuses lines with no price, quantities beyond what is left to invoice, naming
+    the line; an ERP's repeated `external_id` gives its first invoice back."""
+    external_id = str(body["external_id"]) if body.get("external_id") else None
+    known = external_id and session.scalar(select(IssuedInvoice).filter_by(source=actor,
+                                                                         external_id=external_id))
+    if known:
+        return known, False
+    if body.get("from") not in (None, "despatch"):
+        raise ValidationError("from is despatch or absent", problems=[_problem(
+            "from", '"despatch" (the despatch advices the hub sent), or leave it out and give the lines')])
     row = session.scalar(select(Document).where(Document.id == document_id).with_for_update())
     if row is None or row.doc_type != "purchase_order" or row.direction != "inbound" or row.test:
         raise NotFound(f"no purchase order {document_id} received from a buyer")
@@ -47,7 +56,7 @@ def invoice_order(session: Session, document_id: str, body: dict[str, Any], *, a
     invoice, _ = service.issue(session, request, actor=actor, settings=settings, today=today)
     session.add_all(InvoicedOrderLine(order_document_id=row.id, order_line=n, invoice_id=invoice.id,
                                       quantity=qty) for n, qty in wanted.items())
-    return invoice
+    return invoice, True
 
 
 def _asked(body: dict[str, Any], order: PurchaseOrder) -> dict[str, Decimal]:

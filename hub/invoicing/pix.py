@@ -134,7 +134,7 @@ def _split(text: str, offset: int) -> list[tuple[str, str, int]]:
     out, i = [], 0
     while i < len(text):
         head = text[i:i + 4]
-        if len(head) < 4 or not head.isdigit():
+        if not re.fullmatch(r"[0-9]{4}", head):
             raise PixError(f"position {offset + i}: expected a 2-digit tag and a 2-digit length, "
                            f"found {head!r}", position=offset + i)
         tag, size = head[:2], int(head[2:])

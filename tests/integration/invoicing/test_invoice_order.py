@@ -86,6 +86,7 @@ def test_an_order_is_never_invoiced_beyond_its_quantities(client: Any, order: di
     ({"lines": [{"line": "1", "quantity": "1"}]}, "tax_category"),
     ({}, "lines"),
     ({"from": "despatch", **TAX}, "from"),  # the hub sent no despatch advice for it
+    ({"from": "desadv", **TAX}, "from"),
 ])
 def test_a_bad_request_is_refused_naming_the_field(client: Any, order: dict[str, Any], body: dict[str, Any],
                                                    element: str):
@@ -166,6 +167,16 @@ def test_an_erp_connector_invoices_an_order(client: Any, order: dict[str, Any], 
                          headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 201, answer.get_json()
     assert answer.get_json()["payable"] == "3.63"  # 100 x 3.00 / 100 = 3.00 + 21 %
+    # the ERP's retry with the same external_id gets the first invoice back, and takes nothing twice
+    body["external_id"] = "ERP-7"
+    first = client.post(f"{URL}/orders/{order['id']}/invoice", json=body,
+                        headers={"Authorization": f"Bearer {token}"})
+    retry = client.post(f"{URL}/orders/{order['id']}/invoice", json=body,
+                        headers={"Authorization": f"Bearer {token}"})
+    assert (first.status_code, retry.status_code) == (201, 200)
+    assert retry.get_json()["number"] == first.get_json()["number"]
+    rest = _invoice(client, order, {"lines": [{"line": "2", "quantity": "300"}], **TAX})
+    assert rest.status_code == 201, rest.get_json()  # 500 ordered: 100 + 100 + 300
 
 
 def _events(app: Flask, action: str) -> list[AuditEvent]:

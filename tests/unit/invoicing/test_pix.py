@@ -77,6 +77,7 @@ def test_an_invoice_charge_carries_amount_and_txid_and_decodes_back():
     ("000202" + STATIC[6:], "starts with tag 00 = 01"),
     ("00020126990014br.gov", "tag 26 at position 6: length 99 runs past the end"),
     ("0002015X02BR", "position 6: expected a 2-digit tag"),
+    ("000201\u00b2\u00b2\u00b2\u00b2", "position 6: expected a 2-digit tag"),  # digits, but not 0-9
 ])
 def test_a_damaged_payload_is_refused_naming_the_tag_and_position(payload: str, where: str):
     with pytest.raises(PixError, match=where):
@@ -103,3 +104,14 @@ def test_every_encoded_charge_decodes_back_with_a_good_crc(key: str, cents: int,
     amount = Decimal(cents) / 100
     code = decode(encode(PixCharge(key, name, "Recife", amount, txid)))
     assert (code.key, code.amount, code.txid, code.merchant_city) == (key, amount, txid, "Recife")
+
+
+@given(st.one_of(st.text(max_size=300), st.builds(lambda cut, tail: STATIC[:cut] + tail,
+                                                  st.integers(0, len(STATIC)), st.text(max_size=20))))
+def test_any_text_either_decodes_or_is_refused_with_a_pix_error(text: str):
+    try:
+        code = decode(text)
+    except PixError as refused:
+        assert str(refused)
+    else:
+        assert crc16(text.strip()[:-4]) == code.crc
