@@ -225,7 +225,7 @@ def instructions(choice: MeansChoice, payee: Payee, number: str, payable: Decima
         elif means == "boleto" and choice.boleto:
             out.boleto_number = choice.boleto
             out.terms.append(PaymentTerms(due_date=due, means_code="ZZZ", means_text="Boleto",
-                                          payment_reference=choice.boleto))
+                                          payment_reference=choice.boleto, instruction=choice.boleto))
         elif means == "direct_debit" and choice.direct_debit:
             debit = choice.direct_debit
             out.terms.append(PaymentTerms(due_date=due, means_code="59", account_id=debit.debtor_iban,

@@ -85,7 +85,9 @@ def render(doc: Invoice, profile: PartnerProfile = GENERIC) -> list[Segment]:
     w.notes(doc.notes)
     w.notes([t.instruction for t in doc.payment_terms if t.instruction], "PMD")  # e.g. a Pix BR Code
     w.references(doc.references)
-    reference = next((t.payment_reference for t in doc.payment_terms if t.payment_reference), None)
+    # RFF 1154 holds 35 characters in D.96A: a longer reference (a boleto's line) is in FTX+PMD
+    reference = next((t.payment_reference for t in doc.payment_terms
+                      if t.payment_reference and len(t.payment_reference) <= 35), None)
     if reference:
         w.add("RFF", ["PQ", reference])
     w.parties(doc.parties, first.account_id if first is not None and _payee_account(first) else None)

@@ -123,3 +123,21 @@ def test_a_bad_payment_means_is_refused_naming_the_field_and_takes_no_number(
     assert element in [p["element"] for p in refused.get_json()["error"]["problems"]]
     body = invoice_body(company="Ponte Seller SA")
     assert client.post(URL, json=body, headers=brazil["admin"]).get_json()["number"] == "INV-2026-000001"
+
+
+@pytest.mark.parametrize(("company", "body", "expected"), [
+    ("Ponte Brasil Ltda", {"currency": "BRL", "payment_means": ["boleto"], "boleto": BOLETO},
+     ["PAI+::ZZZ'", "FTX+PMD+++02192148718050000122923334021815759470000295295'"]),
+    ("Ponte Seller SA", {"payment_means": ["direct_debit"], "direct_debit": DEBIT},
+     ["PAI+::59'", "RFF+PQ:RF"]),
+])
+def test_boleto_and_direct_debit_invoics_pass_the_structure_check(
+        app: Flask, client: Any, brazil: dict[str, Any], company: str, body: dict[str, Any],
+        expected: list[str]):
+    request = invoice_body("edi-buyer", company=company, **body)
+    answer = client.post(URL, json=request, headers=brazil["admin"])
+    assert answer.status_code == 201, answer.get_json()
+    raw = _raw(app, answer.get_json()["exchange_id"]).decode("latin-1")
+    assert all(part in raw for part in expected), raw
+    assert "FII+RB" not in raw  # neither pays into the seller's account by transfer
+
