@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hub.domain import codec
@@ -39,7 +39,10 @@ def invoice_order(session: Session, document_id: str, body: dict[str, Any], *, a
     if body.get("from") not in (None, "despatch"):
         raise ValidationError("from is despatch or absent", problems=[_problem(
             "from", '"despatch" (the despatch advices the hub sent), or leave it out and give the lines')])
-    row = session.scalar(select(Document).where(Document.id == document_id).with_for_update())
+    # lock the order before summing what was invoiced of it: a no-op write takes its row lock on
+    # PostgreSQL and the database's one write lock on SQLite (where FOR UPDATE means nothing)
+    session.execute(update(Document).where(Document.id == document_id).values(id=Document.id))
+    row = session.get(Document, document_id)
     if row is None or row.doc_type != "purchase_order" or row.direction != "inbound" or row.test:
         raise NotFound(f"no purchase order {document_id} received from a buyer")
     order = codec.from_dict(row.canonical)

@@ -4,6 +4,7 @@ sent; then re-sending an invoice and cancelling one by a credit note."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -15,9 +16,10 @@ from sqlalchemy import select
 
 from hub.db import new_session
 from hub.domain.documents import DespatchAdvice, Item, Line, Quantity, Reference
-from hub.invoicing import service
+from hub.domain.errors import HubError
+from hub.invoicing import orders, service
 from hub.invoicing.domain import InvoiceState
-from hub.invoicing.models import IssuedInvoice
+from hub.invoicing.models import InvoicedOrderLine, IssuedInvoice
 from hub.models import AuditEvent, Document, Partner
 from hub.services import outbound, profiles, rendering, routing
 from hub.services.erp_inbound import persist_document
@@ -262,3 +264,35 @@ def test_a_paid_invoice_is_not_cancelled_and_the_answer_says_why(app: Flask, cli
         assert session.scalar(select(IssuedInvoice).where(IssuedInvoice.is_credit_note.is_(True))) is None
     assert client.post(f"{URL}/invoices/{invoice['id']}/cancel", data="[1]",
                        headers=order["admin"]).status_code == 422
+
+
+def test_concurrent_invoices_of_one_order_never_take_more_than_was_ordered(app: Flask,
+                                                                             order: dict[str, Any]):
+    """Six threads each invoice 100 of the 500 bolts at once: five are issued, one refused naming line 1."""
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        with new_session(app) as session:
+            try:
+                body = {"lines": [{"line": "1", "quantity": "100"}], **TAX}
+                orders.invoice_order(session, order["id"], body, actor="test",
+                                     settings=app.config["HUB_SETTINGS"], today=date(2026, 5, 4))
+                session.commit()
+                outcomes.append("issued")
+            except HubError as exc:
+                session.rollback()
+                outcomes.append(exc.problems[0].element if exc.problems else exc.code)
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+    workers = [threading.Thread(target=work) for _ in range(6)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert errors == []
+    assert sorted(outcomes) == ["issued"] * 5 + ["line 1"]
+    with new_session(app) as session:
+        taken = session.scalars(select(InvoicedOrderLine.quantity)).all()
+    assert sum(taken) == 500
