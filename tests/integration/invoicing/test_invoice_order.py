@@ -181,6 +181,21 @@ def test_an_erp_connector_invoices_an_order(client: Any, order: dict[str, Any], 
     assert rest.status_code == 201, rest.get_json()  # 500 ordered: 100 + 100 + 300
 
 
+def test_a_connector_of_one_company_invoices_for_it_only(client: Any, order: dict[str, Any], runner: Any):
+    added = runner.invoke(args=["hub", "connector-add", "seller-erp", "--key", "poll",
+                                "--option", "company=Ponte Seller SA"])
+    assert added.exit_code == 0, added.output
+    token = runner.invoke(args=["hub", "connector-token", "seller-erp"]).output.strip().splitlines()[-1]
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"lines": [{"line": "1", "quantity": "10"}], **TAX}
+    refused = client.post(f"{URL}/orders/{order['id']}/invoice", json={**body, "company": "Other SA"},
+                          headers=headers)
+    assert refused.status_code == 403 and "'Ponte Seller SA' only" in refused.get_json()["error"]["message"]
+    issued = client.post(f"{URL}/orders/{order['id']}/invoice", json=body, headers=headers)
+    (company,) = client.get(f"{URL}/companies", headers=order["admin"]).get_json()["items"]
+    assert issued.status_code == 201 and issued.get_json()["company_id"] == company["id"]
+
+
 def _events(app: Flask, action: str) -> list[AuditEvent]:
     with app.app_context(), new_session() as session:
         return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
