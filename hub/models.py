@@ -346,7 +346,7 @@ class StockLevel(Base):
 # Each capability keeps its tables in its own package; they are gathered here so that Alembic and
 # the tests' schema see every table through this one import.
 from hub.admin.models import SignInFailure  # noqa: E402
-from hub.invoicing.models import Company, IssuedInvoice  # noqa: E402
+from hub.invoicing.models import Company, InvoicedOrderLine, IssuedInvoice  # noqa: E402
 from hub.jobruns.models import JobRun  # noqa: E402
 from hub.numbering.models import IssuedNumber, NumberSeries  # noqa: E402
 from hub.procurement.models import (  # noqa: E402
@@ -361,4 +361,4 @@ from hub.routing.models import BatchMessage, OutboundBatch, RoutingRule  # noqa:
 
 CAPABILITY_TABLES = (SignInFailure, JobRun, IssuedNumber, NumberSeries, Item, SupplierTerm, ReorderRule,
                      PurchaseOrder, PurchaseOrderLine, Company, IssuedInvoice, BankStatement, StatementEntry,
-                     RemittanceRecord, RoutingRule, OutboundBatch, BatchMessage)
+                     RemittanceRecord, RoutingRule, OutboundBatch, BatchMessage, InvoicedOrderLine)

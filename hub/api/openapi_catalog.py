@@ -123,6 +123,16 @@ OPERATIONS: dict[str, Op] = {
                                           ("min_amount", "string", "payable amount at least"),
                                           ("max_amount", "string", "payable amount at most"), *PAGE)),
     "invoicing.invoice_detail": Op(STAFF),
+    "invoicing.invoice_order": Op(RECEIVER, body={"type": "object", "properties": {
+        "lines": {"type": "array", "maxItems": 10000, "items": {"type": "object"}},
+        "from": {"type": "string", "enum": ["despatch"]}}}, ok=201, answers={
+        200: "an ERP's retry (same external_id): the invoice issued first",
+        404: "no purchase order received from a buyer has that id",
+        422: "a line has no price or would be invoiced beyond its order, or a field is refused"}),
+    "invoicing.resend_invoice": Op(OPERATOR, answers={409: "a credited invoice is not sent again",
+                                                      422: "the outbound rules refuse it: nothing sent"}),
+    "invoicing.cancel_invoice": Op(OPERATOR, body=REASON_BODY, ok=201, answers={
+        409: "it is paid, partly paid or credited already", 422: "a credit note, or a field is refused"}),
     "procurement.list_rows": Op(STAFF, PAGE, enums={"kind": ("items", "supplier-terms", "reorder-rules")}),
     "procurement.upsert": Op(OPERATOR, body=ROWS_BODY, answers={422: "every row refused"},
                              enums={"kind": ("items", "supplier-terms", "reorder-rules")}, plain=(422,)),

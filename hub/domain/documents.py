@@ -156,9 +156,15 @@ class PaymentTerms:
     due_date: date | None = None
     discount_percent: Decimal | None = None
     discount_days: int | None = None
-    means_code: str | None = None  # UNCL 4461: 30 transfer, 58 SEPA, ...; Pix as mutually defined
+    means_code: str | None = None  # UNCL 4461: 30 transfer (Pix: 30 named "Pix"), 58 SEPA, 59 ...
     account_id: str | None = None  # IBAN / Pix key
     payment_reference: str | None = None
+    means_text: str | None = None  # how the means is called (BT-82): "Pix", "Boleto"
+    bank_id: str | None = None  # the payee's BIC (BT-86)
+    payee_name: str | None = None  # the payee account's name (BT-85)
+    instruction: str | None = None  # what the payer copies to pay, e.g. a Pix BR Code payload
+    mandate_reference: str | None = None  # a direct debit's mandate (BT-89)
+    creditor_id: str | None = None  # a direct debit's creditor identifier (BT-90)
 
 
 @dataclass(slots=True)

@@ -13,12 +13,13 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
-from hub.api.auth import current_principal, require
+from hub.api.auth import Forbidden, current_principal, require
 from hub.api.params import BadParameter, int_arg, paging
 from hub.db import get_session
 from hub.domain.errors import Problem, ValidationError
-from hub.invoicing import companies, service
+from hub.invoicing import companies, followup, orders, service
 from hub.invoicing.models import Company, IssuedInvoice
+from hub.models import ErpConnector
 from hub.services.connectors_admin import authenticate_connector
 
 bp = Blueprint("invoicing", __name__, url_prefix="/api/v1/invoicing")
@@ -88,6 +89,57 @@ def credit_invoice(invoice_id: int) -> tuple[Response, int]:
                           today=_today())
     get_session().commit()
     return jsonify(service.invoice_json(note, detail=True)), 201
+
+
+@bp.post("/orders/<document_id>/invoice")
+def invoice_order(document_id: str) -> tuple[Response, int]:
+    actor = _issuer()
+    body = _for_own_company(actor, _object_body())
+    invoice, created = orders.invoice_order(get_session(), document_id, body, actor=actor,
+                                            settings=current_app.config["HUB_SETTINGS"], today=_today())
+    get_session().commit()
+    return jsonify(service.invoice_json(invoice, detail=True)), 201 if created else 200
+
+
+@bp.post("/invoices/<int:invoice_id>/resend")
+@changer
+def resend_invoice(invoice_id: int) -> Response:
+    invoice = followup.resend(get_session(), invoice_id, actor=current_principal().actor,
+                              settings=current_app.config["HUB_SETTINGS"])
+    get_session().commit()
+    return jsonify(service.invoice_json(invoice, detail=True))
+
+
+@bp.post("/invoices/<int:invoice_id>/cancel")
+@changer
+def cancel_invoice(invoice_id: int) -> tuple[Response, int]:
+    note = followup.cancel(get_session(), invoice_id, _object_body(), actor=current_principal().actor,
+                           settings=current_app.config["HUB_SETTINGS"], today=_today())
+    get_session().commit()
+    return jsonify(service.invoice_json(note, detail=True)), 201
+
+
+def _for_own_company(actor: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A connector registered with `--option company=NAME` invoices for that company only."""
+    if not actor.startswith("connector:"):
+        return body
+    connector = get_session().scalar(select(ErpConnector).where(ErpConnector.name == actor.partition(":")[2]))
+    own = ((connector.settings if connector else {}).get("options") or {}).get("company")
+    if own is None:
+        return body
+    if body.get("company") not in (None, "", own):
+        raise Forbidden(f"this connector invoices for the company {own!r} only")
+    return {**body, "company": own}
+
+
+def _object_body() -> dict[str, Any]:
+    body = _body()
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise ValidationError("send a JSON object", problems=[
+            Problem(code="INVOICE_FIELD", message="the body must be a JSON object", element="")])
+    return body
 
 
 @bp.get("/invoices")

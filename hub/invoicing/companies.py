@@ -16,6 +16,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from hub.domain.documents import Address, Identifier, IdScheme, Party, PartyRole
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
 from hub.invoicing.models import Company
+from hub.invoicing.payment_means import Payee
 from hub.services.audit import record_event
 
 # Each identifier scheme with the check that normalises a value (or raises); `edi` is a UNB id as is.
@@ -121,9 +122,16 @@ def seller_party(company: Company) -> Party:
     endpoint = next((i for i in ids if i.scheme == IdScheme.gln), None) or \
         next((i for i in ids if i.scheme == IdScheme.vat), None)
     street = [company.street] if company.street else []
+    # a CNPJ is also the legal registration (BT-30): a Brazilian seller has no VAT number (BR-CO-26)
     return Party(PartyRole.supplier, ids=[i for i in ids if i.scheme in (IdScheme.gln, IdScheme.duns)],
                  name=company.name, tax_ids=tax, endpoint=endpoint,
+                 legal_id=next((i for i in ids if i.scheme == IdScheme.cnpj), None),
                  address=Address(street, company.city, company.postal_code, country=company.country))
+
+
+def payee(company: Company) -> Payee:
+    """The company as the payee of its invoices: its account, BIC and Pix key."""
+    return Payee(company.name, company.country, company.city, company.iban, company.bic, company.pix_key)
 
 
 def company_json(company: Company) -> dict[str, Any]:

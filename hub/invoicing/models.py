@@ -66,3 +66,18 @@ class IssuedInvoice(Base):
     pix_txid: Mapped[str | None] = mapped_column(String(35), index=True)
     boleto_number: Mapped[str | None] = mapped_column(String(60), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InvoicedOrderLine(Base):
+    """How much of a received order's line an invoice took: an order is never invoiced beyond its
+    quantities (the order's row is locked while they are summed)."""
+
+    __tablename__ = "invoiced_order_lines"
+    __table_args__ = (Index("ix_invoiced_order_lines_order", "order_document_id", "order_line"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
+    order_line: Mapped[str] = mapped_column(String(20))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("issued_invoices.id"), index=True)
+    quantity: Mapped[Decimal] = mapped_column(Numeric(20, 6))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

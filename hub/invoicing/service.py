@@ -4,6 +4,7 @@ with everything else); then followed through their states until paid."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ from hub.db import utcnow
 from hub.domain import codec
 from hub.domain.documents import PaymentTerms
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
-from hub.invoicing import companies
+from hub.invoicing import companies, payment_means
 from hub.invoicing.domain import (
     OPEN_STATES,
     InvoiceSpec,
@@ -66,7 +67,9 @@ def issue(session: Session, data: Any, *, actor: str, settings: Any, today: date
                      buyer=buyer_party(buyer.name, [(i.scheme, i.value) for i in buyer.identifiers]),
                      today=today, payment_days=company.payment_days, payment=_payment(company))
     legal = str(body["number"]).strip() if body.get("number") else None
-    invoice = _issue(session, spec, company, buyer, settings=settings, actor=actor, legal_number=legal)
+    means = payment_means.read_choice(body, companies.payee(company), spec.currency)
+    invoice = _issue(session, spec, company, buyer, settings=settings, actor=actor, legal_number=legal,
+                     means=means)
     invoice.source, invoice.external_id, invoice.request = source, external_id, _plain(body)
     return invoice, True
 
@@ -98,20 +101,30 @@ def credit(session: Session, invoice_id: int, data: dict[str, Any], *, actor: st
 
 
 def _issue(session: Session, spec: InvoiceSpec, company: Company, buyer: Partner, *, settings: Any,
-           actor: str, legal_number: str | None = None,
-           credit_of: IssuedInvoice | None = None) -> IssuedInvoice:
+           actor: str, legal_number: str | None = None, credit_of: IssuedInvoice | None = None,
+           means: payment_means.MeansChoice | None = None) -> IssuedInvoice:
     figures = figures_of(spec)
     key, fmt = series(company, spec.issued.year, credit=credit_of is not None)
     kind = "credit_note" if credit_of is not None else "invoice"
     taken = claim(session, key, legal_number, object_type=kind, object_id="") if legal_number else \
         take_next(session, key, object_type=kind, object_id="", fmt=fmt)
     number = taken.number
+    paying = None
+    if means is not None:  # the payment instructions name the number: RF reference, Pix txid
+        paying = payment_means.instructions(means, companies.payee(company), number,
+                                            figures.totals.payable or Decimal(0), spec.currency,
+                                            spec.due_date)
+        spec = replace(spec, payment=paying.terms or [
+            replace(p, payment_reference=paying.payment_reference) for p in spec.payment])
     invoice = IssuedInvoice(company_id=company.id, buyer_id=buyer.id, number=number,
                             state=InvoiceState.issued.value, currency=spec.currency, issued=spec.issued,
                             due_date=spec.due_date, payable=figures.totals.payable, paid=Decimal(0),
                             syntax=buyer.syntax, source=actor, is_credit_note=credit_of is not None,
                             request={}, canonical={}, history=[],
                             credit_of_id=credit_of.id if credit_of else None)
+    if paying is not None:
+        invoice.payment_reference, invoice.pix_txid, invoice.boleto_number = \
+            paying.payment_reference, paying.pix_txid, paying.boleto_number
     session.add(invoice)
     session.flush()
     taken.object_id = str(invoice.id)
@@ -253,7 +266,9 @@ def invoice_json(invoice: IssuedInvoice, *, detail: bool = False) -> dict[str, A
         "currency": invoice.currency, "issued": invoice.issued.isoformat(),
         "due_date": invoice.due_date.isoformat() if invoice.due_date else None,
         "payable": str(invoice.payable), "paid": str(invoice.paid), "syntax": invoice.syntax,
-        "exchange_id": invoice.exchange_id, "credit_of_id": invoice.credit_of_id}
+        "exchange_id": invoice.exchange_id, "credit_of_id": invoice.credit_of_id,
+        "payment": payment_means.payment_json(invoice.canonical, invoice.payment_reference, invoice.pix_txid,
+                                              invoice.boleto_number)}
     if detail:
         out.update(canonical=invoice.canonical, history=invoice.history)
     return out

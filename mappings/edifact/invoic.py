@@ -83,8 +83,14 @@ def render(doc: Invoice, profile: PartnerProfile = GENERIC) -> list[Segment]:
         # the source's specification id, kept where 4440 can hold it whole (not in D.96A's 70 characters)
         w.add("FTX", "DOC", "", "", customization)
     w.notes(doc.notes)
+    w.notes([t.instruction for t in doc.payment_terms if t.instruction], "PMD")  # e.g. a Pix BR Code
     w.references(doc.references)
-    w.parties(doc.parties, first.account_id if first is not None else None)
+    # RFF 1154 holds 35 characters in D.96A: a longer reference (a boleto's line) is in FTX+PMD
+    reference = next((t.payment_reference for t in doc.payment_terms
+                      if t.payment_reference and len(t.payment_reference) <= 35), None)
+    if reference:
+        w.add("RFF", ["PQ", reference])
+    w.parties(doc.parties, first.account_id if first is not None and _payee_account(first) else None)
     w.currency(doc.currency)
     w.payment_terms(doc.payment_terms)
     for alc in doc.allowances_charges:
@@ -98,3 +104,8 @@ def render(doc: Invoice, profile: PartnerProfile = GENERIC) -> list[Segment]:
         w.moa("125", sub.taxable_amount)
         w.moa("124", sub.tax_amount)
     return w.out
+
+
+def _payee_account(term: PaymentTerms) -> bool:
+    """Whether the term's account is the payee's (FII+RB): not a direct debit's payer, not a Pix key."""
+    return term.means_code not in ("49", "59") and not term.instruction

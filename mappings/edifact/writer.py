@@ -311,8 +311,8 @@ class Writer:
                 self.add("PCD", ["12", self.num(term.discount_percent)])
             if n and term.means_code:
                 self.pai(term.means_code)
-            if n and term.account_id:
-                self.add("FII", "RB", term.account_id)
+            if n and term.account_id and term.means_code not in ("49", "59") and not term.instruction:
+                self.add("FII", "RB", term.account_id)  # a payee's account (a Pix key is in its payload)
 
 
 def _item_type(ident: Identifier) -> str:

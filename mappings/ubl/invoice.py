@@ -303,18 +303,41 @@ def _render_payment(root: etree._Element, doc: Invoice) -> None:
     means = [p for p in doc.payment_terms if p.means_code]
     for i, pm in enumerate(means):
         el = sub(root, "cac:PaymentMeans")
-        sub(el, "cbc:PaymentMeansCode", codelists.load("uncl4461").code(pm.means_code or "",
-                                                                        element="cbc:PaymentMeansCode"))
+        code = sub(el, "cbc:PaymentMeansCode", codelists.load("uncl4461").code(
+            pm.means_code or "", element="cbc:PaymentMeansCode"))
+        if pm.means_text:  # BT-82
+            code.set("name", pm.means_text)
         if doc.is_credit_note and i == 0:
             opt(el, "cbc:PaymentDueDate", doc.due_date)
         opt(el, "cbc:PaymentID", pm.payment_reference)
-        if pm.account_id and pm.means_code in ("49", "59"):
-            sub(sub(sub(el, "cac:PaymentMandate"), "cac:PayerFinancialAccount"), "cbc:ID", pm.account_id)
+        if pm.mandate_reference or (pm.account_id and pm.means_code in ("49", "59")):
+            mandate = sub(el, "cac:PaymentMandate")
+            opt(mandate, "cbc:ID", pm.mandate_reference)
+            if pm.account_id:
+                sub(sub(mandate, "cac:PayerFinancialAccount"), "cbc:ID", pm.account_id)
         elif pm.account_id:
-            sub(sub(el, "cac:PayeeFinancialAccount"), "cbc:ID", pm.account_id)
-    notes = [p.description for p in doc.payment_terms if p.description]
+            account = sub(el, "cac:PayeeFinancialAccount")
+            sub(account, "cbc:ID", pm.account_id)
+            opt(account, "cbc:Name", pm.payee_name)
+            if pm.bank_id:
+                sub(sub(account, "cac:FinancialInstitutionBranch"), "cbc:ID", pm.bank_id)
+    _render_creditor_id(root, next((p.creditor_id for p in means if p.creditor_id), None))
+    notes = [p.description for p in doc.payment_terms if p.description] + \
+        [f"{p.means_text or p.means_code}: {p.instruction}" for p in means if p.instruction]
     if notes:
         sub(sub(root, "cac:PaymentTerms"), "cbc:Note", "\n".join(notes))
+
+
+def _render_creditor_id(root: etree._Element, creditor_id: str | None) -> None:
+    """A direct debit's creditor identifier (BT-90): the seller's PartyIdentification, scheme SEPA."""
+    party = root.find("cac:AccountingSupplierParty/cac:Party", NS)
+    if creditor_id is None or party is None:
+        return
+    before = party.findall("cac:PartyIdentification", NS) or party.findall("cbc:EndpointID", NS)
+    position = party.index(before[-1]) + 1 if before else 0
+    ident = etree.Element(f"{{{NS['cac']}}}PartyIdentification")
+    etree.SubElement(ident, f"{{{NS['cbc']}}}ID", schemeID="SEPA").text = creditor_id
+    party.insert(position, ident)
 
 
 def _render_taxes(root: etree._Element, doc: Invoice, cur: str) -> None:
