@@ -99,6 +99,9 @@ OPERATIONS: dict[str, Op] = {
         409: "the ERP's legal number is used already", 422: "a field, or the outbound rules, refuse it"}),
     "invoicing.credit_invoice": Op(OPERATOR, body={"type": "object"}, ok=201,
                                    answers={409: "it cannot be credited", 422: "a field is refused"}),
+    "invoicing.reissue_invoice": Op(OPERATOR, body={"type": "object", "properties": {
+        "reason": {"type": "string"}, "corrections": {"type": "object"}}}, ok=201, answers={
+        409: "it is paid, credited or a credit note", 422: "a correction, or the outbound rules, refuse it"}),
     "invoicing.list_invoices": Op(STAFF, (("state", "string", "invoice state"),
                                           ("buyer_id", "integer", "the buyer partner's id"),
                                           ("due_before", "date", "due on or before (YYYY-MM-DD)"),

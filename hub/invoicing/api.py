@@ -17,7 +17,7 @@ from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, paging
 from hub.db import get_session
 from hub.domain.errors import Problem, ValidationError
-from hub.invoicing import companies, service
+from hub.invoicing import companies, service, tracking
 from hub.invoicing.models import Company, IssuedInvoice
 from hub.services.connectors_admin import authenticate_connector
 
@@ -90,6 +90,16 @@ def credit_invoice(invoice_id: int) -> tuple[Response, int]:
     return jsonify(service.invoice_json(note, detail=True)), 201
 
 
+@bp.post("/invoices/<int:invoice_id>/reissue")
+@changer
+def reissue_invoice(invoice_id: int) -> tuple[Response, int]:
+    note, new = tracking.reissue(get_session(), invoice_id, _body(), actor=current_principal().actor,
+                                 settings=current_app.config["HUB_SETTINGS"], today=_today())
+    get_session().commit()
+    return jsonify(credit_note=service.invoice_json(note, detail=True),
+                   invoice=service.invoice_json(new, detail=True)), 201
+
+
 @bp.get("/invoices")
 @reader
 def list_invoices() -> Response:
@@ -114,6 +124,8 @@ def list_invoices() -> Response:
 def invoice_detail(invoice_id: int) -> Response:
     invoice = service.get_invoice(get_session(), invoice_id)
     out = service.invoice_json(invoice, detail=True)
+    # what the buyer said (CONTRL, APERAK, Invoice Response), latest last, with its reasons
+    out["buyer_responses"] = [h for h in invoice.history or [] if h.get("by")]
     exchange = invoice.exchange_id and get_session().get(_exchange_model(), invoice.exchange_id)
     if exchange:
         out["exchange"] = {"id": exchange.id, "state": exchange.state, "syntax": exchange.syntax,
