@@ -15,7 +15,7 @@ from hub.db import utcnow
 from hub.domain import codec
 from hub.domain.documents import PaymentTerms
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
-from hub.invoicing import companies
+from hub.invoicing import companies, stated
 from hub.invoicing.domain import (
     OPEN_STATES,
     InvoiceSpec,
@@ -65,6 +65,10 @@ def issue(session: Session, data: Any, *, actor: str, settings: Any, today: date
     spec = read_spec(data, seller=companies.seller_party(company),
                      buyer=buyer_party(buyer.name, [(i.scheme, i.value) for i in buyer.identifiers]),
                      today=today, payment_days=company.payment_days, payment=_payment(company))
+    disagree = stated.disagreements(body, figures_of(spec))
+    if disagree:
+        raise ValidationError("stated figures differ from the computed ones: " +
+                              "; ".join(p.message for p in disagree), problems=disagree)
     legal = str(body["number"]).strip() if body.get("number") else None
     invoice = _issue(session, spec, company, buyer, settings=settings, actor=actor, legal_number=legal)
     invoice.source, invoice.external_id, invoice.request = source, external_id, _plain(body)
