@@ -15,7 +15,7 @@ from hub.db import utcnow
 from hub.domain import codec
 from hub.domain.documents import PaymentTerms
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
-from hub.invoicing import companies, stated
+from hub.invoicing import companies, erp_delivery, stated
 from hub.invoicing.domain import (
     OPEN_STATES,
     InvoiceSpec,
@@ -70,7 +70,8 @@ def issue(session: Session, data: Any, *, actor: str, settings: Any, today: date
         raise ValidationError("stated figures differ from the computed ones: " +
                               "; ".join(p.message for p in disagree), problems=disagree)
     legal = str(body["number"]).strip() if body.get("number") else None
-    invoice = _issue(session, spec, company, buyer, settings=settings, actor=actor, legal_number=legal)
+    invoice = _issue(session, spec, company, buyer, settings=settings, actor=actor, legal_number=legal,
+                     source=source)
     invoice.source, invoice.external_id, invoice.request = source, external_id, _plain(body)
     return invoice, True
 
@@ -103,7 +104,7 @@ def credit(session: Session, invoice_id: int, data: dict[str, Any], *, actor: st
 
 def _issue(session: Session, spec: InvoiceSpec, company: Company, buyer: Partner, *, settings: Any,
            actor: str, legal_number: str | None = None,
-           credit_of: IssuedInvoice | None = None) -> IssuedInvoice:
+           credit_of: IssuedInvoice | None = None, source: str | None = None) -> IssuedInvoice:
     figures = figures_of(spec)
     key, fmt = series(company, spec.issued.year, credit=credit_of is not None)
     kind = "credit_note" if credit_of is not None else "invoice"
@@ -113,7 +114,7 @@ def _issue(session: Session, spec: InvoiceSpec, company: Company, buyer: Partner
     invoice = IssuedInvoice(company_id=company.id, buyer_id=buyer.id, number=number,
                             state=InvoiceState.issued.value, currency=spec.currency, issued=spec.issued,
                             due_date=spec.due_date, payable=figures.totals.payable, paid=Decimal(0),
-                            syntax=buyer.syntax, source=actor, is_credit_note=credit_of is not None,
+                            syntax=buyer.syntax, source=source or actor, is_credit_note=credit_of is not None,
                             request={}, canonical={}, history=[],
                             credit_of_id=credit_of.id if credit_of else None)
     session.add(invoice)
@@ -122,9 +123,11 @@ def _issue(session: Session, spec: InvoiceSpec, company: Company, buyer: Partner
     doc = build(spec, number, figures)
     exchange, created = _queue(session, doc, buyer, settings, actor)
     invoice.exchange_id, invoice.canonical = exchange.id, codec.to_dict(doc)
-    _history(invoice, actor, "issued", number=number, exchange=exchange.id, payable=str(invoice.payable))
+    erps = erp_delivery.queue_for_erps(session, invoice, doc, exchange, actor=actor)
+    _history(invoice, actor, "issued", number=number, exchange=exchange.id, payable=str(invoice.payable),
+             erps=erps)
     record_events(session, [created, EventSpec(actor, f"{kind}.issued", kind, str(invoice.id), buyer.id, {
-        "number": number, "company": company.id, "payable": str(invoice.payable),
+        "number": number, "company": company.id, "payable": str(invoice.payable), "erps": erps,
         "currency": invoice.currency, **({"credit_of": credit_of.number} if credit_of else {})})])
     return invoice
 

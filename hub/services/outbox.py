@@ -43,15 +43,17 @@ def enqueue_document(session: Session, document: Document, *, actor: str,
 
 
 def enqueue_documents(session: Session, documents: Sequence[Document], *, actor: str,
-                      rendered: bytes | None = None, content_type: str | None = None
+                      rendered: bytes | None = None, content_type: str | None = None,
+                      connectors: Sequence[ErpConnector] | None = None
                       ) -> list[OutboundDelivery | OutboxEntry]:
     """Queue many documents at once: one query for the connectors and one per connector for
-    what is already queued, however many documents (an interchange brings thousands)."""
+    what is already queued, however many documents (an interchange brings thousands).
+    `connectors`: only these (a routing decision made by the caller), else every active one."""
     if not documents:
         return []
     session.flush()  # the documents need their ids before rows can point at them
-    connectors = session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))
-                                 .order_by(ErpConnector.id)).all()
+    if connectors is None:
+        connectors = active_connectors(session)
     new: list[tuple[OutboundDelivery | OutboxEntry, ErpConnector, Document]] = []
     for row in connectors:
         wanted = [d for d in documents if handles(row, d.doc_type)]
@@ -62,6 +64,12 @@ def enqueue_documents(session: Session, documents: Sequence[Document], *, actor:
     session.flush()  # ids for the audit events
     record_events(session, [_queued_event(item, row, d, actor) for item, row, d in new])
     return [item for item, _, _ in new]
+
+
+def active_connectors(session: Session) -> list[ErpConnector]:
+    """Every active connector, in the order they were added."""
+    return list(session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))
+                                .order_by(ErpConnector.id)))
 
 
 def _already_queued(session: Session, row: ErpConnector, document_ids: list[str]) -> set[str]:
