@@ -151,6 +151,9 @@ class Exchange(Base):
     # as connector_id) at this position (1-based)
     part_of: Mapped[str | None] = mapped_column(String(36), index=True)
     part_number: Mapped[int | None] = mapped_column(Integer)
+    # inbound: the company (hub.invoicing) its UNB recipient or receiving EndpointID named; None for
+    # the hub's default identity (no foreign key, as connector_id)
+    company_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class IdempotencyRecord(Base):

@@ -22,6 +22,7 @@ from hub.invoicing.models import IssuedInvoice
 from hub.models import ErpConnector
 
 MAX_INVOICES = 500
+MAX_ID = 100  # the column's width
 
 
 def connector_company(connector: ErpConnector) -> str | None:
@@ -45,9 +46,11 @@ def _issue_one(session: Session, request: Any, where: str, connector: ErpConnect
                today: date) -> tuple[IssuedInvoice, bool]:
     if not isinstance(request, dict):
         raise ValidationError(f"{where} is not an object", problems=[_problem(where, "an invoice request")])
-    if not str(request.get("external_id") or "").strip():
+    external_id = str(request.get("external_id") or "")
+    if not external_id.strip() or len(external_id) > MAX_ID:
         raise ValidationError(f"{where}.external_id is required", problems=[_problem(
-            f"{where}.external_id", "the ERP's id of the invoice is required (a retry gets the first)")])
+            f"{where}.external_id", f"the ERP's id of the invoice, up to {MAX_ID} characters, is required "
+                                    "(a retry gets the first)")])
     company = connector_company(connector)
     if company is not None and request.get("company") not in (None, "", company):
         raise ValidationError(f"{where}.company is not the connector's", problems=[_problem(

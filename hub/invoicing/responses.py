@@ -16,11 +16,12 @@ from typing import Any
 from hub.domain.acknowledgements import AckStatus, ApplicationAck, InterchangeAck
 from hub.invoicing.domain import InvoiceState
 
-# UNCL 4343 as the Peppol Invoice Response uses it
+# UNCL 4343 as the Peppol Invoice Response uses it, and the codes an APERAK's BGM gives
 RESPONSE_MEANINGS = {
     "AB": "received", "IP": "in process", "UQ": "under query", "CA": "conditionally accepted",
-    "RE": "rejected", "AP": "accepted", "PD": "paid",
+    "RE": "rejected", "AP": "accepted", "PD": "paid", "27": "not accepted", "29": "accepted",
 }
+REJECTING = ("RE", "27")
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,9 @@ def _application(ack: ApplicationAck) -> BuyerResponse:
     source = "InvoiceResponse" if ack.source == "ApplicationResponse" else ack.source
     code = ack.response.strip()
     reasons = [e.as_dict() for e in ack.errors]
-    if code == "RE" or (ack.status is AckStatus.rejected and code not in RESPONSE_MEANINGS):
-        return BuyerResponse(source, code, "rejected", InvoiceState.rejected, reasons)
+    if code in REJECTING or (ack.status is AckStatus.rejected and code not in RESPONSE_MEANINGS):
+        return BuyerResponse(source, code, RESPONSE_MEANINGS.get(code, "rejected"), InvoiceState.rejected,
+                             reasons)
     meaning = RESPONSE_MEANINGS.get(code) or "accepted"
     return BuyerResponse(source, code, meaning, InvoiceState.acknowledged, reasons,
                          buyer_reports_paid=code == "PD")

@@ -4,6 +4,7 @@ with everything else); then followed through their states until paid."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,7 +16,7 @@ from hub.db import utcnow
 from hub.domain import codec
 from hub.domain.documents import PaymentTerms
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
-from hub.invoicing import companies, erp_delivery, stated
+from hub.invoicing import companies, erp_delivery, identities, stated
 from hub.invoicing.domain import (
     OPEN_STATES,
     InvoiceSpec,
@@ -121,7 +122,7 @@ def _issue(session: Session, spec: InvoiceSpec, company: Company, buyer: Partner
     session.flush()
     taken.object_id = str(invoice.id)
     doc = build(spec, number, figures)
-    exchange, created = _queue(session, doc, buyer, settings, actor)
+    exchange, created = _queue(session, doc, buyer, settings, actor, company)
     invoice.exchange_id, invoice.canonical = exchange.id, codec.to_dict(doc)
     erps = erp_delivery.queue_for_erps(session, invoice, doc, exchange, actor=actor)
     _history(invoice, actor, "issued", number=number, exchange=exchange.id, payable=str(invoice.payable),
@@ -132,9 +133,12 @@ def _issue(session: Session, spec: InvoiceSpec, company: Company, buyer: Partner
     return invoice
 
 
-def _queue(session: Session, doc: Any, buyer: Partner, settings: Any, actor: str) -> tuple[Any, EventSpec]:
+def _queue(session: Session, doc: Any, buyer: Partner, settings: Any, actor: str,
+           company: Company) -> tuple[Any, EventSpec]:
     profile = profiles.build(buyer.profile)
-    identity = routing.identity_for(settings, buyer)
+    own = identities.sender_identity(settings, company)  # the company's UNB identity, else the hub's
+    identity = replace(routing.identity_for(settings, buyer), sender=own.value,
+                       sender_qualifier=own.qualifier)
     interchange, message = outbound.next_control_numbers(session, buyer, ("interchange", "message"))
     control = f"H{interchange:08d}"
     out = rendering.render(doc, buyer.syntax, profile=profile, identity=identity, control_ref=control,

@@ -142,6 +142,8 @@ def exchange_as_dict(exchange: Exchange, partner: Partner | None = None) -> dict
         "warnings": exchange.warnings or [],
         "result": exchange.result or {},
         "ack_status": exchange.ack_status,
+        # inbound: the company its UNB recipient or EndpointID named (null: the hub's default identity)
+        "company_id": exchange.company_id,
         # one interchange of a file of several: the file's exchange and its position in it
         "part_of": {"exchange_id": exchange.part_of, "position": exchange.part_number}
         if exchange.part_of else None,

@@ -47,26 +47,29 @@ def _take_from_mailbox(client: FlaskClient, buyer: Buyer, exchange_id: str) -> N
     assert taken.status_code == 200, taken.get_json()
 
 
-def aperak(number: str, *, response: str = "27", errors: tuple[tuple[str, str], ...] = ()) -> bytes:
-    """The EDIFACT buyer's APERAK about invoice `number` (27: not accepted)."""
+def aperak(number: str, *, response: str = "27", errors: tuple[tuple[str, str], ...] = (),
+           to: str = "5790000435975:14", ack_request: bool = False, ref: str = "APK1") -> bytes:
+    """The EDIFACT buyer's APERAK about invoice `number` (27: not accepted), to the company's GLN."""
     body = [f"BGM+313+APK-{number}+9+{response}", "DTM+137:202611221300:203", f"RFF+IV:{number}"]
     for code, text in errors:
         body += [f"ERC+{code}::ZZZ", f"FTX+AAO+++{text}"]
     segments = "".join(s + "'" for s in body)
-    return (f"UNA:+.? 'UNB+UNOC:3+{EDI_BUYER}:14+PONTEHUB+20261122:1300+APK1'UNH+1+APERAK:D:96A:UN'"
-            f"{segments}UNT+{len(body) + 2}+1'UNZ+1+APK1'").encode("latin-1")
+    return (f"UNA:+.? 'UNB+UNOC:3+{EDI_BUYER}:14+{to}+20261122:1300+{ref}{'++++1' if ack_request else ''}'"
+            "UNH+1+APERAK:D:96A:UN'"
+            f"{segments}UNT+{len(body) + 2}+1'UNZ+1+{ref}'").encode("latin-1")
 
 
 def contrl(control_ref: str, action: str, *more: str) -> bytes:
     """The EDIFACT buyer's CONTRL about interchange `control_ref` (with `more` segments: UCM, UCS...)."""
     body = "".join(s + "'" for s in more)
-    return (f"UNB+UNOC:3+{EDI_BUYER}:14+PONTEHUB+20261122:1200+CTL1'UNH+1+CONTRL:D:3:UN'"
-            f"UCI+{control_ref}+PONTEHUB+{EDI_BUYER}:14+{action}'{body}UNT+{len(more) + 3}+1'UNZ+1+CTL1'"
+    return (f"UNB+UNOC:3+{EDI_BUYER}:14+5790000435975:14+20261122:1200+CTL1'UNH+1+CONTRL:D:3:UN'"
+            f"UCI+{control_ref}+5790000435975:14+{EDI_BUYER}:14+{action}'{body}UNT+{len(more) + 3}+1'"
+            "UNZ+1+CTL1'"
             ).encode("latin-1")
 
 
 def invoice_response(number: str, code: str, *, ref: str = "IR-1",
-                     statuses: tuple[tuple[str, str, str], ...] = ()) -> bytes:
+                     statuses: tuple[tuple[str, str, str], ...] = (), to: str = "5790000435975") -> bytes:
     """A Peppol Invoice Response (BIS 3) from peppol-buyer about invoice `number`; each status is
     (list, code, text): OPStatusReason or OPStatusAction with its clarification."""
     status = "".join(f'<cac:Status><cbc:StatusReasonCode listID="{lst}">{c}</cbc:StatusReasonCode>'
@@ -84,7 +87,7 @@ def invoice_response(number: str, code: str, *, ref: str = "IR-1",
     <cac:PartyLegalEntity><cbc:RegistrationName>Peppol Buyer</cbc:RegistrationName></cac:PartyLegalEntity>
   </cac:SenderParty>
   <cac:ReceiverParty>
-    <cbc:EndpointID schemeID="0088">5790000435975</cbc:EndpointID>
+    <cbc:EndpointID schemeID="0088">{to}</cbc:EndpointID>
     <cac:PartyLegalEntity><cbc:RegistrationName>Ponte Seller SA</cbc:RegistrationName></cac:PartyLegalEntity>
   </cac:ReceiverParty>
   <cac:DocumentResponse>
@@ -163,7 +166,7 @@ def test_an_edifact_buyer_takes_the_invoice_then_its_aperak_rejects_it_and_a_rei
     assert detail["state"] == "rejected"
     assert [h["what"] for h in detail["history"]] == ["issued", "sent", "acknowledged", "rejected"]
     said = detail["buyer_responses"][-1]
-    assert (said["by"], said["response"], said["meaning"]) == ("APERAK", "27", "rejected")
+    assert (said["by"], said["response"], said["meaning"]) == ("APERAK", "27", "not accepted")
     assert said["reasons"] == [{"code": "REF", "agency": "ZZZ", "text": "Order PO-1 is closed"},
                                {"code": "PRI", "agency": "ZZZ",
                                 "text": "Price of line 1 differs from the contract"}]
