@@ -16,10 +16,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hub.domain.documents import Identifier, IdScheme
 from hub.domain.errors import HubError, Problem, ValidationError
+from hub.domain.identifiers import FAMILIES
 from hub.invoicing import service
 from hub.invoicing.models import IssuedInvoice
 from hub.models import ErpConnector
+from hub.services import partners
 
 MAX_INVOICES = 500
 MAX_ID = 100  # the column's width
@@ -55,7 +58,8 @@ def _issue_one(session: Session, request: Any, where: str, connector: ErpConnect
     if company is not None and request.get("company") not in (None, "", company):
         raise ValidationError(f"{where}.company is not the connector's", problems=[_problem(
             f"{where}.company", f"connector {connector.name} issues for company {company!r} only")])
-    body = {**request, "company": company or request.get("company")}
+    body = {**request, "company": company or request.get("company"),
+            "buyer": _buyer(session, request.get("buyer"), f"{where}.buyer")}
     actor = f"connector:{connector.name}"
     try:
         return service.issue(session, body, actor=actor, settings=settings, today=today, source=actor)
@@ -73,6 +77,20 @@ def _within(where: str, problem: Problem) -> Problem:
                        message=f"{where}.{problem.message}" if problem.element else
                        f"{where}{problem.message}")
     return replace(problem, message=f"{where}: {problem.message}")
+
+
+def _buyer(session: Session, ref: Any, where: str) -> Any:
+    """An ERP names the buyer as the API does (a partner's name or id) or by an identifier it knows,
+    `gln:5790000435968`, `vat:DE123456789`, `cnpj:...`: that identifier's partner."""
+    scheme, sep, value = str(ref or "").partition(":")
+    if not sep or scheme.strip().lower() not in FAMILIES or not value.strip():
+        return ref
+    ident = Identifier(value.strip(), IdScheme(scheme.strip().lower()))
+    partner = partners.find_by_identifier(session, ident)
+    if partner is None:
+        raise ValidationError(f"{where}: no partner has {ref}", problems=[_problem(
+            where, f"no trading partner is known by the identifier {ref!r}")])
+    return partner.id
 
 
 def issued_json(invoice: IssuedInvoice, created: bool) -> dict[str, Any]:

@@ -94,6 +94,21 @@ def test_a_request_without_the_erp_id_or_with_a_bad_line_names_its_field(
     assert client.post(URL, json={"invoices": "no"}, headers=erp).status_code == 422
 
 
+def test_an_erp_names_the_buyer_by_an_identifier_it_knows(
+        client: FlaskClient, runner: Any, invoicing: dict[str, Any]) -> None:
+    erp = _connector(runner)
+    posted = client.post(URL, json={"invoices": [invoice_body("gln:5790000435968", external_id="G-1"),
+                                                 invoice_body("vat:DE 123 456 789", external_id="G-2")]},
+                         headers=erp)
+    assert posted.status_code == 201, posted.get_json()
+    buyers = {client.get(f"/api/v1/invoicing/invoices/{i['id']}", headers=invoicing["auditor"]).get_json()[
+        "buyer_id"] for i in posted.get_json()["items"]}
+    assert len(buyers) == 1  # both name peppol-buyer
+    unknown = client.post(URL, json={"invoices": [invoice_body("gln:4000000000006", external_id="G-3")]},
+                          headers=erp)
+    assert unknown.status_code == 422 and "invoices[0].buyer" in _problems(unknown)
+
+
 def test_the_first_format_still_stores_a_canonical_invoice_without_issuing(
         client: FlaskClient, runner: Any, invoicing: dict[str, Any]) -> None:
     erp = _connector(runner)
