@@ -154,6 +154,9 @@ class Exchange(Base):
     # the raw bytes were purged by the retention policy (hub/retention): the row, its sha256 and
     # size stay, so the history still reads
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # inbound: the company (hub.invoicing) its UNB recipient or receiving EndpointID named; None for
+    # the hub's default identity (no foreign key, as connector_id)
+    company_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class IdempotencyRecord(Base):

@@ -23,7 +23,7 @@ from hub.domain.errors import NotFound
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
-DESCRIBED = ("/api/v1/", "/healthz", "/readyz", "/metrics")
+DESCRIBED = ("/api/v1/", "/api/v2/", "/healthz", "/readyz", "/metrics")
 SELF = {"openapi.spec", "openapi.docs", "openapi.docs_bundle"}
 _PARAM = re.compile(r"<(?:(?P<conv>[a-z]+):)?(?P<name>[a-z_]+)>")
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -82,7 +82,7 @@ def _operation(app: Flask, rule: Rule, op: Op) -> dict[str, Any]:
     doc = (view.__doc__ or rule.endpoint).strip().splitlines()[0]
     out: dict[str, Any] = {"operationId": rule.endpoint.replace(".", "_"), "summary": doc,
                            "description": f"Caller: {WHO[op.who]}.",
-                           "tags": [rule.rule.removeprefix("/api/v1/").split("/")[0]],
+                           "tags": [re.sub(r"^/api/v\d+/", "", rule.rule).split("/")[0]],
                            "parameters": _path_params(rule, op) + _query_params(op),
                            "responses": _responses(rule, op)}
     if op.who != PUBLIC:

@@ -108,6 +108,11 @@ OPERATIONS: dict[str, Op] = {
     "erp.post_invoices": Op(CONNECTOR, body={"type": "object", "properties": {
         "invoices": {"type": "array", "items": {"type": "object"}}}}, ok=201,
         answers={200: "every invoice was issued before", 422: "a bad field, named"}),
+    "erp_v2.post_invoices": Op(CONNECTOR, body={"type": "object", "required": ["invoices"], "properties": {
+        "invoices": {"type": "array", "maxItems": 500, "items": {"type": "object"}}}}, ok=201, answers={
+        200: "every invoice was issued before (same external_id)", 404: "the company named is unknown",
+        409: "an ERP's legal number is used already",
+        422: "a field, a stated figure that differs from the computed one, or the outbound rules"}),
     "invoicing.add_company": Op(OPERATOR, body={"type": "object", "required": ["name", "country"]}, ok=201,
                                 answers={409: "a company of that name exists", 422: "a field is refused"}),
     "invoicing.list_companies": Op(STAFF),
@@ -116,6 +121,9 @@ OPERATIONS: dict[str, Op] = {
         409: "the ERP's legal number is used already", 422: "a field, or the outbound rules, refuse it"}),
     "invoicing.credit_invoice": Op(OPERATOR, body={"type": "object"}, ok=201,
                                    answers={409: "it cannot be credited", 422: "a field is refused"}),
+    "invoicing.reissue_invoice": Op(OPERATOR, body={"type": "object", "properties": {
+        "reason": {"type": "string"}, "corrections": {"type": "object"}}}, ok=201, answers={
+        409: "it is paid, credited or a credit note", 422: "a correction, or the outbound rules, refuse it"}),
     "invoicing.list_invoices": Op(STAFF, (("state", "string", "invoice state"),
                                           ("buyer_id", "integer", "the buyer partner's id"),
                                           ("due_before", "date", "due on or before (YYYY-MM-DD)"),

@@ -1,7 +1,9 @@
 """SOAP 1.1 (spyne): the hub's outbox for polling ERPs and their inbound posts, WSDL at `/soap?wsdl`.
 
 Operations mirror the REST API: FetchBatch(Cursor, Limit), Acknowledge(Ids), SubmitStockLevels(Levels),
-SubmitInvoices(Invoices). The ERP sends its connector token as `Authorization: Bearer <token>`.
+SubmitInvoices(Invoices) (the first invoice format), and invoicing's IssueInvoicesV2(Invoices)
+(`hub.invoicing.soap`, the second, issued for real). The ERP sends its connector token as
+`Authorization: Bearer <token>`.
 """
 
 from __future__ import annotations
@@ -243,7 +245,9 @@ class SafeSoap11(Soap11):
 
 def soap_wsgi(app: Flask) -> WsgiApplication:
     """The spyne WSGI application bound to the Flask app's database."""
-    application = Application([HubOutboxService], tns=NAMESPACE, name="HubOutbox",
+    from hub.invoicing.soap import InvoicingV2Service  # it builds on this module's helpers
+
+    application = Application([HubOutboxService, InvoicingV2Service], tns=NAMESPACE, name="HubOutbox",
                               in_protocol=SafeSoap11(validator="lxml"), out_protocol=Soap11(),
                               config={"flask_app": app})
     # spyne's own cap (2 MiB) would refuse what the edge accepted: the edge's limit is the one

@@ -202,6 +202,8 @@ class ApplicationAck:
     errors: list[ApplicationError] = field(default_factory=list)  # the first MAX_ERRORS
     errors_total: int = 0
     source: str = "APERAK"  # or "ApplicationResponse" (UBL)
+    # UBL: ReceiverParty/EndpointID as (schemeID, value), the identity the partner wrote to
+    receiver: tuple[str, str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"source": self.source, "number": self.number, "message_ref": self.message_ref,

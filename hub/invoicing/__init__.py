@@ -10,7 +10,12 @@ if TYPE_CHECKING:
 
 
 def register(app: Flask) -> None:
-    """Mount invoicing's API."""
-    from hub.invoicing import api
+    """Mount invoicing's API; follow invoices' exchanges as they are sent and acknowledged."""
+    from hub.invoicing import api, erp_api, tracking
+    from hub.services.acknowledgements import on_acknowledged
+    from hub.services.exchanges import on_sent
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(erp_api.bp)
+    on_sent(tracking.exchange_sent)
+    on_acknowledged(tracking.acknowledged)

@@ -17,7 +17,7 @@ from hub.api.auth import Forbidden, current_principal, require
 from hub.api.params import BadParameter, int_arg, paging
 from hub.db import get_session
 from hub.domain.errors import Problem, ValidationError
-from hub.invoicing import companies, followup, orders, service
+from hub.invoicing import companies, followup, orders, service, tracking
 from hub.invoicing.models import Company, IssuedInvoice
 from hub.models import ErpConnector
 from hub.services.connectors_admin import authenticate_connector
@@ -140,6 +140,14 @@ def _object_body() -> dict[str, Any]:
         raise ValidationError("send a JSON object", problems=[
             Problem(code="INVOICE_FIELD", message="the body must be a JSON object", element="")])
     return body
+@bp.post("/invoices/<int:invoice_id>/reissue")
+@changer
+def reissue_invoice(invoice_id: int) -> tuple[Response, int]:
+    note, new = tracking.reissue(get_session(), invoice_id, _body(), actor=current_principal().actor,
+                                 settings=current_app.config["HUB_SETTINGS"], today=_today())
+    get_session().commit()
+    return jsonify(credit_note=service.invoice_json(note, detail=True),
+                   invoice=service.invoice_json(new, detail=True)), 201
 
 
 @bp.get("/invoices")
@@ -166,6 +174,8 @@ def list_invoices() -> Response:
 def invoice_detail(invoice_id: int) -> Response:
     invoice = service.get_invoice(get_session(), invoice_id)
     out = service.invoice_json(invoice, detail=True)
+    # what the buyer said (CONTRL, APERAK, Invoice Response), latest last, with its reasons
+    out["buyer_responses"] = [h for h in invoice.history or [] if h.get("by")]
     exchange = invoice.exchange_id and get_session().get(_exchange_model(), invoice.exchange_id)
     if exchange:
         out["exchange"] = {"id": exchange.id, "state": exchange.state, "syntax": exchange.syntax,

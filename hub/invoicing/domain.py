@@ -43,12 +43,14 @@ TRANSITIONS: dict[InvoiceState, set[InvoiceState]] = {
                           InvoiceState.overdue, InvoiceState.credited},
     InvoiceState.sent: {InvoiceState.acknowledged, InvoiceState.rejected, InvoiceState.partially_paid,
                         InvoiceState.paid, InvoiceState.overdue, InvoiceState.credited},
-    InvoiceState.acknowledged: {InvoiceState.partially_paid, InvoiceState.paid, InvoiceState.overdue,
-                                InvoiceState.credited},
+    # a CONTRL accepts the syntax, then the buyer's APERAK or Invoice Response rejects the content
+    InvoiceState.acknowledged: {InvoiceState.rejected, InvoiceState.partially_paid, InvoiceState.paid,
+                                InvoiceState.overdue, InvoiceState.credited},
     InvoiceState.rejected: {InvoiceState.credited},
     InvoiceState.partially_paid: {InvoiceState.partially_paid, InvoiceState.paid, InvoiceState.overdue,
                                   InvoiceState.credited},
-    InvoiceState.overdue: {InvoiceState.partially_paid, InvoiceState.paid, InvoiceState.credited},
+    InvoiceState.overdue: {InvoiceState.rejected, InvoiceState.partially_paid, InvoiceState.paid,
+                           InvoiceState.credited},
     InvoiceState.paid: set(),
     InvoiceState.credited: set(),
 }

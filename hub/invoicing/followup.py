@@ -12,7 +12,7 @@ from hub.domain import codec
 from hub.domain.errors import HubError, IllegalTransition, Problem, ValidationError
 from hub.invoicing import service
 from hub.invoicing.domain import InvoiceState
-from hub.invoicing.models import IssuedInvoice
+from hub.invoicing.models import Company, IssuedInvoice
 from hub.models import Partner
 from hub.services.audit import EventSpec, record_events
 
@@ -33,8 +33,10 @@ def resend(session: Session, invoice_id: int, *, actor: str, settings: Any) -> I
     buyer = session.get(Partner, invoice.buyer_id)
     assert buyer is not None
     try:
+        company = session.get(Company, invoice.company_id)
+        assert company is not None
         exchange, created = service._queue(session, codec.from_dict(invoice.canonical), buyer, settings,
-                                           actor)
+                                           actor, company)
     except service.InvoiceNotIssuable as exc:
         raise InvoiceNotSendable(f"{invoice.number} rendered for {buyer.name} breaks {len(exc.problems)} "
                                  "rule(s); nothing was sent", problems=exc.problems) from exc

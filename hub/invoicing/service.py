@@ -16,7 +16,7 @@ from hub.db import utcnow
 from hub.domain import codec
 from hub.domain.documents import PaymentTerms
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
-from hub.invoicing import companies, payment_means
+from hub.invoicing import companies, erp_delivery, identities, payment_means, stated
 from hub.invoicing.domain import (
     OPEN_STATES,
     InvoiceSpec,
@@ -66,10 +66,14 @@ def issue(session: Session, data: Any, *, actor: str, settings: Any, today: date
     spec = read_spec(data, seller=companies.seller_party(company),
                      buyer=buyer_party(buyer.name, [(i.scheme, i.value) for i in buyer.identifiers]),
                      today=today, payment_days=company.payment_days, payment=_payment(company))
+    disagree = stated.disagreements(body, figures_of(spec))
+    if disagree:
+        raise ValidationError("stated figures differ from the computed ones: " +
+                              "; ".join(p.message for p in disagree), problems=disagree)
     legal = str(body["number"]).strip() if body.get("number") else None
     means = payment_means.read_choice(body, companies.payee(company), spec.currency)
     invoice = _issue(session, spec, company, buyer, settings=settings, actor=actor, legal_number=legal,
-                     means=means)
+                     means=means, source=source)
     invoice.source, invoice.external_id, invoice.request = source, external_id, _plain(body)
     return invoice, True
 
@@ -102,7 +106,7 @@ def credit(session: Session, invoice_id: int, data: dict[str, Any], *, actor: st
 
 def _issue(session: Session, spec: InvoiceSpec, company: Company, buyer: Partner, *, settings: Any,
            actor: str, legal_number: str | None = None, credit_of: IssuedInvoice | None = None,
-           means: payment_means.MeansChoice | None = None) -> IssuedInvoice:
+           means: payment_means.MeansChoice | None = None, source: str | None = None) -> IssuedInvoice:
     figures = figures_of(spec)
     key, fmt = series(company, spec.issued.year, credit=credit_of is not None)
     kind = "credit_note" if credit_of is not None else "invoice"
@@ -119,7 +123,7 @@ def _issue(session: Session, spec: InvoiceSpec, company: Company, buyer: Partner
     invoice = IssuedInvoice(company_id=company.id, buyer_id=buyer.id, number=number,
                             state=InvoiceState.issued.value, currency=spec.currency, issued=spec.issued,
                             due_date=spec.due_date, payable=figures.totals.payable, paid=Decimal(0),
-                            syntax=buyer.syntax, source=actor, is_credit_note=credit_of is not None,
+                            syntax=buyer.syntax, source=source or actor, is_credit_note=credit_of is not None,
                             request={}, canonical={}, history=[],
                             credit_of_id=credit_of.id if credit_of else None)
     if paying is not None:
@@ -129,18 +133,23 @@ def _issue(session: Session, spec: InvoiceSpec, company: Company, buyer: Partner
     session.flush()
     taken.object_id = str(invoice.id)
     doc = build(spec, number, figures)
-    exchange, created = _queue(session, doc, buyer, settings, actor)
+    exchange, created = _queue(session, doc, buyer, settings, actor, company)
     invoice.exchange_id, invoice.canonical = exchange.id, codec.to_dict(doc)
-    _history(invoice, actor, "issued", number=number, exchange=exchange.id, payable=str(invoice.payable))
+    erps = erp_delivery.queue_for_erps(session, invoice, doc, exchange, actor=actor)
+    _history(invoice, actor, "issued", number=number, exchange=exchange.id, payable=str(invoice.payable),
+             erps=erps)
     record_events(session, [created, EventSpec(actor, f"{kind}.issued", kind, str(invoice.id), buyer.id, {
-        "number": number, "company": company.id, "payable": str(invoice.payable),
+        "number": number, "company": company.id, "payable": str(invoice.payable), "erps": erps,
         "currency": invoice.currency, **({"credit_of": credit_of.number} if credit_of else {})})])
     return invoice
 
 
-def _queue(session: Session, doc: Any, buyer: Partner, settings: Any, actor: str) -> tuple[Any, EventSpec]:
+def _queue(session: Session, doc: Any, buyer: Partner, settings: Any, actor: str,
+           company: Company) -> tuple[Any, EventSpec]:
     profile = profiles.build(buyer.profile)
-    identity = routing.identity_for(settings, buyer)
+    own = identities.sender_identity(settings, company)  # the company's UNB identity, else the hub's
+    identity = replace(routing.identity_for(settings, buyer), sender=own.value,
+                       sender_qualifier=own.qualifier)
     interchange, message = outbound.next_control_numbers(session, buyer, ("interchange", "message"))
     control = f"H{interchange:08d}"
     out = rendering.render(doc, buyer.syntax, profile=profile, identity=identity, control_ref=control,

@@ -12,6 +12,7 @@ with a warning, never dropped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,24 @@ from hub.routing.service import batch_file_for
 from hub.services.audit import EventSpec
 
 KEPT_REPORTS = 20  # the latest CONTRL reports kept on one outbound exchange
+
+# (session, the outbound exchange answered, the acknowledgement's own exchange, its report) -> events
+AckFollower = Callable[[Session, Exchange, Exchange, InterchangeAck | ApplicationAck], list[EventSpec]]
+_followers: list[AckFollower] = []
+
+
+def on_acknowledged(follower: AckFollower) -> None:
+    """Register `follower` (once) for every acknowledgement matched to what the hub sent: a
+    capability moves its own records (an invoice becomes acknowledged or rejected), in the same
+    transaction as the report."""
+    if follower not in _followers:
+        _followers.append(follower)
+
+
+def _follow(session: Session, target: Exchange, ack_exchange: Exchange,
+            report: InterchangeAck | ApplicationAck) -> list[EventSpec]:
+    return [event for follower in _followers
+            for event in follower(session, target, ack_exchange, report)]
 
 
 @dataclass
@@ -62,7 +81,7 @@ def record_contrl(session: Session, contrl_exchange: Exchange, partner: Partner,
                        "control_ref": ack.control_ref, "contrl_exchange_id": contrl_exchange.id,
                        "rejected_messages": [m.reference for m in ack.messages
                                              if m.status.value != "accepted"]})
-    return Recorded(summary, warnings, [event])
+    return Recorded(summary, warnings, [event, *_follow(session, target, contrl_exchange, ack)])
 
 
 def record_aperak(session: Session, aperak_exchange: Exchange, partner: Partner,
@@ -89,7 +108,7 @@ def record_aperak(session: Session, aperak_exchange: Exchange, partner: Partner,
                       partner.id, {"status": ack.status.value, "aperak": ack.number,
                                    "aperak_exchange_id": aperak_exchange.id,
                                    "errors": [e.code for e in ack.errors]})
-    return Recorded(summary, [], [event])
+    return Recorded(summary, [], [event, *_follow(session, target, aperak_exchange, ack)])
 
 
 def _sent_to(session: Session, partner: Partner, references: list[tuple[str, str]]

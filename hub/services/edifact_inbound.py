@@ -28,6 +28,7 @@ from hub.domain.identifiers import key_of_registered, key_of_unb
 from hub.domain.records import DocumentRecord
 from hub.ingest.messages import Context, MessageJob, MessageResult
 from hub.ingest.pool import map_batches
+from hub.invoicing import identities
 from hub.models import Exchange, Partner
 from hub.routing import to_partners as routing
 from hub.services import (
@@ -137,6 +138,7 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
     run = Run(session, exchange, partner, checked,
               routing.find_partner(session, interchange.recipient, interchange.recipient_qualifier))
     run.errors.add(_sender_problems(interchange, partner))
+    run.errors.add(_recipient_problems(session, exchange, interchange, forwarded=run.recipient is not None))
     context = Context(interchange.separators, dict(partner.profile or {}), partner.name,
                       profile.tolerate_count_mismatch, limits)
     stubs: list[Message] = []
@@ -216,6 +218,7 @@ def _translate_acknowledgement(session: Session, exchange: Exchange, partner: Pa
     checked = Checked(interchange, profile)
     errors = ProblemTally()
     errors.add(_sender_problems(interchange, partner))
+    errors.add(_recipient_problems(session, exchange, interchange, forwarded=False))
     limited = False
     reports: list[Any] = []
     stubs: list[Message] = []
@@ -427,6 +430,23 @@ def _sender_problems(interchange: Interchange, partner: Partner) -> list[Problem
     return [Problem(code="UNKNOWN_SENDER", segment_position=1, segment_tag="UNB",
                     element="S002/0004",
                     message=f"sender {sender} is not an identifier of partner {partner.name}")]
+
+
+def _recipient_problems(session: Session, exchange: Exchange, interchange: Interchange, *,
+                        forwarded: bool) -> list[Problem]:
+    """The company the interchange is addressed to (UNB recipient) is recorded on the exchange; an
+    identity that is neither a company's, the hub's default nor another partner's is refused (once
+    companies are configured: hub.invoicing.identities)."""
+    said = identities.UnbIdentity(interchange.recipient, interchange.recipient_qualifier or None)
+    company, known = identities.addressed(session, session.info["settings"], said, [],
+                                          forwarded=forwarded)
+    exchange.company_id = company.id if company is not None else None
+    if known:
+        return []
+    default = identities.default_identity(session.info["settings"])
+    return [Problem(code="UNKNOWN_RECIPIENT", segment_position=1, segment_tag="UNB", element="S003/0010",
+                    message=f"recipient {said} is not an identity of this hub: neither a company's "
+                            f"(flask hub company-list) nor its default {default}, nor a partner's")]
 
 
 def _wants_contrl(checked: Checked) -> bool:

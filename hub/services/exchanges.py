@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,18 @@ from hub.db import utcnow
 from hub.domain.errors import NotFound
 from hub.domain.states import Direction, ExchangeState, check_transition
 from hub.models import Exchange, Partner
-from hub.services.audit import record_event
+from hub.services.audit import EventSpec, record_event, record_events
+
+# (session, an outbound exchange that has just become `sent`) -> the audit events of what followed
+SentFollower = Callable[[Session, Exchange], list[EventSpec]]
+_sent_followers: list[SentFollower] = []
+
+
+def on_sent(follower: SentFollower) -> None:
+    """Register `follower` (once) for every outbound exchange that becomes `sent` (delivered, or
+    taken from the partner's mailbox): a capability moves what it carried (an invoice is sent)."""
+    if follower not in _sent_followers:
+        _sent_followers.append(follower)
 
 
 def transition(session: Session, exchange: Exchange, target: ExchangeState, *, actor: str,
@@ -27,6 +39,9 @@ def transition(session: Session, exchange: Exchange, target: ExchangeState, *, a
     record_event(session, actor=actor, action="exchange.state_changed", object_type="exchange",
                  object_id=exchange.id, partner_id=exchange.partner_id,
                  details={"from": current.value, "to": target.value, **(details or {})})
+    if target is ExchangeState.sent and exchange.direction == Direction.outbound.value:
+        record_events(session, [event for follower in _sent_followers
+                                for event in follower(session, exchange)])
 
 
 def claim(session: Session, exchange_id: str, *, actor: str, source: ExchangeState) -> bool:
@@ -129,6 +144,8 @@ def exchange_as_dict(exchange: Exchange, partner: Partner | None = None) -> dict
         "ack_status": exchange.ack_status,
         # the raw bytes were purged by the retention policy (the sha256 and size remain)
         "purged_at": exchange.purged_at.isoformat() if exchange.purged_at else None,
+        # inbound: the company its UNB recipient or EndpointID named (null: the hub's default identity)
+        "company_id": exchange.company_id,
         # one interchange of a file of several: the file's exchange and its position in it
         "part_of": {"exchange_id": exchange.part_of, "position": exchange.part_number}
         if exchange.part_of else None,

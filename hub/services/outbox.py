@@ -44,20 +44,25 @@ def enqueue_document(session: Session, document: Document, *, actor: str,
 
 def enqueue_documents(session: Session, documents: Sequence[Document], *, actor: str,
                       rendered: bytes | None = None, content_type: str | None = None,
-                      connector_ids: Collection[int] | None = None
+                      connector_ids: Collection[int] | None = None,
+                      connectors: Sequence[ErpConnector] | None = None
                       ) -> list[OutboundDelivery | OutboxEntry]:
     """Queue many documents at once: one query for the connectors and one per connector for
     what is already queued, however many documents (an interchange brings thousands).
     `connector_ids` (a routing rule's targets) names the connectors, whatever their document
-    types; without it every active connector carrying the type gets them."""
+    types; `connectors` (a caller's own decision, such as invoicing's ERP targets) names them too,
+    each taking the types it carries; without either every active connector carrying the type
+    gets them."""
     if not documents:
         return []
     session.flush()  # the documents need their ids before rows can point at them
-    query = select(ErpConnector).where(ErpConnector.active.is_(True)).order_by(ErpConnector.id)
-    if connector_ids is not None:
-        query = query.where(ErpConnector.id.in_(list(connector_ids)))
+    if connectors is None:
+        connectors = active_connectors(session)
+        if connector_ids is not None:
+            chosen = set(connector_ids)
+            connectors = [c for c in connectors if c.id in chosen]
     new: list[tuple[OutboundDelivery | OutboxEntry, ErpConnector, Document]] = []
-    for row in session.scalars(query).all():
+    for row in connectors:
         wanted = [d for d in documents if connector_ids is not None or handles(row, d.doc_type)]
         done = _already_queued(session, row, [d.id for d in wanted])
         new += [(_queue_one(row, d, rendered, content_type), row, d)
@@ -66,6 +71,12 @@ def enqueue_documents(session: Session, documents: Sequence[Document], *, actor:
     session.flush()  # ids for the audit events
     record_events(session, [_queued_event(item, row, d, actor) for item, row, d in new])
     return [item for item, _, _ in new]
+
+
+def active_connectors(session: Session) -> list[ErpConnector]:
+    """Every active connector, in the order they were added."""
+    return list(session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))
+                                .order_by(ErpConnector.id)))
 
 
 def _already_queued(session: Session, row: ErpConnector, document_ids: list[str]) -> set[str]:

@@ -41,7 +41,14 @@ def read(root: etree._Element) -> ApplicationAck:
     return ApplicationAck(number=text(root, "cbc:ID") or "", message_ref=text(root, "cbc:ID") or "",
                           status=response_status(response, bool(total)), response=response,
                           references=references, errors=errors, errors_total=total,
-                          source="ApplicationResponse")
+                          source="ApplicationResponse", receiver=_receiver(root))
+
+
+def _receiver(root: etree._Element) -> tuple[str, str] | None:
+    endpoint = root.find(clark("cac:ReceiverParty/cbc:EndpointID"))
+    if endpoint is None or not (endpoint.text or "").strip():
+        return None
+    return endpoint.get("schemeID") or "", (endpoint.text or "").strip()
 
 
 def _status_reasons(response: etree._Element | None, where: str | None) -> list[ApplicationError]:
