@@ -126,7 +126,7 @@ class Price:
     base_quantity: Decimal = Decimal(1)
     unit: str | None = None
     kind: str = "net"  # net (AAA) or gross (AAB)
-    min_quantity: Decimal | None = None  # a price break: this price from this quantity up (RNG, MinimumQuantity)
+    min_quantity: Decimal | None = None  # a price break: this price from this quantity up (RNG)
 
 
 @dataclass(slots=True)

@@ -18,7 +18,8 @@ MESSAGE_TYPES = {"purchase_order": "ORDERS", "order_response": "ORDRSP",
                  "catalogue": "PRICAT", "inventory_report": "INVRPT"}
 UBL_NAMES = {"purchase_order": "Order", "order_response": "OrderResponse",
              "despatch_advice": "DespatchAdvice", "invoice": "Invoice", "order_change": "OrderChange",
-             "order_cancellation": "OrderCancellation"}
+             "order_cancellation": "OrderCancellation", "catalogue": "Catalogue",
+             "inventory_report": "InventoryReport"}
 UBL_TYPES = set(UBL_NAMES)
 SYNTAXES = ("edifact", "ubl")
 
