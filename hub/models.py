@@ -320,7 +320,7 @@ class OutboxEntry(Base):
 
 
 class StockLevel(Base):
-    """The latest stock of an item at a location, as an ERP reported it."""
+    """The latest stock of an item at a location, as an ERP or a partner's inventory report gave it."""
 
     __tablename__ = "stock_levels"
     __table_args__ = (UniqueConstraint("item", "location"),)
@@ -333,6 +333,7 @@ class StockLevel(Base):
     unit: Mapped[str] = mapped_column(String(3))  # UN/ECE Rec 20
     as_of: Mapped[datetime] = mapped_column(UTCDateTime)
     connector_id: Mapped[int | None] = mapped_column(ForeignKey("connectors.id"))
+    source: Mapped[str | None] = mapped_column(String(80))  # erp:<connector> or partner:<name>
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -336,7 +336,8 @@ def _flush(run: Run) -> None:
     passed = [record for index, record in enumerate(batch) if index not in refused]
     if passed:
         run.stored += accept(run.session, run.exchange, run.partner, passed, run.recipient,
-                             actor=ACTOR, test=run.checked.interchange.test, flags=review.flags)
+                             actor=ACTOR, test=run.checked.interchange.test, flags=review.flags,
+                             warnings=run.checked.warnings)
 
 
 def _reject_if_errors(run: Run) -> None:

@@ -57,22 +57,24 @@ def translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome
 
 def accept(session: Session, exchange: Exchange, partner: Partner,
            records: list[DocumentRecord], recipient: Partner | None, *, actor: str,
-           test: bool = False, flags: Mapping[int, dict[str, Any]] | None = None
-           ) -> list[documents.Stored]:
+           test: bool = False, flags: Mapping[int, dict[str, Any]] | None = None,
+           warnings: list[Problem] | None = None) -> list[documents.Stored]:
     """What every translator does with documents that passed: persist them with their lines,
     route them to the recipient partner in its syntax, audit all of it, queue them for the ERPs.
     Test documents (from a test interchange) are persisted and audited only. `flags` (by
     position) are stored on their documents; a held one waits for `holds.release`. One
-    transaction, the caller's."""
+    transaction, the caller's. What the capabilities' handlers warn about goes into `warnings`."""
     stored, events = documents.persist(session, exchange.id, partner.id, "inbound", records,
                                        actor=actor, test=test)
     held = holds.flag(session, partner.id, stored, flags, recipient, actor=actor) if flags else set()
     routed = [] if test else routing.route(session, partner, recipient,
                                            [r for r in records if r.position not in held],
                                            reply_to=exchange.id)
-    answered = [] if test else accepted.dispatch(
-        session, partner, [r for r in records if r.position not in held])
-    record_events(session, events + routed + answered)
+    answered = accepted.Answered() if test else accepted.dispatch(
+        session, accepted.Batch(partner, [r for r in records if r.position not in held], exchange.id))
+    if warnings is not None:
+        warnings += answered.warnings
+    record_events(session, events + routed + answered.events)
     if not test:
         documents.enqueue_stored(session, [s for s in stored if s.position not in held],
                                  actor=actor)

@@ -3,17 +3,29 @@ partner's ApplicationResponse (Peppol MLR or Invoice Response) is recorded on wh
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
-from hub.domain.errors import ValidationError
+from hub.domain.documents import Catalogue
+from hub.domain.errors import Problem, ValidationError
 from hub.domain.records import record_of
 from hub.models import Exchange, Partner
-from hub.services import acknowledgements, business_rules, documents, profiles, routing
-from hub.services.audit import record_events
+from hub.services import acknowledgements, business_rules, catalogue_responses, documents, profiles, routing
+from hub.services.audit import EventSpec, record_events
 from hub.services.pipeline import Outcome, accept, register
 from mappings.ubl import parse_ubl, read_application_response
 
 ACTOR = "system:ubl"
+
+
+class AnsweredRejection(ValidationError):
+    """A business rejection; `followups` queue the answer (a Catalogue Response) with the failure."""
+
+    def __init__(self, message: str, *, problems: list[Problem],
+                 followups: list[Callable[[Session, Exchange], list[EventSpec]]]) -> None:
+        super().__init__(message, problems=problems)
+        self.followups = followups
 
 
 @register("xml")
@@ -29,8 +41,11 @@ def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Out
     review = business_rules.check(session, partner, profiles.build(partner.profile), [record])
     if review.rejected:
         problems = review.rejected[0][1]
-        raise ValidationError(f"business rejection: {problems[0]}", problems=problems)
+        answer = catalogue_responses.reject_followup(doc, [str(p) for p in problems], ACTOR) \
+            if isinstance(doc, Catalogue) else None
+        raise AnsweredRejection(f"business rejection: {problems[0]}", problems=problems,
+                                followups=[answer] if answer else [])
     rows = accept(session, exchange, partner, [record], routing.receiver_of(session, doc),
-                  actor=ACTOR, flags=review.flags)
+                  actor=ACTOR, flags=review.flags, warnings=review.warnings)
     return Outcome(result={"documents": [documents.summary(r) for r in rows]},
                    warnings=review.warnings)
