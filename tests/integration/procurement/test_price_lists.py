@@ -83,7 +83,8 @@ def test_a_peppol_catalogue_updates_terms_and_is_answered_by_a_catalogue_respons
     (unknown,) = [w for w in shown["warnings"] if w["code"] == "CATALOGUE_ITEM_UNKNOWN"]
     assert "line 2" in unknown["message"] and "NF-NUT-M8" in unknown["message"]
     bolt = _terms(client, admin)["SKU-BOLT-M8"]
-    assert (float(bolt["price"]), bolt["price_breaks"], float(bolt["multiple"])) == (0.12, [["1000", "0.1"]], 50)
+    assert (float(bolt["price"]), bolt["price_breaks"], float(bolt["multiple"])) == (
+        0.12, [["1000", "0.1"]], 50)
 
     (out,) = client.get("/api/v1/exchanges?direction=outbound", headers=supplier.headers).json["items"]
     detail = client.get(f"/api/v1/exchanges/{out['id']}", headers=admin).json
