@@ -348,10 +348,12 @@ from hub.procurement.models import (  # noqa: E402
     PurchaseOrder,
     PurchaseOrderLine,
     ReorderRule,
+    RunLease,
+    StagedLine,
     SupplierTerm,
 )
 from hub.reconciliation.models import BankStatement, RemittanceRecord, StatementEntry  # noqa: E402
 
 CAPABILITY_TABLES = (SignInFailure, JobRun, IssuedNumber, NumberSeries, Item, SupplierTerm, ReorderRule,
                      PurchaseOrder, PurchaseOrderLine, Company, IssuedInvoice, BankStatement, StatementEntry,
-                     RemittanceRecord)
+                     RemittanceRecord, StagedLine, RunLease)
