@@ -141,3 +141,44 @@ def test_a_ubl_inventory_report_updates_stock_and_an_unknown_item_is_reported(
     (level,) = client.get("/api/v1/procurement/stock-levels", headers=admin).json["items"]
     assert (level["item"], level["location"], float(level["quantity"])) == ("SKU-BOLT-M8", "MAIN", 420)
     assert _actions(client, admin, "stock_level.") == ["stock_level.updated"]
+
+
+def _pricat(*segments: str) -> bytes:
+    body = ["UNH+1+PRICAT:D:96A:UN", "BGM+9+PL-NEW-1+9", "DTM+137:20261201:102", "CUX+2:EUR:9", "PGI+5",
+            *segments]
+    text = "'".join([*body, f"UNT+{len(body) + 1}+1"])
+    return (f"UNA:+.? 'UNB+UNOC:3+{EDI_SUPPLIER}:14+PONTEHUB:ZZ+261201:0900+PLNEW1'{text}'UNZ+1+PLNEW1'"
+            ).encode()
+
+
+def test_an_unknown_item_is_created_when_the_suppliers_profile_says_so(
+        app: Flask, client: FlaskClient, make_partner: Any, make_user: Any, runner: Any,
+        tmp_path: Path) -> None:
+    supplier = make_partner("acme-supplies", edi_id=EDI_SUPPLIER, roles=("supplier",))
+    admin = make_user("ana", "admin")
+    result = runner.invoke(args=["hub", "partner-profile", supplier.name, "--set",
+                                 'extra={"create_catalogue_items": true}'])
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "pricat.edi"
+    path.write_bytes(_pricat("LIN+1+1+4006381333931:SRV", "PIA+1+W-1:SA", "IMD+F++:::Widget", "PRI+AAA:2.5",
+                             "LIN+2+1+4006381333932:SRV", "PIA+1+W-2:SA", "PRI+AAA:3"))
+    shown = _post(app, client, supplier, path)
+    assert shown["state"] == "processed", shown["error"]
+    (bad,) = [w for w in shown["warnings"] if w["code"] == "CATALOGUE_ITEM_UNKNOWN"]
+    assert "4006381333932" in bad["message"]  # a GTIN with a wrong check digit creates nothing
+    (item,) = client.get("/api/v1/procurement/items", headers=admin).json["items"]
+    assert (item["sku"], item["gtin"], item["description"]) == ("4006381333931", "4006381333931", "Widget")
+    (term,) = client.get("/api/v1/procurement/supplier-terms", headers=admin).json["items"]
+    assert (term["supplier_sku"], float(term["price"])) == ("W-1", 2.5)
+    assert "procurement.item.created" in _actions(client, admin, "procurement.item")
+
+
+def test_a_pricat_from_a_partner_who_is_no_supplier_gets_an_aperak(
+        app: Flask, client: FlaskClient, make_partner: Any, make_user: Any) -> None:
+    buyer = make_partner("acme-supplies", edi_id=EDI_SUPPLIER, roles=("buyer",))
+    admin = make_user("ana", "admin")
+    shown = _post(app, client, buyer, FIXTURES / "edifact" / "demo_pricat_d96a_pricelist.edi")
+    assert shown["state"] == "failed" and shown["error"]["problems"][0]["code"] == "ROLE_NOT_ALLOWED"
+    outbound = client.get("/api/v1/exchanges?direction=outbound", headers=buyer.headers).json["items"]
+    assert [o["type"] for o in outbound] == ["APERAK"]
+    assert client.get("/api/v1/procurement/supplier-terms", headers=admin).json["items"] == []
