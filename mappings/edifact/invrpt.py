@@ -83,13 +83,9 @@ def render(doc: InventoryReport, profile: PartnerProfile = GENERIC) -> list[Segm
     d96a = profile.directory.upper() == "D96A"
     kinds = codelists.load("edifact_6063")
     for line in doc.lines:
-        item, p, where = line.item, w.profile, f"line {line.number}"
-        w.add("LIN", line.number, "", [item.gtin, p.item_type_out("gtin")] if item.gtin else [""])
-        pia = [[v, p.item_type_out(f)] for f, v in (("supplier", item.supplier_number),
-                                                    ("buyer", item.buyer_number)) if v]
-        if pia:
-            w.add("PIA", "1", *pia)
-        w.description(item.description)
+        where = f"line {line.number}"
+        w.lin(line)
+        w.description(line.item.description)
         if not d96a:
             w.add("INV")
         for q in line.quantities[:1]:

@@ -90,14 +90,9 @@ def render(doc: Catalogue, profile: PartnerProfile = GENERIC) -> list[Segment]:
 
 def _line(w: Writer, line: Line) -> None:
     """LIN, PIA, IMD, QTY, DTM, FTX, then each PRI with its RNG, in the order of the LIN group."""
-    item, p, where = line.item, w.profile, f"line {line.number}"
-    status = w._status(line) if line.status else ""
-    w.add("LIN", line.number, status, [item.gtin, p.item_type_out("gtin")] if item.gtin else [""])
-    pia = [[v, p.item_type_out(f)] for f, v in (("supplier", item.supplier_number),
-                                                ("buyer", item.buyer_number)) if v]
-    if pia:
-        w.add("PIA", "1", *pia)
-    w.description(item.description)
+    where = f"line {line.number}"
+    w.lin(line, with_status=True)
+    w.description(line.item.description)
     kinds = codelists.load("edifact_6063")
     for q in line.quantities:
         w.add("QTY", [kinds.code(q.kind, segment="QTY", element="C186/6063", where=where), w.num(q.value),

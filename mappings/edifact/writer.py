@@ -211,15 +211,7 @@ class Writer:
     def line(self, line: Line, with_status: bool = False) -> None:
         """LIN, PIA, IMD, QTY, DTM, MOA, FTX, PRI, RFF, TAX, ALC of one line."""
         item = line.item
-        p = self.profile
-        status = self._status(line) if with_status and line.status else ""
-        c212 = [item.gtin, p.item_type_out("gtin")] if item.gtin else [""]
-        self.add("LIN", line.number, status or "", c212)
-        pia = [[v, p.item_type_out(f)] for f, v in (("supplier", item.supplier_number),
-                                                    ("buyer", item.buyer_number)) if v]
-        pia += [[i.value, _item_type(i)] for i in item.other_ids]
-        if pia:
-            self.add("PIA", "1", *pia)
+        self.lin(line, with_status)
         self.description(item.description)
         where = f"line {line.number}"
         for q in line.quantities:
@@ -238,6 +230,17 @@ class Writer:
         self.tax(line.tax_category, line.tax_rate)
         for alc in line.allowances_charges:
             self.allowance(alc)
+
+    def lin(self, line: Line, with_status: bool = False) -> None:
+        """LIN (number, action when asked for, GTIN) and PIA (the supplier's, the buyer's, other numbers)."""
+        item, p = line.item, self.profile
+        status = self._status(line) if with_status and line.status else ""
+        self.add("LIN", line.number, status, [item.gtin, p.item_type_out("gtin")] if item.gtin else [""])
+        pia = [[v, p.item_type_out(f)] for f, v in (("supplier", item.supplier_number),
+                                                    ("buyer", item.buyer_number)) if v]
+        pia += [[i.value, _item_type(i)] for i in item.other_ids]
+        if pia:
+            self.add("PIA", "1", *pia)
 
     def description(self, description: str | None) -> None:
         """IMD+F: one segment, so it reads back as one description: 2 x 35 characters, longer texts in
