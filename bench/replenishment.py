@@ -2,9 +2,10 @@
 
 Generates its own catalogue straight into a fresh database (items, two supplier terms per item with price
 breaks, a rule per item, stock for every item with about a third at or below its trigger, some open
-orders in flight), then times one real run (`service.replenish`: lock, five reads, decisions, one bulk
-insert, commit) and a second run (which finds everything in flight), counting the SQL statements
-each issued and the process's peak memory.
+orders in flight), then times one real run (`service.replenish`: on PostgreSQL lock, five reads,
+decisions, one bulk insert, commit; on SQLite lease, the same reads and decisions, the lines staged in
+short transactions, then moved onto the orders in one) and a second run (which finds everything in
+flight), counting the SQL statements each issued and the process's peak memory.
 
     .venv/bin/python bench/replenishment.py [--items 100000] [--suppliers 20]
     DATABASE_URL=postgresql://postgres@127.0.0.1/hub_bench .venv/bin/python bench/replenishment.py
