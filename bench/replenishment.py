@@ -2,9 +2,10 @@
 
 Generates its own catalogue straight into a fresh database (items, two supplier terms per item with price
 breaks, a rule per item, stock for every item with about a third at or below its trigger, some open
-orders in flight), then times one real run (`service.replenish`: lock, five reads, decisions, one bulk
-insert, commit) and a second run (which finds everything in flight), counting the SQL statements
-each issued and the process's peak memory.
+orders in flight), then times one real run (`service.replenish`: on PostgreSQL lock, five reads,
+decisions, one bulk insert, commit; on SQLite lease, the same reads and decisions, the lines staged in
+short transactions, then moved onto the orders in one) and a second run (which finds everything in
+flight), counting the SQL statements each issued and the process's peak memory.
 
     .venv/bin/python bench/replenishment.py [--items 100000] [--suppliers 20]
     DATABASE_URL=postgresql://postgres@127.0.0.1/hub_bench .venv/bin/python bench/replenishment.py
@@ -35,7 +36,7 @@ from hub.config import Settings  # noqa: E402
 from hub.db import new_session, utcnow  # noqa: E402
 from hub.migrate import upgrade  # noqa: E402
 from hub.models import Partner, StockLevel  # noqa: E402
-from hub.procurement import service  # noqa: E402
+from hub.procurement import service, staging  # noqa: E402
 from hub.procurement.models import Item, PurchaseOrder, PurchaseOrderLine, ReorderRule, SupplierTerm  # noqa: E402
 
 # a bench needs an audit key like any hub on PostgreSQL; its value does not matter here
@@ -103,6 +104,32 @@ def timed_run(app: Any) -> tuple[float, int, dict[str, Any]]:
     return elapsed, statements, result
 
 
+def _time_sqlite_writes(held: list[float]) -> Any:
+    """On SQLite, time each transaction the staged run writes in (how long it holds the write lock):
+    every staging chunk, then the last one, from claiming the slot to its commit. Returns the undo."""
+    originals = (staging.insert_values, staging.claim_slot, staging._give_back)
+    began: list[float] = []
+
+    def chunk(*args: Any) -> None:
+        begun = time.perf_counter()
+        originals[0](*args)
+        held.append(time.perf_counter() - begun)
+
+    def claim(*args: Any, **kwargs: Any) -> Any:
+        began.append(time.perf_counter())
+        return originals[1](*args, **kwargs)
+
+    def give_back(*args: Any) -> None:
+        if began:
+            held.append(time.perf_counter() - began.pop())
+        originals[2](*args)
+    staging.insert_values, staging.claim_slot, staging._give_back = chunk, claim, give_back  # type: ignore
+
+    def restore() -> None:
+        staging.insert_values, staging.claim_slot, staging._give_back = originals
+    return restore
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=100_000)
@@ -118,9 +145,15 @@ def main() -> int:
         os.chdir(tmp)
         app = create_app(Settings(database_url=url, audit_key=BENCH_AUDIT_KEY), start_scheduler=False)
         for label in ("first run", "second run"):
+            held: list[float] = []
+            restore = _time_sqlite_writes(held)
             elapsed, statements, result = timed_run(app)
+            restore()
             print(f"{label}: {elapsed:.2f} s, {statements} SQL statements, {result['rules_checked']} rules, "
                   f"{result['lines']} lines on {len(result['orders'])} orders, {result['skipped']} skipped")
+            if held:
+                print(f"  SQLite write transactions: {len(held)}, the longest {max(held):.2f} s "
+                      f"(the run's last, showing its lines: {held[-1]:.2f} s)")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"peak memory of this process: {peak:.0f} MB")
         app.extensions["hub.engine"].dispose()

@@ -330,7 +330,7 @@ class OutboxEntry(Base):
 
 
 class StockLevel(Base):
-    """The latest stock of an item at a location, as an ERP reported it."""
+    """The latest stock of an item at a location, as an ERP or a partner's inventory report gave it."""
 
     __tablename__ = "stock_levels"
     __table_args__ = (UniqueConstraint("item", "location"),)
@@ -343,6 +343,7 @@ class StockLevel(Base):
     unit: Mapped[str] = mapped_column(String(3))  # UN/ECE Rec 20
     as_of: Mapped[datetime] = mapped_column(UTCDateTime)
     connector_id: Mapped[int | None] = mapped_column(ForeignKey("connectors.id"))
+    source: Mapped[str | None] = mapped_column(String(80))  # erp:<connector> or partner:<name>
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -357,6 +358,8 @@ from hub.procurement.models import (  # noqa: E402
     PurchaseOrder,
     PurchaseOrderLine,
     ReorderRule,
+    RunLease,
+    StagedLine,
     SupplierTerm,
 )
 from hub.reconciliation.models import BankStatement, RemittanceRecord, StatementEntry  # noqa: E402
@@ -364,4 +367,5 @@ from hub.routing.models import BatchMessage, OutboundBatch, RoutingRule  # noqa:
 
 CAPABILITY_TABLES = (SignInFailure, JobRun, IssuedNumber, NumberSeries, Item, SupplierTerm, ReorderRule,
                      PurchaseOrder, PurchaseOrderLine, Company, IssuedInvoice, BankStatement, StatementEntry,
-                     RemittanceRecord, RoutingRule, OutboundBatch, BatchMessage, InvoicedOrderLine)
+                     RemittanceRecord, RoutingRule, OutboundBatch, BatchMessage, InvoicedOrderLine,
+                     StagedLine, RunLease)

@@ -39,6 +39,7 @@ class PartyRole(StrEnum):
     payee = "payee"  # PE
     payer = "payer"  # PR
     ship_from = "ship_from"  # SF
+    inventory_reporter = "inventory_reporter"  # GY (UBL InventoryReportingParty)
     carrier = "carrier"  # CA
     tax_representative = "tax_representative"
     other = "other"
@@ -125,6 +126,7 @@ class Price:
     base_quantity: Decimal = Decimal(1)
     unit: str | None = None
     kind: str = "net"  # net (AAA) or gross (AAB)
+    min_quantity: Decimal | None = None  # a price break: this price from this quantity up (RNG)
 
 
 @dataclass(slots=True)
@@ -184,6 +186,10 @@ class Line:
     status: str | None = None  # order response line action: accepted, changed, rejected
     notes: list[str] = field(default_factory=list)
     delivery_end: date | datetime | None = None  # end of the requested/promised delivery period
+    valid_from: date | None = None  # a catalogue line's validity (DTM 194/206, LineValidityPeriod)
+    valid_to: date | None = None
+    location: str | None = None  # an inventory report line's stock location (LOC, InventoryLocation)
+    as_of: date | datetime | None = None  # when an inventory report line's quantity was counted
 
     def quantity(self, kind: str | None = None) -> Quantity | None:
         """The quantity of the given kind, or the first one when kind is None."""
@@ -279,6 +285,28 @@ class DespatchAdvice(Document):
 
 
 @dataclass(slots=True)
+class Catalogue(Document):
+    """A supplier's price list (EDIFACT PRICAT, UBL Catalogue / Peppol T19): one line per item offered,
+    with its prices (price breaks by `Price.min_quantity`), its `minimum_order` and `order_multiple`
+    quantities and validity; a line's `status` is its action (added, changed, deleted)."""
+
+    doc_type: ClassVar[str] = "catalogue"
+    action: str = "replace"  # the whole catalogue: add, replace, update, delete (UBL ActionCode, BGM 1225)
+    name: str | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+@dataclass(slots=True)
+class InventoryReport(Document):
+    """Stock a partner holds for us (EDIFACT INVRPT, UBL InventoryReport): one line per item and
+    location, its `on_hand` quantity counted at the line's `as_of` (else the report's `as_of`)."""
+
+    doc_type: ClassVar[str] = "inventory_report"
+    as_of: date | datetime | None = None  # the inventory's date and time (DTM 366, InventoryPeriod)
+
+
+@dataclass(slots=True)
 class Invoice(Document):
     doc_type: ClassVar[str] = "invoice"
     is_credit_note: bool = False
@@ -316,5 +344,5 @@ class RemittanceAdvice(Document):
 DOCUMENT_TYPES: dict[str, type[Document]] = {
     cls.doc_type: cls
     for cls in (PurchaseOrder, OrderChange, OrderCancellation, OrderResponse, DespatchAdvice, Invoice,
-                RemittanceAdvice)
+                RemittanceAdvice, Catalogue, InventoryReport)
 }

@@ -23,18 +23,22 @@ SENDING_PARTY: dict[str, tuple[PartyRole, ...]] = {
     "order_response": (PartyRole.supplier,), "purchase_order": (PartyRole.buyer,),
     "remittance_advice": (PartyRole.payer, PartyRole.buyer),
     "order_change": (PartyRole.buyer,), "order_cancellation": (PartyRole.buyer,),
+    "catalogue": (PartyRole.supplier,),
+    "inventory_report": (PartyRole.inventory_reporter, PartyRole.supplier),
 }
 # the partner role (partners.PARTNER_ROLES) that may send each document type
 SENDING_ROLE: dict[str, str] = {
     "invoice": "supplier", "despatch_advice": "supplier", "order_response": "supplier",
     "purchase_order": "buyer", "remittance_advice": "buyer", "order_change": "buyer",
-    "order_cancellation": "buyer",
+    "order_cancellation": "buyer", "catalogue": "supplier", "inventory_report": "supplier",
 }
-ROLE_NAMES = {PartyRole.supplier: "seller", PartyRole.buyer: "buyer", PartyRole.payer: "payer"}
+ROLE_NAMES = {PartyRole.supplier: "seller", PartyRole.buyer: "buyer", PartyRole.payer: "payer",
+              PartyRole.inventory_reporter: "inventory reporting"}
 DOCUMENT_NAMES = {"invoice": "an invoice", "despatch_advice": "a despatch advice",
                   "order_response": "an order response", "purchase_order": "an order",
                   "remittance_advice": "a remittance advice", "order_change": "an order change",
-                  "order_cancellation": "an order cancellation"}
+                  "order_cancellation": "an order cancellation", "catalogue": "a price list (catalogue)",
+                  "inventory_report": "an inventory report"}
 
 
 class SenderId(NamedTuple):
@@ -96,7 +100,8 @@ _UBL_FIELDS = {"endpoint": "cbc:EndpointID", "id": "cac:PartyIdentification/cbc:
                "tax": "cac:PartyTaxScheme/cbc:CompanyID",
                "legal": "cac:PartyLegalEntity/cbc:CompanyID"}
 # UBL party elements of PartyType itself (the others hold a cac:Party)
-_UBL_PARTY_TYPES = {"PayeeParty", "TaxRepresentativeParty", "OriginatorParty", "DeliveryParty"}
+_UBL_PARTY_TYPES = {"PayeeParty", "TaxRepresentativeParty", "OriginatorParty", "DeliveryParty",
+                    "ProviderParty", "InventoryReportingParty"}
 
 
 def location(ident: SenderId, ubl_root: str | None) -> tuple[str, str]:

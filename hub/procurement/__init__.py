@@ -1,5 +1,6 @@
 """Procurement: items, supplier terms and reorder rules; replenishment runs that draft purchase orders,
-send them, and read the suppliers' answers back into them."""
+send them, and read the suppliers' answers back into them; suppliers' price lists (PRICAT, Catalogue)
+update their terms and partners' inventory reports (INVRPT, InventoryReport) the stock levels."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ if TYPE_CHECKING:
 
 
 def register(app: Flask) -> None:
-    """Mount procurement's API and let it read suppliers' answers as they are accepted."""
+    """Mount procurement's API and let it read partners' answers, price lists and inventory reports as
+    they are accepted."""
     from hub.procurement import answers, api
     from hub.services.accepted import on_accepted
 

@@ -14,14 +14,27 @@ from hub.domain.documents import DespatchAdvice, OrderResponse
 from hub.domain.documents import Line as CanonicalLine
 from hub.domain.records import DocumentRecord
 from hub.models import Partner
-from hub.procurement import domain
+from hub.procurement import domain, inventory, price_lists
 from hub.procurement.domain import AnswerLine, OrderLineState, OrderState
 from hub.procurement.models import Item, PurchaseOrder, PurchaseOrderLine
 from hub.procurement.replenishment import change_state, history_step
+from hub.services.accepted import Answered, Batch
 from hub.services.audit import EventSpec
 
 
-def on_accepted(session: Session, partner: Partner, records: list[DocumentRecord]) -> list[EventSpec]:
+def on_accepted(session: Session, batch: Batch) -> Answered:
+    """Apply what a partner sent: order responses and despatch advices to our orders, price lists to
+    its supplier terms, inventory reports to the stock levels."""
+    out = Answered(events=_answers(session, batch.partner, batch.records))
+    for record in batch.records:
+        if record.doc_type == "catalogue":
+            out.add(price_lists.apply(session, batch.partner, record, batch.exchange_id))
+        elif record.doc_type == "inventory_report":
+            out.add(inventory.apply(session, batch.partner, record))
+    return out
+
+
+def _answers(session: Session, partner: Partner, records: list[DocumentRecord]) -> list[EventSpec]:
     """Apply each order response or despatch advice the supplier sent about one of our orders."""
     events: list[EventSpec] = []
     for record in records:

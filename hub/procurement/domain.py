@@ -12,6 +12,8 @@ from decimal import ROUND_CEILING, Decimal
 from enum import StrEnum
 from typing import Any
 
+from hub.domain.documents import Catalogue, Line
+
 ZERO = Decimal(0)
 
 
@@ -320,3 +322,50 @@ def apply_receipt(line: OrderLineState, quantity: Decimal) -> dict[str, Any]:
 def order_done(lines: list[OrderLineState]) -> bool:
     """Nothing left to come: every line received, rejected or cancelled."""
     return all(line.state != "open" for line in lines)
+
+
+@dataclass(frozen=True)
+class TermOffer:
+    """What one line of a supplier's price list says of its term for one item: new values, or its end."""
+
+    line: str
+    sku: str | None  # our item number, when the supplier gave it
+    gtin: str | None
+    supplier_sku: str | None
+    description: str | None
+    end: bool = False  # the line (or the whole list) is deleted: the term stops being valid
+    values: dict[str, Any] = field(default_factory=dict)  # price, currency, min_qty, multiple, ...
+
+
+def catalogue_offers(doc: Catalogue) -> tuple[list[TermOffer], list[tuple[str, str]]]:
+    """The offers of a price list, and (line, why) for each line that cannot be one."""
+    offers: list[TermOffer] = []
+    refused: list[tuple[str, str]] = []
+    for line in doc.lines:
+        item = line.item
+        keys = (line.number, item.our_number or item.buyer_number, item.gtin, item.supplier_number,
+                item.description or item.name)
+        if not any(keys[1:4]):
+            refused.append((line.number, "names no item (our number, GTIN or the supplier's number)"))
+        elif doc.action == "delete" or line.status == "deleted":
+            offers.append(TermOffer(*keys, end=True))
+        elif not line.prices:
+            refused.append((line.number, "has no price"))
+        elif not doc.currency:
+            refused.append((line.number, "has a price in no currency (the list names none)"))
+        else:
+            offers.append(TermOffer(*keys, values=_term_values(doc, line)))
+    return offers, refused
+
+
+def _term_values(doc: Catalogue, line: Line) -> dict[str, Any]:
+    """A term's columns from a price-list line: the base price, the breaks from a quantity up (per unit),
+    minimum and multiple, validity (the line's, else the list's)."""
+    per_unit = sorted(((p.min_quantity or ZERO, p.amount / (p.base_quantity or Decimal(1)))
+                       for p in line.prices), key=lambda pair: pair[0])
+    minimum, multiple = line.quantity("minimum_order"), line.quantity("order_multiple")
+    return {"price": per_unit[0][1], "currency": doc.currency,
+            "price_breaks": [[plain(q), plain(p)] for q, p in per_unit[1:] if q > 0],
+            "min_qty": minimum.value if minimum else ZERO, "multiple": multiple.value if multiple else ZERO,
+            "valid_from": line.valid_from or doc.valid_from, "valid_to": line.valid_to or doc.valid_to,
+            **({"supplier_sku": line.item.supplier_number} if line.item.supplier_number else {})}

@@ -106,3 +106,36 @@ class PurchaseOrderLine(Base):
     supplier_sku: Mapped[str] = mapped_column(String(60), default="")
     state: Mapped[str] = mapped_column(String(20), default="open")  # open | rejected | received | cancelled
     explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class StagedLine(Base):
+    """A line a replenishment run proposed on SQLite, not yet visible: the run writes its proposals here in
+    short transactions, then moves them onto the orders in one short transaction at its end (the rows
+    of a run that died are removed by the next one)."""
+
+    __tablename__ = "replenishment_staged_lines"
+    __table_args__ = (Index("ix_replenishment_staged_lines_token_group", "token", "supplier_id", "currency"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(36))  # the run's, until it has a job-run row
+    supplier_id: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    seq: Mapped[int] = mapped_column(Integer)  # the line's place on its supplier's order, from 1
+    item_id: Mapped[int] = mapped_column(Integer)
+    location: Mapped[str] = mapped_column(String(60), default="")
+    quantity: Mapped[Decimal] = mapped_column(QTY)
+    unit: Mapped[str] = mapped_column(String(8))
+    unit_price: Mapped[Decimal] = mapped_column(QTY)
+    supplier_sku: Mapped[str] = mapped_column(String(60), default="")
+    explanation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RunLease(Base):
+    """Who runs replenishment now, on SQLite (where the run holds no write lock while it plans): a second
+    run waits for the lease to be given back, or takes it over once it is older than a dead run's."""
+
+    __tablename__ = "replenishment_leases"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    token: Mapped[str] = mapped_column(String(36))
+    since: Mapped[datetime] = mapped_column(UTCDateTime)

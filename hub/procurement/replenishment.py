@@ -137,13 +137,20 @@ def run(session: Session, *, today: date, settings: ProcurementSettings, job_run
     take_lock(session)
     report, item_ids, units = plan(session, today)
     by_order: dict[int, list[Proposal]] = defaultdict(list)
-    drafts = _open_drafts(session)
+    drafts = open_drafts(session)
     for proposal in report.proposals:
         key = (proposal.supplier_id, proposal.currency)
         if key not in drafts:
-            drafts[key] = _new_draft(session, proposal, job_run)
+            drafts[key] = new_draft(session, proposal.supplier_id, proposal.currency, job_run)
         by_order[drafts[key].id].append(proposal)
     _write_lines(session, by_order, item_ids, units)
+    publish(session, report, by_order, settings=settings, job_run=job_run, actor=actor)
+    return report
+
+
+def publish(session: Session, report: RunReport, by_order: dict[int, list[Proposal]], *,
+            settings: ProcurementSettings, job_run: JobRun | None, actor: str) -> None:
+    """Once the lines are on their orders: totals, each draft submitted, the run finished, all audited."""
     events = [EventSpec(actor, "purchase_order.lines_proposed", "purchase_order", str(order_id),
                         None, {"lines": len(props), "run": job_run.id if job_run else None})
               for order_id, props in by_order.items()]
@@ -159,17 +166,18 @@ def run(session: Session, *, today: date, settings: ProcurementSettings, job_run
         events.append(EventSpec(actor, "replenishment.run", "job_run", str(job_run.id), None,
                                 report.summary()))
     record_events(session, events)
-    return report
 
 
-def _open_drafts(session: Session) -> dict[tuple[int, str], PurchaseOrder]:
+def open_drafts(session: Session) -> dict[tuple[int, str], PurchaseOrder]:
+    """The open draft orders, by (supplier, currency): a run adds its lines to them."""
     rows = session.scalars(select(PurchaseOrder).where(PurchaseOrder.state == OrderState.draft.value)
                            .order_by(PurchaseOrder.id))
     return {(o.supplier_id, o.currency): o for o in rows}
 
 
-def _new_draft(session: Session, proposal: Proposal, job_run: JobRun | None) -> PurchaseOrder:
-    order = PurchaseOrder(supplier_id=proposal.supplier_id, currency=proposal.currency,
+def new_draft(session: Session, supplier_id: int, currency: str, job_run: JobRun | None) -> PurchaseOrder:
+    """A new, empty draft order to a supplier in a currency, created by this run."""
+    order = PurchaseOrder(supplier_id=supplier_id, currency=currency,
                           state=OrderState.draft.value, run_id=job_run.id if job_run else None,
                           history=[history_step("created", "replenishment run")])
     session.add(order)
@@ -191,10 +199,10 @@ def _write_lines(session: Session, by_order: dict[int, list[Proposal]], item_ids
         rows += [(order_id, start + n, item_ids[p.sku], p.location, str(p.quantity), units[p.sku],
                   str(p.unit_price), p.supplier_sku, "open", "0", "0", dumps(p.explanation))
                  for n, p in enumerate(proposals, 1)]
-    insert_values(session, PurchaseOrderLine, _LINE_COLUMNS, rows)  # COPY on PostgreSQL
+    insert_values(session, PurchaseOrderLine, LINE_COLUMNS, rows)  # COPY on PostgreSQL
 
 
-_LINE_COLUMNS = ("order_id", "line_no", "item_id", "location", "quantity", "unit", "unit_price",
+LINE_COLUMNS = ("order_id", "line_no", "item_id", "location", "quantity", "unit", "unit_price",
                  "supplier_sku", "state", "shipped_quantity", "received_quantity", "explanation")
 
 

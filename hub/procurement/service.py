@@ -19,7 +19,7 @@ from hub.jobruns.models import JobRun
 from hub.jobruns.service import claim_slot
 from hub.jobruns.slots import slot_key
 from hub.models import new_id
-from hub.procurement import answers, catalog, replenishment, sending
+from hub.procurement import answers, catalog, replenishment, sending, staging
 from hub.procurement.domain import OrderState, OrderTransitionRefused
 from hub.procurement.models import Item, PurchaseOrder, PurchaseOrderLine
 from hub.procurement.settings import ProcurementSettings
@@ -45,13 +45,42 @@ def replenish(sessions: SessionFactory, settings: ProcurementSettings, *, at: da
                     "skipped": [s.__dict__ for s in report.skipped]}
         every = timedelta(minutes=settings.replenish_every_minutes)
         slot = slot_key(at, every) if scheduled else f"manual:{new_id()}"
-        job_run = claim_slot(session, replenishment.JOB, slot, trigger="schedule" if scheduled else "manual")
+        trigger = "schedule" if scheduled else "manual"
+        if session.get_bind().dialect.name == "sqlite":
+            taken = _slot_taken(session, slot)
+            session.rollback()
+            if taken:
+                return _skipped(slot)
+            return _replenish_staged(sessions, settings, at, slot, trigger, actor)
+        job_run = claim_slot(session, replenishment.JOB, slot, trigger=trigger)
         if job_run is None:
             session.rollback()
-            return {"skipped": True, "reason": f"the run of slot {slot} has already been made"}
+            return _skipped(slot)
         report = replenishment.run(session, today=at.date(), settings=settings, job_run=job_run, actor=actor)
         session.commit()
         return {"run_id": job_run.id, "slot": slot, **report.summary()}
+
+
+def _replenish_staged(sessions: SessionFactory, settings: ProcurementSettings, at: datetime, slot: str,
+                      trigger: str, actor: str) -> dict[str, Any]:
+    """The run on SQLite: planned and staged without the write lock, shown in one short transaction."""
+    try:
+        report, run_id = staging.run(sessions, today=at.date(), settings=settings, slot=slot, trigger=trigger,
+                                     actor=actor)
+    except staging.RunBusy as exc:
+        return {"skipped": True, "reason": str(exc)}
+    if report is None:
+        return _skipped(slot)
+    return {"run_id": run_id, "slot": slot, **report.summary()}
+
+
+def _slot_taken(session: Session, slot: str) -> bool:
+    return session.scalar(select(JobRun.id).where(JobRun.job == replenishment.JOB, JobRun.slot == slot)
+                          ) is not None
+
+
+def _skipped(slot: str) -> dict[str, Any]:
+    return {"skipped": True, "reason": f"the run of slot {slot} has already been made"}
 
 
 def scheduled_replenishment(sessions: SessionFactory, settings: ProcurementSettings) -> dict[str, Any]:

@@ -1,21 +1,47 @@
 """What other capabilities do with documents partners sent, once they are accepted.
 
-Capabilities register a handler when the app starts (procurement reads suppliers' order responses and
-despatch advices into its purchase orders); `pipeline.accept` calls every handler in the same
-transaction as the documents, so an answer is recorded exactly when its document is.
+Capabilities register a handler when the app starts (procurement reads suppliers' order responses,
+despatch advices, price lists and inventory reports); `pipeline.accept` calls every handler in the
+same transaction as the documents, so an answer is recorded exactly when its document is. A handler
+returns the audit events it wants appended and the warnings the exchange should carry (an item a
+price list names that the hub does not know, a stock level older than the one held, ...).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from hub.domain.errors import Problem
 from hub.domain.records import DocumentRecord
 from hub.models import Partner
 from hub.services.audit import EventSpec
 
-AcceptedHandler = Callable[[Session, Partner, list[DocumentRecord]], list[EventSpec]]
+
+@dataclass
+class Batch:
+    """Accepted, non-test documents of one exchange, from one partner."""
+
+    partner: Partner
+    records: list[DocumentRecord]
+    exchange_id: str
+
+
+@dataclass
+class Answered:
+    """What handlers did with a batch: audit events to append, warnings for the exchange."""
+
+    events: list[EventSpec] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def add(self, other: Answered) -> None:
+        self.events += other.events
+        self.warnings += other.warnings
+
+
+AcceptedHandler = Callable[[Session, Batch], Answered]
 _handlers: list[AcceptedHandler] = []
 
 
@@ -25,9 +51,9 @@ def on_accepted(handler: AcceptedHandler) -> None:
         _handlers.append(handler)
 
 
-def dispatch(session: Session, partner: Partner, records: list[DocumentRecord]) -> list[EventSpec]:
-    """Run every handler on the batch; the audit events they want appended."""
-    events: list[EventSpec] = []
+def dispatch(session: Session, batch: Batch) -> Answered:
+    """Run every handler on the batch; the events and warnings they give back."""
+    out = Answered()
     for handler in _handlers:
-        events += handler(session, partner, records)
-    return events
+        out.add(handler(session, batch))
+    return out

@@ -314,7 +314,8 @@ def _accept_spilled(run: Run) -> None:
         return
     for records, flags in run.spill.batches():
         run.stored += accept(run.session, run.exchange, run.partner, records, run.recipient,
-                             actor=ACTOR, test=run.checked.interchange.test, flags=flags)
+                             actor=ACTOR, test=run.checked.interchange.test, flags=flags,
+                             warnings=run.checked.warnings)
 
 
 def _stub(message: Message) -> Message:
@@ -363,7 +364,8 @@ def _flush(run: Run) -> None:
         run.spill.add(passed, review.flags)
     elif passed:
         run.stored += accept(run.session, run.exchange, run.partner, passed, run.recipient,
-                             actor=ACTOR, test=run.checked.interchange.test, flags=review.flags)
+                             actor=ACTOR, test=run.checked.interchange.test, flags=review.flags,
+                             warnings=run.checked.warnings)
 
 
 def _reject_if_errors(run: Run) -> None:

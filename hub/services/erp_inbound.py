@@ -176,15 +176,22 @@ def parse_stock_levels(payload: Any) -> list[StockInput]:
     return out
 
 
-def record_stock_levels(session: Session, levels: Sequence[StockInput], *, connector: ErpConnector,
-                        actor: str) -> dict[str, int]:
-    """Upsert each level unless a newer one is stored; one audit event per change. Caller commits."""
+def record_stock_levels(session: Session, levels: Sequence[StockInput], *, connector: ErpConnector | None,
+                        actor: str, source: str | None = None,
+                        stale: list[tuple[StockInput, datetime]] | None = None) -> dict[str, int]:
+    """Upsert each level unless a newer one is stored; one audit event per change. Caller commits.
+
+    `source` says where levels come from (default `erp:<connector>`; a partner's inventory report
+    gives `partner:<name>`); an ignored older level is appended to `stale` with the newer time held."""
+    source = source or f"erp:{connector.name if connector else '?'}"
     counts = {"updated": 0, "unchanged": 0, "stale": 0}
     for level in levels:
         row = session.scalars(select(StockLevel).where(StockLevel.item == level.item,
                                                        StockLevel.location == level.location)).first()
         if row is not None and row.as_of > level.as_of:
             counts["stale"] += 1  # an older report arriving late must not overwrite a newer one
+            if stale is not None:
+                stale.append((level, row.as_of))
             continue
         if row is not None and (row.quantity, row.unit, row.reserved) == (level.quantity, level.unit,
                                                                            level.reserved):
@@ -197,14 +204,14 @@ def record_stock_levels(session: Session, levels: Sequence[StockInput], *, conne
             session.add(row)
         row.quantity, row.unit, row.as_of = level.quantity, level.unit, level.as_of
         row.reserved = level.reserved
-        row.connector_id, row.updated_at = connector.id, utcnow()
+        row.connector_id, row.source, row.updated_at = connector.id if connector else None, source, utcnow()
         session.flush()
         record_event(session, actor=actor, action="stock_level.updated", object_type="stock_level",
                      object_id=str(row.id),
                      details={"item": level.item, "location": level.location, "from": before,
                               "to": str(level.quantity), "reserved": str(level.reserved),
-                              "unit": level.unit,
-                              "as_of": level.as_of.isoformat(), "connector": connector.name})
+                              "unit": level.unit, "as_of": level.as_of.isoformat(), "source": source,
+                              **({"connector": connector.name} if connector else {})})
         counts["updated"] += 1
     return counts
 

@@ -61,13 +61,14 @@ def translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome
 
 def accept(session: Session, exchange: Exchange, partner: Partner,
            records: list[DocumentRecord], recipient: Partner | None, *, actor: str,
-           test: bool = False, flags: Mapping[int, dict[str, Any]] | None = None
-           ) -> list[documents.Stored]:
+           test: bool = False, flags: Mapping[int, dict[str, Any]] | None = None,
+           warnings: list[Problem] | None = None) -> list[documents.Stored]:
     """What every translator does with documents that passed: persist them with their lines,
     route them as the routing rules say (to partners in their syntax, to ERP connectors, or held
     `no_route`), audit all of it. Test documents (from a test interchange) are routed only by a
     rule that takes test documents. `flags` (by position) are stored on their documents; a held
-    one waits for `holds.release`. One transaction, the caller's."""
+    one waits for `holds.release`. One transaction, the caller's. What the capabilities' handlers
+    warn about goes into `warnings`."""
     stored, events = documents.persist(session, exchange.id, partner.id, "inbound", records,
                                        actor=actor, test=test)
     held = holds.flag(session, partner.id, stored, flags, recipient, actor=actor) if flags else set()
@@ -75,8 +76,11 @@ def accept(session: Session, exchange: Exchange, partner: Partner,
     record_events(session, events)
     routed = routing.route_accepted(session, exchange, partner, recipient, free, stored,
                                     test=test, actor=actor)
-    answered = [] if test else accepted.dispatch(session, partner, free)
-    record_events(session, routed + answered)
+    answered = accepted.Answered() if test else accepted.dispatch(
+        session, accepted.Batch(partner, free, exchange.id))
+    if warnings is not None:
+        warnings += answered.warnings
+    record_events(session, routed + answered.events)
     return stored
 
 

@@ -8,17 +8,19 @@ neither a company, the hub's default identity nor another partner is refused
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy.orm import Session
 
+from hub.domain.documents import Catalogue, Identifier, PartyRole
 from hub.domain.documents import Document as CanonicalDocument
-from hub.domain.documents import Identifier, PartyRole
 from hub.domain.errors import Problem, ValidationError
 from hub.domain.records import record_of
 from hub.invoicing import identities
 from hub.models import Exchange, Partner
 from hub.routing import to_partners as routing
-from hub.services import acknowledgements, business_rules, documents, profiles
-from hub.services.audit import record_events
+from hub.services import acknowledgements, business_rules, catalogue_responses, documents, profiles
+from hub.services.audit import EventSpec, record_events
 from hub.services.pipeline import Outcome, accept, register
 from mappings.ubl import parse_ubl, read_application_response
 from mappings.ubl.common import scheme_of
@@ -29,6 +31,15 @@ RECEIVER_PARTY = {"purchase_order": "cac:SellerSupplierParty", "order_change": "
                   "order_cancellation": "cac:SellerSupplierParty",
                   "order_response": "cac:BuyerCustomerParty", "despatch_advice": "cac:DeliveryCustomerParty",
                   "invoice": "cac:AccountingCustomerParty", "remittance_advice": "cac:PayeeParty"}
+
+
+class AnsweredRejection(ValidationError):
+    """A business rejection; `followups` queue the answer (a Catalogue Response) with the failure."""
+
+    def __init__(self, message: str, *, problems: list[Problem],
+                 followups: list[Callable[[Session, Exchange], list[EventSpec]]]) -> None:
+        super().__init__(message, problems=problems)
+        self.followups = followups
 
 
 @register("xml")
@@ -51,8 +62,12 @@ def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Out
     review = business_rules.check(session, partner, profiles.build(partner.profile), [record])
     if review.rejected:
         problems = review.rejected[0][1]
-        raise ValidationError(f"business rejection: {problems[0]}", problems=problems)
-    rows = accept(session, exchange, partner, [record], recipient, actor=ACTOR, flags=review.flags)
+        answer = catalogue_responses.reject_followup(doc, [str(p) for p in problems], ACTOR) \
+            if isinstance(doc, Catalogue) else None
+        raise AnsweredRejection(f"business rejection: {problems[0]}", problems=problems,
+                                followups=[answer] if answer else [])
+    rows = accept(session, exchange, partner, [record], recipient, actor=ACTOR, flags=review.flags,
+                  warnings=review.warnings)
     return Outcome(result={"documents": [documents.summary(r) for r in rows]},
                    warnings=review.warnings)
 

@@ -18,6 +18,7 @@ from hub.domain.documents import (
     Line,
     Party,
     PaymentTerms,
+    Price,
     Reference,
 )
 from hub.domain.errors import MappingError, Problem
@@ -210,24 +211,8 @@ class Writer:
     def line(self, line: Line, with_status: bool = False) -> None:
         """LIN, PIA, IMD, QTY, DTM, MOA, FTX, PRI, RFF, TAX, ALC of one line."""
         item = line.item
-        p = self.profile
-        status = self._status(line) if with_status and line.status else ""
-        c212 = [item.gtin, p.item_type_out("gtin")] if item.gtin else [""]
-        self.add("LIN", line.number, status or "", c212)
-        pia = [[v, p.item_type_out(f)] for f, v in (("supplier", item.supplier_number),
-                                                    ("buyer", item.buyer_number)) if v]
-        pia += [[i.value, _item_type(i)] for i in item.other_ids]
-        if pia:
-            self.add("PIA", "1", *pia)
-        if item.description:
-            # one IMD, so it reads back as one description: 2 x 35 characters, longer texts in the
-            # 2 x 256 that D01B and later allow; D.96A's 7008 is an..35, so there a longer text goes
-            # on in further IMD segments (read back as line notes: moved, never cut)
-            d96a = p.directory.upper() == "D96A"
-            size = 35 if len(item.description) <= 70 or d96a else 256
-            chunks = split35(item.description, size)
-            for start in range(0, len(chunks), 2):
-                self.add("IMD", "F", "", ["", "", "", *chunks[start:start + 2]])
+        self.lin(line, with_status)
+        self.description(item.description)
         where = f"line {line.number}"
         for q in line.quantities:
             kind = codelists.load("edifact_6063").code(q.kind, segment="QTY", element="C186/6063",
@@ -240,13 +225,40 @@ class Writer:
         if not self.line_notes_first:
             self.notes(line.notes)
         for price in line.prices:
-            base = self.num(price.base_quantity) if price.base_quantity != 1 or price.unit else ""
-            self.add("PRI", [c.PRICE_KINDS_OUT.get(price.kind, price.kind), self.num(price.amount), "", "",
-                             base, self.unit(price.unit, "PRI", "C509/6411", where) if price.unit else ""])
+            self.price(price, where)
         self.references(line.references)
         self.tax(line.tax_category, line.tax_rate)
         for alc in line.allowances_charges:
             self.allowance(alc)
+
+    def lin(self, line: Line, with_status: bool = False) -> None:
+        """LIN (number, action when asked for, GTIN) and PIA (the supplier's, the buyer's, other numbers)."""
+        item, p = line.item, self.profile
+        status = self._status(line) if with_status and line.status else ""
+        self.add("LIN", line.number, status, [item.gtin, p.item_type_out("gtin")] if item.gtin else [""])
+        pia = [[v, p.item_type_out(f)] for f, v in (("supplier", item.supplier_number),
+                                                    ("buyer", item.buyer_number)) if v]
+        pia += [[i.value, _item_type(i)] for i in item.other_ids]
+        if pia:
+            self.add("PIA", "1", *pia)
+
+    def description(self, description: str | None) -> None:
+        """IMD+F: one segment, so it reads back as one description: 2 x 35 characters, longer texts in
+        the 2 x 256 that D01B and later allow; D.96A's 7008 is an..35, so there a longer text goes on in
+        further IMD segments (read back as line notes: moved, never cut)."""
+        if not description:
+            return
+        d96a = self.profile.directory.upper() == "D96A"
+        size = 35 if len(description) <= 70 or d96a else 256
+        chunks = split35(description, size)
+        for start in range(0, len(chunks), 2):
+            self.add("IMD", "F", "", ["", "", "", *chunks[start:start + 2]])
+
+    def price(self, price: Price, where: str) -> None:
+        """PRI: price qualifier (5125), amount, unit price basis and its unit."""
+        base = self.num(price.base_quantity) if price.base_quantity != 1 or price.unit else ""
+        self.add("PRI", [c.PRICE_KINDS_OUT.get(price.kind, price.kind), self.num(price.amount), "", "",
+                         base, self.unit(price.unit, "PRI", "C509/6411", where) if price.unit else ""])
 
     def pai(self, means_code: str) -> None:
         """PAI with the UNCL 4461 payment means."""

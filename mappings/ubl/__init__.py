@@ -14,8 +14,10 @@ from lxml import etree
 
 from hub.domain.acknowledgements import ApplicationAck
 from hub.domain.documents import (
+    Catalogue,
     DespatchAdvice,
     Document,
+    InventoryReport,
     Invoice,
     OrderCancellation,
     OrderChange,
@@ -26,7 +28,9 @@ from hub.domain.errors import MappingError, Problem, ValidationError
 from hub.xmlsafe import parse_xml
 from mappings.ubl import (
     application_response,
+    catalogue,
     despatch_advice,
+    inventory_report,
     invoice,
     order,
     order_cancellation,
@@ -49,6 +53,8 @@ _PARSERS: dict[str, Callable[[etree._Element], Document]] = {
     "CreditNote": invoice.parse,
     "OrderChange": order_change.parse,
     "OrderCancellation": order_cancellation.parse,
+    "Catalogue": catalogue.parse,
+    "InventoryReport": inventory_report.parse,
 }
 
 
@@ -106,6 +112,10 @@ def render_ubl_unchecked(doc: Document) -> tuple[bytes, str]:
         return order_response.render(doc), "OrderResponse"
     if isinstance(doc, DespatchAdvice):
         return despatch_advice.render(doc), "DespatchAdvice"
+    if isinstance(doc, Catalogue):
+        return catalogue.render(doc), "Catalogue"
+    if isinstance(doc, InventoryReport):
+        return inventory_report.render(doc), "InventoryReport"
     raise MappingError(f"no UBL rendering for {doc.doc_type}", problems=[
         Problem(code="UBL_NO_RENDERING", message=f"{doc.doc_type} has no UBL 2.1 form in the hub")])
 

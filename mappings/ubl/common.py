@@ -45,7 +45,8 @@ _TAX_SCHEME_NAME = {IdScheme.vat: "VAT", IdScheme.cnpj: "CNPJ", IdScheme.cpf: "C
 
 # Elements of UBL PartyType (the others, like AccountingSupplierParty, hold a cac:Party).
 _PARTY_TYPE_ELEMENTS = {"Party", "DeliveryParty", "PayeeParty", "TaxRepresentativeParty", "OriginatorParty",
-                        "CarrierParty", "SenderParty", "ReceiverParty"}
+                        "CarrierParty", "SenderParty", "ReceiverParty", "ProviderParty",
+                        "InventoryReportingParty"}
 
 
 class MissingValue(ValidationError):

@@ -27,6 +27,8 @@ TRANSACTIONS = {
     "urn:fdc:peppol.eu:poacc:trns:despatch_advice:3": "T16",
     "urn:fdc:peppol.eu:poacc:trns:mlr:3": "T71",
     "urn:fdc:peppol.eu:poacc:trns:invoice_response:3": "T111",
+    "urn:fdc:peppol.eu:poacc:trns:catalogue_response:3": "T58",
+    "urn:fdc:peppol.eu:poacc:trns:catalogue:3": "T19",
 }
 
 

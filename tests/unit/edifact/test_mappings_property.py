@@ -8,17 +8,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.domain.errors import MappingError, ValidationError
-from mappings.edifact import desadv, invoic, orders, ordrsp, remadv
+from mappings.edifact import desadv, invoic, invrpt, orders, ordrsp, pricat, remadv
 from mappings.edifact.model import Message, Segment
 from tests.unit.edifact._adapter import load
 from tests.unit.edifact._profiles import FIXTURES, profile_for
 
 PARSERS = {"ORDERS": orders.parse, "ORDRSP": ordrsp.parse, "DESADV": desadv.parse, "INVOIC": invoic.parse,
-           "REMADV": remadv.parse}
+           "REMADV": remadv.parse, "PRICAT": pricat.parse, "INVRPT": invrpt.parse}
 SEEDS = [(path, load(path).messages[0]) for path in sorted(FIXTURES.glob("*.edi"))]
 TAGS = ["BGM", "DTM", "RFF", "NAD", "LIN", "PIA", "IMD", "QTY", "PRI", "MOA", "TAX", "ALC", "PAT", "PYT",
         "PCD", "CUX", "FII", "PAI", "UNS", "CNT", "CPS", "PAC", "GIN", "DOC", "AJT", "FTX", "CTA", "COM",
-        "ZZZ"]
+        "RNG", "PGI", "LOC", "INV", "ZZZ"]
 junk = st.text(alphabet=st.sampled_from(list("0123456789.,-+:ABCZ?$ éx")), max_size=14)
 elements = st.lists(st.lists(junk, min_size=1, max_size=6), max_size=9)
 
