@@ -56,6 +56,8 @@ def _register_blueprints(app: Flask) -> None:
     procurement.register(app)
     from hub import invoicing
     invoicing.register(app)
+    from hub import reconciliation
+    reconciliation.register_matching(app)
     from hub import admin
     admin.register(app)
     register_error_handlers(app)

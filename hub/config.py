@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.procurement.settings import ProcurementSettings
+from hub.reconciliation.settings import MatchingSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,6 +86,7 @@ class Settings:
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     procurement: ProcurementSettings = field(default_factory=ProcurementSettings)
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -95,6 +97,7 @@ class Settings:
         return cls(
             database_url=normalise_database_url(env.get("DATABASE_URL", "")),
             procurement=ProcurementSettings.from_env(env),
+            matching=MatchingSettings.from_env(env),
             max_upload_bytes=int(env.get("HUB_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
             scheduler_enabled=_bool(env.get("HUB_SCHEDULER"), False),
             worker_poll_seconds=float(env.get("HUB_WORKER_POLL_SECONDS", cls.worker_poll_seconds)),

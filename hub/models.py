@@ -349,8 +349,18 @@ from hub.procurement.models import (  # noqa: E402
     ReorderRule,
     SupplierTerm,
 )
+from hub.reconciliation.match_models import (  # noqa: E402
+    MatchingRule,
+    MatchingTolerance,
+    PartnerCredit,
+    PayerMapping,
+    PaymentAllocation,
+    PaymentMatch,
+    WriteOff,
+)
 from hub.reconciliation.models import BankStatement, RemittanceRecord, StatementEntry  # noqa: E402
 
 CAPABILITY_TABLES = (SignInFailure, JobRun, IssuedNumber, NumberSeries, Item, SupplierTerm, ReorderRule,
                      PurchaseOrder, PurchaseOrderLine, Company, IssuedInvoice, BankStatement, StatementEntry,
-                     RemittanceRecord)
+                     RemittanceRecord, PaymentMatch, PaymentAllocation, WriteOff, PartnerCredit, PayerMapping,
+                     MatchingRule, MatchingTolerance)

@@ -1,0 +1,33 @@
+"""`flask hub reconcile [--dry-run]`: a matching run from the command line."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from hub.db import new_session
+from hub.reconciliation import service
+
+
+def _actor() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+def register_matching_commands(group: AppGroup) -> None:
+    @group.command("reconcile")
+    @click.option("--dry-run", is_flag=True, help="Show what would be matched and suggested; write nothing.")
+    def reconcile_command(dry_run: bool) -> None:
+        """Match every pending payment to the open invoices now (the scheduler runs it once per slot)."""
+        settings: Any = current_app.config["HUB_SETTINGS"].matching
+        result = service.reconcile(new_session, settings, at=datetime.now(UTC), scheduled=False,
+                                   dry_run=dry_run, actor=_actor())
+        click.echo(json.dumps(result, indent=2, default=str))
