@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from stdnum import iso11649
@@ -150,6 +151,11 @@ class Payment:
     undone_before: bool = False  # a person undid a match of it: suggestions only from now on
     status: str = "unmatched"
 
+    @cached_property
+    def words(self) -> set[str]:
+        """The whole tokens of the payment's text and structured reference."""
+        return tokens(self.text) | tokens(self.structured)
+
 
 @dataclass(frozen=True)
 class Remittance:
@@ -182,6 +188,7 @@ class Candidate:
     figures: dict[str, Any]
     credit: Decimal = ZERO  # what the payment leaves over: the partner's credit
     conflict: str | None = None  # a signal that disagrees: never automatic
+    doubt: str | None = None  # nothing disagrees, but a person should look: never automatic
     score: int = 0
 
     def key(self) -> tuple[int, ...]:
@@ -206,15 +213,25 @@ class Index:
         self.by_number: dict[str, list[int]] = {}
         self.by_ref: dict[tuple[str, str], int] = {}
         self.by_partner: dict[tuple[int, str], list[int]] = {}
-        self.by_amount: dict[tuple[str, Decimal], list[int]] = {}
+        # open amount -> invoices, per partner and overall (sets: a payment takes one out in O(1))
+        self.by_partner_amount: dict[tuple[int, str, Decimal], set[int]] = {}
+        self.by_amount: dict[tuple[str, Decimal], set[int]] = {}
         for inv in invoices:
             self.by_id[inv.id] = inv
             self.by_number.setdefault(normalise(inv.number), []).append(inv.id)
             self.by_partner.setdefault((inv.partner_id, inv.currency), []).append(inv.id)
-            self.by_amount.setdefault((inv.currency, inv.open), []).append(inv.id)
+            self._add(inv)
         for invoice_id, kind, value in refs:  # kind: rf | pix | boleto
             if invoice_id in self.by_id and value:
                 self.by_ref[(kind, normalise(value))] = invoice_id
+
+    def _add(self, inv: OpenInvoice) -> None:
+        self.by_amount.setdefault((inv.currency, inv.open), set()).add(inv.id)
+        self.by_partner_amount.setdefault((inv.partner_id, inv.currency, inv.open), set()).add(inv.id)
+
+    def _remove(self, inv: OpenInvoice) -> None:
+        self.by_amount.get((inv.currency, inv.open), set()).discard(inv.id)
+        self.by_partner_amount.get((inv.partner_id, inv.currency, inv.open), set()).discard(inv.id)
 
     def live(self, ids: Iterable[int]) -> list[OpenInvoice]:
         """The invoices among `ids` still open, oldest due first."""
@@ -225,12 +242,10 @@ class Index:
         """Take allocated amounts off the invoices' open amounts (later payments see what is left)."""
         for a in allocations:
             inv = self.by_id[a.invoice_id]
-            bucket = self.by_amount.get((inv.currency, inv.open))
-            if bucket and inv.id in bucket:
-                bucket.remove(inv.id)
+            self._remove(inv)
             inv.paid += a.amount + a.write_off
             if inv.open > 0:
-                self.by_amount.setdefault((inv.currency, inv.open), []).append(inv.id)
+                self._add(inv)
 
 
 # --- allocation -----------------------------------------------------------------------------------

@@ -26,7 +26,6 @@ from hub.reconciliation.domain import (
     RuleConfig,
     Tolerance,
     normalise,
-    tokens,
 )
 from hub.reconciliation.match_models import MatchingRule, MatchingTolerance, PayerMapping, PaymentMatch
 from hub.reconciliation.models import RemittanceRecord, StatementEntry
@@ -134,14 +133,19 @@ class Remittances:
             elif r.currency and r.total is not None:
                 self.by_total.setdefault((r.currency, r.total), []).append(r)
 
-    def for_payment(self, p: Payment) -> list[Remittance]:
-        """Those read with the payment, or of its amount from its payer, or whose number or invoices
-        the payment's text names."""
-        words = tokens(p.text) | tokens(p.structured)
-        same = [r for r in self.by_total.get((p.currency, p.amount), ()) if r.id not in self.used and (
-            r.partner_id == p.payer_id or normalise(r.number) in words
-            or any(normalise(n) in words for n, _ in r.lines))]
-        return [*self.by_entry.get(p.id, ()), *same]
+    def for_payment(self, p: Payment, ix: Index) -> list[Remittance]:
+        """Those read with the payment, or of its amount: named by the payment's text (their number or
+        an invoice's), or from its payer when none of the payer's open invoices has that amount (else
+        the advice could be for another payment)."""
+        same = self.by_total.get((p.currency, p.amount))
+        if not same:
+            return self.by_entry.get(p.id, [])
+        words = p.words
+        alone = not ix.by_partner_amount.get((p.payer_id or 0, p.currency, p.amount))
+        named = [r for r in same if r.id not in self.used and (
+            normalise(r.number) in words or any(normalise(n) in words for n, _ in r.lines)
+            or (r.partner_id == p.payer_id and alone))]
+        return [*self.by_entry.get(p.id, ()), *named]
 
 
 def load_remittances(session: Session) -> Remittances:
@@ -163,7 +167,7 @@ def match_all(payments: Sequence[Payment], index: Index, remits: Remittances, co
     before the next payment is looked at."""
     decisions = []
     for p in payments:
-        decision = rules.decide(p, index, remits.for_payment(p), config)
+        decision = rules.decide(p, index, remits.for_payment(p, index), config)
         if decision.match is not None:
             index.settle(decision.match.allocations)
             used = decision.match.figures.get("remittance")

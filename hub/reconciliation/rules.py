@@ -75,7 +75,7 @@ def _by_reference(p: Payment, ix: Index) -> tuple[dict[int, str], list[str]]:
         invoice_id = ix.by_ref.get((kind, normalise(value))) if value else None
         if invoice_id is not None:
             found[invoice_id] = f"{label} {value} is invoice {ix.by_id[invoice_id].number}'s"
-    words = tokens(p.text) | (tokens(p.structured) if not rf else set())
+    words = p.words if not rf else tokens(p.text)
     for word in words:
         for invoice_id in ix.by_number.get(word, ()):
             found.setdefault(invoice_id, f"invoice number {ix.by_id[invoice_id].number} is a whole "
@@ -109,7 +109,7 @@ def remittance_rule(p: Payment, ix: Index, remits: Sequence[Remittance], tol: To
                     ) -> list[Candidate]:
     """The invoices and amounts a partner's remittance advice gives for this payment."""
     out = []
-    words = tokens(p.text) | tokens(p.structured)
+    words = p.words
     for r in remits:
         notes: list[str] = []
         lines = []
@@ -140,8 +140,7 @@ def partner_amount_rule(p: Payment, ix: Index, remits: Sequence[Remittance], tol
     if p.payer_id is None:
         return []
     gross = {p.amount, p.amount + p.fees}
-    ids = [i for g in gross for i in ix.by_amount.get((p.currency, g), ())]
-    invoices = [i for i in ix.live(set(ids)) if i.partner_id == p.payer_id]
+    invoices = ix.live({i for g in gross for i in ix.by_partner_amount.get((p.payer_id, p.currency, g), ())})
     if len(invoices) == 1:
         return [_candidate("partner_amount", p, invoices, tol, set(),
                            [f"the payer's only open invoice of {invoices[0].open} {p.currency}"])]
@@ -163,11 +162,16 @@ def amount_tolerance_rule(p: Payment, ix: Index, remits: Sequence[Remittance], t
 
 def amount_only(p: Payment, ix: Index, tol: Tolerance) -> list[Candidate]:
     """For the exceptions queue only: open invoices of exactly the amount, whoever the buyer."""
-    invoices = ix.live(ix.by_amount.get((p.currency, p.amount), ()))[:3]
+    same = ix.by_amount.get((p.currency, p.amount), set())
+    if len(same) > AMOUNT_ONLY_MOST:  # so common an amount says nothing
+        return []
+    invoices = ix.live(same)[:3]
     alone = len(invoices) == 1
     return [_candidate("amount", p, [i], tol, set(), ["only the amount agrees"], count_amount=alone)
             for i in invoices]
 
+
+AMOUNT_ONLY_MOST = 20
 
 RULES = {"reference": reference_rule, "remittance": remittance_rule,
          "partner_amount": partner_amount_rule, "amount_tolerance": amount_tolerance_rule}
@@ -183,11 +187,25 @@ def score(c: Candidate) -> int:
     return total - (WEIGHTS[PAYER] if c.conflict else 0)
 
 
+def _doubt_overpayment(c: Candidate, ix: Index) -> None:
+    """An overpayment while its partner has other open invoices may pay those too: a person decides."""
+    if c.credit <= 0 or AMOUNT in c.signals or not c.allocations:
+        return
+    first = ix.by_id[c.allocations[0].invoice_id]
+    mine = set(c.key())
+    others = [i for i in ix.live(ix.by_partner.get((first.partner_id, first.currency), ()))
+              if i.id not in mine]
+    if others:
+        c.doubt = (f"overpaid by {c.credit} while the partner has {len(others)} other open invoice(s) in "
+                   f"{first.currency}: the rest may pay them")
+        c.reasons.append(c.doubt)
+
+
 def automatic(candidates: Sequence[Candidate], threshold: int) -> Candidate | None:
     """The one candidate made automatically: above the threshold, two signals, no contradiction, and
     no other candidate just as good."""
-    able = [c for c in candidates if c.allocations and not c.conflict and len(c.signals) >= 2
-            and c.score >= threshold]
+    able = [c for c in candidates if c.allocations and not c.conflict and not c.doubt
+            and len(c.signals) >= 2 and c.score >= threshold]
     if not able:
         return None
     best = max(able, key=lambda c: c.score)
@@ -205,6 +223,7 @@ def decide(p: Payment, ix: Index, remits: Sequence[Remittance], config: Config) 
         found = RULES[rule.name](p, ix, remits, tol)
         for c in found:
             c.score = score(c)
+            _doubt_overpayment(c, ix)
         chosen = None if p.undone_before else automatic(found, rule.threshold)
         if chosen is not None:
             return Decision(p, chosen, [])
