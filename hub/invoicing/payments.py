@@ -4,15 +4,17 @@ transaction. A few statements however many invoices: a reconciliation run pays t
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.bulk import update_values
 from hub.db import utcnow
 from hub.domain.errors import NotFound, Problem, ValidationError
 from hub.invoicing.domain import (
@@ -95,10 +97,8 @@ def _apply(session: Session, lines: Sequence[PaymentLine], actor: str, action: s
         row["history"] = [*row["history"], {"at": now, "actor": actor, "what": target.value, **details}]
         events.append(EventSpec(actor, action, "invoice", str(row["id"]), row["buyer_id"],
                                 {**details, "paid": str(row["paid"]), "state": row["state"]}))
-    changed = [{"id": r["id"], "paid": r["paid"], "state": r["state"], "history": r["history"]}
-               for r in rows.values()]
-    for start in range(0, len(changed), CHUNK * 10):
-        session.execute(update(IssuedInvoice), changed[start:start + CHUNK * 10])
+    update_values(session, IssuedInvoice, ("paid", "state", "history"), [
+        (r["id"], str(r["paid"]), r["state"], json.dumps(r["history"])) for r in rows.values()])
     for obj in [o for o in session.identity_map.values() if isinstance(o, IssuedInvoice) and o.id in rows]:
         session.expire(obj)
     record_events(session, events)

@@ -8,11 +8,14 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import JSON, delete, select, update
 from sqlalchemy.orm import Session
 
+from hub.bulk import insert_values, next_ids, sqlite_time, update_values
 from hub.db import utcnow
 from hub.invoicing import service as invoicing
 from hub.models import Document, ErpConnector, Exchange
@@ -55,7 +58,12 @@ def book_matches(session: Session, bookings: Sequence[Booking], *, actor: str, a
             state="matched", decided_by=actor, decided_at=now))
         ids = [suggestion_id]
     else:
-        ids = _insert_matches(session, bookings, actor=actor, automatic=automatic, run_id=run_id, now=now)
+        ids = next_ids(session, PaymentMatch, len(bookings))
+        rows = [match_row(b.entry_id, b.currency, b.candidate, state="matched", actor=actor, rank=1,
+                          automatic=automatic, run_id=run_id, now=now) for b in bookings]
+        for match_id, row in zip(ids, rows, strict=True):
+            row.update(id=match_id, decided_by=None if automatic else actor, decided_at=now)
+        write_rows(session, PaymentMatch, rows)
     allocations, write_offs, credits, payments, events = [], [], [], [], []
     for match_id, b in zip(ids, bookings, strict=True):
         c = b.candidate
@@ -78,28 +86,14 @@ def book_matches(session: Session, bookings: Sequence[Booking], *, actor: str, a
     events += [EventSpec(actor, "payment.written_off", "payment_write_off", str(w["match_id"]),
                          None, {"entry": w["entry_id"], "account": w["account"], "amount": str(w["amount"]),
                                 "currency": w["currency"], "reason": w["reason"]}) for w in write_offs]
-    for model, rows in ((PaymentAllocation, allocations), (WriteOff, write_offs), (PartnerCredit, credits)):
-        for start in range(0, len(rows), CHUNK):
-            session.execute(insert(model), rows[start:start + CHUNK])
-    set_entries(session, [{"id": b.entry_id, "status": "matched", "open_amount": b.candidate.credit}
-                          for b in bookings])
+    for model, table_rows in ((PaymentAllocation, allocations), (WriteOff, write_offs),
+                              (PartnerCredit, credits)):
+        write_rows(session, model, table_rows)
+    set_entries(session, [(b.entry_id, "matched", b.candidate.credit) for b in bookings])
     _link_remittances(session, bookings)
     outcomes = invoicing.record_payments(session, payments, actor=actor)
     record_events(session, events)
     notify_erps(session, outcomes, "matched", actor=actor)
-    return ids
-
-
-def _insert_matches(session: Session, bookings: Sequence[Booking], *, actor: str, automatic: bool,
-                    run_id: int | None, now: Any) -> list[int]:
-    rows = [match_row(b.entry_id, b.currency, b.candidate, state="matched", actor=actor, rank=1,
-                      automatic=automatic, run_id=run_id, now=now) for b in bookings]
-    for row in rows:
-        row.update(decided_by=None if automatic else actor, decided_at=now)
-    ids: list[int] = []
-    for start in range(0, len(rows), CHUNK):
-        ids += session.scalars(insert(PaymentMatch).returning(PaymentMatch.id, sort_by_parameter_order=True),
-                               rows[start:start + CHUNK]).all()
     return ids
 
 
@@ -114,27 +108,45 @@ def match_row(entry_id: int, currency: str, c: Candidate, *, state: str, actor: 
             "decided_by": None, "decided_at": None, "run_id": run_id, "created_at": now}
 
 
-def set_entries(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Entries' new status and open amount, by primary key, in bulk."""
+def write_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """INSERT rows (dicts with the same keys) straight through the driver: JSON and Decimals as text,
+    times as the database stores them."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    table = model.__table__
+    dumps = json.dumps
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return sqlite_time(value) if sqlite else value
+        return str(value) if isinstance(value, Decimal) else value
+    convert = [dumps if isinstance(table.c[c].type, JSON) else plain for c in columns]
+    pairs = list(zip(columns, convert, strict=True))
     for start in range(0, len(rows), CHUNK):
-        session.execute(update(StatementEntry), rows[start:start + CHUNK])
+        insert_values(session, model, columns, [tuple(None if row[c] is None else f(row[c]) for c, f in pairs)
+                                                for row in rows[start:start + CHUNK]])
 
 
-def replace_suggestions(session: Session, entry_ids: Sequence[int],
-                        suggestions: list[dict[str, Any]]) -> None:
-    """The entries' earlier suggestions give way to this run's."""
-    for start in range(0, len(entry_ids), CHUNK):
-        session.execute(delete(PaymentMatch).where(PaymentMatch.entry_id.in_(entry_ids[start:start + CHUNK]),
-                                                   PaymentMatch.state == "suggested"))
-    for start in range(0, len(suggestions), CHUNK):
-        session.execute(insert(PaymentMatch), suggestions[start:start + CHUNK])
+def set_entries(session: Session, rows: list[tuple[int, str, Decimal]]) -> None:
+    """Entries' new status and open amount, by primary key, in bulk."""
+    update_values(session, StatementEntry, ("status", "open_amount"),
+                  [(entry_id, status, str(amount)) for entry_id, status, amount in rows])
+
+
+def replace_suggestions(session: Session, suggestions: list[dict[str, Any]]) -> None:
+    """The pending entries' earlier suggestions give way to this run's."""
+    pending = select(StatementEntry.id).where(StatementEntry.status.in_(("unmatched", "suggested")))
+    session.execute(delete(PaymentMatch).where(PaymentMatch.state == "suggested",
+                                               PaymentMatch.entry_id.in_(pending)))
+    write_rows(session, PaymentMatch, suggestions)
 
 
 def _link_remittances(session: Session, bookings: Sequence[Booking]) -> None:
-    links = [{"id": b.candidate.figures["remittance"]["id"], "entry_id": b.entry_id} for b in bookings
-             if b.candidate.rule == "remittance" and "remittance" in b.candidate.figures]
-    if links:
-        session.execute(update(RemittanceRecord), links)
+    update_values(session, RemittanceRecord, ("entry_id",), [
+        (b.candidate.figures["remittance"]["id"], b.entry_id) for b in bookings
+        if b.candidate.rule == "remittance" and "remittance" in b.candidate.figures])
 
 
 def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], event: str, *,

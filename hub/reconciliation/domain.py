@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from itertools import pairwise
 from typing import Any
 
 from stdnum import iso11649
@@ -93,10 +94,12 @@ def tokens(text: str | None) -> set[str]:
     are also tried joined. Never a fragment of a token: 'a34bc3xxx1' is one token, not 3431."""
     if not text:
         return set()
-    words = [w for w in (normalise(p) for p in _SPLIT.split(text)) if w]
+    words = [w if w.isalnum() and w.isascii() else normalise(w) for w in _SPLIT.split(text.upper())]
+    words = [w for w in words if w]
     found = set(words)
-    for size in (2, 3):
-        found.update("".join(words[i:i + size]) for i in range(len(words) - size + 1))
+    if len(words) > 1:
+        found.update(a + b for a, b in pairwise(words))
+        found.update(a + b + c for a, b, c in zip(words, words[1:], words[2:], strict=False))
     return found
 
 

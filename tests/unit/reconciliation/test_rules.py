@@ -110,7 +110,8 @@ def test_currencies_are_never_mixed():
 
 
 def test_a_payer_contradicting_the_reference_blocks_the_match():
-    decision = decide(_pay("100.00", "INV-2026-000001", payer=2), Index([_invoice(1, "100.00")]), [], Config())
+    decision = decide(_pay("100.00", "INV-2026-000001", payer=2), Index([_invoice(1, "100.00")]), [],
+                      Config())
     assert decision.match is None and decision.suggestions[0].conflict
 
 
