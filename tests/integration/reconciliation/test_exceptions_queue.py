@@ -43,7 +43,8 @@ def test_the_queue_lists_waiting_payments_with_their_suggestions_scores_and_reas
     assert [p["entry_key"] for p in queue] == ["E08-near-miss", "E09-same-amount", "E10-reversal",
                                                "E11-fragment", "E12-wrong-currency"]
     twins = queue[1]["suggestions"]
-    assert [s["allocations"][0]["number"] for s in twins] == [scenario["numbers"]["i10"], scenario["numbers"]["i11"]]
+    n = scenario["numbers"]
+    assert [s["allocations"][0]["number"] for s in twins] == [n["i10"], n["i11"]]
     assert all(s["score"] == 30 and s["signals"] == ["payer"] for s in twins)
     assert any("cannot tell which" in r for r in twins[0]["reasons"])
     filtered = client.get(f"{API}/payments?status=suggested", headers=scenario["auditor"]).get_json()["items"]
@@ -102,7 +103,8 @@ def test_undoing_an_automatic_match_reopens_the_invoice_and_the_next_run_only_su
     evidence = client.get(f"{API}/matches/{match['id']}", headers=scenario["auditor"]).get_json()
     assert evidence["figures"]["open"] == {scenario["numbers"]["i1"]: "100.00"}
     assert evidence["figures"]["tolerance"] == {"absolute": "5.00", "percent": "2"}
-    assert client.post(f"{API}/matches/{match['id']}/undo", json={}, headers=scenario["admin"]).status_code == 200
+    undo = client.post(f"{API}/matches/{match['id']}/undo", json={}, headers=scenario["admin"])
+    assert undo.status_code == 200
     assert _invoice(client, scenario, "i1")["state"] == "issued"
     _run(client, scenario)
     again = _payment(client, scenario, "E01-exact")
