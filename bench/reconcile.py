@@ -29,9 +29,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
-from bench.common import BENCH_AUDIT_KEY, fresh_database_url  # noqa: E402
+from bench.common import BENCH_AUDIT_KEY, fresh_database_url, timed  # noqa: E402
 from hub import create_app  # noqa: E402
 from hub.config import Settings  # noqa: E402
 from hub.db import new_session, utcnow  # noqa: E402
@@ -192,20 +192,9 @@ class _Payments:
 
 
 def timed_run(app: Any) -> tuple[float, float, int, dict[str, Any]]:
-    engine = app.extensions["hub.engine"]
-    statements = 0
-
-    def count(*_: Any) -> None:
-        nonlocal statements
-        statements += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    start, cpu = time.perf_counter(), time.process_time()
-    result = service.reconcile(lambda: new_session(app), app.config["HUB_SETTINGS"].matching,
-                               at=datetime(2026, 12, 2, 10, tzinfo=UTC), scheduled=False)
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    event.remove(engine, "before_cursor_execute", count)
-    return elapsed, cpu, statements, result
+    return timed(app.extensions["hub.engine"], lambda: service.reconcile(
+        lambda: new_session(app), app.config["HUB_SETTINGS"].matching,
+        at=datetime(2026, 12, 2, 10, tzinfo=UTC), scheduled=False))
 
 
 def check(app: Any, truth: dict[int, tuple[int, ...]]) -> tuple[int, int]:

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, paging
 from hub.db import get_session, new_session
-from hub.jobruns.service import runs
+from hub.jobruns.service import run_json, runs
 from hub.reconciliation import queries, service
 
 bp = Blueprint("matching", __name__, url_prefix="/api/v1/reconciliation")
@@ -158,6 +158,4 @@ def start_run() -> tuple[Response, int]:
 def list_runs() -> Response:
     """The latest matching runs, newest first."""
     limit = int_arg("limit", 50, maximum=500)
-    return jsonify(items=[{"id": r.id, "slot": r.slot, "trigger": r.trigger, "outcome": r.outcome,
-                           "started_at": r.started_at.isoformat(), "details": r.details}
-                          for r in runs(get_session(), service.JOB, limit)])
+    return jsonify(items=[run_json(r) for r in runs(get_session(), service.JOB, limit)])

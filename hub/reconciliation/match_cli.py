@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -11,15 +10,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from hub.cli import _actor
 from hub.db import new_session
 from hub.reconciliation import service
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:unknown"
 
 
 def register_matching_commands(group: AppGroup) -> None:
