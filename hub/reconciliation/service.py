@@ -334,3 +334,46 @@ def _reason(text: Any, *, required: bool = True) -> str:
         raise ValidationError("a reason is required (at most 300 characters)", problems=[Problem(
             code="RECONCILIATION_FIELD", message="reason: 1 to 300 characters", element="reason")])
     return value
+
+
+def configure_rule(sessions: SessionFactory, name: str, *, enabled: bool | None, position: int | None,
+                   threshold: int | None, actor: str) -> dict[str, Any]:
+    """Change a rule's configuration (what is not given keeps its value or default); audited."""
+    from hub.reconciliation.domain import DEFAULT_RULES
+    from hub.reconciliation.match_models import MatchingRule
+    default = {r.name: r for r in DEFAULT_RULES}.get(name)
+    if default is None:
+        raise ValidationError(f"no rule {name!r}", problems=[Problem(
+            code="RECONCILIATION_FIELD", message=f"rule: one of {', '.join(r.name for r in DEFAULT_RULES)}",
+            element="rule")])
+    with sessions() as session, transaction(session):
+        row = session.get(MatchingRule, name) or MatchingRule(
+            name=name, enabled=default.enabled, position=default.position, threshold=default.threshold)
+        session.add(row)
+        row.enabled = row.enabled if enabled is None else enabled
+        row.position = row.position if position is None else position
+        row.threshold = row.threshold if threshold is None else threshold
+        out = {"rule": name, "enabled": row.enabled, "position": row.position, "threshold": row.threshold}
+        record_events(session, [EventSpec(actor, "matching.rule_changed", "matching_rule", name, None, out)])
+    return out
+
+
+def configure_tolerance(sessions: SessionFactory, currency: str, *, absolute: Decimal, percent: Decimal,
+                        account: str, actor: str) -> dict[str, Any]:
+    """Set a currency's tolerance ("*": every currency without its own) and fee account; audited."""
+    from hub.reconciliation.match_models import MatchingTolerance
+    currency = currency.strip().upper()
+    if not (currency == "*" or (len(currency) == 3 and currency.isalpha())) or absolute < 0 or percent < 0 \
+            or not account.strip():
+        raise ValidationError("a tolerance needs a currency (ISO 4217 or *), amounts from 0 and an account",
+                              problems=[Problem(code="RECONCILIATION_FIELD", message="currency, absolute, "
+                                                "percent, account", element="tolerance")])
+    with sessions() as session, transaction(session):
+        row = session.get(MatchingTolerance, currency) or MatchingTolerance(currency=currency)
+        session.add(row)
+        row.absolute, row.percent, row.account = absolute, percent, account.strip()
+        out = {"currency": currency, "absolute": str(absolute), "percent": str(percent),
+               "account": row.account}
+        record_events(session, [EventSpec(actor, "matching.tolerance_changed", "matching_tolerance", currency,
+                                          None, out)])
+    return out

@@ -75,3 +75,18 @@ def test_the_erp_gets_a_payment_status_message_per_invoice_paid_and_undone(
         last = session.scalars(select(Document).where(Document.doc_type == "payment_status")
                                .order_by(Document.created_at.desc(), Document.id)).first()
     assert last is not None and (last.canonical["event"], last.canonical["state"]) == ("undone", "issued")
+
+
+def test_rules_and_tolerances_are_configured_from_the_command_line(app: Flask, runner: Any,
+                                                                    scenario: dict[str, Any]) -> None:
+    off = runner.invoke(args=["hub", "reconcile-rule", "reference", "--disabled"])
+    assert off.exit_code == 0, off.output
+    strict = runner.invoke(args=["hub", "reconcile-tolerance", "EUR", "--absolute", "1.00", "--percent", "1",
+                                 "--account", "6570"])
+    assert json.loads(strict.output) == {"currency": "EUR", "absolute": "1.00", "percent": "1",
+                                         "account": "6570"}
+    shown = json.loads(runner.invoke(args=["hub", "reconcile", "--dry-run"]).output)
+    decided = {d["entry"]: d for d in shown["decisions"]}
+    assert decided["E01-exact"]["match"]["signals"] == ["amount", "payer"]  # partner and amount, no reference
+    assert decided["E03-fees-rf"]["match"] is None  # 1.50 of fees is beyond 1.00: a person decides
+    assert runner.invoke(args=["hub", "reconcile-rule", "nonsense"]).exit_code != 0
