@@ -37,10 +37,13 @@ CHUNK = 500
 
 
 def lock(session: Session) -> None:
-    """One matcher at a time: a transaction-scoped advisory lock on PostgreSQL (SQLite's write lock
-    serialises writers already)."""
+    """One matcher at a time: a transaction-scoped advisory lock on PostgreSQL; on SQLite the
+    database's write lock, taken now by a write that changes nothing (so what is read next, and the
+    ids that follow the largest, cannot change under this transaction)."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    else:
+        session.execute(text("UPDATE matching_rules SET enabled = enabled WHERE 1 = 0"))
 
 
 def name_key(name: str | None) -> str:
