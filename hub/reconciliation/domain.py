@@ -264,9 +264,13 @@ def allocate(amount: Decimal, invoices: Sequence[OpenInvoice], tol: Tolerance
     gap = total - amount
     if gap == 0 or tol.allows(total, gap):
         allocs = [Allocation(i.id, i.number, i.open) for i in invoices]
-        if gap > 0:  # the shortfall (bank fees) is written off the last invoice
-            last = allocs[-1]
-            allocs[-1] = Allocation(last.invoice_id, last.number, last.amount - gap, gap)
+        if gap > 0:  # the shortfall (bank fees) is written off, from the last invoice backwards
+            left = gap
+            for n in range(len(allocs) - 1, -1, -1):
+                a = allocs[n]
+                off = min(left, a.amount)
+                allocs[n] = Allocation(a.invoice_id, a.number, a.amount - off, off)
+                left -= off
             return allocs, ZERO, True, f"short by {gap} (within tolerance): written off"
         return allocs, -gap, True, "equal" if gap == 0 else f"over by {-gap} (within tolerance): credit"
     if gap < 0:

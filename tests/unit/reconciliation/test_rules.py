@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from hub.reconciliation.domain import (
@@ -130,3 +130,22 @@ def test_a_reversal_is_left_to_a_person_and_a_disabled_rule_does_not_run():
     assert decide(_pay("-100.00", "INV-2026-000001", reversal=True), ix, [], Config()).match is None
     only_amount = Config(rules=tuple(r for r in Config().rules if r.name != "reference"))
     assert decide(_pay("100.00", "INV-2026-000001"), ix, [], only_amount).match is None
+
+
+money = st.integers(min_value=1, max_value=10**7).map(lambda cents: D(cents) / 100)
+
+
+@given(money, st.lists(money, min_size=1, max_size=4))
+@example(D("99.00"), [D("100.00"), D("0.50")])  # fees larger than the last invoice
+def test_an_allocation_never_loses_or_invents_money(amount: Decimal, opens: list[Decimal]):
+    tol = Tolerance(D("5.00"), D("2"))
+    invoices = [_invoice(n, str(o), due=n) for n, o in enumerate(opens, 1)]
+    allocs, credit, _, _ = allocate(amount, invoices, tol)
+    paid = sum((a.amount for a in allocs), D(0))
+    assert paid + credit == amount  # every cent of the payment is on an invoice or is credit
+    for a in allocs:
+        inv = next(i for i in invoices if i.id == a.invoice_id)
+        assert a.amount >= 0 and a.write_off >= 0
+        assert 0 < a.amount + a.write_off <= inv.open  # never more than an invoice has open
+    written = sum((a.write_off for a in allocs), D(0))
+    assert written == 0 or tol.allows(sum(opens, D(0)), written)  # fees only within the tolerance
