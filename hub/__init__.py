@@ -62,6 +62,8 @@ def _register_blueprints(app: Flask) -> None:
     invoicing.register(app)
     from hub import routing
     routing.register(app)
+    from hub import reconciliation
+    reconciliation.register_matching(app)
     from hub import admin
     admin.register(app)
     register_error_handlers(app)

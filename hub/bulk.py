@@ -56,3 +56,46 @@ def _copy(dbapi_connection: Any, table: str, columns: Sequence[str],
             f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def next_ids(session: Session, model: type[Base], count: int) -> list[int]:
+    """`count` new primary keys of `model`'s table, for rows written with `insert_values` that others
+    must point at. PostgreSQL takes them from the table's sequence (safe beside any writer); on SQLite
+    they follow the largest id, which only the transaction holding the write lock may rely on: the
+    caller has written in this transaction already, or holds its capability's lock."""
+    if count <= 0:
+        return []
+    table = cast(Table, model.__table__)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return [row[0] for row in connection.exec_driver_sql(
+            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, %s)",
+            (count,))]
+    start = connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar_one() + 1
+    return list(range(start, start + count))
+
+
+def update_values(session: Session, model: type[Base], columns: Sequence[str],
+                  rows: list[tuple[Any, ...]], *, chunk: int = 5000) -> None:
+    """UPDATE rows by primary key: each tuple is (id, *values in `columns` order), values as for
+    `insert_values`. SQLite: one executemany; PostgreSQL: UPDATE ... FROM (VALUES ...) in chunks
+    (an executemany there costs ~100 us a row)."""
+    if not rows:
+        return
+    table = cast(Table, model.__table__)
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        sets = ", ".join(f"{c} = {mark}" for c in columns)
+        connection.exec_driver_sql(f"UPDATE {table.name} SET {sets} WHERE id = {mark}",
+                                   [(*row[1:], row[0]) for row in rows])
+        return
+    types = {c: table.c[c].type.compile(dialect=connection.dialect) for c in columns}
+    sets = ", ".join(f"{c} = v.{c}::{types[c]}" for c in columns)
+    names = ", ".join(("id", *columns))
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        values = ", ".join(["(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"] * len(part))
+        connection.exec_driver_sql(
+            f"UPDATE {table.name} AS t SET {sets} FROM (VALUES {values}) AS v({names}) "
+            f"WHERE t.id = v.id::integer", tuple(value for row in part for value in row))

@@ -272,4 +272,6 @@ def register_cli(app: Flask) -> None:
     register_retention_commands(hub_cli)
     from hub.routing.cli import register_routing_commands
     register_routing_commands(hub_cli)
+    from hub.reconciliation.match_cli import register_matching_commands
+    register_matching_commands(hub_cli)
     app.cli.add_command(hub_cli)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from hub.procurement.settings import ProcurementSettings
+from hub.reconciliation.settings import MatchingSettings
 from hub.retention.domain import RetentionPolicy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +89,7 @@ class Settings:
     extra: dict[str, Any] = field(default_factory=dict)
     procurement: ProcurementSettings = field(default_factory=ProcurementSettings)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)  # HUB_RETENTION_*
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -99,6 +101,7 @@ class Settings:
             database_url=normalise_database_url(env.get("DATABASE_URL", "")),
             procurement=ProcurementSettings.from_env(env),
             retention=RetentionPolicy.from_env(env),
+            matching=MatchingSettings.from_env(env),
             max_upload_bytes=int(env.get("HUB_MAX_UPLOAD_BYTES", cls.max_upload_bytes)),
             scheduler_enabled=_bool(env.get("HUB_SCHEDULER"), False),
             demo=_bool(env.get("HUB_DEMO"), False),

@@ -362,10 +362,20 @@ from hub.procurement.models import (  # noqa: E402
     StagedLine,
     SupplierTerm,
 )
+from hub.reconciliation.match_models import (  # noqa: E402
+    MatchingRule,
+    MatchingTolerance,
+    PartnerCredit,
+    PayerMapping,
+    PaymentAllocation,
+    PaymentMatch,
+    WriteOff,
+)
 from hub.reconciliation.models import BankStatement, RemittanceRecord, StatementEntry  # noqa: E402
 from hub.routing.models import BatchMessage, OutboundBatch, RoutingRule  # noqa: E402
 
 CAPABILITY_TABLES = (SignInFailure, JobRun, IssuedNumber, NumberSeries, Item, SupplierTerm, ReorderRule,
                      PurchaseOrder, PurchaseOrderLine, Company, IssuedInvoice, BankStatement, StatementEntry,
                      RemittanceRecord, RoutingRule, OutboundBatch, BatchMessage, InvoicedOrderLine,
-                     StagedLine, RunLease)
+                     StagedLine, RunLease, PaymentMatch, PaymentAllocation, WriteOff, PartnerCredit,
+                     PayerMapping, MatchingRule, MatchingTolerance)

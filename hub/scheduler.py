@@ -53,6 +53,8 @@ class HubScheduler:
         add_retention_jobs(self.scheduler, app)
         from hub.routing.jobs import add_jobs as add_routing_jobs
         add_routing_jobs(self.scheduler, app)
+        from hub.reconciliation.jobs import add_jobs as add_matching_jobs
+        add_matching_jobs(self.scheduler, app)
         self.scheduler.add_listener(job_listener, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     def start(self) -> None:

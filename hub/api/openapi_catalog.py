@@ -14,6 +14,9 @@ IDS_BODY: dict[str, Any] = {"type": "object", "required": ["ids"], "properties":
     "ids": {"type": "array", "items": {"type": "string", "minLength": 1}, "maxItems": 500}}}
 ROWS_BODY: dict[str, Any] = {"type": "object", "required": ["rows"], "properties": {
     "rows": {"type": "array", "items": {"type": "object"}}}}
+SPLIT_BODY: dict[str, Any] = {"type": "object", "required": ["allocations"], "properties": {
+    "allocations": {"type": "array", "maxItems": 200, "items": {"type": "object", "properties": {
+        "invoice": {"type": ["string", "integer"]}, "amount": {"type": "string"}}}}}}
 REASON_BODY: dict[str, Any] = {"type": "object", "properties": {"reason": {"type": "string"}}}
 _NAMES: dict[str, Any] = {"type": "array", "maxItems": 50,
                           "items": {"oneOf": [{"type": "string", "maxLength": 100},
@@ -113,6 +116,31 @@ OPERATIONS: dict[str, Op] = {
         200: "every invoice was issued before (same external_id)", 404: "the company named is unknown",
         409: "an ERP's legal number is used already",
         422: "a field, a stated figure that differs from the computed one, or the outbound rules"}),
+    "matching.list_payments": Op(STAFF, (("status", "string", "matched, suggested, unmatched, written_off "
+                                                          "or rejected"), *PAGE),
+                                 enums={"status": ("matched", "suggested", "unmatched", "written_off",
+                                                   "rejected")}),
+    "matching.payment_detail": Op(STAFF),
+    "matching.split_payment": Op(OPERATOR, body=SPLIT_BODY, ok=201, answers={
+        409: "the payment is not pending", 422: "an allocation is refused, named"}),
+    "matching.match_payment": Op(OPERATOR, body={"type": "object", "required": ["invoice"], "properties": {
+        "invoice": {"type": ["string", "integer"]}, "amount": {"type": "string"}}}, ok=201, answers={
+        409: "the payment is not pending", 422: "the invoice or amount is refused"}),
+    "matching.reject_payment": Op(OPERATOR, body={"type": "object", "required": ["reason"], "properties": {
+        "reason": {"type": "string", "maxLength": 300}}}, answers={409: "the payment is not pending",
+                                                                    422: "no reason"}),
+    "matching.write_off_payment": Op(OPERATOR, body={"type": "object", "required": ["account", "reason"],
+                                                     "properties": {"account": {"type": "string"},
+                                                                    "reason": {"type": "string"}}},
+                                     answers={409: "the payment is not pending", 422: "a field is refused"}),
+    "matching.match_detail": Op(STAFF),
+    "matching.confirm_match": Op(OPERATOR, answers={409: "not a suggestion, or the payment is settled",
+                                                    422: "the invoices no longer have the amounts open"}),
+    "matching.undo_match": Op(OPERATOR, body=REASON_BODY, answers={409: "not a match"}),
+    "matching.list_exceptions": Op(STAFF, PAGE),
+    "matching.start_run": Op(OPERATOR, body={"type": "object", "properties": {
+        "dry_run": {"type": "boolean"}}}, ok=201, answers={200: "a dry run: the decisions, nothing written"}),
+    "matching.list_runs": Op(STAFF, (("limit", "integer", "at most this many (500)"),)),
     "invoicing.add_company": Op(OPERATOR, body={"type": "object", "required": ["name", "country"]}, ok=201,
                                 answers={409: "a company of that name exists", 422: "a field is refused"}),
     "invoicing.list_companies": Op(STAFF),

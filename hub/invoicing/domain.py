@@ -70,6 +70,28 @@ def payment_state(payable: Decimal, paid: Decimal) -> InvoiceState | None:
     return InvoiceState.partially_paid if paid > 0 else None
 
 
+PAYMENT_STATES = (InvoiceState.partially_paid, InvoiceState.paid)
+
+
+def state_after_reversal(payable: Decimal, paid: Decimal, before_payments: str) -> InvoiceState:
+    """The state once a payment is taken back (a reconciliation undone): partially paid while some
+    payment remains, else the state the invoice had before its first payment. The one way out of
+    paid, outside the transition table, as it corrects a payment recorded in error."""
+    state = payment_state(payable, paid)
+    if state is InvoiceState.paid:
+        return state
+    return state or InvoiceState(before_payments)
+
+
+def state_before_payments(history: Sequence[dict[str, object]]) -> str:
+    """The last state in an invoice's history that is not a payment state (issued when none is)."""
+    for step in reversed(history):
+        what = str(step.get("what"))
+        if what in InvoiceState.__members__ and InvoiceState(what) not in PAYMENT_STATES:
+            return what
+    return InvoiceState.issued.value
+
+
 @dataclass(frozen=True)
 class LineSpec:
     """One line to invoice: the item, its figures and the order line it answers."""

@@ -28,6 +28,12 @@ from hub.invoicing.domain import (
     payment_state,
 )
 from hub.invoicing.models import Company, IssuedInvoice
+from hub.invoicing.payments import PaymentLine as PaymentLine
+from hub.invoicing.payments import PaymentOutcome as PaymentOutcome
+from hub.invoicing.payments import find_invoice_id as find_invoice_id
+from hub.invoicing.payments import open_invoices as open_invoices
+from hub.invoicing.payments import record_payments as record_payments
+from hub.invoicing.payments import reverse_payments as reverse_payments
 from hub.invoicing.requests import buyer_party, read_spec
 from hub.jobruns.service import run_in_slot
 from hub.models import Partner

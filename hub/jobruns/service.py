@@ -45,6 +45,12 @@ def run_in_slot(session: Session, job: str, at: datetime, every: timedelta,
     return run
 
 
+def run_json(run: JobRun) -> dict[str, Any]:
+    """A run as the APIs list it."""
+    return {"id": run.id, "slot": run.slot, "trigger": run.trigger, "outcome": run.outcome,
+            "started_at": run.started_at.isoformat(), "details": run.details}
+
+
 def runs(session: Session, job: str, limit: int = 50) -> list[JobRun]:
     """The latest runs of job, newest first."""
     return list(session.scalars(select(JobRun).where(JobRun.job == job)

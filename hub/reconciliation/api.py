@@ -1,0 +1,161 @@
+"""REST under /api/v1/reconciliation/: payments by status, a payment with its suggestions, matches with
+their evidence, the exceptions queue, and a person's decisions (confirm, split, match by hand, reject,
+write off, undo); matching runs. Admins and operators act; auditors read; partners and ERPs get 403.
+(The statements routes belong to the import side.)"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from hub.api.auth import current_principal, require
+from hub.api.params import BadParameter, int_arg, paging
+from hub.db import get_session, new_session
+from hub.jobruns.service import run_json, runs
+from hub.reconciliation import queries, service
+
+bp = Blueprint("matching", __name__, url_prefix="/api/v1/reconciliation")
+reader = require(lambda p: p.can_see_all_exchanges(), what="an admin, operator or auditor token")
+changer = require(lambda p: p.can_operate(), what="an admin or operator token")
+MAX_PARTS = 200
+
+
+def _page() -> tuple[int, int]:
+    page, per_page = paging(current_app.config["HUB_SETTINGS"].page_size_max)
+    return per_page, (page - 1) * per_page
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def amount_of(value: Any, name: str) -> Decimal:
+    """A positive amount with at most two decimals, given as a string or a number; 400 naming it."""
+    try:
+        amount = Decimal(str(value)) if isinstance(value, (str, int, float)) and not isinstance(value, bool) \
+            else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount <= 0 or amount >= Decimal("1e15") \
+            or amount != amount.quantize(Decimal("0.01")):
+        raise BadParameter(f"{name}: a positive amount with at most two decimals, e.g. \"120.50\"")
+    return amount
+
+
+def _invoice_ref(value: Any, name: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, str)) or not str(value).strip() \
+            or len(str(value)) > 60:
+        raise BadParameter(f"{name}: an invoice id or number")
+    return value
+
+
+@bp.get("/payments")
+@reader
+def list_payments() -> Response:
+    status = request.args.get("status") or None
+    if status is not None and status not in queries.STATUSES:
+        raise BadParameter(f"status must be one of {', '.join(queries.STATUSES)}")
+    limit, offset = _page()
+    return jsonify(items=queries.list_payments(new_session, status, limit=limit, offset=offset),
+                   page=offset // limit + 1, per_page=limit)
+
+
+@bp.get("/payments/<int:entry_id>")
+@reader
+def payment_detail(entry_id: int) -> Response:
+    return jsonify(queries.payment_detail(new_session, entry_id))
+
+
+@bp.post("/payments/<int:entry_id>/split")
+@changer
+def split_payment(entry_id: int) -> tuple[Response, int]:
+    """Split a payment across invoices: {"allocations": [{"invoice": ..., "amount": "..."}]}."""
+    parts = _body().get("allocations")
+    if not isinstance(parts, list) or not parts or len(parts) > MAX_PARTS \
+            or not all(isinstance(p, dict) for p in parts):
+        raise BadParameter(f'allocations: 1 to {MAX_PARTS} of {{"invoice": ..., "amount": "..."}}')
+    parsed = [(_invoice_ref(p.get("invoice"), f"allocations[{n}].invoice"),
+               amount_of(p.get("amount"), f"allocations[{n}].amount")) for n, p in enumerate(parts)]
+    return jsonify(service.split(new_session, entry_id, parsed, actor=current_principal().actor)), 201
+
+
+@bp.post("/payments/<int:entry_id>/match")
+@changer
+def match_payment(entry_id: int) -> tuple[Response, int]:
+    """Match a payment to one invoice by hand: {"invoice": ..., "amount": "..." (optional)}."""
+    body = _body()
+    invoice = _invoice_ref(body.get("invoice"), "invoice")
+    amount = amount_of(body["amount"], "amount") if body.get("amount") is not None else None
+    return jsonify(service.match_by_hand(new_session, entry_id, invoice, amount,
+                                         actor=current_principal().actor)), 201
+
+
+@bp.post("/payments/<int:entry_id>/reject")
+@changer
+def reject_payment(entry_id: int) -> Response:
+    """Set a payment aside: {"reason": "..."} (required)."""
+    actor = current_principal().actor
+    return jsonify(service.reject(new_session, entry_id, _body().get("reason"), actor=actor))
+
+
+@bp.post("/payments/<int:entry_id>/write-off")
+@changer
+def write_off_payment(entry_id: int) -> Response:
+    """Write a whole payment off: {"account": "...", "reason": "..."}."""
+    body = _body()
+    account = str(body.get("account") or "")
+    return jsonify(service.write_off(new_session, entry_id, account, body.get("reason"),
+                                     actor=current_principal().actor))
+
+
+@bp.get("/matches/<int:match_id>")
+@reader
+def match_detail(match_id: int) -> Response:
+    return jsonify(queries.match_detail(new_session, match_id))
+
+
+@bp.post("/matches/<int:match_id>/confirm")
+@changer
+def confirm_match(match_id: int) -> Response:
+    """Confirm a suggestion: it becomes the match."""
+    return jsonify(service.confirm(new_session, match_id, actor=current_principal().actor))
+
+
+@bp.post("/matches/<int:match_id>/undo")
+@changer
+def undo_match(match_id: int) -> Response:
+    """Undo a match: {"reason": "..."} (optional); the invoices and the partner's credit follow."""
+    actor = current_principal().actor
+    return jsonify(service.undo(new_session, match_id, _body().get("reason"), actor=actor))
+
+
+@bp.get("/exceptions")
+@reader
+def list_exceptions() -> Response:
+    """Payments waiting for a person, oldest first, each with its suggestions."""
+    limit, offset = _page()
+    return jsonify(items=queries.exceptions(new_session, limit=limit, offset=offset),
+                   page=offset // limit + 1, per_page=limit)
+
+
+@bp.post("/runs")
+@changer
+def start_run() -> tuple[Response, int]:
+    """Run matching now; {"dry_run": true} shows the decisions and writes nothing."""
+    dry_run = bool(_body().get("dry_run"))
+    result = service.reconcile(new_session, current_app.config["HUB_SETTINGS"].matching,
+                               at=datetime.now(UTC), scheduled=False, dry_run=dry_run,
+                               actor=current_principal().actor)
+    return jsonify(result), (200 if dry_run else 201)
+
+
+@bp.get("/runs")
+@reader
+def list_runs() -> Response:
+    """The latest matching runs, newest first."""
+    limit = int_arg("limit", 50, maximum=500)
+    return jsonify(items=[run_json(r) for r in runs(get_session(), service.JOB, limit)])

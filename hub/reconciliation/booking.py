@@ -1,0 +1,179 @@
+"""Writing what matching decided, in bulk and in the caller's transaction: match rows with their
+allocations, fee write-offs and partner credit, payments on the invoices (through the invoicing
+service), the entries' statuses, the audit events, and a payment-status message for the ERPs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, delete, select, update
+from sqlalchemy.orm import Session
+
+from hub.bulk import insert_values, next_ids, sqlite_time, update_values
+from hub.db import utcnow
+from hub.invoicing import service as invoicing
+from hub.models import Document, ErpConnector, Exchange
+from hub.reconciliation.domain import Candidate, Config
+from hub.reconciliation.match_models import (
+    PartnerCredit,
+    PaymentAllocation,
+    PaymentMatch,
+    WriteOff,
+)
+from hub.reconciliation.models import RemittanceRecord, StatementEntry
+from hub.services.audit import EventSpec, record_events
+from hub.services.connectors_admin import handles
+from hub.services.outbox import enqueue_document
+
+STATUS_DOC_TYPE = "payment_status"
+CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class Booking:
+    """A match to write: the entry (id, key, currency), the candidate, its partner."""
+
+    entry_id: int
+    entry_key: str
+    currency: str
+    candidate: Candidate
+    partner_id: int
+
+
+def book_matches(session: Session, bookings: Sequence[Booking], *, actor: str, automatic: bool,
+                 config: Config, run_id: int | None = None, suggestion_id: int | None = None) -> list[int]:
+    """Write matches and everything that follows from them; returns the match ids in order. A
+    confirmed suggestion (`suggestion_id`, one booking) becomes the match under its own id."""
+    if not bookings:
+        return []
+    now = utcnow()
+    if suggestion_id is not None:
+        session.execute(update(PaymentMatch).where(PaymentMatch.id == suggestion_id).values(
+            state="matched", decided_by=actor, decided_at=now))
+        ids = [suggestion_id]
+    else:
+        ids = next_ids(session, PaymentMatch, len(bookings))
+        rows = [match_row(b.entry_id, b.currency, b.candidate, state="matched", actor=actor, rank=1,
+                          automatic=automatic, run_id=run_id, now=now) for b in bookings]
+        for match_id, row in zip(ids, rows, strict=True):
+            row.update(id=match_id, decided_by=None if automatic else actor, decided_at=now)
+        write_rows(session, PaymentMatch, rows)
+    allocations, write_offs, credits, payments, events = [], [], [], [], []
+    for match_id, b in zip(ids, bookings, strict=True):
+        c = b.candidate
+        for a in c.allocations:
+            allocations.append({"match_id": match_id, "invoice_id": a.invoice_id, "amount": a.amount,
+                                "write_off": a.write_off})
+            payments.append(invoicing.PaymentLine(a.invoice_id, a.amount + a.write_off, b.entry_key))
+            if a.write_off > 0:
+                write_offs.append({"entry_id": b.entry_id, "match_id": match_id, "invoice_id": a.invoice_id,
+                                   "account": config.tolerance(b.currency).account, "amount": a.write_off,
+                                   "currency": b.currency, "reason": f"bank fees on {a.number}",
+                                   "state": "booked", "actor": actor, "created_at": now})
+        if c.credit > 0:
+            credits.append({"partner_id": b.partner_id, "match_id": match_id, "entry_id": b.entry_id,
+                            "amount": c.credit, "currency": b.currency, "state": "open", "created_at": now})
+        events.append(EventSpec(actor, "payment.matched", "payment_match", str(match_id), b.partner_id, {
+            "entry": b.entry_id, "rule": c.rule, "score": c.score, "signals": sorted(c.signals),
+            "automatic": automatic, "credit": str(c.credit),
+            "invoices": [[a.number, str(a.amount)] for a in c.allocations]}))
+    events += [EventSpec(actor, "payment.written_off", "payment_write_off", str(w["match_id"]),
+                         None, {"entry": w["entry_id"], "account": w["account"], "amount": str(w["amount"]),
+                                "currency": w["currency"], "reason": w["reason"]}) for w in write_offs]
+    for model, table_rows in ((PaymentAllocation, allocations), (WriteOff, write_offs),
+                              (PartnerCredit, credits)):
+        write_rows(session, model, table_rows)
+    set_entries(session, [(b.entry_id, "matched", b.candidate.credit) for b in bookings])
+    _link_remittances(session, bookings)
+    outcomes = invoicing.record_payments(session, payments, actor=actor)
+    record_events(session, events)
+    notify_erps(session, outcomes, "matched", actor=actor)
+    return ids
+
+
+def match_row(entry_id: int, currency: str, c: Candidate, *, state: str, actor: str, rank: int,
+              automatic: bool, run_id: int | None, now: Any) -> dict[str, Any]:
+    """A payment_matches row for a candidate (a match or a suggestion)."""
+    return {"entry_id": entry_id, "rule": c.rule, "score": c.score, "rank": rank, "automatic": automatic,
+            "signals": sorted(c.signals), "reasons": list(c.reasons), "figures": c.figures,
+            "allocations": [{"invoice_id": a.invoice_id, "number": a.number, "amount": f"{a.amount:.2f}",
+                             "write_off": f"{a.write_off:.2f}"} for a in c.allocations],
+            "currency": currency, "credit": c.credit, "state": state, "actor": actor,
+            "decided_by": None, "decided_at": None, "run_id": run_id, "created_at": now}
+
+
+def write_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    """INSERT rows (dicts with the same keys) straight through the driver: JSON and Decimals as text,
+    times as the database stores them."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    table = model.__table__
+    dumps = json.dumps
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return sqlite_time(value) if sqlite else value
+        return str(value) if isinstance(value, Decimal) else value
+    convert = [dumps if isinstance(table.c[c].type, JSON) else plain for c in columns]
+    pairs = list(zip(columns, convert, strict=True))
+    for start in range(0, len(rows), CHUNK):
+        insert_values(session, model, columns, [tuple(None if row[c] is None else f(row[c]) for c, f in pairs)
+                                                for row in rows[start:start + CHUNK]])
+
+
+def set_entries(session: Session, rows: list[tuple[int, str, Decimal]]) -> None:
+    """Entries' new status and open amount, by primary key, in bulk."""
+    update_values(session, StatementEntry, ("status", "open_amount"),
+                  [(entry_id, status, str(amount)) for entry_id, status, amount in rows])
+
+
+def replace_suggestions(session: Session, suggestions: list[dict[str, Any]]) -> None:
+    """The pending entries' earlier suggestions give way to this run's."""
+    pending = select(StatementEntry.id).where(StatementEntry.status.in_(("unmatched", "suggested")))
+    session.execute(delete(PaymentMatch).where(PaymentMatch.state == "suggested",
+                                               PaymentMatch.entry_id.in_(pending)))
+    write_rows(session, PaymentMatch, suggestions)
+
+
+def _link_remittances(session: Session, bookings: Sequence[Booking]) -> None:
+    update_values(session, RemittanceRecord, ("entry_id",), [
+        (b.candidate.figures["remittance"]["id"], b.entry_id) for b in bookings
+        if b.candidate.rule == "remittance" and "remittance" in b.candidate.figures])
+
+
+def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], event: str, *,
+                actor: str) -> int:
+    """Queue a payment-status message per invoice for every ERP connector that carries the
+    `payment_status` type (JSON: invoice, state, paid, payable, currency, event); none when no
+    connector wants it. Each is a processed exchange of the buyer holding one document."""
+    connectors = session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))).all()
+    if not outcomes or not any(handles(c, STATUS_DOC_TYPE) for c in connectors):
+        return 0
+    at = utcnow().isoformat()
+    for o in outcomes:
+        message = {"invoice": o.number, "invoice_id": o.invoice_id, "state": o.state, "paid": str(o.paid),
+                   "payable": str(o.payable), "currency": o.currency, "event": event, "at": at}
+        raw = json.dumps(message, sort_keys=True).encode()
+        exchange = Exchange(direction="inbound", partner_id=o.buyer_id, state="processed", syntax="hub-json",
+                            doc_type=STATUS_DOC_TYPE, control_ref=f"payment-status:{o.number}",
+                            sender="hub:reconciliation", sha256=hashlib.sha256(raw).hexdigest(),
+                            size=len(raw), content_type="application/json", raw=raw, warnings=[],
+                            result={}, attempts=0)
+        session.add(exchange)
+        session.flush()
+        document = Document(exchange_id=exchange.id, position=1, message_type="PaymentStatus",
+                            partner_id=o.buyer_id, direction="outbound", doc_type=STATUS_DOC_TYPE,
+                            number=o.number, currency=o.currency, total=o.paid, canonical=message)
+        session.add(document)
+        session.flush()
+        exchange.result = {"documents": [document.id]}
+        enqueue_document(session, document, actor=actor, rendered=raw, content_type="application/json")
+    return len(outcomes)

@@ -1,0 +1,313 @@
+"""Matching payments to open invoices, in pure Python: whole-token references, signals, scores, rules,
+tolerances and allocations. No Flask, no SQLAlchemy: `matching` feeds it plain values.
+
+A candidate is a proposed allocation of one payment to one or more invoices, with the rule that
+proposed it, the independent signals that agree, a score and its reasons in words. It is made
+automatically only when its score passes its rule's threshold AND at least two signals agree AND
+nothing contradicts it; everything else is a suggestion for a person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+from itertools import pairwise
+from typing import Any
+
+from stdnum import iso11649
+
+CENT = Decimal("0.01")
+ZERO = Decimal(0)
+
+# The independent signals; each counts once however many ways it was seen.
+REFERENCE = "reference"  # a structured reference, or the invoice number as a whole token
+REMITTANCE = "remittance"  # a remittance advice line names the invoice
+PAYER = "payer"  # the payer's identity: IBAN, CNPJ/CPF/VAT, or a learnt name
+AMOUNT = "amount"  # the amount equals the open amount (within tolerance)
+WEIGHTS = {REFERENCE: 55, REMITTANCE: 55, PAYER: 30, AMOUNT: 30}
+AMOUNT_WITHIN_TOLERANCE = 25  # the amount's weight when it is off by fees within the tolerance
+
+RULE_NAMES = ("reference", "remittance", "partner_amount", "amount_tolerance")
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """One rule as configured: whether it runs, where in the order, the score an automatic match needs."""
+
+    name: str
+    enabled: bool = True
+    position: int = 0
+    threshold: int = 80
+
+
+DEFAULT_RULES = (RuleConfig("reference", True, 1, 80), RuleConfig("remittance", True, 2, 80),
+                 RuleConfig("partner_amount", True, 3, 60), RuleConfig("amount_tolerance", True, 4, 60))
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How far a payment may fall short of (or exceed) an open amount and still settle it: both limits
+    hold (at most `absolute`, and at most `percent` of the open amount). A shortfall is written off
+    to `account` (bank fees); an excess is the partner's credit."""
+
+    absolute: Decimal = Decimal("5.00")
+    percent: Decimal = Decimal("2")
+    account: str = "fees"
+
+    def allows(self, open_amount: Decimal, difference: Decimal) -> bool:
+        """Whether `difference` (either sign) settles `open_amount`."""
+        gap = abs(difference)
+        return gap <= self.absolute and gap * 100 <= self.percent * open_amount
+
+
+@dataclass(frozen=True)
+class Config:
+    """The engine's configuration: rules in order and a tolerance per currency ("*" for the others)."""
+
+    rules: tuple[RuleConfig, ...] = DEFAULT_RULES
+    tolerances: dict[str, Tolerance] = field(default_factory=lambda: {"*": Tolerance()})
+
+    def tolerance(self, currency: str) -> Tolerance:
+        return self.tolerances.get(currency) or self.tolerances.get("*") or Tolerance(ZERO, ZERO)
+
+    def ordered(self) -> list[RuleConfig]:
+        return sorted((r for r in self.rules if r.enabled), key=lambda r: (r.position, r.name))
+
+
+# --- tokens and references ------------------------------------------------------------------------
+
+_SPLIT = re.compile(r"[\s,;:()\[\]{}<>\"'|+*=!?#]+")
+_SEPARATORS = re.compile(r"[^0-9A-Za-z]")
+
+
+def normalise(value: str) -> str:
+    """A reference compared without case or separators: 'inv-2026/0001' -> 'INV20260001'."""
+    return _SEPARATORS.sub("", value).upper()
+
+
+def tokens(text: str | None) -> set[str]:
+    """The whole tokens of a text, normalised; two or three neighbours written apart ('INV 2026 0001')
+    are also tried joined. Never a fragment of a token: 'a34bc3xxx1' is one token, not 3431."""
+    if not text:
+        return set()
+    words = [w if w.isalnum() and w.isascii() else normalise(w) for w in _SPLIT.split(text.upper())]
+    words = [w for w in words if w]
+    found = set(words)
+    if len(words) > 1:
+        found.update(a + b for a, b in pairwise(words))
+        found.update(a + b + c for a, b, c in zip(words, words[1:], words[2:], strict=False))
+    return found
+
+
+def rf_reference(value: str | None) -> tuple[str | None, str | None]:
+    """(the RF creditor reference, normalised) when `value` is a valid ISO 11649 one; else (None, why)."""
+    if not value:
+        return None, None
+    compact = normalise(value)
+    if not compact.startswith("RF"):
+        return None, None
+    if iso11649.is_valid(compact):
+        return compact, None
+    return None, f"RF reference {value} fails its ISO 11649 check digits: ignored"
+
+
+# --- what the engine looks at ---------------------------------------------------------------------
+
+@dataclass
+class OpenInvoice:
+    """An invoice still to be paid, as the engine sees it; `open` shrinks as payments are allocated."""
+
+    id: int
+    number: str
+    partner_id: int
+    currency: str
+    payable: Decimal
+    paid: Decimal
+    due: date | None
+
+    @property
+    def open(self) -> Decimal:
+        return self.payable - self.paid
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A statement entry as the engine sees it (positive amount: money received)."""
+
+    id: int
+    key: str
+    amount: Decimal
+    currency: str
+    booking_date: date
+    fees: Decimal = ZERO
+    reversal: bool = False
+    text: str = ""
+    structured: str | None = None
+    pix_txid: str | None = None
+    end_to_end_id: str | None = None
+    payer_id: int | None = None  # the partner the payer's identity points to, when it does
+    payer_reason: str | None = None
+    undone_before: bool = False  # a person undid a match of it: suggestions only from now on
+    status: str = "unmatched"
+
+    @cached_property
+    def words(self) -> set[str]:
+        """The whole tokens of the payment's text and structured reference."""
+        return tokens(self.text) | tokens(self.structured)
+
+
+@dataclass(frozen=True)
+class Remittance:
+    """A partner's remittance advice: which invoices (by number) and how much of each."""
+
+    id: int
+    partner_id: int
+    number: str
+    currency: str | None
+    total: Decimal | None
+    lines: tuple[tuple[str, Decimal], ...]
+
+
+@dataclass(frozen=True)
+class Allocation:
+    invoice_id: int
+    number: str
+    amount: Decimal  # of the payment's money
+    write_off: Decimal = ZERO  # the shortfall written off (bank fees within tolerance)
+
+
+@dataclass
+class Candidate:
+    """One proposal: allocations, the rule, the signals that agree, the score, reasons and figures."""
+
+    rule: str
+    allocations: list[Allocation]
+    signals: set[str]
+    reasons: list[str]
+    figures: dict[str, Any]
+    credit: Decimal = ZERO  # what the payment leaves over: the partner's credit
+    conflict: str | None = None  # a signal that disagrees: never automatic
+    doubt: str | None = None  # nothing disagrees, but a person should look: never automatic
+    score: int = 0
+
+    def key(self) -> tuple[int, ...]:
+        return tuple(sorted(a.invoice_id for a in self.allocations))
+
+
+@dataclass
+class Decision:
+    """What the engine makes of a payment: one automatic match, or suggestions (best first)."""
+
+    payment: Payment
+    match: Candidate | None
+    suggestions: list[Candidate]
+    note: str | None = None
+
+
+class Index:
+    """Open invoices by number, structured references, partner and amount: built once per run."""
+
+    def __init__(self, invoices: Iterable[OpenInvoice], refs: Iterable[tuple[int, str, str]] = ()) -> None:
+        self.by_id: dict[int, OpenInvoice] = {}
+        self.by_number: dict[str, list[int]] = {}
+        self.by_ref: dict[tuple[str, str], int] = {}
+        self.by_partner: dict[tuple[int, str], list[int]] = {}
+        # open amount -> invoices, per partner and overall (sets: a payment takes one out in O(1))
+        self.by_partner_amount: dict[tuple[int, str, Decimal], set[int]] = {}
+        self.by_amount: dict[tuple[str, Decimal], set[int]] = {}
+        for inv in invoices:
+            self.by_id[inv.id] = inv
+            self.by_number.setdefault(normalise(inv.number), []).append(inv.id)
+            self.by_partner.setdefault((inv.partner_id, inv.currency), []).append(inv.id)
+            self._add(inv)
+        for invoice_id, kind, value in refs:  # kind: rf | pix | boleto
+            if invoice_id in self.by_id and value:
+                self.by_ref[(kind, normalise(value))] = invoice_id
+
+    def _add(self, inv: OpenInvoice) -> None:
+        self.by_amount.setdefault((inv.currency, inv.open), set()).add(inv.id)
+        self.by_partner_amount.setdefault((inv.partner_id, inv.currency, inv.open), set()).add(inv.id)
+
+    def _remove(self, inv: OpenInvoice) -> None:
+        self.by_amount.get((inv.currency, inv.open), set()).discard(inv.id)
+        self.by_partner_amount.get((inv.partner_id, inv.currency, inv.open), set()).discard(inv.id)
+
+    def live(self, ids: Iterable[int]) -> list[OpenInvoice]:
+        """The invoices among `ids` still open, oldest due first."""
+        found = [self.by_id[i] for i in ids if i in self.by_id and self.by_id[i].open > 0]
+        return sorted(found, key=lambda i: (i.due or date.max, i.id))
+
+    def settle(self, allocations: Sequence[Allocation]) -> None:
+        """Take allocated amounts off the invoices' open amounts (later payments see what is left)."""
+        for a in allocations:
+            inv = self.by_id[a.invoice_id]
+            self._remove(inv)
+            inv.paid += a.amount + a.write_off
+            if inv.open > 0:
+                self._add(inv)
+
+
+# --- allocation -----------------------------------------------------------------------------------
+
+def allocate(amount: Decimal, invoices: Sequence[OpenInvoice], tol: Tolerance
+             ) -> tuple[list[Allocation], Decimal, bool, str]:
+    """Spread `amount` over invoices (oldest due first): (allocations, credit, amount agrees, how).
+
+    Their open amounts together equal the amount within tolerance: all settled, a shortfall written
+    off, an excess kept as credit. More: all settled, the rest credit (overpayment). Less: paid in
+    order until the money runs out (partial payment)."""
+    total = sum((i.open for i in invoices), ZERO)
+    gap = total - amount
+    if gap == 0 or tol.allows(total, gap):
+        allocs = [Allocation(i.id, i.number, i.open) for i in invoices]
+        if gap > 0:  # the shortfall (bank fees) is written off, from the last invoice backwards
+            left = gap
+            for n in range(len(allocs) - 1, -1, -1):
+                a = allocs[n]
+                off = min(left, a.amount)
+                allocs[n] = Allocation(a.invoice_id, a.number, a.amount - off, off)
+                left -= off
+            return allocs, ZERO, True, f"short by {gap} (within tolerance): written off"
+        return allocs, -gap, True, "equal" if gap == 0 else f"over by {-gap} (within tolerance): credit"
+    if gap < 0:
+        return [Allocation(i.id, i.number, i.open) for i in invoices], -gap, False, \
+            f"overpaid by {-gap}: kept as credit"
+    allocs, left = [], amount
+    for inv in invoices:
+        if left <= 0:
+            break
+        part = min(left, inv.open)
+        allocs.append(Allocation(inv.id, inv.number, part))
+        left -= part
+    return allocs, ZERO, False, f"partial: {amount} of {total} open"
+
+
+def figures(payment: Payment, invoices: Sequence[OpenInvoice], tol: Tolerance, how: str) -> dict[str, Any]:
+    return {"amount": str(payment.amount), "currency": payment.currency, "fees": str(payment.fees),
+            "open": {i.number: str(i.open) for i in invoices},
+            "open_total": str(sum((i.open for i in invoices), ZERO)),
+            "tolerance": {"absolute": str(tol.absolute), "percent": str(tol.percent)}, "outcome": how}
+
+
+def allocate_lines(amount: Decimal, lines: Sequence[tuple[OpenInvoice, Decimal]], tol: Tolerance
+                   ) -> tuple[list[Allocation], Decimal, bool, str]:
+    """Spread `amount` as a remittance advice says (each invoice its line's amount, at most its open
+    amount); lines that settle their invoices whole go through `allocate` (fees, credit)."""
+    invoices = [inv for inv, _ in lines]
+    if all(line == inv.open or tol.allows(inv.open, inv.open - line) for inv, line in lines):
+        return allocate(amount, invoices, tol)
+    said = sum((min(line, inv.open) for inv, line in lines), ZERO)
+    allocs, left = [], amount
+    for inv, line in lines:
+        part = min(left, line, inv.open)
+        if part > 0:
+            allocs.append(Allocation(inv.id, inv.number, part))
+            left -= part
+    agrees = amount == said or tol.allows(said, said - amount)
+    return allocs, max(left, ZERO), agrees, f"as advised: {said} for {len(lines)} invoice(s)"
+
+

@@ -1,0 +1,239 @@
+"""The matching rules, in pure Python: each proposes candidates with signals and reasons; `decide` runs
+them in their configured order and makes a match automatically only when it is beyond doubt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from hub.reconciliation.domain import (
+    AMOUNT,
+    AMOUNT_WITHIN_TOLERANCE,
+    PAYER,
+    REFERENCE,
+    REMITTANCE,
+    WEIGHTS,
+    Candidate,
+    Config,
+    Decision,
+    Index,
+    OpenInvoice,
+    Payment,
+    Remittance,
+    Tolerance,
+    allocate,
+    allocate_lines,
+    figures,
+    normalise,
+    rf_reference,
+    tokens,
+)
+
+# --- the rules ------------------------------------------------------------------------------------
+
+def _candidate(rule: str, p: Payment, invoices: list[OpenInvoice], tol: Tolerance, signals: set[str],
+               reasons: list[str], *, lines: Sequence[tuple[OpenInvoice, Decimal]] | None = None,
+               count_amount: bool = True) -> Candidate:
+    allocs, credit, agrees, how = (allocate_lines(p.amount, lines, tol) if lines is not None
+                                   else allocate(p.amount, invoices, tol))
+    signals = set(signals)
+    if agrees and count_amount:
+        signals.add(AMOUNT)
+        reasons = [*reasons, f"amount {p.amount} {p.currency} against {_open_text(invoices)} open: {how}"]
+    else:
+        reasons = [*reasons, f"amount {p.amount} {p.currency} against {_open_text(invoices)} open: {how}"]
+    partners = {i.partner_id for i in invoices}
+    conflict = None
+    if p.payer_id is not None and partners == {p.payer_id}:
+        signals.add(PAYER)
+        reasons.append(p.payer_reason or "the payer is the invoices' buyer")
+    elif p.payer_id is not None:
+        conflict = "the payer is another partner than the invoices' buyer"
+        reasons.append(conflict)
+    if len(partners) > 1:
+        conflict = "the invoices belong to several partners"
+        reasons.append(conflict)
+    numbers = figures(p, invoices, tol, how)
+    return Candidate(rule, allocs, signals, reasons, numbers, credit=credit, conflict=conflict)
+
+
+def _open_text(invoices: Sequence[OpenInvoice]) -> str:
+    return " + ".join(f"{i.number} {i.open}" for i in invoices) or "nothing"
+
+
+def _by_reference(p: Payment, ix: Index) -> tuple[dict[int, str], list[str]]:
+    found: dict[int, str] = {}
+    notes: list[str] = []
+    rf, why = rf_reference(p.structured)
+    if why:
+        notes.append(why)
+    looks: list[tuple[str, str | None, str]] = [("rf", rf, "RF creditor reference")] if rf else []
+    looks += [("pix", p.pix_txid, "Pix txid"), ("pix", p.end_to_end_id, "Pix end-to-end id")]
+    if p.structured and not p.structured.upper().startswith("RF"):
+        looks.append(("boleto", p.structured, "boleto number"))
+    for kind, value, label in looks:
+        invoice_id = ix.by_ref.get((kind, normalise(value))) if value else None
+        if invoice_id is not None:
+            found[invoice_id] = f"{label} {value} is invoice {ix.by_id[invoice_id].number}'s"
+    words = p.words if not rf else tokens(p.text)
+    for word in words:
+        for invoice_id in ix.by_number.get(word, ()):
+            found.setdefault(invoice_id, f"invoice number {ix.by_id[invoice_id].number} is a whole "
+                                         "token of the payment's text")
+    return found, notes
+
+
+def _same_currency(p: Payment, ix: Index, ids: Iterable[int], notes: list[str]) -> list[OpenInvoice]:
+    live = ix.live(ids)
+    for inv in live:
+        if inv.currency != p.currency:
+            notes.append(f"invoice {inv.number} is in {inv.currency}, the payment in {p.currency}: "
+                         "currencies are never mixed")
+    return [inv for inv in live if inv.currency == p.currency]
+
+
+def reference_rule(p: Payment, ix: Index, remits: Sequence[Remittance], tol: Tolerance) -> list[Candidate]:
+    """Invoices named by a structured reference or by their number as a whole token."""
+    found, notes = _by_reference(p, ix)
+    invoices = _same_currency(p, ix, found, notes)
+    if not invoices:
+        return []
+    why = [*notes, *(found[i.id] for i in invoices)]
+    out = [_candidate("reference", p, invoices, tol, {REFERENCE}, why)]
+    if 1 < len(invoices) <= 5:  # the text names several: maybe it pays only one of them
+        out += [_candidate("reference", p, [i], tol, {REFERENCE}, [*notes, found[i.id]]) for i in invoices]
+    return out
+
+
+def remittance_rule(p: Payment, ix: Index, remits: Sequence[Remittance], tol: Tolerance
+                    ) -> list[Candidate]:
+    """The invoices and amounts a partner's remittance advice gives for this payment."""
+    out = []
+    words = p.words
+    for r in remits:
+        notes: list[str] = []
+        lines = []
+        for number, amount in r.lines:
+            ids = ix.by_number.get(normalise(number), [])
+            live = [i for i in _same_currency(p, ix, ids, notes) if i.partner_id == r.partner_id]
+            if live:
+                lines.append((live[0], amount))
+            else:
+                notes.append(f"remittance {r.number} names {number}, which is not open")
+        if not lines:
+            continue
+        signals = {REMITTANCE}
+        named = [inv.number for inv, _ in lines if normalise(inv.number) in words]
+        if named:
+            signals.add(REFERENCE)
+            notes.append(f"the payment's text names {', '.join(named)}")
+        why = [f"remittance advice {r.number} names {len(lines)} invoice(s)", *notes]
+        found = _candidate("remittance", p, [inv for inv, _ in lines], tol, signals, why, lines=lines)
+        found.figures["remittance"] = {"id": r.id, "number": r.number}
+        out.append(found)
+    return out
+
+
+def partner_amount_rule(p: Payment, ix: Index, remits: Sequence[Remittance], tol: Tolerance
+                        ) -> list[Candidate]:
+    """The payer's open invoices of exactly the amount (or the amount plus the bank's fees)."""
+    if p.payer_id is None:
+        return []
+    gross = {p.amount, p.amount + p.fees}
+    invoices = ix.live({i for g in gross for i in ix.by_partner_amount.get((p.payer_id, p.currency, g), ())})
+    if len(invoices) == 1:
+        return [_candidate("partner_amount", p, invoices, tol, set(),
+                           [f"the payer's only open invoice of {invoices[0].open} {p.currency}"])]
+    why = f"the payer has {len(invoices)} open invoices of this amount: the amount cannot tell which"
+    return [_candidate("partner_amount", p, [i], tol, set(), [why], count_amount=False) for i in invoices[:3]]
+
+
+def amount_tolerance_rule(p: Payment, ix: Index, remits: Sequence[Remittance], tol: Tolerance
+                          ) -> list[Candidate]:
+    """The payer's open invoices whose open amount is within the tolerance, oldest due first."""
+    if p.payer_id is None:
+        return []
+    near = [i for i in ix.live(ix.by_partner.get((p.payer_id, p.currency), ()))
+            if i.open != p.amount and tol.allows(i.open, i.open - p.amount)]
+    why = [f"{len(near)} open invoice(s) of the payer within the tolerance, oldest due first"]
+    return [_candidate("amount_tolerance", p, [i], tol, set(), why, count_amount=len(near) == 1)
+            for i in near[:3]]
+
+
+def amount_only(p: Payment, ix: Index, tol: Tolerance) -> list[Candidate]:
+    """For the exceptions queue only: open invoices of exactly the amount, whoever the buyer."""
+    same = ix.by_amount.get((p.currency, p.amount), set())
+    if len(same) > AMOUNT_ONLY_MOST:  # so common an amount says nothing
+        return []
+    invoices = ix.live(same)[:3]
+    alone = len(invoices) == 1
+    return [_candidate("amount", p, [i], tol, set(), ["only the amount agrees"], count_amount=alone)
+            for i in invoices]
+
+
+AMOUNT_ONLY_MOST = 20
+
+RULES = {"reference": reference_rule, "remittance": remittance_rule,
+         "partner_amount": partner_amount_rule, "amount_tolerance": amount_tolerance_rule}
+SUGGESTIONS = 3
+
+
+def score(c: Candidate) -> int:
+    """The sum of the agreeing signals' weights; fees or credit within tolerance weigh the amount less;
+    a contradiction costs as much as a payer agreeing gives."""
+    total = sum(WEIGHTS[s] for s in c.signals)
+    if AMOUNT in c.signals and (c.credit > 0 or any(a.write_off for a in c.allocations)):
+        total -= WEIGHTS[AMOUNT] - AMOUNT_WITHIN_TOLERANCE
+    return total - (WEIGHTS[PAYER] if c.conflict else 0)
+
+
+def _doubt_overpayment(c: Candidate, ix: Index) -> None:
+    """An overpayment while its partner has other open invoices may pay those too: a person decides."""
+    if c.credit <= 0 or AMOUNT in c.signals or not c.allocations:
+        return
+    first = ix.by_id[c.allocations[0].invoice_id]
+    mine = set(c.key())
+    others = [i for i in ix.live(ix.by_partner.get((first.partner_id, first.currency), ()))
+              if i.id not in mine]
+    if others:
+        c.doubt = (f"overpaid by {c.credit} while the partner has {len(others)} other open invoice(s) in "
+                   f"{first.currency}: the rest may pay them")
+        c.reasons.append(c.doubt)
+
+
+def automatic(candidates: Sequence[Candidate], threshold: int) -> Candidate | None:
+    """The one candidate made automatically: above the threshold, two signals, no contradiction, and
+    no other candidate just as good."""
+    able = [c for c in candidates if c.allocations and not c.conflict and not c.doubt
+            and len(c.signals) >= 2 and c.score >= threshold]
+    if not able:
+        return None
+    best = max(able, key=lambda c: c.score)
+    rivals = [c for c in able if c.score == best.score and c.key() != best.key()]
+    return None if rivals else best
+
+
+def decide(p: Payment, ix: Index, remits: Sequence[Remittance], config: Config) -> Decision:
+    """Run the rules in order: the first automatic match wins; otherwise the best suggestions."""
+    if p.reversal or p.amount <= 0:
+        return Decision(p, None, [], note="a reversal or an outgoing amount: a person decides")
+    tol = config.tolerance(p.currency)
+    pool: list[Candidate] = []
+    for rule in config.ordered():
+        found = RULES[rule.name](p, ix, remits, tol)
+        for c in found:
+            c.score = score(c)
+            _doubt_overpayment(c, ix)
+        chosen = None if p.undone_before else automatic(found, rule.threshold)
+        if chosen is not None:
+            return Decision(p, chosen, [])
+        pool += found
+    for c in amount_only(p, ix, tol):
+        c.score = score(c)
+        pool.append(c)
+    best: dict[tuple[int, ...], Candidate] = {}
+    for c in sorted(pool, key=lambda c: -c.score):
+        if c.allocations:
+            best.setdefault(c.key(), c)
+    note = "a person undid an earlier match: suggestions only" if p.undone_before else None
+    return Decision(p, None, list(best.values())[:SUGGESTIONS], note=note)

@@ -1,0 +1,379 @@
+"""Reconciliation's use cases, each one transaction opened by the edge's session factory: a matching
+run (scheduled once per slot, or by hand, or a dry run), and a person's decisions on the exceptions
+queue: confirm a suggestion, split a payment, match by hand, reject, write off, undo."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlalchemy.orm import Session
+
+from hub.db import insert_unless_present, transaction, utcnow
+from hub.domain.errors import HubError, NotFound, Problem, ValidationError
+from hub.invoicing import service as invoicing
+from hub.jobruns.service import claim_slot, finish
+from hub.jobruns.slots import slot_key
+from hub.models import new_id
+from hub.reconciliation import booking, matching, queries
+from hub.reconciliation.domain import Allocation, Candidate, Decision, normalise
+from hub.reconciliation.match_models import PartnerCredit, PayerMapping, PaymentMatch, WriteOff
+from hub.reconciliation.models import StatementEntry
+from hub.reconciliation.settings import MatchingSettings
+from hub.services.audit import EventSpec, record_events
+
+SessionFactory = Callable[[], Session]
+JOB = "reconcile"
+ACTOR = "system:reconciliation"
+PENDING = matching.PENDING
+
+
+class MatchRefused(HubError):
+    """The payment or match is not in a state that allows it (409)."""
+
+    code = "MATCH_REFUSED"
+    http_status = 409
+
+
+def reconcile(sessions: SessionFactory, settings: MatchingSettings, *, at: datetime, scheduled: bool,
+              dry_run: bool = False, actor: str = ACTOR) -> dict[str, Any]:
+    """One matching run over every pending payment; a scheduled one runs once per slot. A dry run
+    says what it would do and writes nothing."""
+    with sessions() as session, gc_paused():
+        if dry_run:
+            decisions, _ = decide_pending(session)
+            session.rollback()
+            return {"dry_run": True, **summary(decisions),
+                    "decisions": [decision_json(d) for d in decisions[:1000]]}
+        slot = slot_key(at, timedelta(minutes=settings.every_minutes)) if scheduled else f"manual:{new_id()}"
+        with transaction(session):
+            run = claim_slot(session, JOB, slot, trigger="schedule" if scheduled else "manual")
+            if run is None:
+                return {"skipped": True, "reason": f"the run of slot {slot} has already been made"}
+            matching.lock(session)
+            result = run_matching(session, actor=actor, run_id=run.id)
+            finish(run, **result)
+        return {"run_id": run.id, "slot": slot, **result}
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """The garbage collector off while a run builds its hundreds of thousands of small objects (it
+    would scan them over and over: a third of the run's time); back as it was afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def decide_pending(session: Session) -> tuple[list[Decision], Any]:
+    """Every pending payment decided against the open invoices (reads only)."""
+    config = matching.load_config(session)
+    payments = matching.load_payments(session, matching.load_payers(session))
+    index = matching.load_index(session)
+    return matching.match_all(payments, index, matching.load_remittances(session), config), (config, index)
+
+
+def run_matching(session: Session, *, actor: str, run_id: int | None) -> dict[str, Any]:
+    """Decide, then write: matches in bulk, suggestions in their place, statuses that changed, audited."""
+    decisions, (config, index) = decide_pending(session)
+    bookings = [booking.Booking(d.payment.id, d.payment.key, d.payment.currency, d.match,
+                                index.by_id[d.match.allocations[0].invoice_id].partner_id)
+                for d in decisions if d.match is not None]
+    now = utcnow()
+    suggestions = [booking.match_row(d.payment.id, d.payment.currency, c, state="suggested", actor=actor,
+                                     rank=n, automatic=False, run_id=run_id, now=now)
+                   for d in decisions if d.match is None for n, c in enumerate(d.suggestions, 1)]
+    booking.replace_suggestions(session, suggestions)
+    booking.book_matches(session, bookings, actor=actor, automatic=True, config=config, run_id=run_id)
+    changed = [(d, "suggested" if d.suggestions else "unmatched") for d in decisions if d.match is None]
+    changed = [(d, s) for d, s in changed if s != d.payment.status]
+    booking.set_entries(session, [(d.payment.id, s, d.payment.amount) for d, s in changed])
+    record_events(session, [EventSpec(actor, f"payment.{s}", "statement_entry", str(d.payment.id), None, {
+        "entry_key": d.payment.key, "suggestions": [_brief(c) for c in d.suggestions],
+        **({"note": d.note} if d.note else {})}) for d, s in changed])
+    return summary(decisions)
+
+
+def summary(decisions: Sequence[Decision]) -> dict[str, Any]:
+    matched = sum(1 for d in decisions if d.match is not None)
+    suggested = sum(1 for d in decisions if d.match is None and d.suggestions)
+    return {"payments": len(decisions), "matched": matched, "suggested": suggested,
+            "unmatched": len(decisions) - matched - suggested}
+
+
+def _brief(c: Candidate) -> dict[str, Any]:
+    return {"rule": c.rule, "score": c.score, "signals": sorted(c.signals),
+            "invoices": [[a.number, str(a.amount)] for a in c.allocations]}
+
+
+def decision_json(d: Decision) -> dict[str, Any]:
+    """A dry run's decision on one payment."""
+    return {"entry": d.payment.key, "entry_id": d.payment.id,
+            "match": {**_brief(d.match), "reasons": d.match.reasons} if d.match else None,
+            "suggestions": [{**_brief(c), "reasons": c.reasons} for c in d.suggestions], "note": d.note}
+
+
+# --- a person's decisions ------------------------------------------------------------------------
+
+def _pending_entry(session: Session, entry_id: int) -> StatementEntry:
+    entry = session.get(StatementEntry, entry_id, with_for_update=True)
+    if entry is None:
+        raise NotFound(f"no payment {entry_id}")
+    if entry.status not in PENDING:
+        raise MatchRefused(f"payment {entry_id} is {entry.status}: only an unmatched or suggested payment "
+                           "can be matched, rejected or written off (undo its match first)")
+    return entry
+
+
+def _dismiss_suggestions(session: Session, entry_id: int, keep: int | None = None) -> None:
+    session.execute(update(PaymentMatch).where(
+        PaymentMatch.entry_id == entry_id, PaymentMatch.state == "suggested",
+        PaymentMatch.id != (keep or 0)).values(state="dismissed"))
+
+
+def confirm(sessions: SessionFactory, match_id: int, *, actor: str) -> dict[str, Any]:
+    """A suggestion becomes the match, as it was proposed, when its invoices still have the amounts open."""
+    with sessions() as session, transaction(session):
+        matching.lock(session)
+        suggestion = session.get(PaymentMatch, match_id)
+        if suggestion is None:
+            raise NotFound(f"no match {match_id}")
+        if suggestion.state != "suggested":
+            raise MatchRefused(f"match {match_id} is {suggestion.state}: only a suggestion is confirmed")
+        entry = _pending_entry(session, suggestion.entry_id)
+        lines = [(int(a["invoice_id"]), Decimal(a["amount"]), Decimal(a["write_off"]))
+                 for a in suggestion.allocations]
+        candidate, partner = _manual_candidate(session, entry, lines, rule=suggestion.rule, actor=actor)
+        candidate.signals, candidate.score = set(suggestion.signals), suggestion.score
+        candidate.reasons, candidate.figures = list(suggestion.reasons), dict(suggestion.figures)
+        candidate.credit = suggestion.credit
+        _book_manual(session, entry, candidate, partner, actor=actor, suggestion_id=match_id)
+    return queries.match_detail(sessions, match_id)
+
+
+def split(sessions: SessionFactory, entry_id: int, parts: Sequence[tuple[Any, Decimal]], *, actor: str,
+          rule: str = "split") -> dict[str, Any]:
+    """Match a payment by hand to invoices (id or number) with amounts; what is left is the partner's
+    credit. One part is a match by hand."""
+    with sessions() as session, transaction(session):
+        matching.lock(session)
+        entry = _pending_entry(session, entry_id)
+        resolved = [(_invoice_id(session, ref, n), amount) for n, (ref, amount) in enumerate(parts)]
+        lines = [(invoice_id, amount, Decimal(0)) for invoice_id, amount in resolved]
+        candidate, partner = _manual_candidate(session, entry, lines, rule=rule, actor=actor)
+        match_id = _book_manual(session, entry, candidate, partner, actor=actor)
+    return queries.match_detail(sessions, match_id)
+
+
+def match_by_hand(sessions: SessionFactory, entry_id: int, invoice: Any, amount: Decimal | None, *,
+                  actor: str) -> dict[str, Any]:
+    """Match a payment to one invoice: the amount given, else as much as the invoice has open."""
+    if amount is None:
+        with sessions() as session:
+            entry = session.get(StatementEntry, entry_id)
+            if entry is None:
+                raise NotFound(f"no payment {entry_id}")
+            open_now = matching.load_index_of(session, [_invoice_id(session, invoice, 0)])
+            amount = min([entry.amount, *(i.open for i in open_now.values())])
+    return split(sessions, entry_id, [(invoice, amount)], actor=actor, rule="manual")
+
+
+def _invoice_id(session: Session, ref: Any, n: int) -> int:
+    found = invoicing.find_invoice_id(session, ref)
+    if found is None:
+        raise ValidationError(f"no invoice {ref!r}", problems=[Problem(
+            code="RECONCILIATION_FIELD", message=f"allocations[{n}].invoice: no invoice {ref!r}",
+            element=f"allocations[{n}].invoice")])
+    return found
+
+
+def _manual_candidate(session: Session, entry: StatementEntry, lines: Sequence[tuple[int, Decimal, Decimal]],
+                      *, rule: str, actor: str) -> tuple[Candidate, int]:
+    """Check a person's allocation against the invoices as they are now: open, same currency, one
+    buyer, each amount positive and at most its open amount, together at most the payment."""
+    index = matching.load_index_of(session, [i for i, _, _ in lines])
+    allocations, problems = [], []
+    for n, (invoice_id, amount, write_off) in enumerate(lines):
+        inv = index.get(invoice_id)
+        where = f"allocations[{n}]"
+        if inv is None:
+            problems.append(f"{where}.invoice: invoice {invoice_id} is not open")
+        elif inv.currency != entry.currency:
+            problems.append(f"{where}.invoice: {inv.number} is in {inv.currency}, the payment in "
+                            f"{entry.currency}")
+        elif amount <= 0 or amount + write_off > inv.open:
+            problems.append(f"{where}.amount: {amount} is not between 0 and {inv.number}'s open {inv.open}")
+        else:
+            allocations.append(Allocation(inv.id, inv.number, amount, write_off))
+    partners = {index[a.invoice_id].partner_id for a in allocations}
+    total = sum((a.amount for a in allocations), Decimal(0))
+    if total > entry.amount:
+        problems.append(f"allocations: {total} is more than the payment's {entry.amount}")
+    if len(partners) > 1:
+        problems.append("allocations: the invoices belong to several partners")
+    if problems:
+        raise ValidationError(problems[0], problems=[Problem(
+            code="RECONCILIATION_FIELD", message=p, element=p.split(":")[0]) for p in problems])
+    figures = {"amount": str(entry.amount), "currency": entry.currency,
+               "open": {index[a.invoice_id].number: str(index[a.invoice_id].open) for a in allocations},
+               "allocated": str(total)}
+    candidate = Candidate(rule, allocations, set(), [f"{rule} by {actor}"], figures,
+                          credit=entry.amount - total, score=100)
+    return candidate, partners.pop()
+
+
+def _book_manual(session: Session, entry: StatementEntry, candidate: Candidate, partner: int, *, actor: str,
+                 suggestion_id: int | None = None) -> int:
+    config = matching.load_config(session)
+    [match_id] = booking.book_matches(
+        session, [booking.Booking(entry.id, entry.entry_key, entry.currency, candidate, partner)],
+        actor=actor, automatic=False, config=config, suggestion_id=suggestion_id)
+    _dismiss_suggestions(session, entry.id, keep=match_id)
+    session.expire(entry)
+    _learn(session, entry, partner, match_id, actor)
+    return match_id
+
+
+def _learn(session: Session, entry: StatementEntry, partner_id: int, match_id: int, actor: str) -> None:
+    """Remember the payer's account and name as this partner's, from a match a person made."""
+    learnt = []
+    for kind, value in (("iban", normalise(entry.counterparty_iban or "")),
+                        ("name", matching.name_key(entry.counterparty_name))):
+        if value and insert_unless_present(session, PayerMapping, {
+                "kind": kind, "value": value, "partner_id": partner_id, "match_id": match_id,
+                "created_at": utcnow()}):
+            learnt.append({"kind": kind, "value": value})
+    record_events(session, [EventSpec(actor, "payer.learnt", "payer_mapping", f"{m['kind']}:{m['value']}",
+                                      partner_id, {"match": match_id}) for m in learnt])
+
+
+def reject(sessions: SessionFactory, entry_id: int, reason: Any, *, actor: str) -> dict[str, Any]:
+    """Set a payment aside with a reason (not ours, refunded elsewhere): no run looks at it again."""
+    reason = _reason(reason)
+    with sessions() as session, transaction(session):
+        entry = _pending_entry(session, entry_id)
+        entry.status = "rejected"
+        entry.details = {**(entry.details or {}), "rejection": {"reason": reason, "by": actor,
+                                                                "at": utcnow().isoformat()}}
+        _dismiss_suggestions(session, entry.id)
+        record_events(session, [EventSpec(actor, "payment.rejected", "statement_entry", str(entry.id), None,
+                                          {"entry_key": entry.entry_key, "reason": reason})])
+    return queries.payment_detail(sessions, entry_id)
+
+
+def write_off(sessions: SessionFactory, entry_id: int, account: str, reason: Any, *,
+              actor: str) -> dict[str, Any]:
+    """Write a whole payment off to an account (bank interest, a stray cent): a match with no invoice."""
+    reason, account = _reason(reason), (account or "").strip()
+    if not account or len(account) > 60:
+        raise ValidationError("account is required", problems=[Problem(
+            code="RECONCILIATION_FIELD", message="account: 1 to 60 characters", element="account")])
+    with sessions() as session, transaction(session):
+        matching.lock(session)
+        entry = _pending_entry(session, entry_id)
+        now = utcnow()
+        candidate = Candidate("write_off", [], set(), [f"written off to {account} by {actor}: {reason}"],
+                              {"amount": str(entry.amount), "currency": entry.currency}, score=100)
+        match = PaymentMatch(**{**booking.match_row(entry.id, entry.currency, candidate, state="matched",
+                                                    actor=actor, rank=1, automatic=False, run_id=None,
+                                                    now=now), "decided_by": actor, "decided_at": now})
+        session.add(match)
+        session.flush()
+        session.add(WriteOff(entry_id=entry.id, match_id=match.id, account=account, amount=entry.amount,
+                             currency=entry.currency, reason=reason, state="booked", actor=actor))
+        entry.status, entry.open_amount = "written_off", Decimal(0)
+        _dismiss_suggestions(session, entry.id, keep=match.id)
+        record_events(session, [EventSpec(actor, "payment.written_off", "payment_match", str(match.id), None,
+                                          {"entry": entry.id, "account": account, "amount": str(entry.amount),
+                                           "currency": entry.currency, "reason": reason})])
+    return queries.payment_detail(sessions, entry_id)
+
+
+def undo(sessions: SessionFactory, match_id: int, reason: Any, *, actor: str) -> dict[str, Any]:
+    """Take a match back: the invoices' payments reversed (their states follow), write-offs and credit
+    undone, mappings it taught forgotten, the payment pending again (and never again matched
+    automatically: the next runs only suggest)."""
+    reason = _reason(reason, required=False) or "undone"
+    with sessions() as session, transaction(session):
+        matching.lock(session)
+        match = session.get(PaymentMatch, match_id, with_for_update=True)
+        if match is None:
+            raise NotFound(f"no match {match_id}")
+        if match.state != "matched":
+            raise MatchRefused(f"match {match_id} is {match.state}: only a match is undone")
+        entry = session.get(StatementEntry, match.entry_id, with_for_update=True)
+        assert entry is not None
+        lines = [invoicing.PaymentLine(int(a["invoice_id"]), Decimal(a["amount"]) + Decimal(a["write_off"]),
+                                       entry.entry_key) for a in match.allocations]
+        outcomes = invoicing.reverse_payments(session, lines, actor=actor, reason=reason) if lines else []
+        now = utcnow()
+        match.state, match.decided_by, match.decided_at = "undone", actor, now
+        for model in (WriteOff, PartnerCredit):
+            session.execute(update(model).where(model.match_id == match_id).values(state="undone"))
+        session.execute(delete(PayerMapping).where(PayerMapping.match_id == match_id))
+        entry.status, entry.open_amount = "unmatched", entry.amount
+        record_events(session, [EventSpec(actor, "payment.unmatched", "payment_match", str(match_id), None, {
+            "entry": entry.id, "reason": reason, "invoices": [[a["number"], a["amount"]]
+                                                              for a in match.allocations]})])
+        booking.notify_erps(session, outcomes, "undone", actor=actor)
+    return queries.match_detail(sessions, match_id)
+
+
+def _reason(text: Any, *, required: bool = True) -> str:
+    value = str(text or "").strip()
+    if (required and not value) or len(value) > 300:
+        raise ValidationError("a reason is required (at most 300 characters)", problems=[Problem(
+            code="RECONCILIATION_FIELD", message="reason: 1 to 300 characters", element="reason")])
+    return value
+
+
+def configure_rule(sessions: SessionFactory, name: str, *, enabled: bool | None, position: int | None,
+                   threshold: int | None, actor: str) -> dict[str, Any]:
+    """Change a rule's configuration (what is not given keeps its value or default); audited."""
+    from hub.reconciliation.domain import DEFAULT_RULES
+    from hub.reconciliation.match_models import MatchingRule
+    default = {r.name: r for r in DEFAULT_RULES}.get(name)
+    if default is None:
+        raise ValidationError(f"no rule {name!r}", problems=[Problem(
+            code="RECONCILIATION_FIELD", message=f"rule: one of {', '.join(r.name for r in DEFAULT_RULES)}",
+            element="rule")])
+    with sessions() as session, transaction(session):
+        row = session.get(MatchingRule, name) or MatchingRule(
+            name=name, enabled=default.enabled, position=default.position, threshold=default.threshold)
+        session.add(row)
+        row.enabled = row.enabled if enabled is None else enabled
+        row.position = row.position if position is None else position
+        row.threshold = row.threshold if threshold is None else threshold
+        out = {"rule": name, "enabled": row.enabled, "position": row.position, "threshold": row.threshold}
+        record_events(session, [EventSpec(actor, "matching.rule_changed", "matching_rule", name, None, out)])
+    return out
+
+
+def configure_tolerance(sessions: SessionFactory, currency: str, *, absolute: Decimal, percent: Decimal,
+                        account: str, actor: str) -> dict[str, Any]:
+    """Set a currency's tolerance ("*": every currency without its own) and fee account; audited."""
+    from hub.reconciliation.match_models import MatchingTolerance
+    currency = currency.strip().upper()
+    if not (currency == "*" or (len(currency) == 3 and currency.isalpha())) or absolute < 0 or percent < 0 \
+            or not account.strip():
+        raise ValidationError("a tolerance needs a currency (ISO 4217 or *), amounts from 0 and an account",
+                              problems=[Problem(code="RECONCILIATION_FIELD", message="currency, absolute, "
+                                                "percent, account", element="tolerance")])
+    with sessions() as session, transaction(session):
+        row = session.get(MatchingTolerance, currency) or MatchingTolerance(currency=currency)
+        session.add(row)
+        row.absolute, row.percent, row.account = absolute, percent, account.strip()
+        out = {"currency": currency, "absolute": str(absolute), "percent": str(percent),
+               "account": row.account}
+        record_events(session, [EventSpec(actor, "matching.tolerance_changed", "matching_tolerance", currency,
+                                          None, out)])
+    return out

@@ -1,0 +1,92 @@
+"""Matching on a schedule: the leader's scheduler carries the run (its misfire grace a whole slot); each
+slot's run happens once (a late start within the slot runs it, a second start in the same slot does
+nothing, the next slot runs again); `flask hub reconcile [--dry-run]`; the ERP is told."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+from freezegun import freeze_time
+from sqlalchemy import select
+
+from hub.db import new_session
+from hub.models import Document, OutboxEntry
+from hub.reconciliation import jobs
+from hub.scheduler import HubScheduler
+
+
+def test_the_leader_schedules_matching_every_slot_and_it_can_be_switched_off(app: Flask) -> None:
+    app.config["HUB_SETTINGS"].matching.every_minutes = 30
+    job = {j.id: j for j in HubScheduler(app).scheduler.get_jobs()}["reconcile"]
+    assert job.trigger.interval == timedelta(minutes=30) and job.misfire_grace_time == 30 * 60
+    app.config["HUB_SETTINGS"].matching.enabled = False
+    assert "reconcile" not in {j.id for j in HubScheduler(app).scheduler.get_jobs()}
+
+
+def test_each_slot_runs_once_even_when_started_late_or_twice(app: Flask, scenario: dict[str, Any]) -> None:
+    with freeze_time("2026-12-02 10:59:30+00:00"):  # fired late, still within the 10:00 slot
+        first = jobs.reconcile(app)
+    assert (first["slot"], first["matched"]) == ("2026-12-02T10:00:00+00:00", 7)
+    with freeze_time("2026-12-02 10:59:59+00:00"):  # a second leader, or a restart, in the same slot
+        assert jobs.reconcile(app)["skipped"] is True
+    with freeze_time("2026-12-02 11:00:01+00:00"):
+        later = jobs.reconcile(app)
+    assert (later["slot"], later["payments"], later["matched"]) == ("2026-12-02T11:00:00+00:00", 5, 0)
+
+
+def test_the_cli_dry_run_writes_nothing_and_the_real_run_matches(app: Flask, runner: Any,
+                                                                  scenario: dict[str, Any]) -> None:
+    dry = runner.invoke(args=["hub", "reconcile", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    shown = json.loads(dry.output)
+    assert shown["dry_run"] and shown["matched"] == 7
+    assert next(d for d in shown["decisions"] if d["entry"] == "E03-fees-rf")["match"]["signals"] == [
+        "amount", "reference"]
+    real = runner.invoke(args=["hub", "reconcile"])
+    assert json.loads(real.output)["matched"] == 7  # the dry run left everything to match
+
+
+def test_the_erp_gets_a_payment_status_message_per_invoice_paid_and_undone(
+        app: Flask, client: Any, runner: Any, scenario: dict[str, Any]) -> None:
+    added = runner.invoke(args=["hub", "connector-add", "erp", "--key", "poll",
+                                "--doc-type", "payment_status"])
+    assert added.exit_code == 0, added.output
+    client.post("/api/v1/reconciliation/runs", json={}, headers=scenario["admin"])
+    with app.app_context(), new_session() as session:
+        docs = session.scalars(select(Document).where(Document.doc_type == "payment_status")
+                               .order_by(Document.number)).all()
+        queued = [bytes(e.payload) for e in session.scalars(select(OutboxEntry))]
+        messages = {d.number: d.canonical for d in docs}
+    assert len(docs) == len(queued) == 8  # E01 to E07 paid eight invoices
+    i7 = messages[scenario["numbers"]["i7"]]
+    assert (i7["state"], i7["paid"], i7["payable"], i7["currency"], i7["event"]) == (
+        "paid", "800.00", "800.00", "BRL", "matched")
+    assert json.loads(queued[0]) in messages.values()
+    payment = next(p for p in client.get("/api/v1/reconciliation/payments?status=matched",
+                                         headers=scenario["admin"]).get_json()["items"]
+                   if p["entry_key"] == "E01-exact")
+    [match] = client.get(f"/api/v1/reconciliation/payments/{payment['id']}",
+                         headers=scenario["admin"]).get_json()["matches"]
+    client.post(f"/api/v1/reconciliation/matches/{match['id']}/undo", json={}, headers=scenario["admin"])
+    with app.app_context(), new_session() as session:
+        last = session.scalars(select(Document).where(Document.doc_type == "payment_status")
+                               .order_by(Document.created_at.desc(), Document.id)).first()
+    assert last is not None and (last.canonical["event"], last.canonical["state"]) == ("undone", "issued")
+
+
+def test_rules_and_tolerances_are_configured_from_the_command_line(app: Flask, runner: Any,
+                                                                    scenario: dict[str, Any]) -> None:
+    off = runner.invoke(args=["hub", "reconcile-rule", "reference", "--disabled"])
+    assert off.exit_code == 0, off.output
+    strict = runner.invoke(args=["hub", "reconcile-tolerance", "EUR", "--absolute", "1.00", "--percent", "1",
+                                 "--account", "6570"])
+    assert json.loads(strict.output) == {"currency": "EUR", "absolute": "1.00", "percent": "1",
+                                         "account": "6570"}
+    shown = json.loads(runner.invoke(args=["hub", "reconcile", "--dry-run"]).output)
+    decided = {d["entry"]: d for d in shown["decisions"]}
+    assert decided["E01-exact"]["match"]["signals"] == ["amount", "payer"]  # partner and amount, no reference
+    assert decided["E03-fees-rf"]["match"] is None  # 1.50 of fees is beyond 1.00: a person decides
+    assert runner.invoke(args=["hub", "reconcile-rule", "nonsense"]).exit_code != 0

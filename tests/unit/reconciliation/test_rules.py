@@ -1,0 +1,151 @@
+"""The matching rules in pure Python: whole tokens only, checked RF references, the tolerance, allocation,
+and automatic matches only with two agreeing signals past the threshold."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from hub.reconciliation.domain import (
+    AMOUNT,
+    PAYER,
+    REFERENCE,
+    Config,
+    Index,
+    OpenInvoice,
+    Payment,
+    Remittance,
+    Tolerance,
+    allocate,
+    rf_reference,
+    tokens,
+)
+from hub.reconciliation.rules import decide
+
+D = Decimal
+
+
+def _invoice(n: int, amount: str, partner: int = 1, currency: str = "EUR", due: int = 1) -> OpenInvoice:
+    return OpenInvoice(n, f"INV-2026-{n:06d}", partner, currency, D(amount), D(0), date(2026, 6, due))
+
+
+def _pay(amount: str, text: str = "", *, payer: int | None = None, currency: str = "EUR", **kw: object
+         ) -> Payment:
+    return Payment(1, "E1", D(amount), currency, date(2026, 6, 1), text=text, payer_id=payer,
+                   payer_reason="known IBAN" if payer else None, **kw)  # type: ignore[arg-type]
+
+
+def test_tokens_are_whole_and_normalised_never_digit_fragments():
+    assert "INV2026000001" in tokens("Payment inv-2026/000001, thanks")
+    assert "INV2026000001" in tokens("INV 2026 000001")  # written apart, joined
+    found = tokens("a34bc3xxx1 cxxx343y1")
+    assert "3431" not in found and "343" not in found and "A34BC3XXX1" in found
+
+
+@given(st.text(max_size=60))
+def test_a_token_is_never_a_fragment_of_what_was_written(text: str):
+    joined = "".join(ch for ch in text.upper() if ch.isascii() and ch.isalnum())
+    for token in tokens(text):
+        assert token in joined
+
+
+def test_rf_references_count_only_with_their_iso_11649_check_digits():
+    assert rf_reference("RF18 5390 0754 7034") == ("RF18539007547034", None)
+    assert rf_reference("RF19539007547034")[0] is None
+    assert "check digits" in (rf_reference("RF19539007547034")[1] or "")
+    assert rf_reference("INV-1") == (None, None)
+
+
+def test_the_tolerance_needs_both_its_absolute_and_percent_limits():
+    tol = Tolerance(D("5.00"), D("2"))
+    assert tol.allows(D("500.00"), D("1.50")) and tol.allows(D("500.00"), D("-5.00"))
+    assert not tol.allows(D("100.00"), D("3.00"))  # 3 % of 100
+    assert not tol.allows(D("1000.00"), D("6.00"))  # more than 5.00
+
+
+def test_allocation_writes_off_fees_keeps_overpayment_as_credit_and_pays_oldest_first():
+    tol = Tolerance(D("5.00"), D("2"))
+    fees, credit, agrees, _ = allocate(D("498.50"), [_invoice(1, "500.00")], tol)
+    assert [(a.amount, a.write_off) for a in fees] == [(D("498.50"), D("1.50"))] and agrees and credit == 0
+    over, credit, agrees, _ = allocate(D("750.00"), [_invoice(1, "700.00")], tol)
+    assert [a.amount for a in over] == [D("700.00")] and credit == D("50.00") and not agrees
+    older, newer = _invoice(1, "100.00", due=1), _invoice(2, "100.00", due=9)
+    part, credit, agrees, _ = allocate(D("150.00"), [older, newer], tol)
+    assert [(a.invoice_id, a.amount) for a in part] == [(1, D("100.00")), (2, D("50.00"))] and not agrees
+
+
+def test_number_and_amount_make_an_automatic_match_with_its_reasons():
+    ix = Index([_invoice(1, "100.00"), _invoice(2, "100.00")])
+    decision = decide(_pay("100.00", "paying INV-2026-000001"), ix, [], Config())
+    assert decision.match is not None and decision.match.signals == {REFERENCE, AMOUNT}
+    assert [a.invoice_id for a in decision.match.allocations] == [1]
+    assert any("whole token" in r for r in decision.match.reasons)
+
+
+def test_a_reference_alone_or_a_near_miss_is_never_automatic():
+    ix = Index([_invoice(1, "100.00")])
+    partial = decide(_pay("40.00", "INV-2026-000001"), ix, [], Config())
+    assert partial.match is None and partial.suggestions[0].signals == {REFERENCE}
+    near = decide(_pay("100.00", "INV-2026-000011"), ix, [], Config())
+    assert near.match is None and [c.signals for c in near.suggestions] == [{AMOUNT}]
+
+
+def test_partner_and_amount_count_as_two_only_for_the_partners_single_invoice_of_that_amount():
+    single = decide(_pay("100.00", payer=1), Index([_invoice(1, "100.00"), _invoice(2, "80.00")]), [],
+                    Config())
+    assert single.match is not None and single.match.signals == {PAYER, AMOUNT}
+    twins = decide(_pay("100.00", payer=1), Index([_invoice(1, "100.00"), _invoice(2, "100.00")]), [],
+                   Config())
+    assert twins.match is None and len(twins.suggestions) == 2
+    assert all(AMOUNT not in c.signals for c in twins.suggestions)
+
+
+def test_currencies_are_never_mixed():
+    decision = decide(_pay("100.00", "INV-2026-000001", currency="USD", payer=1),
+                      Index([_invoice(1, "100.00")]), [], Config())
+    assert decision.match is None and decision.suggestions == []
+
+
+def test_a_payer_contradicting_the_reference_blocks_the_match():
+    decision = decide(_pay("100.00", "INV-2026-000001", payer=2), Index([_invoice(1, "100.00")]), [],
+                      Config())
+    assert decision.match is None and decision.suggestions[0].conflict
+
+
+def test_a_remittance_advice_spreads_one_payment_over_its_invoices():
+    ix = Index([_invoice(1, "100.00"), _invoice(2, "200.00"), _invoice(3, "300.00")])
+    advice = Remittance(9, 1, "RA-9", "EUR", D("600.00"), (("INV-2026-000001", D("100.00")),
+                                                          ("INV-2026-000002", D("200.00")),
+                                                          ("INV-2026-000003", D("300.00"))))
+    decision = decide(_pay("600.00", payer=1), ix, [advice], Config())
+    assert decision.match is not None and decision.match.rule == "remittance"
+    assert [a.amount for a in decision.match.allocations] == [D("100.00"), D("200.00"), D("300.00")]
+
+
+def test_a_reversal_is_left_to_a_person_and_a_disabled_rule_does_not_run():
+    ix = Index([_invoice(1, "100.00")])
+    assert decide(_pay("-100.00", "INV-2026-000001", reversal=True), ix, [], Config()).match is None
+    only_amount = Config(rules=tuple(r for r in Config().rules if r.name != "reference"))
+    assert decide(_pay("100.00", "INV-2026-000001"), ix, [], only_amount).match is None
+
+
+money = st.integers(min_value=1, max_value=10**7).map(lambda cents: D(cents) / 100)
+
+
+@given(money, st.lists(money, min_size=1, max_size=4))
+@example(D("99.00"), [D("100.00"), D("0.50")])  # fees larger than the last invoice
+def test_an_allocation_never_loses_or_invents_money(amount: Decimal, opens: list[Decimal]):
+    tol = Tolerance(D("5.00"), D("2"))
+    invoices = [_invoice(n, str(o), due=n) for n, o in enumerate(opens, 1)]
+    allocs, credit, _, _ = allocate(amount, invoices, tol)
+    paid = sum((a.amount for a in allocs), D(0))
+    assert paid + credit == amount  # every cent of the payment is on an invoice or is credit
+    for a in allocs:
+        inv = next(i for i in invoices if i.id == a.invoice_id)
+        assert a.amount >= 0 and a.write_off >= 0
+        assert 0 < a.amount + a.write_off <= inv.open  # never more than an invoice has open
+    written = sum((a.write_off for a in allocs), D(0))
+    assert written == 0 or tol.allows(sum(opens, D(0)), written)  # fees only within the tolerance
