@@ -56,6 +56,8 @@ def _register_blueprints(app: Flask) -> None:
     procurement.register(app)
     from hub import invoicing
     invoicing.register(app)
+    from hub import reconciliation
+    reconciliation.register_imports(app)
     from hub import admin
     admin.register(app)
     register_error_handlers(app)

@@ -282,4 +282,6 @@ def register_cli(app: Flask) -> None:
     register_procurement_commands(hub_cli)
     from hub.invoicing.cli import register_invoicing_commands
     register_invoicing_commands(hub_cli)
+    from hub.reconciliation.cli import register_statement_commands
+    register_statement_commands(hub_cli)
     app.cli.add_command(hub_cli)

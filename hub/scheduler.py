@@ -49,6 +49,8 @@ class HubScheduler:
         add_procurement_jobs(self.scheduler, app)
         from hub.invoicing.jobs import add_jobs as add_invoicing_jobs
         add_invoicing_jobs(self.scheduler, app)
+        from hub.reconciliation.fetch import add_jobs as add_statement_jobs
+        add_statement_jobs(self.scheduler, app)
         self.scheduler.add_listener(job_listener, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     def start(self) -> None:

@@ -1,2 +1,18 @@
 """Reconciliation: bank statements, Pix exports and remittance advices imported, and their payments
 matched to the invoices the hub issued, every match with its evidence."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def register_imports(app: Flask) -> None:
+    """Mount the statement routes and turn accepted remittance advices into remittance records."""
+    from hub.reconciliation import remittances, statements_api
+    from hub.services.accepted import on_accepted
+
+    app.register_blueprint(statements_api.bp)
+    on_accepted(remittances.on_accepted)

@@ -18,6 +18,21 @@ class UnknownFormat(StatementError):
     http_status = 415
 
 
+class UnknownProfile(StatementError):
+    """A CSV profile was named that the hub does not have (nothing is stored)."""
+
+    code = "BAD_PARAMETER"
+    http_status = 400
+
+
+def check_profile(name: str | None, profiles: dict[str, csv_profiles.CsvProfile]) -> None:
+    """UnknownProfile naming the known ones when `name` is not one of them."""
+    if name is not None and name not in profiles:
+        raise UnknownProfile(f"no CSV profile {name!r}; known: {', '.join(sorted(profiles))}",
+                             problems=[Problem(code="STATEMENT_PROFILE", element="profile",
+                                               message=f"unknown profile {name!r}")])
+
+
 def sniff(data: bytes) -> str | None:
     """camt, mt940 or csv by the file's first bytes; None for anything else (binary, empty)."""
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -57,10 +72,7 @@ def read(data: bytes, fmt: str | None, profile: str | None,
 def _profile(data: bytes, name: str | None, profiles: dict[str, csv_profiles.CsvProfile]
              ) -> csv_profiles.CsvProfile:
     if name:
-        if name not in profiles:
-            raise StatementError(f"no CSV profile {name!r}; known: {', '.join(sorted(profiles))}",
-                                 problems=[Problem(code="STATEMENT_PROFILE", element="profile",
-                                                   message=f"unknown profile {name!r}")])
+        check_profile(name, profiles)
         return profiles[name]
     found = csv_profiles.matching_profile(data, profiles)
     if found is None:
@@ -72,4 +84,5 @@ def _profile(data: bytes, name: str | None, profiles: dict[str, csv_profiles.Csv
     return found
 
 
-__all__ = ["FORMATS", "ParsedStatement", "StatementError", "UnknownFormat", "choose_format", "read", "sniff"]
+__all__ = ["FORMATS", "ParsedStatement", "StatementError", "UnknownFormat", "UnknownProfile",
+           "check_profile", "choose_format", "read", "sniff"]

@@ -12,7 +12,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field, fields
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from stdnum.br import cnpj, cpf
@@ -115,20 +115,16 @@ def as_dict(statement: ParsedStatement) -> dict[str, Any]:
 
 def amount(text: str | None, where: str | int | None, field_name: str, *, decimal_mark: str = ".",
            thousands: str = "") -> Decimal:
-    """A money amount read exactly (never through a float), rounded to the cent only if exact."""
+    """A money amount read exactly (never through a float): digits grouped by threes when the
+    thousands mark is used (`1.234,56`), at most two decimals (`500,` is 500.00, as MT940 writes it)."""
     raw = (text or "").strip()
-    cleaned = raw.replace(thousands, "") if thousands else raw
-    if decimal_mark != ".":
-        # a point where a comma is the decimal mark (and no thousands mark) is not guessed at
-        cleaned = cleaned.replace(".", "?").replace(decimal_mark, ".")
-    if cleaned.endswith("."):  # MT940 writes "500," for 500.00
-        cleaned += "0"
-    if not re.fullmatch(r"[+-]?\d+(\.\d+)?", cleaned):
+    dec, group = re.escape(decimal_mark), re.escape(thousands) if thousands else None
+    whole = rf"\d{{1,3}}(?:{group}\d{{3}})+|\d+" if group else r"\d+"
+    found = re.fullmatch(rf"([+-]?)({whole})(?:{dec}(\d*))?", raw)
+    if found is None:
         raise fail(where, field_name, f"{raw!r} is not an amount")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation as exc:  # pragma: no cover - the pattern above admits only numbers
-        raise fail(where, field_name, f"{raw!r} is not an amount") from exc
+    digits = found.group(2).replace(thousands, "") if thousands else found.group(2)
+    value = Decimal(f"{found.group(1)}{digits}.{found.group(3) or '0'}")
     if abs(value) >= MAX_AMOUNT or value != value.quantize(CENT):
         raise fail(where, field_name, f"{raw!r} is out of range (at most 2 decimals)")
     return value.quantize(CENT)

@@ -1,0 +1,62 @@
+"""Remittance advices (EDIFACT REMADV, UBL RemittanceAdvice) become remittance records: which
+invoices a partner's payment covers and how much of each, as the matcher reads them.
+
+Hooked on `hub.services.accepted`: a record is written in the transaction that accepts the
+document, once per partner and advice number (a re-sent advice changes nothing, and says so in
+the audit trail only when it is new)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.db import insert_unless_present
+from hub.domain.documents import RemittanceAdvice
+from hub.domain.records import DocumentRecord
+from hub.models import Document, Partner
+from hub.reconciliation.models import RemittanceRecord
+from hub.services.audit import EventSpec
+
+
+def on_accepted(session: Session, partner: Partner, records: list[DocumentRecord]) -> list[EventSpec]:
+    """A remittance record for each remittance advice the partner sent; the events to append."""
+    events: list[EventSpec] = []
+    for record in records:
+        if record.doc_type != "remittance_advice":
+            continue
+        advice = record.document()
+        assert isinstance(advice, RemittanceAdvice)
+        lines = [{"invoice": line.invoice_number, "amount": str(line.paid),
+                  **({"invoice_amount": str(line.invoice_amount)} if line.invoice_amount is not None else {}),
+                  **({"adjustment": str(line.adjustment), "adjustment_reason": line.adjustment_reason}
+                     if line.adjustment is not None else {})}
+                 for line in advice.remittances]
+        exchange_id = _exchange_of(session, partner.id, record)
+        created = insert_unless_present(session, RemittanceRecord, {
+            "exchange_id": exchange_id, "partner_id": partner.id, "number": advice.number[:60],
+            "payment_date": advice.payment_date or _day(advice.issued), "currency": advice.currency,
+            "total": advice.total_paid, "lines": lines})
+        if created:
+            record_id = session.scalar(select(RemittanceRecord.id).where(
+                RemittanceRecord.partner_id == partner.id, RemittanceRecord.number == advice.number[:60]))
+            events.append(EventSpec(f"partner:{partner.name}", "remittance.recorded", "remittance_record",
+                                    str(record_id), partner.id,
+                                    {"number": advice.number, "exchange_id": exchange_id,
+                                     "total": str(advice.total_paid) if advice.total_paid is not None
+                                     else None, "currency": advice.currency,
+                                     "invoices": [line["invoice"] for line in lines]}))
+    return events
+
+
+def _day(value: date | datetime | None) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def _exchange_of(session: Session, partner_id: int, record: DocumentRecord) -> str | None:
+    """The exchange the advice came in: its document row was stored just before this hook runs."""
+    return session.scalar(select(Document.exchange_id).where(
+        Document.partner_id == partner_id, Document.doc_type == "remittance_advice",
+        Document.number == record.number, Document.position == record.position,
+        Document.direction == "inbound").order_by(Document.created_at.desc()).limit(1))
