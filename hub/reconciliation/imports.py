@@ -185,21 +185,23 @@ def _import_one(session: Session, parsed: ParsedStatement, outcome: ImportOutcom
     session.flush()
     known = _known_keys(session, parsed)
     payer_of = _payers(session, parsed.entries)
-    events: list[EventSpec] = []
+    rows: list[StatementEntry] = []
     for entry in parsed.entries:
         if entry.entry_key in known:
             outcome.entries_known += 1
         else:
             known.add(entry.entry_key)
-            row = _entry_row(statement, entry, payer_of)
-            session.add(row)
-            session.flush()
-            statement.entry_count += 1
-            outcome.entries_imported += 1
-            if entry.reversal:
-                events += _link_reversal(session, row, actor)
+            rows.append(_entry_row(statement, entry, payer_of))
         if progress:
             progress(1)
+    session.add_all(rows)
+    session.flush()  # one batch of INSERTs: a 10,000-entry statement is not 10,000 round trips
+    statement.entry_count = len(rows)
+    outcome.entries_imported += len(rows)
+    events: list[EventSpec] = []
+    for row in rows:
+        if row.reversal:
+            events += _link_reversal(session, row, actor)
     outcome.statements.append(statement)
     events.append(EventSpec(actor, "statement.imported", "bank_statement", str(statement.id), None, {
         "exchange_id": outcome.exchange.id, "format": parsed.source_format, "account": parsed.account,

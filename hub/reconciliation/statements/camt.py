@@ -72,17 +72,21 @@ class _Reader:
     """XPath helpers bound to the file's namespace, and the readers of each part."""
 
     def __init__(self, namespace: str) -> None:
-        self.ns = {"c": namespace}
+        self.namespace = namespace
+        self.paths: dict[str, str] = {}
 
     def _path(self, path: str) -> str:
-        return "/".join(f"c:{step}" for step in path.split("/"))
-
-    def first(self, node: etree._Element, path: str) -> etree._Element | None:
-        found = node.find(self._path(path), self.ns)
+        # Clark notation, built once per path: a prefix mapping makes lxml compile it on every call
+        found = self.paths.get(path)
+        if found is None:
+            found = self.paths[path] = "/".join(f"{{{self.namespace}}}{step}" for step in path.split("/"))
         return found
 
+    def first(self, node: etree._Element, path: str) -> etree._Element | None:
+        return node.find(self._path(path))
+
     def all(self, node: etree._Element, path: str) -> list[etree._Element]:
-        return list(node.findall(self._path(path), self.ns))
+        return list(node.findall(self._path(path)))
 
     def text(self, node: etree._Element, *paths: str) -> str | None:
         for path in paths:
