@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 
@@ -16,13 +15,6 @@ from hub.reconciliation.imports import Source, import_in_transaction
 from hub.reconciliation.statements import FORMATS, read
 from hub.reconciliation.statements.csv_profiles import load_profiles
 from hub.reconciliation.statements.domain import StatementError
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:unknown"
 
 
 def _where(problem: Problem) -> str:
@@ -45,6 +37,8 @@ def register_statement_commands(group: AppGroup) -> None:
     @click.option("--profile", help="the CSV profile (default: the one whose columns the header has)")
     def statement_import(path: Path, fmt: str | None, profile: str | None) -> None:
         """Import a bank statement file (camt.053/054, MT940, CSV or Pix export), idempotently."""
+        from hub.cli import _actor  # the one way a command names its user in the audit trail
+
         data = path.read_bytes()
         try:
             known = load_profiles(current_app.config["HUB_SETTINGS"].statement_profiles or None)

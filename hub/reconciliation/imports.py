@@ -102,16 +102,35 @@ def import_statement(session: Session, data: bytes, *, source: Source, fmt: str 
         transition(session, exchange, ExchangeState.failed, actor=source.actor,
                    details={"error": exc.code, "message": exc.message[:300]})
         return ImportOutcome(exchange=exchange, format=fmt, error=exc)
-    outcome = ImportOutcome(exchange=exchange, format=chosen)
-    for statement in parsed:
-        _import_one(session, statement, outcome, source.actor, progress)
+    outcome = import_parsed(session, exchange, chosen, profile, parsed, actor=source.actor,
+                            progress=progress)
     exchange.error = None
-    exchange.control_ref = parsed[0].statement_ref[:100]
-    exchange.result = {"format": chosen, "profile": profile, "statements": [s.id for s in outcome.statements],
-                       **outcome.counts()}
     transition(session, exchange, ExchangeState.processed, actor=source.actor,
                details={"doc_type": MESSAGE_TYPE, **outcome.counts()})
     return outcome
+
+
+def import_parsed(session: Session, exchange: Exchange, chosen: str, profile: str | None,
+                  parsed: list[ParsedStatement], *, actor: str, progress: Progress | None = None
+                  ) -> ImportOutcome:
+    """Import the statements read from the exchange's file and record what was done on it."""
+    outcome = ImportOutcome(exchange=exchange, format=chosen)
+    for statement in parsed:
+        _import_one(session, statement, outcome, actor, progress)
+    exchange.control_ref = parsed[0].statement_ref[:100]
+    exchange.result = {"format": chosen, "profile": profile,
+                       "statements": [s.id for s in outcome.statements], **outcome.counts()}
+    return outcome
+
+
+def reprocess(session: Session, exchange: Exchange, profiles: dict[str, CsvProfile], *, actor: str
+              ) -> dict[str, Any]:
+    """Read a stored statement file again (`flask hub reprocess`, after a fix such as a new CSV
+    profile) with the format and profile it was sent with; StatementError when it still fails."""
+    asked = exchange.result or {}
+    fmt, profile = asked.get("format"), asked.get("profile")
+    chosen, parsed = read(exchange.raw, fmt, profile, profiles)
+    return import_parsed(session, exchange, chosen, profile, parsed, actor=actor).exchange.result
 
 
 def import_in_transaction(session: Session, data: bytes, **kwargs: Any) -> ImportOutcome:

@@ -8,16 +8,20 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, paging
 from hub.db import get_session
 from hub.domain.errors import NotFound
+from hub.models import Exchange, Partner
+from hub.reconciliation import imports
 from hub.reconciliation.imports import ImportOutcome, Source, import_in_transaction
 from hub.reconciliation.models import BankStatement, StatementEntry
 from hub.reconciliation.statements import FORMATS
 from hub.reconciliation.statements.csv_profiles import CsvProfile, load_profiles
 from hub.services.connectors_admin import authenticate_connector
+from hub.services.pipeline import Outcome
 
 bp = Blueprint("reconciliation_statements", __name__, url_prefix="/api/v1/reconciliation")
 reader = require(lambda p: p.can_see_all_exchanges(), what="an admin, operator or auditor token")
@@ -28,6 +32,14 @@ MAX_PROFILE_NAME = 60
 def profiles() -> dict[str, CsvProfile]:
     """The CSV profiles: shipped, and the user's from HUB_STATEMENT_PROFILES."""
     return load_profiles(current_app.config["HUB_SETTINGS"].statement_profiles or None)
+
+
+def translate_again(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
+    """The pipeline's translator for a stored statement file (syntax `statement`): reprocessing."""
+    settings = session.info["settings"]
+    result = imports.reprocess(session, exchange, load_profiles(settings.statement_profiles or None),
+                               actor=f"system:reprocess:{partner.name}")
+    return Outcome(result=result)
 
 
 def _uploader() -> Source:

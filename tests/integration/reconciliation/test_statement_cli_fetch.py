@@ -103,3 +103,26 @@ def test_an_accepted_remittance_advice_becomes_a_record_once(app: Flask, client:
         ("INV-2026-000101", "500.00"), ("INV-2026-000102", "815.00"), ("INV-2026-000103", "500.00")]
     assert record.lines[2]["adjustment"] == "-2.00" and record.exchange_id == posted.json["id"]
     assert record.payment_date is not None and record.payment_date.isoformat() == "2026-12-01"
+
+
+def test_a_failed_file_is_read_again_by_reprocess_after_its_profile_is_added(
+        app: Flask, client: FlaskClient, make_user: Any, runner: Any, tmp_path: Path) -> None:
+    export = b"Datum|Betrag|Zweck\n01.12.2026|1.234,50|INV-2026-000101\n"
+    answer = client.post("/api/v1/reconciliation/statements", data=export,
+                         headers=make_user("ana", "operator"))
+    assert answer.status_code == 422 and "fits no CSV profile" in answer.json["error"]["message"]
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "hausbank.json").write_text(
+        '{"name": "hausbank", "delimiter": "|", "decimal_mark": ",", "thousands": ".", '
+        '"date_format": "%d.%m.%Y", "account": "DE89370400440532013000", "currency": "EUR", '
+        '"columns": {"booking_date": "Datum", "amount": "Betrag", "remittance_info": "Zweck"}}')
+    app.config["HUB_SETTINGS"].statement_profiles = str(tmp_path / "profiles")
+    result = runner.invoke(args=["hub", "reprocess", answer.json["exchange_id"]])
+    assert result.exit_code == 0, result.output
+    statements, entries = stored(app)
+    assert [s.source_format for s in statements] == ["csv:hausbank"]
+    assert [str(e.amount) for e in entries] == ["1234.50"]
+    with new_session(app) as session:
+        exchange = session.get(Exchange, answer.json["exchange_id"])
+        assert exchange is not None and exchange.state == "processed"
+        assert exchange.result["statements"] == [statements[0].id]
