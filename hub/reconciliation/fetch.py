@@ -1,5 +1,7 @@
-"""Bank statements fetched on a schedule from the connectors asked to (option `statements=true` on a
-`file` connector: its `<inbox>/statements/` folder, where a bank or ERP drops statement files).
+"""Bank statements fetched on a schedule from the connectors asked to (option `statements=true`): a
+`file` connector's `<inbox>/statements/` folder, where a bank or ERP drops statement files; any other
+connector's `fetch("statements", since)` (a REST ERP's `GET /statements?since=`), records holding
+each file base64-encoded, asked for what came after the newest `updated_at` already fetched.
 
 One run per connector and slot (job `fetch_statements:<connector id>`, keyed by slot through
 `hub.jobruns`), so two schedulers fetch once. Each file is imported in its own transaction (a bad
@@ -11,6 +13,8 @@ fix the format and the CSV profile when sniffing is not wanted.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import os
 import time
@@ -26,7 +30,7 @@ from sqlalchemy.orm import Session
 from hub.db import new_session
 from hub.domain.errors import ConnectorError, HubError
 from hub.jobruns.models import JobRun
-from hub.jobruns.service import claim_slot, finish
+from hub.jobruns.service import claim_slot, finish, runs
 from hub.jobruns.slots import slot_key
 from hub.models import ErpConnector
 from hub.reconciliation.imports import Source, import_in_transaction
@@ -73,16 +77,21 @@ def fetch(sessions: SessionFactory, *, at: datetime, every: timedelta,
 
 def _fetch_one(sessions: SessionFactory, row: ErpConnector, slot: str,
                profiles: dict[str, CsvProfile]) -> dict[str, Any]:
+    job = f"fetch_statements:{row.id}"
     with sessions() as session:
-        job_run = claim_slot(session, f"fetch_statements:{row.id}", slot)
+        since = _since(session, job)
+        job_run = claim_slot(session, job, slot)
         if job_run is None:
             return {"skipped": f"slot {slot} already fetched"}
         session.commit()
         run_id = job_run.id
     details: dict[str, Any]
     try:
-        files = _inbox(row)
-        outcome, details = "done", {"files": [_import_file(sessions, row, p, profiles) for p in files]}
+        if row.key == "file":
+            details = {"files": [_import_file(sessions, row, p, profiles) for p in _inbox(row)]}
+        else:
+            details = _import_records(sessions, row, since, profiles)
+        outcome = "done"
     except (ConnectorError, OSError) as exc:
         message = exc.message if isinstance(exc, ConnectorError) else str(exc)
         outcome, details = "failed", {"error": message}
@@ -94,34 +103,65 @@ def _fetch_one(sessions: SessionFactory, row: ErpConnector, slot: str,
     return {"outcome": outcome, **details}
 
 
+def _since(session: Session, job: str) -> str | None:
+    """The newest `updated_at` an earlier run of a REST connector got: the next asks for what came after."""
+    done = [r for r in runs(session, job, limit=20) if r.outcome == "done"]
+    return next((r.details.get("newest") for r in done if r.details.get("newest")), None)
+
+
 def _inbox(row: ErpConnector) -> list[Path]:
-    if row.key != "file":
-        raise ConnectorError(f"connector {row.name}: statements=true needs a file connector", retryable=False)
     folder = Path(connector_for(row).inbox) / FOLDER  # type: ignore[attr-defined]
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
+def _import(sessions: SessionFactory, row: ErpConnector, data: bytes, name: str, options: dict[str, Any],
+            profiles: dict[str, CsvProfile]) -> dict[str, Any]:
+    """Import one file in its own transaction; what happened (HubError: nothing was stored)."""
+    source = Source(actor=f"system:fetch:{row.name}", filename=name[:300], connector_id=row.id)
+    with sessions() as session:
+        outcome = import_in_transaction(session, data, source=source,
+                                        fmt=options.get("statements_format") or options.get("format") or None,
+                                        profile=options.get("statements_profile") or options.get("profile")
+                                        or None, profiles=profiles)
+        summary: dict[str, Any] = {"file": name, "exchange_id": outcome.exchange.id, **outcome.counts()}
+        if outcome.error is not None:
+            summary["error"] = outcome.error.message
+    return summary
+
+
 def _import_file(sessions: SessionFactory, row: ErpConnector, path: Path,
                  profiles: dict[str, CsvProfile]) -> dict[str, Any]:
     options = (row.settings or {}).get("options", {})
-    source = Source(actor=f"system:fetch:{row.name}", filename=path.name, connector_id=row.id)
     try:
-        with sessions() as session:
-            outcome = import_in_transaction(session, path.read_bytes(), source=source,
-                                            fmt=options.get("statements_format") or None,
-                                            profile=options.get("statements_profile") or None,
-                                            profiles=profiles)
-            summary: dict[str, Any] = {"file": path.name, "exchange_id": outcome.exchange.id,
-                                       **outcome.counts()}
-            if outcome.error is not None:
-                summary["error"] = outcome.error.message
+        summary = _import(sessions, row, path.read_bytes(), path.name, options, profiles)
     except HubError as exc:  # nothing stored (empty, not a statement): set aside with the reason
         _archive(row, path, "rejected")
         return {"file": path.name, "error": exc.message}
     _archive(row, path, FOLDER)
     return summary
+
+
+def _import_records(sessions: SessionFactory, row: ErpConnector, since: str | None,
+                    profiles: dict[str, CsvProfile]) -> dict[str, Any]:
+    """A REST (or SOAP) connector's `statements` records: `{"id", "content": base64 of the file,
+    "filename", "format", "profile", "updated_at"}`; each imported on its own."""
+    options = (row.settings or {}).get("options", {})
+    records = connector_for(row).fetch("statements", since)
+    files, newest = [], since
+    for index, record in enumerate(records):
+        name = str(record.get("filename") or record.get("id") or f"statements[{index}]")
+        try:
+            data = base64.b64decode(str(record.get("content") or ""), validate=True)
+            files.append(_import(sessions, row, data, name, {**options, **record}, profiles))
+        except (binascii.Error, ValueError):
+            files.append({"file": name, "error": f"statements[{index}].content is not base64"})
+        except HubError as exc:
+            files.append({"file": name, "error": exc.message})
+        stamp = str(record.get("updated_at") or "")
+        newest = max(newest or stamp, stamp) or None
+    return {"files": files, "newest": newest}
 
 
 def _archive(row: ErpConnector, path: Path, kind: str) -> None:

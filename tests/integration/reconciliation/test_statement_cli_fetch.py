@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -126,3 +127,36 @@ def test_a_failed_file_is_read_again_by_reprocess_after_its_profile_is_added(
         exchange = session.get(Exchange, answer.json["exchange_id"])
         assert exchange is not None and exchange.state == "processed"
         assert exchange.result["statements"] == [statements[0].id]
+
+
+def test_a_rest_erp_hands_statements_over_on_the_schedule(app: Flask) -> None:
+    from hub.reconciliation.fetch import fetch
+    from hub.reconciliation.statements.csv_profiles import load_profiles
+    from hub.services.connectors_admin import ConnectorSpec, add_connector
+    from tests.support.servers import running_rest_erp
+
+    def record(name: str, at: str) -> dict[str, str]:
+        return {"id": name, "filename": name, "updated_at": at,
+                "content": base64.b64encode(bank_file(name)).decode()}
+
+    with running_rest_erp() as (erp, server):
+        junk = {"id": "junk", "content": "***", "updated_at": "2026-12-02T10:01:00+00:00"}
+        erp.records["statements"] = [record("ponte_camt054_usd.xml", "2026-12-02T10:00:00+00:00"), junk]
+        with app.app_context(), new_session() as session:
+            add_connector(session, ConnectorSpec(
+                name="erp", key="rest", endpoint=server.url, document_types=(),
+                options={"allow_loopback": True, "statements": True}, connect_timeout=1.0, read_timeout=5.0),
+                actor="test")
+            session.commit()
+        sessions = lambda: new_session(app)  # noqa: E731
+        hour = timedelta(hours=1)
+        first = fetch(sessions, at=datetime(2026, 12, 2, 10, 5, tzinfo=UTC), every=hour,
+                      profiles=load_profiles())
+        assert [f.get("entries_imported", f.get("error")) for f in first["erp"]["files"]] == [
+            2, "statements[1].content is not base64"]
+        erp.records["statements"].append(record("ponte_mt940_eur.sta", "2026-12-02T11:30:00+00:00"))
+        later = fetch(sessions, at=datetime(2026, 12, 2, 11, 45, tzinfo=UTC), every=hour,
+                      profiles=load_profiles())
+    assert [f["file"] for f in later["erp"]["files"]] == ["ponte_mt940_eur.sta"], "only what came since"
+    assert later["erp"]["newest"] == "2026-12-02T11:30:00+00:00"
+    assert len(stored(app)[0]) == 3
