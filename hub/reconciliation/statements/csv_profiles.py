@@ -206,7 +206,8 @@ def _row(values: dict[str, str], line: int, profile: CsvProfile, seen: Counter[t
     signed = amount(get("amount"), line, col["amount"], **money)
     code = currency(get("currency") or profile.currency, line, col.get("currency", "currency"))
     fees = abs(amount(get("fees"), line, col["fees"], **money)) if get("fees") else Decimal(0)
-    e2e, txid = get("end_to_end_id") or None, get("pix_txid") or None
+    e2e = get("end_to_end_id") or None
+    txid = get("pix_txid") if get("pix_txid") not in ("", "***") else None  # "***": a static QR, no txid
     if profile.pix:
         _check_pix(e2e, txid, line, profile)
     details: dict[str, Any] = {"line": line}

@@ -85,6 +85,8 @@ def test_pix_export_amounts_ids_and_refund() -> None:
     assert entries[2].counterparty_id == "52998224725"  # a CPF
     assert entries[3].reversal and entries[3].amount == Decimal("-3000.00")
     assert entries[4].structured_reference == "34191790010104351004791020150008291070026000"
+    static_qr = (BANK / "ponte_pix_export.csv").read_bytes().replace(b"NFE2026000405PONTE0001", b"***")
+    assert read(static_qr, None, None, PROFILES)[1][0].entries[2].pix_txid is None
 
 
 def test_formats_are_sniffed() -> None:
