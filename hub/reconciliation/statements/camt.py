@@ -213,6 +213,10 @@ class _Reader:
         party = self.party(tx, where, "Dbtr" if indicator == "CRDT" else "Cdtr")
         info: dict[str, Any] = {"xpath": where}
         remittance = self.remittance(tx, info, where)
+        if not remittance[0]:  # no RmtInf: the bank's own words about the transaction or the entry
+            extra_text = (self.text(tx, "AddtlTxInf") if tx is not None else None) or \
+                self.text(ntry, "AddtlNtryInf")
+            remittance = (extra_text, remittance[1] or rf_in_text(extra_text, info, where))
         e2e = self.text(tx, "Refs/EndToEndId") if tx is not None else None
         tx_ref = self.text(tx, "Refs/AcctSvcrRef") if tx is not None else None
         bank_ref = tx_ref or (f"{common['bank_reference']}/{number}" if number and common["bank_reference"]
