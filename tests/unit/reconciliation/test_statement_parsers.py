@@ -161,3 +161,15 @@ def test_a_user_profile_is_data_and_is_checked(tmp_path: Path) -> None:
     with pytest.raises(StatementError, match=r"columns\.amount is required"):
         profile_from({"name": "x", "columns": {"booking_date": "D"}, "currency": "EUR", "account": "A"},
                      "x.json")
+
+
+def test_mt940_in_swift_fin_blocks_with_crlf_reads_the_same() -> None:
+    text = (BANK / "ponte_mt940_eur.sta").read_text()
+    header = "{1:F01ABNANL2AXXXX0000000000}{2:O9401200261201ABNANL2AXXXX00000000002612011200N}{4:\n"
+    wrapped = "".join(header + block + "-}\n" for block in text.split("-\n") if block.strip())
+    def essence(statements: list[ParsedStatement]) -> list[tuple[object, ...]]:
+        return [(s.statement_ref, s.closing_balance, e.entry_key, e.amount, e.fees, e.remittance_info,
+                 e.counterparty_iban) for s in statements for e in s.entries]
+    crlf = wrapped.replace("\n", "\r\n").encode()
+    assert essence(read(crlf, None, None, PROFILES)[1]) == essence(parsed("ponte_mt940_eur.sta"))
+    assert read(crlf, None, None, PROFILES)[1][0].entries[0].line == 6, "lines still count from the top"
