@@ -38,7 +38,8 @@ from hub.reconciliation.statements.domain import (
 )
 
 SHIPPED = Path(__file__).with_name("profiles")
-FIELDS = ("account", "statement_ref", "booking_date", "value_date", "amount", "currency", "fees",
+FIELDS = ("account", "statement_ref", "booking_date", "value_date", "amount", "credit", "debit",
+          "direction", "currency", "fees",
           "reversal", "bank_reference", "end_to_end_id", "pix_txid", "structured_reference",
           "remittance_info", "counterparty_name", "counterparty_iban", "counterparty_id")
 MAX_ROWS = 200_000
@@ -63,13 +64,14 @@ class CsvProfile:
     currency: str | None = None  # the currency when no column holds it
     pix: bool = False
     reversal_values: tuple[str, ...] = ()
+    debit_values: tuple[str, ...] = ("D", "DBIT", "DEBIT")  # in the `direction` column
     description: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def required(self) -> list[str]:
         """The header names a file must have to be read with this profile."""
-        return [self.columns[f] for f in ("booking_date", "amount", "account", "currency")
+        return [self.columns[f] for f in ("booking_date", "amount", "credit", "account", "currency")
                 if f in self.columns]
 
 
@@ -83,7 +85,9 @@ def profile_from(raw: Any, source: str) -> CsvProfile:
     unknown = sorted(set(columns) - set(FIELDS))
     if unknown:
         raise _bad(source, "columns", f"unknown fields {unknown}; known: {', '.join(FIELDS)}")
-    for needed, fixed in (("booking_date", None), ("amount", None), ("account", "account"),
+    if "amount" not in columns and not ("credit" in columns and "debit" in columns):
+        raise _bad(source, "columns.amount", "is required (or both credit and debit)")
+    for needed, fixed in (("booking_date", None), ("account", "account"),
                           ("currency", "currency")):
         if needed not in columns and not (fixed and raw.get(fixed)):
             raise _bad(source, f"columns.{needed}", "is required" + (
@@ -98,7 +102,9 @@ def profile_from(raw: Any, source: str) -> CsvProfile:
     known = {k: raw[k] for k in ("delimiter", "decimal_mark", "thousands", "date_format", "encoding",
                                  "account", "currency", "description") if k in raw}
     return CsvProfile(name=raw["name"], columns=dict(columns), pix=bool(raw.get("pix")),
-                      reversal_values=tuple(str(v) for v in raw.get("reversal_values", ())), **known)
+                      reversal_values=tuple(str(v) for v in raw.get("reversal_values", ())),
+                      debit_values=tuple(str(v) for v in raw.get("debit_values") or CsvProfile.debit_values),
+                      **known)
 
 
 def _bad(source: str, key: str, message: str) -> ProfileError:
@@ -203,7 +209,7 @@ def _row(values: dict[str, str], line: int, profile: CsvProfile, seen: Counter[t
     booked = _day(get("booking_date"), line, col["booking_date"], profile.date_format)
     value_date = _day(get("value_date"), line, col["value_date"], profile.date_format) \
         if get("value_date") else None
-    signed = amount(get("amount"), line, col["amount"], **money)
+    signed = _signed(get, line, profile)
     code = currency(get("currency") or profile.currency, line, col.get("currency", "currency"))
     fees = abs(amount(get("fees"), line, col["fees"], **money)) if get("fees") else Decimal(0)
     e2e = get("end_to_end_id") or None
@@ -231,6 +237,23 @@ def _row(values: dict[str, str], line: int, profile: CsvProfile, seen: Counter[t
         counterparty_name=clip(get("counterparty_name"), 200),
         counterparty_iban=iban(get("counterparty_iban")), counterparty_id=payer_id, details=details)
     return account, entry, get("statement_ref") or None
+
+
+def _signed(get: Any, line: int, profile: CsvProfile) -> Decimal:
+    """The signed amount: one column (with a D/C column when the profile names one), or a credit
+    and a debit column of which one is filled."""
+    col, money = profile.columns, {"decimal_mark": profile.decimal_mark, "thousands": profile.thousands}
+    if "amount" in col:
+        value = amount(get("amount"), line, col["amount"], **money)
+        debit = get("direction").strip().upper() in {v.upper() for v in profile.debit_values}
+        return -abs(value) if "direction" in col and debit else value
+    credit, debit = get("credit"), get("debit")
+    if bool(credit) == bool(debit):
+        raise StatementError(f"line {line}: fill one of {col['credit']} and {col['debit']}", problems=[
+            problem(line, f"{col['credit']}/{col['debit']}", "exactly one of them holds the amount")])
+    if credit:
+        return abs(amount(credit, line, col["credit"], **money))
+    return -abs(amount(debit, line, col["debit"], **money))
 
 
 def _check_pix(e2e: str | None, txid: str | None, line: int, profile: CsvProfile) -> None:

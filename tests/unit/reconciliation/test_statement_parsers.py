@@ -173,3 +173,20 @@ def test_mt940_in_swift_fin_blocks_with_crlf_reads_the_same() -> None:
     crlf = wrapped.replace("\n", "\r\n").encode()
     assert essence(read(crlf, None, None, PROFILES)[1]) == essence(parsed("ponte_mt940_eur.sta"))
     assert read(crlf, None, None, PROFILES)[1][0].entries[0].line == 6, "lines still count from the top"
+
+
+def test_profiles_with_credit_and_debit_columns_or_a_direction_column() -> None:
+    split = profile_from({"name": "split", "account": "DE89370400440532013000", "currency": "EUR",
+                          "columns": {"booking_date": "Date", "credit": "In", "debit": "Out"}},
+                         "split.json")
+    rows = read(b"Date,In,Out\n2026-12-01,100.00,\n2026-12-01,,2.50\n", "csv", "split", {"split": split})[1]
+    assert [e.amount for e in rows[0].entries] == [Decimal("100.00"), Decimal("-2.50")]
+    with pytest.raises(StatementError) as info:
+        read(b"Date,In,Out\n2026-12-01,1.00,2.00\n", "csv", "split", {"split": split})
+    assert info.value.problems[0].element == "In/Out" and info.value.problems[0].segment_position == 2
+    marked = profile_from({"name": "dc", "account": "X1", "currency": "USD", "debit_values": ["Dr"],
+                           "columns": {"booking_date": "Date", "amount": "Amount", "direction": "DC"}},
+                          "dc.json")
+    export = b"Date,Amount,DC\n2026-12-01,5.00,Dr\n2026-12-01,7.00,Cr\n"
+    statements = read(export, "csv", "dc", {"dc": marked})[1]
+    assert [e.amount for e in statements[0].entries] == [Decimal("-5.00"), Decimal("7.00")]
