@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from hub.db import new_session
 from hub.jobruns.models import JobRun
-from hub.models import Exchange
+from hub.models import AuditEvent, Exchange
 from hub.reconciliation.fetch import run
 from hub.reconciliation.models import RemittanceRecord
 from hub.services.processing import process_pending
@@ -104,6 +104,17 @@ def test_an_accepted_remittance_advice_becomes_a_record_once(app: Flask, client:
         ("INV-2026-000101", "500.00"), ("INV-2026-000102", "815.00"), ("INV-2026-000103", "500.00")]
     assert record.lines[2]["adjustment"] == "-2.00" and record.exchange_id == posted.json["id"]
     assert record.payment_date is not None and record.payment_date.isoformat() == "2026-12-01"
+    replacing = (REMADV.read_bytes().replace(b"REM7781'", b"REM7783'").replace(b"+REM-2026-7781+9'",
+                 b"+REM-2026-7781+5'").replace(b"MOA+12:815.00'", b"MOA+12:800.00'")
+                 .replace(b"MOA+12:1815.00'", b"MOA+12:1800.00'"))
+    assert client.post("/api/v1/exchanges", data=replacing, headers=buyer.headers).status_code == 202
+    process_pending(lambda: new_session(app))
+    with new_session(app) as session:
+        replaced = session.scalars(select(RemittanceRecord)).one()
+        actions = list(session.scalars(select(AuditEvent.action).where(
+            AuditEvent.object_type == "remittance_record").order_by(AuditEvent.id)))
+    assert (str(replaced.total), replaced.lines[1]["amount"]) == ("1800.00", "800.00")
+    assert actions == ["remittance.recorded", "remittance.replaced"]
 
 
 def test_a_failed_file_is_read_again_by_reprocess_after_its_profile_is_added(
