@@ -64,6 +64,7 @@ def _register_blueprints(app: Flask) -> None:
     routing.register(app)
     from hub import reconciliation
     reconciliation.register_matching(app)
+    reconciliation.register_imports(app)
     from hub import admin
     admin.register(app)
     register_error_handlers(app)

@@ -274,4 +274,6 @@ def register_cli(app: Flask) -> None:
     register_routing_commands(hub_cli)
     from hub.reconciliation.match_cli import register_matching_commands
     register_matching_commands(hub_cli)
+    from hub.reconciliation.cli import register_statement_commands
+    register_statement_commands(hub_cli)
     app.cli.add_command(hub_cli)

@@ -85,6 +85,9 @@ class Settings:
     ready_max_waiting: int = 10_000
     ready_max_age_seconds: int = 3600
     demo: bool = False  # HUB_DEMO=1 (make run): print the demo key after the server's banner
+    # HUB_STATEMENT_PROFILES: a folder of CSV statement profiles (*.json) beside the shipped ones
+    statement_profiles: str = ""
+    statement_fetch_minutes: int = 15  # HUB_STATEMENT_FETCH_MINUTES: connectors' statement folders
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
     procurement: ProcurementSettings = field(default_factory=ProcurementSettings)
@@ -122,6 +125,9 @@ class Settings:
             ready_max_waiting=int(env.get("HUB_READY_MAX_WAITING", cls.ready_max_waiting)),
             ready_max_age_seconds=int(env.get("HUB_READY_MAX_AGE_SECONDS", cls.ready_max_age_seconds)),
             ingest_workers=int(env.get("HUB_INGEST_WORKERS", cls.ingest_workers)),
+            statement_profiles=env.get("HUB_STATEMENT_PROFILES", ""),
+            statement_fetch_minutes=int(env.get("HUB_STATEMENT_FETCH_MINUTES",
+                                                cls.statement_fetch_minutes)),
             ingest_parallel_bytes=int(env.get("HUB_INGEST_PARALLEL_BYTES",
                                               cls.ingest_parallel_bytes)),
             **limits,

@@ -55,6 +55,8 @@ class HubScheduler:
         add_routing_jobs(self.scheduler, app)
         from hub.reconciliation.jobs import add_jobs as add_matching_jobs
         add_matching_jobs(self.scheduler, app)
+        from hub.reconciliation.fetch import add_jobs as add_statement_jobs
+        add_statement_jobs(self.scheduler, app)
         self.scheduler.add_listener(job_listener, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
 
     def start(self) -> None:

@@ -197,6 +197,18 @@ OPERATIONS: dict[str, Op] = {
     "routing.list_batches": Op(STAFF, (("state", "string", "open or closed"),
                                        ("partner_id", "integer", "one partner's batches"), *PAGE)),
     "routing.get_batch": Op(STAFF),
+    "reconciliation_statements.upload_statement": Op(
+        RECEIVER, (("format", "string", "camt, mt940 or csv (default: sniffed)"),
+                   ("profile", "string", "the CSV profile (default: the one the header fits)")),
+        body={"type": "string", "format": "binary"}, ok=201, answers={
+            200: "nothing new: the same file, or statements already held",
+            400: "empty, or a bad parameter", 413: "larger than HUB_MAX_UPLOAD_BYTES",
+            415: "neither camt.053/054, MT940 nor CSV", 422: "unreadable: stored failed, problems named"}),
+    "reconciliation_statements.list_statements": Op(STAFF, (
+        ("account", "string", "the account (IBAN or the bank's id)"),
+        ("date_from", "date", "statement date on or after (YYYY-MM-DD)"),
+        ("date_to", "date", "statement date on or before (YYYY-MM-DD)"), *PAGE)),
+    "reconciliation_statements.statement_detail": Op(STAFF, PAGE),
     "health.healthz": Op(PUBLIC),
     "health.readyz": Op(PUBLIC, answers={503: "a queue is past its limit"}, plain=(503,)),
     "health.metrics": Op(PUBLIC, media="text/plain"),

@@ -14,3 +14,13 @@ def register_matching(app: Flask) -> None:
     from hub.reconciliation import api
 
     app.register_blueprint(api.bp)
+def register_imports(app: Flask) -> None:
+    """Mount the statement routes, turn accepted remittance advices into remittance records, and let
+    `flask hub reprocess` read a failed statement file again."""
+    from hub.reconciliation import remittances, statements_api
+    from hub.services import pipeline
+    from hub.services.accepted import on_accepted
+
+    app.register_blueprint(statements_api.bp)
+    on_accepted(remittances.on_accepted)
+    pipeline.register("statement")(statements_api.translate_again)

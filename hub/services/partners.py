@@ -193,3 +193,46 @@ def update_profile(session: Session, partner: Partner, changes: dict[str, Any], 
     record_event(session, actor=actor, action="partner.profile_changed", object_type="partner",
                  object_id=str(partner.id), partner_id=partner.id, details={"changes": changes})
     return profile
+
+
+def _account_key(value: str) -> str:
+    return "".join(ch for ch in value if ch.isalnum()).upper()
+
+
+def payers(session: Session, accounts: set[str], tax_ids: set[str]) -> dict[tuple[str, str], set[int]]:
+    """The partners a payment's payer may be: by bank account (the `bank_accounts` of their
+    profiles; letters and digits compared) and by CNPJ, CPF or VAT number (their identifiers, as
+    stored). Keyed ("account", value) and ("id", value); a value may name several partners."""
+    out: dict[tuple[str, str], set[int]] = {}
+    wanted = {_account_key(a) for a in accounts if a}
+    if wanted:
+        for partner_id, profile in session.execute(select(Partner.id, Partner.profile)):
+            for account in (profile or {}).get("bank_accounts") or ():
+                if isinstance(account, str) and _account_key(account) in wanted:
+                    out.setdefault(("account", _account_key(account)), set()).add(partner_id)
+    values = sorted(v for v in tax_ids if v)
+    for start in range(0, len(values), 500):
+        rows = session.execute(select(PartnerIdentifier.partner_id, PartnerIdentifier.value).where(
+            PartnerIdentifier.scheme.in_(("cnpj", "cpf", "vat")),
+            PartnerIdentifier.value.in_(values[start:start + 500])))
+        for partner_id, value in rows:
+            out.setdefault(("id", value), set()).add(partner_id)
+    return out
+
+
+STATEMENTS_PARTNER = "bank-statements"
+
+
+def statement_source(session: Session, *, actor: str) -> Partner:
+    """The hub's own partner that bank statement exchanges belong to (created, audited, on first
+    use): a statement is the hub's bank speaking, not a trading partner, and has no sender to check."""
+    partner = session.scalars(select(Partner).where(Partner.name == STATEMENTS_PARTNER)).first()
+    if partner is not None:
+        return partner
+    partner = Partner(name=STATEMENTS_PARTNER, roles=["bank"], syntax="edifact", profile={})
+    session.add(partner)
+    session.flush()
+    record_event(session, actor=actor, action="partner.created", object_type="partner",
+                 object_id=str(partner.id), partner_id=partner.id,
+                 details={"name": STATEMENTS_PARTNER, "roles": ["bank"], "purpose": "bank statements"})
+    return partner

@@ -15,6 +15,7 @@ FETCH_KINDS = {
     "stock-levels": "stock_levels",
     "invoices-to-issue": "invoices_to_issue",
     "payments": "payments",
+    "statements": "statements",
 }
 
 

@@ -1,16 +1,37 @@
-"""The realistic scenario, built once per test on a fresh database, and an admin's, an operator's and an
-auditor's headers."""
+"""Reconciliation fixtures: the bank files and reading back what was stored (statement import); the
+realistic scenario built once per test on a fresh database (matching); staff headers."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from hub.db import new_session
+from hub.reconciliation.models import BankStatement, StatementEntry
 from tests.support import reconciliation
 
+BANK = Path(__file__).resolve().parents[3] / "fixtures" / "bank"
+
+
+def bank_file(name: str) -> bytes:
+    return (BANK / name).read_bytes()
+
+
+@pytest.fixture
+def staff(make_user: Any) -> dict[str, dict[str, str]]:
+    return {role: make_user(role, role) for role in ("admin", "operator", "auditor")}
+
+
+def stored(app: Flask) -> tuple[list[BankStatement], list[StatementEntry]]:
+    with new_session(app) as session:
+        statements = list(session.scalars(select(BankStatement).order_by(BankStatement.id)))
+        entries = list(session.scalars(select(StatementEntry).order_by(StatementEntry.id)))
+        session.expunge_all()
+    return statements, entries
 
 @pytest.fixture
 def scenario(app: Flask, make_user: Any) -> dict[str, Any]:

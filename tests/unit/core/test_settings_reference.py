@@ -10,6 +10,7 @@ from pathlib import Path
 
 from hub import config
 from hub.procurement import stock_pull
+from hub.reconciliation import fetch
 from hub.retention.domain import RetentionPolicy
 from hub.services import profiles
 
@@ -54,7 +55,7 @@ def test_every_partner_profile_key_is_documented() -> None:
 
 def test_every_connector_option_is_documented() -> None:
     options = {a or b for path in python_files("connectors", "hub")
-               for a, b in OPTION_READ.findall(path.read_text())} | {stock_pull.OPTION}
+               for a, b in OPTION_READ.findall(path.read_text())} | {stock_pull.OPTION, *fetch.OPTIONS}
     assert {"wsdl", "send_path", "allow_loopback"} <= options
     assert options == documented("Connector options")
 

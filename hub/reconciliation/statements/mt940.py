@@ -1,0 +1,170 @@
+"""SWIFT MT940 statements through the `mt-940` library, with every fix it offers switched on
+(`Options.all()`: the reversal sign of RC/RD, the BOM, the `?31` IBAN of a structured `:86:`, details
+longer than nine lines, ...). Pure.
+
+The library is given the text through a file object, never as a string: a string naming an
+existing file is read from disk by `mt940.parse`. A file of several statements is cut at each `:20:`
+(one statement per block, as `mt940.parse_statements` does) so each error names the line it is on.
+The `:86:` details are read in both structured forms: the German `?20`-`?29` purpose, `?32`/`?33`
+name, `?31` IBAN, with `EREF+`/`SVWZ+` keywords; and the `/EREF/`, `/REMI/`, `/NAME/`, `/IBAN/`
+keywords of Dutch and SWIFT-guideline banks. Charges come from a `/CHGS/` code.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import mt940
+
+from hub.reconciliation.statements.domain import (
+    ParsedEntry,
+    ParsedStatement,
+    StatementError,
+    amount,
+    clip,
+    entry_key,
+    fail,
+    iban,
+    rf_in_text,
+)
+
+SLASH_CODES = re.compile(r"/(EREF|REMI|NAME|IBAN|BIC|ORDP|BENM|CSID|MARF|RTRN|PREF|KREF|CHGS|OCMT|TRCD)/")
+CHARGES = re.compile(r"/CHGS/([A-Z]{3})?(\d{1,12},\d{0,2})")
+REF_NONE = {"NONREF", "NOTPROVIDED", ""}
+
+
+def looks_like(text: str) -> bool:
+    """An MT940 file: a `:20:` and a `:25:` or `:61:` tag at the start of lines."""
+    return bool(re.search(r"(?m)^:20:", text)) and bool(re.search(r"(?m)^:(25|61|60F):", text))
+
+
+def decode(data: bytes) -> str:
+    """MT940 is SWIFT's ASCII subset in theory; banks send UTF-8 or Latin-1 in practice."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def parse(data: bytes) -> list[ParsedStatement]:
+    """The statements of an MT940 file."""
+    text = decode(data)
+    if not looks_like(text):
+        raise fail(1, ":20:", "no MT940 statement (a :20: line, then :25:, :60F:, :61:) was found")
+    lines = text.split("\n")
+    starts = [n for n, line in enumerate(lines) if line.startswith(":20:")]
+    statements = []
+    for index, start in enumerate(starts):
+        end = starts[index + 1] if index + 1 < len(starts) else len(lines)
+        statements.append(_statement(lines[start:end], start + 1))
+    return statements
+
+
+def _read_block(block: list[str], first_line: int) -> mt940.models.Transactions:
+    try:
+        return mt940.parse(io.StringIO("\n".join(block)), options=mt940.Options.all())
+    except Exception as exc:  # the library raises RuntimeError, ValueError, KeyError, ...
+        raise _library_error(exc, block, first_line) from None
+
+
+def _library_error(exc: Exception, block: list[str], first_line: int) -> StatementError:
+    """The library's complaint, placed on the line of the value it could not read."""
+    tag = getattr(exc.args[1], "id", None) if len(exc.args) > 2 else None
+    value = str(exc.args[2]).split("\n")[0] if len(exc.args) > 2 else ""
+    line = next((first_line + n for n, text in enumerate(block)
+                 if value and value in text), first_line)
+    field = f":{tag}:" if tag else "statement"
+    return fail(line, field, f"cannot be read ({type(exc).__name__}: {str(exc.args[0])[:200]})")
+
+
+def _statement(block: list[str], first_line: int) -> ParsedStatement:
+    transactions = _read_block(block, first_line)
+    data = transactions.data
+    account = iban(data.get("account_identification"))
+    if not account:
+        raise fail(_line_of(block, ":25:", first_line), ":25:", "the statement names no account")
+    closing = data.get("final_closing_balance")
+    if closing is None:
+        raise fail(_line_of(block, ":62F:", first_line), ":62F:", "the statement has no closing balance")
+    opening = data.get("final_opening_balance")
+    ref = "/".join(str(p) for p in (data.get("transaction_reference"), data.get("statement_number"))
+                   if p)
+    lines61 = [first_line + n for n, text in enumerate(block) if text.startswith(":61:")]
+    seen: Counter[tuple[object, ...]] = Counter()
+    entries = [_entry(tx.data, line, account, seen)
+               for tx, line in zip(transactions, lines61, strict=False)]
+    return ParsedStatement(
+        source_format="mt940", account=account, statement_ref=(ref or "MT940")[:64],
+        statement_date=date(closing.date.year, closing.date.month, closing.date.day),
+        currency=str(closing.amount.currency) if closing.amount.currency else None,
+        entries=tuple(entries), opening_balance=_money(opening.amount.amount) if opening else None,
+        closing_balance=_money(closing.amount.amount))
+
+
+def _line_of(block: list[str], tag: str, first_line: int) -> int:
+    return next((first_line + n for n, text in enumerate(block) if text.startswith(tag)), first_line)
+
+
+def _money(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+def slash_fields(text: str) -> dict[str, str]:
+    """The `/CODE/value` fields of an `:86:` or supplementary details (EREF, REMI, NAME, IBAN...)."""
+    parts = SLASH_CODES.split(text.replace("\n", ""))
+    fields: dict[str, str] = {}
+    for code, value in zip(parts[1::2], parts[2::2], strict=False):
+        fields.setdefault(code, value.strip().strip("/").strip())
+    return fields
+
+
+def _entry(tx: dict[str, Any], line: int, account: str, seen: Counter[tuple[object, ...]]
+           ) -> ParsedEntry:
+    where = f"line {line}"
+    status = str(tx.get("status") or "")
+    money = tx["amount"]
+    signed = _money(money.amount)
+    raw86 = str(tx.get("transaction_details") or "")
+    slashes = slash_fields(raw86 + " " + str(tx.get("extra_details") or ""))
+    e2e = tx.get("end_to_end_reference") or slashes.get("EREF")
+    remittance = clip(tx.get("purpose") or slashes.get("REMI") or (raw86 if not slashes else None), 500)
+    name = tx.get("applicant_name") or slashes.get("NAME")
+    counter_iban = iban(tx.get("applicant_iban") or tx.get("gvc_applicant_iban") or slashes.get("IBAN"))
+    given_ref = str(tx.get("bank_reference") or "").strip()
+    bank_ref = None if given_ref.upper() in REF_NONE else given_ref
+    details: dict[str, Any] = {"line": line}
+    for key in ("customer_reference", "id", "posting_text", "transaction_code"):
+        if tx.get(key) and str(tx[key]).strip() not in REF_NONE:
+            details[key] = str(tx[key]).strip()
+    booked_at = tx.get("entry_date") or tx.get("date")
+    if booked_at is None:
+        raise fail(line, ":61:", "the statement line has no date")
+    booking = date(booked_at.year, booked_at.month, booked_at.day)
+    base = (booking, signed, str(money.currency), counter_iban, remittance)
+    seen[base] += 1
+    value_date = tx.get("date")
+    return ParsedEntry(
+        line=line, where=where, entry_key=entry_key(
+            bank_reference=bank_ref, end_to_end_id=e2e, pix_txid=None,
+            fallback=(account, *base, details.get("customer_reference"), seen[base])),
+        booking_date=booking,
+        value_date=date(value_date.year, value_date.month, value_date.day) if value_date else None,
+        amount=signed, currency=str(money.currency), fees=_charges(raw86, tx, where),
+        reversal=status.upper().startswith("R"), bank_reference=clip(bank_ref, 64),
+        end_to_end_id=clip(e2e, 64) if e2e and e2e.upper() not in REF_NONE else None,
+        structured_reference=rf_in_text(remittance, details, where), remittance_info=remittance,
+        counterparty_name=clip(name, 200), counterparty_iban=counter_iban, details=details)
+
+
+def _charges(raw86: str, tx: dict[str, Any], where: str) -> Decimal:
+    found = CHARGES.search(f"{tx.get('extra_details') or ''} {raw86}")
+    return amount(found.group(2), where, "/CHGS/", decimal_mark=",") if found else Decimal(0)
+
+
+__all__ = ["StatementError", "looks_like", "parse", "slash_fields"]
