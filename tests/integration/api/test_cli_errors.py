@@ -43,7 +43,7 @@ BAD_INPUTS: dict[str, tuple[list[str], str]] = {
     "process": (["--now"], "No such option"),
     "purge": (["--older-than", "ninety"], "--older-than"),
     "reconcile": (["--all"], "No such option"),
-    "reconcile-rule": (["guess"], "'NAME'"),
+    "reconcile-rule": (["guess"], "'guess' is not one of"),
     "reconcile-tolerance": (["EUR", "--absolute", "five", "--percent", "2"], "absolute"),
     "redeliver": (["no-such-delivery"], "no delivery"),
     "replenish": (["--yes"], "No such option"),
