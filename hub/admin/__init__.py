@@ -23,6 +23,7 @@ def register(app: Flask) -> None:
         i18n,
         order_pages,
         partner_pages,
+        reconciliation_pages,
         security,
     )
     from hub.admin.blueprint import make_blueprint
@@ -30,7 +31,7 @@ def register(app: Flask) -> None:
     security.init_app(app)
     i18n.init_app(app)
     bp, nav = make_blueprint()
-    for module in (auth_pages, home, exchange_pages, delivery_pages, audit_pages, order_pages, partner_pages,
-                   connector_pages):
+    for module in (auth_pages, home, exchange_pages, delivery_pages, audit_pages, order_pages,
+                   reconciliation_pages, partner_pages, connector_pages):
         module.attach(bp, nav)
     app.register_blueprint(bp)

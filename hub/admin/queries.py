@@ -13,6 +13,8 @@ from hub.api.params import BadParameter
 from hub.db import utcnow
 from hub.models import AuditEvent, Document, Exchange, OutboundDelivery, Partner
 from hub.procurement.models import PurchaseOrder
+from hub.reconciliation.models import StatementEntry
+from hub.reconciliation.queries import EXCEPTION_STATUSES
 from hub.services import profiles
 
 CAP = 1000  # a count shown as "1000+" past this
@@ -41,6 +43,7 @@ class Dashboard:
     dead_deliveries: Capped
     ack_overdue: Capped
     awaiting_approval: Capped
+    payments_waiting: Capped
     last_verification: AuditEvent | None
 
 
@@ -60,6 +63,8 @@ def dashboard(session: Session, *, ack_after: timedelta) -> Dashboard:
         ack_overdue=capped_count(session, select(Exchange.id).where(overdue_acks(session, now, ack_after))),
         awaiting_approval=capped_count(session, select(PurchaseOrder.id).where(
             PurchaseOrder.state == "awaiting_approval")),
+        payments_waiting=capped_count(session, select(StatementEntry.id).where(
+            StatementEntry.status.in_(EXCEPTION_STATUSES))),
         last_verification=last_verification(session))
 
 
