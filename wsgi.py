@@ -1,5 +1,11 @@
 """Entry point for gunicorn and `flask --app wsgi`: `app = create_app()` from the environment."""
 
 from hub import create_app
+from hub.cli_errors import StartupError
+from hub.domain.errors import HubError
+from hub.retention.domain import RetentionSettingError
 
-app = create_app()
+try:
+    app = create_app()
+except (HubError, RetentionSettingError) as exc:  # a setting to fix, said in one line
+    raise StartupError(str(exc)) from None

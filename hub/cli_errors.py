@@ -82,6 +82,16 @@ def _url() -> str:
         return "(DATABASE_URL)"
 
 
+class StartupError(click.ClickException):
+    """A setting the hub cannot start with (a missing audit key, a retention policy below the legal
+    minimum): `flask hub ...` shows it as one line with exit status 2, gunicorn with its message."""
+
+    exit_code = EXIT_REFUSED
+
+    def show(self, file: Any = None) -> None:
+        click.echo("error: " + " ".join(self.format_message().split()), err=True)
+
+
 class HubGroup(AppGroup):
     """`flask hub`: resolving, parsing and running a command in one place, so no command needs its
     own try/except and a new command is covered as soon as it is added."""

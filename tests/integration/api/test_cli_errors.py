@@ -3,6 +3,9 @@ exit status 2 and no traceback; a bug still raises."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +158,18 @@ def test_an_unexpected_error_keeps_its_traceback(runner: FlaskCliRunner,
     monkeypatch.setattr(partners, "find_partner", broken)
     result = runner.invoke(args=["hub", "key-add", "acme"])
     assert isinstance(result.exception, RuntimeError)  # raised on: a shell shows its traceback
+
+
+@pytest.mark.parametrize(("setting", "naming"), [
+    ({"DATABASE_URL": "postgresql://hub@127.0.0.1:9/nowhere", "HUB_AUDIT_KEY": ""}, "HUB_AUDIT_KEY"),
+    ({"HUB_RETENTION_INVOICE_MIN_YEARS": "3"}, "below the legal minimum"),
+])
+def test_a_setting_the_hub_cannot_start_with_is_one_line(tmp_path: Path, setting: dict[str, str],
+                                                         naming: str) -> None:
+    root = Path(__file__).resolve().parents[3]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "DATABASE_URL"))}
+    env.update(PYTHONPATH=str(root), **setting)
+    command = [sys.executable, "-m", "flask", "--app", str(root / "wsgi.py"), "hub", "partner-list"]
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+    assert done.returncode == 2 and len(lines) == 1 and lines[0].startswith("error: ") and naming in lines[0]
