@@ -14,7 +14,8 @@ from mappings.edifact.serializer import Envelope, render_interchange
 from mappings.ubl import render_invoice_checked, render_ubl, render_ubl_unchecked
 
 MESSAGE_TYPES = {"purchase_order": "ORDERS", "order_response": "ORDRSP",
-                 "despatch_advice": "DESADV", "invoice": "INVOIC", "remittance_advice": "REMADV"}
+                 "despatch_advice": "DESADV", "invoice": "INVOIC", "remittance_advice": "REMADV",
+                 "order_change": "ORDCHG", "order_cancellation": "ORDCHG"}
 UBL_NAMES = {"purchase_order": "Order", "order_response": "OrderResponse",
              "despatch_advice": "DespatchAdvice", "invoice": "Invoice", "order_change": "OrderChange",
              "order_cancellation": "OrderCancellation"}

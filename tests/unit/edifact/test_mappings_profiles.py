@@ -89,7 +89,7 @@ def test_partner_specific_mapping_beats_the_generic_one() -> None:
 
 
 def test_every_family_is_registered_and_unknown_types_are_named() -> None:
-    assert registry.supported() == ["DESADV", "INVOIC", "ORDERS", "ORDRSP", "REMADV"]
+    assert registry.supported() == ["DESADV", "INVOIC", "ORDCHG", "ORDERS", "ORDRSP", "REMADV"]
     with pytest.raises(UnsupportedContent) as info:
         registry.lookup("IFTMIN", "D96A")
     assert info.value.problems[0].element == "S009/0065" and "IFTMIN" in info.value.message
