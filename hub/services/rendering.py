@@ -18,7 +18,7 @@ MESSAGE_TYPES = {"purchase_order": "ORDERS", "order_response": "ORDRSP",
                  "order_change": "ORDCHG", "order_cancellation": "ORDCHG"}
 UBL_NAMES = {"purchase_order": "Order", "order_response": "OrderResponse",
              "despatch_advice": "DespatchAdvice", "invoice": "Invoice", "order_change": "OrderChange",
-             "order_cancellation": "OrderCancellation"}
+             "order_cancellation": "OrderCancellation", "remittance_advice": "RemittanceAdvice"}
 UBL_TYPES = set(UBL_NAMES)
 SYNTAXES = ("edifact", "ubl")
 

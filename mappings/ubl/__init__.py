@@ -21,6 +21,7 @@ from hub.domain.documents import (
     OrderChange,
     OrderResponse,
     PurchaseOrder,
+    RemittanceAdvice,
 )
 from hub.domain.errors import MappingError, Problem, ValidationError
 from hub.xmlsafe import parse_xml
@@ -32,6 +33,7 @@ from mappings.ubl import (
     order_cancellation,
     order_change,
     order_response,
+    remittance_advice,
 )
 from mappings.ubl.common import text
 from mappings.ubl.detect import Detected, check_supported, detect
@@ -49,6 +51,7 @@ _PARSERS: dict[str, Callable[[etree._Element], Document]] = {
     "CreditNote": invoice.parse,
     "OrderChange": order_change.parse,
     "OrderCancellation": order_cancellation.parse,
+    "RemittanceAdvice": remittance_advice.parse,
 }
 
 
@@ -106,6 +109,8 @@ def render_ubl_unchecked(doc: Document) -> tuple[bytes, str]:
         return order_response.render(doc), "OrderResponse"
     if isinstance(doc, DespatchAdvice):
         return despatch_advice.render(doc), "DespatchAdvice"
+    if isinstance(doc, RemittanceAdvice):
+        return remittance_advice.render(doc), "RemittanceAdvice"
     raise MappingError(f"no UBL rendering for {doc.doc_type}", problems=[
         Problem(code="UBL_NO_RENDERING", message=f"{doc.doc_type} has no UBL 2.1 form in the hub")])
 

@@ -14,7 +14,7 @@ from hub.domain.errors import Problem, ValidationError
 XSD_DIR = (Path(__file__).parent / "xsd").resolve()
 SCHEMA_DOCS = (
     "Order", "OrderResponse", "OrderResponseSimple", "DespatchAdvice", "Invoice", "CreditNote",
-    "ApplicationResponse", "OrderChange", "OrderCancellation",
+    "ApplicationResponse", "OrderChange", "OrderCancellation", "RemittanceAdvice",
 )
 # The Peppol advanced ordering documents (T114 OrderChange, T115 OrderCancellation) are UBL 2.3.
 UBL23_DOCS = ("OrderChange", "OrderCancellation")

@@ -1,6 +1,7 @@
-"""ORDCHG through the hub: a buyer's order change and cancellation in EDIFACT are read, stored as
-order_change / order_cancellation and routed to an EDIFACT supplier as a validated ORDCHG, and to a
-Peppol supplier as UBL OrderChange / OrderCancellation."""
+"""The message forms of issue 13 through the hub. ORDCHG: a buyer's order change and cancellation in
+EDIFACT are read, stored as order_change / order_cancellation and routed to an EDIFACT supplier as a
+validated ORDCHG, and to a Peppol supplier as UBL OrderChange / OrderCancellation. A UBL
+RemittanceAdvice is stored as a REMADV is."""
 
 from __future__ import annotations
 
@@ -54,3 +55,17 @@ def test_a_buyers_ordchg_is_stored_and_routed_in_the_suppliers_syntax(app, clien
     else:
         root = "OrderChange" if doc_type == "order_change" else "OrderCancellation"
         assert f"<{root} ".encode() in sent and b"PO-2024-0042" in sent
+
+
+def test_a_payers_ubl_remittance_advice_is_stored_like_a_remadv(app, client, make_partner):
+    payer = make_partner("payer", edi_id=BUYER)
+    body = (FIXTURES.parent / "ubl" / "ponte_remittanceadvice.xml").read_bytes()
+    ex = shown(client, payer, post(client, payer, body))
+    process(app)
+    ex = shown(client, payer, ex["id"])
+    assert ex["state"] == "processed", ex["error"]
+    (doc,) = ex["result"]["documents"]
+    assert doc["type"] == "remittance_advice" and doc["number"] == "PAY-2024-0091"
+    canonical = client.get(doc["links"]["self"], headers=payer.headers).json["document"]
+    assert [(r["invoice_number"], r["paid"]) for r in canonical["remittances"]] == [
+        ("INV-2024-7781", "123.23"), ("INV-2024-7799", "540.00"), ("INV-2024-7840", "1000.00")]
