@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from hub.domain.errors import ValidationError
+from hub.domain.errors import HubError, ValidationError
 from hub.domain.records import record_of
 from hub.models import Exchange, Partner
-from hub.services import acknowledgements, business_rules, documents, profiles, routing
+from hub.services import acknowledgements, business_rules, documents, mlr, profiles, routing
 from hub.services.audit import record_events
 from hub.services.pipeline import Outcome, accept, register
 from mappings.ubl import parse_ubl, read_application_response
@@ -18,7 +18,16 @@ ACTOR = "system:ubl"
 
 @register("xml")
 def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
-    """Translate a UBL document into its canonical document, or reject it saying what and where."""
+    """Translate a UBL document into its canonical document, or reject it saying what and where
+    (with a Message Level Response back when the partner's profile asks for one)."""
+    try:
+        return _translate(session, exchange, partner)
+    except HubError as exc:
+        mlr.answer_refusal(exc, exchange, partner)
+        raise
+
+
+def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
     if exchange.doc_type == "ApplicationResponse":
         ack = read_application_response(exchange.raw)
         recorded = acknowledgements.record_aperak(session, exchange, partner, ack, actor=ACTOR)

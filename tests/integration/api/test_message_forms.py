@@ -8,25 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from flask import Flask
 
-from hub.db import new_session
-from hub.models import Partner
 from mappings.edifact.envelope import parse_interchange
-from tests.support.exchanges import post, process, shown
+from tests.support.exchanges import post, process, shown, use_syntax
 
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures" / "edifact"
 BUYER, SUPPLIER = "5412345000013", "5498765000017"
 FILES = {"demo_ordchg_d96a_change.edi": ("order_change", b"+4'"),
          "acme_ordchg_d01b_cancel.edi": ("order_cancellation", b"+1'")}
-
-
-def _ubl_supplier(app: Flask, make_partner):  # type: ignore[no-untyped-def]
-    supplier = make_partner("supplier", edi_id=SUPPLIER, roles=("supplier",))
-    with app.app_context(), new_session() as session:
-        session.get(Partner, supplier.id).syntax = "ubl"  # type: ignore[union-attr]
-        session.commit()
-    return supplier
 
 
 @pytest.mark.parametrize("name", sorted(FILES))
@@ -35,10 +24,7 @@ def test_a_buyers_ordchg_is_stored_and_routed_in_the_suppliers_syntax(app, clien
                                                                      syntax):
     doc_type, function = FILES[name]
     buyer = make_partner("buyer", edi_id=BUYER)
-    if syntax == "ubl":
-        supplier = _ubl_supplier(app, make_partner)
-    else:
-        supplier = make_partner("supplier", edi_id=SUPPLIER, roles=("supplier",))
+    supplier = use_syntax(app, make_partner("supplier", edi_id=SUPPLIER, roles=("supplier",)), syntax)
     exchange_id = post(client, buyer, (FIXTURES / name).read_bytes())
     process(app)
     ex = shown(client, buyer, exchange_id)
