@@ -187,13 +187,14 @@ def _render_kept(session: Session, exchange: Exchange, recipient: Partner,
         _store(exchange, kept_for_rendering(doc, control_ref, None), "application/json")
         return failed
     checked = outbound.validate_outbound(out.data, syntax)
+    data = outbound.enveloped(session, recipient.id, out.data, checked) if syntax == "ubl" else out.data
     exchange.doc_type = out.message_type
     exchange.sender = session.info["settings"].hub_edi_id
     exchange.recipient = identity.recipient
     if checked.fatal:
         _store(exchange, kept_for_rendering(doc, control_ref, out.data), "application/json")
     else:
-        _store(exchange, out.data, out.content_type)
+        _store(exchange, data, out.content_type)
     return checked
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from hub.domain.errors import HubError, ValidationError
 from hub.domain.records import record_of
 from hub.models import Exchange, Partner
-from hub.services import acknowledgements, business_rules, documents, mlr, profiles, routing
+from hub.services import acknowledgements, business_rules, documents, envelopes, mlr, profiles, routing
 from hub.services.audit import record_events
 from hub.services.pipeline import Outcome, accept, register
 from mappings.ubl import parse_ubl, read_application_response
@@ -28,12 +28,13 @@ def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Out
 
 
 def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
+    raw = envelopes.open_envelope(session, exchange.raw, partner)  # a Peppol SBDH's document
     if exchange.doc_type == "ApplicationResponse":
-        ack = read_application_response(exchange.raw)
+        ack = read_application_response(raw)
         recorded = acknowledgements.record_aperak(session, exchange, partner, ack, actor=ACTOR)
         record_events(session, recorded.events)
         return Outcome(result={"acknowledges": [recorded.summary]}, warnings=recorded.warnings)
-    doc = parse_ubl(exchange.raw)
+    doc = parse_ubl(raw)
     record = record_of(1, doc.number, doc.profile.get("document"), doc)
     review = business_rules.check(session, partner, profiles.build(partner.profile), [record])
     if review.rejected:

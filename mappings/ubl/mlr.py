@@ -59,10 +59,12 @@ def refused_of(root: etree._Element | None, fallback_id: str | None) -> Refused:
     """Read the refused document's id, kind and endpoints; whatever cannot be read is left out."""
     if root is None:
         return Refused(fallback_id or NOT_LOCATED)
+    if etree.QName(root).localname == "StandardBusinessDocument" and len(root):
+        root = root[len(root) - 1]  # the document a Peppol envelope carries comes after its header
     kind = etree.QName(root).localname
     sender_path, receiver_path = PARTIES.get(kind, ("", ""))
     return Refused(text(root, "cbc:ID") or fallback_id or NOT_LOCATED, kind,
-                   _endpoint(root, sender_path), _endpoint(root, receiver_path))
+                   endpoint_at(root, sender_path), endpoint_at(root, receiver_path))
 
 
 def refused_in(raw: bytes, fallback_id: str | None) -> Refused:
@@ -74,7 +76,8 @@ def refused_in(raw: bytes, fallback_id: str | None) -> Refused:
     return refused_of(root, fallback_id)
 
 
-def _endpoint(root: etree._Element, path: str) -> Identifier | None:
+def endpoint_at(root: etree._Element, path: str) -> Identifier | None:
+    """The Peppol endpoint of the party at `path` (given, or derived from its GLN or VAT number)."""
     if not path:
         return None
     try:
