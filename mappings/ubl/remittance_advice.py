@@ -27,7 +27,7 @@ from mappings.ubl.common import (
     NS,
     day,
     decimal,
-    issued,
+    header_fields,
     new_root,
     opt,
     parse_party,
@@ -36,7 +36,6 @@ from mappings.ubl.common import (
     serialize,
     sub,
     text,
-    texts,
 )
 
 VERSION = "2.1"
@@ -48,10 +47,7 @@ _PATH = "/RemittanceAdvice/cac:RemittanceAdviceLine"
 def parse(root: etree._Element) -> RemittanceAdvice:
     """Map a schema-valid UBL RemittanceAdvice to a canonical RemittanceAdvice."""
     doc = RemittanceAdvice(
-        number=require(text(root, "cbc:ID"), "remittance advice number", "/RemittanceAdvice/cbc:ID"),
-        issued=issued(root, "cbc:IssueDate", "cbc:IssueTime"),
-        currency=text(root, "cbc:DocumentCurrencyCode"),
-        notes=texts(root, "cbc:Note"),
+        **header_fields(root, "remittance advice number"),
         total_paid=decimal(root, "cbc:TotalPaymentAmount"),
         payment_date=day(root, "cac:PaymentMeans/cbc:PaymentDueDate"),
     )
