@@ -7,10 +7,13 @@ structure validation, and the UBL rendered back has 0 fatal with the independent
 from __future__ import annotations
 
 from dataclasses import fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from hub.domain.documents import Document, OrderCancellation, OrderChange, PurchaseOrder
 from hub.services.rendering import Identity, render
@@ -121,3 +124,31 @@ def test_a_line_action_with_no_1229_code_is_refused_naming_lin() -> None:
         render(change, "edifact", profile=PartnerProfile(), identity=IDENTITY, control_ref="C1")
     problem = caught.value.problems[0]
     assert (problem.code, problem.segment_tag, problem.element) == ("CODE_LIST", "LIN", "1229")
+
+
+_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,-/+:'?"  # separators too
+_TEXT = st.text(alphabet=st.sampled_from(_CHARS), min_size=1, max_size=80).map(str.strip).filter(bool)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sequence=st.one_of(st.none(), st.integers(1, 999_999).map(str)),
+       statuses=st.lists(st.sampled_from(["1", "2", "3"]), min_size=2, max_size=2),
+       validity=st.one_of(st.none(), st.dates(date(2000, 1, 1), date(2099, 12, 31))),
+       notes=st.lists(_TEXT, max_size=3), reason=st.one_of(st.none(), _TEXT),
+       directory=st.sampled_from(DIRECTORIES))
+def test_any_change_or_cancellation_survives_ordchg(sequence: str | None, statuses: list[str],
+                                                    validity: date | None, notes: list[str],
+                                                    reason: str | None, directory: str) -> None:
+    change = _change()
+    change.sequence, change.validity_end, change.notes = sequence, validity, notes
+    for line, status in zip(change.lines, statuses, strict=True):
+        line.status = status
+    _, back = _through_edifact(change, directory)
+    assert isinstance(back, OrderChange)
+    assert (back.sequence, back.validity_end, back.notes) == (sequence, validity, notes)
+    assert [ln.status for ln in back.lines] == statuses
+    cancel = OrderCancellation(number="X-1", issued=change.issued, parties=change.parties, notes=notes,
+                               order_number="34", reason=reason, function="cancel")
+    _, back = _through_edifact(cancel, directory)
+    assert isinstance(back, OrderCancellation)
+    assert (back.order_number, back.reason, back.notes) == ("34", reason, notes)

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hub.domain.errors import ValidationError
 from hub.services.sniff import sniff
@@ -73,3 +76,22 @@ def test_a_document_with_no_endpoint_gets_no_envelope() -> None:
     with pytest.raises(ValidationError) as caught:
         _wrapped(bare)
     assert caught.value.problems[0].code == "SBDH_NO_ENDPOINT" and "receiver" in caught.value.message
+
+
+_VALUE = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Cn")), max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(sender=_VALUE, receiver=_VALUE, instance=_VALUE, document=_VALUE, process=_VALUE)
+def test_any_header_values_are_read_or_named_never_a_crash(sender: str, receiver: str, instance: str,
+                                                           document: str, process: str) -> None:
+    data = _wrapped()
+    for old, new in ((b"0088:5790000435975<", sender), (b"0088:5798000416604<", receiver),
+                     (b"4b1c7a0e-5d2f-4a8e-9c61-0f3d2b7e8a11<", instance),
+                     (DOCUMENT_ID.encode() + b"<", document),
+                     (b"urn:fdc:peppol.eu:2017:poacc:billing:01:1.0<", process)):
+        data = data.replace(old, escape(new).encode() + b"<", 1)
+    envelope, payload = sbdh.unwrap(parse_xml(data))
+    assert (envelope.sender, envelope.instance_id) == (sender.strip() or None, instance.strip() or None)
+    for problem in sbdh.check(envelope, payload):
+        assert problem.code.startswith("SBDH_") and (problem.element or "").startswith(sbdh.HEADER)
