@@ -143,6 +143,9 @@ def render_again(session: Session, exchange: Exchange, *, actor: str) -> Exchang
     kept = _kept_document(exchange)
     if kept is None:
         checked = outbound.validate_outbound(exchange.raw, exchange.syntax)
+        if exchange.syntax == "ubl":  # now sendable: in the partner's envelope, if it wants one
+            _store(exchange, outbound.enveloped(session, recipient.id, exchange.raw, checked),
+                   exchange.content_type or "application/xml")
     else:
         checked = _render_kept(session, exchange, recipient, codec.from_dict(kept))
     target = outbound.record_validation(exchange, checked)

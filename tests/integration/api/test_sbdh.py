@@ -13,8 +13,15 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from lxml import etree
 
+from hub.db import new_session
+from hub.domain.errors import Problem
+from hub.domain.validation import Validation
+from hub.models import Exchange
+from hub.services.outbound import add_outbound
+from hub.services.routing import render_again
 from hub.xmlsafe import parse_xml
 from mappings.ubl import sbdh
+from mappings.ubl.mlr import refused_in, render_mlr
 from tests.support.conformance import oracle_fatal, oracle_module
 from tests.support.exchanges import post, process, shown, use_syntax
 
@@ -111,3 +118,24 @@ def test_an_mlr_goes_in_an_envelope_too(app: Flask, client: FlaskClient, runner:
     assert etree.QName(payload).localname == "ApplicationResponse"
     assert (envelope.sender, envelope.receiver) == (f"0088:{BUYER}", f"0088:{SELLER}")
     assert envelope.document_id and envelope.document_id.endswith("##urn:fdc:peppol.eu:poacc:trns:mlr:3::2.1")
+
+
+def test_a_held_ubl_acknowledgement_goes_out_in_its_envelope_once_it_passes(
+        app: Flask, runner: FlaskCliRunner, make_partner) -> None:
+    partner = make_partner("seller", edi_id=SELLER, roles=("supplier",))
+    assert runner.invoke(args=["hub", "partner-profile", "seller", "--set", "sbdh=true"]).exit_code == 0
+    mlr = render_mlr("M1", datetime(2026, 12, 2, 9, 0, tzinfo=UTC), refused_in(INVOICE, None),
+                     [Problem(code="X", message="x")], sender=None, receiver=None)
+    failing = Validation()
+    failing.add("rules of the day", [Problem(code="BROKEN", message="a rule the hub had wrong")])
+    with app.app_context(), new_session() as session:
+        held, _ = add_outbound(session, partner.id, doc_type="ApplicationResponse", syntax="ubl", raw=mlr,
+                               content_type="application/xml", control_ref="M1", sender=None,
+                               recipient=None, reply_to=None, actor="test", validation=failing)
+        assert held.state == "invalid" and not sbdh.is_sbdh(parse_xml(held.raw))
+        assert render_again(session, held, actor="test").value == "pending"  # the rules were fixed
+        session.commit()
+        again = session.get(Exchange, held.id)
+        assert again is not None
+        envelope, payload = sbdh.unwrap(parse_xml(again.raw))
+        assert etree.QName(payload).localname == "ApplicationResponse" and envelope.sender == f"0088:{BUYER}"
