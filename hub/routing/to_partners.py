@@ -171,6 +171,9 @@ def render_again(session: Session, exchange: Exchange, *, actor: str) -> Exchang
     kept = _kept_document(exchange)
     if kept is None:
         checked = outbound.validate_outbound(exchange.raw, exchange.syntax)
+        if exchange.syntax == "ubl":  # now sendable: in the partner's envelope, if it wants one
+            _store(exchange, outbound.enveloped(session, recipient.id, exchange.raw, checked),
+                   exchange.content_type or "application/xml")
     else:
         checked = _render_kept(session, exchange, recipient, codec.from_dict(kept))
     target = outbound.record_validation(exchange, checked)
@@ -215,13 +218,14 @@ def _render_kept(session: Session, exchange: Exchange, recipient: Partner,
         _store(exchange, kept_for_rendering(doc, control_ref, None), "application/json")
         return failed
     checked = outbound.validate_outbound(out.data, syntax)
+    data = outbound.enveloped(session, recipient.id, out.data, checked) if syntax == "ubl" else out.data
     exchange.doc_type = out.message_type
     exchange.sender = session.info["settings"].hub_edi_id
     exchange.recipient = identity.recipient
     if checked.fatal:
         _store(exchange, kept_for_rendering(doc, control_ref, out.data), "application/json")
     else:
-        _store(exchange, out.data, out.content_type)
+        _store(exchange, data, out.content_type)
     return checked
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from hub.db import utcnow
 from hub.domain.acknowledgements import AckStatus
-from hub.domain.errors import Problem, bounded
+from hub.domain.errors import HubError, Problem, bounded
 from hub.domain.states import Direction, ExchangeState
 from hub.domain.validation import Validation
 from hub.models import Exchange, Partner
@@ -52,6 +52,8 @@ def add_outbound(session: Session, partner_id: int, *, doc_type: str, syntax: st
     CONTRL) makes it `awaiting` one. `validation` is given instead when the file could not even be
     rendered (then `raw` is what is kept to render it again)."""
     checked = validation if validation is not None else validate_outbound(raw, syntax)
+    if syntax == "ubl" and content_type != "application/json":  # not a document kept to render again
+        raw = enveloped(session, partner_id, raw, checked)
     exchange = Exchange(direction=Direction.outbound.value, partner_id=partner_id,
                         state=ExchangeState.pending.value, syntax=syntax, doc_type=doc_type,
                         control_ref=control_ref, sender=sender, recipient=recipient,
@@ -69,6 +71,21 @@ def add_outbound(session: Session, partner_id: int, *, doc_type: str, syntax: st
                        "validation": checked.summary(),
                        **({"rules_broken": _broken(checked)} if checked.fatal else {})})
     return exchange, event
+
+
+def enveloped(session: Session, partner_id: int, raw: bytes, checked: Validation) -> bytes:
+    """UBL that passed its checks, in the Peppol envelope (SBDH) when the partner's profile asks for
+    one; a document no envelope can be written for (it names no endpoints) fails `checked`."""
+    from hub.services.envelopes import close_envelope  # late: envelopes imports the partner services
+
+    partner = session.get(Partner, partner_id)
+    if partner is None or checked.fatal:
+        return raw
+    try:
+        return close_envelope(partner, raw)
+    except HubError as exc:
+        checked.add("Peppol envelope (SBDH)", exc.problems)
+        return raw
 
 
 def validate_outbound(raw: bytes, syntax: str) -> Validation:

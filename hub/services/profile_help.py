@@ -91,6 +91,12 @@ PROFILE_HELP: dict[str, tuple[str, str, str]] = {
         'postal address Peppol documents to this partner carry',
         '`{"legal_name": "Acme BV", "street": "Industrieweg 4", "city": "Breda", '
         '"postcode": "4814 AA", "country": "NL"}`'),
+    'ack_mlr': ('on for a partner whose syntax is `ubl`',
+        "send a Peppol Message Level Response (T71) when the hub refuses the partner's UBL document",
+        '`false`'),
+    'sbdh': ('`false`',
+        'UBL the hub sends the partner goes in a Peppol SBDH envelope',
+        '`true`'),
     'batch_window_seconds': ('`0` (off)',
         'EDIFACT only: documents for the partner within this many seconds go out as one interchange '
         'of several messages',

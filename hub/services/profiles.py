@@ -17,7 +17,7 @@ _FIELDS = {f.name: f for f in dataclasses.fields(PartnerProfile) if f.init}
 _TUPLES = {"render_party_schemes"}
 # settings the hub reads itself, never handed to the mappings (see SenderPolicy)
 _HUB_SETTINGS = ("posts_for", "bank_accounts", "hold_on_payee_change", "require_known_sender", "address",
-                 "ack_deadline_hours", *BATCH_KEYS)
+                 "ack_deadline_hours", "ack_mlr", "sbdh", *BATCH_KEYS)
 ADDRESS_FIELDS = ("legal_name", "street", "city", "postcode", "country")
 
 
@@ -40,7 +40,22 @@ def validate_profile(data: dict[str, Any]) -> dict[str, Any]:
     _check_digits(data)
     ack_deadline_hours(data)
     batch_policy(data)
+    for name in ("ack_mlr", "sbdh"):
+        if data.get(name) is not None and not isinstance(data[name], bool):
+            raise ValidationError(f"{name} must be true or false, got {data[name]!r}")
     return data
+
+
+def wants_mlr(data: dict[str, Any] | None, syntax: str) -> bool:
+    """Whether the partner gets a Message Level Response when the hub refuses its UBL document:
+    its `ack_mlr` setting, on by default for a partner whose syntax is UBL."""
+    value = (data or {}).get("ack_mlr")
+    return syntax == "ubl" if value is None else bool(value)
+
+
+def wants_sbdh(data: dict[str, Any] | None) -> bool:
+    """Whether UBL the hub sends the partner goes in a Peppol SBDH envelope (`sbdh`, off by default)."""
+    return bool((data or {}).get("sbdh", False))
 
 
 def ack_deadline_hours(data: dict[str, Any] | None) -> float | None:

@@ -15,11 +15,12 @@ from mappings.ubl import render_invoice_checked, render_ubl, render_ubl_unchecke
 
 MESSAGE_TYPES = {"purchase_order": "ORDERS", "order_response": "ORDRSP",
                  "despatch_advice": "DESADV", "invoice": "INVOIC", "remittance_advice": "REMADV",
-                 "catalogue": "PRICAT", "inventory_report": "INVRPT"}
+                 "catalogue": "PRICAT", "inventory_report": "INVRPT",
+                 "order_change": "ORDCHG", "order_cancellation": "ORDCHG"}
 UBL_NAMES = {"purchase_order": "Order", "order_response": "OrderResponse",
              "despatch_advice": "DespatchAdvice", "invoice": "Invoice", "order_change": "OrderChange",
              "order_cancellation": "OrderCancellation", "catalogue": "Catalogue",
-             "inventory_report": "InventoryReport"}
+             "inventory_report": "InventoryReport", "remittance_advice": "RemittanceAdvice"}
 UBL_TYPES = set(UBL_NAMES)
 SYNTAXES = ("edifact", "ubl")
 

@@ -112,11 +112,16 @@ def _sniff_xml(data: bytes) -> Sniffed:
     events = etree.iterparse(io.BytesIO(parser_input(data)), events=("start",), resolve_entities=False,
                              no_network=True, load_dtd=False, huge_tree=False)
     root: str | None = None
+    envelope = _Envelope()
     try:
         for count, (_event, el) in enumerate(events):
             name = _local_name(el.tag)
             if root is None:
                 root = name
+            elif root == SBDH_ROOT:
+                if envelope.see(el, name):
+                    return Sniffed(syntax="xml", doc_type=clean(envelope.kind, 40),
+                                   control_ref=clean(envelope.instance, 100))
             elif name == "ID" and el.getparent() is not None and el.getparent().getparent() is None:
                 return Sniffed(syntax="xml", doc_type=clean(root, 40),
                                control_ref=clean(_element_text(el), 100))
@@ -125,6 +130,29 @@ def _sniff_xml(data: bytes) -> Sniffed:
     except (etree.XMLSyntaxError, ValueError):  # lxml raises ValueError for some broken names
         pass
     return Sniffed(syntax="xml", doc_type=clean(root, 40))
+
+
+SBDH_ROOT = "StandardBusinessDocument"
+
+
+class _Envelope:
+    """A Peppol SBDH seen element by element: the document's kind is the root's child after the
+    header, the control reference the header's DocumentIdentification/InstanceIdentifier."""
+
+    def __init__(self) -> None:
+        self.kind: str | None = None
+        self.instance: str | None = None
+
+    def see(self, el: etree._Element, name: str) -> bool:
+        """Take what `el` tells; True once the kind is known (the header, read first, is done)."""
+        parent = el.getparent()
+        if parent is None:
+            return False
+        if name == "InstanceIdentifier" and _local_name(parent.tag) == "DocumentIdentification":
+            self.instance = _element_text(el)
+        elif parent.getparent() is None and name != "StandardBusinessDocumentHeader":
+            self.kind = name
+        return self.kind is not None
 
 
 def _local_name(tag: object) -> str:

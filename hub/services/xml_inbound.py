@@ -14,12 +14,20 @@ from sqlalchemy.orm import Session
 
 from hub.domain.documents import Catalogue, Identifier, PartyRole
 from hub.domain.documents import Document as CanonicalDocument
-from hub.domain.errors import Problem, ValidationError
+from hub.domain.errors import HubError, Problem, ValidationError
 from hub.domain.records import record_of
 from hub.invoicing import identities
 from hub.models import Exchange, Partner
 from hub.routing import to_partners as routing
-from hub.services import acknowledgements, business_rules, catalogue_responses, documents, profiles
+from hub.services import (
+    acknowledgements,
+    business_rules,
+    catalogue_responses,
+    documents,
+    envelopes,
+    mlr,
+    profiles,
+)
 from hub.services.audit import EventSpec, record_events
 from hub.services.pipeline import Outcome, accept, register
 from mappings.ubl import parse_ubl, read_application_response
@@ -44,9 +52,19 @@ class AnsweredRejection(ValidationError):
 
 @register("xml")
 def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
-    """Translate a UBL document into its canonical document, or reject it saying what and where."""
+    """Translate a UBL document into its canonical document, or reject it saying what and where
+    (with a Message Level Response back when the partner's profile asks for one)."""
+    try:
+        return _translate(session, exchange, partner)
+    except HubError as exc:
+        mlr.answer_refusal(exc, exchange, partner)
+        raise
+
+
+def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
+    raw = envelopes.open_envelope(session, exchange.raw, partner)  # a Peppol SBDH's document
     if exchange.doc_type == "ApplicationResponse":
-        ack = read_application_response(exchange.raw)
+        ack = read_application_response(raw)
         said = [Identifier(ack.receiver[1], scheme_of(ack.receiver[0]), raw_scheme=ack.receiver[0])] \
             if ack.receiver else []
         _addressed(session, exchange, said, forwarded=False,
@@ -54,7 +72,7 @@ def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Out
         recorded = acknowledgements.record_aperak(session, exchange, partner, ack, actor=ACTOR)
         record_events(session, recorded.events)
         return Outcome(result={"acknowledges": [recorded.summary]}, warnings=recorded.warnings)
-    doc = parse_ubl(exchange.raw)
+    doc = parse_ubl(raw)
     recipient = routing.receiver_of(session, doc)
     _addressed(session, exchange, _receiver_ids(doc), forwarded=recipient is not None,
                element=f"{RECEIVER_PARTY.get(doc.doc_type, 'the receiving party')}/cac:Party/cbc:EndpointID")

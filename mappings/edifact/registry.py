@@ -12,7 +12,7 @@ from types import ModuleType
 from typing import Any
 
 from hub.domain.errors import Problem, UnsupportedContent
-from mappings.edifact import desadv, invoic, invrpt, orders, ordrsp, pricat, remadv
+from mappings.edifact import desadv, invoic, invrpt, ordchg, orders, ordrsp, pricat, remadv
 
 INBOUND = "in"
 OUTBOUND = "out"
@@ -75,5 +75,5 @@ def supported() -> list[str]:
     return sorted({k[0] for k in _REGISTRY if k[3] is None})
 
 
-for _module in (orders, ordrsp, desadv, invoic, remadv, pricat, invrpt):
+for _module in (orders, ordrsp, desadv, invoic, remadv, pricat, invrpt, ordchg):
     register(_module)

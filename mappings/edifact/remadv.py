@@ -39,8 +39,8 @@ def render(doc: RemittanceAdvice, profile: PartnerProfile = GENERIC) -> list[Seg
     w.bgm(doc, "481")
     w.dtm("137", doc.issued)
     w.dtm("209", doc.payment_date)
+    w.references(doc.references)  # REMADV's RFF stand before its FTX (no reference group)
     w.notes(doc.notes)
-    w.references(doc.references)
     w.parties(doc.parties)
     w.currency(doc.currency)
     for remit in doc.remittances:

@@ -23,6 +23,7 @@ from hub.domain.documents import (
     OrderChange,
     OrderResponse,
     PurchaseOrder,
+    RemittanceAdvice,
 )
 from hub.domain.errors import MappingError, Problem, ValidationError
 from hub.xmlsafe import parse_xml
@@ -36,6 +37,7 @@ from mappings.ubl import (
     order_cancellation,
     order_change,
     order_response,
+    remittance_advice,
 )
 from mappings.ubl.common import text
 from mappings.ubl.detect import Detected, check_supported, detect
@@ -55,6 +57,7 @@ _PARSERS: dict[str, Callable[[etree._Element], Document]] = {
     "OrderCancellation": order_cancellation.parse,
     "Catalogue": catalogue.parse,
     "InventoryReport": inventory_report.parse,
+    "RemittanceAdvice": remittance_advice.parse,
 }
 
 
@@ -116,6 +119,8 @@ def render_ubl_unchecked(doc: Document) -> tuple[bytes, str]:
         return catalogue.render(doc), "Catalogue"
     if isinstance(doc, InventoryReport):
         return inventory_report.render(doc), "InventoryReport"
+    if isinstance(doc, RemittanceAdvice):
+        return remittance_advice.render(doc), "RemittanceAdvice"
     raise MappingError(f"no UBL rendering for {doc.doc_type}", problems=[
         Problem(code="UBL_NO_RENDERING", message=f"{doc.doc_type} has no UBL 2.1 form in the hub")])
 

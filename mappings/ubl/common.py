@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache
+from typing import Any
 
 from lxml import etree
 
@@ -222,6 +223,15 @@ def parse_doc_reference(el: etree._Element, kind: str) -> Reference:
     """A *DocumentReference (ID, IssueDate, DocumentTypeCode) as a Reference."""
     return Reference(kind=kind, number=text(el, "cbc:ID") or "", issued=day(el, "cbc:IssueDate"),
                      raw_kind=text(el, "cbc:DocumentTypeCode"))
+
+
+def header_fields(root: etree._Element, what: str) -> dict[str, Any]:
+    """Number (required), issue date and time, currency and notes of a main document, as keyword
+    arguments for its canonical document; `what` names the number in the error when it is missing."""
+    name = etree.QName(root).localname
+    return {"number": require(text(root, "cbc:ID"), what, f"/{name}/cbc:ID"),
+            "issued": issued(root, "cbc:IssueDate", "cbc:IssueTime"),
+            "currency": text(root, "cbc:DocumentCurrencyCode"), "notes": texts(root, "cbc:Note")}
 
 
 def require(value: str | None, what: str, path: str) -> str:

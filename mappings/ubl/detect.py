@@ -10,12 +10,12 @@ from hub.domain.errors import Problem, UnsupportedContent, ValidationError
 from mappings.ubl.common import UBL, text
 
 SUPPORTED = ("Order", "OrderResponse", "DespatchAdvice", "Invoice", "CreditNote", "OrderChange",
-             "OrderCancellation", "Catalogue", "InventoryReport")
+             "OrderCancellation", "Catalogue", "InventoryReport", "RemittanceAdvice")
 UBL23 = ("OrderChange", "OrderCancellation")  # Peppol T114/T115 are UBL 2.3 documents
 # UBL main documents the hub recognises but does not translate (yet): rejected by name.
 KNOWN_UNSUPPORTED = (
     "OrderResponseSimple", "ApplicationResponse", "DebitNote",
-    "SelfBilledInvoice", "SelfBilledCreditNote", "ReceiptAdvice", "RemittanceAdvice", "Reminder",
+    "SelfBilledInvoice", "SelfBilledCreditNote", "ReceiptAdvice", "Reminder",
 )
 
 

@@ -15,6 +15,7 @@ XSD_DIR = (Path(__file__).parent / "xsd").resolve()
 SCHEMA_DOCS = (
     "Order", "OrderResponse", "OrderResponseSimple", "DespatchAdvice", "Invoice", "CreditNote",
     "ApplicationResponse", "OrderChange", "OrderCancellation", "Catalogue", "InventoryReport",
+    "RemittanceAdvice",
 )
 # The Peppol advanced ordering documents (T114 OrderChange, T115 OrderCancellation) are UBL 2.3.
 UBL23_DOCS = ("OrderChange", "OrderCancellation")

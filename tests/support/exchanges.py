@@ -59,3 +59,15 @@ def held_or_sendable(item: dict[str, Any]) -> None:
         assert validation["fatal"] > 0 and item["error"]["problems"], item
     else:
         assert (item["state"], validation["fatal"]) == ("pending", 0), item
+
+
+def use_syntax(app: Flask, partner: Any, syntax: str) -> Any:
+    """Make `partner` (a make_partner handle) prefer `syntax` (edifact or ubl); returns the handle."""
+    from hub.models import Partner
+
+    with app.app_context(), new_session() as session:
+        stored = session.get(Partner, partner.id)
+        assert stored is not None
+        stored.syntax = syntax
+        session.commit()
+    return partner

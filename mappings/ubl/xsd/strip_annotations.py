@@ -18,6 +18,7 @@ XSD_NS = "http://www.w3.org/2001/XMLSchema"
 MAINDOCS = (
     "Order", "OrderResponse", "OrderResponseSimple", "DespatchAdvice", "Invoice", "CreditNote",
     "ApplicationResponse", "OrderChange", "OrderCancellation", "Catalogue", "InventoryReport",
+    "RemittanceAdvice",
 )
 # The Peppol advanced ordering documents (T114, T115) are UBL 2.3.
 MAINDOCS_23 = ("OrderChange", "OrderCancellation")

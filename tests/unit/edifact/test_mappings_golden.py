@@ -20,7 +20,7 @@ FILES = sorted(FIXTURES.glob("*.edi"))
 
 def test_there_are_fixtures_for_every_message_family() -> None:
     names = " ".join(p.name for p in FILES)
-    for family in ("orders", "ordrsp", "desadv", "invoic", "remadv"):
+    for family in ("orders", "ordrsp", "desadv", "invoic", "remadv", "ordchg"):
         assert f"_{family}_" in names
 
 

@@ -89,7 +89,8 @@ def test_partner_specific_mapping_beats_the_generic_one() -> None:
 
 
 def test_every_family_is_registered_and_unknown_types_are_named() -> None:
-    assert registry.supported() == ["DESADV", "INVOIC", "INVRPT", "ORDERS", "ORDRSP", "PRICAT", "REMADV"]
+    assert registry.supported() == ["DESADV", "INVOIC", "INVRPT", "ORDCHG", "ORDERS", "ORDRSP", "PRICAT",
+                                    "REMADV"]
     with pytest.raises(UnsupportedContent) as info:
         registry.lookup("IFTMIN", "D96A")
     assert info.value.problems[0].element == "S009/0065" and "IFTMIN" in info.value.message

@@ -44,7 +44,7 @@ UBL_FILES = sorted((ROOT / "fixtures" / "ubl").glob("*.xml"))
 EDI_FILES = sorted(FIXTURES.glob("*.edi"))
 TYPES = {"purchase_order": "ORDERS", "order_response": "ORDRSP", "despatch_advice": "DESADV",
          "invoice": "INVOIC", "remittance_advice": "REMADV", "catalogue": "PRICAT",
-         "inventory_report": "INVRPT"}
+         "inventory_report": "INVRPT", "order_change": "ORDCHG", "order_cancellation": "ORDCHG"}
 D96A, D01B = PartnerProfile(partner_id="d96a"), PartnerProfile(partner_id="d01b", directory="D01B")
 
 

@@ -32,4 +32,4 @@ def test_fixture_renders_back_to_schema_valid_ubl(path: Path) -> None:
 def test_there_is_a_fixture_for_every_document_type() -> None:
     kinds = {codec.loads(p.with_suffix(".expected.json").read_text()).doc_type for p in CASES}
     assert kinds == {"purchase_order", "order_response", "despatch_advice", "invoice", "catalogue",
-                     "inventory_report"}
+                     "inventory_report", "remittance_advice"}
