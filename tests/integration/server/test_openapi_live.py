@@ -38,6 +38,9 @@ def schemathesis(base: str, token: str, only: str = "", *, phases: str = "fuzzin
     done = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
     summary = done.stdout[-3000:]
     assert done.returncode == 0, summary
+    figures = [line.strip() for line in summary.splitlines()
+               if any(word in line for word in ("Tested:", "generated", "issues found"))]
+    print(f"schemathesis {only or 'all operations'}:", *figures, sep="\n  ")  # -s shows it
     return summary
 
 
