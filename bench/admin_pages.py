@@ -139,7 +139,9 @@ def main() -> None:
                  f"/admin/exchanges/{failed[0]}" if failed else "/",
                  "/admin/audit", "/admin/audit?actor=user:u3", "/admin/audit?action=exchange.state_changed"
                  "&object_type=exchange", "/admin/audit?before=500000", "/admin/deliveries",
-                 "/admin/purchase-orders"]
+                 "/admin/purchase-orders", "/admin/partners", "/admin/partners/3", "/admin/connectors",
+                 "/admin/reconciliation", "/admin/reconciliation/matched",
+                 "/admin/exchanges?ack=overdue"]
         print(f"{'page':72} {'median ms':>10} {'worst ms':>9}")
         for path in pages:
             median, worst, status = measure(client, path, args.repeat)

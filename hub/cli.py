@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import sys
@@ -12,6 +11,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from hub.cli_actor import cli_actor
 from hub.cli_errors import HubGroup, table
 from hub.db import get_engine, new_session, transaction
 from hub.migrate import upgrade
@@ -23,11 +23,7 @@ from hub.services.processing import process_pending, reprocess
 hub_cli = HubGroup("hub", help="Administer the EDI hub.")
 
 
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:unknown"
+_actor = cli_actor
 
 
 @hub_cli.command("init")

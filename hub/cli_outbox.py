@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from hub.cli_actor import cli_actor
 from hub.cli_errors import table
 from hub.db import new_session
 from hub.models import ErpConnector, OutboundDelivery
@@ -25,10 +26,7 @@ from hub.services.outbox import redeliver
 CONNECTOR_KEYS = ("soap", "rest", "file", POLL_KEY)
 
 
-def _actor() -> str:
-    from hub.cli import _actor as cli_actor
-
-    return cli_actor()
+_actor = cli_actor
 
 
 @click.command("connector-add")

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import getpass
-
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from hub.cli_actor import cli_actor
 from hub.cli_errors import table
 from hub.db import new_session, transaction
 from hub.invoicing import companies
 from hub.invoicing.models import Company
 
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:unknown"
+_actor = cli_actor
 
 
 def register_invoicing_commands(group: AppGroup) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import getpass
 import json
 import sys
 from collections.abc import Iterator
@@ -15,15 +14,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from hub.cli_actor import cli_actor
 from hub.db import new_session
 from hub.procurement import catalog, service
 
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:unknown"
+_actor = cli_actor
 
 
 def csv_rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:

@@ -3,7 +3,6 @@ partners' batches whose window has ended now."""
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Callable
 from typing import Any
 
@@ -11,15 +10,11 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
+from hub.cli_actor import cli_actor
 from hub.db import new_session, transaction, utcnow
 from hub.routing import batching, service
 
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:unknown"
+_actor = cli_actor
 
 
 def _run(work: Callable[[Session], Any]) -> Any:
