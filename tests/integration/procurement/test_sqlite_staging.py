@@ -73,14 +73,24 @@ def test_an_upload_beside_a_long_run_is_answered_at_once_and_the_run_shows_only_
     buyer = make_partner("small-buyer", edi_id="4012345000009")
     admin = make_user("ana", "admin")
     _catalogue(app, supplier.id)
-    monkeypatch.setattr(staging, "STAGE_CHUNK", 25)  # many short transactions: a run of a few seconds
+    monkeypatch.setattr(staging, "STAGE_CHUNK", 25)  # many short transactions
+    # the run pauses before its second chunk (no write begun: SQLite's lock is free) until we have looked
+    real, calls, paused, go_on = staging.insert_values, [], threading.Event(), threading.Event()
+
+    def pausing(*args: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            paused.set()
+            go_on.wait(timeout=120)
+        real(*args)
+
+    monkeypatch.setattr(staging, "insert_values", pausing)
     done: dict[str, Any] = {}
     runner = threading.Thread(target=lambda: done.update(_run(app)))
     started = time.monotonic()
     runner.start()
-    while _count(app, StagedLine) == 0 and runner.is_alive():
-        time.sleep(0.02)
-    assert runner.is_alive(), "the run ended before it could be watched"
+    assert paused.wait(timeout=120), "the run never staged its first chunk"
+    assert _count(app, StagedLine) > 0
 
     before = time.monotonic()
     posted = client.post("/api/v1/exchanges", data=ORDERS, headers=buyer.headers)
@@ -89,6 +99,7 @@ def test_an_upload_beside_a_long_run_is_answered_at_once_and_the_run_shows_only_
     assert client.get("/api/v1/procurement/purchase-orders", headers=admin).json["items"] == []
     assert _count(app, PurchaseOrderLine) == 0
     assert runner.is_alive()  # all of the above happened while the run was staging
+    go_on.set()
 
     runner.join(timeout=300)
     assert done["lines"] == ITEMS and time.monotonic() - started > answered
