@@ -48,11 +48,9 @@ def queue() -> str:
 @security.allow(security.ALL_STAFF)
 def matched() -> str:
     page = int_arg("page", 1)
-    sessions = _sessions()
-    rows = queries.list_payments(sessions, "matched", limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
-    details = [queries.payment_detail(sessions, r["id"]) for r in rows[:PER_PAGE]]
-    return render_template("admin/reconciliation_matched.html", rows=details, more=len(rows) > PER_PAGE,
-                           page=page, can_operate=security.current().can_operate())
+    rows = queries.matched_payments(_sessions(), limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
+    return render_template("admin/reconciliation_matched.html", rows=rows[:PER_PAGE],
+                           more=len(rows) > PER_PAGE, page=page, can_operate=security.current().can_operate())
 
 
 def _amount(text: str, field: str) -> Decimal:

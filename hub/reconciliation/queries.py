@@ -51,6 +51,15 @@ def list_payments(sessions: SessionFactory, status: str | None, *, limit: int, o
         return [entry_json(e) for e in session.scalars(query)]
 
 
+def matched_payments(sessions: SessionFactory, *, limit: int, offset: int) -> list[dict[str, Any]]:
+    """Matched payments, newest first, each with its matches (two queries for the page)."""
+    with sessions() as session:
+        entries = list(session.scalars(select(StatementEntry).where(StatementEntry.status == "matched")
+                                       .order_by(StatementEntry.id.desc()).limit(limit).offset(offset)))
+        found = _matches_of(session, [e.id for e in entries], ("matched",))
+        return [{**entry_json(e), "matches": found.get(e.id, [])} for e in entries]
+
+
 def _matches_of(session: Session, entry_ids: Sequence[int], states: Sequence[str]) -> dict[int, list[Any]]:
     out: dict[int, list[Any]] = {}
     if not entry_ids:
