@@ -176,9 +176,13 @@ def bulk_page() -> ResponseReturnValue:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         for exchange_id in targets:
             try:
-                reprocess(lambda: new_session(app), exchange_id, actor=actor)
+                state = reprocess(lambda: new_session(app), exchange_id, actor=actor)
             except HubError as exc:
                 failures.append(f"{exchange_id}: {exc}")
+                continue
+            if state in REPROCESSABLE:
+                failures.append(_("%(id)s is %(state)s again: open it to see why", id=exchange_id,
+                                  state=state))
     else:
         with transaction(db):
             for delivery_id in targets:
