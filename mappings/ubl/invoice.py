@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from lxml import etree
@@ -35,6 +36,7 @@ from mappings.ubl.common import (
     parse_item,
     parse_party,
     parse_prices,
+    peppol_endpoint,
     render_allowance_charge,
     render_delivery_party,
     render_item,
@@ -305,6 +307,8 @@ def _render_parties(root: etree._Element, doc: Invoice) -> None:
         if party is None:
             continue
         legal = role in (PartyRole.supplier, PartyRole.buyer)
+        if legal:  # Peppol BIS 3 needs the seller's and buyer's electronic address (BT-34, BT-49)
+            party = replace(party, endpoint=peppol_endpoint(party))
         if role in (PartyRole.payee, PartyRole.tax_representative):  # these are of PartyType themselves
             fill_party(sub(root, path), party, invoice=True, legal=legal)
         else:

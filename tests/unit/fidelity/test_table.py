@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from decimal import Decimal
-from typing import Any
 
 import pytest
 
 from hub.domain.documents import Document
 from mappings.ubl import parse_ubl
 from tests.unit.fidelity import table
-from tests.unit.fidelity.paths import clear_at, field_paths, values_at
+from tests.unit.fidelity.compare import carried, lost_fields, only_carried
+from tests.unit.fidelity.paths import field_paths, values_at
 from tests.unit.fidelity.roundtrip import to_ubl, via_edifact, via_ubl
 from tests.unit.fidelity.samples import CHECKED_ELSEWHERE, DOCUMENTS
 
@@ -28,43 +27,6 @@ VIA: dict[str, Callable[[Document], Document]] = {"edifact": via_edifact, "ubl":
 
 def _ids(pairs: list[tuple[str, str]]) -> list[str]:
     return [f"{kind}-{syntax}" for kind, syntax in pairs]
-
-
-def _key(value: Any) -> str:
-    return repr(value.normalize()) if isinstance(value, Decimal) else repr(value)
-
-
-def _values(doc: Document, path: str, row: table.Carried) -> list[str]:
-    found = values_at(doc, path)
-    if row.zero_is_none:
-        found = [v for v in found if v != 0]
-    return sorted(_key(v) for v in found)
-
-
-def _carried(kind: str, syntaxes: tuple[str, ...]) -> dict[str, table.Carried]:
-    cls = table.MESSAGE_TYPES[kind][0]
-    per = [table.rows(kind, s) for s in syntaxes]
-    out: dict[str, table.Carried] = {}
-    for path in field_paths(cls):
-        found = [r[path] for r in per]
-        if all(isinstance(r, table.Carried) for r in found):
-            out[path] = found[0]  # type: ignore[assignment]
-    return out
-
-
-def _only_carried(doc: Document, kind: str, syntaxes: tuple[str, ...]) -> Document:
-    """A copy of doc without the fields one of the syntaxes does not carry."""
-    doc = copy.deepcopy(doc)
-    for syntax in syntaxes:
-        for path, row in table.rows(kind, syntax).items():
-            if isinstance(row, table.NotCarried | table.Gap) and path in set(field_paths(type(doc))):
-                clear_at(doc, path)
-    return doc
-
-
-def _lost(before: Document, after: Document, carried: dict[str, table.Carried]) -> list[str]:
-    return [f"{path} ({row.where}): sent {_values(before, path, row)}, read back {_values(after, path, row)}"
-            for path, row in carried.items() if _values(before, path, row) != _values(after, path, row)]
 
 
 @pytest.mark.parametrize(("kind", "syntax"), PAIRS, ids=_ids(PAIRS))
@@ -84,7 +46,7 @@ def test_the_table_has_a_row_for_every_canonical_field(kind: str, syntax: str) -
 def test_the_sample_fills_every_carried_field(kind: str) -> None:
     doc = DOCUMENTS[kind]()
     assert isinstance(doc, table.MESSAGE_TYPES[kind][0])
-    empty = [path for syntax in table.MESSAGE_TYPES[kind][1] for path in _carried(kind, (syntax,))
+    empty = [path for syntax in table.MESSAGE_TYPES[kind][1] for path in carried(kind, (syntax,))
              if not values_at(doc, path) and path not in CHECKED_ELSEWHERE.get(kind, {})]
     assert not empty, f"the {kind} sample leaves carried fields empty (the round trip cannot see them " \
                       f"lost): {sorted(set(empty))}"
@@ -92,18 +54,18 @@ def test_the_sample_fills_every_carried_field(kind: str) -> None:
 
 @pytest.mark.parametrize(("kind", "syntax"), PAIRS, ids=_ids(PAIRS))
 def test_canonical_to_syntax_to_canonical_keeps_every_carried_field(kind: str, syntax: str) -> None:
-    doc = _only_carried(DOCUMENTS[kind](), kind, (syntax,))
+    doc = only_carried(DOCUMENTS[kind](), kind, (syntax,))
     back = VIA[syntax](doc)
-    lost = _lost(doc, back, _carried(kind, (syntax,)))
+    lost = lost_fields(doc, back, carried(kind, (syntax,)))
     assert not lost, f"{kind} through {syntax} lost fields the table lists as carried:\n" + "\n".join(lost)
 
 
 @pytest.mark.parametrize("kind", BOTH)
 def test_ubl_to_edifact_to_ubl_keeps_every_field_both_carry(kind: str) -> None:
     both = ("edifact", "ubl")
-    received = parse_ubl(to_ubl(_only_carried(DOCUMENTS[kind](), kind, both)))
+    received = parse_ubl(to_ubl(only_carried(DOCUMENTS[kind](), kind, both)))
     again = via_ubl(via_edifact(received))
-    lost = _lost(received, again, _carried(kind, both))
+    lost = lost_fields(received, again, carried(kind, both))
     assert not lost, f"{kind} UBL -> EDIFACT -> UBL lost fields both syntaxes carry:\n" + "\n".join(lost)
 
 
@@ -111,6 +73,6 @@ def test_a_lost_carried_field_is_named() -> None:
     doc = DOCUMENTS["invoice"]()
     back = copy.deepcopy(doc)
     back.lines[0].notes = []
-    lost = _lost(doc, back, _carried("invoice", ("ubl",)))
+    lost = lost_fields(doc, back, carried("invoice", ("ubl",)))
     assert lost == [f"lines[].notes ({table.UBL['lines[].notes'].where}): sent "  # type: ignore[union-attr]
                     f"[\"['note on line 1']\", \"['note on line 2']\"], read back [\"['note on line 2']\"]"]
