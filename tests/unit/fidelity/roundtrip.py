@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hub.domain.documents import Document
+from hub.domain.errors import ValidationError
 from hub.services.rendering import Identity, render
 from mappings.edifact import registry
 from mappings.edifact.envelope import parse_interchange
@@ -33,7 +34,12 @@ def from_edifact(data: bytes, profile: PartnerProfile = PROFILE) -> Document:
 
 
 def to_ubl(doc: Document) -> bytes:
-    return render(doc, "ubl", profile=PROFILE, identity=IDENTITY, control_ref="FID1").data
+    """The UBL the hub sends (schema-valid; an invoice passes EN 16931, else ValidationError)."""
+    try:
+        return render(doc, "ubl", profile=PROFILE, identity=IDENTITY, control_ref="FID1").data
+    except ValidationError as exc:
+        raise AssertionError(f"{doc.doc_type} {doc.number} is not rendered: {exc} "
+                             f"{[str(p) for p in exc.problems]}") from exc
 
 
 def via_edifact(doc: Document) -> Document:

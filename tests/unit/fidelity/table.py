@@ -416,6 +416,8 @@ UBL_BY_TYPE: dict[str, dict[str, Row]] = {
         **{f"parties[].{f}": NotCarried(_CORE.format(t="T76") + " (PartyName as RegistrationName)")
            for f in _PARTY_CORE},
         "references[].issued": NotCarried("T76's OrderReference has no IssueDate"),
+        "references[].kind": Carried("cac:OrderReference only: T76 refers to no other document (a "
+                                     "contract or quotation reference is not written)"),
         "lines[].item.name": NotCarried(_NAME_ONLY.reason.format(t="T76")),
     },
     "despatch_advice": {
@@ -425,6 +427,8 @@ UBL_BY_TYPE: dict[str, dict[str, Row]] = {
         **_DERIVED_ENDPOINT,
         "lines[].item.name": NotCarried(_NAME_ONLY.reason.format(t="T16")),
         "type_code": Recorded("cbc:DespatchAdviceTypeCode", "written from the type"),
+        "references[].kind": Carried("cac:OrderReference only: T16 refers to no other document (a "
+                                     "contract reference is not written)"),
     },
 }
 
