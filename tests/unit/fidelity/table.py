@@ -172,7 +172,7 @@ EDIFACT: dict[str, Row] = {
     "totals.prepaid": Carried("MOA+113"),
     "totals.rounding": Gap("MOA+165", "the rounding amount is not written"),
     "totals.payable": Carried("MOA+9"),
-    "validity_end": Gap("DTM+36", "the order's validity end is not written"),
+    "validity_end": Carried("DTM+36 (expiry date)"),
     "allowances_charges[].is_charge": Carried("SG ALC 5463"),
     "allowances_charges[].amount": Carried("ALC group MOA+204 / MOA+23"),
     "allowances_charges[].reason": Carried("ALC C214/7160"),
@@ -218,11 +218,6 @@ EDIFACT: dict[str, Row] = {
 EDIFACT_BY_TYPE: dict[str, dict[str, Row]] = {
     "order": {
         "delivery_end": Gap("DTM+63", "ORDERS does not write the end of the requested delivery period"),
-        "allowances_charges[].is_charge": Gap("SG19 ALC", "ORDERS does not write document-level "
-                                                          "allowances and charges (the totals keep them)"),
-        **{f"allowances_charges[].{f}": Gap("SG19 ALC group", "as allowances_charges[].is_charge")
-           for f in ("amount", "reason", "reason_code", "base_amount", "percent", "tax_category",
-                     "tax_rate")},
     },
     "order_response": {
         "type_code": Recorded("BGM C002/1001 (231)", "UBL's OrderResponseCode is not a 1001 code"),
