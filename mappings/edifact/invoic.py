@@ -14,6 +14,8 @@ from mappings.edifact.reader import Reader, read
 from mappings.edifact.writer import Writer, text_length
 
 MESSAGE_TYPE = "INVOIC"
+# VAT categories whose breakdown states why no VAT is due (EN 16931 BR-E-10, BR-AE-10, BR-G-10, ...)
+EXEMPT_CATEGORIES = ("E", "AE", "K", "G", "O")
 
 
 def parse(message: Message, profile: PartnerProfile = GENERIC, *, decimal_mark: str = ".",
@@ -26,7 +28,12 @@ def parse(message: Message, profile: PartnerProfile = GENERIC, *, decimal_mark: 
     doc.allowances_charges = r.allowances
     doc.totals = totals(r) or Totals()
     doc.tax_subtotals = _taxes(r, doc.totals)
+    exempt = [t for t in doc.tax_subtotals if t.category in EXEMPT_CATEGORIES]
+    for sub, (code, reason) in zip(exempt, r.tax_exemptions, strict=False):
+        sub.exemption_reason_code, sub.exemption_reason = code, reason
     doc.payment_terms = _terms(r)
+    _header_references(doc)
+    doc.delivery_date = _day(r.first_date(("35",)))
     tax_point = r.first_date(("131",))
     doc.tax_point_date = tax_point.date() if isinstance(tax_point, datetime) else tax_point
     doc.period_start = _day(r.first_date(("167",)))
@@ -35,6 +42,24 @@ def parse(message: Message, profile: PartnerProfile = GENERIC, *, decimal_mark: 
     doc.due_date = (due.date() if isinstance(due, datetime) else due) or next(
         (t.due_date for t in doc.payment_terms if t.due_date), None)
     return doc
+
+
+def _header_references(doc: Invoice) -> None:
+    """RFF+CR is the buyer reference (BT-10) and RFF+PQ the payment reference (BT-83) of the
+    invoice, not references to other documents."""
+    for ref in [r for r in doc.references if r.kind in ("buyer_reference", "payment_reference")]:
+        if ref.kind == "buyer_reference" and doc.buyer_reference is None:
+            doc.buyer_reference = ref.number
+        elif ref.kind == "payment_reference":
+            if not doc.payment_terms:
+                doc.payment_terms.append(PaymentTerms())
+            term = next((t for t in doc.payment_terms if t.means_code), doc.payment_terms[0])
+            if term.payment_reference is not None:
+                continue
+            term.payment_reference = ref.number
+        else:
+            continue
+        doc.references.remove(ref)
 
 
 def _day(value: date | datetime | None) -> date | None:
@@ -72,6 +97,7 @@ def render(doc: Invoice, profile: PartnerProfile = GENERIC) -> list[Segment]:
     w.dtm("131", doc.tax_point_date)
     w.dtm("167", doc.period_start)
     w.dtm("168", doc.period_end)
+    w.dtm("35", doc.delivery_date)
     first = doc.payment_terms[0] if doc.payment_terms else None
     first_due = next((t.due_date for t in doc.payment_terms if t.due_date), None)
     if doc.due_date is not None and doc.due_date != first_due:
@@ -83,8 +109,16 @@ def render(doc: Invoice, profile: PartnerProfile = GENERIC) -> list[Segment]:
         # the source's specification id, kept where 4440 can hold it whole (not in D.96A's 70 characters)
         w.add("FTX", "DOC", "", "", customization)
     w.notes(doc.notes)
+    for sub in doc.tax_subtotals:  # the exemption reasons, in the order of the exempt breakdowns
+        if sub.category in EXEMPT_CATEGORIES and (sub.exemption_reason or sub.exemption_reason_code):
+            reason = c.split35(sub.exemption_reason, text_length(profile.directory)) \
+                if sub.exemption_reason else []
+            w.add("FTX", "TXD", "", "", ([sub.exemption_reason_code] if sub.exemption_reason_code
+                                         else []) + reason[:4])
     w.notes([t.instruction for t in doc.payment_terms if t.instruction], "PMD")  # e.g. a Pix BR Code
     w.references(doc.references)
+    if doc.buyer_reference and not doc.reference("buyer_reference"):
+        w.add("RFF", ["CR", doc.buyer_reference])
     # RFF 1154 holds 35 characters in D.96A: a longer reference (a boleto's line) is in FTX+PMD
     reference = next((t.payment_reference for t in doc.payment_terms
                       if t.payment_reference and len(t.payment_reference) <= 35), None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from hub.domain.documents import PurchaseOrder, Totals
 from hub.domain.errors import Problem
 from mappings.edifact import common as c
@@ -30,6 +32,9 @@ def parse(message: Message, profile: PartnerProfile = GENERIC, *, decimal_mark: 
     doc = PurchaseOrder(number=r.number or "")
     r.fill(doc, ("137", "4"))
     doc.delivery_date = r.first_date(c.DELIVERY_DATES)
+    valid_until = r.first_date(("36",))  # expiry date: the order is valid until
+    doc.validity_end = valid_until.date() if isinstance(valid_until, datetime) else valid_until
+    doc.allowances_charges = r.allowances
     doc.totals = totals(r)
     return doc
 
@@ -58,10 +63,13 @@ def render(doc: PurchaseOrder, profile: PartnerProfile = GENERIC) -> list[Segmen
     w.bgm(doc, "220")
     w.dtm("137", doc.issued)
     w.dtm("2", doc.delivery_date)
+    w.dtm("36", doc.validity_end)
     w.notes(doc.notes)
     w.references(doc.references)
     w.parties(doc.parties)
     w.currency(doc.currency)
+    for alc in doc.allowances_charges:  # SG19: document-level allowances and charges
+        w.allowance(alc)
     w.lines(doc.lines)
     w.add("UNS", "S")
     render_totals(w, doc.totals)

@@ -82,6 +82,8 @@ class Reader:
         self.parties: list[Party] = []
         self.currency: str | None = None
         self.notes: list[str] = []
+        # FTX+TXD: (VATEX code, reason text); C107/4441 is an..3, so a VATEX code is C108's first 4440
+        self.tax_exemptions: list[tuple[str | None, str | None]] = []
         self.doc_profile: dict[str, str] = {}
         self.lines: list[Line] = []
         self.allowances: list[AllowanceCharge] = []
@@ -300,6 +302,10 @@ def _ftx(r: Reader, seg: Segment) -> None:
         return
     if q == "DOC":
         r.doc_profile["customization_id"] = body
+    elif q == "TXD" and r.mode not in _LINE_MODES:
+        parts = [x for x in seg.elements[3] if x]
+        code = parts.pop(0) if parts[0].upper().startswith("VATEX") else None
+        r.tax_exemptions.append((code, " ".join(parts) or None))
     elif r.mode in _LINE_MODES and r.line is not None:
         r.line.notes.append(body)
     elif r.mode not in ("misc", "doc", "ajt"):

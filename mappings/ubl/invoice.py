@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from lxml import etree
@@ -35,6 +36,7 @@ from mappings.ubl.common import (
     parse_item,
     parse_party,
     parse_prices,
+    peppol_endpoint,
     render_allowance_charge,
     render_delivery_party,
     render_item,
@@ -101,6 +103,7 @@ def parse(root: etree._Element) -> Invoice:
     delivery = parse_delivery_party(root.find("cac:Delivery", NS))
     if delivery:
         doc.parties.append(delivery)
+    _creditor_id(doc)
     _taxes(root, doc)
     order = doc.reference("order")
     line_tag = "cac:CreditNoteLine" if credit else "cac:InvoiceLine"
@@ -128,13 +131,30 @@ def _payment_terms(root: etree._Element) -> list[PaymentTerms]:
     terms = [
         PaymentTerms(means_code=text(pm, "cbc:PaymentMeansCode"), payment_reference=text(pm, "cbc:PaymentID"),
                      account_id=text(pm, "cac:PayeeFinancialAccount/cbc:ID")
-                     or text(pm, "cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID"))
+                     or text(pm, "cac:PaymentMandate/cac:PayerFinancialAccount/cbc:ID"),
+                     means_text=next((c.get("name") for c in each(pm, "cbc:PaymentMeansCode")), None),
+                     payee_name=text(pm, "cac:PayeeFinancialAccount/cbc:Name"),
+                     bank_id=text(pm, "cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID"),
+                     mandate_reference=text(pm, "cac:PaymentMandate/cbc:ID"))
         for pm in each(root, "cac:PaymentMeans")
     ]
     notes = [n for pt in each(root, "cac:PaymentTerms") for n in texts(pt, "cbc:Note")]
     if notes:
         terms.append(PaymentTerms(description="\n".join(notes)))
     return terms
+
+
+def _creditor_id(doc: Invoice) -> None:
+    """A direct debit's creditor identifier (BT-90) comes as the seller's identifier of scheme SEPA:
+    it belongs to the direct debit's payment means, not to the seller's identifiers."""
+    seller = doc.party(PartyRole.supplier)
+    debits = [t for t in doc.payment_terms if t.mandate_reference or t.means_code in ("49", "59")]
+    if seller is None or not debits:
+        return
+    creditor = next((i for i in seller.ids if i.raw_scheme == "SEPA"), None)
+    if creditor is not None:
+        seller.ids.remove(creditor)
+        debits[0].creditor_id = creditor.value
 
 
 def _taxes(root: etree._Element, doc: Invoice) -> None:
@@ -287,6 +307,8 @@ def _render_parties(root: etree._Element, doc: Invoice) -> None:
         if party is None:
             continue
         legal = role in (PartyRole.supplier, PartyRole.buyer)
+        if legal:  # Peppol BIS 3 needs the seller's and buyer's electronic address (BT-34, BT-49)
+            party = replace(party, endpoint=peppol_endpoint(party))
         if role in (PartyRole.payee, PartyRole.tax_representative):  # these are of PartyType themselves
             fill_party(sub(root, path), party, invoice=True, legal=legal)
         else:

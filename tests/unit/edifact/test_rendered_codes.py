@@ -96,12 +96,14 @@ def test_a_ubl_document_rendered_as_edifact_passes_the_hubs_own_validation(path:
     back = read_back(data, profile)
     # every reference keeps its kind and every party its role through the code lists (the seller's
     # order number goes out as VN and comes back as the order response it identifies)
-    # an invoice's payment id (BT-83) goes out as RFF+PQ and comes back as its payment reference
+    # an invoice's payment id (BT-83) goes out as RFF+PQ and comes back as its payment terms' payment
+    # reference, its buyer reference (BT-10) as RFF+CR and back
     same = {"order", "sales_order", "order_response"}
-    paid_by = [("payment_reference", t.payment_reference) for t in getattr(doc, "payment_terms", [])
-               if t.payment_reference][:1]
     assert [(r.kind, r.number) for r in back.references if r.kind not in same] == \
-        [(r.kind, r.number) for r in doc.references if r.kind not in same] + paid_by
+        [(r.kind, r.number) for r in doc.references if r.kind not in same]
+    paid_by = [t.payment_reference for t in getattr(doc, "payment_terms", []) if t.payment_reference][:1]
+    assert [t.payment_reference for t in getattr(back, "payment_terms", []) if t.payment_reference] == paid_by
+    assert getattr(back, "buyer_reference", None) == getattr(doc, "buyer_reference", None)
     assert sorted(p.role for p in back.parties) == sorted(p.role for p in doc.parties)
 
 

@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from hub.domain.documents import Invoice, OrderCancellation, OrderChange, OrderResponse, PurchaseOrder
+from hub.domain.documents import (
+    Invoice,
+    OrderCancellation,
+    OrderChange,
+    OrderResponse,
+    PartyRole,
+    PurchaseOrder,
+)
 from hub.domain.errors import UnsupportedContent, ValidationError
 from mappings.ubl import parse_ubl, render_invoice_checked, render_ubl
 from tests.support.conformance import corpus_files
@@ -63,4 +70,9 @@ def test_en16931_examples_survive_the_round_trip_with_zero_fatal(path: Path, ora
     assert oracle_fatal(oracle, rendered, tmp_path, path.name) == []
     again = parse_ubl(rendered)
     again.profile, doc.profile = {}, {}
+    # the rendering claims Peppol BIS 3: a seller or buyer without an EndpointID gets the one its
+    # identifiers give (PEPPOL-EN16931-R010/R020); the rest is what the example said
+    for before, after in zip(doc.parties, again.parties, strict=True):
+        if before.endpoint is None and before.role in (PartyRole.supplier, PartyRole.buyer):
+            after.endpoint = None
     assert again == doc
