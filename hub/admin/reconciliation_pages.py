@@ -4,7 +4,7 @@ their scores and reasons; confirm one, match by hand, split, reject) and the pay
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -15,8 +15,9 @@ from hub.admin import security
 from hub.admin.blueprint import Nav
 from hub.api.params import int_arg
 from hub.db import get_session, new_session
-from hub.domain.errors import HubError, Problem, ValidationError
+from hub.domain.errors import HubError, ValidationError
 from hub.reconciliation import queries, service
+from hub.reconciliation.api import amount_of
 
 PER_PAGE = 50
 
@@ -54,14 +55,8 @@ def matched() -> str:
 
 
 def _amount(text: str, field: str) -> Decimal:
-    try:
-        value = Decimal(text.strip().replace(",", "."))
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite() or value <= 0:
-        raise ValidationError(f"{field}: an amount above 0 like 120.50, got {text!r}", problems=[
-            Problem(code="RECONCILIATION_FIELD", element=field, message=f"{field}: an amount above 0")])
-    return value
+    """An amount as typed on the page: a decimal comma is read as a point (`120,50`)."""
+    return amount_of(text.strip().replace(",", "."), field)
 
 
 def _parts(text: str) -> list[tuple[Any, Decimal]]:

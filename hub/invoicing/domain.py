@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
+from typing import Any
 
 from hub.domain.documents import (
     AllowanceCharge,
@@ -181,3 +182,14 @@ def credit_spec(original: InvoiceSpec, number: str, issued: date, lines: Sequenc
                    due_date=None, note=reason or original.note,
                    credit_of=Reference("previous_invoice", number, issued=original.issued),
                    payment=[replace(p, due_date=None) for p in original.payment])
+
+
+def decimal_or_none(value: Any) -> Decimal | None:
+    """A finite Decimal from a request's number or text, or None for anything else (a bool included)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None

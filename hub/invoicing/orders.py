@@ -4,7 +4,7 @@ order's prices, never beyond what was ordered and not yet invoiced (kept per ord
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -14,7 +14,7 @@ from hub.domain import codec
 from hub.domain.documents import DespatchAdvice, Line, PartyRole, PurchaseOrder
 from hub.domain.errors import NotFound, Problem, ValidationError
 from hub.invoicing import service
-from hub.invoicing.domain import InvoiceState
+from hub.invoicing.domain import InvoiceState, decimal_or_none
 from hub.invoicing.models import InvoicedOrderLine, IssuedInvoice
 from hub.models import Document, Exchange, Partner
 
@@ -73,7 +73,7 @@ def _asked(body: dict[str, Any], order: PurchaseOrder) -> dict[str, Decimal]:
     problems = []
     for i, item in enumerate(raw):
         line = str(item.get("line", "")) if isinstance(item, dict) else ""
-        quantity = _decimal(item.get("quantity")) if isinstance(item, dict) else None
+        quantity = decimal_or_none(item.get("quantity")) if isinstance(item, dict) else None
         if line not in numbers:
             problems.append(_problem(f"lines[{i}].line", f"order {order.number} has no line {line!r}"))
         elif quantity is None or quantity <= 0:
@@ -86,15 +86,6 @@ def _asked(body: dict[str, Any], order: PurchaseOrder) -> dict[str, Decimal]:
         raise ValidationError("the lines to invoice are not valid", problems=problems)
     return wanted
 
-
-def _decimal(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or value is None:
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def _despatched(session: Session, row: Document, order: PurchaseOrder, buyer: Partner) -> dict[str, Decimal]:

@@ -7,11 +7,12 @@ or the other silently. Stated figures are optional: what the ERP leaves out is n
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from hub.domain.errors import Problem
 from hub.invoicing.arithmetic import Figures, rate_key
+from hub.invoicing.domain import decimal_or_none
 
 TOTALS = ("line_total", "allowance_total", "charge_total", "tax_exclusive", "tax_total", "tax_inclusive",
           "prepaid", "payable")
@@ -45,7 +46,7 @@ def _taxes(taxes: list[Any], figures: Figures, where: str) -> list[Problem]:
         if not isinstance(tax, dict):
             problems.append(_problem(f"{where}[{j}]", "a tax subtotal is an object"))
             continue
-        rate = _number(tax.get("rate"))
+        rate = decimal_or_none(tax.get("rate"))
         key = rate_key(str(tax.get("category") or "").upper(), rate)
         subtotal = computed.get(key)
         if subtotal is None:
@@ -66,21 +67,12 @@ def _taxes(taxes: list[Any], figures: Figures, where: str) -> list[Problem]:
 def _compare(problems: list[Problem], element: str, stated: Any, computed: Decimal) -> None:
     if stated is None or stated == "":
         return
-    value = _number(stated)
+    value = decimal_or_none(stated)
     if value is None:
         problems.append(_problem(element, f"{stated!r} is not a number"))
     elif value != computed:
         problems.append(_problem(element, f"stated {stated}, computed {computed}"))
 
-
-def _number(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return number if number.is_finite() else None
 
 
 def _problem(element: str, message: str) -> Problem:
