@@ -7,10 +7,12 @@ JSON as text, times on SQLite as text in SQLAlchemy's format) and go to executem
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
@@ -20,6 +22,16 @@ from hub.db import Base, utcnow
 def sqlite_time(value: datetime) -> str:
     """A time as SQLAlchemy's SQLite DateTime stores it (and reads it back), in UTC."""
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def json_text(value: Any) -> str:
+    """`value` as JSON text for a JSON column: orjson (several times faster than the standard library,
+    which a hot path writing 100,000 rows spends seconds in), the standard library for what orjson
+    refuses (an int beyond 64 bits); either way the same data read back."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
 
 
 def stored_now(session: Session) -> Any:

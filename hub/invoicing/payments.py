@@ -4,7 +4,6 @@ transaction. A few statements however many invoices: a reconciliation run pays t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.bulk import update_values
+from hub.bulk import json_text, update_values
 from hub.db import utcnow
 from hub.domain.errors import NotFound, Problem, ValidationError
 from hub.invoicing.domain import (
@@ -98,7 +97,7 @@ def _apply(session: Session, lines: Sequence[PaymentLine], actor: str, action: s
         events.append(EventSpec(actor, action, "invoice", str(row["id"]), row["buyer_id"],
                                 {**details, "paid": str(row["paid"]), "state": row["state"]}))
     update_values(session, IssuedInvoice, ("paid", "state", "history"), [
-        (r["id"], str(r["paid"]), r["state"], json.dumps(r["history"])) for r in rows.values()])
+        (r["id"], str(r["paid"]), r["state"], json_text(r["history"])) for r in rows.values()])
     for obj in [o for o in session.identity_map.values() if isinstance(o, IssuedInvoice) and o.id in rows]:
         session.expire(obj)
     record_events(session, events)

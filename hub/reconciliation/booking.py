@@ -8,15 +8,14 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, delete, select, update
+from sqlalchemy import JSON, DateTime, Numeric, delete, select, update
 from sqlalchemy.orm import Session
 
-from hub.bulk import insert_values, next_ids, sqlite_time, update_values
-from hub.db import utcnow
+from hub.bulk import insert_values, json_text, next_ids, sqlite_time, update_values
+from hub.db import UTCDateTime, utcnow
 from hub.invoicing import service as invoicing
 from hub.models import Document, ErpConnector, Exchange
 from hub.reconciliation.domain import Candidate, Config
@@ -110,23 +109,25 @@ def match_row(entry_id: int, currency: str, c: Candidate, *, state: str, actor: 
 
 def write_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
     """INSERT rows (dicts with the same keys) straight through the driver: JSON and Decimals as text,
-    times as the database stores them."""
+    times as the database stores them. Converted a column at a time (one converter per column type,
+    none for plain values): a run writes a million values."""
     if not rows:
         return
     columns = list(rows[0])
     sqlite = session.get_bind().dialect.name == "sqlite"
     table = model.__table__
-    dumps = json.dumps
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, datetime):
-            return sqlite_time(value) if sqlite else value
-        return str(value) if isinstance(value, Decimal) else value
-    convert = [dumps if isinstance(table.c[c].type, JSON) else plain for c in columns]
-    pairs = list(zip(columns, convert, strict=True))
-    for start in range(0, len(rows), CHUNK):
-        insert_values(session, model, columns, [tuple(None if row[c] is None else f(row[c]) for c, f in pairs)
-                                                for row in rows[start:start + CHUNK]])
+    values = []
+    for c in columns:
+        column = [row[c] for row in rows]
+        kind = table.c[c].type
+        convert: Any = (json_text if isinstance(kind, JSON) else str if isinstance(kind, Numeric)
+                        else sqlite_time if sqlite and isinstance(kind, DateTime | UTCDateTime) else None)
+        if convert is not None:
+            column = [None if v is None else convert(v) for v in column]
+        values.append(column)
+    converted = list(zip(*values, strict=True))
+    for start in range(0, len(converted), CHUNK):
+        insert_values(session, model, columns, converted[start:start + CHUNK])
 
 
 def set_entries(session: Session, rows: list[tuple[int, str, Decimal]]) -> None:
