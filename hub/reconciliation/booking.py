@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Numeric, delete, select, update
 from sqlalchemy.orm import Session
 
-from hub.bulk import insert_values, json_text, next_ids, sqlite_time, update_values
+from hub.bulk import insert_values, json_text, next_ids, sqlite_time, stored_now, update_values
 from hub.db import UTCDateTime, utcnow
 from hub.invoicing import service as invoicing
-from hub.models import Document, ErpConnector, Exchange
+from hub.models import Document, ErpConnector, Exchange, new_id
 from hub.reconciliation.domain import Candidate, Config
 from hub.reconciliation.match_models import (
     PartnerCredit,
@@ -28,7 +28,7 @@ from hub.reconciliation.match_models import (
 from hub.reconciliation.models import RemittanceRecord, StatementEntry
 from hub.services.audit import EventSpec, record_events
 from hub.services.connectors_admin import handles
-from hub.services.outbox import enqueue_document
+from hub.services.outbox import Rendered, enqueue_rendered
 
 STATUS_DOC_TYPE = "payment_status"
 CHUNK = 5000
@@ -154,27 +154,34 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
                 actor: str) -> int:
     """Queue a payment-status message per invoice for every ERP connector that carries the
     `payment_status` type (JSON: invoice, state, paid, payable, currency, event); none when no
-    connector wants it. Each is a processed exchange of the buyer holding one document."""
-    connectors = session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))).all()
-    if not outcomes or not any(handles(c, STATUS_DOC_TYPE) for c in connectors):
+    connector wants it. Each is a processed exchange of the buyer holding one document; exchanges,
+    documents and queue rows are written in bulk (a run pays tens of thousands of invoices)."""
+    connectors = [c for c in session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))
+                                             .order_by(ErpConnector.id)) if handles(c, STATUS_DOC_TYPE)]
+    if not outcomes or not connectors:
         return 0
-    at = utcnow().isoformat()
+    at, now = utcnow().isoformat(), stored_now(session)
+    exchanges, documents, queued = [], [], []
     for o in outcomes:
         message = {"invoice": o.number, "invoice_id": o.invoice_id, "state": o.state, "paid": str(o.paid),
                    "payable": str(o.payable), "currency": o.currency, "event": event, "at": at}
         raw = json.dumps(message, sort_keys=True).encode()
-        exchange = Exchange(direction="inbound", partner_id=o.buyer_id, state="processed", syntax="hub-json",
-                            doc_type=STATUS_DOC_TYPE, control_ref=f"payment-status:{o.number}",
-                            sender="hub:reconciliation", sha256=hashlib.sha256(raw).hexdigest(),
-                            size=len(raw), content_type="application/json", raw=raw, warnings=[],
-                            result={}, attempts=0)
-        session.add(exchange)
-        session.flush()
-        document = Document(exchange_id=exchange.id, position=1, message_type="PaymentStatus",
-                            partner_id=o.buyer_id, direction="outbound", doc_type=STATUS_DOC_TYPE,
-                            number=o.number, currency=o.currency, total=o.paid, canonical=message)
-        session.add(document)
-        session.flush()
-        exchange.result = {"documents": [document.id]}
-        enqueue_document(session, document, actor=actor, rendered=raw, content_type="application/json")
+        exchange_id, document_id = new_id(), new_id()
+        exchanges.append((exchange_id, "inbound", o.buyer_id, "processed", "hub-json", STATUS_DOC_TYPE,
+                          f"payment-status:{o.number}", "hub:reconciliation", hashlib.sha256(raw).hexdigest(),
+                          len(raw), "application/json", raw, now, now, 0, "[]",
+                          json_text({"documents": [document_id]})))
+        documents.append((document_id, exchange_id, 1, "PaymentStatus", o.buyer_id, "outbound",
+                          STATUS_DOC_TYPE, o.number, o.currency, str(o.paid), json_text(message), now, False))
+        queued.append(Rendered(document_id, STATUS_DOC_TYPE, o.buyer_id, raw))
+    insert_values(session, Exchange, _EXCHANGE_COLUMNS, exchanges)
+    insert_values(session, Document, _DOCUMENT_COLUMNS, documents)
+    enqueue_rendered(session, queued, connectors=connectors, content_type="application/json", actor=actor)
     return len(outcomes)
+
+
+_EXCHANGE_COLUMNS = ("id", "direction", "partner_id", "state", "syntax", "doc_type", "control_ref", "sender",
+                     "sha256", "size", "content_type", "raw", "received_at", "updated_at", "attempts",
+                     "warnings", "result")
+_DOCUMENT_COLUMNS = ("id", "exchange_id", "position", "message_type", "partner_id", "direction", "doc_type",
+                     "number", "currency", "total", "canonical", "created_at", "test")

@@ -74,8 +74,12 @@ class Config:
     def tolerance(self, currency: str) -> Tolerance:
         return self.tolerances.get(currency) or self.tolerances.get("*") or Tolerance(ZERO, ZERO)
 
-    def ordered(self) -> list[RuleConfig]:
-        return sorted((r for r in self.rules if r.enabled), key=lambda r: (r.position, r.name))
+    def ordered(self) -> tuple[RuleConfig, ...]:
+        return self._ordered
+
+    @cached_property
+    def _ordered(self) -> tuple[RuleConfig, ...]:  # once per run, not once per payment
+        return tuple(sorted((r for r in self.rules if r.enabled), key=lambda r: (r.position, r.name)))
 
 
 # --- tokens and references ------------------------------------------------------------------------
