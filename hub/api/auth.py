@@ -8,11 +8,11 @@ from typing import ParamSpec, TypeVar
 
 from flask import g, request
 
-from hub.auth import Principal
 from hub.db import get_session
 from hub.domain.errors import HubError
-from hub.services.connectors_admin import authenticate_connector
-from hub.services.credentials import authenticate
+from hub.domain.principals import Principal
+from hub.erp.connectors import authenticate_connector
+from hub.partners.credentials import authenticate
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from hub.db import get_session, new_session, utcnow
 from hub.observability.metrics import backlogs, registry_for
-from hub.services.credentials import authenticate
+from hub.partners.credentials import authenticate
 
 bp = Blueprint("health", __name__)
 

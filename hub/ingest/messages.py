@@ -13,7 +13,7 @@ from typing import Any
 
 from hub.domain.errors import MAX_LOGGED, HubError, Problem
 from hub.domain.records import DocumentRecord, record_of
-from hub.services import profiles
+from hub.partners import profiles
 from mappings.edifact import registry
 from mappings.edifact.controls import line_count_problems
 from mappings.edifact.limits import DEFAULT, LimitExceeded, Limits, exceeded

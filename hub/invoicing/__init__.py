@@ -11,9 +11,9 @@ if TYPE_CHECKING:
 
 def register(app: Flask) -> None:
     """Mount invoicing's API; follow invoices' exchanges as they are sent and acknowledged."""
+    from hub.exchanges.acknowledgements import on_acknowledged
+    from hub.exchanges.service import on_sent
     from hub.invoicing import api, erp_api, tracking
-    from hub.services.acknowledgements import on_acknowledged
-    from hub.services.exchanges import on_sent
 
     app.register_blueprint(api.bp)
     app.register_blueprint(erp_api.bp)
