@@ -28,7 +28,7 @@ from hub.domain.errors import HubError, Problem, ProblemLog, ProblemTally, Valid
 from hub.domain.identifiers import key_of_registered, key_of_unb
 from hub.domain.records import DocumentRecord
 from hub.exchanges import acknowledgements, business_rules, documents, interchange_files, outbound
-from hub.exchanges.pipeline import Outcome, accept, register
+from hub.exchanges.pipeline import Outcome, accept
 from hub.exchanges.spill import Spill
 from hub.ingest.messages import Context, MessageJob, MessageResult
 from hub.ingest.pool import map_batches
@@ -100,7 +100,6 @@ class Run:
 
 
 
-@register("edifact")
 def translate_edifact(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
     """Translate an EDIFACT interchange into canonical documents, or reject it with named errors;
     a file of several interchanges is cut into one exchange per interchange."""

@@ -27,8 +27,8 @@ from hub.audit.service import EventSpec, record_events
 from hub.db import utcnow
 from hub.domain.errors import HubError, ValidationError, bounded
 from hub.domain.states import Direction, ExchangeState
-from hub.exchanges.pipeline import translate
 from hub.exchanges.service import claim, transition
+from hub.exchanges.translators import translate
 from hub.ingest.limits import Interrupted, Limits, ProcessingLimit, limited
 from hub.models import Exchange, Partner
 from hub.observability.outcomes import exchange_outcome

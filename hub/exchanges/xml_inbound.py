@@ -18,7 +18,7 @@ from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.errors import HubError, Problem, ValidationError
 from hub.domain.records import record_of
 from hub.exchanges import acknowledgements, business_rules, catalogue_responses, documents, envelopes, mlr
-from hub.exchanges.pipeline import Outcome, accept, register
+from hub.exchanges.pipeline import Outcome, accept
 from hub.invoicing import identities
 from hub.models import Exchange, Partner
 from hub.partners import profiles
@@ -43,7 +43,6 @@ class AnsweredRejection(ValidationError):
         self.followups = followups
 
 
-@register("xml")
 def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
     """Translate a UBL document into its canonical document, or reject it saying what and where
     (with a Message Level Response back when the partner's profile asks for one)."""

@@ -21,8 +21,8 @@ from sqlalchemy import select
 from bench.edifact_parse import generate
 from hub.db import new_session
 from hub.domain.errors import HubError
-from hub.exchanges.pipeline import translate
 from hub.exchanges.processing import process_pending
+from hub.exchanges.translators import translate
 from hub.ingest import pool
 from hub.ingest.messages import Context
 from hub.models import Document, DocumentLine, Exchange, Partner
