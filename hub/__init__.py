@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from hub.api.limits import BodyLimit
     from hub.erp import api as outbox
     from hub.erp import soap
+    _fill_registries()
     app.register_blueprint(outbox.bp)
     app.register_blueprint(outbox.erp_bp)
     from hub import procurement
@@ -75,6 +76,21 @@ def _register_blueprints(app: Flask) -> None:
     register_error_handlers(app)
     app.wsgi_app = BodyLimit(app.wsgi_app, app.config["HUB_SETTINGS"].max_upload_bytes)  # type: ignore[method-assign]
     soap.mount(app)  # spyne at /soap, WSDL at /soap?wsdl, outside the Flask routes
+
+
+def _fill_registries() -> None:
+    """The lower layers dispatch upward only through registries, filled here: the web edge's bearer
+    tokens (partners' keys and staff tokens, ERP connectors' tokens) and what ERPs post (stock levels,
+    invoices to issue: exchanges' ERP inbound use cases)."""
+    from hub.api import auth
+    from hub.erp import connectors, handlers
+    from hub.exchanges import erp_inbound
+    from hub.partners import credentials
+
+    auth.TOKEN_CHECKS.update(principal=credentials.authenticate, connector=connectors.authenticate_connector)
+    handlers.register(parse_stock_levels=erp_inbound.parse_stock_levels,
+                      record_stock_levels=erp_inbound.record_stock_levels,
+                      issue_invoices=erp_inbound.issue_invoices)
 
 
 __all__: list[Any] = ["create_app"]

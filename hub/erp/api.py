@@ -20,6 +20,7 @@ from hub.api.params import id_list, int_arg, json_body, paging
 from hub.db import get_session
 from hub.erp.connectors import authenticate_connector
 from hub.erp.delivery import DeliveryPolicy
+from hub.erp.handlers import issue_invoices, parse_stock_levels, record_stock_levels
 from hub.erp.outbox import (
     acknowledge,
     delivery_as_dict,
@@ -27,7 +28,6 @@ from hub.erp.outbox import (
     redeliver,
     visible_entry,
 )
-from hub.exchanges.erp_inbound import issue_invoices, parse_stock_levels, record_stock_levels
 from hub.models import Document, ErpConnector, OutboundDelivery, OutboxEntry
 from hub.partners.credentials import authenticate
 

@@ -22,9 +22,9 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from hub.api.params import MAX_INT
 from hub.db import new_session
 from hub.domain.errors import HubError
+from hub.erp.handlers import SOAP_SERVICES, issue_invoices, parse_stock_levels, record_stock_levels
 from hub.erp.outbox import acknowledge, fetch_batch
 from hub.erp.soap_edge import CONNECTOR_KEY, DOCUMENT_KEY, SoapEdge
-from hub.exchanges.erp_inbound import issue_invoices, parse_stock_levels, record_stock_levels
 from hub.models import ErpConnector
 
 with warnings.catch_warnings():
@@ -245,9 +245,7 @@ class SafeSoap11(Soap11):
 
 def soap_wsgi(app: Flask) -> WsgiApplication:
     """The spyne WSGI application bound to the Flask app's database."""
-    from hub.invoicing.soap import InvoicingV2Service  # it builds on this module's helpers
-
-    application = Application([HubOutboxService, InvoicingV2Service], tns=NAMESPACE, name="HubOutbox",
+    application = Application([HubOutboxService, *SOAP_SERVICES], tns=NAMESPACE, name="HubOutbox",
                               in_protocol=SafeSoap11(validator="lxml"), out_protocol=Soap11(),
                               config={"flask_app": app})
     # spyne's own cap (2 MiB) would refuse what the edge accepted: the edge's limit is the one

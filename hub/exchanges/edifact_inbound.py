@@ -32,9 +32,8 @@ from hub.exchanges.pipeline import Outcome, accept
 from hub.exchanges.spill import Spill
 from hub.ingest.messages import Context, MessageJob, MessageResult
 from hub.ingest.pool import map_batches
-from hub.invoicing import identities
 from hub.models import Exchange, Partner
-from hub.partners import profiles
+from hub.partners import identities, profiles
 from hub.routing import to_partners as routing
 from mappings.edifact import registry
 from mappings.edifact.aperak import read_aperak, render_aperak
@@ -431,7 +430,7 @@ def _recipient_problems(session: Session, exchange: Exchange, interchange: Inter
                         forwarded: bool) -> list[Problem]:
     """The company the interchange is addressed to (UNB recipient) is recorded on the exchange; an
     identity that is neither a company's, the hub's default nor another partner's is refused (once
-    companies are configured: hub.invoicing.identities)."""
+    companies are configured: hub.partners.identities)."""
     said = identities.UnbIdentity(interchange.recipient, interchange.recipient_qualifier or None)
     company, known = identities.addressed(session, session.info["settings"], said, [],
                                           forwarded=forwarded)

@@ -4,7 +4,7 @@ partner's ApplicationResponse (Peppol MLR or Invoice Response) is recorded on wh
 The receiving party's EndpointID (ReceiverParty for an ApplicationResponse) selects the company the
 document is addressed to, recorded on the exchange; once companies are configured, one that names
 neither a company, the hub's default identity nor another partner is refused
-(hub.invoicing.identities)."""
+(hub.partners.identities)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,8 @@ from hub.domain.errors import HubError, Problem, ValidationError
 from hub.domain.records import record_of
 from hub.exchanges import acknowledgements, business_rules, catalogue_responses, documents, envelopes, mlr
 from hub.exchanges.pipeline import Outcome, accept
-from hub.invoicing import identities
 from hub.models import Exchange, Partner
-from hub.partners import profiles
+from hub.partners import identities, profiles
 from hub.routing import to_partners as routing
 from mappings.ubl import parse_ubl, read_application_response
 from mappings.ubl.common import scheme_of

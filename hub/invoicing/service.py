@@ -19,7 +19,7 @@ from hub.domain import codec
 from hub.domain.documents import PaymentTerms
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
 from hub.exchanges import outbound
-from hub.invoicing import companies, erp_delivery, identities, payment_means, stated
+from hub.invoicing import companies, erp_delivery, payment_means, stated
 from hub.invoicing.domain import (
     OPEN_STATES,
     InvoiceSpec,
@@ -41,7 +41,7 @@ from hub.invoicing.requests import buyer_party, read_spec
 from hub.jobruns.service import run_in_slot
 from hub.models import Partner
 from hub.numbering.service import SeriesFormat, claim, take_next
-from hub.partners import profiles
+from hub.partners import identities, profiles
 from hub.routing import to_partners as routing
 
 

@@ -6,15 +6,14 @@ import dataclasses
 import json
 from typing import Any
 
+from hub.domain.batching import BATCH_KEYS, batch_policy
 from hub.domain.check_digits import iban_problem, problem
 from hub.domain.errors import ValidationError
 from hub.domain.identifiers import Key, parse_key
 from hub.domain.senders import normalise_account
-from hub.routing.domain import BATCH_KEYS, batch_policy
-from mappings.edifact.profile import GENERIC, PartnerProfile
+from mappings.edifact.profile import PartnerProfile, build
 
 _FIELDS = {f.name: f for f in dataclasses.fields(PartnerProfile) if f.init}
-_TUPLES = {"render_party_schemes"}
 # settings the hub reads itself, never handed to the mappings (see SenderPolicy)
 _HUB_SETTINGS = ("posts_for", "bank_accounts", "hold_on_payee_change", "require_known_sender", "address",
                  "ack_deadline_hours", "ack_mlr", "sbdh", *BATCH_KEYS)
@@ -158,24 +157,3 @@ def _string_list(data: dict[str, Any], name: str) -> list[str] | None:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise ValidationError(f"{name} must be a list of non-empty texts, got {value!r}")
     return value
-
-
-_CACHE: dict[str, PartnerProfile] = {}
-
-
-def build(data: dict[str, Any] | None) -> PartnerProfile:
-    """The PartnerProfile for stored profile data (keys starting with _ are the hub's own)."""
-    settings = {k: v for k, v in (data or {}).items() if k in _FIELDS}
-    if not settings:
-        return GENERIC
-    key = json.dumps(settings, sort_keys=True, default=str)
-    profile = _CACHE.get(key)
-    if profile is None:
-        kwargs: dict[str, Any] = {k: tuple(v) if k in _TUPLES else v for k, v in settings.items()}
-        try:
-            profile = PartnerProfile(**kwargs)
-        except TypeError as exc:
-            raise ValidationError(f"bad partner profile: {exc}") from exc
-        if len(_CACHE) < 1024:
-            _CACHE[key] = profile
-    return profile

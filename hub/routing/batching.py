@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from hub import rendering
 from hub.audit.service import EventSpec, record_events
 from hub.db import utcnow
+from hub.domain.batching import BatchPolicy
 from hub.exchanges import outbound
 from hub.models import Partner, new_id
 from hub.partners import profiles
-from hub.routing.domain import BatchPolicy
 from hub.routing.identity import identity_for
 from hub.routing.models import BatchMessage, OutboundBatch
 from mappings.edifact.envelope import parse_interchange

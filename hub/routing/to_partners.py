@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from hub import rendering
 from hub.audit.service import EventSpec, record_event
 from hub.domain import codec
+from hub.domain.batching import BatchPolicy, batch_policy
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.documents import PartyRole
 from hub.domain.errors import HubError, Problem
@@ -32,7 +33,6 @@ from hub.models import Exchange, Partner, PartnerIdentifier
 from hub.partners import profiles
 from hub.partners import service as partners
 from hub.routing import batching
-from hub.routing.domain import BatchPolicy, batch_policy
 from hub.routing.identity import identity_for
 from mappings.edifact.profile import PartnerProfile
 
