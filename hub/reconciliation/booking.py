@@ -14,8 +14,11 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Numeric, delete, select, update
 from sqlalchemy.orm import Session
 
+from hub.audit.service import EventSpec, record_events
 from hub.bulk import insert_values, json_text, next_ids, sqlite_time, stored_now, update_values
 from hub.db import UTCDateTime, utcnow
+from hub.erp.connectors import handles
+from hub.erp.outbox import Rendered, enqueue_rendered
 from hub.invoicing import service as invoicing
 from hub.models import Document, ErpConnector, Exchange, new_id
 from hub.reconciliation.domain import Candidate, Config
@@ -26,9 +29,6 @@ from hub.reconciliation.match_models import (
     WriteOff,
 )
 from hub.reconciliation.models import RemittanceRecord, StatementEntry
-from hub.services.audit import EventSpec, record_events
-from hub.services.connectors_admin import handles
-from hub.services.outbox import Rendered, enqueue_rendered
 
 STATUS_DOC_TYPE = "payment_status"
 CHUNK = 5000
