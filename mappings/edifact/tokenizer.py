@@ -481,11 +481,16 @@ def materialize(pieces: list[str], separators: Separators, first_position: int,
     append = segments.append
     position = first_position
     short = limits.short_segment
+    element, component = seps.element, seps.component
     with paused_gc():
         for raw in pieces:
             if len(raw) > short:
                 check_segment(raw, seps, limits, position)
-            tag, elements = _split_segment(raw, seps, release, repetition)
+            if (release and release in raw) or (repetition and repetition in raw):
+                tag, elements = _split_segment(raw, seps, release, repetition)
+            else:  # `_split_segment`'s plain case, inline: by far the most common one
+                texts = raw.split(element)
+                tag, elements = texts[0], [text.split(component) for text in texts[1:]]
             append(Segment(tag, elements, position))
             position += 1
     return segments
