@@ -203,7 +203,8 @@ OPERATIONS: dict[str, Op] = {
         body={"type": "string", "format": "binary"}, ok=201, answers={
             200: "nothing new: the same file, or statements already held",
             400: "empty, or a bad parameter", 413: "larger than HUB_MAX_UPLOAD_BYTES",
-            415: "neither camt.053/054, MT940 nor CSV", 422: "unreadable: stored failed, problems named"}),
+            415: "neither camt.052/053/054, MT940/MT942 nor CSV",
+            422: "unreadable: stored failed, problems named"}),
     "reconciliation_statements.list_statements": Op(STAFF, (
         ("account", "string", "the account (IBAN or the bank's id)"),
         ("date_from", "date", "statement date on or after (YYYY-MM-DD)"),

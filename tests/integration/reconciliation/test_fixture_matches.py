@@ -26,7 +26,8 @@ from tests.support.exchanges import post, process
 
 ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = Path(__file__).with_name("golden") / "fixtures.json"
-FILES = ["ponte_camt053_eur.xml", "ponte_camt054_usd.xml", "ponte_mt940_eur.sta", "ponte_bank_export.csv",
+FILES = ["ponte_camt052_eur.xml", "ponte_camt053_eur.xml", "ponte_camt054_usd.xml", "ponte_mt942_eur.sta",
+         "ponte_mt940_eur.sta", "ponte_bank_export.csv",
          "ponte_pix_export.csv"]
 
 # name: (identifiers, payee accounts)
