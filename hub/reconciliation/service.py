@@ -315,12 +315,13 @@ def undo(sessions: SessionFactory, match_id: int, reason: Any, *, actor: str) ->
         if match.rule == credit.RULE:
             _undo_credit(session, match, reason, actor)
         else:
-            _undo_match(session, match, reason, actor)
+            undo_in_session(session, match, reason, actor)
     return queries.match_detail(sessions, match_id)
 
 
-def _undo_match(session: Session, match: PaymentMatch, reason: str, actor: str) -> None:
-    """Take a payment's match back; refused while the credit it left is spent on invoices."""
+def undo_in_session(session: Session, match: PaymentMatch, reason: str, actor: str) -> None:
+    """Take a payment's match back in the caller's transaction (which holds the matching lock);
+    refused while the credit it left is spent on invoices."""
     match_id = match.id
     spent = credit.spent_from(session, match.entry_id)
     if spent and session.scalar(select(PartnerCredit.id).where(
