@@ -19,7 +19,7 @@ from hub.domain.errors import HubError, NotFound, Problem, ValidationError
 from hub.invoicing import service as invoicing
 from hub.jobruns.service import claim_slot, finish
 from hub.jobruns.slots import slot_key
-from hub.models import new_id
+from hub.models import Partner, new_id
 from hub.reconciliation import booking, credit, matching, queries
 from hub.reconciliation.domain import Allocation, Candidate, Decision, normalise
 from hub.reconciliation.match_models import PartnerCredit, PayerMapping, PaymentMatch, WriteOff
@@ -384,7 +384,10 @@ def credits(sessions: SessionFactory, partner_id: int | None = None) -> list[dic
                 "partner_id": c.partner_id, "currency": c.currency, "open": Decimal(0), "credits": []})
             row["open"] += c.left
             row["credits"].append({"entry_id": c.entry_id, "entry_key": c.entry_key, "left": str(c.left)})
-        return [{**row, "open": str(row["open"])} for row in out.values()]
+        names = {pid: name for pid, name in session.execute(select(Partner.id, Partner.name).where(
+            Partner.id.in_(sorted({c.partner_id for c in found}))))}
+        return [{**row, "partner": names.get(row["partner_id"]), "open": str(row["open"])}
+                for row in out.values()]
 
 
 def _reason(text: Any, *, required: bool = True) -> str:
