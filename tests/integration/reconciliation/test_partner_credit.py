@@ -157,3 +157,20 @@ def test_a_credit_never_pays_another_currency_nor_more_than_it_holds(
                        json={"allocations": [{"invoice": dollars}]}).status_code == 403
     assert _credits(client, scenario)[0]["open"] == "50.00"
     assert _state(client, scenario, dollars)[0] == "issued"
+
+
+def test_a_payment_short_by_the_partners_credit_and_the_credit_pay_the_invoice_together(
+        app: Flask, client: Any, scenario: dict[str, Any]) -> None:
+    """Acme pays 250.00 of a 300.00 invoice, keeping back the 50.00 it overpaid before: the payment is
+    matched by reference and payer (partially), then the credit equals what is left open."""
+    _run(client, scenario)
+    [invoice] = _invoices(app, ("300.00", "USD"))
+    with app.app_context(), new_session() as session:
+        held = reconciliation.statement(session, "STMT-2")
+        reconciliation.entry(session, held, "E20-short", "250.00", "USD",
+                             counterparty_iban=reconciliation.ACME_IBAN,
+                             remittance_info=f"{invoice} less our overpayment of 50.00")
+        session.commit()
+    assert _run(client, scenario)["credits_applied"] == 1
+    assert _state(client, scenario, invoice) == ("paid", "300.00")
+    assert _credits(client, scenario) == []
