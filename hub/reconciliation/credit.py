@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.audit.service import EventSpec, record_events
 from hub.bulk import next_ids
 from hub.db import utcnow
 from hub.domain.errors import Problem, ValidationError
@@ -34,7 +35,6 @@ from hub.reconciliation import booking
 from hub.reconciliation.domain import AMOUNT, PAYER, Allocation, Candidate, Index, OpenInvoice
 from hub.reconciliation.match_models import PartnerCredit, PaymentAllocation, PaymentMatch
 from hub.reconciliation.models import StatementEntry
-from hub.services.audit import EventSpec, record_events
 
 RULE = "credit"
 CENT = Decimal("0.01")

@@ -1,7 +1,7 @@
 """Remittance advices (EDIFACT REMADV, UBL RemittanceAdvice) become remittance records: which
 invoices a partner's payment covers and how much of each, as the matcher reads them.
 
-Hooked on `hub.services.accepted`: a record is written in the transaction that accepts the
+Hooked on `hub.exchanges.accepted`: a record is written in the transaction that accepts the
 document, once per partner and advice number: the same advice again changes nothing.
 
 - A cancelling advice (REMADV BGM 1225 `1`, function `cancel`) cancels the advice it names: the one
@@ -28,16 +28,16 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub.audit.service import EventSpec
 from hub.db import insert_unless_present, utcnow
 from hub.domain.documents import RemittanceAdvice
 from hub.domain.errors import Problem, ValidationError
+from hub.exchanges.accepted import Answered, Batch
 from hub.models import Partner
 from hub.reconciliation import matching
 from hub.reconciliation.match_models import PaymentMatch
 from hub.reconciliation.models import RemittanceRecord, StatementEntry
 from hub.reconciliation.service import undo_in_session
-from hub.services.accepted import Answered, Batch
-from hub.services.audit import EventSpec
 
 PREVIOUS_MESSAGE = "ACW"  # UNCL 1153: reference number to previous message
 
