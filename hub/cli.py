@@ -49,12 +49,11 @@ def partner_add(name: str, edi_id: str, qualifier: str, roles: tuple[str, ...], 
     pairs = [tuple(x.split(":", 1)) for x in extra_ids]
     if any(len(p) != 2 for p in pairs):
         raise click.BadParameter("use SCHEME:VALUE", param_hint="--id")
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         partner = partners.add_partner(session, name, edi_id=edi_id, qualifier=qualifier,
                                        roles=list(roles), syntax=syntax, actor=_actor(),
                                        extra_ids=[(p[0], p[1]) for p in pairs])
-        session.commit()
-        click.echo(f"partner {partner.id} {partner.name} ({', '.join(roles)}; {syntax})")
+    click.echo(f"partner {partner.id} {partner.name} ({', '.join(roles)}; {syntax})")
 
 
 @hub_cli.command("partner-id-add")
@@ -65,11 +64,10 @@ def partner_id_add(partner: str, identifier: str) -> None:
     scheme, sep, value = identifier.partition(":")
     if not sep:
         raise click.BadParameter("use SCHEME:VALUE", param_hint="IDENTIFIER")
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         row = partners.find_partner(session, partner)
         ident = partners.add_identifier(session, row, scheme, value, actor=_actor())
-        session.commit()
-        click.echo(f"partner {row.id} {row.name}: {ident.scheme}:{ident.value} added")
+    click.echo(f"partner {row.id} {row.name}: {ident.scheme}:{ident.value} added")
 
 
 @hub_cli.command("partner-list")
@@ -109,11 +107,10 @@ def partner_profile(partner: str, settings: tuple[str, ...]) -> None:
         if not sep:
             raise click.BadParameter("use KEY=VALUE", param_hint="--set")
         changes[key.strip()] = _json_or_text(raw) if raw else None
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         owner = partners.find_partner(session, partner)
         profile = partners.update_profile(session, owner, changes, actor=_actor()) if changes \
             else owner.profile
-        session.commit()
     shown = {k: v for k, v in (profile or {}).items() if not k.startswith("_")}
     click.echo(json.dumps(shown, indent=2, sort_keys=True))
 
@@ -130,13 +127,12 @@ def _json_or_text(raw: str) -> Any:
 @click.option("--label", default="")
 def key_add(partner: str, label: str) -> None:
     """Issue an API key for PARTNER (name or id); the key is the last line, shown only once."""
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         owner = partners.find_partner(session, partner)
         cred, secret = credentials.issue_partner_key(session, owner, actor=_actor(), label=label)
-        session.commit()
-        click.echo(f"key {cred.id} ({cred.prefix}...) for partner {owner.name}; store it now, "
-                   "it is not shown again:")
-        click.echo(secret)
+    click.echo(f"key {cred.id} ({cred.prefix}...) for partner {owner.name}; store it now, "
+               "it is not shown again:")
+    click.echo(secret)
 
 
 @hub_cli.command("key-list")
@@ -159,10 +155,9 @@ def key_list(partner: str | None) -> None:
 @click.argument("key")
 def key_revoke(key: str) -> None:
     """Revoke a key or token by id or prefix (see key-list)."""
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         cred = credentials.revoke(session, key, actor=_actor())
-        session.commit()
-        click.echo(f"key {cred.id} ({cred.prefix}...) revoked")
+    click.echo(f"key {cred.id} ({cred.prefix}...) revoked")
 
 
 @hub_cli.command("user-add")
@@ -171,10 +166,10 @@ def key_revoke(key: str) -> None:
 def user_add(username: str, role: str) -> None:
     """Create an admin user with a role (admin, operator, auditor); prints their enrolment link."""
     from hub.admin import accounts
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         user, token = accounts.create_user(session, username, role, actor=_actor())
-        click.echo(f"user {user.id} {user.username} ({user.role}); enrolment link, valid 72 hours, once:")
-        click.echo(_enrolment_link(token))
+    click.echo(f"user {user.id} {user.username} ({user.role}); enrolment link, valid 72 hours, once:")
+    click.echo(_enrolment_link(token))
 
 
 @hub_cli.command("user-enrol")
@@ -182,13 +177,13 @@ def user_add(username: str, role: str) -> None:
 def user_enrol(user: str) -> None:
     """Issue a new enrolment link for USER (a lost authenticator); the old password and codes stop working."""
     from hub.admin import accounts
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         owner = partners.find_user(session, user)
         owner.password_hash = owner.totp_secret = None
         owner.recovery_codes = None
         token = accounts.issue_enrolment(session, owner, actor=_actor())
-        click.echo(f"enrolment link for {owner.username}, valid 72 hours, once:")
-        click.echo(_enrolment_link(token))
+    click.echo(f"enrolment link for {owner.username}, valid 72 hours, once:")
+    click.echo(_enrolment_link(token))
 
 
 def _enrolment_link(token: str) -> str:
@@ -201,12 +196,11 @@ def _enrolment_link(token: str) -> str:
 @click.option("--label", default="")
 def token_add(user: str, label: str) -> None:
     """Issue a personal API token for USER (name or id); the token is the last line."""
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         owner = partners.find_user(session, user)
         cred, secret = credentials.issue_user_token(session, owner, actor=_actor(), label=label)
-        session.commit()
-        click.echo(f"token {cred.id} ({cred.prefix}...) for {owner.username}; shown only once:")
-        click.echo(secret)
+    click.echo(f"token {cred.id} ({cred.prefix}...) for {owner.username}; shown only once:")
+    click.echo(secret)
 
 
 @hub_cli.command("audit-verify")

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from hub.cli_actor import cli_actor
 from hub.cli_errors import table
-from hub.db import new_session
+from hub.db import new_session, transaction
 from hub.models import ErpConnector, OutboundDelivery
 from hub.services.connectors_admin import (
     POLL_KEY,
@@ -51,11 +51,10 @@ def connector_add(name: str, key: str, endpoint: str | None, options: tuple[str,
                          options=dict(parse_option(o) for o in options), document_types=doc_types,
                          username=username, password=password, token=token,
                          connect_timeout=connect_timeout, read_timeout=read_timeout)
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         row = add_connector(session, spec, actor=_actor())
-        session.commit()
-        types = ", ".join(row.document_types) or "all document types"
-        click.echo(f"connector {row.id} {row.name} ({row.key}; {types})")
+    types = ", ".join(row.document_types) or "all document types"
+    click.echo(f"connector {row.id} {row.name} ({row.key}; {types})")
 
 
 @click.command("connector-list")
@@ -78,12 +77,11 @@ def connector_list() -> None:
 @click.option("--label", default="")
 def connector_token(connector: str, label: str) -> None:
     """Issue a token the ERP uses to poll and post; it is the last line, shown only once."""
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         row = find_connector(session, connector)
         cred, secret = issue_connector_token(session, row, actor=_actor(), label=label)
-        session.commit()
-        click.echo(f"token {cred.id} ({cred.prefix}...) for connector {row.name}; shown only once:")
-        click.echo(secret)
+    click.echo(f"token {cred.id} ({cred.prefix}...) for connector {row.name}; shown only once:")
+    click.echo(secret)
 
 
 @click.command("deliver")
@@ -116,10 +114,9 @@ def deliveries_command(state: str | None, limit: int) -> None:
 @click.argument("delivery_id")
 def redeliver_command(delivery_id: str) -> None:
     """Put a dead delivery back in the queue."""
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         delivery = redeliver(session, delivery_id, actor=_actor())
-        session.commit()
-        click.echo(f"delivery {delivery.id}: {delivery.state}")
+    click.echo(f"delivery {delivery.id}: {delivery.state}")
 
 
 def register_outbox_commands(group: AppGroup) -> None:

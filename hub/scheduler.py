@@ -20,7 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy.engine import make_url
 
-from hub.db import new_session
+from hub.db import new_session, transaction
 from hub.ingest import pool
 from hub.observability.outcomes import job_listener
 from hub.services.audit_anchor import anchor_of, seal_and_checkpoint
@@ -88,9 +88,8 @@ class HubScheduler:
         from hub.services.mailbox import flag_not_taken
 
         hours = self.app.config["HUB_SETTINGS"].mailbox_pickup_hours
-        with new_session(self.app) as session:
+        with new_session(self.app) as session, transaction(session):
             flagged = flag_not_taken(session, older_than=timedelta(hours=hours))
-            session.commit()
             return flagged
 
     def _process_inbound(self) -> int:

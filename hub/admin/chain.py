@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from hub.db import transaction
 from hub.services.audit import record_event
 from hub.services.audit_anchor import AuditAnchor, TrailVerdict, verify_trail
 
@@ -15,10 +16,9 @@ SHOWN_FINDINGS = 10
 def verify_and_record(new_session: Callable[[], Session], anchor: AuditAnchor, actor: str) -> TrailVerdict:
     """Seal, check the chain and its checkpoints (`verify_trail`), then record `audit.verified`."""
     verdict = verify_trail(new_session, anchor)
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         record_event(session, actor=actor, action="audit.verified", object_type="audit_chain",
                      object_id="chain", details={
                          "checked": verdict.checked, "checkpoints": verdict.checkpoints,
                          "ok": not verdict.findings, "findings": verdict.findings[:SHOWN_FINDINGS]})
-        session.commit()
     return verdict

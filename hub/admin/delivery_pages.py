@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hub.admin import security
 from hub.admin.blueprint import Nav
 from hub.api.params import int_arg
-from hub.db import get_session
+from hub.db import get_session, transaction
 from hub.domain.errors import NotFound
 from hub.domain.states import ExchangeState
 from hub.models import Document, ErpConnector, OutboundDelivery
@@ -54,8 +54,8 @@ def redeliver_page(delivery_id: str) -> ResponseReturnValue:
                                     f"{delivery.attempts} attempts",
                                back=url_for("admin.deliveries"),
                                action=url_for("admin.redeliver", delivery_id=delivery_id))
-    outbox.redeliver(db, delivery_id, actor=security.current().actor)
-    db.commit()
+    with transaction(db):
+        outbox.redeliver(db, delivery_id, actor=security.current().actor)
     what = f"{document.doc_type} {document.number}"
     flash(_("Delivery of %(doc)s queued again.", doc=what))
     return redirect(url_for("admin.deliveries"))

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.db import transaction
 from hub.domain.errors import ConnectorError, HubError
 from hub.jobruns.service import claim_slot, finish, runs
 from hub.jobruns.slots import slot_key
@@ -60,7 +61,7 @@ def _pull_one(sessions: SessionFactory, row: ErpConnector, since: str | None, sl
 
 def _record(sessions: SessionFactory, row: ErpConnector, slot: str, *, outcome: str = "done",
             levels: list[Any] | None = None, **details: Any) -> dict[str, Any]:
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         job_run = claim_slot(session, _job(row), slot)
         if job_run is None:
             return {"skipped": f"slot {slot} already pulled"}
@@ -69,5 +70,4 @@ def _record(sessions: SessionFactory, row: ErpConnector, slot: str, *, outcome: 
         counts = record_stock_levels(session, levels or [], connector=connector,
                                      actor=f"system:pull:{connector.name}") if levels else {}
         finish(job_run, outcome=outcome, **counts, **details)
-        session.commit()
         return {"outcome": outcome, **counts, **details}

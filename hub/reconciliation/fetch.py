@@ -27,7 +27,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.db import new_session
+from hub.db import new_session, transaction
 from hub.domain.errors import ConnectorError, HubError
 from hub.jobruns.models import JobRun
 from hub.jobruns.service import claim_slot, finish, runs
@@ -80,12 +80,11 @@ def fetch(sessions: SessionFactory, *, at: datetime, every: timedelta,
 def _fetch_one(sessions: SessionFactory, row: ErpConnector, slot: str,
                profiles: dict[str, CsvProfile]) -> dict[str, Any]:
     job = f"fetch_statements:{row.id}"
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         since = _since(session, job)
         job_run = claim_slot(session, job, slot)
         if job_run is None:
             return {"skipped": f"slot {slot} already fetched"}
-        session.commit()
         run_id = job_run.id
     details: dict[str, Any]
     try:
@@ -97,11 +96,10 @@ def _fetch_one(sessions: SessionFactory, row: ErpConnector, slot: str,
     except (ConnectorError, OSError) as exc:
         message = exc.message if isinstance(exc, ConnectorError) else str(exc)
         outcome, details = "failed", {"error": message}
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         job_run = session.get(JobRun, run_id)
         assert job_run is not None
         finish(job_run, outcome=outcome, **details)
-        session.commit()
     return {"outcome": outcome, **details}
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from connectors.base import Delivery, SendResult
 from hub.config import Settings
-from hub.db import utcnow
+from hub.db import transaction, utcnow
 from hub.domain.errors import ConnectorError
 from hub.domain.states import ExchangeState
 from hub.models import Document, ErpConnector, OutboundDelivery
@@ -85,15 +85,13 @@ def deliver_due(make_session: SessionFactory, *, limit: int = 50,
                 policy: DeliveryPolicy | None = None) -> int:
     """Recover interrupted deliveries, then deliver up to `limit` due ones; returns how many were tried."""
     policy = policy or DeliveryPolicy.from_env()
-    with make_session() as session:
+    with make_session() as session, transaction(session):
         recover_stuck(session, older_than=timedelta(seconds=policy.sending_timeout), actor=ACTOR)
-        session.commit()
     tried = 0
     started = utcnow()  # only what was due when the run began: a quick retry waits for the next run
     while tried < limit:
-        with make_session() as session:
+        with make_session() as session, transaction(session):
             claim = claim_next(session, actor=ACTOR, due_by=started)
-            session.commit()
         if claim is None:
             break
         clock = time.monotonic()
@@ -151,7 +149,7 @@ def _owned(session: Session, claim: Claim) -> OutboundDelivery | None:
 
 
 def _record_sent(make_session: SessionFactory, claim: Claim, result: SendResult) -> str:
-    with make_session() as session:
+    with make_session() as session, transaction(session):
         row = _owned(session, claim)
         if row is None:
             return "lost"
@@ -161,13 +159,12 @@ def _record_sent(make_session: SessionFactory, claim: Claim, result: SendResult)
         transition_delivery(session, row, S.sent, actor=ACTOR,
                             details={"attempt": claim.attempt, "remote_reference": row.remote_reference,
                                      "duplicate": result.duplicate})
-        session.commit()
         return S.sent.value
 
 
 def _record_failure(make_session: SessionFactory, claim: Claim, policy: DeliveryPolicy,
                     error: ConnectorError, trace: str | None = None) -> str:
-    with make_session() as session:
+    with make_session() as session, transaction(session):
         row = _owned(session, claim)
         if row is None:
             return "lost"
@@ -183,5 +180,4 @@ def _record_failure(make_session: SessionFactory, claim: Claim, policy: Delivery
         transition_delivery(session, row, target, actor=ACTOR,
                             details={"attempt": row.attempts, "error": error.message[:500],
                                      "retry_in_s": round(delay, 3) if not final else None})
-        session.commit()
         return target.value

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.db import utcnow
+from hub.db import transaction, utcnow
 from hub.domain.errors import HubError, ValidationError, bounded
 from hub.domain.states import Direction, ExchangeState
 from hub.ingest.limits import Interrupted, Limits, ProcessingLimit, limited
@@ -73,12 +73,10 @@ def process_exchange(make_session: SessionFactory, exchange_id: str, *, actor: s
                      policy: ProcessingPolicy | None = None) -> str | None:
     """Process one exchange if it can be claimed from `source`; returns its state afterwards
     (processed, failed, or received again when an attempt was cut short) or None."""
-    with make_session() as session:
+    with make_session() as session, transaction(session):
         policy = policy or ProcessingPolicy.from_settings(session.info["settings"])
         if not claim(session, exchange_id, actor=actor, source=source):
-            session.rollback()
             return None
-        session.commit()
     started = time.monotonic()
     state = _process_claimed(make_session, exchange_id, actor, policy)
     with make_session() as session:
@@ -124,29 +122,29 @@ def _translate_and_record(session: Session, exchange_id: str, actor: str) -> str
         return _record_failure(session, exchange_id, actor, {
             "code": "INTERNAL_ERROR", "message": f"{type(exc).__name__}: {exc}",
             "traceback": traceback.format_exc(limit=20)})
-    exchange.result = outcome.result
-    exchange.warnings = [w.as_dict() for w in bounded(outcome.warnings)]
-    exchange.error = None
-    transition(session, exchange, ExchangeState.processed, actor=actor,
-               details={"warnings": len(outcome.warnings)})
-    session.commit()
+    with transaction(session):
+        exchange.result = outcome.result
+        exchange.warnings = [w.as_dict() for w in bounded(outcome.warnings)]
+        exchange.error = None
+        transition(session, exchange, ExchangeState.processed, actor=actor,
+                   details={"warnings": len(outcome.warnings)})
     return ExchangeState.processed.value
 
 
 def _record_failure(session: Session, exchange_id: str, actor: str, error: dict[str, object],
                     followups: list[Followup] | None = None) -> str:
     session.rollback()  # nothing the translator added survives: no half-written documents
-    exchange = session.get(Exchange, exchange_id)
-    assert exchange is not None
-    # What a rejection sends back (a negative CONTRL, an APERAK) commits with the failure itself.
-    events = [e for followup in followups or [] for e in followup(session, exchange)]
-    record_events(session, events)
-    if events:
-        error = {**error, "acknowledgements": [e.object_id for e in events]}
-    exchange.error = error
-    transition(session, exchange, ExchangeState.failed, actor=actor,
-               details={"code": error.get("code"), "message": error.get("message")})
-    session.commit()
+    with transaction(session):
+        exchange = session.get(Exchange, exchange_id)
+        assert exchange is not None
+        # What a rejection sends back (a negative CONTRL, an APERAK) commits with the failure itself.
+        events = [e for followup in followups or [] for e in followup(session, exchange)]
+        record_events(session, events)
+        if events:
+            error = {**error, "acknowledgements": [e.object_id for e in events]}
+        exchange.error = error
+        transition(session, exchange, ExchangeState.failed, actor=actor,
+                   details={"code": error.get("code"), "message": error.get("message")})
     return ExchangeState.failed.value
 
 
@@ -180,8 +178,8 @@ def _give_up_or_requeue(session: Session, exchange: Exchange, actor: str, error:
 
 def _settle(session: Session, exchange: Exchange, state: ExchangeState, actor: str,
             details: dict[str, Any]) -> str:
-    transition(session, exchange, state, actor=actor, details=details)
-    session.commit()
+    with transaction(session):
+        transition(session, exchange, state, actor=actor, details=details)
     return state.value
 
 
@@ -210,14 +208,13 @@ def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str) -> 
 
 
 def _render_again(make_session: SessionFactory, exchange_id: str, actor: str) -> str:
-    with make_session() as session:
+    with make_session() as session, transaction(session):
         exchange = session.scalars(select(Exchange).where(Exchange.id == exchange_id)
                                    .with_for_update()).one()
         if exchange.state != ExchangeState.invalid.value:
             raise NotReprocessable(f"outbound exchange {exchange_id} is {exchange.state}; only "
                                    "invalid outbound exchanges are rendered again")
         state = routing.render_again(session, exchange, actor=actor)
-        session.commit()
         return state.value
 
 

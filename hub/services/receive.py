@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.auth import Principal
+from hub.db import transaction
 from hub.domain.errors import HubError, ValidationError
 from hub.domain.states import Direction, ExchangeState
 from hub.models import Exchange, IdempotencyRecord
@@ -65,9 +66,9 @@ def receive(session: Session, principal: Principal, upload: Upload) -> Receipt:
         return known
     try:
         failed = [e for e in candidates if e.state == ExchangeState.failed.value]
-        exchange = _store(session, principal.partner_id, principal.actor, upload, digest, sniffed,
-                          supersedes=failed)
-        session.commit()
+        with transaction(session):
+            exchange = _store(session, principal.partner_id, principal.actor, upload, digest, sniffed,
+                              supersedes=failed)
     except IntegrityError:
         # A concurrent request stored the same file first: answer with its exchange.
         session.rollback()
