@@ -12,7 +12,7 @@ from hub.admin.blueprint import Nav
 from hub.api.params import int_arg
 from hub.db import get_session, transaction
 from hub.domain.errors import NotFound
-from hub.domain.states import ExchangeState
+from hub.domain.states import DeliveryState
 from hub.models import Document, ErpConnector, OutboundDelivery
 from hub.services import outbox
 
@@ -28,7 +28,7 @@ def attach(bp: Blueprint, nav: Nav) -> None:
 
 @security.allow(security.ALL_STAFF)
 def delivery_list() -> str:
-    state = request.args.get("state") or ExchangeState.dead.value
+    state = request.args.get("state") or DeliveryState.dead
     page = int_arg("page", 1)
     rows = get_session().execute(
         select(OutboundDelivery, Document.number, Document.doc_type, Document.exchange_id, ErpConnector.name)

@@ -18,7 +18,7 @@ from hub.api.exchanges import RAW_EXTENSIONS, raise_if_purged, raw_media_type
 from hub.api.params import BadParameter, int_arg
 from hub.db import get_session, new_session, transaction, utcnow
 from hub.domain.errors import HubError
-from hub.domain.states import ExchangeState
+from hub.domain.states import DeliveryState, ExchangeState
 from hub.models import Document, Exchange, OutboundDelivery, Partner
 from hub.services import outbox
 from hub.services.exchanges import ExchangeFilter, get_visible, visible_query
@@ -26,7 +26,7 @@ from hub.services.processing import reprocess
 
 PER_PAGE = 50
 BULK_MAX = 200
-REPROCESSABLE = ("failed", "invalid")
+REPROCESSABLE = (ExchangeState.failed, ExchangeState.invalid)
 FILTERS = ("partner", "direction", "syntax", "type", "state", "ack", "since", "until", "q")
 
 
@@ -146,7 +146,7 @@ def _bulk_targets(db: Session, action: str) -> list[str]:
     ids = selected.with_only_columns(Exchange.id).order_by(None).subquery()
     return list(db.scalars(
         select(OutboundDelivery.id).join(Document, Document.id == OutboundDelivery.document_id)
-        .where(Document.exchange_id.in_(select(ids.c.id)), OutboundDelivery.state == ExchangeState.dead.value)
+        .where(Document.exchange_id.in_(select(ids.c.id)), OutboundDelivery.state == DeliveryState.dead)
         .order_by(OutboundDelivery.updated_at).limit(BULK_MAX)))
 
 

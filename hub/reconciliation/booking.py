@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from hub.bulk import insert_values, next_ids, sqlite_time, update_values
 from hub.db import utcnow
+from hub.domain.states import ExchangeState
 from hub.invoicing import service as invoicing
 from hub.models import Document, ErpConnector, Exchange
 from hub.reconciliation.domain import Candidate, Config
@@ -162,9 +163,10 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
         message = {"invoice": o.number, "invoice_id": o.invoice_id, "state": o.state, "paid": str(o.paid),
                    "payable": str(o.payable), "currency": o.currency, "event": event, "at": at}
         raw = json.dumps(message, sort_keys=True).encode()
-        exchange = Exchange(direction="inbound", partner_id=o.buyer_id, state="processed", syntax="hub-json",
-                            doc_type=STATUS_DOC_TYPE, control_ref=f"payment-status:{o.number}",
-                            sender="hub:reconciliation", sha256=hashlib.sha256(raw).hexdigest(),
+        exchange = Exchange(direction="inbound", partner_id=o.buyer_id, state=ExchangeState.processed,
+                            syntax="hub-json", doc_type=STATUS_DOC_TYPE,
+                            control_ref=f"payment-status:{o.number}", sender="hub:reconciliation",
+                            sha256=hashlib.sha256(raw).hexdigest(),
                             size=len(raw), content_type="application/json", raw=raw, warnings=[],
                             result={}, attempts=0)
         session.add(exchange)

@@ -7,14 +7,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from hub.domain.states import ExchangeState
+
 # raw: the bytes partners sent; rendered: what the hub sent (outbound files, pushed and polled
 # payloads); documents: the canonical documents with their lines
 CLASSES = ("raw", "rendered", "documents")
 LEGAL_MINIMUM_YEARS = 5  # invoices and credit notes, issued or received (Brazil, most of the EU)
 INVOICE_DOC_TYPES = ("invoice", "credit_note")
 INVOICE_EXCHANGE_TYPES = ("INVOIC", "Invoice", "CreditNote")
-FINAL_INBOUND = ("processed", "failed")
-FINAL_OUTBOUND = ("sent",)
+FINAL_INBOUND = (ExchangeState.processed, ExchangeState.failed)
+FINAL_OUTBOUND = (ExchangeState.sent,)
 UNPAID_INVOICE_STATES = ("issued", "sent", "acknowledged", "partially_paid", "overdue")
 
 _AGE = re.compile(r"^\s*(\d{1,6})\s*([dwy])\s*$")

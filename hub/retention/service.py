@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from hub.domain.states import DeliveryState
 from hub.invoicing import service as invoicing
 from hub.jobruns.service import run_in_slot
 from hub.models import Document, DocumentLine, Exchange, OutboundDelivery, OutboxEntry
@@ -91,7 +92,7 @@ def _document_candidates(session: Session, cutoff: datetime) -> list[Candidate]:
 
 def _payload_candidates(session: Session, model: Any, cutoff: datetime) -> list[Candidate]:
     """Sent push payloads and acknowledged outbox payloads, with their document's invoice flag."""
-    done = model.state == "sent" if model is OutboundDelivery else model.acked_at.is_not(None)
+    done = model.state == DeliveryState.sent if model is OutboundDelivery else model.acked_at.is_not(None)
     invoice = or_(Document.doc_type.in_(INVOICE_DOC_TYPES),
                   Document.exchange_id.in_(invoicing.invoice_exchange_ids()))
     rows = session.execute(select(model.id, model.created_at, invoice, func.length(model.payload))

@@ -25,7 +25,7 @@ from connectors.base import Delivery, SendResult
 from hub.config import Settings
 from hub.db import transaction, utcnow
 from hub.domain.errors import ConnectorError
-from hub.domain.states import ExchangeState
+from hub.domain.states import DeliveryOutcome, DeliveryState
 from hub.models import Document, ErpConnector, OutboundDelivery
 from hub.observability.outcomes import delivery_attempt
 from hub.services.connectors_admin import connector_for, scrub_error, scrub_text
@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[], Session]
 ACTOR = "system:delivery"
-S = ExchangeState
+S = DeliveryState
 
 
 @dataclass(frozen=True)
@@ -101,8 +101,8 @@ def deliver_due(make_session: SessionFactory, *, limit: int = 50,
     return tried
 
 
-def deliver_claimed(make_session: SessionFactory, claim: Claim, policy: DeliveryPolicy) -> str:
-    """Send one claimed delivery and record the outcome; returns the state it ended in."""
+def deliver_claimed(make_session: SessionFactory, claim: Claim, policy: DeliveryPolicy) -> DeliveryOutcome:
+    """Send one claimed delivery and record the outcome; returns what the attempt came to."""
     with make_session() as session:
         prepared = _prepare(session, claim.delivery_id)
         session.rollback()  # nothing to keep: the network call below must not sit inside a transaction
@@ -141,33 +141,33 @@ def _prepare(session: Session, delivery_id: str) -> tuple[ErpConnector, Delivery
 def _owned(session: Session, claim: Claim) -> OutboundDelivery | None:
     """The delivery if it is still `sending` under our claim (recovery may have taken it back)."""
     row = session.get(OutboundDelivery, claim.delivery_id, with_for_update=True)
-    if row is None or row.state != S.sending.value or row.claim_token != claim.token:
+    if row is None or row.state != S.sending or row.claim_token != claim.token:
         log.warning("delivery %s changed hands while sending; outcome left to its new owner",
                     claim.delivery_id)
         return None
     return row
 
 
-def _record_sent(make_session: SessionFactory, claim: Claim, result: SendResult) -> str:
+def _record_sent(make_session: SessionFactory, claim: Claim, result: SendResult) -> DeliveryOutcome:
     with make_session() as session, transaction(session):
         row = _owned(session, claim)
         if row is None:
-            return "lost"
+            return DeliveryOutcome.lost
         now = utcnow()
         row.sent_at, row.next_attempt_at, row.claim_token = now, None, None
         row.remote_reference = (result.remote_reference or "")[:200] or None
         transition_delivery(session, row, S.sent, actor=ACTOR,
                             details={"attempt": claim.attempt, "remote_reference": row.remote_reference,
                                      "duplicate": result.duplicate})
-        return S.sent.value
+        return DeliveryOutcome.sent
 
 
 def _record_failure(make_session: SessionFactory, claim: Claim, policy: DeliveryPolicy,
-                    error: ConnectorError, trace: str | None = None) -> str:
+                    error: ConnectorError, trace: str | None = None) -> DeliveryOutcome:
     with make_session() as session, transaction(session):
         row = _owned(session, claim)
         if row is None:
-            return "lost"
+            return DeliveryOutcome.lost
         now = utcnow()
         final = not error.retryable or row.attempts >= policy.max_attempts
         row.last_error = {"code": error.code, "message": error.message, "retryable": error.retryable,
@@ -180,4 +180,4 @@ def _record_failure(make_session: SessionFactory, claim: Claim, policy: Delivery
         transition_delivery(session, row, target, actor=ACTOR,
                             details={"attempt": row.attempts, "error": error.message[:500],
                                      "retry_in_s": round(delay, 3) if not final else None})
-        return target.value
+        return DeliveryOutcome(target)

@@ -70,7 +70,7 @@ class ProcessingPolicy:
 
 def process_exchange(make_session: SessionFactory, exchange_id: str, *, actor: str = WORKER,
                      source: ExchangeState = ExchangeState.received,
-                     policy: ProcessingPolicy | None = None) -> str | None:
+                     policy: ProcessingPolicy | None = None) -> ExchangeState | None:
     """Process one exchange if it can be claimed from `source`; returns its state afterwards
     (processed, failed, or received again when an attempt was cut short) or None."""
     with make_session() as session, transaction(session):
@@ -85,7 +85,7 @@ def process_exchange(make_session: SessionFactory, exchange_id: str, *, actor: s
 
 
 def _process_claimed(make_session: SessionFactory, exchange_id: str, actor: str,
-                     policy: ProcessingPolicy) -> str:
+                     policy: ProcessingPolicy) -> ExchangeState:
     error: dict[str, Any] | None = None
     with make_session() as session:
         try:
@@ -105,7 +105,7 @@ def _process_claimed(make_session: SessionFactory, exchange_id: str, actor: str,
         return _record_cut_short(session, exchange_id, actor, error, policy.max_attempts)
 
 
-def _translate_and_record(session: Session, exchange_id: str, actor: str) -> str:
+def _translate_and_record(session: Session, exchange_id: str, actor: str) -> ExchangeState:
     exchange = session.get(Exchange, exchange_id)
     assert exchange is not None
     partner = session.get(Partner, exchange.partner_id)
@@ -128,11 +128,11 @@ def _translate_and_record(session: Session, exchange_id: str, actor: str) -> str
         exchange.error = None
         transition(session, exchange, ExchangeState.processed, actor=actor,
                    details={"warnings": len(outcome.warnings)})
-    return ExchangeState.processed.value
+    return ExchangeState.processed
 
 
 def _record_failure(session: Session, exchange_id: str, actor: str, error: dict[str, object],
-                    followups: list[Followup] | None = None) -> str:
+                    followups: list[Followup] | None = None) -> ExchangeState:
     session.rollback()  # nothing the translator added survives: no half-written documents
     with transaction(session):
         exchange = session.get(Exchange, exchange_id)
@@ -145,11 +145,11 @@ def _record_failure(session: Session, exchange_id: str, actor: str, error: dict[
         exchange.error = error
         transition(session, exchange, ExchangeState.failed, actor=actor,
                    details={"code": error.get("code"), "message": error.get("message")})
-    return ExchangeState.failed.value
+    return ExchangeState.failed
 
 
 def _record_cut_short(session: Session, exchange_id: str, actor: str,
-                      error: dict[str, Any] | None, max_attempts: int) -> str:
+                      error: dict[str, Any] | None, max_attempts: int) -> ExchangeState:
     """An attempt that ended without an outcome: back to the queue, or failed after the last one.
     `error` None means the hub stopped meanwhile: that attempt does not count."""
     exchange = session.get(Exchange, exchange_id)
@@ -162,7 +162,7 @@ def _record_cut_short(session: Session, exchange_id: str, actor: str,
 
 
 def _give_up_or_requeue(session: Session, exchange: Exchange, actor: str, error: dict[str, Any],
-                        max_attempts: int) -> str:
+                        max_attempts: int) -> ExchangeState:
     attempts = exchange.attempts
     if attempts >= max_attempts:
         exchange.error = {**error, "attempts": attempts,
@@ -177,20 +177,20 @@ def _give_up_or_requeue(session: Session, exchange: Exchange, actor: str, error:
 
 
 def _settle(session: Session, exchange: Exchange, state: ExchangeState, actor: str,
-            details: dict[str, Any]) -> str:
+            details: dict[str, Any]) -> ExchangeState:
     with transaction(session):
         transition(session, exchange, state, actor=actor, details=details)
-    return state.value
+    return state
 
 
-def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str) -> str:
+def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str) -> ExchangeState:
     """Send a failed (or still waiting) inbound exchange through processing again; render an
     invalid outbound exchange again and re-validate it."""
     with make_session() as session:
         exchange = session.get(Exchange, exchange_id)
         if exchange is None:
             raise NotReprocessable(f"no exchange {exchange_id}")
-        state = ExchangeState(exchange.state)
+        state = exchange.state
         direction = exchange.direction
         purged = exchange.purged_at is not None
     if direction == Direction.outbound.value:
@@ -200,22 +200,21 @@ def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str) -> 
                                "purged by the retention policy")
     if state not in (ExchangeState.failed, ExchangeState.received):
         raise NotReprocessable(
-            f"exchange {exchange_id} is {state.value}; only failed or received exchanges are reprocessed")
+            f"exchange {exchange_id} is {state}; only failed or received exchanges are reprocessed")
     final = process_exchange(make_session, exchange_id, actor=actor, source=state)
     if final is None:
         raise NotReprocessable(f"exchange {exchange_id} is being processed by someone else")
     return final
 
 
-def _render_again(make_session: SessionFactory, exchange_id: str, actor: str) -> str:
+def _render_again(make_session: SessionFactory, exchange_id: str, actor: str) -> ExchangeState:
     with make_session() as session, transaction(session):
         exchange = session.scalars(select(Exchange).where(Exchange.id == exchange_id)
                                    .with_for_update()).one()
-        if exchange.state != ExchangeState.invalid.value:
+        if exchange.state != ExchangeState.invalid:
             raise NotReprocessable(f"outbound exchange {exchange_id} is {exchange.state}; only "
                                    "invalid outbound exchanges are rendered again")
-        state = routing.render_again(session, exchange, actor=actor)
-        return state.value
+        return routing.render_again(session, exchange, actor=actor)
 
 
 def process_pending(make_session: SessionFactory, *, limit: int = 100,
@@ -227,7 +226,7 @@ def process_pending(make_session: SessionFactory, *, limit: int = 100,
     requeue_stale(make_session, policy.stale_after, max_attempts=policy.max_attempts)
     with make_session() as session:
         ids = session.scalars(select(Exchange.id)
-                              .where(Exchange.state == ExchangeState.received.value)
+                              .where(Exchange.state == ExchangeState.received)
                               .order_by(Exchange.received_at).limit(limit)).all()
     done = 0
     for exchange_id in ids:
@@ -245,12 +244,12 @@ def requeue_stale(make_session: SessionFactory, stale_after: timedelta, *,
             "message": "the process running it stopped before it finished (killed, or out of memory)"}
     with make_session() as session:
         stuck = session.scalars(select(Exchange.id).where(
-            Exchange.state == ExchangeState.processing.value,
+            Exchange.state == ExchangeState.processing,
             Exchange.updated_at < cutoff)).all()
     for exchange_id in stuck:
         with make_session() as session:
             exchange = session.get(Exchange, exchange_id)
-            if exchange is None or exchange.state != ExchangeState.processing.value \
+            if exchange is None or exchange.state != ExchangeState.processing \
                     or exchange.updated_at >= cutoff:
                 continue  # another sweeper took it meanwhile
             _give_up_or_requeue(session, exchange, WORKER, lost, max_attempts)

@@ -50,7 +50,7 @@ def test_only_the_transaction_helper_commits() -> None:
 
 @pytest.mark.parametrize("snippet", [
     "def view(session):\n    session.commit()\n",
-    "def job(make):\n    with make() as s:\n        s.add(1)\n        s.commit()\n",
+    "def job(make):\n    with make() as session:\n        session.add(1)\n        session.commit()\n",
     "def f():\n    get_session().commit()\n",
 ])
 def test_a_commit_in_a_view_or_job_is_named_with_its_line(snippet: str) -> None:
@@ -61,4 +61,4 @@ def test_a_commit_in_a_view_or_job_is_named_with_its_line(snippet: str) -> None:
 
 
 def test_the_transaction_helper_itself_may_commit() -> None:
-    assert edge_violations(Path("hub/db.py"), "def t(s):\n    s.commit()\n") == []
+    assert edge_violations(Path("hub/db.py"), "def t(session):\n    session.commit()\n") == []
