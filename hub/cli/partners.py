@@ -1,39 +1,26 @@
-"""`flask hub ...`: set up the database, partners, keys, users; verify the audit trail; reprocess."""
+"""`flask hub partner-*|check-identifiers|key-*|token-add`: trading partners, their identifiers and
+profiles, and the API keys and tokens of partners and users."""
 
 from __future__ import annotations
 
 import json
-import os
 import sys
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask.cli import AppGroup
 from sqlalchemy import select
 
-from hub.cli_actor import cli_actor
-from hub.cli_errors import HubGroup, table
-from hub.db import get_engine, new_session, transaction
-from hub.migrate import upgrade
+from hub.cli.actor import cli_actor as _actor
+from hub.cli.errors import table
+from hub.db import new_session, transaction
 from hub.models import ApiCredential, Partner
 from hub.services import credentials, partners
-from hub.services.audit_anchor import anchor_of, verify_trail
-from hub.services.processing import process_pending, reprocess
 
-hub_cli = HubGroup("hub", help="Administer the EDI hub.")
+commands = AppGroup("partners", help="Trading partners, their keys and users' tokens.")
 
 
-_actor = cli_actor
-
-
-@hub_cli.command("init")
-def init_command() -> None:
-    """Create the database or upgrade it to the latest schema."""
-    upgrade(get_engine())
-    click.echo(f"database ready: {get_engine().url.render_as_string(hide_password=True)}")
-
-
-@hub_cli.command("partner-add")
+@commands.command("partner-add")
 @click.argument("name")
 @click.option("--edi-id", required=True, help="EDI identifier as in UNB S002/S003 (e.g. a GLN).")
 @click.option("--qualifier", default="", help="Identification code qualifier, e.g. 14 for GLN, ZZ.")
@@ -56,7 +43,7 @@ def partner_add(name: str, edi_id: str, qualifier: str, roles: tuple[str, ...], 
     click.echo(f"partner {partner.id} {partner.name} ({', '.join(roles)}; {syntax})")
 
 
-@hub_cli.command("partner-id-add")
+@commands.command("partner-id-add")
 @click.argument("partner")
 @click.argument("identifier", metavar="SCHEME:VALUE")
 def partner_id_add(partner: str, identifier: str) -> None:
@@ -70,7 +57,7 @@ def partner_id_add(partner: str, identifier: str) -> None:
     click.echo(f"partner {row.id} {row.name}: {ident.scheme}:{ident.value} added")
 
 
-@hub_cli.command("partner-list")
+@commands.command("partner-list")
 def partner_list() -> None:
     """List partners with their identifiers."""
     with new_session() as session:
@@ -82,7 +69,7 @@ def partner_list() -> None:
     table(("id", "name", "roles", "syntax", "identifiers"), rows)
 
 
-@hub_cli.command("check-identifiers")
+@commands.command("check-identifiers")
 def check_identifiers() -> None:
     """Report the partners' identifiers and payee accounts whose check digits are wrong (entered
     before they were checked); exit status 1 when there is any."""
@@ -94,7 +81,7 @@ def check_identifiers() -> None:
         sys.exit(1)
 
 
-@hub_cli.command("partner-profile")
+@commands.command("partner-profile")
 @click.argument("partner")
 @click.option("--set", "settings", multiple=True, metavar="KEY=VALUE",
               help="A profile setting; VALUE is JSON (true, 3, {\"UN\": \"C62\"}) or plain text; "
@@ -122,7 +109,7 @@ def _json_or_text(raw: str) -> Any:
         return raw
 
 
-@hub_cli.command("key-add")
+@commands.command("key-add")
 @click.argument("partner")
 @click.option("--label", default="")
 def key_add(partner: str, label: str) -> None:
@@ -135,7 +122,7 @@ def key_add(partner: str, label: str) -> None:
     click.echo(secret)
 
 
-@hub_cli.command("key-list")
+@commands.command("key-list")
 @click.argument("partner", required=False)
 def key_list(partner: str | None) -> None:
     """List keys and tokens (prefix only), with their state."""
@@ -151,7 +138,7 @@ def key_list(partner: str | None) -> None:
     table(("id", "prefix", "owner", "state", "label"), rows)
 
 
-@hub_cli.command("key-revoke")
+@commands.command("key-revoke")
 @click.argument("key")
 def key_revoke(key: str) -> None:
     """Revoke a key or token by id or prefix (see key-list)."""
@@ -160,38 +147,7 @@ def key_revoke(key: str) -> None:
     click.echo(f"key {cred.id} ({cred.prefix}...) revoked")
 
 
-@hub_cli.command("user-add")
-@click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "operator", "auditor"]), required=True)
-def user_add(username: str, role: str) -> None:
-    """Create an admin user with a role (admin, operator, auditor); prints their enrolment link."""
-    from hub.admin import accounts
-    with new_session() as session, transaction(session):
-        user, token = accounts.create_user(session, username, role, actor=_actor())
-    click.echo(f"user {user.id} {user.username} ({user.role}); enrolment link, valid 72 hours, once:")
-    click.echo(_enrolment_link(token))
-
-
-@hub_cli.command("user-enrol")
-@click.argument("user")
-def user_enrol(user: str) -> None:
-    """Issue a new enrolment link for USER (a lost authenticator); the old password and codes stop working."""
-    from hub.admin import accounts
-    with new_session() as session, transaction(session):
-        owner = partners.find_user(session, user)
-        owner.password_hash = owner.totp_secret = None
-        owner.recovery_codes = None
-        token = accounts.issue_enrolment(session, owner, actor=_actor())
-    click.echo(f"enrolment link for {owner.username}, valid 72 hours, once:")
-    click.echo(_enrolment_link(token))
-
-
-def _enrolment_link(token: str) -> str:
-    base = os.environ.get("HUB_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
-    return f"{base}/admin/enrol/{token}"
-
-
-@hub_cli.command("token-add")
+@commands.command("token-add")
 @click.argument("user")
 @click.option("--label", default="")
 def token_add(user: str, label: str) -> None:
@@ -201,69 +157,3 @@ def token_add(user: str, label: str) -> None:
         cred, secret = credentials.issue_user_token(session, owner, actor=_actor(), label=label)
     click.echo(f"token {cred.id} ({cred.prefix}...) for {owner.username}; shown only once:")
     click.echo(secret)
-
-
-@hub_cli.command("audit-verify")
-def audit_verify() -> None:
-    """Seal pending audit events, check the chain with the audit key and against its checkpoints."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    verdict = verify_trail(lambda: new_session(app), anchor_of(app))
-    for note in verdict.notes:
-        click.echo(f"note: {note}", err=True)
-    if not verdict.findings:
-        click.echo(f"audit trail intact: {verdict.checked} events verified, "
-                   f"{verdict.checkpoints} checkpoints agree")
-        return
-    for finding in verdict.findings:
-        click.echo(finding, err=True)
-    sys.exit(1)
-
-
-@hub_cli.command("reprocess")
-@click.argument("exchange_id")
-def reprocess_command(exchange_id: str) -> None:
-    """Send a failed exchange through processing again."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = reprocess(lambda: new_session(app), exchange_id, actor=_actor())
-    click.echo(f"exchange {exchange_id}: {state}")
-
-
-@hub_cli.command("process")
-def process_command() -> None:
-    """Process every received exchange now (what the scheduler does continuously)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    done = process_pending(lambda: new_session(app))
-    click.echo(f"{done} exchanges processed")
-
-
-@hub_cli.command("demo")
-@click.option("--url", default="http://127.0.0.1:5000", help="Where the hub will listen.")
-@click.option("--quiet", is_flag=True, help="Prepare the key, print nothing (make run prints it later).")
-def demo(url: str, quiet: bool) -> None:
-    """Make sure the demo partner and its key exist (instance/demo.key, reused while it is active)
-    and print the key last, with a curl example."""
-    from hub import demo as demo_partner
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    with new_session() as session, transaction(session):
-        secret, issued = demo_partner.prepare(session, demo_partner.key_path(app), actor=_actor())
-    if not quiet:
-        click.echo(("A new demo key." if issued else "The demo key is still active.") + "\n"
-                   + demo_partner.announcement(url, secret))
-
-
-def register_cli(app: Flask) -> None:
-    from hub.cli_outbox import register_outbox_commands
-    from hub.procurement.cli import register_procurement_commands
-    register_outbox_commands(hub_cli)
-    register_procurement_commands(hub_cli)
-    from hub.invoicing.cli import register_invoicing_commands
-    register_invoicing_commands(hub_cli)
-    from hub.retention.cli import register_retention_commands
-    register_retention_commands(hub_cli)
-    from hub.routing.cli import register_routing_commands
-    register_routing_commands(hub_cli)
-    from hub.reconciliation.match_cli import register_matching_commands
-    register_matching_commands(hub_cli)
-    from hub.reconciliation.cli import register_statement_commands
-    register_statement_commands(hub_cli)
-    app.cli.add_command(hub_cli)
