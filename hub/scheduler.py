@@ -24,7 +24,7 @@ from hub.db import new_session, transaction
 from hub.ingest import pool
 from hub.observability.outcomes import job_listener
 from hub.services.audit_anchor import anchor_of, seal_and_checkpoint
-from hub.services.processing import process_pending
+from hub.services.processing import ProcessingPolicy, process_pending
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,8 @@ class HubScheduler:
             return flagged
 
     def _process_inbound(self) -> int:
-        return process_pending(lambda: new_session(self.app))  # with the settings' processing policy
+        policy = ProcessingPolicy.from_settings(self.app.config["HUB_SETTINGS"])
+        return process_pending(lambda: new_session(self.app), policy=policy)
 
     def stop_with_process(self) -> None:
         """The process exits: stop the jobs, and make a running one give up at once (its

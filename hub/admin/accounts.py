@@ -6,7 +6,6 @@ audit events that say so.
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +21,7 @@ from hub.domain.errors import HubError, ValidationError
 from hub.models import User
 from hub.services import partners
 from hub.services.audit import record_event
-from hub.services.connectors_admin import SECRET_KEY_ENV, open_secret, seal_secret
+from hub.services.connectors_admin import open_secret, seal_secret, secret_key_set
 
 ENROLMENT_VALID_FOR = timedelta(hours=72)
 FAILURE_WINDOW = timedelta(minutes=15)
@@ -156,7 +155,7 @@ def _spend_code(session: Session, user: User, code: str) -> str | None:
 def _sealed(secret: str) -> str:
     """The TOTP secret as stored: encrypted under HUB_SECRET_KEY when it is set (it cannot be hashed:
     the hub must compute codes from it), as it is otherwise."""
-    if not os.environ.get(SECRET_KEY_ENV):
+    if not secret_key_set():
         return secret
     return seal_secret(secret, field="TOTP secret") or secret
 

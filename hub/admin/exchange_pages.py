@@ -22,7 +22,7 @@ from hub.domain.states import DeliveryState, ExchangeState
 from hub.models import Document, Exchange, OutboundDelivery, Partner
 from hub.services import outbox
 from hub.services.exchanges import ExchangeFilter, get_visible, visible_query
-from hub.services.processing import reprocess
+from hub.services.processing import ProcessingPolicy, reprocess
 
 PER_PAGE = 50
 BULK_MAX = 200
@@ -130,7 +130,8 @@ def reprocess_page(exchange_id: str) -> ResponseReturnValue:
                                back=url_for("admin.exchange", exchange_id=exchange.id))
     db.close()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = reprocess(lambda: new_session(app), exchange_id, actor=security.current().actor)
+    state = reprocess(lambda: new_session(app), exchange_id, actor=security.current().actor,
+                      policy=ProcessingPolicy.from_settings(app.config["HUB_SETTINGS"]))
     flash(_("Exchange reprocessed: it is now %(state)s.", state=state))
     return redirect(url_for("admin.exchange", exchange_id=exchange_id))
 
@@ -174,9 +175,10 @@ def bulk_page() -> ResponseReturnValue:
     if action == "reprocess":
         db.close()
         app = current_app._get_current_object()  # type: ignore[attr-defined]
+        policy = ProcessingPolicy.from_settings(app.config["HUB_SETTINGS"])
         for exchange_id in targets:
             try:
-                state = reprocess(lambda: new_session(app), exchange_id, actor=actor)
+                state = reprocess(lambda: new_session(app), exchange_id, actor=actor, policy=policy)
             except HubError as exc:
                 failures.append(f"{exchange_id}: {exc}")
                 continue

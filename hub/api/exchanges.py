@@ -22,7 +22,7 @@ from hub.services.exchanges import (
     get_visible,
     visible_query,
 )
-from hub.services.processing import reprocess
+from hub.services.processing import ProcessingPolicy, reprocess
 from hub.services.receive import Upload, receive
 
 bp = Blueprint("exchanges", __name__, url_prefix="/api/v1/exchanges")
@@ -159,5 +159,6 @@ def reprocess_exchange(exchange_id: str) -> Response:
     get_visible(get_session(), exchange_id, current_principal())
     get_session().close()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = reprocess(lambda: new_session(app), exchange_id, actor=current_principal().actor)
+    state = reprocess(lambda: new_session(app), exchange_id, actor=current_principal().actor,
+                      policy=ProcessingPolicy.from_settings(app.config["HUB_SETTINGS"]))
     return jsonify(id=exchange_id, state=state, at=datetime.now(UTC).isoformat())

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
-
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from hub.cli.actor import cli_actor as _actor
@@ -41,5 +40,5 @@ def user_enrol(user: str) -> None:
 
 
 def _enrolment_link(token: str) -> str:
-    base = os.environ.get("HUB_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    base = current_app.config["HUB_SETTINGS"].public_url.rstrip("/")
     return f"{base}/admin/enrol/{token}"

@@ -10,7 +10,6 @@ idempotency key makes that second call harmless.
 from __future__ import annotations
 
 import logging
-import os
 import random
 import time
 import traceback
@@ -22,7 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from connectors.base import Delivery, SendResult
-from hub.config import Settings
+from hub.config import DELIVERY_ENV, Settings
 from hub.db import transaction, utcnow
 from hub.domain.errors import ConnectorError
 from hub.domain.states import DeliveryOutcome, DeliveryState
@@ -40,7 +39,8 @@ S = DeliveryState
 
 @dataclass(frozen=True)
 class DeliveryPolicy:
-    """Retry and timeout settings (environment: HUB_DELIVERY_*, HUB_OUTBOX_VISIBILITY_SECONDS)."""
+    """Retry and timeout settings (environment: HUB_DELIVERY_*, HUB_OUTBOX_VISIBILITY_SECONDS, read by
+    `Settings.from_env` into `Settings.extra`)."""
 
     max_attempts: int = 8
     backoff_base: float = 2.0  # seconds; attempt n waits up to base * 2**(n-1)
@@ -49,15 +49,12 @@ class DeliveryPolicy:
     visibility_timeout: float = 300.0  # a fetched, unacknowledged outbox document comes back after this
     batch: int = 50
 
-    ENV = {"max_attempts": "HUB_DELIVERY_MAX_ATTEMPTS", "backoff_base": "HUB_DELIVERY_BACKOFF_BASE",
-           "backoff_max": "HUB_DELIVERY_BACKOFF_MAX", "sending_timeout": "HUB_DELIVERY_SENDING_TIMEOUT",
-           "visibility_timeout": "HUB_OUTBOX_VISIBILITY_SECONDS", "batch": "HUB_DELIVERY_BATCH"}
+    ENV = DELIVERY_ENV
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None,
+    def from_env(cls, env: Mapping[str, str],
                  overrides: Mapping[str, Any] | None = None) -> DeliveryPolicy:
-        """Defaults, then the environment, then `overrides` (e.g. `Settings.extra`)."""
-        env = os.environ if env is None else env
+        """Defaults, then the environment variables given, then `overrides` (e.g. `Settings.extra`)."""
         values: dict[str, Any] = {}
         for name, var in cls.ENV.items():
             raw = (overrides or {}).get(name, env.get(var))
@@ -72,7 +69,7 @@ class DeliveryPolicy:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliveryPolicy:
-        return cls.from_env(overrides={k: v for k, v in settings.extra.items() if k in cls.ENV})
+        return cls.from_env({}, overrides={k: v for k, v in settings.extra.items() if k in cls.ENV})
 
 
 def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
@@ -83,8 +80,9 @@ def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | No
 
 def deliver_due(make_session: SessionFactory, *, limit: int = 50,
                 policy: DeliveryPolicy | None = None) -> int:
-    """Recover interrupted deliveries, then deliver up to `limit` due ones; returns how many were tried."""
-    policy = policy or DeliveryPolicy.from_env()
+    """Recover interrupted deliveries, then deliver up to `limit` due ones; returns how many were tried.
+    The policy comes from the caller (`DeliveryPolicy.from_settings`); the defaults without one."""
+    policy = policy or DeliveryPolicy()
     with make_session() as session, transaction(session):
         recover_stuck(session, older_than=timedelta(seconds=policy.sending_timeout), actor=ACTOR)
     tried = 0

@@ -183,7 +183,8 @@ def _settle(session: Session, exchange: Exchange, state: ExchangeState, actor: s
     return state
 
 
-def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str) -> ExchangeState:
+def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str,
+              policy: ProcessingPolicy | None = None) -> ExchangeState:
     """Send a failed (or still waiting) inbound exchange through processing again; render an
     invalid outbound exchange again and re-validate it."""
     with make_session() as session:
@@ -201,7 +202,7 @@ def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str) -> 
     if state not in (ExchangeState.failed, ExchangeState.received):
         raise NotReprocessable(
             f"exchange {exchange_id} is {state}; only failed or received exchanges are reprocessed")
-    final = process_exchange(make_session, exchange_id, actor=actor, source=state)
+    final = process_exchange(make_session, exchange_id, actor=actor, source=state, policy=policy)
     if final is None:
         raise NotReprocessable(f"exchange {exchange_id} is being processed by someone else")
     return final
