@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from hub.db import transaction
 from hub.domain.errors import ConnectorError, HubError
+from hub.jobruns.models import JobOutcome
 from hub.jobruns.service import claim_slot, finish, runs
 from hub.jobruns.slots import slot_key
 from hub.models import ErpConnector
@@ -37,7 +38,7 @@ def pulling_connectors(session: Session) -> list[ErpConnector]:
 
 
 def _since(session: Session, connector: ErpConnector) -> str | None:
-    done = [r for r in runs(session, _job(connector), limit=20) if r.outcome == "done"]
+    done = [r for r in runs(session, _job(connector), limit=20) if r.outcome == JobOutcome.done]
     return next((r.details.get("newest") for r in done if r.details.get("newest")), None)
 
 
@@ -54,12 +55,12 @@ def _pull_one(sessions: SessionFactory, row: ErpConnector, since: str | None, sl
         records = connector_for(row).fetch("stock_levels", since)
         levels = parse_stock_levels([{**r, "as_of": r.get("as_of") or r.get("updated_at")} for r in records])
     except (ConnectorError, HubError) as exc:
-        return _record(sessions, row, slot, outcome="failed", error=exc.message)
+        return _record(sessions, row, slot, outcome=JobOutcome.failed, error=exc.message)
     newest = max((level.as_of for level in levels), default=None)
     return _record(sessions, row, slot, levels=levels, newest=newest.isoformat() if newest else since)
 
 
-def _record(sessions: SessionFactory, row: ErpConnector, slot: str, *, outcome: str = "done",
+def _record(sessions: SessionFactory, row: ErpConnector, slot: str, *, outcome: JobOutcome = JobOutcome.done,
             levels: list[Any] | None = None, **details: Any) -> dict[str, Any]:
     with sessions() as session, transaction(session):
         job_run = claim_slot(session, _job(row), slot)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from hub.domain.states import ExchangeState
 
@@ -97,14 +98,27 @@ class Candidate:
     size: int = 0
 
 
-def verdict(candidate: Candidate, invoice_cutoff: datetime) -> str:
+class Verdict(StrEnum):
+    """What retention decides for one candidate: purge it, or why it is kept."""
+
+    purge = "purge"
+    not_final = "not_final"
+    pending = "pending"
+    unpaid = "unpaid"
+    legal_minimum = "legal_minimum"
+
+
+KEPT = (Verdict.not_final, Verdict.pending, Verdict.unpaid, Verdict.legal_minimum)
+
+
+def verdict(candidate: Candidate, invoice_cutoff: datetime) -> Verdict:
     """`purge`, or why the item is kept: `not_final`, `pending`, `unpaid` or `legal_minimum`."""
     if not candidate.final:
-        return "not_final"
+        return Verdict.not_final
     if candidate.busy:
-        return "pending"
+        return Verdict.pending
     if candidate.unpaid:
-        return "unpaid"
+        return Verdict.unpaid
     if candidate.invoice and candidate.at >= invoice_cutoff:
-        return "legal_minimum"
-    return "purge"
+        return Verdict.legal_minimum
+    return Verdict.purge

@@ -22,15 +22,16 @@ from hub.retention.domain import (
     FINAL_OUTBOUND,
     INVOICE_DOC_TYPES,
     INVOICE_EXCHANGE_TYPES,
+    KEPT,
     Candidate,
     RetentionPolicy,
+    Verdict,
     verdict,
     years_before,
 )
 from hub.services.audit import EventSpec, record_events
 
 CHUNK = 500
-KEPT = ("not_final", "pending", "unpaid", "legal_minimum")
 JOB = "retention_purge"
 
 
@@ -145,7 +146,7 @@ def purge(session: Session, ages: dict[str, timedelta], now: datetime, *, invoic
             chosen = []
             for candidate in candidates:
                 reason = verdict(candidate, invoice_cutoff)
-                if reason == "purge":
+                if reason == Verdict.purge:
                     chosen.append(candidate.id)
                     counts["bytes"] += candidate.size
                 else:
