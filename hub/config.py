@@ -32,7 +32,7 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
-# DeliveryPolicy's fields and their environment names; read into Settings.extra (hub.services.delivery)
+# DeliveryPolicy's fields and their environment names; read into Settings.extra (hub.erp.delivery)
 DELIVERY_ENV = {"max_attempts": "HUB_DELIVERY_MAX_ATTEMPTS", "backoff_base": "HUB_DELIVERY_BACKOFF_BASE",
                 "backoff_max": "HUB_DELIVERY_BACKOFF_MAX", "sending_timeout": "HUB_DELIVERY_SENDING_TIMEOUT",
                 "visibility_timeout": "HUB_OUTBOX_VISIBILITY_SECONDS", "batch": "HUB_DELIVERY_BATCH"}

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from hub.cli.actor import cli_actor as _actor
 from hub.db import new_session, transaction
-from hub.services import partners
+from hub.partners import service as partners
 
 commands = AppGroup("admin", help="Admin users.")
 

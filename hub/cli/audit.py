@@ -8,8 +8,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from hub.audit.anchor import anchor_of, verify_trail
 from hub.db import new_session
-from hub.services.audit_anchor import anchor_of, verify_trail
 
 commands = AppGroup("audit", help="The audit trail.")
 

@@ -12,8 +12,7 @@ from hub.cli.actor import cli_actor as _actor
 from hub.cli.errors import table
 from hub.db import new_session, transaction
 from hub.domain.states import DeliveryState
-from hub.models import ErpConnector, OutboundDelivery
-from hub.services.connectors_admin import (
+from hub.erp.connectors import (
     POLL_KEY,
     ConnectorSpec,
     add_connector,
@@ -22,8 +21,9 @@ from hub.services.connectors_admin import (
     list_connectors,
     parse_option,
 )
-from hub.services.delivery import DeliveryPolicy, deliver_due
-from hub.services.outbox import redeliver
+from hub.erp.delivery import DeliveryPolicy, deliver_due
+from hub.erp.outbox import redeliver
+from hub.models import ErpConnector, OutboundDelivery
 
 CONNECTOR_KEYS = ("soap", "rest", "file", POLL_KEY)
 

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from hub.cli.actor import cli_actor as _actor
 from hub.db import new_session
-from hub.services.processing import ProcessingPolicy, process_pending, reprocess
+from hub.exchanges.processing import ProcessingPolicy, process_pending, reprocess
 
 commands = AppGroup("exchanges", help="Processing exchanges.")
 

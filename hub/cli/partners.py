@@ -15,7 +15,8 @@ from hub.cli.actor import cli_actor as _actor
 from hub.cli.errors import table
 from hub.db import new_session, transaction
 from hub.models import ApiCredential, Partner
-from hub.services import credentials, partners
+from hub.partners import credentials
+from hub.partners import service as partners
 
 commands = AppGroup("partners", help="Trading partners, their keys and users' tokens.")
 
