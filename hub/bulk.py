@@ -90,7 +90,7 @@ def update_values(session: Session, model: type[Base], columns: Sequence[str],
         connection.exec_driver_sql(f"UPDATE {table.name} SET {sets} WHERE id = {mark}",
                                    [(*row[1:], row[0]) for row in rows])
         return
-    types = {c: table.c[c].type.compile(dialect=connection.dialect) for c in columns}
+    types = {c: table.c[c].type.compile(dialect=connection.dialect) for c in ("id", *columns)}
     sets = ", ".join(f"{c} = v.{c}::{types[c]}" for c in columns)
     names = ", ".join(("id", *columns))
     for start in range(0, len(rows), chunk):
@@ -98,4 +98,4 @@ def update_values(session: Session, model: type[Base], columns: Sequence[str],
         values = ", ".join(["(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"] * len(part))
         connection.exec_driver_sql(
             f"UPDATE {table.name} AS t SET {sets} FROM (VALUES {values}) AS v({names}) "
-            f"WHERE t.id = v.id::integer", tuple(value for row in part for value in row))
+            f"WHERE t.id = v.id::{types['id']}", tuple(value for row in part for value in row))
