@@ -41,11 +41,12 @@ def _is_https(req: Request) -> bool:
 
 def init_app(app: Flask) -> None:
     """Secret key, cookie flags and idle timeout (HUB_ADMIN_IDLE_MINUTES, default 30)."""
-    app.secret_key = os.environ.get("HUB_SESSION_KEY") or _instance_key(Path(app.instance_path))
+    settings = app.config["HUB_SETTINGS"]
+    app.secret_key = settings.session_key or _instance_key(Path(app.instance_path))
     app.session_interface = AdminSessions()
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_NAME="ponte_session",
-                      HUB_ADMIN_IDLE_SECONDS=60 * int(os.environ.get("HUB_ADMIN_IDLE_MINUTES", "30")))
+                      HUB_ADMIN_IDLE_SECONDS=60 * settings.admin_idle_minutes)
 
 
 def _instance_key(instance: Path) -> str:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from hub.api.auth import Forbidden, Unauthorized, current_principal, require
 from hub.api.params import id_list, int_arg, json_body, paging
-from hub.db import get_session
+from hub.db import get_session, transaction
 from hub.erp.connectors import authenticate_connector
 from hub.erp.delivery import DeliveryPolicy
 from hub.erp.handlers import issue_invoices, parse_stock_levels, record_stock_levels
@@ -93,10 +93,10 @@ def fetch() -> Response:
     limit = int_arg("limit", 50, maximum=MAX_BATCH)
     visibility = timedelta(seconds=policy_of(current_app).visibility_timeout)
     session = get_session()
-    batch = fetch_batch(session, _connector(), cursor=cursor, limit=limit, visibility=visibility,
-                        actor=_actor())
-    items = [outbox_document(e, d) for e, d in batch.items]
-    session.commit()
+    with transaction(session):
+        batch = fetch_batch(session, _connector(), cursor=cursor, limit=limit, visibility=visibility,
+                            actor=_actor())
+        items = [outbox_document(e, d) for e, d in batch.items]
     return jsonify(items=items, next_cursor=batch.next_cursor)
 
 
@@ -106,8 +106,8 @@ def ack() -> Response:
     """Acknowledge documents by id: they are never handed out again."""
     ids = id_list(json_body(), MAX_BATCH, what="document id")
     session = get_session()
-    acked, unknown = acknowledge(session, _connector(), ids, actor=_actor())
-    session.commit()
+    with transaction(session):
+        acked, unknown = acknowledge(session, _connector(), ids, actor=_actor())
     return jsonify(acknowledged=acked, unknown=unknown)
 
 
@@ -143,8 +143,8 @@ def list_deliveries() -> Response:
 def redeliver_view(delivery_id: str) -> Response:
     """Replay a dead delivery: back to pending, due now."""
     session = get_session()
-    delivery = redeliver(session, delivery_id, actor=current_principal().actor)
-    session.commit()
+    with transaction(session):
+        delivery = redeliver(session, delivery_id, actor=current_principal().actor)
     scheduler = current_app.extensions.get("hub.scheduler")
     if scheduler is not None and hasattr(scheduler, "wake_delivery"):
         scheduler.wake_delivery()
@@ -157,8 +157,8 @@ def post_stock_levels() -> Response:
     """Stock levels from the ERP: `{"items": [{item, location, quantity, unit, as_of}, ...]}`."""
     levels = parse_stock_levels(json_body())
     session = get_session()
-    counts = record_stock_levels(session, levels, connector=_connector(), actor=_actor())
-    session.commit()
+    with transaction(session):
+        counts = record_stock_levels(session, levels, connector=_connector(), actor=_actor())
     return jsonify(received=len(levels), **counts)
 
 
@@ -167,8 +167,8 @@ def post_stock_levels() -> Response:
 def post_invoices() -> tuple[Response, int]:
     """Invoices to issue: each becomes a canonical Invoice document (idempotent by the request id)."""
     session = get_session()
-    issued = issue_invoices(session, json_body(), connector=_connector(), actor=_actor())
-    session.commit()
+    with transaction(session):
+        issued = issue_invoices(session, json_body(), connector=_connector(), actor=_actor())
     items = [{"id": i.request_id, "document_id": i.document_id, "exchange_id": i.exchange_id,
               "duplicate": i.duplicate} for i in issued]
     created = any(not i.duplicate for i in issued)

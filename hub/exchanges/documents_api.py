@@ -8,7 +8,7 @@ from sqlalchemy import select
 from hub import rendering
 from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, paging
-from hub.db import get_session
+from hub.db import get_session, transaction
 from hub.exchanges import documents, holds
 from hub.models import Document, Partner
 from hub.partners import profiles
@@ -84,7 +84,7 @@ def render_document(document_id: str) -> Response:
 def release_document(document_id: str) -> Response:
     """Release a held document (a changed payee account confirmed): it is routed and queued now."""
     session = get_session()
-    documents.get_visible(session, document_id, current_principal())
-    row = holds.release(session, document_id, actor=current_principal().actor)
-    session.commit()
+    with transaction(session):
+        documents.get_visible(session, document_id, current_principal())
+        row = holds.release(session, document_id, actor=current_principal().actor)
     return jsonify(id=row.id, held=row.held, flags=row.flags)

@@ -311,7 +311,7 @@ def _issue_one(session: Session, request_id: str, partner_id: int, invoice: Invo
 def _request_exchange(session: Session, raw: bytes, partner_id: int, connector: ErpConnector,
                       dedup_ref: str, request_id: str, raw_format: str) -> Exchange:
     digest = hashlib.sha256(raw + dedup_ref.encode()).hexdigest()
-    exchange = Exchange(direction="inbound", partner_id=partner_id, state=ExchangeState.received.value,
+    exchange = Exchange(direction="inbound", partner_id=partner_id, state=ExchangeState.received,
                         syntax=f"erp-{raw_format}", doc_type="invoice_request", control_ref=request_id,
                         sender=f"erp:{connector.name}", dedup_ref=dedup_ref, sha256=digest,
                         size=len(raw), content_type="application/json", raw=raw,

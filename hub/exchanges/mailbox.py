@@ -25,7 +25,7 @@ from hub.domain.states import Direction, ExchangeState
 from hub.exchanges.service import transition
 from hub.models import Exchange
 
-WAITING = ExchangeState.pending.value
+WAITING = ExchangeState.pending
 NOT_TAKEN = "MAILBOX_NOT_TAKEN"
 _EXCHANGE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -74,7 +74,7 @@ def acknowledge(session: Session, partner_id: int, ids: Sequence[str], *, actor:
     found = {e.id: e for e in session.scalars(
         select(Exchange).where(Exchange.id.in_(wanted), Exchange.partner_id == partner_id,
                                Exchange.direction == Direction.outbound.value,
-                               Exchange.state.in_((WAITING, ExchangeState.sent.value)))
+                               Exchange.state.in_((WAITING, ExchangeState.sent)))
         .with_for_update())}
     now = utcnow()
     for exchange in found.values():

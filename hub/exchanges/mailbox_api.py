@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from hub.api.auth import current_principal, require
 from hub.api.params import id_list, int_arg, json_body
-from hub.db import get_session, utcnow
+from hub.db import get_session, transaction, utcnow
 from hub.domain.errors import NotFound
 from hub.exchanges.api import download
 from hub.exchanges.mailbox import acknowledge, list_waiting, mailbox_item
@@ -59,6 +59,6 @@ def ack() -> Response:
     """`{"ids": [...]}`: the files are taken (their exchanges become `sent`); idempotent."""
     ids = id_list(json_body(), MAX_BATCH, what="exchange id")
     session = get_session()
-    acked, unknown = acknowledge(session, _partner_id(), ids, actor=current_principal().actor)
-    session.commit()
+    with transaction(session):
+        acked, unknown = acknowledge(session, _partner_id(), ids, actor=current_principal().actor)
     return jsonify(acknowledged=acked, unknown=unknown)

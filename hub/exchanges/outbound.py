@@ -55,14 +55,14 @@ def add_outbound(session: Session, partner_id: int, *, doc_type: str, syntax: st
     if syntax == "ubl" and content_type != "application/json":  # not a document kept to render again
         raw = enveloped(session, partner_id, raw, checked)
     exchange = Exchange(direction=Direction.outbound.value, partner_id=partner_id,
-                        state=ExchangeState.pending.value, syntax=syntax, doc_type=doc_type,
+                        state=ExchangeState.pending, syntax=syntax, doc_type=doc_type,
                         control_ref=control_ref, sender=sender, recipient=recipient,
                         dedup_ref=None, sha256=hashlib.sha256(raw).hexdigest(), size=len(raw),
                         content_type=content_type, raw=raw, warnings=[], attempts=0,
                         ack_status=AckStatus.awaiting.value if contrl_requested else None,
                         result={**({"reply_to": reply_to} if reply_to else {}),
                                 **({"document": document} if document else {})})
-    exchange.state = record_validation(exchange, checked).value
+    exchange.state = record_validation(exchange, checked)
     session.add(exchange)
     session.flush()
     event = EventSpec(actor, "exchange.created", "exchange", exchange.id, partner_id,

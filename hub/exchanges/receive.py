@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.audit.service import record_event
+from hub.db import transaction
 from hub.domain.errors import HubError, ValidationError
 from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState
@@ -64,10 +65,10 @@ def receive(session: Session, principal: Principal, upload: Upload) -> Receipt:
     if known is not None:
         return known
     try:
-        failed = [e for e in candidates if e.state == ExchangeState.failed.value]
-        exchange = _store(session, principal.partner_id, principal.actor, upload, digest, sniffed,
-                          supersedes=failed)
-        session.commit()
+        failed = [e for e in candidates if e.state == ExchangeState.failed]
+        with transaction(session):
+            exchange = _store(session, principal.partner_id, principal.actor, upload, digest, sniffed,
+                              supersedes=failed)
     except IntegrityError:
         # A concurrent request stored the same file first: answer with its exchange.
         session.rollback()
@@ -89,7 +90,7 @@ def receive_part(session: Session, file: Exchange, data: bytes, number: int, *, 
     known, candidates = _already_held(session, file.partner_id, digest, sniffed, None)
     if known is not None:
         return known
-    failed = [e for e in candidates if e.state == ExchangeState.failed.value]
+    failed = [e for e in candidates if e.state == ExchangeState.failed]
     name = f"{file.filename or 'file'}#{number}"
     exchange = _store(session, file.partner_id, actor, Upload(data, file.content_type, name),
                       digest, sniffed, supersedes=failed, part=(file.id, number))
@@ -113,7 +114,7 @@ def _already_held(session: Session, partner_id: int, digest: str, sniffed: Sniff
     same_bytes = next((e for e in candidates if e.sha256 == digest), None)
     if same_bytes is not None:
         return Receipt(same_bytes, same_bytes.id, "same_bytes"), candidates
-    same_ref = next((e for e in candidates if e.state != ExchangeState.failed.value), None)
+    same_ref = next((e for e in candidates if e.state != ExchangeState.failed), None)
     if same_ref is not None:
         return Receipt(same_ref, same_ref.id, "same_interchange"), candidates
     return None, candidates
@@ -137,7 +138,7 @@ def _store(session: Session, partner_id: int, actor: str, upload: Upload, digest
     _supersede(session, actor, supersedes, sniffed)
     exchange = Exchange(
         direction=Direction.inbound.value, partner_id=partner_id,
-        state=ExchangeState.received.value, syntax=sniffed.syntax, doc_type=sniffed.doc_type,
+        state=ExchangeState.received, syntax=sniffed.syntax, doc_type=sniffed.doc_type,
         control_ref=sniffed.control_ref, sender=sniffed.sender, recipient=sniffed.recipient,
         dedup_ref=sniffed.dedup_ref, sha256=digest, size=len(upload.data),
         content_type=clean(upload.content_type, 200), filename=clean(upload.filename, 300),

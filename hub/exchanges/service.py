@@ -32,13 +32,13 @@ def on_sent(follower: SentFollower) -> None:
 def transition(session: Session, exchange: Exchange, target: ExchangeState, *, actor: str,
                details: dict[str, Any] | None = None) -> None:
     """Move the exchange to `target` if the state table allows it, and audit it in this transaction."""
-    current = ExchangeState(exchange.state)
+    current = exchange.state
     check_transition(Direction(exchange.direction), current, target)
-    exchange.state = target.value
+    exchange.state = target
     exchange.updated_at = utcnow()
     record_event(session, actor=actor, action="exchange.state_changed", object_type="exchange",
                  object_id=exchange.id, partner_id=exchange.partner_id,
-                 details={"from": current.value, "to": target.value, **(details or {})})
+                 details={"from": current, "to": target, **(details or {})})
     if target is ExchangeState.sent and exchange.direction == Direction.outbound.value:
         record_events(session, [event for follower in _sent_followers
                                 for event in follower(session, exchange)])
@@ -49,8 +49,8 @@ def claim(session: Session, exchange_id: str, *, actor: str, source: ExchangeSta
     check_transition(Direction.inbound, source, ExchangeState.processing)
     result = session.execute(
         update(Exchange)
-        .where(Exchange.id == exchange_id, Exchange.state == source.value)
-        .values(state=ExchangeState.processing.value, updated_at=utcnow(),
+        .where(Exchange.id == exchange_id, Exchange.state == source)
+        .values(state=ExchangeState.processing, updated_at=utcnow(),
                 attempts=Exchange.attempts + 1)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -58,13 +58,13 @@ def claim(session: Session, exchange_id: str, *, actor: str, source: ExchangeSta
     partner_id = session.scalar(select(Exchange.partner_id).where(Exchange.id == exchange_id))
     record_event(session, actor=actor, action="exchange.state_changed", object_type="exchange",
                  object_id=exchange_id, partner_id=partner_id,
-                 details={"from": source.value, "to": ExchangeState.processing.value})
+                 details={"from": source, "to": ExchangeState.processing})
     return True
 
 
 # An outbound file that failed its checks is the hub's to fix: its partner never sees it, nor
 # downloads it, until it is rendered again and passes (then it is `pending` like any other).
-_NOT_FOR_PARTNERS = ExchangeState.invalid.value
+_NOT_FOR_PARTNERS = ExchangeState.invalid
 
 
 def get_visible(session: Session, exchange_id: str, principal: Principal) -> Exchange:

@@ -155,7 +155,7 @@ def _exchange(session: Session, bank_id: int, data: bytes, source: Source
     held = session.scalars(select(Exchange).where(
         Exchange.partner_id == bank_id, Exchange.direction == Direction.inbound.value,
         Exchange.sha256 == digest)).first()
-    if held is not None and held.state != ExchangeState.failed.value:
+    if held is not None and held.state != ExchangeState.failed:
         ids = (held.result or {}).get("statements") or []
         rows = list(session.scalars(select(BankStatement).where(BankStatement.id.in_(ids))
                                     .order_by(BankStatement.id)))
@@ -167,7 +167,7 @@ def _exchange(session: Session, bank_id: int, data: bytes, source: Source
                    details={"retry": "the same file imported again"})
         return held, None
     exchange = Exchange(
-        direction=Direction.inbound.value, partner_id=bank_id, state=ExchangeState.received.value,
+        direction=Direction.inbound.value, partner_id=bank_id, state=ExchangeState.received,
         syntax="statement", doc_type=MESSAGE_TYPE, sha256=digest, size=len(data),
         content_type=(source.content_type or "")[:200] or None,
         filename=(source.filename or "")[:300] or None, raw=data, connector_id=source.connector_id,
