@@ -65,6 +65,8 @@ def order_change() -> Document:
                          order_number="PO-4711", sequence="1")
     change.number = "PO-4711-C1"
     change.references = [*change.references, Reference(kind="order", number="PO-4711")]
+    for line, action in zip(change.lines, ("3", "1"), strict=False):  # UNCL 1229: changed, added
+        line.status = action
     return change
 
 
