@@ -292,10 +292,13 @@ UBL: dict[str, Row] = {
     "lines[].item.our_number": NotCarried(_OUR),
     "lines[].item.description": Carried(f"{_LINE}/cac:Item/cbc:Description"),
     "lines[].item.name": Carried(f"{_LINE}/cac:Item/cbc:Name"),
-    "lines[].item.other_ids[].value": Gap(f"{_LINE}/cac:Item/cac:StandardItemIdentification/cbc:ID",
-                                          "identifiers of schemes other than GTIN are not written"),
-    "lines[].item.other_ids[].scheme": Gap("as lines[].item.other_ids[].value", "not written"),
-    "lines[].item.other_ids[].raw_scheme": Gap("as lines[].item.other_ids[].value", "not written"),
+    "lines[].item.other_ids[].value": Gap(
+        f"{_LINE}/cac:Item/cac:CommodityClassification/cbc:ItemClassificationCode[@listID], "
+        "cac:StandardItemIdentification/cbc:ID",
+        "one typed by a UNCL 7143 code is an item classification (listID), else the first is the standard "
+        "identifier when there is no GTIN (UBL 2.1 has one); further ones are not written"),
+    "lines[].item.other_ids[].scheme": Gap("as lines[].item.other_ids[].value", "as other_ids[].value"),
+    "lines[].item.other_ids[].raw_scheme": Gap("as lines[].item.other_ids[].value", "as other_ids[].value"),
     "lines[].quantities[].value": Carried(f"{_LINE}/cbc:InvoicedQuantity | cbc:Quantity | "
                                           "cbc:DeliveredQuantity | cbc:CreditedQuantity"),
     "lines[].quantities[].unit": Carried("the quantity's @unitCode (Rec 20)"),
