@@ -56,6 +56,7 @@ DELIBERATELY_WRONG = {
     "5412345000014",  # tests/integration/api/test_cli_errors.py: a partner GLN refused on entry
     "5790000435976",  # the same, for posts_for
     "4006381333932",  # tests/integration/procurement/test_price_lists.py: a price list GTIN refused
+    "5410000100029",  # tests/integration/api/test_gtin_warnings.py: an order line's GTIN warned about
 }
 
 
