@@ -16,8 +16,8 @@ from flask import Flask, Request, abort, current_app, g, redirect, request, sess
 from flask.sessions import SecureCookieSessionInterface
 
 from hub.admin import accounts
-from hub.auth import Principal
 from hub.db import get_session
+from hub.domain.principals import Principal
 
 P = ParamSpec("P")
 R = TypeVar("R")

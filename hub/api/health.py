@@ -6,9 +6,9 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import text
 
+from hub.api.auth import authenticate
 from hub.db import get_session, new_session, utcnow
 from hub.observability.metrics import backlogs, registry_for
-from hub.services.credentials import authenticate
 
 bp = Blueprint("health", __name__)
 

@@ -17,10 +17,10 @@ from hub.api.auth import Forbidden, current_principal, require
 from hub.api.params import BadParameter, int_arg, paging
 from hub.db import get_session
 from hub.domain.errors import Problem, ValidationError
+from hub.erp.connectors import authenticate_connector
 from hub.invoicing import companies, followup, orders, service, tracking
 from hub.invoicing.models import Company, IssuedInvoice
 from hub.models import ErpConnector
-from hub.services.connectors_admin import authenticate_connector
 
 bp = Blueprint("invoicing", __name__, url_prefix="/api/v1/invoicing")
 reader = require(lambda p: p.can_see_all_exchanges(), what="an admin, operator or auditor token")

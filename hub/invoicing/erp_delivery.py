@@ -13,11 +13,11 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from hub.domain.documents import Invoice
+from hub.erp.outbox import enqueue_documents
+from hub.exchanges.erp_inbound import persist_document
 from hub.invoicing.models import IssuedInvoice
 from hub.models import Document, ErpConnector, Exchange
 from hub.routing import service as routing_service
-from hub.services.erp_inbound import persist_document
-from hub.services.outbox import enqueue_documents
 
 CONNECTOR_SOURCE = "connector:"
 

@@ -16,11 +16,11 @@ from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, paging
 from hub.db import get_session, new_session
 from hub.domain.errors import NotFound
+from hub.erp.connectors import authenticate_connector
 from hub.jobruns.service import runs
 from hub.models import StockLevel
 from hub.procurement import replenishment, service
 from hub.procurement.models import Item, ReorderRule, SupplierTerm
-from hub.services.connectors_admin import authenticate_connector
 
 bp = Blueprint("procurement", __name__, url_prefix="/api/v1/procurement")
 

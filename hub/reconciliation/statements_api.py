@@ -14,14 +14,14 @@ from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, paging
 from hub.db import get_session
 from hub.domain.errors import NotFound
+from hub.erp.connectors import authenticate_connector
+from hub.exchanges.pipeline import Outcome
 from hub.models import Exchange, Partner
 from hub.reconciliation import imports
 from hub.reconciliation.imports import ImportOutcome, Source, import_in_transaction
 from hub.reconciliation.models import BankStatement, StatementEntry
 from hub.reconciliation.statements import FORMATS
 from hub.reconciliation.statements.csv_profiles import CsvProfile, load_profiles
-from hub.services.connectors_admin import authenticate_connector
-from hub.services.pipeline import Outcome
 
 bp = Blueprint("reconciliation_statements", __name__, url_prefix="/api/v1/reconciliation")
 reader = require(lambda p: p.can_see_all_exchanges(), what="an admin, operator or auditor token")

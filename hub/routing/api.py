@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, json_body, paging
-from hub.auth import Role
 from hub.db import get_session, transaction
 from hub.domain.errors import NotFound
+from hub.domain.principals import Role
 from hub.routing import batching, service
 from hub.routing.models import BatchMessage, OutboundBatch
 

@@ -13,9 +13,9 @@ import pytest
 
 from hub.domain.documents import Document, Identifier, IdScheme, OrderCancellation, OrderChange, PurchaseOrder
 from hub.domain.states import ExchangeState
+from hub.exchanges.outbound import record_validation, validate_outbound
 from hub.models import Exchange
-from hub.services.outbound import record_validation, validate_outbound
-from hub.services.rendering import render
+from hub.rendering import render
 from hub.xmlsafe import parse_xml
 from mappings.edifact.profile import PartnerProfile
 from mappings.ubl import parse_ubl, render_ubl

@@ -1,0 +1,69 @@
+"""Message Level Responses (Peppol T71) the hub sends when it refuses a partner's UBL document.
+
+The translator of XML files adds `mlr_followup` to the error that refuses a document (XML or schema
+defects, Peppol or business rules, the sender rules): the MLR is rendered, validated with the T71
+rules like every outbound file, and queued in the failure's own transaction, when the partner's
+profile asks for it (`ack_mlr`, on by default for UBL partners). An ApplicationResponse is never
+answered with one, as a CONTRL is never answered with a CONTRL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
+from hub.audit.service import EventSpec
+from hub.db import utcnow
+from hub.domain.documents import Identifier
+from hub.domain.errors import HubError, Problem
+from hub.exchanges import outbound
+from hub.models import Exchange, Partner
+from hub.partners import profiles
+from mappings.ubl.mlr import gln_endpoint, refused_in, render_mlr
+
+ACTOR = "system:ubl"
+Followup = Callable[[Session, Exchange], list[EventSpec]]
+
+
+def answer_refusal(exc: HubError, exchange: Exchange, partner: Partner) -> None:
+    """Add the MLR to the followups of the error refusing `exchange`, when one is due."""
+    if exchange.doc_type == "ApplicationResponse" or not profiles.wants_mlr(partner.profile, partner.syntax):
+        return
+    # the processing records the failure, then runs the error's followups in the same transaction
+    setattr(exc, "followups", [*getattr(exc, "followups", []), mlr_followup(exc.problems)])  # noqa: B010
+
+
+def mlr_followup(problems: list[Problem]) -> Followup:
+    """Queue the MLR for `problems` once the failure is recorded."""
+    def queue(session: Session, exchange: Exchange) -> list[EventSpec]:
+        partner = session.get(Partner, exchange.partner_id)
+        assert partner is not None
+        return [queue_mlr(session, exchange, partner, problems)[1]]
+    return queue
+
+
+def queue_mlr(session: Session, exchange: Exchange, partner: Partner,
+              problems: list[Problem]) -> tuple[Exchange, EventSpec]:
+    """Render, validate and queue the MLR rejecting the document of `exchange`."""
+    (number,) = outbound.next_control_numbers(session, partner, ("interchange",))
+    ref = f"M{number:08d}"
+    refused = refused_in(exchange.raw, exchange.control_ref)
+    settings = session.info.get("settings")
+    hub = gln_endpoint(getattr(settings, "hub_edi_id", None), getattr(settings, "hub_edi_qualifier", None))
+    raw = render_mlr(ref, utcnow(), refused, problems or [Problem(code="REJECTED", message="rejected")],
+                     sender=hub, receiver=_partner_endpoint(partner))
+    return outbound.add_outbound(session, partner.id, doc_type="ApplicationResponse", syntax="ubl", raw=raw,
+                                 content_type="application/xml", control_ref=ref, sender=None,
+                                 recipient=None, reply_to=exchange.id, actor=ACTOR,
+                                 document={"type": "mlr", "number": refused.document_id})
+
+
+def _partner_endpoint(partner: Partner) -> Identifier | None:
+    """The partner's GLN as a Peppol endpoint (a `gln:` identifier, or its EDI id with qualifier 14)."""
+    for ident in partner.identifiers:
+        if ident.scheme == "gln":
+            return gln_endpoint(ident.value, "14")
+        if ident.scheme == "edi" and ident.qualifier == "14":
+            return gln_endpoint(ident.value, ident.qualifier)
+    return None
