@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from hub.access import Permission
 from hub.admin import security
 from hub.admin.blueprint import Nav
 from hub.api.params import int_arg
@@ -43,7 +44,7 @@ def queue() -> str:
     page = int_arg("page", 1)
     rows = queries.exceptions(_sessions(), limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
     return render_template("admin/reconciliation.html", rows=rows[:PER_PAGE], more=len(rows) > PER_PAGE,
-                           page=page, can_operate=security.current().can_operate())
+                           page=page, can_operate=security.may(Permission.operate))
 
 
 @security.allow(security.ALL_STAFF)
@@ -51,7 +52,7 @@ def matched() -> str:
     page = int_arg("page", 1)
     rows = queries.matched_payments(_sessions(), limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
     return render_template("admin/reconciliation_matched.html", rows=rows[:PER_PAGE],
-                           more=len(rows) > PER_PAGE, page=page, can_operate=security.current().can_operate())
+                           more=len(rows) > PER_PAGE, page=page, can_operate=security.may(Permission.operate))
 
 
 def _amount(text: str, field: str) -> Decimal:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from hub.access import Permission
 from hub.api.auth import current_principal, require
 from hub.api.exchanges import download
 from hub.api.params import id_list, int_arg, json_body
@@ -17,7 +18,6 @@ from hub.services.mailbox import acknowledge, list_waiting, mailbox_item
 bp = Blueprint("mailbox", __name__, url_prefix="/api/v1/mailbox")
 
 MAX_BATCH = 500
-PARTNER_ONLY = {"what": "a partner API key"}
 
 
 def _partner_id() -> int:
@@ -32,7 +32,7 @@ def pickup_limit() -> timedelta:
 
 
 @bp.get("")
-@require(lambda p: p.is_partner, **PARTNER_ONLY)
+@require(Permission.post_files)
 def list_mailbox() -> Response:
     """The partner's untaken files, oldest first; pass `next_cursor` back as `cursor`."""
     limit = int_arg("limit", 50, maximum=MAX_BATCH)
@@ -44,7 +44,7 @@ def list_mailbox() -> Response:
 
 
 @bp.get("/<exchange_id>")
-@require(lambda p: p.is_partner, **PARTNER_ONLY)
+@require(Permission.post_files)
 def get_file(exchange_id: str) -> Response:
     """One file the hub has (or had) for the partner, as a download; 404 for any other."""
     exchange = get_visible(get_session(), exchange_id, current_principal())
@@ -54,7 +54,7 @@ def get_file(exchange_id: str) -> Response:
 
 
 @bp.post("/ack")
-@require(lambda p: p.is_partner, **PARTNER_ONLY)
+@require(Permission.post_files)
 def ack() -> Response:
     """`{"ids": [...]}`: the files are taken (their exchanges become `sent`); idempotent."""
     ids = id_list(json_body(), MAX_BATCH, what="exchange id")

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, g, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
+from hub.api.auth import current_connector
 from hub.api.outbox import require_connector
 from hub.api.params import json_body
 from hub.db import get_session
@@ -24,7 +25,7 @@ bp = Blueprint("erp_v2", __name__, url_prefix="/api/v2/erp")
 def post_invoices() -> tuple[Response, int]:
     """Issue the ERP's invoices for its company; 201, or 200 when every one was issued before."""
     session = get_session()
-    issued = erp.issue_batch(session, json_body(), connector=g.connector,
+    issued = erp.issue_batch(session, json_body(), connector=current_connector(),
                              settings=current_app.config["HUB_SETTINGS"], today=datetime.now(UTC).date())
     session.commit()
     created = any(new for _, new in issued)

@@ -9,11 +9,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub import access
 from hub.auth import Principal
 from hub.bulk import insert_values, stored_now
 from hub.domain import codec
 from hub.domain.documents import Document as CanonicalDocument
-from hub.domain.errors import NotFound, Purged
+from hub.domain.errors import Purged
 from hub.domain.records import DocumentRecord
 from hub.models import Document, DocumentLine, new_id
 from hub.services.audit import EventSpec
@@ -71,12 +72,8 @@ _LINE_COLUMNS = ("document_id", "line_number", "gtin", "buyer_item", "supplier_i
 
 
 def get_visible(session: Session, document_id: str, principal: Principal) -> Document:
-    """The document if the principal may see it; NotFound otherwise."""
-    row = session.get(Document, document_id)
-    if row is None or (principal.is_partner and row.partner_id != principal.partner_id) or (
-            not principal.is_partner and not principal.can_see_all_exchanges()):
-        raise NotFound(f"no document {document_id}")
-    return row
+    """The document if the principal may see it (hub.access); NotFound otherwise."""
+    return access.get_visible(session, Document, document_id, principal, what="document")
 
 
 def canonical(row: Document) -> CanonicalDocument:

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
+from hub import access
 from hub.auth import Principal
 from hub.db import utcnow
-from hub.domain.errors import NotFound
 from hub.domain.states import Direction, ExchangeState, check_transition
 from hub.models import Exchange, Partner
 from hub.services.audit import EventSpec, record_event, record_events
@@ -62,20 +62,9 @@ def claim(session: Session, exchange_id: str, *, actor: str, source: ExchangeSta
     return True
 
 
-# An outbound file that failed its checks is the hub's to fix: its partner never sees it, nor
-# downloads it, until it is rendered again and passes (then it is `pending` like any other).
-_NOT_FOR_PARTNERS = ExchangeState.invalid.value
-
-
 def get_visible(session: Session, exchange_id: str, principal: Principal) -> Exchange:
-    """The exchange if the principal may see it; NotFound otherwise (no hint that it exists)."""
-    exchange = session.get(Exchange, exchange_id)
-    if exchange is None or (principal.is_partner and (exchange.partner_id != principal.partner_id
-                                                      or exchange.state == _NOT_FOR_PARTNERS)):
-        raise NotFound(f"no exchange {exchange_id}")
-    if not principal.is_partner and not principal.can_see_all_exchanges():
-        raise NotFound(f"no exchange {exchange_id}")
-    return exchange
+    """The exchange if the principal may see it (hub.access); NotFound otherwise."""
+    return access.get_visible(session, Exchange, exchange_id, principal, what="exchange")
 
 
 @dataclass
@@ -92,11 +81,9 @@ class ExchangeFilter:
 
 def visible_query(principal: Principal, flt: ExchangeFilter) -> Select[Exchange]:
     """Exchanges the principal may list, newest first, filtered."""
-    stmt = select(Exchange).order_by(Exchange.received_at.desc(), Exchange.id)
-    if principal.is_partner:
-        stmt = stmt.where(Exchange.partner_id == principal.partner_id,
-                          Exchange.state != _NOT_FOR_PARTNERS)
-    elif flt.partner_id is not None:
+    stmt = access.visible(principal, select(Exchange), Exchange).order_by(
+        Exchange.received_at.desc(), Exchange.id)
+    if flt.partner_id is not None and access.may(principal, access.Permission.read_all):
         stmt = stmt.where(Exchange.partner_id == flt.partner_id)
     if flt.state:
         stmt = stmt.where(Exchange.state == flt.state)

@@ -22,6 +22,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub import access
+from hub.auth import Principal
 from hub.db import utcnow
 from hub.domain.errors import IllegalTransition, NotFound
 from hub.domain.states import Direction, ExchangeState, check_transition
@@ -322,11 +324,13 @@ def acknowledge(session: Session, connector: ErpConnector, document_ids: Sequenc
     return known, [i for i in wanted if i not in entries]
 
 
-def visible_entry(session: Session, connector: ErpConnector, document_id: str
+def visible_entry(session: Session, principal: Principal, document_id: str
                   ) -> tuple[OutboxEntry, Document]:
-    """One of the connector's outbox documents; NotFound for anyone else's (no hint it exists)."""
-    entry = session.scalars(select(OutboxEntry).where(OutboxEntry.connector_id == connector.id,
-                                                      OutboxEntry.document_id == document_id)).first()
+    """One of the connector's outbox documents (hub.access); NotFound for anyone else's (no hint
+    that it exists)."""
+    entry = session.scalars(access.visible(
+        principal, select(OutboxEntry).where(OutboxEntry.document_id == document_id),
+        OutboxEntry)).first()
     document = session.get(Document, document_id) if entry is not None else None
     if entry is None or document is None:
         raise NotFound(f"no document {document_id}")
