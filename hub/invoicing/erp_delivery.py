@@ -16,7 +16,8 @@ from hub.domain.documents import Invoice
 from hub.invoicing.models import IssuedInvoice
 from hub.models import Document, ErpConnector, Exchange
 from hub.routing import service as routing_service
-from hub.services.erp_inbound import persist_document
+from hub.services import documents
+from hub.services.audit import record_events
 from hub.services.outbox import enqueue_documents
 
 CONNECTOR_SOURCE = "connector:"
@@ -34,8 +35,11 @@ def erp_targets(session: Session, document: Document, *, posted_by: str | None) 
 def queue_for_erps(session: Session, invoice: IssuedInvoice, doc: Invoice, exchange: Exchange, *,
                    actor: str) -> list[str]:
     """Keep the invoice as a document and queue it for its ERP connectors; their names."""
-    document = persist_document(session, doc, exchange=exchange, position=1, partner_id=invoice.buyer_id,
-                                direction="outbound", message_ref=invoice.number)
+    # the message type is the one the buyer's file carries it in (the exchange's type)
+    document, created = documents.store(session, doc, exchange_id=exchange.id, partner_id=invoice.buyer_id,
+                                        direction="outbound", actor=actor, message_type=exchange.doc_type,
+                                        message_ref=invoice.number)
+    record_events(session, created)
     targets = erp_targets(session, document, posted_by=invoice.source)
     enqueue_documents(session, [document], actor=actor, connectors=targets)
     return [row.name for row in targets]

@@ -4,7 +4,6 @@ service), the entries' statuses, the audit events, and a payment-status message 
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,8 +16,9 @@ from sqlalchemy.orm import Session
 
 from hub.bulk import insert_values, next_ids, sqlite_time, update_values
 from hub.db import utcnow
+from hub.domain.states import Direction, ExchangeState
 from hub.invoicing import service as invoicing
-from hub.models import Document, ErpConnector, Exchange
+from hub.models import Document, ErpConnector
 from hub.reconciliation.domain import Candidate, Config
 from hub.reconciliation.match_models import (
     PartnerCredit,
@@ -29,6 +29,7 @@ from hub.reconciliation.match_models import (
 from hub.reconciliation.models import RemittanceRecord, StatementEntry
 from hub.services.audit import EventSpec, record_events
 from hub.services.connectors_admin import handles
+from hub.services.exchanges import new_exchange
 from hub.services.outbox import enqueue_document
 
 STATUS_DOC_TYPE = "payment_status"
@@ -162,13 +163,10 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
         message = {"invoice": o.number, "invoice_id": o.invoice_id, "state": o.state, "paid": str(o.paid),
                    "payable": str(o.payable), "currency": o.currency, "event": event, "at": at}
         raw = json.dumps(message, sort_keys=True).encode()
-        exchange = Exchange(direction="inbound", partner_id=o.buyer_id, state="processed", syntax="hub-json",
-                            doc_type=STATUS_DOC_TYPE, control_ref=f"payment-status:{o.number}",
-                            sender="hub:reconciliation", sha256=hashlib.sha256(raw).hexdigest(),
-                            size=len(raw), content_type="application/json", raw=raw, warnings=[],
-                            result={}, attempts=0)
-        session.add(exchange)
-        session.flush()
+        exchange = new_exchange(session, Direction.inbound, o.buyer_id, raw, state=ExchangeState.processed,
+                                syntax="hub-json", doc_type=STATUS_DOC_TYPE,
+                                control_ref=f"payment-status:{o.number}", sender="hub:reconciliation",
+                                content_type="application/json")
         document = Document(exchange_id=exchange.id, position=1, message_type="PaymentStatus",
                             partner_id=o.buyer_id, direction="outbound", doc_type=STATUS_DOC_TYPE,
                             number=o.number, currency=o.currency, total=o.paid, canonical=message)

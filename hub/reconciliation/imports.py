@@ -38,7 +38,7 @@ from hub.reconciliation.statements.csv_profiles import CsvProfile
 from hub.reconciliation.statements.domain import ParsedEntry, ParsedStatement, StatementError
 from hub.services import partners
 from hub.services.audit import EventSpec, record_event, record_events
-from hub.services.exchanges import transition
+from hub.services.exchanges import new_exchange, transition
 from hub.services.receive import EmptyBody
 
 MESSAGE_TYPE = "BANKSTMT"
@@ -166,14 +166,11 @@ def _exchange(session: Session, bank_id: int, data: bytes, source: Source
         transition(session, held, ExchangeState.processing, actor=source.actor,
                    details={"retry": "the same file imported again"})
         return held, None
-    exchange = Exchange(
-        direction=Direction.inbound.value, partner_id=bank_id, state=ExchangeState.received.value,
-        syntax="statement", doc_type=MESSAGE_TYPE, sha256=digest, size=len(data),
+    exchange = new_exchange(
+        session, Direction.inbound, bank_id, data, state=ExchangeState.received, sha256=digest,
+        syntax="statement", doc_type=MESSAGE_TYPE,
         content_type=(source.content_type or "")[:200] or None,
-        filename=(source.filename or "")[:300] or None, raw=data, connector_id=source.connector_id,
-        warnings=[], result={}, attempts=1)
-    session.add(exchange)
-    session.flush()
+        filename=(source.filename or "")[:300] or None, connector_id=source.connector_id, attempts=1)
     record_event(session, actor=source.actor, action="exchange.received", object_type="exchange",
                  object_id=exchange.id, partner_id=bank_id,
                  details={"sha256": digest, "size": len(data), "type": MESSAGE_TYPE,

@@ -15,7 +15,7 @@ from hub.bulk import insert_values, stored_now
 from hub.domain import codec
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.errors import Purged
-from hub.domain.records import DocumentRecord
+from hub.domain.records import DocumentRecord, record_of
 from hub.models import Document, DocumentLine, new_id
 from hub.services.audit import EventSpec
 
@@ -61,6 +61,20 @@ def persist(session: Session, exchange_id: str, partner_id: int, direction: str,
                          **({"test": True} if test else {})})
               for s, r in zip(stored, records, strict=True)]
     return stored, events
+
+
+def store(session: Session, doc: CanonicalDocument, *, exchange_id: str, partner_id: int,
+          direction: str, actor: str, message_type: str | None, message_ref: str | None = None,
+          position: int = 1) -> tuple[Document, list[EventSpec]]:
+    """One document made by the hub (an ERP's invoice, an invoice the hub issued) stored the way
+    the pipeline stores what it reads (`persist`: the same total and columns), and its row loaded.
+    `message_type` is the syntax message it came or goes in (`INVOIC:D96A`, `Invoice`), None when
+    there is none (an ERP's JSON). Returns the row and its `document.created` audit event."""
+    stored, events = persist(session, exchange_id, partner_id, direction,
+                             [record_of(position, message_ref, message_type, doc)], actor=actor)
+    row = session.get(Document, stored[0].id)
+    assert row is not None
+    return row, events
 
 
 # the order of DocumentRecord's values; text goes in as text (JSON, numbers, the SQLite time)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,21 @@ def on_sent(follower: SentFollower) -> None:
     taken from the partner's mailbox): a capability moves what it carried (an invoice is sent)."""
     if follower not in _sent_followers:
         _sent_followers.append(follower)
+
+
+def new_exchange(session: Session, direction: Direction, partner_id: int, raw: bytes, *,
+                 state: ExchangeState, sha256: str | None = None, flush: bool = True,
+                 **columns: Any) -> Exchange:
+    """The one constructor of an exchange row: its bytes with their size and SHA-256 (or the digest
+    the caller keys duplicates by), no warnings, result or attempts yet, and `columns` (syntax,
+    doc_type, control_ref, ...). Added to the session, and flushed unless told (its id is then known)."""
+    exchange = Exchange(direction=direction.value, partner_id=partner_id, state=state.value,
+                        raw=raw, size=len(raw), sha256=sha256 or hashlib.sha256(raw).hexdigest(),
+                        **{"warnings": [], "result": {}, "attempts": 0, **columns})
+    session.add(exchange)
+    if flush:
+        session.flush()
+    return exchange
 
 
 def transition(session: Session, exchange: Exchange, target: ExchangeState, *, actor: str,

@@ -22,7 +22,7 @@ from hub.invoicing.domain import InvoiceState
 from hub.invoicing.models import InvoicedOrderLine, IssuedInvoice
 from hub.models import AuditEvent, Document, Partner
 from hub.services import outbound, profiles, rendering, routing
-from hub.services.erp_inbound import persist_document
+from hub.services.documents import store
 from tests.integration.invoicing.test_issue import _raw
 from tests.support.conformance import oracle_fatal, oracle_module
 from tests.support.exchanges import post, process, shown
@@ -140,8 +140,8 @@ def _send_despatch(app: Flask, buyer_id: int, number: str, shipped: dict[str, st
             content_type=out.content_type, control_ref=f"H9{number[-4:]}", sender=None, recipient=None,
             reply_to=None, actor="test", document={"type": "despatch_advice", "number": number})
         assert exchange.state == "pending", exchange.error
-        persist_document(session, doc, exchange=exchange, position=1, partner_id=buyer.id,
-                         direction="outbound")
+        store(session, doc, exchange_id=exchange.id, partner_id=buyer.id, direction="outbound",
+              actor="test", message_type=exchange.doc_type)
         session.commit()
 
 
