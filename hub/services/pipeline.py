@@ -1,7 +1,6 @@
-"""Translation of a received exchange: detect the syntax, then hand it to the right translator.
+"""What every translator shares: its outcome, and `accept` (persist, route and audit what passed).
 
-Translators are registered per syntax; each returns what it produced and any warnings, or raises
-a HubError naming what is wrong. Until a syntax has a translator, its files fail with a clear error.
+Which translator reads which syntax is the explicit map in `hub.services.translators`.
 """
 
 from __future__ import annotations
@@ -12,10 +11,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hub.domain.errors import Problem, UnsupportedContent
+from hub.domain.errors import Problem
 from hub.domain.records import DocumentRecord
 from hub.models import Exchange, Partner
-from hub.routing import batching
 from hub.routing import service as routing
 from hub.services import accepted, documents, holds
 from hub.services.audit import record_events
@@ -28,35 +26,6 @@ class Outcome:
 
 
 Translator = Callable[[Session, Exchange, Partner], Outcome]
-
-TRANSLATORS: dict[str, Translator] = {}
-
-
-def register(syntax: str) -> Callable[[Translator], Translator]:
-    def wrap(fn: Translator) -> Translator:
-        TRANSLATORS[syntax] = fn
-        return fn
-    return wrap
-
-
-def translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
-    """Run the translator for the exchange's syntax; unknown content fails with a named reason."""
-    _load_translators()
-    translator = TRANSLATORS.get(exchange.syntax)
-    if translator is not None:
-        outcome = translator(session, exchange, partner)
-        batching.close_waiting(session)  # what the file left in partners' batches without a window
-        return outcome
-    if exchange.syntax == "unknown":
-        raise UnsupportedContent(
-            "the file is neither EDIFACT (it must start with UNA or UNB) nor XML",
-            problems=[Problem(code="UNKNOWN_SYNTAX",
-                              message=f"first bytes: {exchange.raw[:16]!r}")])
-    what = exchange.doc_type or "document"
-    raise UnsupportedContent(
-        f"{exchange.syntax.upper()} {what} recognised, but this hub has no {exchange.syntax} "
-        "translator installed yet",
-        problems=[Problem(code="NO_TRANSLATOR", message=f"no translator for {exchange.syntax}")])
 
 
 def accept(session: Session, exchange: Exchange, partner: Partner,
@@ -83,7 +52,3 @@ def accept(session: Session, exchange: Exchange, partner: Partner,
     record_events(session, routed + answered.events)
     return stored
 
-
-def _load_translators() -> None:
-    # Imported on first use: the translators import this module to register themselves.
-    from hub.services import edifact_inbound, xml_inbound  # noqa: F401

@@ -24,20 +24,21 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
+from hub.domain.answers import Answer
 from hub.domain.errors import HubError, ValidationError, bounded
 from hub.domain.states import Direction, ExchangeState
 from hub.ingest.limits import Interrupted, Limits, ProcessingLimit, limited
 from hub.models import Exchange, Partner
 from hub.observability.outcomes import exchange_outcome
 from hub.routing import to_partners as routing
-from hub.services.audit import EventSpec, record_events
+from hub.services import answers as answers_service
+from hub.services.audit import record_events
 from hub.services.exchanges import claim, transition
-from hub.services.pipeline import translate
+from hub.services.translators import translate
 
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[], Session]
-Followup = Callable[[Session, Exchange], list[EventSpec]]
 WORKER = "system:worker"
 
 
@@ -117,8 +118,7 @@ def _translate_and_record(session: Session, exchange_id: str, actor: str) -> str
     except (ProcessingLimit, Interrupted, MemoryError):
         raise  # recorded by the caller once the translation's memory is released
     except HubError as exc:
-        return _record_failure(session, exchange_id, actor, exc.as_dict(),
-                               getattr(exc, "followups", []))
+        return _record_failure(session, exchange_id, actor, exc.as_dict(), exc.answers)
     except Exception as exc:  # a bug in a translator must not leave the exchange stuck
         log.exception("translation of exchange %s crashed", exchange_id)
         return _record_failure(session, exchange_id, actor, {
@@ -134,12 +134,12 @@ def _translate_and_record(session: Session, exchange_id: str, actor: str) -> str
 
 
 def _record_failure(session: Session, exchange_id: str, actor: str, error: dict[str, object],
-                    followups: list[Followup] | None = None) -> str:
+                    answers: list[Answer] | None = None) -> str:
     session.rollback()  # nothing the translator added survives: no half-written documents
     exchange = session.get(Exchange, exchange_id)
     assert exchange is not None
     # What a rejection sends back (a negative CONTRL, an APERAK) commits with the failure itself.
-    events = [e for followup in followups or [] for e in followup(session, exchange)]
+    events = answers_service.queue(session, exchange, answers or [])
     record_events(session, events)
     if events:
         error = {**error, "acknowledgements": [e.object_id for e in events]}

@@ -8,8 +8,6 @@ neither a company, the hub's default identity nor another partner is refused
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy.orm import Session
 
 from hub.domain.documents import Catalogue, Identifier, PartyRole
@@ -28,8 +26,8 @@ from hub.services import (
     mlr,
     profiles,
 )
-from hub.services.audit import EventSpec, record_events
-from hub.services.pipeline import Outcome, accept, register
+from hub.services.audit import record_events
+from hub.services.pipeline import Outcome, accept
 from mappings.ubl import parse_ubl, read_application_response
 from mappings.ubl.common import scheme_of
 
@@ -42,15 +40,9 @@ RECEIVER_PARTY = {"purchase_order": "cac:SellerSupplierParty", "order_change": "
 
 
 class AnsweredRejection(ValidationError):
-    """A business rejection; `followups` queue the answer (a Catalogue Response) with the failure."""
-
-    def __init__(self, message: str, *, problems: list[Problem],
-                 followups: list[Callable[[Session, Exchange], list[EventSpec]]]) -> None:
-        super().__init__(message, problems=problems)
-        self.followups = followups
+    """A business rejection; its `answers` (a Catalogue Response) are queued with the failure."""
 
 
-@register("xml")
 def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
     """Translate a UBL document into its canonical document, or reject it saying what and where
     (with a Message Level Response back when the partner's profile asks for one)."""
@@ -80,10 +72,9 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
     review = business_rules.check(session, partner, profiles.build(partner.profile), [record])
     if review.rejected:
         problems = review.rejected[0][1]
-        answer = catalogue_responses.reject_followup(doc, [str(p) for p in problems], ACTOR) \
-            if isinstance(doc, Catalogue) else None
+        answer = catalogue_responses.rejection(doc, problems) if isinstance(doc, Catalogue) else None
         raise AnsweredRejection(f"business rejection: {problems[0]}", problems=problems,
-                                followups=[answer] if answer else [])
+                                answers=[answer] if answer else [])
     rows = accept(session, exchange, partner, [record], recipient, actor=ACTOR, flags=review.flags,
                   warnings=review.warnings)
     return Outcome(result={"documents": [documents.summary(r) for r in rows]},

@@ -24,8 +24,8 @@ from hub.domain.errors import HubError
 from hub.ingest import pool
 from hub.ingest.messages import Context
 from hub.models import Document, DocumentLine, Exchange, Partner
-from hub.services.pipeline import translate
 from hub.services.processing import process_pending
+from hub.services.translators import translate
 from mappings.edifact.envelope import parse_interchange
 from mappings.edifact.model import Separators
 from tests.support.conformance import EDIFACT_CORPUS, corpus_files

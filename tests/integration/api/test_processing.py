@@ -12,7 +12,7 @@ from sqlalchemy import select
 from hub.db import new_session
 from hub.domain.errors import MappingError
 from hub.models import AuditEvent, Exchange, Partner
-from hub.services import pipeline
+from hub.services import translators
 from hub.services.pipeline import Outcome
 from hub.services.processing import process_pending, requeue_stale
 
@@ -65,11 +65,11 @@ def flaky_translator():
             raise MappingError("BGM document number missing")
         return Outcome(result={"documents": ["doc-1"]})
 
-    saved = dict(pipeline.TRANSLATORS)
-    pipeline.TRANSLATORS["test"] = translate
+    saved = dict(translators.TRANSLATORS)
+    translators.TRANSLATORS["test"] = translate
     yield state
-    pipeline.TRANSLATORS.clear()
-    pipeline.TRANSLATORS.update(saved)
+    translators.TRANSLATORS.clear()
+    translators.TRANSLATORS.update(saved)
 
 
 def test_failure_rolls_back_and_reprocess_succeeds_after_a_fix(app: Flask, client, runner,
@@ -121,7 +121,7 @@ def test_a_crashing_translator_fails_the_exchange_instead_of_leaving_it(app, cli
     def boom(session, exchange, partner) -> Outcome:
         raise ZeroDivisionError("bug")
 
-    pipeline.TRANSLATORS["boom"] = boom
+    translators.TRANSLATORS["boom"] = boom
     try:
         acme = make_partner("acme")
         exchange_id = _post(client, acme, b"UNB+anything'")
@@ -130,7 +130,7 @@ def test_a_crashing_translator_fails_the_exchange_instead_of_leaving_it(app, cli
             session.commit()
         _process(app)
     finally:
-        del pipeline.TRANSLATORS["boom"]
+        del translators.TRANSLATORS["boom"]
     shown = client.get(f"/api/v1/exchanges/{exchange_id}", headers=acme.headers).json
     assert shown["state"] == "failed" and shown["error"]["code"] == "INTERNAL_ERROR"
 
