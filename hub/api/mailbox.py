@@ -20,12 +20,6 @@ bp = Blueprint("mailbox", __name__, url_prefix="/api/v1/mailbox")
 MAX_BATCH = 500
 
 
-def _partner_id() -> int:
-    partner_id = current_principal().partner_id
-    assert partner_id is not None
-    return partner_id
-
-
 def pickup_limit() -> timedelta:
     """How long a file may wait before it is flagged (HUB_MAILBOX_PICKUP_HOURS)."""
     return timedelta(hours=current_app.config["HUB_SETTINGS"].mailbox_pickup_hours)
@@ -36,7 +30,7 @@ def pickup_limit() -> timedelta:
 def list_mailbox() -> Response:
     """The partner's untaken files, oldest first; pass `next_cursor` back as `cursor`."""
     limit = int_arg("limit", 50, maximum=MAX_BATCH)
-    page = list_waiting(get_session(), _partner_id(), cursor=request.args.get("cursor") or None,
+    page = list_waiting(get_session(), current_principal(), cursor=request.args.get("cursor") or None,
                         limit=limit)
     now, limit_age = utcnow(), pickup_limit()
     return jsonify(items=[mailbox_item(e, pickup_limit=limit_age, now=now) for e in page.items],
@@ -59,6 +53,6 @@ def ack() -> Response:
     """`{"ids": [...]}`: the files are taken (their exchanges become `sent`); idempotent."""
     ids = id_list(json_body(), MAX_BATCH, what="exchange id")
     session = get_session()
-    acked, unknown = acknowledge(session, _partner_id(), ids, actor=current_principal().actor)
+    acked, unknown = acknowledge(session, current_principal(), ids, actor=current_principal().actor)
     session.commit()
     return jsonify(acknowledged=acked, unknown=unknown)
