@@ -30,13 +30,13 @@ from hub import create_app
 from hub.config import Settings
 from hub.db import new_session
 from hub.domain.documents import Line, PurchaseOrder, Quantity
+from hub.erp.connectors import ConnectorSpec, add_connector
+from hub.erp.delivery import DeliveryPolicy, deliver_due
+from hub.erp.outbox import enqueue_document
+from hub.exchanges.erp_inbound import persist_document
 from hub.migrate import upgrade
 from hub.models import Exchange, OutboundDelivery
-from hub.services import partners
-from hub.services.connectors_admin import ConnectorSpec, add_connector
-from hub.services.delivery import DeliveryPolicy, deliver_due
-from hub.services.erp_inbound import persist_document
-from hub.services.outbox import enqueue_document
+from hub.partners import service as partners
 from tests.support.servers import running_rest_erp
 
 # a bench needs an audit key like any hub on PostgreSQL; its value does not matter here

@@ -126,7 +126,7 @@ def stages(data: bytes, count: int) -> None:
     passes per stage). Not the end-to-end figure."""
     from hub.domain.records import record_of
     from hub.ingest.messages import MessageJob
-    from hub.services import profiles
+    from hub.partners import profiles
     from mappings.edifact import registry
     from mappings.edifact.controls import line_count_problems
     from mappings.edifact.envelope import open_interchange
@@ -185,14 +185,16 @@ def persist_stage(data: bytes, count: int, url: str) -> None:
     """Inserting the documents with their lines and audit events, and the commit, timed alone
     (the records are made outside the clock), on a database of its own."""
     from hub import create_app
+    from hub.audit.service import record_events
     from hub.config import Settings
     from hub.db import new_session
     from hub.domain.records import record_of
+    from hub.exchanges import documents
+    from hub.exchanges.receive import Upload, receive
     from hub.ingest.messages import MessageJob
     from hub.migrate import upgrade
-    from hub.services import credentials, documents, partners, profiles
-    from hub.services.audit import record_events
-    from hub.services.receive import Upload, receive
+    from hub.partners import credentials, profiles
+    from hub.partners import service as partners
     from mappings.edifact import registry
     from mappings.edifact.envelope import open_interchange
 
@@ -240,11 +242,12 @@ def end_to_end(data: bytes, count: int, workers_wanted: int, run: int) -> dict[s
     from hub import create_app
     from hub.config import Settings
     from hub.db import new_session
+    from hub.exchanges.processing import process_exchange
+    from hub.exchanges.receive import Upload, receive
     from hub.migrate import upgrade
     from hub.models import Document, DocumentLine, Exchange
-    from hub.services import credentials, partners
-    from hub.services.processing import process_exchange
-    from hub.services.receive import Upload, receive
+    from hub.partners import credentials
+    from hub.partners import service as partners
 
     database = os.environ.get("DATABASE_URL")
     url = fresh_database(database)

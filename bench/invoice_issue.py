@@ -23,9 +23,10 @@ from bench.common import BENCH_AUDIT_KEY
 from hub import create_app
 from hub.config import Settings
 from hub.db import new_session
+from hub.exchanges import outbound
 from hub.invoicing import companies, service
 from hub.migrate import upgrade
-from hub.services import outbound, partners
+from hub.partners import service as partners
 
 SPENT = {"validation": 0.0}
 

@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.ubl_invoice import make_invoice
 from hub.domain.documents import Invoice, OrderChange, PurchaseOrder
 from hub.domain.errors import Problem
-from hub.services.outbound import validate_outbound
-from hub.services.profiles import build
-from hub.services.rendering import Identity, render
+from hub.exchanges.outbound import validate_outbound
+from hub.partners.profiles import build
+from hub.rendering import Identity, render
 from hub.xmlsafe import parse_xml
 from mappings.edifact.envelope import parse_interchange
 from mappings.edifact.outbound_validation import code_problems

@@ -31,8 +31,8 @@ from hub.config import Settings
 from hub.db import get_engine, new_session, transaction
 from hub.migrate import upgrade
 from hub.models import Exchange
+from hub.partners import service as partners
 from hub.retention import service
-from hub.services import partners
 
 
 def _store(app: object, files: int, size: int) -> None:

@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool | None
     configure(settings.log_level, settings.log_format)
 
     from hub import db
-    from hub.services.audit_anchor import build_anchor
+    from hub.audit.anchor import build_anchor
     app.extensions["hub.audit_anchor"] = build_anchor(settings, Path(app.instance_path))
     db.init_app(app, settings.database_url, settings)
     _register_blueprints(app)
@@ -47,13 +47,19 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool | None
 
 
 def _register_blueprints(app: Flask) -> None:
-    from hub.api import audit, documents, exchanges, health, mailbox, openapi
+    from hub.api import health, openapi
     from hub.api.errors import register_error_handlers
+    from hub.audit import api as audit
+    from hub.exchanges import api as exchanges
+    from hub.exchanges import documents_api as documents
+    from hub.exchanges import mailbox_api as mailbox
 
     for bp in (exchanges.bp, documents.bp, audit.bp, health.bp, mailbox.bp, openapi.bp):
         app.register_blueprint(bp)
-    from hub.api import outbox, soap
     from hub.api.limits import BodyLimit
+    from hub.erp import api as outbox
+    from hub.erp import soap
+    _fill_registries()
     app.register_blueprint(outbox.bp)
     app.register_blueprint(outbox.erp_bp)
     from hub import procurement
@@ -70,6 +76,21 @@ def _register_blueprints(app: Flask) -> None:
     register_error_handlers(app)
     app.wsgi_app = BodyLimit(app.wsgi_app, app.config["HUB_SETTINGS"].max_upload_bytes)  # type: ignore[method-assign]
     soap.mount(app)  # spyne at /soap, WSDL at /soap?wsdl, outside the Flask routes
+
+
+def _fill_registries() -> None:
+    """The lower layers dispatch upward only through registries, filled here: the web edge's bearer
+    tokens (partners' keys and staff tokens, ERP connectors' tokens) and what ERPs post (stock levels,
+    invoices to issue: exchanges' ERP inbound use cases)."""
+    from hub.api import auth
+    from hub.erp import connectors, handlers
+    from hub.exchanges import erp_inbound
+    from hub.partners import credentials
+
+    auth.TOKEN_CHECKS.update(principal=credentials.authenticate, connector=connectors.authenticate_connector)
+    handlers.register(parse_stock_levels=erp_inbound.parse_stock_levels,
+                      record_stock_levels=erp_inbound.record_stock_levels,
+                      issue_invoices=erp_inbound.issue_invoices)
 
 
 __all__: list[Any] = ["create_app"]

@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.orm import Session
 
-from hub.auth import Principal, Role
 from hub.domain.errors import NotFound
+from hub.domain.principals import Principal, Role
 from hub.domain.states import ExchangeState
 from hub.models import Document, Exchange, OutboundDelivery, OutboxEntry
 

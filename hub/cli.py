@@ -11,14 +11,15 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from hub.audit.anchor import anchor_of, verify_trail
 from hub.cli_actor import cli_actor
 from hub.cli_errors import HubGroup, table
 from hub.db import get_engine, new_session, transaction
+from hub.exchanges.processing import process_pending, reprocess
 from hub.migrate import upgrade
 from hub.models import ApiCredential, Partner
-from hub.services import credentials, partners
-from hub.services.audit_anchor import anchor_of, verify_trail
-from hub.services.processing import process_pending, reprocess
+from hub.partners import credentials
+from hub.partners import service as partners
 
 hub_cli = HubGroup("hub", help="Administer the EDI hub.")
 

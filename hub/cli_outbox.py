@@ -10,8 +10,7 @@ from sqlalchemy import select
 from hub.cli_actor import cli_actor
 from hub.cli_errors import table
 from hub.db import new_session
-from hub.models import ErpConnector, OutboundDelivery
-from hub.services.connectors_admin import (
+from hub.erp.connectors import (
     POLL_KEY,
     ConnectorSpec,
     add_connector,
@@ -20,8 +19,9 @@ from hub.services.connectors_admin import (
     list_connectors,
     parse_option,
 )
-from hub.services.delivery import DeliveryPolicy, deliver_due
-from hub.services.outbox import redeliver
+from hub.erp.delivery import DeliveryPolicy, deliver_due
+from hub.erp.outbox import redeliver
+from hub.models import ErpConnector, OutboundDelivery
 
 CONNECTOR_KEYS = ("soap", "rest", "file", POLL_KEY)
 

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.models import Partner
-from hub.services import credentials, partners
+from hub.partners import credentials
+from hub.partners import service as partners
 
 DEMO_PARTNER = "demo"
 DEMO_EDI_ID = "5412345000013"  # the GLN the demo fixtures (fixtures/*/demo_*) are sent from

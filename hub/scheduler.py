@@ -20,11 +20,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from sqlalchemy.engine import make_url
 
+from hub.audit.anchor import anchor_of, seal_and_checkpoint
 from hub.db import new_session
+from hub.exchanges.processing import process_pending
 from hub.ingest import pool
 from hub.observability.outcomes import job_listener
-from hub.services.audit_anchor import anchor_of, seal_and_checkpoint
-from hub.services.processing import process_pending
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class HubScheduler:
         self.wake("deliver_outbox")
 
     def _deliver_outbox(self) -> int:
-        from hub.services.delivery import DeliveryPolicy, deliver_due
+        from hub.erp.delivery import DeliveryPolicy, deliver_due
 
         policy = DeliveryPolicy.from_settings(self.app.config["HUB_SETTINGS"])
         return deliver_due(lambda: new_session(self.app), limit=policy.batch, policy=policy)
@@ -85,7 +85,7 @@ class HubScheduler:
         seal_and_checkpoint(lambda: new_session(self.app), anchor_of(self.app))
 
     def _flag_not_taken(self) -> int:
-        from hub.services.mailbox import flag_not_taken
+        from hub.exchanges.mailbox import flag_not_taken
 
         hours = self.app.config["HUB_SETTINGS"].mailbox_pickup_hours
         with new_session(self.app) as session:

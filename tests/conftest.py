@@ -20,7 +20,8 @@ from hub import create_app
 from hub.config import Settings, normalise_database_url
 from hub.db import Base, new_session
 from hub.migrate import upgrade
-from hub.services import credentials, partners
+from hub.partners import credentials
+from hub.partners import service as partners
 
 PG_URL = normalise_database_url(os.environ.get("DATABASE_URL", ""))
 ON_POSTGRES = PG_URL.startswith("postgresql")

@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from hub.admin import passwords, totp
 from hub.admin.models import SignInFailure
-from hub.auth import Principal, Role
+from hub.audit.service import record_event
 from hub.db import utcnow
 from hub.domain.errors import HubError, ValidationError
+from hub.domain.principals import Principal, Role
+from hub.erp.connectors import SECRET_KEY_ENV, open_secret, seal_secret
 from hub.models import User
-from hub.services import partners
-from hub.services.audit import record_event
-from hub.services.connectors_admin import SECRET_KEY_ENV, open_secret, seal_secret
+from hub.partners import service as partners
 
 ENROLMENT_VALID_FOR = timedelta(hours=72)
 FAILURE_WINDOW = timedelta(minutes=15)

@@ -20,12 +20,12 @@ from sqlalchemy import func, select
 
 from hub.admin import chain, queries, security
 from hub.admin.blueprint import Nav
-from hub.api.audit import _csv_parts, _filter  # the same filters and export as GET /api/v1/audit
 from hub.api.params import int_arg
+from hub.audit import service as audit
+from hub.audit.anchor import anchor_of
+from hub.audit.api import _csv_parts, _filter  # the same filters and export as GET /api/v1/audit
 from hub.db import get_session, new_session
 from hub.models import AuditEvent
-from hub.services import audit
-from hub.services.audit_anchor import anchor_of
 
 PER_PAGE = 100
 FILTERS = ("actor", "action", "object_type", "object_id", "partner_id", "since", "until")

@@ -13,9 +13,9 @@ from markupsafe import Markup
 
 from hub.admin import accounts, security
 from hub.admin.blueprint import Nav
+from hub.audit.service import record_event
 from hub.db import get_session
 from hub.domain.errors import HubError
-from hub.services.audit import record_event
 
 # the second step must follow the first within this time, or the user starts again
 PENDING_SECONDS = 300

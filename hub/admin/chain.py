@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from hub.services.audit import record_event
-from hub.services.audit_anchor import AuditAnchor, TrailVerdict, verify_trail
+from hub.audit.anchor import AuditAnchor, TrailVerdict, verify_trail
+from hub.audit.service import record_event
 
 SHOWN_FINDINGS = 10
 

@@ -15,12 +15,12 @@ from sqlalchemy.orm import Session
 from hub.access import Permission
 from hub.admin import security
 from hub.admin.blueprint import Nav
+from hub.audit.service import record_event
 from hub.db import get_session, new_session, transaction
 from hub.domain.errors import NotFound
 from hub.domain.states import ExchangeState
+from hub.erp import connectors as connectors_admin
 from hub.models import Document, ErpConnector, OutboundDelivery
-from hub.services import connectors_admin
-from hub.services.audit import record_event
 
 WAITING = (ExchangeState.pending.value, ExchangeState.retrying.value, ExchangeState.sending.value)
 RECENT = 20

@@ -14,8 +14,8 @@ from hub.api.params import int_arg
 from hub.db import get_session
 from hub.domain.errors import NotFound
 from hub.domain.states import ExchangeState
+from hub.erp import outbox
 from hub.models import Document, ErpConnector, OutboundDelivery
-from hub.services import outbox
 
 PER_PAGE = 100
 

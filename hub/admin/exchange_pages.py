@@ -15,15 +15,15 @@ from sqlalchemy.orm import Session
 from hub.access import Permission
 from hub.admin import home, queries, rawview, security
 from hub.admin.blueprint import Nav
-from hub.api.exchanges import RAW_EXTENSIONS, raise_if_purged, raw_media_type
 from hub.api.params import BadParameter, int_arg
 from hub.db import get_session, new_session, transaction, utcnow
 from hub.domain.errors import HubError
 from hub.domain.states import ExchangeState
+from hub.erp import outbox
+from hub.exchanges.api import RAW_EXTENSIONS, raise_if_purged, raw_media_type
+from hub.exchanges.processing import reprocess
+from hub.exchanges.service import ExchangeFilter, get_visible, visible_query
 from hub.models import Document, Exchange, OutboundDelivery, Partner
-from hub.services import outbox
-from hub.services.exchanges import ExchangeFilter, get_visible, visible_query
-from hub.services.processing import reprocess
 
 PER_PAGE = 50
 BULK_MAX = 200

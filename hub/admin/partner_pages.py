@@ -18,8 +18,9 @@ from hub.admin.blueprint import Nav
 from hub.db import get_session, transaction
 from hub.domain.errors import HubError, NotFound
 from hub.models import ApiCredential, Partner
-from hub.services import credentials, partners, profiles
-from hub.services.profile_help import help_for
+from hub.partners import credentials, profiles
+from hub.partners import service as partners
+from hub.partners.profile_help import help_for
 
 SHOWN = 200
 

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from hub.api.params import BadParameter
 from hub.db import utcnow
 from hub.models import AuditEvent, Document, Exchange, OutboundDelivery, Partner
+from hub.partners import profiles
 from hub.procurement.models import PurchaseOrder
 from hub.reconciliation.models import StatementEntry
 from hub.reconciliation.queries import EXCEPTION_STATUSES
-from hub.services import profiles
 
 CAP = 1000  # a count shown as "1000+" past this
 

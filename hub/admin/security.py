@@ -18,8 +18,8 @@ from flask.sessions import SecureCookieSessionInterface
 from hub import access
 from hub.access import Permission
 from hub.admin import accounts
-from hub.auth import Principal
 from hub.db import get_session
+from hub.domain.principals import Principal
 
 P = ParamSpec("P")
 R = TypeVar("R")

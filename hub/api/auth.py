@@ -5,18 +5,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from flask import g, request
 from sqlalchemy.orm import Session
 
 from hub.access import NEEDS, Permission, kind_of, may
-from hub.auth import Principal
 from hub.db import get_session
 from hub.domain.errors import HubError
+from hub.domain.principals import Principal
 from hub.models import ErpConnector
-from hub.services.connectors_admin import authenticate_connector
-from hub.services.credentials import authenticate
+
+# Who a bearer token names: partners' API keys and staff tokens ("principal"), and ERP connectors'
+# tokens ("connector"). Filled at start-up (hub.create_app): the web edge sits below the capabilities
+# and imports none of them.
+TOKEN_CHECKS: dict[str, Callable[[Session, str], Any]] = {}
+
+
+def authenticate(session: Session, secret: str) -> Principal | None:
+    principal: Principal | None = TOKEN_CHECKS["principal"](session, secret)
+    return principal
+
+
+def authenticate_connector(session: Session, secret: str) -> Any:
+    return TOKEN_CHECKS["connector"](session, secret)
+
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -3,7 +3,7 @@
 A translator that refuses a file raises its error with the answers due (`HubError.answers`): a
 CONTRL, APERAKs, a Message Level Response, a rejecting Catalogue Response. Nothing is rendered
 then: the processing rolls back what the translation wrote, records the failure, and hands the
-answers to one service (`hub.services.answers.queue`), which renders and queues them in the
+answers to one service (`hub.exchanges.answers.queue`), which renders and queues them in the
 failure's own transaction.
 """
 

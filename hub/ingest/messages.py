@@ -13,12 +13,11 @@ from typing import Any
 
 from hub.domain.errors import MAX_LOGGED, HubError, Problem
 from hub.domain.records import DocumentRecord, record_of
-from hub.services import profiles
 from mappings.edifact import registry
 from mappings.edifact.controls import line_count_problems
 from mappings.edifact.limits import DEFAULT, LimitExceeded, Limits, exceeded
 from mappings.edifact.model import Message, Separators
-from mappings.edifact.profile import PartnerProfile
+from mappings.edifact.profile import PartnerProfile, build
 from mappings.edifact.structure import validate_message
 from mappings.edifact.tokenizer import materialize, paused_gc
 
@@ -141,7 +140,7 @@ def work(context: Context, jobs: list[MessageJob], *, keep_documents: bool = Fal
 
 
 def _work(context: Context, jobs: list[MessageJob], keep_documents: bool) -> list[MessageResult]:
-    profile = profiles.build(context.profile)
+    profile = build(context.profile)
     results = []
     for job in jobs:
         result = MessageResult(job.position, job.reference)

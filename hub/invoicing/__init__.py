@@ -11,10 +11,12 @@ if TYPE_CHECKING:
 
 def register(app: Flask) -> None:
     """Mount invoicing's API; follow invoices' exchanges as they are sent and acknowledged."""
-    from hub.invoicing import api, erp_api, tracking
-    from hub.services.acknowledgements import on_acknowledged
-    from hub.services.exchanges import on_sent
+    from hub.erp.handlers import register_soap_service
+    from hub.exchanges.acknowledgements import on_acknowledged
+    from hub.exchanges.service import on_sent
+    from hub.invoicing import api, erp_api, soap, tracking
 
+    register_soap_service(soap.InvoicingV2Service)  # served at /soap beside the outbox service
     app.register_blueprint(api.bp)
     app.register_blueprint(erp_api.bp)
     on_sent(tracking.exchange_sent)

@@ -13,11 +13,11 @@ from stdnum.br import cnpj
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError as StdnumError
 
+from hub.audit.service import record_event
 from hub.domain.documents import Address, Identifier, IdScheme, Party, PartyRole
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
 from hub.invoicing.models import Company
 from hub.invoicing.payment_means import Payee
-from hub.services.audit import record_event
 
 # Each identifier scheme with the check that normalises a value (or raises); `edi` is a UNB id as is.
 CHECKS: dict[str, Callable[[str], str]] = {

@@ -22,7 +22,7 @@ from hub.domain.identifiers import FAMILIES
 from hub.invoicing import service
 from hub.invoicing.models import IssuedInvoice
 from hub.models import ErpConnector
-from hub.services import partners
+from hub.partners import service as partners
 
 MAX_INVOICES = 500
 MAX_ID = 100  # the column's width

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from hub.audit.service import record_events
 from hub.domain.documents import Invoice
+from hub.erp.outbox import enqueue_documents
+from hub.exchanges import documents
 from hub.invoicing.models import IssuedInvoice
 from hub.models import Document, ErpConnector, Exchange
 from hub.routing import service as routing_service
-from hub.services import documents
-from hub.services.audit import record_events
-from hub.services.outbox import enqueue_documents
 
 CONNECTOR_SOURCE = "connector:"
 

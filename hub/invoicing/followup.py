@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hub.audit.service import EventSpec, record_events
 from hub.domain import codec
 from hub.domain.errors import HubError, IllegalTransition, Problem, ValidationError
 from hub.invoicing import service
 from hub.invoicing.domain import InvoiceState
 from hub.invoicing.models import Company, IssuedInvoice
 from hub.models import Partner
-from hub.services.audit import EventSpec, record_events
 
 
 class InvoiceNotSendable(HubError):

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.audit.service import EventSpec, record_events
 from hub.bulk import update_values
 from hub.db import utcnow
 from hub.domain.errors import NotFound, Problem, ValidationError
@@ -26,7 +27,6 @@ from hub.invoicing.domain import (
     state_before_payments,
 )
 from hub.invoicing.models import IssuedInvoice
-from hub.services.audit import EventSpec, record_events
 
 CHUNK = 500
 

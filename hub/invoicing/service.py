@@ -12,11 +12,14 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from hub import rendering
+from hub.audit.service import EventSpec, record_events
 from hub.db import utcnow
 from hub.domain import codec
 from hub.domain.documents import PaymentTerms
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
-from hub.invoicing import companies, erp_delivery, identities, payment_means, stated
+from hub.exchanges import outbound
+from hub.invoicing import companies, erp_delivery, payment_means, stated
 from hub.invoicing.domain import (
     OPEN_STATES,
     InvoiceSpec,
@@ -38,8 +41,8 @@ from hub.invoicing.requests import buyer_party, read_spec
 from hub.jobruns.service import run_in_slot
 from hub.models import Partner
 from hub.numbering.service import SeriesFormat, claim, take_next
-from hub.services import outbound, profiles, rendering, routing
-from hub.services.audit import EventSpec, record_events
+from hub.partners import identities, profiles
+from hub.routing import to_partners as routing
 
 
 class InvoiceNotIssuable(HubError):

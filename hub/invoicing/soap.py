@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hub.api.soap import NAMESPACE, _app, _snake, _with_connector
+from hub.erp.soap import NAMESPACE, _app, _snake, _with_connector
 from hub.invoicing import erp
 from hub.models import ErpConnector
 
 with warnings.catch_warnings():
-    warnings.simplefilter("ignore", ImportWarning)  # spyne's vendored six, as in hub.api.soap
+    warnings.simplefilter("ignore", ImportWarning)  # spyne's vendored six, as in hub.erp.soap
     from spyne import Array, Boolean, ComplexModel, Date, Decimal, Integer, ServiceBase, Unicode, rpc
 
 

@@ -1,6 +1,6 @@
 """An issued invoice after it left: `sent` when its outbound exchange is (taken from the buyer's mailbox),
 `acknowledged` or `rejected` by the buyer's CONTRL, APERAK or Peppol Invoice Response (matched to the
-exchange by `hub.services.acknowledgements`, the reasons kept in the invoice's history), and a rejected
+exchange by `hub.exchanges.acknowledgements`, the reasons kept in the invoice's history), and a rejected
 invoice corrected by a credit note for the whole of it and a new invoice (`reissue`).
 
 The followers run in the transaction that records the exchange's change, so an invoice moves exactly when
@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.audit.service import EventSpec, record_events
 from hub.domain.acknowledgements import ApplicationAck, InterchangeAck
 from hub.domain.errors import IllegalTransition, Problem, ValidationError
 from hub.invoicing import service
@@ -23,7 +24,6 @@ from hub.invoicing.domain import TRANSITIONS, InvoiceState
 from hub.invoicing.models import IssuedInvoice
 from hub.invoicing.responses import BuyerResponse, read_response
 from hub.models import Exchange
-from hub.services.audit import EventSpec, record_events
 
 ACTOR = "system:invoicing"
 # what a reissue may not change: the corrected invoice goes from the same company to the same buyer

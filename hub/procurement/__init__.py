@@ -13,8 +13,8 @@ if TYPE_CHECKING:
 def register(app: Flask) -> None:
     """Mount procurement's API and let it read partners' answers, price lists and inventory reports as
     they are accepted."""
+    from hub.exchanges.accepted import on_accepted
     from hub.procurement import answers, api
-    from hub.services.accepted import on_accepted
 
     app.register_blueprint(api.bp)
     on_accepted(answers.on_accepted)

@@ -10,16 +10,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.audit.service import EventSpec
 from hub.domain.documents import DespatchAdvice, OrderResponse
 from hub.domain.documents import Line as CanonicalLine
 from hub.domain.records import DocumentRecord
+from hub.exchanges.accepted import Answered, Batch
 from hub.models import Partner
 from hub.procurement import domain, inventory, price_lists
 from hub.procurement.domain import AnswerLine, OrderLineState, OrderState
 from hub.procurement.models import Item, PurchaseOrder, PurchaseOrderLine
 from hub.procurement.replenishment import change_state, history_step
-from hub.services.accepted import Answered, Batch
-from hub.services.audit import EventSpec
 
 
 def on_accepted(session: Session, batch: Batch) -> Answered:

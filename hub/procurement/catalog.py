@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from stdnum import ean
 
+from hub.audit.service import EventSpec, record_events
 from hub.models import Partner
 from hub.procurement.domain import RuleKind
 from hub.procurement.models import Item, ReorderRule, SupplierTerm
-from hub.services.audit import EventSpec, record_events
 
 UNIT = re.compile(r"^[A-Z0-9]{2,3}$")  # UN/ECE Rec 20
 CURRENCY = re.compile(r"^[A-Z]{3}$")

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from hub.domain.documents import InventoryReport, Line
 from hub.domain.errors import Problem
 from hub.domain.records import DocumentRecord
+from hub.exchanges.accepted import Answered
+from hub.exchanges.erp_inbound import StockInput, record_stock_levels
 from hub.models import Partner
 from hub.procurement.models import Item, SupplierTerm
-from hub.services.accepted import Answered
-from hub.services.erp_inbound import StockInput, record_stock_levels
 
 
 def apply(session: Session, partner: Partner, record: DocumentRecord) -> Answered:

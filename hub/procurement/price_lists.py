@@ -18,16 +18,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from stdnum import ean
 
+from hub.audit.service import EventSpec
 from hub.db import utcnow
 from hub.domain.documents import Catalogue
 from hub.domain.errors import Problem
 from hub.domain.records import DocumentRecord
+from hub.exchanges import catalogue_responses
+from hub.exchanges.accepted import Answered
 from hub.models import Partner
+from hub.partners import profiles
 from hub.procurement.domain import TermOffer, catalogue_offers, plain
 from hub.procurement.models import Item, SupplierTerm
-from hub.services import catalogue_responses, profiles
-from hub.services.accepted import Answered
-from hub.services.audit import EventSpec
 
 OPTION_CREATE = "create_catalogue_items"
 

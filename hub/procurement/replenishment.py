@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Text, case, cast, func, select, text
 from sqlalchemy.orm import Session
 
+from hub.audit.service import EventSpec, record_events
 from hub.bulk import insert_values
 from hub.db import utcnow
 from hub.jobruns.models import JobRun
@@ -29,7 +30,6 @@ from hub.procurement import domain
 from hub.procurement.domain import IN_FLIGHT_STATES, OrderState, Position, Proposal, Skipped
 from hub.procurement.models import Item, PurchaseOrder, PurchaseOrderLine, ReorderRule, SupplierTerm
 from hub.procurement.settings import ProcurementSettings
-from hub.services.audit import EventSpec, record_events
 
 JOB = "replenish"
 LOCK_KEY = 7_310_001  # the advisory lock every replenishment run takes on PostgreSQL

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub import rendering
+from hub.audit.service import EventSpec
 from hub.domain.documents import (
     Address,
     Identifier,
@@ -26,16 +28,17 @@ from hub.domain.documents import (
 )
 from hub.domain.documents import PurchaseOrder as CanonicalOrder
 from hub.domain.errors import HubError, Problem
+from hub.exchanges import outbound
 from hub.invoicing.companies import seller_party
 from hub.invoicing.models import Company
 from hub.models import Partner
 from hub.numbering.service import SeriesFormat, take_next
+from hub.partners import profiles
 from hub.procurement.answers import load_lines
 from hub.procurement.domain import OrderState
 from hub.procurement.models import PurchaseOrder
 from hub.procurement.replenishment import change_state
-from hub.services import outbound, profiles, rendering, routing
-from hub.services.audit import EventSpec
+from hub.routing import to_partners as routing
 
 ACTOR = "system:procurement"
 SCHEMES = {"gln": IdScheme.gln, "cnpj": IdScheme.cnpj, "vat": IdScheme.vat, "duns": IdScheme.duns}

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.audit.service import EventSpec, record_events
 from hub.domain.errors import HubError, NotFound
 from hub.jobruns.models import JobRun
 from hub.jobruns.service import claim_slot
@@ -23,7 +24,6 @@ from hub.procurement import answers, catalog, replenishment, sending, staging
 from hub.procurement.domain import OrderState, OrderTransitionRefused
 from hub.procurement.models import Item, PurchaseOrder, PurchaseOrderLine
 from hub.procurement.settings import ProcurementSettings
-from hub.services.audit import EventSpec, record_events
 
 SessionFactory = Callable[[], Session]
 IMPORT_BATCH = 1000  # rows per transaction: a big file never holds the write lock for long

@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.domain.errors import ConnectorError, HubError
+from hub.erp.connectors import connector_for
+from hub.exchanges.erp_inbound import parse_stock_levels, record_stock_levels
 from hub.jobruns.service import claim_slot, finish, runs
 from hub.jobruns.slots import slot_key
 from hub.models import ErpConnector
-from hub.services.connectors_admin import connector_for
-from hub.services.erp_inbound import parse_stock_levels, record_stock_levels
 
 SessionFactory = Callable[[], Session]
 OPTION = "pull_stock_levels"

@@ -17,10 +17,10 @@ def register_matching(app: Flask) -> None:
 def register_imports(app: Flask) -> None:
     """Mount the statement routes, turn accepted remittance advices into remittance records, and let
     `flask hub reprocess` read a failed statement file again."""
+    from hub.exchanges import translators
+    from hub.exchanges.accepted import on_accepted
     from hub.reconciliation import remittances, statements_api
-    from hub.services import translators
-    from hub.services.accepted import on_accepted
 
     app.register_blueprint(statements_api.bp)
     on_accepted(remittances.on_accepted)
-    translators.register("statement", statements_api.translate_again)
+    translators.register("statement")(statements_api.translate_again)

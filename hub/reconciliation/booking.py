@@ -14,9 +14,13 @@ from typing import Any
 from sqlalchemy import JSON, delete, select, update
 from sqlalchemy.orm import Session
 
+from hub.audit.service import EventSpec, record_events
 from hub.bulk import insert_values, next_ids, sqlite_time, update_values
 from hub.db import utcnow
 from hub.domain.states import Direction, ExchangeState
+from hub.erp.connectors import handles
+from hub.erp.outbox import enqueue_document
+from hub.exchanges.service import new_exchange
 from hub.invoicing import service as invoicing
 from hub.models import Document, ErpConnector
 from hub.reconciliation.domain import Candidate, Config
@@ -27,10 +31,6 @@ from hub.reconciliation.match_models import (
     WriteOff,
 )
 from hub.reconciliation.models import RemittanceRecord, StatementEntry
-from hub.services.audit import EventSpec, record_events
-from hub.services.connectors_admin import handles
-from hub.services.exchanges import new_exchange
-from hub.services.outbox import enqueue_document
 
 STATUS_DOC_TYPE = "payment_status"
 CHUNK = 5000

@@ -29,13 +29,13 @@ from sqlalchemy.orm import Session
 
 from hub.db import new_session
 from hub.domain.errors import ConnectorError, HubError
+from hub.erp.connectors import connector_for
 from hub.jobruns.models import JobRun
 from hub.jobruns.service import claim_slot, finish, runs
 from hub.jobruns.slots import slot_key
 from hub.models import ErpConnector
 from hub.reconciliation.imports import Source, import_in_transaction
 from hub.reconciliation.statements.csv_profiles import CsvProfile, load_profiles
-from hub.services.connectors_admin import connector_for
 
 log = logging.getLogger(__name__)
 SessionFactory = Callable[[], Session]

@@ -29,17 +29,17 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hub.audit.service import EventSpec, record_event, record_events
 from hub.db import transaction
 from hub.domain.states import Direction, ExchangeState
+from hub.exchanges.receive import EmptyBody
+from hub.exchanges.service import new_exchange, transition
 from hub.models import Exchange
+from hub.partners import service as partners
 from hub.reconciliation.models import BankStatement, StatementEntry
 from hub.reconciliation.statements import check_profile, choose_format, read
 from hub.reconciliation.statements.csv_profiles import CsvProfile
 from hub.reconciliation.statements.domain import ParsedEntry, ParsedStatement, StatementError
-from hub.services import partners
-from hub.services.audit import EventSpec, record_event, record_events
-from hub.services.exchanges import new_exchange, transition
-from hub.services.receive import EmptyBody
 
 MESSAGE_TYPE = "BANKSTMT"
 Progress = Callable[[int], None]

@@ -1,7 +1,7 @@
 """Remittance advices (EDIFACT REMADV, UBL RemittanceAdvice) become remittance records: which
 invoices a partner's payment covers and how much of each, as the matcher reads them.
 
-Hooked on `hub.services.accepted`: a record is written in the transaction that accepts the
+Hooked on `hub.exchanges.accepted`: a record is written in the transaction that accepts the
 document, once per partner and advice number: the same advice again changes nothing; a replacing
 one (BGM 1225 `5`, function `replace`) replaces the record while no payment is matched to it. A
 cancelling advice is not acted on (the matcher owns what a record has become)."""
@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.audit.service import EventSpec
 from hub.db import insert_unless_present
 from hub.domain.documents import RemittanceAdvice
+from hub.exchanges.accepted import Answered, Batch
 from hub.models import Partner
 from hub.reconciliation.models import RemittanceRecord
-from hub.services.accepted import Answered, Batch
-from hub.services.audit import EventSpec
 
 
 def on_accepted(session: Session, batch: Batch) -> Answered:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
+from hub.audit.service import EventSpec, record_events
 from hub.db import insert_unless_present, transaction, utcnow
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
 from hub.invoicing import service as invoicing
@@ -25,7 +26,6 @@ from hub.reconciliation.domain import Allocation, Candidate, Decision, normalise
 from hub.reconciliation.match_models import PartnerCredit, PayerMapping, PaymentMatch, WriteOff
 from hub.reconciliation.models import StatementEntry
 from hub.reconciliation.settings import MatchingSettings
-from hub.services.audit import EventSpec, record_events
 
 SessionFactory = Callable[[], Session]
 JOB = "reconcile"

@@ -15,13 +15,13 @@ from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, paging
 from hub.db import get_session
 from hub.domain.errors import NotFound
+from hub.exchanges.pipeline import Outcome
 from hub.models import Exchange, Partner
 from hub.reconciliation import imports
 from hub.reconciliation.imports import ImportOutcome, Source, import_in_transaction
 from hub.reconciliation.models import BankStatement, StatementEntry
 from hub.reconciliation.statements import FORMATS
 from hub.reconciliation.statements.csv_profiles import CsvProfile, load_profiles
-from hub.services.pipeline import Outcome
 
 bp = Blueprint("reconciliation_statements", __name__, url_prefix="/api/v1/reconciliation")
 reader = require(Permission.read_all)

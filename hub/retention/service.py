@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
+from hub.audit.service import EventSpec, record_events
 from hub.invoicing import service as invoicing
 from hub.jobruns.service import run_in_slot
 from hub.models import Document, DocumentLine, Exchange, OutboundDelivery, OutboxEntry
@@ -26,7 +27,6 @@ from hub.retention.domain import (
     verdict,
     years_before,
 )
-from hub.services.audit import EventSpec, record_events
 
 CHUNK = 500
 KEPT = ("not_final", "pending", "unpaid", "legal_minimum")

@@ -21,13 +21,15 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub import rendering
+from hub.audit.service import EventSpec, record_events
 from hub.db import utcnow
+from hub.domain.batching import BatchPolicy
+from hub.exchanges import outbound
 from hub.models import Partner, new_id
-from hub.routing.domain import BatchPolicy
+from hub.partners import profiles
 from hub.routing.identity import identity_for
 from hub.routing.models import BatchMessage, OutboundBatch
-from hub.services import outbound, profiles, rendering
-from hub.services.audit import EventSpec, record_events
 from mappings.edifact.envelope import parse_interchange
 from mappings.edifact.model import Message
 from mappings.edifact.serializer import render_interchange

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub import rendering
 from hub.models import Partner
-from hub.services import rendering
 
 
 def identity_for(settings: Any, partner: Partner) -> rendering.Identity:

@@ -15,8 +15,11 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from hub.audit.service import EventSpec, record_event, record_events
 from hub.domain.errors import IllegalTransition, NotFound, Problem, ValidationError
 from hub.domain.records import DocumentRecord, record_of
+from hub.erp.connectors import handles
+from hub.exchanges import documents
 from hub.models import Document, ErpConnector, Exchange, Partner
 from hub.routing import batching, to_partners
 from hub.routing.domain import (
@@ -29,9 +32,6 @@ from hub.routing.domain import (
     parse_test_flag,
 )
 from hub.routing.models import BatchMessage, OutboundBatch, RoutingRule
-from hub.services import documents
-from hub.services.audit import EventSpec, record_event, record_events
-from hub.services.connectors_admin import handles
 
 ACTOR = "system:router"
 DOC_TYPES = ("purchase_order", "order_change", "order_cancellation", "order_response",

@@ -17,20 +17,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub import rendering
+from hub.audit.service import EventSpec, record_event
 from hub.domain import codec
+from hub.domain.batching import BatchPolicy, batch_policy
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.documents import PartyRole
 from hub.domain.errors import HubError, Problem
 from hub.domain.records import DocumentRecord
 from hub.domain.states import ExchangeState
 from hub.domain.validation import Validation
+from hub.exchanges import outbound
+from hub.exchanges.service import transition
 from hub.models import Exchange, Partner, PartnerIdentifier
+from hub.partners import profiles
+from hub.partners import service as partners
 from hub.routing import batching
-from hub.routing.domain import BatchPolicy, batch_policy
 from hub.routing.identity import identity_for
-from hub.services import outbound, partners, profiles, rendering
-from hub.services.audit import EventSpec, record_event
-from hub.services.exchanges import transition
 from mappings.edifact.profile import PartnerProfile
 
 ACTOR = "system:router"

@@ -7,11 +7,14 @@ is different about that partner.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from hub.domain.errors import ValidationError
 from mappings import codelists
 from mappings.edifact import common
 
@@ -140,3 +143,28 @@ def _reverse(partner: Mapping[str, str], generic_out: Mapping[str, str], value: 
 
 
 GENERIC = PartnerProfile()
+
+
+# Built here (not in hub.partners.profiles) so the ingest workers build a profile without the hub's
+# services: a partner's stored profile data -> its PartnerProfile.
+_FIELDS = {f.name: f for f in dataclasses.fields(PartnerProfile) if f.init}
+_TUPLES = {"render_party_schemes"}
+_CACHE: dict[str, PartnerProfile] = {}
+
+
+def build(data: dict[str, Any] | None) -> PartnerProfile:
+    """The PartnerProfile for stored profile data (keys starting with _ are the hub's own)."""
+    settings = {k: v for k, v in (data or {}).items() if k in _FIELDS}
+    if not settings:
+        return GENERIC
+    key = json.dumps(settings, sort_keys=True, default=str)
+    profile = _CACHE.get(key)
+    if profile is None:
+        kwargs: dict[str, Any] = {k: tuple(v) if k in _TUPLES else v for k, v in settings.items()}
+        try:
+            profile = PartnerProfile(**kwargs)
+        except TypeError as exc:
+            raise ValidationError(f"bad partner profile: {exc}") from exc
+        if len(_CACHE) < 1024:
+            _CACHE[key] = profile
+    return profile

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hub.db import new_session
+from hub.exchanges.processing import process_pending
 from hub.models import Exchange
-from hub.services.processing import process_pending
 from mappings.edifact.envelope import parse_interchange
 from mappings.edifact.model import Interchange
 

@@ -17,8 +17,8 @@ from hub.invoicing import companies
 from hub.invoicing import service as invoicing
 from hub.invoicing.models import IssuedInvoice
 from hub.models import Partner
+from hub.partners import service as partners
 from hub.reconciliation.models import BankStatement, RemittanceRecord, StatementEntry
-from hub.services import partners
 
 ACCOUNT = "BE71096123456769"  # the company's account the statements are of
 

@@ -25,11 +25,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from hub.access import Permission, may, roles_with
-from hub.auth import Principal, Role
 from hub.db import new_session
+from hub.domain.principals import Principal, Role
+from hub.erp.connectors import ConnectorSpec, add_connector, issue_connector_token
+from hub.exchanges.documents import enqueue_ids
 from hub.models import Document, Exchange, OutboxEntry
-from hub.services.connectors_admin import ConnectorSpec, add_connector, issue_connector_token
-from hub.services.documents import enqueue_ids
 from tests.integration.api.test_mailbox import outbound_file
 from tests.integration.api.test_receive import interchange
 from tests.support.admin import enrolled_user, page_token, sign_in

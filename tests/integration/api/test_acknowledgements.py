@@ -292,8 +292,8 @@ def test_two_contrls_for_one_interchange_at_once_both_keep_their_report(app, cli
     import threading
 
     from hub.domain.acknowledgements import AckStatus, InterchangeAck
+    from hub.exchanges.acknowledgements import record_contrl
     from hub.models import Partner
-    from hub.services.acknowledgements import record_contrl
 
     _, supplier = routed_to_supplier(app, client, make_partner)
 

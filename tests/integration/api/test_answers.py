@@ -10,13 +10,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from hub.audit.service import EventSpec
 from hub.db import new_session
 from hub.domain.answers import Answer, AnswerKind
 from hub.domain.errors import Problem, ValidationError
+from hub.exchanges import answers, translators
+from hub.exchanges.processing import process_pending
 from hub.models import Exchange, Partner
-from hub.services import answers, translators
-from hub.services.audit import EventSpec
-from hub.services.processing import process_pending
 from tests.support.exchanges import post
 
 PROBLEM = Problem(code="BAD_THING", message="the thing is bad", segment_tag="BGM")

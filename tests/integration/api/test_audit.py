@@ -12,12 +12,12 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from hub.audit import service as audit_service
+from hub.audit.service import record_event
 from hub.db import get_engine, new_session
 from hub.domain.states import ExchangeState
+from hub.exchanges.service import transition
 from hub.models import AuditEvent, Exchange
-from hub.services import audit as audit_service
-from hub.services.audit import record_event
-from hub.services.exchanges import transition
 from tests.conftest import ON_POSTGRES, TEST_AUDIT_KEY
 from tests.integration.api.test_receive import interchange
 

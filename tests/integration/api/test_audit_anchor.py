@@ -23,13 +23,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from hub import create_app
+from hub.audit import service as audit_service
+from hub.audit.anchor import AuditKeyError, anchor_of, seal_and_checkpoint
+from hub.audit.service import record_event
 from hub.config import Settings
 from hub.db import get_engine, new_session
 from hub.domain.audit import GENESIS_HASH, KEYED_MARKER_ACTION, legacy_hash
 from hub.models import AuditEvent
-from hub.services import audit as audit_service
-from hub.services.audit import record_event
-from hub.services.audit_anchor import AuditKeyError, anchor_of, seal_and_checkpoint
 from tests.conftest import ON_POSTGRES, TEST_AUDIT_KEY
 
 # What the README tells an administrator to grant the hub's role (the owner runs migrations).

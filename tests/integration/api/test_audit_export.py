@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import insert
 
-from hub.api import audit as audit_api
+from hub.audit import api as audit_api
 from hub.db import get_engine
 from hub.models import AuditEvent
 

@@ -151,7 +151,7 @@ def test_an_unreachable_postgresql_is_one_line(tmp_path: Path, monkeypatch: pyte
 
 def test_an_unexpected_error_keeps_its_traceback(runner: FlaskCliRunner,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from hub.services import partners
+    from hub.partners import service as partners
 
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise RuntimeError("a bug")

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from hub.db import new_session
-from hub.services.processing import process_pending
+from hub.exchanges.processing import process_pending
 from mappings.edifact.envelope import parse_interchange
 from tests.support.conformance import CORPUS
 

@@ -8,7 +8,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hub.db import new_session
-from hub.services.connectors_admin import ConnectorSpec, add_connector, issue_connector_token
+from hub.erp.connectors import ConnectorSpec, add_connector, issue_connector_token
 
 HOSTILE = ("%00", "a%00b", "99999999999999999999", "-99999999999999999999", "9" * 5000)
 QUERY_NAMES = ("page", "per_page", "partner_id", "cursor", "limit", "state", "type", "direction",

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from bench.edifact_parse import generate
 from hub.db import new_session, utcnow
 from hub.domain.validation import Validation
+from hub.exchanges.mailbox import flag_not_taken
+from hub.exchanges.outbound import add_outbound
 from hub.models import AuditEvent, Exchange
-from hub.services.mailbox import flag_not_taken
-from hub.services.outbound import add_outbound
 from tests.support.exchanges import post, process
 
 SUPPLIER = "4012345000009"
@@ -140,7 +140,7 @@ def test_files_not_taken_in_time_are_flagged_once(app, client, make_partner):
 
 
 def test_a_polling_erp_gets_the_document_rendered_in_base64(app, client, make_partner, make_user):
-    from hub.services.connectors_admin import ConnectorSpec, add_connector, issue_connector_token
+    from hub.erp.connectors import ConnectorSpec, add_connector, issue_connector_token
 
     with app.app_context(), new_session() as session:
         row = add_connector(session, ConnectorSpec(name="erp", key="poll"), actor="test")

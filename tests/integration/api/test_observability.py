@@ -11,10 +11,10 @@ import pytest
 
 from bench.edifact_parse import generate
 from hub.db import new_session, utcnow
+from hub.erp.connectors import ConnectorSpec, add_connector
+from hub.erp.delivery import DeliveryPolicy, deliver_due
 from hub.models import Exchange
 from hub.observability.logs import JsonFormatter, configure
-from hub.services.connectors_admin import ConnectorSpec, add_connector
-from hub.services.delivery import DeliveryPolicy, deliver_due
 from tests.support.exchanges import post, process
 
 

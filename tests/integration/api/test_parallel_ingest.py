@@ -21,11 +21,11 @@ from sqlalchemy import select
 from bench.edifact_parse import generate
 from hub.db import new_session
 from hub.domain.errors import HubError
+from hub.exchanges.processing import process_pending
+from hub.exchanges.translators import translate
 from hub.ingest import pool
 from hub.ingest.messages import Context
 from hub.models import Document, DocumentLine, Exchange, Partner
-from hub.services.processing import process_pending
-from hub.services.translators import translate
 from mappings.edifact.envelope import parse_interchange
 from mappings.edifact.model import Separators
 from tests.support.conformance import EDIFACT_CORPUS, corpus_files

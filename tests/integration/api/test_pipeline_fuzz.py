@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.db import new_session
-from hub.services.processing import process_pending
-from hub.services.sniff import sniff
+from hub.exchanges.processing import process_pending
+from hub.exchanges.sniff import sniff
 
 ROOT = Path(__file__).resolve().parents[3]
 SEEDS = [p.read_bytes() for p in sorted((ROOT / "fixtures" / "edifact").glob("*.edi"))] + \

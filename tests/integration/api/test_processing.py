@@ -11,10 +11,10 @@ from sqlalchemy import select
 
 from hub.db import new_session
 from hub.domain.errors import MappingError
+from hub.exchanges import translators
+from hub.exchanges.pipeline import Outcome
+from hub.exchanges.processing import process_pending, requeue_stale
 from hub.models import AuditEvent, Exchange, Partner
-from hub.services import translators
-from hub.services.pipeline import Outcome
-from hub.services.processing import process_pending, requeue_stale
 
 
 def _process(app: Flask) -> int:

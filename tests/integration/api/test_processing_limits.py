@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 
 from bench.edifact_parse import generate
 from hub.db import new_session
+from hub.exchanges.processing import ProcessingPolicy, process_pending, requeue_stale
 from hub.ingest import pool
 from hub.models import Document, Exchange
-from hub.services.processing import ProcessingPolicy, process_pending, requeue_stale
 from tests.integration.api.test_receive import interchange
 
 POISON = generate(2_000, 5)  # about a second of mapping in one worker: long enough to be killed

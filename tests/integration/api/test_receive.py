@@ -92,7 +92,7 @@ def test_missing_wrong_or_revoked_key_is_401(client: FlaskClient, runner, make_p
 def test_a_token_of_the_wrong_kind_is_403_naming_the_kind_expected(app, client: FlaskClient,
                                                                     make_partner):
     from hub.db import new_session
-    from hub.services.connectors_admin import ConnectorSpec, add_connector, issue_connector_token
+    from hub.erp.connectors import ConnectorSpec, add_connector, issue_connector_token
 
     acme = make_partner("acme")
     with app.app_context(), new_session() as session:

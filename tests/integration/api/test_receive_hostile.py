@@ -39,7 +39,7 @@ def test_a_document_number_too_long_to_index_is_a_named_error(app, client, make_
     from pathlib import Path
 
     from hub.db import new_session
-    from hub.services.processing import process_pending
+    from hub.exchanges.processing import process_pending
 
     partner = make_partner("long")
     path = Path(__file__).resolve().parents[3] / "fixtures" / "ubl" / "ponte_order_peppol.xml"

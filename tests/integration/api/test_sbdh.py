@@ -16,9 +16,9 @@ from lxml import etree
 from hub.db import new_session
 from hub.domain.errors import Problem
 from hub.domain.validation import Validation
+from hub.exchanges.outbound import add_outbound
 from hub.models import Exchange
-from hub.services.outbound import add_outbound
-from hub.services.routing import render_again
+from hub.routing.to_partners import render_again
 from hub.xmlsafe import parse_xml
 from mappings.ubl import sbdh
 from mappings.ubl.mlr import refused_in, render_mlr

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from hub.db import new_session
 from hub.domain.documents import Invoice, TaxSubtotal, Totals
-from hub.services.processing import process_pending
+from hub.exchanges.processing import process_pending
 from mappings.edifact import invoic
 from mappings.edifact.envelope import parse_interchange
 from mappings.edifact.model import Message

@@ -9,8 +9,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hub.db import new_session
+from hub.exchanges.processing import process_pending
 from hub.models import Partner
-from hub.services.processing import process_pending
 from mappings.edifact.envelope import parse_interchange
 from mappings.ubl import parse_ubl
 from tests.support.conformance import EDIFACT_CORPUS, corpus_file

@@ -40,12 +40,13 @@ def main() -> None:
     from hub import create_app
     from hub.config import Settings
     from hub.db import new_session
+    from hub.exchanges.processing import process_exchange
+    from hub.exchanges.receive import Upload, receive
     from hub.ingest import pool
     from hub.migrate import upgrade
     from hub.models import Exchange
-    from hub.services import credentials, partners
-    from hub.services.processing import process_exchange
-    from hub.services.receive import Upload, receive
+    from hub.partners import credentials
+    from hub.partners import service as partners
 
     settings = Settings(database_url=f"sqlite:///{workdir / 'hub.db'}", ingest_parallel_bytes=0,
                         max_upload_bytes=64 * 1024 * 1024)

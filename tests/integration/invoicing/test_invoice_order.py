@@ -14,15 +14,18 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from hub import rendering
 from hub.db import new_session
 from hub.domain.documents import DespatchAdvice, Item, Line, Quantity, Reference
 from hub.domain.errors import HubError
+from hub.exchanges import outbound
+from hub.exchanges.documents import store
 from hub.invoicing import orders, service
 from hub.invoicing.domain import InvoiceState
 from hub.invoicing.models import InvoicedOrderLine, IssuedInvoice
 from hub.models import AuditEvent, Document, Partner
-from hub.services import outbound, profiles, rendering, routing
-from hub.services.documents import store
+from hub.partners import profiles
+from hub.routing import to_partners as routing
 from tests.integration.invoicing.test_issue import _raw
 from tests.support.conformance import oracle_fatal, oracle_module
 from tests.support.exchanges import post, process, shown

@@ -13,11 +13,11 @@ from flask import Flask
 
 from hub.db import new_session
 from hub.domain.documents import Invoice, Line, PurchaseOrder, Quantity
+from hub.erp.connectors import ConnectorSpec, add_connector, issue_connector_token
+from hub.erp.delivery import DeliveryPolicy
+from hub.erp.outbox import enqueue_document
+from hub.exchanges.documents import store
 from hub.models import Exchange
-from hub.services.connectors_admin import ConnectorSpec, add_connector, issue_connector_token
-from hub.services.delivery import DeliveryPolicy
-from hub.services.documents import store
-from hub.services.outbox import enqueue_document
 from tests.support.erp_state import TestErp
 from tests.support.servers import ErpServer, running_rest_erp, running_soap_erp
 

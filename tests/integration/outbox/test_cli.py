@@ -7,8 +7,8 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from hub.db import new_session
+from hub.erp.connectors import find_connector, runtime_settings
 from hub.models import ErpConnector
-from hub.services.connectors_admin import find_connector, runtime_settings
 
 
 def _row(app: Flask, name: str) -> ErpConnector:

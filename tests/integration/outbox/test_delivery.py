@@ -12,8 +12,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from hub.db import new_session
+from hub.erp.delivery import deliver_due
 from hub.models import AuditEvent, OutboundDelivery
-from hub.services.delivery import deliver_due
 from tests.integration.outbox.conftest import FAST, sessions
 from tests.support.erp_state import Mode, TestErp
 from tests.support.servers import ErpServer

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from connectors.base import ConnectorSettings, Delivery, HealthStatus, SendResult
 from connectors.registry import CONNECTORS
 from hub.db import new_session
+from hub.erp.connectors import ConnectorSpec, add_connector
+from hub.erp.delivery import deliver_due
 from hub.models import AuditEvent, OutboundDelivery
-from hub.services.connectors_admin import ConnectorSpec, add_connector
-from hub.services.delivery import deliver_due
 from tests.integration.connectors.conftest import ERP_WSDL
 from tests.integration.outbox.conftest import FAST, sessions
 from tests.support.erp_state import Mode, TestErp

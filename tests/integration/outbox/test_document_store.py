@@ -14,9 +14,9 @@ from hub.db import new_session
 from hub.domain.documents import Line, PurchaseOrder, Quantity, Totals
 from hub.domain.records import record_of
 from hub.domain.states import Direction, ExchangeState
+from hub.exchanges.documents import store
+from hub.exchanges.service import new_exchange
 from hub.models import AuditEvent, Document
-from hub.services.documents import store
-from hub.services.exchanges import new_exchange
 
 
 def test_an_erp_invoice_is_stored_with_its_payable_total_no_message_type_and_an_audit_event(

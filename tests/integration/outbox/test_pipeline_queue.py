@@ -8,8 +8,8 @@ from sqlalchemy import event, func, select
 
 from bench.edifact_parse import generate
 from hub.db import get_engine, new_session
+from hub.exchanges.processing import process_pending
 from hub.models import AuditEvent, OutboundDelivery, OutboxEntry
-from hub.services.processing import process_pending
 
 
 def test_an_interchange_is_queued_for_each_connector_in_a_bounded_number_of_queries(

@@ -35,7 +35,7 @@ def soap_client(base: str, headers: dict[str, str]) -> zeep.Client:
 
 
 def _visibility(app: Flask, seconds: float) -> None:
-    from hub.services.delivery import DeliveryPolicy
+    from hub.erp.delivery import DeliveryPolicy
 
     app.extensions["hub.delivery_policy"] = DeliveryPolicy(visibility_timeout=seconds)
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from hub.db import new_session, utcnow
 from hub.domain.errors import IllegalTransition
 from hub.domain.states import ExchangeState
+from hub.erp.delivery import DeliveryPolicy, backoff_delay
+from hub.erp.outbox import claim_next, recover_stuck, transition_delivery
 from hub.models import Document, OutboundDelivery, OutboxEntry
-from hub.services.delivery import DeliveryPolicy, backoff_delay
-from hub.services.outbox import claim_next, recover_stuck, transition_delivery
 
 
 def test_backoff_is_full_jitter_under_an_exponential_ceiling_with_a_cap() -> None:
@@ -90,9 +90,9 @@ def test_queue_rows_live_and_die_with_the_callers_transaction(
         app: Flask, make_connector: Callable[..., int], make_partner: Callable[..., object]) -> None:
     import hashlib
 
+    from hub.erp.outbox import enqueue_document
+    from hub.exchanges.documents import store
     from hub.models import Exchange
-    from hub.services.documents import store
-    from hub.services.outbox import enqueue_document
     from tests.integration.outbox.conftest import _canonical
 
     make_connector("orders", "rest", "http://127.0.0.1:9/", doc_types=("purchase_order",))

@@ -11,8 +11,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from hub.db import new_session
+from hub.exchanges.erp_inbound import StockInput, record_stock_levels
 from hub.procurement.models import PurchaseOrder, PurchaseOrderLine
-from hub.services.erp_inbound import StockInput, record_stock_levels
 
 RULES = 300  # enough work that two unserialised runs overlap
 
@@ -43,7 +43,7 @@ def _catalogue(app: Flask, client: Any, make_user: Any, make_partner: Any, runne
         assert resp.status_code == 200 and not resp.json["refused"], resp.json
     assert runner.invoke(args=["hub", "connector-add", "erp", "--key", "poll"]).exit_code == 0
     with new_session(app) as session:
-        from hub.services.connectors_admin import find_connector
+        from hub.erp.connectors import find_connector
         levels = [StockInput(s, "WH1", Decimal(1), "C62", datetime(2026, 12, 2, tzinfo=UTC)) for s in skus]
         record_stock_levels(session, levels, connector=find_connector(session, "erp"), actor="test")
         session.commit()

@@ -10,9 +10,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from hub.db import new_session
+from hub.erp.connectors import ConnectorSpec, add_connector
 from hub.models import StockLevel
 from hub.procurement.stock_pull import pull
-from hub.services.connectors_admin import ConnectorSpec, add_connector
 from tests.support.erp_state import Mode
 from tests.support.servers import running_rest_erp
 

@@ -16,11 +16,11 @@ from hub.config import Settings
 from hub.db import new_session
 from hub.invoicing import companies
 from hub.invoicing import service as invoicing
+from hub.partners import service as partners
 from hub.reconciliation import service
 from hub.reconciliation.imports import Source, import_statement
 from hub.reconciliation.settings import MatchingSettings
 from hub.reconciliation.statements.csv_profiles import load_profiles
-from hub.services import partners
 from tests.support import reconciliation
 from tests.support.exchanges import post, process
 

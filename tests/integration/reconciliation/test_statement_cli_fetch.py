@@ -13,11 +13,11 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from hub.db import new_session
+from hub.exchanges.processing import process_pending
 from hub.jobruns.models import JobRun
 from hub.models import AuditEvent, Exchange
 from hub.reconciliation.fetch import run
 from hub.reconciliation.models import RemittanceRecord
-from hub.services.processing import process_pending
 from tests.integration.reconciliation.conftest import BANK, bank_file, stored
 
 REMADV = BANK.parent / "edifact" / "demo_remadv_d96a_reconciliation.edi"
@@ -141,9 +141,9 @@ def test_a_failed_file_is_read_again_by_reprocess_after_its_profile_is_added(
 
 
 def test_a_rest_erp_hands_statements_over_on_the_schedule(app: Flask) -> None:
+    from hub.erp.connectors import ConnectorSpec, add_connector
     from hub.reconciliation.fetch import fetch
     from hub.reconciliation.statements.csv_profiles import load_profiles
-    from hub.services.connectors_admin import ConnectorSpec, add_connector
     from tests.support.servers import running_rest_erp
 
     def record(name: str, at: str) -> dict[str, str]:

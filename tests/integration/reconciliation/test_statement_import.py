@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from hub.db import new_session
 from hub.models import AuditEvent, Exchange
-from hub.services import partners
+from hub.partners import service as partners
 from tests.integration.reconciliation.conftest import bank_file, stored
 
 URL = "/api/v1/reconciliation/statements"

@@ -9,8 +9,8 @@ from flask import Flask
 from sqlalchemy import select
 
 from hub.db import new_session
+from hub.erp.connectors import ConnectorSpec, add_connector
 from hub.models import Document, OutboxEntry
-from hub.services.connectors_admin import ConnectorSpec, add_connector
 
 
 @pytest.fixture

@@ -16,14 +16,14 @@ from sqlalchemy.orm import undefer
 from bench.edifact_parse import generate
 from hub.db import new_session
 from hub.domain.errors import ValidationError
+from hub.exchanges.outbound import validate_outbound
 from hub.jobruns.models import JobRun
 from hub.jobruns.service import claim_slot
 from hub.models import Exchange, Partner
+from hub.partners import service as partners
 from hub.routing.batching import close, close_due
 from hub.routing.jobs import JOB, close_batches
 from hub.routing.models import BatchMessage, OutboundBatch
-from hub.services import partners
-from hub.services.outbound import validate_outbound
 from mappings.edifact.envelope import parse_interchange
 from tests.support.exchanges import post, process
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from hub.db import new_session
-from hub.services.connectors_admin import ConnectorSpec, add_connector
+from hub.erp.connectors import ConnectorSpec, add_connector
 from tests.integration.server.test_openapi_live import live_hub, schemathesis
 
 __all__ = ["live_hub"]

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 
 from hub.db import new_session
-from hub.services.connectors_admin import ConnectorSpec, add_connector, issue_connector_token
+from hub.erp.connectors import ConnectorSpec, add_connector, issue_connector_token
 from tests.support.servers import ErpServer
 
 ST = Path(sys.executable).parent / "st"

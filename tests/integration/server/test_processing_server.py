@@ -122,7 +122,7 @@ def test_a_killed_web_worker_leaves_no_mapping_process_behind(app, database_url,
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite's single writer; PostgreSQL writers wait on rows only")
 def test_uploads_while_a_15_mb_interchange_is_processed_answer_within_5_s_and_every_202_is_kept(
         app, database_url, workdir, sender):
-    """The reading of a big interchange writes nothing (hub.services.spill): only its final write
+    """The reading of a big interchange writes nothing (hub.exchanges.spill): only its final write
     holds SQLite's one writer, and an upload that meets it answers 503 with Retry-After, never 500."""
     server = HubServer(database_url, workdir, workers=2, scheduler=True, env=BIG)
     small = (ROOT / "fixtures" / "edifact" / "demo_orders_d96a_basic.edi").read_bytes()

@@ -9,7 +9,7 @@ import pytest
 from connectors.base import ConnectorSettings
 from connectors.file import FileConnector
 from hub.domain.errors import HubError, ValidationError
-from hub.services.erp_inbound import ErpInputError, parse_invoice
+from hub.exchanges.erp_inbound import ErpInputError, parse_invoice
 from mappings.edifact.envelope import parse_interchange
 from mappings.ubl import parse_ubl
 

@@ -9,10 +9,10 @@ import re
 from pathlib import Path
 
 from hub import config
+from hub.partners import profiles
 from hub.procurement import stock_pull
 from hub.reconciliation import fetch
 from hub.retention.domain import RetentionPolicy
-from hub.services import profiles
 
 ROOT = Path(__file__).resolve().parents[3]
 DOC = (ROOT / "docs" / "settings.md").read_text(encoding="utf-8")
@@ -68,7 +68,7 @@ def test_the_readme_links_the_reference_and_the_licence_is_apache_2() -> None:
 
 
 def test_the_admin_pages_show_the_documented_meaning_of_each_profile_key() -> None:
-    from hub.services.profile_help import PROFILE_HELP
+    from hub.partners.profile_help import PROFILE_HELP
 
     body = DOC.split("## Partner profile keys\n", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([A-Za-z0-9_]+)` \| (.*?) \| (.*?) \| (.*?) \|$", body, flags=re.M)

@@ -3,7 +3,7 @@ data, whatever separators each interchange declares."""
 
 from __future__ import annotations
 
-from hub.services.sniff import sniff
+from hub.exchanges.sniff import sniff
 from mappings.edifact.envelope import parse_interchange
 from mappings.edifact.interchanges import holds_several, interchange_spans
 from tests.support.interchanges import orders_interchange

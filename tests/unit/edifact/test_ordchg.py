@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.domain.documents import Document, OrderCancellation, OrderChange, PurchaseOrder
-from hub.services.rendering import Identity, render
+from hub.rendering import Identity, render
 from mappings.codelists import CodeListError
 from mappings.edifact import registry
 from mappings.edifact.envelope import parse_interchange

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from hub.domain.documents import Document
 from hub.domain.errors import ValidationError
-from hub.services.rendering import Identity, render
+from hub.rendering import Identity, render
 from mappings.edifact import registry
 from mappings.edifact.envelope import parse_interchange
 from mappings.edifact.outbound_validation import validate_interchange

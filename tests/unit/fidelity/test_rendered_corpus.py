@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from hub.services.outbound import validate_outbound
-from hub.services.rendering import UBL_TYPES, render
+from hub.exchanges.outbound import validate_outbound
+from hub.rendering import UBL_TYPES, render
 from mappings.edifact.profile import GENERIC, PartnerProfile
 from tests.support.conformance import EDIFACT_CORPUS, corpus_files, counted, oracle_fatal, oracle_module
 from tests.unit.edifact._profiles import FIXTURES, profile_for

@@ -14,10 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hub.domain.documents import Reference
+from hub.exchanges.outbound import validate_outbound
 from hub.invoicing.arithmetic import Adjustment, LineInput
 from hub.invoicing.domain import InvoiceSpec, LineSpec, build
-from hub.services.outbound import validate_outbound
-from hub.services.rendering import Identity, render
+from hub.rendering import Identity, render
 from mappings.edifact.profile import PartnerProfile
 from tests.support.conformance import oracle_fatal, oracle_module
 from tests.support.invoicing import BUYER, DELIVERY, SELLER, TRANSFER

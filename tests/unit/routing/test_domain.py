@@ -8,14 +8,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hub.domain.batching import BatchPolicy, batch_policy
 from hub.domain.errors import ValidationError
 from hub.routing.domain import (
     NO_ROUTE,
-    BatchPolicy,
     Decision,
     Facts,
     Rule,
-    batch_policy,
     decide,
     parse_test_flag,
 )

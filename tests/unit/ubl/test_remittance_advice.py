@@ -11,7 +11,7 @@ import pytest
 
 from hub.domain.documents import PartyRole, RemittanceAdvice
 from hub.domain.errors import MappingError
-from hub.services.rendering import Identity, render
+from hub.rendering import Identity, render
 from mappings.edifact import registry
 from mappings.edifact.envelope import parse_interchange
 from mappings.edifact.outbound_validation import validate_interchange

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub.domain.errors import ValidationError
-from hub.services.sniff import sniff
+from hub.exchanges.sniff import sniff
 from hub.xmlsafe import parse_xml
 from mappings.ubl import sbdh
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hub.domain.errors import ValidationError
-from hub.services.sniff import sniff
+from hub.exchanges.sniff import sniff
 from hub.xmlsafe import parse_xml
 from mappings.ubl import parse_ubl
 

@@ -1,0 +1,187 @@
+"""Delivering queued documents to push connectors: claim, send outside any transaction, record.
+
+Each delivery takes three short steps: (1) claim it and commit `sending`; (2) call the connector with
+no transaction open, the document id as idempotency key; (3) record `sent`, `retrying` (exponential
+backoff with full jitter) or `dead` in a new transaction. A process killed during step 2 leaves the
+delivery in `sending`; after `sending_timeout` it is sent again, and the ERP's de-duplication by
+idempotency key makes that second call harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from connectors.base import Delivery, SendResult
+from hub.config import Settings
+from hub.db import utcnow
+from hub.domain.errors import ConnectorError
+from hub.domain.states import ExchangeState
+from hub.erp.connectors import connector_for, scrub_error, scrub_text
+from hub.erp.outbox import Claim, claim_next, recover_stuck, transition_delivery
+from hub.models import Document, ErpConnector, OutboundDelivery
+from hub.observability.outcomes import delivery_attempt
+
+log = logging.getLogger(__name__)
+
+SessionFactory = Callable[[], Session]
+ACTOR = "system:delivery"
+S = ExchangeState
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """Retry and timeout settings (environment: HUB_DELIVERY_*, HUB_OUTBOX_VISIBILITY_SECONDS)."""
+
+    max_attempts: int = 8
+    backoff_base: float = 2.0  # seconds; attempt n waits up to base * 2**(n-1)
+    backoff_max: float = 900.0
+    sending_timeout: float = 300.0  # a delivery `sending` this long is presumed interrupted
+    visibility_timeout: float = 300.0  # a fetched, unacknowledged outbox document comes back after this
+    batch: int = 50
+
+    ENV = {"max_attempts": "HUB_DELIVERY_MAX_ATTEMPTS", "backoff_base": "HUB_DELIVERY_BACKOFF_BASE",
+           "backoff_max": "HUB_DELIVERY_BACKOFF_MAX", "sending_timeout": "HUB_DELIVERY_SENDING_TIMEOUT",
+           "visibility_timeout": "HUB_OUTBOX_VISIBILITY_SECONDS", "batch": "HUB_DELIVERY_BATCH"}
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None,
+                 overrides: Mapping[str, Any] | None = None) -> DeliveryPolicy:
+        """Defaults, then the environment, then `overrides` (e.g. `Settings.extra`)."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        for name, var in cls.ENV.items():
+            raw = (overrides or {}).get(name, env.get(var))
+            if raw is None or raw == "":
+                continue
+            kind = int if name in ("max_attempts", "batch") else float
+            values[name] = kind(raw)
+        policy = cls(**values)
+        if policy.max_attempts < 1 or policy.backoff_base <= 0 or policy.backoff_max <= 0:
+            raise ValueError(f"delivery settings out of range: {policy}")
+        return policy
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DeliveryPolicy:
+        return cls.from_env(overrides={k: v for k, v in settings.extra.items() if k in cls.ENV})
+
+
+def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
+    """Full jitter: uniform in [0, min(cap, base * 2**(attempt-1))], so retrying clients spread out."""
+    ceiling = min(cap, base * 2 ** max(0, min(attempt - 1, 60)))
+    return (rng or random).uniform(0, ceiling)
+
+
+def deliver_due(make_session: SessionFactory, *, limit: int = 50,
+                policy: DeliveryPolicy | None = None) -> int:
+    """Recover interrupted deliveries, then deliver up to `limit` due ones; returns how many were tried."""
+    policy = policy or DeliveryPolicy.from_env()
+    with make_session() as session:
+        recover_stuck(session, older_than=timedelta(seconds=policy.sending_timeout), actor=ACTOR)
+        session.commit()
+    tried = 0
+    started = utcnow()  # only what was due when the run began: a quick retry waits for the next run
+    while tried < limit:
+        with make_session() as session:
+            claim = claim_next(session, actor=ACTOR, due_by=started)
+            session.commit()
+        if claim is None:
+            break
+        clock = time.monotonic()
+        state = deliver_claimed(make_session, claim, policy)
+        delivery_attempt(make_session, claim.delivery_id, claim.attempt, state, time.monotonic() - clock)
+        tried += 1
+    return tried
+
+
+def deliver_claimed(make_session: SessionFactory, claim: Claim, policy: DeliveryPolicy) -> str:
+    """Send one claimed delivery and record the outcome; returns the state it ended in."""
+    with make_session() as session:
+        prepared = _prepare(session, claim.delivery_id)
+        session.rollback()  # nothing to keep: the network call below must not sit inside a transaction
+    if isinstance(prepared, ConnectorError):
+        return _record_failure(make_session, claim, policy, prepared)
+    connector_row, delivery = prepared
+    try:
+        result = connector_for(connector_row).send(delivery)
+    except ConnectorError as exc:
+        # An ERP may echo the request, credentials included: masked before it is stored, audited or logged.
+        return _record_failure(make_session, claim, policy, scrub_error(connector_row, exc))
+    except Exception as exc:  # a connector bug must not leave the delivery stuck in `sending`
+        trace = scrub_text(connector_row, traceback.format_exc(limit=10))
+        log.error("connector %s crashed delivering %s\n%s", connector_row.name, claim.delivery_id, trace)
+        error = scrub_error(connector_row, ConnectorError(f"{type(exc).__name__}: {exc}", retryable=True))
+        return _record_failure(make_session, claim, policy, error, trace)
+    return _record_sent(make_session, claim, result)
+
+
+def _prepare(session: Session, delivery_id: str) -> tuple[ErpConnector, Delivery] | ConnectorError:
+    row = session.get(OutboundDelivery, delivery_id)
+    if row is None:
+        return ConnectorError(f"delivery {delivery_id} vanished", retryable=False)
+    connector = session.get(ErpConnector, row.connector_id)
+    document = session.get(Document, row.document_id)
+    if connector is None or document is None:
+        return ConnectorError("connector or document missing", retryable=False)
+    if not connector.active:
+        return ConnectorError(f"connector {connector.name} is inactive", retryable=False)
+    session.expunge(connector)
+    return connector, Delivery(document_id=document.id, document_type=document.doc_type,
+                               document=document.canonical, rendered=row.payload,
+                               content_type=row.content_type)
+
+
+def _owned(session: Session, claim: Claim) -> OutboundDelivery | None:
+    """The delivery if it is still `sending` under our claim (recovery may have taken it back)."""
+    row = session.get(OutboundDelivery, claim.delivery_id, with_for_update=True)
+    if row is None or row.state != S.sending.value or row.claim_token != claim.token:
+        log.warning("delivery %s changed hands while sending; outcome left to its new owner",
+                    claim.delivery_id)
+        return None
+    return row
+
+
+def _record_sent(make_session: SessionFactory, claim: Claim, result: SendResult) -> str:
+    with make_session() as session:
+        row = _owned(session, claim)
+        if row is None:
+            return "lost"
+        now = utcnow()
+        row.sent_at, row.next_attempt_at, row.claim_token = now, None, None
+        row.remote_reference = (result.remote_reference or "")[:200] or None
+        transition_delivery(session, row, S.sent, actor=ACTOR,
+                            details={"attempt": claim.attempt, "remote_reference": row.remote_reference,
+                                     "duplicate": result.duplicate})
+        session.commit()
+        return S.sent.value
+
+
+def _record_failure(make_session: SessionFactory, claim: Claim, policy: DeliveryPolicy,
+                    error: ConnectorError, trace: str | None = None) -> str:
+    with make_session() as session:
+        row = _owned(session, claim)
+        if row is None:
+            return "lost"
+        now = utcnow()
+        final = not error.retryable or row.attempts >= policy.max_attempts
+        row.last_error = {"code": error.code, "message": error.message, "retryable": error.retryable,
+                          "attempt": row.attempts, "at": now.isoformat(),
+                          **({"traceback": trace} if trace else {})}
+        row.claim_token = None
+        target = S.dead if final else S.retrying
+        delay = 0.0 if final else backoff_delay(row.attempts, policy.backoff_base, policy.backoff_max)
+        row.next_attempt_at = None if final else now + timedelta(seconds=delay)
+        transition_delivery(session, row, target, actor=ACTOR,
+                            details={"attempt": row.attempts, "error": error.message[:500],
+                                     "retry_in_s": round(delay, 3) if not final else None})
+        session.commit()
+        return target.value
