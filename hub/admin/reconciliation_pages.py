@@ -1,6 +1,7 @@
 """Reconciliation's screens: the exceptions queue (each waiting payment with its best suggestions,
-their scores and reasons; confirm one, match by hand, split, reject) and the payments already matched
-(undo a match). Every action goes through reconciliation's service, which audits it."""
+their scores and reasons; confirm one, match by hand, split, reject), the payments already matched
+(undo a match, or a credit applied) and partners' open credit (apply it to invoices). Every action goes
+through reconciliation's service, which audits it."""
 
 from __future__ import annotations
 
@@ -30,6 +31,9 @@ def attach(bp: Blueprint, nav: Nav) -> None:
                     methods=["POST"])
     bp.add_url_rule("/admin/reconciliation/matches/<int:match_id>/act", "reconciliation_match_act",
                     match_act, methods=["POST"])
+    bp.add_url_rule("/admin/reconciliation/credits", "reconciliation_credits", credits)
+    bp.add_url_rule("/admin/reconciliation/credits/apply", "reconciliation_credit_apply", credit_apply,
+                    methods=["POST"])
     nav.add("Payments", "admin.reconciliation", security.ALL_STAFF)
 
 
@@ -53,6 +57,37 @@ def matched() -> str:
     rows = queries.matched_payments(_sessions(), limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
     return render_template("admin/reconciliation_matched.html", rows=rows[:PER_PAGE],
                            more=len(rows) > PER_PAGE, page=page, can_operate=security.may(Permission.operate))
+
+
+@security.allow(security.ALL_STAFF)
+def credits() -> str:
+    return render_template("admin/reconciliation_credits.html", rows=service.credits(_sessions()),
+                           can_operate=security.current().can_operate())
+
+
+def _credit_parts(text: str) -> list[tuple[Any, Decimal | None]]:
+    """`INV-1=100.00` or `INV-1` (as much as is open and left) per line."""
+    parts: list[tuple[Any, Decimal | None]] = []
+    for n, line in enumerate(t for t in text.splitlines() if t.strip()):
+        invoice, sep, amount = line.partition("=")
+        parts.append((invoice.strip(), _amount(amount, f"line {n + 1}") if sep and amount.strip() else None))
+    if not parts:
+        raise ValidationError(_("write one invoice (or invoice=amount) per line"))
+    return parts
+
+
+@security.allow(security.OPERATORS)
+def credit_apply() -> ResponseReturnValue:
+    """Spend a partner's open credit on its invoices."""
+    try:
+        done = service.apply_credit(_sessions(), _credit_parts(request.form.get("parts", "")),
+                                    actor=security.current().actor)
+    except HubError as exc:
+        flash(_("Credit not applied: %(why)s", why=str(exc)), "error")
+        return redirect(url_for("admin.reconciliation_credits"))
+    flash(_("Credit applied (match %(id)s): %(invoices)s.", id=done["id"], invoices=", ".join(
+        f"{a['number']} {a['amount']}" for a in done["allocations"])))
+    return redirect(url_for("admin.reconciliation_credits"))
 
 
 def _amount(text: str, field: str) -> Decimal:
@@ -103,9 +138,13 @@ def act(entry_id: int) -> ResponseReturnValue:
 def match_act(match_id: int) -> ResponseReturnValue:
     """Undo a match: the invoices' payments are reversed and the payment waits again."""
     try:
-        service.undo(_sessions(), match_id, request.form.get("reason", ""), actor=security.current().actor)
+        undone = service.undo(_sessions(), match_id, request.form.get("reason", ""),
+                              actor=security.current().actor)
     except HubError as exc:
         flash(_("Match %(id)s: %(why)s", id=match_id, why=str(exc)), "error")
         return redirect(url_for("admin.reconciliation_matched"))
-    flash(_("Match %(id)s undone: the payment waits in the queue again.", id=match_id))
+    if undone["rule"] == "credit":
+        flash(_("Match %(id)s undone: the partner's credit is open again.", id=match_id))
+    else:
+        flash(_("Match %(id)s undone: the payment waits in the queue again.", id=match_id))
     return redirect(url_for("admin.reconciliation_matched"))

@@ -141,6 +141,11 @@ OPERATIONS: dict[str, Op] = {
     "matching.start_run": Op(OPERATOR, body={"type": "object", "properties": {
         "dry_run": {"type": "boolean"}}}, ok=201, answers={200: "a dry run: the decisions, nothing written"}),
     "matching.list_runs": Op(STAFF, (("limit", "integer", "at most this many (500)"),)),
+    "matching.list_credits": Op(STAFF, (("partner", "integer", "one partner's (its id)"),)),
+    "matching.apply_credit": Op(OPERATOR, body={"type": "object", "required": ["allocations"], "properties": {
+        "allocations": {"type": "array", "items": {"type": "object", "required": ["invoice"], "properties": {
+            "invoice": {"type": ["string", "integer"]}, "amount": {"type": "string"}}}}}}, ok=201, answers={
+        422: "an invoice or amount is refused (not open, another currency, more than the credit), named"}),
     "invoicing.add_company": Op(OPERATOR, body={"type": "object", "required": ["name", "country"]}, ok=201,
                                 answers={409: "a company of that name exists", 422: "a field is refused"}),
     "invoicing.list_companies": Op(STAFF),
@@ -203,7 +208,8 @@ OPERATIONS: dict[str, Op] = {
         body={"type": "string", "format": "binary"}, ok=201, answers={
             200: "nothing new: the same file, or statements already held",
             400: "empty, or a bad parameter", 413: "larger than HUB_MAX_UPLOAD_BYTES",
-            415: "neither camt.053/054, MT940 nor CSV", 422: "unreadable: stored failed, problems named"}),
+            415: "neither camt.052/053/054, MT940/MT942 nor CSV",
+            422: "unreadable: stored failed, problems named"}),
     "reconciliation_statements.list_statements": Op(STAFF, (
         ("account", "string", "the account (IBAN or the bank's id)"),
         ("date_from", "date", "statement date on or after (YYYY-MM-DD)"),

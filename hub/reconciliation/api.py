@@ -134,6 +134,29 @@ def undo_match(match_id: int) -> Response:
     return jsonify(service.undo(new_session, match_id, _body().get("reason"), actor=actor))
 
 
+@bp.get("/credits")
+@reader
+def list_credits() -> Response:
+    """Partners' open credit (what overpayments left) per currency, with the credits it is made of."""
+    partner = int_arg("partner", 0, maximum=2**31 - 1) or None
+    return jsonify(items=service.credits(new_session, partner))
+
+
+@bp.post("/credits/apply")
+@changer
+def apply_credit() -> tuple[Response, int]:
+    """Spend the invoices' partner's open credit on them: {"allocations": [{"invoice": ..., "amount":
+    "..." (optional: as much as is open and left)}]}; undone like a match."""
+    parts = _body().get("allocations")
+    if not isinstance(parts, list) or not parts or len(parts) > MAX_PARTS \
+            or not all(isinstance(p, dict) for p in parts):
+        raise BadParameter(f'allocations: 1 to {MAX_PARTS} of {{"invoice": ..., "amount": "..." (optional)}}')
+    parsed = [(_invoice_ref(p.get("invoice"), f"allocations[{n}].invoice"),
+               amount_of(p["amount"], f"allocations[{n}].amount") if p.get("amount") is not None else None)
+              for n, p in enumerate(parts)]
+    return jsonify(service.apply_credit(new_session, parsed, actor=current_principal().actor)), 201
+
+
 @bp.get("/exceptions")
 @reader
 def list_exceptions() -> Response:

@@ -44,8 +44,11 @@ class RuleConfig:
     threshold: int = 80
 
 
+# `credit` is not a payment rule: enabled, a run ends by spending each partner's open credit on the one
+# open invoice it equals exactly (see reconciliation.credit); its position and threshold are not used
 DEFAULT_RULES = (RuleConfig("reference", True, 1, 80), RuleConfig("remittance", True, 2, 80),
-                 RuleConfig("partner_amount", True, 3, 60), RuleConfig("amount_tolerance", True, 4, 60))
+                 RuleConfig("partner_amount", True, 3, 60), RuleConfig("amount_tolerance", True, 4, 60),
+                 RuleConfig("credit", True, 5, 100))
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,9 @@ class Config:
 
     def tolerance(self, currency: str) -> Tolerance:
         return self.tolerances.get(currency) or self.tolerances.get("*") or Tolerance(ZERO, ZERO)
+
+    def enabled(self, name: str) -> bool:
+        return any(r.name == name and r.enabled for r in self.rules)
 
     def ordered(self) -> list[RuleConfig]:
         return sorted((r for r in self.rules if r.enabled), key=lambda r: (r.position, r.name))

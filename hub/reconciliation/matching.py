@@ -156,7 +156,7 @@ def load_remittances(session: Session) -> Remittances:
     used = select(PaymentMatch.id).where(PaymentMatch.entry_id == rr.entry_id,
                                          PaymentMatch.state == "matched").exists()
     records = []
-    for row in session.scalars(select(rr).where(~used).order_by(rr.id)):
+    for row in session.scalars(select(rr).where(~used, rr.state == "active").order_by(rr.id)):
         lines = tuple((str(ln.get("invoice", "")), Decimal(str(ln.get("amount", "0"))))
                       for ln in row.lines or [] if isinstance(ln, dict))
         records.append((row.id, row.entry_id, Remittance(row.id, row.partner_id, row.number, row.currency,

@@ -79,7 +79,7 @@ class StatementEntry(Base):
 
 class RemittanceRecord(Base):
     """A partner's remittance advice (EDIFACT REMADV or UBL RemittanceAdvice), as the matcher reads it:
-    which invoices a payment covers, and how much of each."""
+    which invoices a payment covers, and how much of each; `cancelled` when the partner withdrew it."""
 
     __tablename__ = "remittance_records"
     __table_args__ = (UniqueConstraint("partner_id", "number"),)
@@ -93,4 +93,6 @@ class RemittanceRecord(Base):
     total: Mapped[Decimal | None] = mapped_column(AMOUNT)
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{invoice, amount}]
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("statement_entries.id"), index=True)
+    # active | cancelled (the partner cancelled it: BGM 1225 = 1; the matcher no longer reads it)
+    state: Mapped[str] = mapped_column(String(20), default="active", server_default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -220,7 +220,10 @@ def decide(p: Payment, ix: Index, remits: Sequence[Remittance], config: Config) 
     tol = config.tolerance(p.currency)
     pool: list[Candidate] = []
     for rule in config.ordered():
-        found = RULES[rule.name](p, ix, remits, tol)
+        finder = RULES.get(rule.name)
+        if finder is None:  # not a payment rule (credit)
+            continue
+        found = finder(p, ix, remits, tol)
         for c in found:
             c.score = score(c)
             _doubt_overpayment(c, ix)

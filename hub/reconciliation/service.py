@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec, record_events
@@ -20,8 +20,8 @@ from hub.domain.errors import HubError, NotFound, Problem, ValidationError
 from hub.invoicing import service as invoicing
 from hub.jobruns.service import claim_slot, finish
 from hub.jobruns.slots import slot_key
-from hub.models import new_id
-from hub.reconciliation import booking, matching, queries
+from hub.models import Partner, new_id
+from hub.reconciliation import booking, credit, matching, queries
 from hub.reconciliation.domain import Allocation, Candidate, Decision, normalise
 from hub.reconciliation.match_models import PartnerCredit, PayerMapping, PaymentMatch, WriteOff
 from hub.reconciliation.models import StatementEntry
@@ -100,7 +100,9 @@ def run_matching(session: Session, *, actor: str, run_id: int | None) -> dict[st
     record_events(session, [EventSpec(actor, f"payment.{s}", "statement_entry", str(d.payment.id), None, {
         "entry_key": d.payment.key, "suggestions": [_brief(c) for c in d.suggestions],
         **({"note": d.note} if d.note else {})}) for d, s in changed])
-    return summary(decisions)
+    applied = credit.book(session, credit.exact(credit.open_credits(session), index), actor=actor,
+                          automatic=True, run_id=run_id) if config.enabled(credit.RULE) else []
+    return {**summary(decisions), "credits_applied": len(applied)}
 
 
 def summary(decisions: Sequence[Decision]) -> dict[str, Any]:
@@ -310,22 +312,82 @@ def undo(sessions: SessionFactory, match_id: int, reason: Any, *, actor: str) ->
             raise NotFound(f"no match {match_id}")
         if match.state != "matched":
             raise MatchRefused(f"match {match_id} is {match.state}: only a match is undone")
-        entry = session.get(StatementEntry, match.entry_id, with_for_update=True)
-        assert entry is not None
-        lines = [invoicing.PaymentLine(int(a["invoice_id"]), Decimal(a["amount"]) + Decimal(a["write_off"]),
-                                       entry.entry_key) for a in match.allocations]
-        outcomes = invoicing.reverse_payments(session, lines, actor=actor, reason=reason) if lines else []
-        now = utcnow()
-        match.state, match.decided_by, match.decided_at = "undone", actor, now
-        for model in (WriteOff, PartnerCredit):
-            session.execute(update(model).where(model.match_id == match_id).values(state="undone"))
-        session.execute(delete(PayerMapping).where(PayerMapping.match_id == match_id))
-        entry.status, entry.open_amount = "unmatched", entry.amount
-        record_events(session, [EventSpec(actor, "payment.unmatched", "payment_match", str(match_id), None, {
-            "entry": entry.id, "reason": reason, "invoices": [[a["number"], a["amount"]]
-                                                              for a in match.allocations]})])
-        booking.notify_erps(session, outcomes, "undone", actor=actor)
+        if match.rule == credit.RULE:
+            _undo_credit(session, match, reason, actor)
+        else:
+            undo_in_session(session, match, reason, actor)
     return queries.match_detail(sessions, match_id)
+
+
+def undo_in_session(session: Session, match: PaymentMatch, reason: str, actor: str) -> None:
+    """Take a payment's match back in the caller's transaction (which holds the matching lock);
+    refused while the credit it left is spent on invoices."""
+    match_id = match.id
+    spent = credit.spent_from(session, match.entry_id)
+    if spent and session.scalar(select(PartnerCredit.id).where(
+            PartnerCredit.match_id == match_id, PartnerCredit.amount > 0)) is not None:
+        raise MatchRefused(f"match {match_id} left a credit that was applied to invoices (match "
+                           f"{', '.join(map(str, spent))}): undo that first")
+    entry = session.get(StatementEntry, match.entry_id, with_for_update=True)
+    assert entry is not None
+    lines = [invoicing.PaymentLine(int(a["invoice_id"]), Decimal(a["amount"]) + Decimal(a["write_off"]),
+                                   entry.entry_key) for a in match.allocations]
+    outcomes = invoicing.reverse_payments(session, lines, actor=actor, reason=reason) if lines else []
+    now = utcnow()
+    match.state, match.decided_by, match.decided_at = "undone", actor, now
+    for model in (WriteOff, PartnerCredit):
+        session.execute(update(model).where(model.match_id == match_id).values(state="undone"))
+    session.execute(delete(PayerMapping).where(PayerMapping.match_id == match_id))
+    entry.status, entry.open_amount = "unmatched", entry.amount
+    record_events(session, [EventSpec(actor, "payment.unmatched", "payment_match", str(match_id), None, {
+        "entry": entry.id, "reason": reason, "invoices": [[a["number"], a["amount"]]
+                                                          for a in match.allocations]})])
+    booking.notify_erps(session, outcomes, "undone", actor=actor)
+
+
+def _undo_credit(session: Session, match: PaymentMatch, reason: str, actor: str) -> None:
+    """Take a credit application back: the invoices' payments reversed, the credit it spent open again."""
+    lines = [invoicing.PaymentLine(int(a["invoice_id"]), Decimal(a["amount"]), f"credit:{match.id}")
+             for a in match.allocations]
+    outcomes = invoicing.reverse_payments(session, lines, actor=actor, reason=reason)
+    match.state, match.decided_by, match.decided_at = "undone", actor, utcnow()
+    session.execute(update(PartnerCredit).where(PartnerCredit.match_id == match.id).values(state="undone"))
+    record_events(session, [EventSpec(actor, "credit.unapplied", "payment_match", str(match.id), None, {
+        "reason": reason, "currency": match.currency,
+        "invoices": [[a["number"], a["amount"]] for a in match.allocations],
+        "credits": [[c["entry_key"], c["spent"]] for c in match.figures.get("credits", [])]})])
+    booking.notify_erps(session, outcomes, "undone", actor=actor)
+
+
+def apply_credit(sessions: SessionFactory, parts: Sequence[tuple[Any, Decimal | None]], *,
+                 actor: str) -> dict[str, Any]:
+    """Spend the invoices' partner's open credit on them: invoices (id or number) with amounts (none:
+    as much as is open and left), oldest credit first."""
+    with sessions() as session, transaction(session):
+        matching.lock(session)
+        ids = [_invoice_id(session, ref, n) for n, (ref, _) in enumerate(parts)]
+        invoices = matching.load_index_of(session, ids)
+        held = credit.open_credits(session, sorted({inv.partner_id for inv in invoices.values()}))
+        lines = [(i, amount) for i, (_, amount) in zip(ids, parts, strict=True)]
+        application = credit.plan(held, invoices, lines, actor=actor)
+        [match_id] = credit.book(session, [application], actor=actor, automatic=False)
+    return queries.match_detail(sessions, match_id)
+
+
+def credits(sessions: SessionFactory, partner_id: int | None = None) -> list[dict[str, Any]]:
+    """Partners' open credit per currency, with the credits it is made of (oldest first)."""
+    with sessions() as session:
+        found = credit.open_credits(session, None if partner_id is None else [partner_id])
+        out: dict[tuple[int, str], dict[str, Any]] = {}
+        for c in found:
+            row = out.setdefault((c.partner_id, c.currency), {
+                "partner_id": c.partner_id, "currency": c.currency, "open": Decimal(0), "credits": []})
+            row["open"] += c.left
+            row["credits"].append({"entry_id": c.entry_id, "entry_key": c.entry_key, "left": str(c.left)})
+        names = {pid: name for pid, name in session.execute(select(Partner.id, Partner.name).where(
+            Partner.id.in_(sorted({c.partner_id for c in found}))))}
+        return [{**row, "partner": names.get(row["partner_id"]), "open": str(row["open"])}
+                for row in out.values()]
 
 
 def _reason(text: Any, *, required: bool = True) -> str:

@@ -52,7 +52,8 @@ def choose_format(data: bytes, fmt: str | None) -> str:
     chosen = fmt or sniff(data)
     if chosen not in FORMATS:
         message = (f"format {fmt!r} is not one of {', '.join(FORMATS)}" if fmt else
-                   "the file is neither camt.053/054 XML, MT940 nor a CSV export; nothing was stored")
+                   "the file is neither camt.052/053/054 XML, MT940/MT942 nor a CSV export; "
+                   "nothing was stored")
         raise UnknownFormat(message, problems=[Problem(code="UNSUPPORTED_CONTENT", element="format",
                                                        message=message)])
     return chosen

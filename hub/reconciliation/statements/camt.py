@@ -1,11 +1,18 @@
-"""ISO 20022 camt.053 (BkToCstmrStmt) and camt.054 (BkToCstmrDbtCdtNtfctn), versions .001.02 to
-.001.08 (the namespace is matched by its prefix), read with the hub's safe XML parser. Pure.
+"""ISO 20022 camt.053 (BkToCstmrStmt), camt.052 (BkToCstmrAcctRpt, the intraday account report) and
+camt.054 (BkToCstmrDbtCdtNtfctn), versions .001.02 to .001.08 (the namespace is matched by its prefix),
+read with the hub's safe XML parser. Pure.
 
 An entry with several transaction details (NtryDtls/TxDtls, a batch booked as one amount) gives one
 entry per TxDtls, each with its own key: keying them by the entry's reference alone imported the
 batch once and lost the rest, or imported it twice (OCA bank-statement-import PR 475).
 `RvslInd` true is a reversal; `Chrgs` are the fees; only booked entries (status BOOK, or none) are
 taken, pending and information-only ones are counted as `not_booked`.
+
+A camt.052 report is read as a statement of its own kind (`camt.052`): its booked entries are payments
+like a camt.053's, keyed the same way (AcctSvcrRef, else EndToEndId), so the end-of-day camt.053 (or
+MT940) that carries them again finds them already held and does not double them; its entries with
+status PDNG (pending) or INFO (information only) are not payments yet and are only counted. Its
+interim booked balance (ITBD) stands for the closing one.
 """
 
 from __future__ import annotations
@@ -34,16 +41,21 @@ from hub.reconciliation.statements.domain import (
 from hub.xmlsafe import parse_xml
 
 NAMESPACES = {"camt.053": "urn:iso:std:iso:20022:tech:xsd:camt.053.001.",
+              "camt.052": "urn:iso:std:iso:20022:tech:xsd:camt.052.001.",
               "camt.054": "urn:iso:std:iso:20022:tech:xsd:camt.054.001."}
 VERSIONS = {f"{n:02d}" for n in range(2, 9)}
-CONTAINERS = {"camt.053": ("BkToCstmrStmt", "Stmt"), "camt.054": ("BkToCstmrDbtCdtNtfctn", "Ntfctn")}
+CONTAINERS = {"camt.053": ("BkToCstmrStmt", "Stmt"), "camt.052": ("BkToCstmrAcctRpt", "Rpt"),
+              "camt.054": ("BkToCstmrDbtCdtNtfctn", "Ntfctn")}
 # A booked entry with its details is 20 to 40 elements: the hub's default XML budget (500,000) would
 # refuse statements past about 15,000 entries; this one reads about 60,000 (a few hundred MB at most).
 MAX_ELEMENTS = 2_000_000
+# opening: the booked opening (or the previous closing); closing: the closing booked, or a camt.052's
+# interim booked balance
+BALANCES = {"OPBD": "opening", "PRCD": "opening", "CLBD": "closing", "ITBD": "closing"}
 
 
 def message_kind(root: etree._Element) -> str | None:
-    """camt.053 or camt.054 when the root's namespace is one of the versions read, else None."""
+    """camt.053, camt.052 or camt.054 when the root's namespace is one of the versions read, else None."""
     namespace = etree.QName(root).namespace or ""
     for kind, prefix in NAMESPACES.items():
         if namespace.startswith(prefix) and namespace[len(prefix):] in VERSIONS:
@@ -52,12 +64,12 @@ def message_kind(root: etree._Element) -> str | None:
 
 
 def parse(data: bytes) -> list[ParsedStatement]:
-    """The statements (or notifications) of a camt.053 or camt.054 file."""
+    """The statements (or reports, or notifications) of a camt.053, camt.052 or camt.054 file."""
     root = parse_xml(data, max_elements=MAX_ELEMENTS)
     kind = message_kind(root)
     if kind is None:
-        raise fail("/*", "namespace", f"{etree.QName(root).namespace!r} is not camt.053 or camt.054 "
-                   "(versions 001.02 to 001.08)")
+        raise fail("/*", "namespace", f"{etree.QName(root).namespace!r} is not camt.052, camt.053 or "
+                   "camt.054 (versions 001.02 to 001.08)")
     reader = _Reader(etree.QName(root).namespace or "")
     envelope, block = CONTAINERS[kind]
     container = reader.first(root, envelope)
@@ -138,7 +150,7 @@ class _Reader:
         out: dict[str, Any] = {}
         for index, bal in enumerate(self.all(node, "Bal"), start=1):
             code = self.text(bal, "Tp/CdOrPrtry/Cd")
-            slot = {"OPBD": "opening", "PRCD": "opening", "CLBD": "closing"}.get(code or "")
+            slot = BALANCES.get(code or "")
             found = self.money(bal, "Amt", f"{where}/Bal[{index}]")
             if slot is None or found is None or slot in out:
                 continue

@@ -8,6 +8,14 @@ existing file is read from disk by `mt940.parse`. A file of several statements i
 The `:86:` details are read in both structured forms: the German `?20`-`?29` purpose, `?32`/`?33`
 name, `?31` IBAN, with `EREF+`/`SVWZ+` keywords; and the `/EREF/`, `/REMI/`, `/NAME/`, `/IBAN/`
 keywords of Dutch and SWIFT-guideline banks. Charges come from a `/CHGS/` code.
+
+SWIFT MT942 (interim transaction report) is read by the same library, which knows its tags (`:34F:`
+floor limit, `:13D:` date and time, `:90D:`/`:90C:` number and sum of debits and credits): a block
+with a `:13D:` or `:34F:` and no `:62F:` is an MT942, a statement of its own kind (`mt942`) dated by
+its `:13D:`, without balances. Its entries are booked ones (an MT942 reports what was booked since the
+last statement), keyed like an MT940's (the bank reference after `//`, else the end-to-end id), so the
+evening's MT940 carrying them again does not double them. The `:90C:`/`:90D:` counts and sums are
+checked against the entries read.
 """
 
 from __future__ import annotations
@@ -39,7 +47,7 @@ REF_NONE = {"NONREF", "NOTPROVIDED", ""}
 
 
 def looks_like(text: str) -> bool:
-    """An MT940 file: a `:20:` and a `:25:` or `:61:` tag at the start of lines."""
+    """An MT940 (or MT942) file: a `:20:` and a `:25:` or `:61:` tag at the start of lines."""
     return bool(re.search(r"(?m)^:20:", text)) and bool(re.search(r"(?m)^:(25|61|60F):", text))
 
 
@@ -53,7 +61,7 @@ def decode(data: bytes) -> str:
 
 
 def parse(data: bytes) -> list[ParsedStatement]:
-    """The statements of an MT940 file."""
+    """The statements of an MT940 file (or the reports of an MT942 one)."""
     text = decode(data)
     if not looks_like(text):
         raise fail(1, ":20:", "no MT940 statement (a :20: line, then :25:, :60F:, :61:) was found")
@@ -83,28 +91,61 @@ def _library_error(exc: Exception, block: list[str], first_line: int) -> Stateme
     return fail(line, field, f"cannot be read ({type(exc).__name__}: {str(exc.args[0])[:200]})")
 
 
+def is_interim(block: list[str]) -> bool:
+    """An MT942 block: a `:13D:` or `:34F:` (tags only MT942 has) and no `:62F:`."""
+    tags = {text[:5] for text in block}
+    return bool(tags & {":13D:", ":34F:"}) and ":62F:" not in tags
+
+
 def _statement(block: list[str], first_line: int) -> ParsedStatement:
     transactions = _read_block(block, first_line)
     data = transactions.data
     account = iban(data.get("account_identification"))
     if not account:
         raise fail(_line_of(block, ":25:", first_line), ":25:", "the statement names no account")
-    closing = data.get("final_closing_balance")
-    if closing is None:
-        raise fail(_line_of(block, ":62F:", first_line), ":62F:", "the statement has no closing balance")
-    opening = data.get("final_opening_balance")
     ref = "/".join(str(p) for p in (data.get("transaction_reference"), data.get("statement_number"))
                    if p)
     lines61 = [first_line + n for n, text in enumerate(block) if text.startswith(":61:")]
     seen: Counter[tuple[object, ...]] = Counter()
     entries = [_entry(tx.data, line, account, seen)
                for tx, line in zip(transactions, lines61, strict=False)]
+    if is_interim(block):
+        return _interim(block, first_line, data, account, ref, entries)
+    closing = data.get("final_closing_balance")
+    if closing is None:
+        raise fail(_line_of(block, ":62F:", first_line), ":62F:", "the statement has no closing balance")
+    opening = data.get("final_opening_balance")
     return ParsedStatement(
         source_format="mt940", account=account, statement_ref=(ref or "MT940")[:64],
         statement_date=date(closing.date.year, closing.date.month, closing.date.day),
         currency=str(closing.amount.currency) if closing.amount.currency else None,
         entries=tuple(entries), opening_balance=_money(opening.amount.amount) if opening else None,
         closing_balance=_money(closing.amount.amount))
+
+
+def _interim(block: list[str], first_line: int, data: dict[str, Any], account: str, ref: str,
+             entries: list[ParsedEntry]) -> ParsedStatement:
+    """An MT942 report: dated by its `:13D:`, its `:90C:`/`:90D:` checked against the entries read."""
+    when = data.get("date")
+    if when is None:
+        raise fail(_line_of(block, ":13D:", first_line), ":13D:", "the interim report has no date and time")
+    for tag, key, sign in ((":90C:", "sum_credit_entries", 1), (":90D:", "sum_debit_entries", -1)):
+        stated = data.get(key)
+        if stated is None:
+            continue
+        mine = [e.amount * sign for e in entries if e.amount * sign > 0]
+        total, count = sum(mine, Decimal(0)), len(mine)
+        number = str(stated.number or "").strip()
+        if _money(stated.amount) != total or (number and int(number) != count):
+            raise fail(_line_of(block, tag, first_line), tag,
+                       f"says {stated.number or '?'} entries of {_money(stated.amount)}, the report holds "
+                       f"{count} of {total}")
+    floor = data.get("c_floor_limit") or data.get("d_floor_limit")
+    currency = str(floor.currency) if floor is not None and floor.currency else \
+        (entries[0].currency if entries else None)
+    return ParsedStatement(
+        source_format="mt942", account=account, statement_ref=(ref or "MT942")[:64],
+        statement_date=date(when.year, when.month, when.day), currency=currency, entries=tuple(entries))
 
 
 def _line_of(block: list[str], tag: str, first_line: int) -> int:
@@ -167,4 +208,4 @@ def _charges(raw86: str, tx: dict[str, Any], where: str) -> Decimal:
     return amount(found.group(2), where, "/CHGS/", decimal_mark=",") if found else Decimal(0)
 
 
-__all__ = ["StatementError", "looks_like", "parse", "slash_fields"]
+__all__ = ["StatementError", "is_interim", "looks_like", "parse", "slash_fields"]

@@ -26,7 +26,8 @@ from tests.support.exchanges import post, process
 
 ROOT = Path(__file__).resolve().parents[3]
 GOLDEN = Path(__file__).with_name("golden") / "fixtures.json"
-FILES = ["ponte_camt053_eur.xml", "ponte_camt054_usd.xml", "ponte_mt940_eur.sta", "ponte_bank_export.csv",
+FILES = ["ponte_camt052_eur.xml", "ponte_camt053_eur.xml", "ponte_camt054_usd.xml", "ponte_mt942_eur.sta",
+         "ponte_mt940_eur.sta", "ponte_bank_export.csv",
          "ponte_pix_export.csv"]
 
 # name: (identifiers, payee accounts)
@@ -75,7 +76,9 @@ INVOICES: list[tuple[str, str, str, str, dict[str, str]]] = [
 ]
 
 
-def _world(app: Flask, client: Any, make_partner: Any) -> None:
+def _world(app: Flask, client: Any, make_partner: Any) -> Any:
+    """The buyers, their invoices, the REMADV and every statement fixture imported; the handle of
+    demo-retail (who sent the REMADV)."""
     demo = make_partner("demo-retail", edi_id="5412345000013")
     with app.app_context(), new_session() as session:
         companies.add_company(session, {"name": "Ponte Demo GmbH", "country": "DE",
@@ -106,6 +109,7 @@ def _world(app: Flask, client: Any, make_partner: Any) -> None:
             import_statement(session, (ROOT / "fixtures" / "bank" / name).read_bytes(),
                              source=Source(actor="test", filename=name), profiles=load_profiles())
         session.commit()
+    return demo
 
 
 def test_the_statement_fixtures_match_as_their_golden_file_says(app: Flask, client: Any,

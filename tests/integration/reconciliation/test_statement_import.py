@@ -153,3 +153,28 @@ def test_an_erp_connector_uploads_and_staff_list(app: Flask, client: FlaskClient
     with new_session(app) as session:
         exchange = session.get(Exchange, answer.json["exchange_id"])
         assert exchange is not None and exchange.connector_id is not None
+
+
+def test_intraday_reports_then_the_evenings_statements_do_not_double_the_entries(
+        app: Flask, client: FlaskClient, staff: dict[str, dict[str, str]]) -> None:
+    """A camt.052 at 13:00 then the camt.053; an MT942 at 11:30 then the MT940: each entry once, and the
+    camt.052's pending payment arrives with the evening's statement."""
+    intraday = upload(client, staff["operator"], bank_file("ponte_camt052_eur.xml"))
+    assert intraday.status_code == 201, intraday.json
+    assert (intraday.json["entries_imported"], intraday.json["entries_not_booked"]) == (2, 2)
+    assert intraday.json["statements"][0]["format"] == "camt.052"
+    evening = upload(client, staff["operator"], bank_file(CAMT))
+    assert (evening.json["statements_new"], evening.json["entries_imported"], evening.json["entries_known"]) \
+        == (1, 6, 2)
+    interim = client.post(URL, data=bank_file("ponte_mt942_eur.sta"),
+                          headers={**staff["operator"], "Content-Type": "text/plain"})
+    assert interim.status_code == 201 and interim.json["statements"][0]["format"] == "mt942"
+    mt940 = client.post(URL, data=bank_file("ponte_mt940_eur.sta"),
+                        headers={**staff["operator"], "Content-Type": "text/plain"})
+    assert (mt940.json["entries_imported"], mt940.json["entries_known"]) == (4, 1)
+    keys = [e.entry_key for e in stored(app)[1]]
+    assert len(keys) == len(set(keys)) == 8 + 5
+    assert "ref:2026120100017" in keys, "the payment pending at noon, booked in the evening"
+    # the evening's statement again after all that: nothing new
+    again = upload(client, staff["admin"], bank_file(CAMT))
+    assert again.json["repeat"] and len(stored(app)[1]) == 13

@@ -24,7 +24,7 @@ def parsed(name: str, **kwargs: str) -> list[ParsedStatement]:
 
 def test_every_format_has_a_fixture() -> None:
     assert {read(p.read_bytes(), None, None, PROFILES)[1][0].source_format for p in FIXTURES} == {
-        "camt.053", "camt.054", "mt940", "csv:generic", "csv:pix"}
+        "camt.053", "camt.052", "camt.054", "mt940", "mt942", "csv:generic", "csv:pix"}
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
@@ -114,8 +114,8 @@ def test_camt_errors_name_the_xpath_and_field() -> None:
     error = _error(bad.encode())
     assert error.problems[0].element == "/Document/BkToCstmrStmt/Stmt[1]/Ntry[3]/Amt"
     assert "'12,50.00' is not an amount" in error.message
-    other = text.replace("camt.053.001.02", "camt.052.001.02")
-    assert "is not camt.053 or camt.054" in _error(other.encode()).message
+    other = text.replace("camt.053.001.02", "camt.055.001.02")
+    assert "is not camt.052, camt.053 or camt.054" in _error(other.encode()).message
     assert _error(b"<Document><unclosed></Document>").problems[0].code == "XML_SYNTAX"
 
 
@@ -190,3 +190,45 @@ def test_profiles_with_credit_and_debit_columns_or_a_direction_column() -> None:
     export = b"Date,Amount,DC\n2026-12-01,5.00,Dr\n2026-12-01,7.00,Cr\n"
     statements = read(export, "csv", "dc", {"dc": marked})[1]
     assert [e.amount for e in statements[0].entries] == [Decimal("-5.00"), Decimal("7.00")]
+
+
+def test_camt052_takes_booked_entries_and_counts_pending_and_information_only() -> None:
+    [report] = parsed("ponte_camt052_eur.xml")
+    assert report.source_format == "camt.052" and report.statement_ref == "2026-231-I3"
+    assert [(e.entry_key, e.amount) for e in report.entries] == [
+        ("ref:2026120100019", Decimal("1250.00")), ("ref:2026120100023", Decimal("-12.40"))]
+    assert report.not_booked == 2, "the PDNG and INFO entries are not payments"
+    assert report.closing_balance == Decimal("11237.60"), "the interim booked balance (ITBD)"
+    [evening] = parsed("ponte_camt053_eur.xml")
+    same = {e.entry_key: e for e in evening.entries}
+    for entry in report.entries:  # the evening's statement carries them under the same keys
+        assert same[entry.entry_key].amount == entry.amount
+
+
+def test_camt052_errors_name_the_xpath_and_field() -> None:
+    text = (BANK / "ponte_camt052_eur.xml").read_text(encoding="utf-8")
+    error = _error(text.replace("<CdtDbtInd>DBIT</CdtDbtInd>", "<CdtDbtInd>DEBIT</CdtDbtInd>").encode())
+    assert error.problems[0].element == "/Document/BkToCstmrAcctRpt/Rpt[1]/Ntry[2]/CdtDbtInd"
+    no_id = _error(text.replace("<Id>2026-231-I3</Id>", "").encode())
+    assert no_id.problems[0].element == "/Document/BkToCstmrAcctRpt/Rpt[1]/Id"
+
+
+def test_mt942_is_an_interim_report_keyed_like_the_evenings_mt940() -> None:
+    [report] = parsed("ponte_mt942_eur.sta")
+    assert report.source_format == "mt942" and str(report.statement_date) == "2026-12-02"
+    assert report.opening_balance is None and report.closing_balance is None
+    [entry] = report.entries
+    assert (entry.entry_key, entry.amount, entry.line) == ("ref:0000000000000460", Decimal("300.00"), 6)
+    evening = [e.entry_key for s in parsed("ponte_mt940_eur.sta") for e in s.entries]
+    assert entry.entry_key in evening
+
+
+def test_mt942_errors_name_the_line_and_tag() -> None:
+    text = (BANK / "ponte_mt942_eur.sta").read_text()
+    wrong_sum = _error(text.replace(":90C:1EUR300,00", ":90C:1EUR310,00").encode())
+    assert (wrong_sum.problems[0].segment_position, wrong_sum.problems[0].element) == (9, ":90C:")
+    assert "holds 1 of 300.00" in wrong_sum.message
+    wrong_count = _error(text.replace(":90C:1EUR300,00", ":90C:2EUR300,00").encode())
+    assert wrong_count.problems[0].element == ":90C:"
+    bad_line = _error(text.replace(":61:2612021202C300,00", ":61:26X2021202C300,00").encode())
+    assert (bad_line.problems[0].segment_position, bad_line.problems[0].element) == (6, ":61:")
