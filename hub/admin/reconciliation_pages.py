@@ -62,7 +62,7 @@ def matched() -> str:
 @security.allow(security.ALL_STAFF)
 def credits() -> str:
     return render_template("admin/reconciliation_credits.html", rows=service.credits(_sessions()),
-                           can_operate=security.current().can_operate())
+                           can_operate=security.may(Permission.operate))
 
 
 def _credit_parts(text: str) -> list[tuple[Any, Decimal | None]]:

@@ -113,6 +113,7 @@ KNOWN: dict[str, Spec] = {
     # reconciliation
     "matching.list_exceptions": Spec((P.read_all,)), "matching.list_payments": Spec((P.read_all,)),
     "matching.list_runs": Spec((P.read_all,)), "matching.start_run": Spec((P.operate,)),
+    "matching.list_credits": Spec((P.read_all,)), "matching.apply_credit": Spec((P.operate,)),
     "matching.match_detail": Spec((P.read_all,), params={"match_id": MISSING}),
     "matching.payment_detail": Spec((P.read_all,), params={"entry_id": MISSING}),
     **{f"matching.{name}": Spec((P.operate,), params={"match_id": MISSING})
@@ -133,7 +134,8 @@ KNOWN: dict[str, Spec] = {
     # the admin pages (staff only, by session): what each page needs
     **{f"admin.{name}": PAGE[P.read_all] for name in (
         "dashboard", "connectors", "deliveries", "exchanges", "partners", "orders",
-        "reconciliation", "reconciliation_matched")},
+        "reconciliation", "reconciliation_matched", "reconciliation_credits")},
+    "admin.reconciliation_credit_apply": PAGE[P.operate],
     "admin.connector": Spec((P.read_all,), params={"connector_id": MISSING}),
     "admin.partner": Spec((P.read_all,), params={"partner_id": MISSING}),
     "admin.exchange": Spec((P.read_all,), owned="exchange"),
@@ -366,7 +368,8 @@ def _page_clients(app: Flask) -> dict[str, tuple[FlaskClient, str]]:
 
 # Page actions the walk must not take for real (they would change the world the other checks read):
 # an allowed POST to them is left to the pages' own tests.
-_PAGE_SIDE_EFFECTS = {"admin.sign_out", "admin.audit_verify", "admin.bulk", "admin.partner_new"}
+_PAGE_SIDE_EFFECTS = {"admin.sign_out", "admin.audit_verify", "admin.bulk", "admin.partner_new",
+                     "admin.reconciliation_credit_apply"}
 
 
 def unknown_endpoints(app: Flask) -> list[str]:
