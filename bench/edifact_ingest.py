@@ -74,10 +74,15 @@ def _proc_field(path: str, name: str) -> float:
 
 
 class PssPeak:
-    """Samples the summed PSS of this process and its helpers every 50 ms, keeping the peak."""
+    """Samples the summed PSS of this process and its helpers every 50 ms, keeping the peak; and
+    the CPU time of every mapping worker seen meanwhile (`worker_cpu`, by pid), so that a worker
+    that exits (a pool replaced) keeps the CPU it was last seen with, and one started during the
+    run counts from zero."""
 
     def __init__(self) -> None:
         self.peak = 0.0
+        self.worker_cpu: dict[int, float] = {}
+        self._cpu_before: dict[int, float] = {pid: cpu_seconds_of(pid) for pid in pool.process_ids()}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -93,6 +98,11 @@ class PssPeak:
     def _sample(self) -> None:
         total = sum(pss_mb_of(pid) for pid in [os.getpid(), *helper_pids()])
         self.peak = max(self.peak, total)
+        for pid in pool.process_ids():
+            used = cpu_seconds_of(pid)  # 0.0 once it has exited: keep what was seen before
+            if used:
+                self.worker_cpu[pid] = max(self.worker_cpu.get(pid, 0.0),
+                                           used - self._cpu_before.get(pid, 0.0))
 
     def _run(self) -> None:
         while not self._stop.wait(0.05):
@@ -237,7 +247,8 @@ def persist_stage(data: bytes, count: int, url: str) -> None:
           f"{clock / count * 1e6:5.0f} us/message")
 
 
-def end_to_end(data: bytes, count: int, workers_wanted: int, run: int) -> dict[str, float]:
+def end_to_end(data: bytes, count: int, workers_wanted: int, run: int,
+               profile_to: str | None = None) -> dict[str, float]:
     """One real run through `process_exchange` on a fresh database; prints and returns its figures."""
     from hub import create_app
     from hub.config import Settings
@@ -266,20 +277,36 @@ def end_to_end(data: bytes, count: int, workers_wanted: int, run: int) -> dict[s
     rss_before = peak_mb()
     t0 = time.perf_counter()
     if workers:  # a running hub starts its pool with its first big interchange and keeps it
+        from hub.exchanges.processing import ProcessingPolicy
+        from hub.ingest.limits import limited
         from hub.ingest.messages import Context
         from mappings.edifact.model import Separators
-        list(pool.map_batches(Context(Separators(), {}, "bench"), [[]] * workers, workers))
+
+        # under the limits processing runs with: a pool of another shape (memory budget) would
+        # be replaced by the run itself, its start counted in the run
+        with limited(ProcessingPolicy.from_settings(settings).limits):
+            list(pool.map_batches(Context(Separators(), {}, "bench"), [[]] * workers, workers))
     t_pool = time.perf_counter() - t0
     start = time.perf_counter()
     with app.app_context(), new_session() as session:
         exchange_id = receive(session, principal, Upload(data, "application/edifact")).exchange.id
     t_store = time.perf_counter() - start
     t0 = time.perf_counter()
-    cpu_before = {pid: cpu_seconds_of(pid) for pid in [os.getpid(), *pool.process_ids()]}
+    pids_before = pool.process_ids()
+    own_before = resource.getrusage(resource.RUSAGE_SELF)
     with PssPeak() as memory:
-        state = process_exchange(lambda: new_session(app), exchange_id)
+        if profile_to:  # this process only (the workers are not profiled)
+            import cProfile
+            with cProfile.Profile(time.process_time, builtins=False) as profiler:  # CPU, not waits
+                state = process_exchange(lambda: new_session(app), exchange_id)
+            profiler.dump_stats(profile_to)
+        else:
+            state = process_exchange(lambda: new_session(app), exchange_id)
     t_process = time.perf_counter() - t0
-    cpu = {pid: cpu_seconds_of(pid) - before for pid, before in cpu_before.items()}
+    own_after = resource.getrusage(resource.RUSAGE_SELF)
+    own_cpu = (own_after.ru_utime + own_after.ru_stime) - (own_before.ru_utime + own_before.ru_stime)
+    worker_cpu = memory.worker_cpu
+    replaced = pids_before != pool.process_ids()
     total = time.perf_counter() - start
     with app.app_context(), new_session() as session:
         exchange = session.get(Exchange, exchange_id)
@@ -294,19 +321,23 @@ def end_to_end(data: bytes, count: int, workers_wanted: int, run: int) -> dict[s
           f"(ready in {t_pool:.2f} s, before the run)")
     print(f"  store     {t_store:6.2f} s")
     print(f"  process   {t_process:6.2f} s  (parse + validate + map + persist + commit)")
-    print(f"  CPU time while processing: this process {cpu.pop(os.getpid()):.2f} s"
-          + (f", mapping workers {' + '.join(f'{v:.2f}' for v in cpu.values())} s" if cpu else ""))
+    print(f"  CPU time while processing: this process {own_cpu:.2f} s"
+          + (f", mapping workers {' + '.join(f'{v:.2f}' for v in worker_cpu.values())} s"
+             if worker_cpu else ", no mapping worker ran")
+          + (" (the pool was replaced during the run)" if replaced else ""))
     print(f"  end to end: {total:.2f} s, {count / total:.0f} messages/s; "
           f"{docs} documents, {lines} lines persisted")
     print(f"  peak memory: all processes together (summed PSS, sampled) {memory.peak:.0f} MB")
     if run > 1:  # resident sizes are high-water marks: only the first run's say something
-        return {"rate": count / total, "memory": memory.peak, "pool": t_pool}
+        return {"rate": count / total, "memory": memory.peak, "pool": t_pool, "cpu": own_cpu,
+            "workers_cpu": sum(worker_cpu.values())}
     print(f"    peak resident sizes: this process {peak_mb():.0f} MB (before ingest "
           f"{rss_before:.0f} MB)" + (
               f", workers and fork server {' + '.join(f'{v:.0f}' for v in helpers.values())} MB"
               f" (they share pages: their sum, {peak_mb() + sum(helpers.values()):.0f} MB, "
               "counts those twice)" if helpers else ""))
-    return {"rate": count / total, "memory": memory.peak, "pool": t_pool}
+    return {"rate": count / total, "memory": memory.peak, "pool": t_pool, "cpu": own_cpu,
+            "workers_cpu": sum(worker_cpu.values())}
 
 
 def main() -> None:
@@ -317,6 +348,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3,
                     help="end-to-end runs, each on a fresh database (their median is the figure)")
     ap.add_argument("--no-stages", action="store_true")
+    ap.add_argument("--profile", metavar="PATH",
+                    help="cProfile this process's processing of the last run into PATH")
     a = ap.parse_args()
     data = generate(a.messages, a.lines)
     print(f"interchange: {len(data) / 1e6:.1f} MB, {a.messages} ORDERS x {a.lines} lines")
@@ -326,7 +359,8 @@ def main() -> None:
         persist_stage(data, a.messages, fresh_database(database and database + "_stage"))
     results = []
     for run in range(1, a.runs + 1):
-        results.append(end_to_end(data, a.messages, a.workers, run))
+        results.append(end_to_end(data, a.messages, a.workers, run,
+                                  a.profile if run == a.runs else None))
         gc.collect()
         time.sleep(1)  # let the last run's writes settle before the next one starts
     rates = sorted(r["rate"] for r in results)
@@ -334,6 +368,9 @@ def main() -> None:
           f"(lowest {rates[0]:.0f}, highest {rates[-1]:.0f}); peak memory at most "
           f"{max(r['memory'] for r in results):.0f} MB; worker start {results[0]['pool']:.2f} s, "
           "once per process")
+    print(f"CPU seconds while processing (median): this process "
+          f"{statistics.median(r['cpu'] for r in results):.2f} s, mapping workers together "
+          f"{statistics.median(r['workers_cpu'] for r in results):.2f} s")
     pool.shutdown()
 
 

@@ -6,11 +6,17 @@ open invoices of the same amount), some with an RF creditor reference; and 100,0
 the generator's truth (which invoices each pays): a third quote no reference at all, some fall short by
 bank fees, a tenth pay several invoices (their numbers in the text, or a remittance advice), some are
 partial, some quote a near-miss reference (one character off: a letter for a digit, or a number no
-invoice has), some pay nothing of ours, some are reversals. Then times one real run
-(`service.reconcile`: a few reads into dicts, one pass in Python, bulk writes, commit) and checks
-every automatic match against the truth.
+invoice has), some pay nothing of ours, some are reversals; and one active ERP connector that
+carries the payment-status messages, so the run queues one for every invoice it pays, as a real
+one does. Generating is not timed. Then times one real run (`service.reconcile`: a few reads into
+dicts, one pass in Python, bulk writes of the matches, the invoices' states, the audit events and
+the ERP outbox, commit) and checks every automatic match against the truth.
 
-    .venv/bin/python bench/reconcile.py [--payments 100000] [--database-url postgresql://...]
+`--phases` also prints where the run's time goes (wall and this process's CPU per phase, each
+exclusive of the phases inside it; "other" is the rest: the job run's slot, the lock, the commit's
+remainder). Under load compare CPU seconds: wall time then includes waiting for a CPU.
+
+    .venv/bin/python bench/reconcile.py [--payments 100000] [--database-url postgresql://...] [--phases]
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ from hub.config import Settings  # noqa: E402
 from hub.db import new_session, utcnow  # noqa: E402
 from hub.invoicing.models import Company, IssuedInvoice  # noqa: E402
 from hub.migrate import upgrade  # noqa: E402
-from hub.models import Partner, PartnerIdentifier  # noqa: E402
+from hub.models import ErpConnector, Partner, PartnerIdentifier  # noqa: E402
 from hub.reconciliation import service  # noqa: E402
 from hub.reconciliation.match_models import PaymentMatch  # noqa: E402
 from hub.reconciliation.models import BankStatement, RemittanceRecord, StatementEntry  # noqa: E402
@@ -102,8 +108,12 @@ def generate(url: str, count: int, seed: int = 16) -> dict[int, tuple[int, ...]]
             conn.execute(insert(StatementEntry), entries[start:start + 20_000])
         if remits:
             conn.execute(insert(RemittanceRecord), remits)
+        conn.execute(insert(ErpConnector), [{"id": 1, "name": "bench-erp", "key": "rest", "settings": {},
+                                             "document_types": ["payment_status"], "active": True,
+                                             "poll_seq": 0, "created_at": now, "updated_at": now}])
         if engine.dialect.name == "postgresql":  # rows were given their ids: move the sequences past them
-            for table in ("partners", "issued_invoices", "statement_entries", "bank_statements", "companies"):
+            for table in ("partners", "issued_invoices", "statement_entries", "bank_statements", "companies",
+                          "connectors"):
                 conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                   f"(SELECT max(id) FROM {table}))"))
     engine.dispose()
@@ -191,6 +201,76 @@ class _Payments:
                             "lines": [{"invoice": i["number"], "amount": str(i["payable"])} for i in paid]})
 
 
+class Phases:
+    """Wall and CPU seconds per phase of the run, each exclusive of the phases called inside it: the
+    functions below are wrapped where the run looks them up (module attributes) while it runs."""
+
+    WHERE = (("reads: rules, tolerances", "hub.reconciliation.matching", "load_config"),
+             ("reads: payers", "hub.reconciliation.matching", "load_payers"),
+             ("reads: payments", "hub.reconciliation.matching", "load_payments"),
+             ("reads: open invoices", "hub.reconciliation.matching", "load_index"),
+             ("reads: remittances", "hub.reconciliation.matching", "load_remittances"),
+             ("candidates, scores, decisions", "hub.reconciliation.matching", "match_all"),
+             ("suggestions: delete old", "hub.reconciliation.booking", "replace_suggestions"),
+             ("match rows, allocations, write-offs, credit", "hub.reconciliation.booking", "write_rows"),
+             ("matching: booking (building rows)", "hub.reconciliation.booking", "book_matches"),
+             ("entries' statuses", "hub.reconciliation.booking", "set_entries"),
+             ("invoices' states (invoicing)", "hub.invoicing.service", "record_payments"),
+             ("audit events", "hub.reconciliation.booking", "record_events"),
+             ("audit events", "hub.reconciliation.service", "record_events"),
+             ("audit events", "hub.invoicing.payments", "record_events"),
+             ("ERP outbox", "hub.reconciliation.booking", "notify_erps"),
+             ("commit", "sqlalchemy.orm", "Session.commit"))
+
+    def __init__(self) -> None:
+        self.wall: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
+        self.stack: list[str] = []
+        self.saved: list[tuple[Any, str, Any]] = []
+
+    def __enter__(self) -> Phases:
+        import importlib
+        for label, module, name in self.WHERE:
+            owner: Any = importlib.import_module(module)
+            if "." in name:
+                cls, name = name.split(".")
+                owner = getattr(owner, cls)
+            original = getattr(owner, name)
+            self.saved.append((owner, name, original))
+            setattr(owner, name, self._wrap(label, original))
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        for owner, name, original in reversed(self.saved):
+            setattr(owner, name, original)
+
+    def _wrap(self, label: str, call: Any) -> Any:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            self._switch(self.stack[-1] if self.stack else "other", label)
+            self.stack.append(label)
+            try:
+                return call(*args, **kwargs)
+            finally:
+                self.stack.pop()
+                self._switch(label, self.stack[-1] if self.stack else "other")
+        return wrapped
+
+    def _switch(self, leaving: str, entering: str) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.wall[leaving] = self.wall.get(leaving, 0.0) + wall - self.mark[0]
+        self.cpu[leaving] = self.cpu.get(leaving, 0.0) + cpu - self.mark[1]
+        self.mark = (wall, cpu)
+
+    def start(self) -> None:
+        self.mark = (time.perf_counter(), time.process_time())
+
+    def report(self) -> str:
+        self._switch("other", "other")
+        rows = sorted(self.cpu, key=lambda k: -self.cpu[k])
+        return "\n".join(f"  {label:<46} {self.wall[label]:7.2f} s wall {self.cpu[label]:7.2f} s CPU"
+                         for label in rows)
+
+
 def timed_run(app: Any) -> tuple[float, float, int, dict[str, Any]]:
     return timed(app.extensions["hub.engine"], lambda: service.reconcile(
         lambda: new_session(app), app.config["HUB_SETTINGS"].matching,
@@ -213,6 +293,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--payments", type=int, default=100_000)
     parser.add_argument("--database-url", default="", help="PostgreSQL (its public schema is emptied)")
+    parser.add_argument("--phases", action="store_true", help="also print the time per phase of the run")
     args = parser.parse_args()
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
@@ -224,7 +305,13 @@ def main() -> int:
               f"in {time.perf_counter() - start:.1f} s")
         os.chdir(tmp)
         app = create_app(Settings(database_url=url, audit_key=BENCH_AUDIT_KEY), start_scheduler=False)
-        elapsed, cpu, statements, result = timed_run(app)
+        phases = Phases()
+        if args.phases:
+            with phases:
+                phases.start()
+                elapsed, cpu, statements, result = timed_run(app)
+        else:
+            elapsed, cpu, statements, result = timed_run(app)
         automatic, wrong = check(app, truth)
         payable = sum(1 for t in truth.values() if t)
         print(f"run: {elapsed:.2f} s ({cpu:.2f} s of this process's CPU), {statements} SQL statements; "
@@ -233,6 +320,8 @@ def main() -> int:
               f"{100 * automatic / payable:.1f} % of those "
               f"paying invoices), {result['suggested']} suggested, {result['unmatched']} unmatched")
         print(f"wrong automatic matches: {wrong} ({100 * wrong / max(automatic, 1):.3f} %)")
+        if args.phases:
+            print("phases (each without the phases inside it):\n" + phases.report())
         app.extensions["hub.engine"].dispose()
     return 0
 

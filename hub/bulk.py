@@ -7,10 +7,12 @@ JSON as text, times on SQLite as text in SQLAlchemy's format) and go to executem
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
@@ -20,6 +22,16 @@ from hub.db import Base, utcnow
 def sqlite_time(value: datetime) -> str:
     """A time as SQLAlchemy's SQLite DateTime stores it (and reads it back), in UTC."""
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def json_text(value: Any) -> str:
+    """`value` as JSON text for a JSON column: orjson (several times faster than the standard library,
+    which a hot path writing 100,000 rows spends seconds in), the standard library for what orjson
+    refuses (an int beyond 64 bits); either way the same data read back."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
 
 
 def stored_now(session: Session) -> Any:
@@ -90,7 +102,7 @@ def update_values(session: Session, model: type[Base], columns: Sequence[str],
         connection.exec_driver_sql(f"UPDATE {table.name} SET {sets} WHERE id = {mark}",
                                    [(*row[1:], row[0]) for row in rows])
         return
-    types = {c: table.c[c].type.compile(dialect=connection.dialect) for c in columns}
+    types = {c: table.c[c].type.compile(dialect=connection.dialect) for c in ("id", *columns)}
     sets = ", ".join(f"{c} = v.{c}::{types[c]}" for c in columns)
     names = ", ".join(("id", *columns))
     for start in range(0, len(rows), chunk):
@@ -98,4 +110,4 @@ def update_values(session: Session, model: type[Base], columns: Sequence[str],
         values = ", ".join(["(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"] * len(part))
         connection.exec_driver_sql(
             f"UPDATE {table.name} AS t SET {sets} FROM (VALUES {values}) AS v({names}) "
-            f"WHERE t.id = v.id::integer", tuple(value for row in part for value in row))
+            f"WHERE t.id = v.id::{types['id']}", tuple(value for row in part for value in row))

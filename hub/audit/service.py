@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.orm import Session
 
-from hub.bulk import insert_values, stored_now
+from hub.bulk import insert_values, json_text, stored_now
 from hub.db import utcnow
 from hub.domain.audit import (
     GENESIS_HASH,
@@ -69,10 +69,9 @@ def record_events(session: Session, specs: list[EventSpec]) -> None:
     if not specs:
         return
     at = stored_now(session)
-    dumps = json.dumps
     insert_values(session, AuditEvent, _EVENT_COLUMNS, [
         (at, spec.actor, spec.action, spec.object_type, spec.object_id, spec.partner_id,
-         dumps(spec.details)) for spec in specs])
+         json_text(spec.details)) for spec in specs])
 
 
 _EVENT_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "partner_id", "details")

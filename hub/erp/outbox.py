@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session
 
 from hub import access
 from hub.audit.service import EventSpec, record_event, record_events
+from hub.bulk import insert_values, next_ids, stored_now
 from hub.db import utcnow
 from hub.domain.errors import IllegalTransition, NotFound
 from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState, check_transition
 from hub.erp.connectors import POLL_KEY, handles
 from hub.erp.outbox_rendering import render_missing
-from hub.models import Document, ErpConnector, OutboundDelivery, OutboxEntry
+from hub.models import Document, ErpConnector, OutboundDelivery, OutboxEntry, new_id
 
 S = ExchangeState
 DUE_STATES = (S.pending.value, S.retrying.value)
@@ -73,6 +74,51 @@ def enqueue_documents(session: Session, documents: Sequence[Document], *, actor:
     session.flush()  # ids for the audit events
     record_events(session, [_queued_event(item, row, d, actor) for item, row, d in new])
     return [item for item, _, _ in new]
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A document written in this transaction, as `enqueue_rendered` queues it: its id, type,
+    partner and the bytes the ERP gets."""
+
+    document_id: str
+    doc_type: str
+    partner_id: int | None
+    payload: bytes
+
+
+def enqueue_rendered(session: Session, documents: Sequence[Rendered], *, connectors: Sequence[ErpConnector],
+                     content_type: str, actor: str) -> int:
+    """Queue documents just written in this transaction (so none is queued yet) for each of
+    `connectors` that carries their type, as `enqueue_documents` does, with an audit event each; the
+    rows go in bulk, without ORM objects: a reconciliation run queues one per invoice it pays, tens
+    of thousands. Returns how many were queued."""
+    now = stored_now(session)
+    events: list[EventSpec] = []
+    for row in connectors:
+        wanted = [d for d in documents if handles(row, d.doc_type)]
+        if not wanted:
+            continue
+        if row.key == POLL_KEY:
+            ids: list[Any] = next_ids(session, OutboxEntry, len(wanted))
+            insert_values(session, OutboxEntry, ("id", "connector_id", "document_id", "payload",
+                                                 "content_type", "fetch_count", "created_at"),
+                          [(i, row.id, d.document_id, d.payload, content_type, 0, now)
+                           for i, d in zip(ids, wanted, strict=True)])
+            action, object_type = "outbox.queued", "outbox_entry"
+        else:
+            ids = [new_id() for _ in wanted]
+            insert_values(session, OutboundDelivery, (
+                "id", "document_id", "connector_id", "partner_id", "state", "attempts", "next_attempt_at",
+                "payload", "content_type", "created_at", "updated_at"), [
+                (i, d.document_id, row.id, d.partner_id, S.pending.value, 0, now, d.payload, content_type,
+                 now, now) for i, d in zip(ids, wanted, strict=True)])
+            action, object_type = "delivery.queued", "delivery"
+        events += [EventSpec(actor, action, object_type, str(i), d.partner_id, {
+            "document_id": d.document_id, "doc_type": d.doc_type, "connector": row.name})
+            for i, d in zip(ids, wanted, strict=True)]
+    record_events(session, events)
+    return len(events)
 
 
 def active_connectors(session: Session) -> list[ErpConnector]:

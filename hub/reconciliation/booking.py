@@ -4,25 +4,23 @@ service), the entries' statuses, the audit events, and a payment-status message 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, delete, select, update
+from sqlalchemy import JSON, DateTime, Numeric, delete, select, update
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec, record_events
-from hub.bulk import insert_values, next_ids, sqlite_time, update_values
-from hub.db import utcnow
-from hub.domain.states import Direction, ExchangeState
+from hub.bulk import insert_values, json_text, next_ids, sqlite_time, stored_now, update_values
+from hub.db import UTCDateTime, utcnow
 from hub.erp.connectors import handles
-from hub.erp.outbox import enqueue_document
-from hub.exchanges.service import new_exchange
+from hub.erp.outbox import Rendered, enqueue_rendered
 from hub.invoicing import service as invoicing
-from hub.models import Document, ErpConnector
+from hub.models import Document, ErpConnector, Exchange, new_id
 from hub.reconciliation.domain import Candidate, Config
 from hub.reconciliation.match_models import (
     PartnerCredit,
@@ -111,23 +109,25 @@ def match_row(entry_id: int, currency: str, c: Candidate, *, state: str, actor: 
 
 def write_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
     """INSERT rows (dicts with the same keys) straight through the driver: JSON and Decimals as text,
-    times as the database stores them."""
+    times as the database stores them. Converted a column at a time (one converter per column type,
+    none for plain values): a run writes a million values."""
     if not rows:
         return
     columns = list(rows[0])
     sqlite = session.get_bind().dialect.name == "sqlite"
     table = model.__table__
-    dumps = json.dumps
-
-    def plain(value: Any) -> Any:
-        if isinstance(value, datetime):
-            return sqlite_time(value) if sqlite else value
-        return str(value) if isinstance(value, Decimal) else value
-    convert = [dumps if isinstance(table.c[c].type, JSON) else plain for c in columns]
-    pairs = list(zip(columns, convert, strict=True))
-    for start in range(0, len(rows), CHUNK):
-        insert_values(session, model, columns, [tuple(None if row[c] is None else f(row[c]) for c, f in pairs)
-                                                for row in rows[start:start + CHUNK]])
+    values = []
+    for c in columns:
+        column = [row[c] for row in rows]
+        kind = table.c[c].type
+        convert: Any = (json_text if isinstance(kind, JSON) else str if isinstance(kind, Numeric)
+                        else sqlite_time if sqlite and isinstance(kind, DateTime | UTCDateTime) else None)
+        if convert is not None:
+            column = [None if v is None else convert(v) for v in column]
+        values.append(column)
+    converted = list(zip(*values, strict=True))
+    for start in range(0, len(converted), CHUNK):
+        insert_values(session, model, columns, converted[start:start + CHUNK])
 
 
 def set_entries(session: Session, rows: list[tuple[int, str, Decimal]]) -> None:
@@ -154,24 +154,34 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
                 actor: str) -> int:
     """Queue a payment-status message per invoice for every ERP connector that carries the
     `payment_status` type (JSON: invoice, state, paid, payable, currency, event); none when no
-    connector wants it. Each is a processed exchange of the buyer holding one document."""
-    connectors = session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))).all()
-    if not outcomes or not any(handles(c, STATUS_DOC_TYPE) for c in connectors):
+    connector wants it. Each is a processed exchange of the buyer holding one document; exchanges,
+    documents and queue rows are written in bulk (a run pays tens of thousands of invoices)."""
+    connectors = [c for c in session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))
+                                             .order_by(ErpConnector.id)) if handles(c, STATUS_DOC_TYPE)]
+    if not outcomes or not connectors:
         return 0
-    at = utcnow().isoformat()
+    at, now = utcnow().isoformat(), stored_now(session)
+    exchanges, documents, queued = [], [], []
     for o in outcomes:
         message = {"invoice": o.number, "invoice_id": o.invoice_id, "state": o.state, "paid": str(o.paid),
                    "payable": str(o.payable), "currency": o.currency, "event": event, "at": at}
         raw = json.dumps(message, sort_keys=True).encode()
-        exchange = new_exchange(session, Direction.inbound, o.buyer_id, raw, state=ExchangeState.processed,
-                                syntax="hub-json", doc_type=STATUS_DOC_TYPE,
-                                control_ref=f"payment-status:{o.number}", sender="hub:reconciliation",
-                                content_type="application/json")
-        document = Document(exchange_id=exchange.id, position=1, message_type="PaymentStatus",
-                            partner_id=o.buyer_id, direction="outbound", doc_type=STATUS_DOC_TYPE,
-                            number=o.number, currency=o.currency, total=o.paid, canonical=message)
-        session.add(document)
-        session.flush()
-        exchange.result = {"documents": [document.id]}
-        enqueue_document(session, document, actor=actor, rendered=raw, content_type="application/json")
+        exchange_id, document_id = new_id(), new_id()
+        exchanges.append((exchange_id, "inbound", o.buyer_id, "processed", "hub-json", STATUS_DOC_TYPE,
+                          f"payment-status:{o.number}", "hub:reconciliation", hashlib.sha256(raw).hexdigest(),
+                          len(raw), "application/json", raw, now, now, 0, "[]",
+                          json_text({"documents": [document_id]})))
+        documents.append((document_id, exchange_id, 1, "PaymentStatus", o.buyer_id, "outbound",
+                          STATUS_DOC_TYPE, o.number, o.currency, str(o.paid), json_text(message), now, False))
+        queued.append(Rendered(document_id, STATUS_DOC_TYPE, o.buyer_id, raw))
+    insert_values(session, Exchange, _EXCHANGE_COLUMNS, exchanges)
+    insert_values(session, Document, _DOCUMENT_COLUMNS, documents)
+    enqueue_rendered(session, queued, connectors=connectors, content_type="application/json", actor=actor)
     return len(outcomes)
+
+
+_EXCHANGE_COLUMNS = ("id", "direction", "partner_id", "state", "syntax", "doc_type", "control_ref", "sender",
+                     "sha256", "size", "content_type", "raw", "received_at", "updated_at", "attempts",
+                     "warnings", "result")
+_DOCUMENT_COLUMNS = ("id", "exchange_id", "position", "message_type", "partner_id", "direction", "doc_type",
+                     "number", "currency", "total", "canonical", "created_at", "test")

@@ -80,8 +80,12 @@ class Config:
     def enabled(self, name: str) -> bool:
         return any(r.name == name and r.enabled for r in self.rules)
 
-    def ordered(self) -> list[RuleConfig]:
-        return sorted((r for r in self.rules if r.enabled), key=lambda r: (r.position, r.name))
+    def ordered(self) -> tuple[RuleConfig, ...]:
+        return self._ordered
+
+    @cached_property
+    def _ordered(self) -> tuple[RuleConfig, ...]:  # once per run, not once per payment
+        return tuple(sorted((r for r in self.rules if r.enabled), key=lambda r: (r.position, r.name)))
 
 
 # --- tokens and references ------------------------------------------------------------------------

@@ -114,7 +114,7 @@ def load_payments(session: Session, payers: Payers, entry_ids: Sequence[int] | N
     query = query.where(e.id.in_(entry_ids)) if entry_ids is not None else query.where(e.status.in_(PENDING))
     undone = set(session.scalars(select(PaymentMatch.entry_id).where(PaymentMatch.state == "undone")))
     out = []
-    for r in session.execute(query.order_by(e.booking_date, e.id)):
+    for r in session.connection().execute(query.order_by(e.booking_date, e.id)):  # Core: no ORM rows
         payer, why = (r.partner_id, "the statement names the payer") if r.partner_id else \
             payers.identify(r.counterparty_iban, r.counterparty_id, r.counterparty_name)
         out.append(Payment(r.id, r.entry_key, r.amount, r.currency, r.booking_date, r.fees or Decimal(0),
@@ -130,11 +130,13 @@ class Remittances:
         self.by_entry: dict[int, list[Remittance]] = {}
         self.by_total: dict[tuple[str, Decimal], list[Remittance]] = {}
         self.used: dict[int, int] = {}  # remittance id -> entry id
+        self.names: dict[int, frozenset[str]] = {}  # remittance id -> its number and invoices, normalised
         for _, entry_id, r in records:
             if entry_id is not None:
                 self.by_entry.setdefault(entry_id, []).append(r)
             elif r.currency and r.total is not None:
                 self.by_total.setdefault((r.currency, r.total), []).append(r)
+                self.names[r.id] = frozenset(normalise(n) for n in (r.number, *(n for n, _ in r.lines)))
 
     def for_payment(self, p: Payment, ix: Index) -> list[Remittance]:
         """Those read with the payment, or of its amount: named by the payment's text (their number or
@@ -146,8 +148,7 @@ class Remittances:
         words = p.words
         alone = not ix.by_partner_amount.get((p.payer_id or 0, p.currency, p.amount))
         named = [r for r in same if r.id not in self.used and (
-            normalise(r.number) in words or any(normalise(n) in words for n, _ in r.lines)
-            or (r.partner_id == p.payer_id and alone))]
+            not words.isdisjoint(self.names[r.id]) or (r.partner_id == p.payer_id and alone))]
         return [*self.by_entry.get(p.id, ()), *named]
 
 

@@ -177,10 +177,13 @@ class _Splitter:
             self.loose_messages += 1
             self.check_mixed(segment)
         g = segment.get
-        self.message = Message(reference=g(0), type=g(1, 0), version=g(1, 1), release=g(1, 2),
-                               agency=g(1, 3), association=g(1, 4) or None, segments=[segment],
+        reference, kind, version, release, agency = g(0), g(1, 0), g(1, 1), g(1, 2), g(1, 3)
+        self.message = Message(reference=reference, type=kind, version=version, release=release,
+                               agency=agency, association=g(1, 4) or None, segments=[segment],
                                group_reference=self.group.get(4) if self.group else None)
-        for problem in _missing(segment, _UNH_REQUIRED, 1, g(0) or None):
+        if reference and kind and version and release and agency:
+            return  # nothing of _UNH_REQUIRED is missing
+        for problem in _missing(segment, _UNH_REQUIRED, 1, reference or None):
             self.problems.append(problem)
             self.interchange.problems.append(problem)
 

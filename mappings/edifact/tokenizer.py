@@ -356,7 +356,7 @@ def segment_batches(text: str, separators: Separators, problems: list[Problem], 
 
 def lazy_batches(text: str, separators: Separators, problems: list[Problem], *,
                  start: int = 0, limits: Limits = DEFAULT) -> Iterator[LazyBatch]:
-    """`segment_batches`, read lazily: only service segments (tags starting with UN) and segments
+    """`segment_batches`, read lazily: only service segments (tags starting with UN, but UNS) and segments
     that need a closer look become Segments (their text kept in `raw`); every other segment stays
     its text, for `materialize` to split later (in another process, say). Tags are checked all the
     same. A segment that breaks a per-segment limit raises `LimitExceeded` (checked here only
@@ -419,7 +419,7 @@ def _build_lazy(pieces: list[str], seps: Separators, release: str, repetition: s
     append = items.append
     element_sep = seps.element
     between = _BETWEEN_SEGMENTS
-    heads = {tag + element_sep for tag in good_tags if not tag.startswith("UN")}
+    heads = {tag + element_sep for tag in good_tags if _plain(tag)}
     for raw in pieces:
         if raw[:4] in heads:
             append(raw)  # by far the most common case: one slice and one lookup
@@ -442,9 +442,16 @@ def _build_lazy(pieces: list[str], seps: Separators, release: str, repetition: s
                 if carries_object and release else raw
             append(segment)
         tag = raw[:3]
-        if tag in good_tags and not tag.startswith("UN"):
+        if tag in good_tags and _plain(tag):
             heads.add(tag + element_sep)
     return items, items.first - 1 + len(items)
+
+
+def _plain(tag: str) -> bool:
+    """Whether a lazy read may keep a segment of this (valid) tag as its text: any but the service
+    segments the envelope reader looks at (UNS, the section control inside a message, it does
+    not: one in every ORDERS and INVOIC)."""
+    return not tag.startswith("UN") or tag == "UNS"
 
 
 def _released(text: str, seps: Separators, release: str) -> str:
@@ -481,11 +488,16 @@ def materialize(pieces: list[str], separators: Separators, first_position: int,
     append = segments.append
     position = first_position
     short = limits.short_segment
+    element, component = seps.element, seps.component
     with paused_gc():
         for raw in pieces:
             if len(raw) > short:
                 check_segment(raw, seps, limits, position)
-            tag, elements = _split_segment(raw, seps, release, repetition)
+            if (release and release in raw) or (repetition and repetition in raw):
+                tag, elements = _split_segment(raw, seps, release, repetition)
+            else:  # `_split_segment`'s plain case, inline: by far the most common one
+                texts = raw.split(element)
+                tag, elements = texts[0], [text.split(component) for text in texts[1:]]
             append(Segment(tag, elements, position))
             position += 1
     return segments

@@ -13,7 +13,7 @@ from freezegun import freeze_time
 from sqlalchemy import select
 
 from hub.db import new_session
-from hub.models import Document, OutboxEntry
+from hub.models import AuditEvent, Document, Exchange, OutboundDelivery, OutboxEntry
 from hub.reconciliation import jobs
 from hub.scheduler import HubScheduler
 
@@ -75,6 +75,30 @@ def test_the_erp_gets_a_payment_status_message_per_invoice_paid_and_undone(
         last = session.scalars(select(Document).where(Document.doc_type == "payment_status")
                                .order_by(Document.created_at.desc(), Document.id)).first()
     assert last is not None and (last.canonical["event"], last.canonical["state"]) == ("undone", "issued")
+
+
+def test_a_pushing_erp_gets_a_pending_delivery_per_invoice_paid_each_audited(
+        app: Flask, client: Any, runner: Any, scenario: dict[str, Any]) -> None:
+    added = runner.invoke(args=["hub", "connector-add", "erp", "--key", "rest", "--endpoint",
+                                "https://erp.example/api", "--doc-type", "payment_status"])
+    assert added.exit_code == 0, added.output
+    client.post("/api/v1/reconciliation/runs", json={}, headers=scenario["admin"])
+    with app.app_context(), new_session() as session:
+        deliveries = session.scalars(select(OutboundDelivery)).all()
+        docs = {d.id: d for d in session.scalars(select(Document).where(
+            Document.doc_type == "payment_status"))}
+        queued = session.scalars(select(AuditEvent.object_id).where(
+            AuditEvent.action == "delivery.queued")).all()
+        assert len(deliveries) == len(docs) == 8  # E01 to E07 paid eight invoices
+        assert {d.state for d in deliveries} == {"pending"}
+        assert sorted(queued) == sorted(d.id for d in deliveries)
+        for d in deliveries:
+            doc = docs[d.document_id]
+            assert (d.partner_id, json.loads(bytes(d.payload))) == (doc.partner_id, doc.canonical)
+            exchange = session.get(Exchange, doc.exchange_id)
+            assert exchange is not None
+            assert (exchange.state, exchange.result) == ("processed", {"documents": [doc.id]})
+    assert runner.invoke(args=["hub", "audit-verify"]).exit_code == 0  # the chain seals and verifies
 
 
 def test_rules_and_tolerances_are_configured_from_the_command_line(app: Flask, runner: Any,
