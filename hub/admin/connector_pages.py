@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.access import Permission
 from hub.admin import security
 from hub.admin.blueprint import Nav
 from hub.audit.service import record_event
@@ -90,7 +91,7 @@ def connector_detail(connector_id: int) -> str:
         .order_by(OutboundDelivery.updated_at.desc()).limit(RECENT)).all()
     shown = {k: v for k, v in (row.settings or {}).items() if k not in ("password", "token")}
     return render_template("admin/connector.html", c=row, h=health(db, [row.id])[row.id], recent=recent,
-                           settings=shown, can_operate=security.current().can_operate())
+                           settings=shown, can_operate=security.may(Permission.operate))
 
 
 @security.allow(security.OPERATORS)

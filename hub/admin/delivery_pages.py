@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from hub.access import Permission
 from hub.admin import security
 from hub.admin.blueprint import Nav
 from hub.api.params import int_arg
@@ -37,7 +38,7 @@ def delivery_list() -> str:
         .where(OutboundDelivery.state == state).order_by(OutboundDelivery.updated_at.desc())
         .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
     return render_template("admin/deliveries.html", rows=rows[:PER_PAGE], more=len(rows) > PER_PAGE,
-                           page=page, state=state, can_operate=security.current().can_operate())
+                           page=page, state=state, can_operate=security.may(Permission.operate))
 
 
 @security.allow(security.OPERATORS)

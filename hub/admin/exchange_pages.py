@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from hub.access import Permission
 from hub.admin import home, queries, rawview, security
 from hub.admin.blueprint import Nav
 from hub.api.params import BadParameter, int_arg
@@ -86,7 +87,7 @@ def exchange_list() -> str:
     following = queries.cursor_of(rows[PER_PAGE - 1]) if len(rows) > PER_PAGE else None
     return render_template("admin/exchanges.html", rows=rows[:PER_PAGE], following=following,
                            paged=bool(after), args=args, partners=partners,
-                           can_operate=security.current().can_operate())
+                           can_operate=security.may(Permission.operate))
 
 
 @security.allow(security.ALL_STAFF)
@@ -98,12 +99,12 @@ def exchange_detail(exchange_id: str) -> str:
     docs = list(db.scalars(select(Document).where(Document.exchange_id == exchange.id)
                            .order_by(Document.position).limit(500)))
     deliveries = outbox.deliveries_for(db, [d.id for d in docs])
-    can_audit = security.current().can_read_audit()
+    can_audit = security.may(Permission.read_audit)
     events = queries.timeline(db, "exchange", [exchange.id]) if can_audit else []
     return render_template("admin/exchange.html", x=exchange, view=view, docs=docs,
                            deliveries=deliveries, replies=queries.replies_to(db, exchange),
                            partner=db.get(Partner, exchange.partner_id), events=events,
-                           can_operate=security.current().can_operate())
+                           can_operate=security.may(Permission.operate))
 
 
 @security.allow(security.ALL_STAFF)

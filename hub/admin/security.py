@@ -15,6 +15,8 @@ from typing import Any, ParamSpec, TypeVar
 from flask import Flask, Request, abort, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
+from hub import access
+from hub.access import Permission
 from hub.admin import accounts
 from hub.db import get_session
 from hub.domain.principals import Principal
@@ -22,10 +24,11 @@ from hub.domain.principals import Principal
 P = ParamSpec("P")
 R = TypeVar("R")
 
-ALL_STAFF = frozenset({"admin", "operator", "auditor"})
-OPERATORS = frozenset({"admin", "operator"})
-AUDIT_READERS = frozenset({"admin", "auditor"})
-ADMINS = frozenset({"admin"})
+# the staff roles each kind of page needs, as the one access rule (hub.access) grants them
+ALL_STAFF = access.roles_with(Permission.read_all)
+OPERATORS = access.roles_with(Permission.operate)
+AUDIT_READERS = access.roles_with(Permission.read_audit)
+ADMINS = access.roles_with(Permission.administer)
 
 
 class AdminSessions(SecureCookieSessionInterface):
@@ -90,6 +93,11 @@ def current() -> Principal:
     return principal
 
 
+def may(permission: Permission) -> bool:
+    """Whether the signed-in user may do this (hub.access): pages show or hide their actions by it."""
+    return access.may(current(), permission)
+
+
 def allow(roles: frozenset[str]) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """The page needs a signed-in user with one of `roles`; anonymous users go to the sign-in page."""
     def decorate(view: Callable[P, R]) -> Callable[P, R]:
@@ -132,4 +140,5 @@ def _session_principal() -> Principal | None:
 
 
 def template_globals() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "me": g.get("admin_principal")}
+    return {"csrf_token": csrf_token, "me": g.get("admin_principal"),
+            "may": lambda permission: access.may(g.get("admin_principal"), Permission(permission))}

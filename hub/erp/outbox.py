@@ -22,10 +22,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub import access
 from hub.audit.service import EventSpec, record_event, record_events
 from hub.bulk import insert_values, next_ids, stored_now
 from hub.db import utcnow
 from hub.domain.errors import IllegalTransition, NotFound
+from hub.domain.principals import Principal
 from hub.domain.states import (
     DUE_DELIVERY_STATES,
     DeliveryState,
@@ -371,11 +373,13 @@ def acknowledge(session: Session, connector: ErpConnector, document_ids: Sequenc
     return known, [i for i in wanted if i not in entries]
 
 
-def visible_entry(session: Session, connector: ErpConnector, document_id: str
+def visible_entry(session: Session, principal: Principal, document_id: str
                   ) -> tuple[OutboxEntry, Document]:
-    """One of the connector's outbox documents; NotFound for anyone else's (no hint it exists)."""
-    entry = session.scalars(select(OutboxEntry).where(OutboxEntry.connector_id == connector.id,
-                                                      OutboxEntry.document_id == document_id)).first()
+    """One of the connector's outbox documents (hub.access); NotFound for anyone else's (no hint
+    that it exists)."""
+    entry = session.scalars(access.visible(
+        principal, select(OutboxEntry).where(OutboxEntry.document_id == document_id),
+        OutboxEntry)).first()
     document = session.get(Document, document_id) if entry is not None else None
     if entry is None or document is None:
         raise NotFound(f"no document {document_id}")

@@ -23,10 +23,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.audit.service import EventSpec, record_events
+from hub.audit.service import record_events
 from hub.db import transaction, utcnow
+from hub.domain.answers import Answer
 from hub.domain.errors import HubError, ValidationError, bounded
 from hub.domain.states import Direction, ExchangeState
+from hub.exchanges import answers as answers_service
 from hub.exchanges.service import claim, transition
 from hub.exchanges.translators import translate
 from hub.ingest.limits import Interrupted, Limits, ProcessingLimit, limited
@@ -37,7 +39,6 @@ from hub.routing import to_partners as routing
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[], Session]
-Followup = Callable[[Session, Exchange], list[EventSpec]]
 WORKER = "system:worker"
 
 
@@ -115,8 +116,7 @@ def _translate_and_record(session: Session, exchange_id: str, actor: str) -> Exc
     except (ProcessingLimit, Interrupted, MemoryError):
         raise  # recorded by the caller once the translation's memory is released
     except HubError as exc:
-        return _record_failure(session, exchange_id, actor, exc.as_dict(),
-                               getattr(exc, "followups", []))
+        return _record_failure(session, exchange_id, actor, exc.as_dict(), exc.answers)
     except Exception as exc:  # a bug in a translator must not leave the exchange stuck
         log.exception("translation of exchange %s crashed", exchange_id)
         return _record_failure(session, exchange_id, actor, {
@@ -132,13 +132,13 @@ def _translate_and_record(session: Session, exchange_id: str, actor: str) -> Exc
 
 
 def _record_failure(session: Session, exchange_id: str, actor: str, error: dict[str, object],
-                    followups: list[Followup] | None = None) -> ExchangeState:
+                    answers: list[Answer] | None = None) -> ExchangeState:
     session.rollback()  # nothing the translator added survives: no half-written documents
     with transaction(session):
         exchange = session.get(Exchange, exchange_id)
         assert exchange is not None
         # What a rejection sends back (a negative CONTRL, an APERAK) commits with the failure itself.
-        events = [e for followup in followups or [] for e in followup(session, exchange)]
+        events = answers_service.queue(session, exchange, answers or [])
         record_events(session, events)
         if events:
             error = {**error, "acknowledgements": [e.object_id for e in events]}

@@ -14,6 +14,7 @@ from hub.db import transaction
 from hub.domain.errors import HubError, ValidationError
 from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState
+from hub.exchanges.service import new_exchange
 from hub.exchanges.sniff import Sniffed, clean, sniff
 from hub.models import Exchange, IdempotencyRecord
 
@@ -136,16 +137,13 @@ def _store(session: Session, partner_id: int, actor: str, upload: Upload, digest
            sniffed: Sniffed, *, supersedes: list[Exchange],
            part: tuple[str, int] | None = None) -> Exchange:
     _supersede(session, actor, supersedes, sniffed)
-    exchange = Exchange(
-        direction=Direction.inbound.value, partner_id=partner_id,
-        state=ExchangeState.received, syntax=sniffed.syntax, doc_type=sniffed.doc_type,
+    exchange = new_exchange(
+        session, Direction.inbound, partner_id, upload.data, state=ExchangeState.received,
+        sha256=digest, syntax=sniffed.syntax, doc_type=sniffed.doc_type,
         control_ref=sniffed.control_ref, sender=sniffed.sender, recipient=sniffed.recipient,
-        dedup_ref=sniffed.dedup_ref, sha256=digest, size=len(upload.data),
-        content_type=clean(upload.content_type, 200), filename=clean(upload.filename, 300),
-        raw=upload.data, part_of=part[0] if part else None, part_number=part[1] if part else None,
-        warnings=[], result={}, attempts=0)
-    session.add(exchange)
-    session.flush()
+        dedup_ref=sniffed.dedup_ref, content_type=clean(upload.content_type, 200),
+        filename=clean(upload.filename, 300), part_of=part[0] if part else None,
+        part_number=part[1] if part else None)
     if upload.idempotency_key:
         session.add(IdempotencyRecord(partner_id=partner_id, key=upload.idempotency_key,
                                       request_sha256=digest, exchange_id=exchange.id))

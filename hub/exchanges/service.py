@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,9 +11,9 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
+from hub import access
 from hub.audit.service import EventSpec, record_event, record_events
 from hub.db import utcnow
-from hub.domain.errors import NotFound
 from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState, check_transition
 from hub.models import Exchange, Partner
@@ -27,6 +28,21 @@ def on_sent(follower: SentFollower) -> None:
     taken from the partner's mailbox): a capability moves what it carried (an invoice is sent)."""
     if follower not in _sent_followers:
         _sent_followers.append(follower)
+
+
+def new_exchange(session: Session, direction: Direction, partner_id: int, raw: bytes, *,
+                 state: ExchangeState, sha256: str | None = None, flush: bool = True,
+                 **columns: Any) -> Exchange:
+    """The one constructor of an exchange row: its bytes with their size and SHA-256 (or the digest
+    the caller keys duplicates by), no warnings, result or attempts yet, and `columns` (syntax,
+    doc_type, control_ref, ...). Added to the session, and flushed unless told (its id is then known)."""
+    exchange = Exchange(direction=direction.value, partner_id=partner_id, state=state.value,
+                        raw=raw, size=len(raw), sha256=sha256 or hashlib.sha256(raw).hexdigest(),
+                        **{"warnings": [], "result": {}, "attempts": 0, **columns})
+    session.add(exchange)
+    if flush:
+        session.flush()
+    return exchange
 
 
 def transition(session: Session, exchange: Exchange, target: ExchangeState, *, actor: str,
@@ -62,20 +78,9 @@ def claim(session: Session, exchange_id: str, *, actor: str, source: ExchangeSta
     return True
 
 
-# An outbound file that failed its checks is the hub's to fix: its partner never sees it, nor
-# downloads it, until it is rendered again and passes (then it is `pending` like any other).
-_NOT_FOR_PARTNERS = ExchangeState.invalid
-
-
 def get_visible(session: Session, exchange_id: str, principal: Principal) -> Exchange:
-    """The exchange if the principal may see it; NotFound otherwise (no hint that it exists)."""
-    exchange = session.get(Exchange, exchange_id)
-    if exchange is None or (principal.is_partner and (exchange.partner_id != principal.partner_id
-                                                      or exchange.state == _NOT_FOR_PARTNERS)):
-        raise NotFound(f"no exchange {exchange_id}")
-    if not principal.is_partner and not principal.can_see_all_exchanges():
-        raise NotFound(f"no exchange {exchange_id}")
-    return exchange
+    """The exchange if the principal may see it (hub.access); NotFound otherwise."""
+    return access.get_visible(session, Exchange, exchange_id, principal, what="exchange")
 
 
 @dataclass
@@ -92,11 +97,9 @@ class ExchangeFilter:
 
 def visible_query(principal: Principal, flt: ExchangeFilter) -> Select[Exchange]:
     """Exchanges the principal may list, newest first, filtered."""
-    stmt = select(Exchange).order_by(Exchange.received_at.desc(), Exchange.id)
-    if principal.is_partner:
-        stmt = stmt.where(Exchange.partner_id == principal.partner_id,
-                          Exchange.state != _NOT_FOR_PARTNERS)
-    elif flt.partner_id is not None:
+    stmt = access.visible(principal, select(Exchange), Exchange).order_by(
+        Exchange.received_at.desc(), Exchange.id)
+    if flt.partner_id is not None and access.may(principal, access.Permission.read_all):
         stmt = stmt.where(Exchange.partner_id == flt.partner_id)
     if flt.state:
         stmt = stmt.where(Exchange.state == flt.state)

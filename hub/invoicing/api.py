@@ -13,18 +13,18 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
+from hub.access import Permission
 from hub.api.auth import Forbidden, current_principal, require
 from hub.api.params import BadParameter, int_arg, paging
 from hub.db import get_session, transaction
 from hub.domain.errors import Problem, ValidationError
-from hub.erp.connectors import authenticate_connector
 from hub.invoicing import companies, followup, orders, service, tracking
 from hub.invoicing.models import Company, IssuedInvoice
 from hub.models import ErpConnector
 
 bp = Blueprint("invoicing", __name__, url_prefix="/api/v1/invoicing")
-reader = require(lambda p: p.can_see_all_exchanges(), what="an admin, operator or auditor token")
-changer = require(lambda p: p.can_operate(), what="an admin or operator token")
+reader = require(Permission.read_all)
+changer = require(Permission.operate)
 FILTERS = (("due_before", IssuedInvoice.due_date, "le"), ("due_after", IssuedInvoice.due_date, "ge"),
            ("min_amount", IssuedInvoice.payable, "ge"), ("max_amount", IssuedInvoice.payable, "le"))
 
@@ -56,24 +56,14 @@ def list_companies() -> Response:
     return jsonify(items=[companies.company_json(c) for c in rows])
 
 
-def _issuer() -> str:
-    """The actor issuing: an ERP connector by its token, else an admin or operator."""
-    header = request.headers.get("Authorization", "")
-    connector = authenticate_connector(get_session(), header.partition(" ")[2].strip()) \
-        if header.lower().startswith("bearer ") else None
-    if connector is not None:
-        return f"connector:{connector.name}"
-    return _staff_actor()
-
-
-@changer
-def _staff_actor() -> str:
-    return current_principal().actor
+# an ERP connector (by its token) or an admin or operator issues
+issuer = require(Permission.operate, Permission.erp)
 
 
 @bp.post("/invoices")
+@issuer
 def issue_invoice() -> tuple[Response, int]:
-    actor = _issuer()
+    actor = current_principal().actor
     with transaction(get_session()):
         invoice, created = service.issue(get_session(), _body(), actor=actor,
                                          settings=current_app.config["HUB_SETTINGS"], today=_today())
@@ -92,8 +82,9 @@ def credit_invoice(invoice_id: int) -> tuple[Response, int]:
 
 
 @bp.post("/orders/<document_id>/invoice")
+@issuer
 def invoice_order(document_id: str) -> tuple[Response, int]:
-    actor = _issuer()
+    actor = current_principal().actor
     body = _for_own_company(actor, _object_body())
     with transaction(get_session()):
         invoice, created = orders.invoice_order(get_session(), document_id, body, actor=actor,

@@ -19,7 +19,7 @@ from hub.db import new_session
 from hub.domain.documents import DespatchAdvice, Item, Line, Quantity, Reference
 from hub.domain.errors import HubError
 from hub.exchanges import outbound
-from hub.exchanges.erp_inbound import persist_document
+from hub.exchanges.documents import store
 from hub.invoicing import orders, service
 from hub.invoicing.domain import InvoiceState
 from hub.invoicing.models import InvoicedOrderLine, IssuedInvoice
@@ -143,8 +143,8 @@ def _send_despatch(app: Flask, buyer_id: int, number: str, shipped: dict[str, st
             content_type=out.content_type, control_ref=f"H9{number[-4:]}", sender=None, recipient=None,
             reply_to=None, actor="test", document={"type": "despatch_advice", "number": number})
         assert exchange.state == "pending", exchange.error
-        persist_document(session, doc, exchange=exchange, position=1, partner_id=buyer.id,
-                         direction="outbound")
+        store(session, doc, exchange_id=exchange.id, partner_id=buyer.id, direction="outbound",
+              actor="test", message_type=exchange.doc_type)
         session.commit()
 
 
