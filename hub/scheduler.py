@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from hub.audit.anchor import anchor_of, seal_and_checkpoint
 from hub.db import new_session, transaction
-from hub.exchanges.processing import ProcessingPolicy, process_pending
+from hub.exchanges.processing import process_pending
 from hub.ingest import pool
 from hub.observability.outcomes import job_listener
 
@@ -93,8 +93,7 @@ class HubScheduler:
             return flagged
 
     def _process_inbound(self) -> int:
-        policy = ProcessingPolicy.from_settings(self.app.config["HUB_SETTINGS"])
-        return process_pending(lambda: new_session(self.app), policy=policy)
+        return process_pending(lambda: new_session(self.app), settings=self.app.config["HUB_SETTINGS"])
 
     def stop_with_process(self) -> None:
         """The process exits: stop the jobs, and make a running one give up at once (its

@@ -21,7 +21,7 @@ from hub.domain.errors import HubError
 from hub.domain.states import DeliveryState, ExchangeState
 from hub.erp import outbox
 from hub.exchanges.api import RAW_EXTENSIONS, raise_if_purged, raw_media_type
-from hub.exchanges.processing import ProcessingPolicy, reprocess
+from hub.exchanges.processing import reprocess
 from hub.exchanges.service import ExchangeFilter, get_visible, visible_query
 from hub.models import Document, Exchange, OutboundDelivery, Partner
 
@@ -132,7 +132,7 @@ def reprocess_page(exchange_id: str) -> ResponseReturnValue:
     db.close()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     state = reprocess(lambda: new_session(app), exchange_id, actor=security.current().actor,
-                      policy=ProcessingPolicy.from_settings(app.config["HUB_SETTINGS"]))
+                      settings=app.config["HUB_SETTINGS"])
     flash(_("Exchange reprocessed: it is now %(state)s.", state=state))
     return redirect(url_for("admin.exchange", exchange_id=exchange_id))
 
@@ -176,10 +176,11 @@ def bulk_page() -> ResponseReturnValue:
     if action == "reprocess":
         db.close()
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        policy = ProcessingPolicy.from_settings(app.config["HUB_SETTINGS"])
+        settings = app.config["HUB_SETTINGS"]
         for exchange_id in targets:
             try:
-                state = reprocess(lambda: new_session(app), exchange_id, actor=actor, policy=policy)
+                state = reprocess(lambda: new_session(app), exchange_id, actor=actor,
+                                  settings=settings)
             except HubError as exc:
                 failures.append(f"{exchange_id}: {exc}")
                 continue

@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 
 from hub.cli.actor import cli_actor as _actor
 from hub.db import new_session
-from hub.exchanges.processing import ProcessingPolicy, process_pending, reprocess
+from hub.exchanges.processing import process_pending, reprocess
 
 commands = AppGroup("exchanges", help="Processing exchanges.")
 
@@ -19,7 +19,7 @@ def reprocess_command(exchange_id: str) -> None:
     """Send a failed exchange through processing again."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     state = reprocess(lambda: new_session(app), exchange_id, actor=_actor(),
-                      policy=ProcessingPolicy.from_settings(app.config["HUB_SETTINGS"]))
+                      settings=app.config["HUB_SETTINGS"])
     click.echo(f"exchange {exchange_id}: {state}")
 
 
@@ -27,6 +27,5 @@ def reprocess_command(exchange_id: str) -> None:
 def process_command() -> None:
     """Process every received exchange now (what the scheduler does continuously)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    done = process_pending(lambda: new_session(app),
-                           policy=ProcessingPolicy.from_settings(app.config["HUB_SETTINGS"]))
+    done = process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     click.echo(f"{done} exchanges processed")

@@ -14,7 +14,7 @@ from hub.api.params import BadParameter, int_arg, paging, time_arg
 from hub.db import get_session, new_session
 from hub.domain.acknowledgements import AckStatus
 from hub.domain.errors import Purged
-from hub.exchanges.processing import ProcessingPolicy, reprocess
+from hub.exchanges.processing import reprocess
 from hub.exchanges.receive import Upload, receive
 from hub.exchanges.service import (
     ExchangeFilter,
@@ -159,5 +159,5 @@ def reprocess_exchange(exchange_id: str) -> Response:
     get_session().close()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     state = reprocess(lambda: new_session(app), exchange_id, actor=current_principal().actor,
-                      policy=ProcessingPolicy.from_settings(app.config["HUB_SETTINGS"]))
+                      settings=app.config["HUB_SETTINGS"])
     return jsonify(id=exchange_id, state=state, at=datetime.now(UTC).isoformat())

@@ -45,7 +45,8 @@ class Review:
 
 
 def check(session: Session, partner: Partner, profile: PartnerProfile,
-          docs: list[DocumentRecord], *, seen_orders: set[str] | None = None) -> Review:
+          docs: list[DocumentRecord], *, hub_edi_id: str,
+          seen_orders: set[str] | None = None) -> Review:
     """The verdict on each document; `rejected` is empty when everything passes.
 
     The rules read the records' facts (numbers, buyer items, GLNs, sender ids), never the whole
@@ -61,7 +62,7 @@ def check(session: Session, partner: Partner, profile: PartnerProfile,
             per_doc.setdefault(index, []).append(problem)
     if profile.extra.get("require_known_parties"):
         known = _known_glns(session, {gln for doc in docs for _, gln in doc.glns})
-        known.add(session.info["settings"].hub_edi_id)
+        known.add(hub_edi_id)
         for index, problem in _unknown_parties(docs, known):
             per_doc.setdefault(index, []).append(problem)
     return Review(sorted(per_doc.items()), [*senders.warnings, *_gtin_warnings(docs)],

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec, record_events
+from hub.config import Settings
 from hub.domain.answers import Answer, AnswerKind
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.documents import PartyRole
@@ -83,6 +84,7 @@ class Run:
     partner: Partner
     checked: Checked
     recipient: Partner | None
+    settings: Settings
     errors: ProblemTally = field(default_factory=ProblemTally)
     stored: list[documents.Stored] = field(default_factory=list)
     rejected: list[tuple[DocumentRecord, list[Problem]]] = field(default_factory=list)
@@ -94,7 +96,8 @@ class Run:
 
 
 
-def translate_edifact(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
+def translate_edifact(session: Session, exchange: Exchange, partner: Partner, settings: Settings
+                      ) -> Outcome:
     """Translate an EDIFACT interchange into canonical documents, or reject it with named errors;
     a file of several interchanges is cut into one exchange per interchange."""
     if exchange.part_of is None:
@@ -102,13 +105,14 @@ def translate_edifact(session: Session, exchange: Exchange, partner: Partner) ->
         if len(spans) > 1:
             return interchange_files.split_file(session, exchange, partner, spans)
     if exchange.doc_type in _ACKNOWLEDGEMENTS:
-        return _translate_acknowledgement(session, exchange, partner)
+        return _translate_acknowledgement(session, exchange, partner, settings)
     # A big interchange makes millions of small, acyclic objects: collecting them is wasted work.
     with paused_gc():
-        return _translate(session, exchange, partner)
+        return _translate(session, exchange, partner, settings)
 
 
-def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
+def _translate(session: Session, exchange: Exchange, partner: Partner, settings: Settings
+               ) -> Outcome:
     """Stream the messages: validate, map and persist them in batches; reject the whole on any
     syntax or structure error, and only the message at fault on a business rejection.
 
@@ -117,15 +121,17 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
     Rejection raises, and the caller rolls back every batch already written: nothing is half-kept.
     """
     profile = profiles.build(partner.profile)
-    limits = _limits(session)
+    limits = _limits(settings)
     reader = open_interchange(exchange.raw, tolerate_count_mismatch=profile.tolerate_count_mismatch,
                               lazy=True, limits=limits)
     interchange = reader.interchange
     checked = Checked(interchange, profile)
     run = Run(session, exchange, partner, checked,
-              routing.find_partner(session, interchange.recipient, interchange.recipient_qualifier))
+              routing.find_partner(session, interchange.recipient, interchange.recipient_qualifier),
+              settings)
     run.errors.add(_sender_problems(interchange, partner))
-    run.errors.add(_recipient_problems(session, exchange, interchange, forwarded=run.recipient is not None))
+    run.errors.add(_recipient_problems(session, settings, exchange, interchange,
+                                      forwarded=run.recipient is not None))
     context = Context(interchange.separators, dict(partner.profile or {}), partner.name,
                       profile.tolerate_count_mismatch, limits)
     stubs: list[Message] = []
@@ -160,9 +166,8 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
     return Outcome(result=outcome, warnings=checked.warnings)
 
 
-def _limits(session: Session) -> Limits:
+def _limits(s: Settings) -> Limits:
     """The shape limits an interchange is read with, from the settings (HUB_MAX_...)."""
-    s = session.info["settings"]
     return Limits(interchange_messages=s.max_interchange_messages,
                   message_segments=s.max_message_segments, message_values=s.max_message_values,
                   segment_elements=s.max_segment_elements,
@@ -187,8 +192,8 @@ def _take_envelope(reader: InterchangeReader, errors: ProblemTally, checked: Che
     checked.warnings.extend(p for p in problems if p.severity != "error")
 
 
-def _translate_acknowledgement(session: Session, exchange: Exchange, partner: Partner
-                               ) -> Outcome:
+def _translate_acknowledgement(session: Session, exchange: Exchange, partner: Partner,
+                               settings: Settings) -> Outcome:
     """A partner's CONTRLs or APERAKs answering what the hub sent it: checked like any
     interchange, then each recorded on the outbound exchange it answers. A CONTRL is never answered
     with a CONTRL (ISO 9735-4), so a faulty one only fails, with its errors named; an APERAK
@@ -196,7 +201,7 @@ def _translate_acknowledgement(session: Session, exchange: Exchange, partner: Pa
     kind = exchange.doc_type or ""
     read, record = _ACKNOWLEDGEMENTS[kind]
     profile = profiles.build(partner.profile)
-    limits = _limits(session)
+    limits = _limits(settings)
     # streamed like any interchange: a huge file is read one message at a time, each split
     # (within the limits) only when its turn comes
     reader = open_interchange(exchange.raw, tolerate_count_mismatch=profile.tolerate_count_mismatch,
@@ -205,7 +210,7 @@ def _translate_acknowledgement(session: Session, exchange: Exchange, partner: Pa
     checked = Checked(interchange, profile)
     errors = ProblemTally()
     errors.add(_sender_problems(interchange, partner))
-    errors.add(_recipient_problems(session, exchange, interchange, forwarded=False))
+    errors.add(_recipient_problems(session, settings, exchange, interchange, forwarded=False))
     limited = False
     reports: list[Any] = []
     stubs: list[Message] = []
@@ -261,10 +266,9 @@ _ACKNOWLEDGEMENTS: dict[str, tuple[Callable[[Message], Any], Callable[..., Any]]
 }
 
 
-def _workers(session: Session, exchange: Exchange, partner: Partner) -> int:
+def _workers(settings: Settings, exchange: Exchange, partner: Partner) -> int:
     """Worker processes for this interchange: none for a small file, or when the partner has a
     mapping of its own (registered in this process, so workers may not know it)."""
-    settings = session.info["settings"]
     if len(exchange.raw) < settings.ingest_parallel_bytes or registry.has_partner_mappings(
             partner.name):
         return 0
@@ -287,7 +291,7 @@ def _job_batches(messages: Iterator[Message], stubs: list[Message], separators: 
 
 def _read_all(run: Run, context: Context, batches: Iterator[list[MessageJob]]) -> None:
     try:
-        for results in map_batches(context, batches, _workers(run.session, run.exchange, run.partner)):
+        for results in map_batches(context, batches, _workers(run.settings, run.exchange, run.partner)):
             for result in results:
                 _take(run, result)
             _flush(run)
@@ -339,7 +343,7 @@ def _flush(run: Run) -> None:
     if not batch or run.errors.total:
         return
     review = business_rules.check(run.session, run.partner, run.checked.profile, batch,
-                                  seen_orders=run.order_numbers)
+                                  seen_orders=run.order_numbers, hub_edi_id=run.settings.hub_edi_id)
     for warning in review.warnings:  # once per interchange, not once per message
         if (warning.code, warning.message) not in run.warned:
             run.warned.add((warning.code, warning.message))
@@ -422,18 +426,18 @@ def _sender_problems(interchange: Interchange, partner: Partner) -> list[Problem
                     message=f"sender {sender} is not an identifier of partner {partner.name}")]
 
 
-def _recipient_problems(session: Session, exchange: Exchange, interchange: Interchange, *,
-                        forwarded: bool) -> list[Problem]:
+def _recipient_problems(session: Session, settings: Settings, exchange: Exchange,
+                        interchange: Interchange, *, forwarded: bool) -> list[Problem]:
     """The company the interchange is addressed to (UNB recipient) is recorded on the exchange; an
     identity that is neither a company's, the hub's default nor another partner's is refused (once
     companies are configured: hub.partners.identities)."""
     said = identities.UnbIdentity(interchange.recipient, interchange.recipient_qualifier or None)
-    company, known = identities.addressed(session, session.info["settings"], said, [],
+    company, known = identities.addressed(session, settings, said, [],
                                           forwarded=forwarded)
     exchange.company_id = company.id if company is not None else None
     if known:
         return []
-    default = identities.default_identity(session.info["settings"])
+    default = identities.default_identity(settings)
     return [Problem(code="UNKNOWN_RECIPIENT", segment_position=1, segment_tag="UNB", element="S003/0010",
                     message=f"recipient {said} is not an identity of this hub: neither a company's "
                             f"(flask hub company-list) nor its default {default}, nor a partner's")]

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.audit.service import record_events
+from hub.config import Settings
 from hub.db import transaction, utcnow
 from hub.domain.answers import Answer
 from hub.domain.errors import HubError, ValidationError, bounded
@@ -69,29 +70,30 @@ class ProcessingPolicy:
                                  memory_mb=settings.ingest_worker_memory_mb))
 
 
-def process_exchange(make_session: SessionFactory, exchange_id: str, *, actor: str = WORKER,
-                     source: ExchangeState = ExchangeState.received,
+def process_exchange(make_session: SessionFactory, exchange_id: str, *, settings: Settings,
+                     actor: str = WORKER, source: ExchangeState = ExchangeState.received,
                      policy: ProcessingPolicy | None = None) -> ExchangeState | None:
     """Process one exchange if it can be claimed from `source`; returns its state afterwards
-    (processed, failed, or received again when an attempt was cut short) or None."""
+    (processed, failed, or received again when an attempt was cut short) or None. The policy
+    defaults to the one `settings` ask for; the translators get `settings`."""
+    policy = policy or ProcessingPolicy.from_settings(settings)
     with make_session() as session, transaction(session):
-        policy = policy or ProcessingPolicy.from_settings(session.info["settings"])
         if not claim(session, exchange_id, actor=actor, source=source):
             return None
     started = time.monotonic()
-    state = _process_claimed(make_session, exchange_id, actor, policy)
+    state = _process_claimed(make_session, exchange_id, actor, policy, settings)
     with make_session() as session:
         exchange_outcome(session, exchange_id, state, time.monotonic() - started)
     return state
 
 
 def _process_claimed(make_session: SessionFactory, exchange_id: str, actor: str,
-                     policy: ProcessingPolicy) -> ExchangeState:
+                     policy: ProcessingPolicy, settings: Settings) -> ExchangeState:
     error: dict[str, Any] | None = None
     with make_session() as session:
         try:
             with limited(policy.limits):
-                return _translate_and_record(session, exchange_id, actor)
+                return _translate_and_record(session, exchange_id, actor, settings)
         except ProcessingLimit as exc:
             error = exc.as_dict()
         except MemoryError:
@@ -106,13 +108,14 @@ def _process_claimed(make_session: SessionFactory, exchange_id: str, actor: str,
         return _record_cut_short(session, exchange_id, actor, error, policy.max_attempts)
 
 
-def _translate_and_record(session: Session, exchange_id: str, actor: str) -> ExchangeState:
+def _translate_and_record(session: Session, exchange_id: str, actor: str, settings: Settings
+                          ) -> ExchangeState:
     exchange = session.get(Exchange, exchange_id)
     assert exchange is not None
     partner = session.get(Partner, exchange.partner_id)
     assert partner is not None
     try:
-        outcome = translate(session, exchange, partner)
+        outcome = translate(session, exchange, partner, settings)
     except (ProcessingLimit, Interrupted, MemoryError):
         raise  # recorded by the caller once the translation's memory is released
     except HubError as exc:
@@ -183,7 +186,7 @@ def _settle(session: Session, exchange: Exchange, state: ExchangeState, actor: s
     return state
 
 
-def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str,
+def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str, settings: Settings,
               policy: ProcessingPolicy | None = None) -> ExchangeState:
     """Send a failed (or still waiting) inbound exchange through processing again; render an
     invalid outbound exchange again and re-validate it."""
@@ -202,7 +205,8 @@ def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str,
     if state not in (ExchangeState.failed, ExchangeState.received):
         raise NotReprocessable(
             f"exchange {exchange_id} is {state}; only failed or received exchanges are reprocessed")
-    final = process_exchange(make_session, exchange_id, actor=actor, source=state, policy=policy)
+    final = process_exchange(make_session, exchange_id, settings=settings, actor=actor, source=state,
+                             policy=policy)
     if final is None:
         raise NotReprocessable(f"exchange {exchange_id} is being processed by someone else")
     return final
@@ -218,12 +222,11 @@ def _render_again(make_session: SessionFactory, exchange_id: str, actor: str) ->
         return routing.render_again(session, exchange, actor=actor)
 
 
-def process_pending(make_session: SessionFactory, *, limit: int = 100,
+def process_pending(make_session: SessionFactory, *, settings: Settings, limit: int = 100,
                     policy: ProcessingPolicy | None = None) -> int:
     """Requeue exchanges stuck in processing, then process waiting ones; returns how many ran.
-    The policy defaults to the hub's settings."""
-    with make_session() as session:
-        policy = policy or ProcessingPolicy.from_settings(session.info["settings"])
+    The policy defaults to the one `settings` ask for."""
+    policy = policy or ProcessingPolicy.from_settings(settings)
     requeue_stale(make_session, policy.stale_after, max_attempts=policy.max_attempts)
     with make_session() as session:
         ids = session.scalars(select(Exchange.id)
@@ -231,7 +234,7 @@ def process_pending(make_session: SessionFactory, *, limit: int = 100,
                               .order_by(Exchange.received_at).limit(limit)).all()
     done = 0
     for exchange_id in ids:
-        if process_exchange(make_session, exchange_id, policy=policy) is not None:
+        if process_exchange(make_session, exchange_id, settings=settings, policy=policy) is not None:
             done += 1
     return done
 

@@ -1,7 +1,8 @@
 """The translators by syntax: an explicit map (EDIFACT, XML), plus what capabilities above exchanges
 add at start-up (reconciliation's bank statements). Each returns what it produced and any warnings, or
-raises a HubError naming what is wrong. Until a syntax has a translator, its files fail with a clear
-error."""
+raises a HubError naming what is wrong. Each gets the hub's `Settings` as an argument (from
+the edge that runs processing: the scheduler's job, a CLI command, a request). Until a syntax has
+a translator, its files fail with a clear error."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
+from hub.config import Settings
 from hub.domain.errors import Problem, UnsupportedContent
 from hub.exchanges.edifact_inbound import translate_edifact
 from hub.exchanges.pipeline import Outcome
@@ -16,7 +18,7 @@ from hub.exchanges.xml_inbound import translate_xml
 from hub.models import Exchange, Partner
 from hub.routing import batching
 
-Translator = Callable[[Session, Exchange, Partner], Outcome]
+Translator = Callable[[Session, Exchange, Partner, Settings], Outcome]
 
 TRANSLATORS: dict[str, Translator] = {"edifact": translate_edifact, "xml": translate_xml}
 
@@ -28,11 +30,12 @@ def register(syntax: str) -> Callable[[Translator], Translator]:
     return wrap
 
 
-def translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
+def translate(session: Session, exchange: Exchange, partner: Partner, settings: Settings
+              ) -> Outcome:
     """Run the translator for the exchange's syntax; unknown content fails with a named reason."""
     translator = TRANSLATORS.get(exchange.syntax)
     if translator is not None:
-        outcome = translator(session, exchange, partner)
+        outcome = translator(session, exchange, partner, settings)
         batching.close_waiting(session)  # what the file left in partners' batches without a window
         return outcome
     if exchange.syntax == "unknown":

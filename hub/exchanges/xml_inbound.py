@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from hub.audit.service import record_events
+from hub.config import Settings
 from hub.domain.documents import Catalogue, Identifier, PartyRole
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.errors import HubError, Problem, ValidationError
@@ -35,33 +36,36 @@ class AnsweredRejection(ValidationError):
     """A business rejection; its `answers` (a Catalogue Response) are queued with the failure."""
 
 
-def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
+def translate_xml(session: Session, exchange: Exchange, partner: Partner, settings: Settings
+                  ) -> Outcome:
     """Translate a UBL document into its canonical document, or reject it saying what and where
     (with a Message Level Response back when the partner's profile asks for one)."""
     try:
-        return _translate(session, exchange, partner)
+        return _translate(session, exchange, partner, settings)
     except HubError as exc:
         mlr.answer_refusal(exc, exchange, partner)
         raise
 
 
-def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
+def _translate(session: Session, exchange: Exchange, partner: Partner, settings: Settings
+               ) -> Outcome:
     raw = envelopes.open_envelope(session, exchange.raw, partner)  # a Peppol SBDH's document
     if exchange.doc_type == "ApplicationResponse":
         ack = read_application_response(raw)
         said = [Identifier(ack.receiver[1], scheme_of(ack.receiver[0]), raw_scheme=ack.receiver[0])] \
             if ack.receiver else []
-        _addressed(session, exchange, said, forwarded=False,
+        _addressed(session, settings, exchange, said, forwarded=False,
                    element="/ApplicationResponse/cac:ReceiverParty/cbc:EndpointID")
         recorded = acknowledgements.record_aperak(session, exchange, partner, ack, actor=ACTOR)
         record_events(session, recorded.events)
         return Outcome(result={"acknowledges": [recorded.summary]}, warnings=recorded.warnings)
     doc = parse_ubl(raw)
     recipient = routing.receiver_of(session, doc)
-    _addressed(session, exchange, _receiver_ids(doc), forwarded=recipient is not None,
+    _addressed(session, settings, exchange, _receiver_ids(doc), forwarded=recipient is not None,
                element=f"{RECEIVER_PARTY.get(doc.doc_type, 'the receiving party')}/cac:Party/cbc:EndpointID")
     record = record_of(1, doc.number, doc.profile.get("document"), doc)
-    review = business_rules.check(session, partner, profiles.build(partner.profile), [record])
+    review = business_rules.check(session, partner, profiles.build(partner.profile), [record],
+                                  hub_edi_id=settings.hub_edi_id)
     if review.rejected:
         problems = review.rejected[0][1]
         answer = catalogue_responses.rejection(doc, problems) if isinstance(doc, Catalogue) else None
@@ -79,12 +83,12 @@ def _receiver_ids(doc: CanonicalDocument) -> list[Identifier]:
     return [party.endpoint] if party is not None and party.endpoint is not None else []
 
 
-def _addressed(session: Session, exchange: Exchange, ids: list[Identifier], *, forwarded: bool,
-               element: str) -> None:
+def _addressed(session: Session, settings: Settings, exchange: Exchange, ids: list[Identifier], *,
+               forwarded: bool, element: str) -> None:
     """Record the company the document is addressed to; refuse an identity the hub does not have."""
     if not ids:
         return  # nothing names the receiver: the poster's own exchange is addressed to the hub
-    company, known = identities.addressed(session, session.info["settings"], None, ids,
+    company, known = identities.addressed(session, settings, None, ids,
                                           forwarded=forwarded)
     exchange.company_id = company.id if company is not None else None
     if not known:

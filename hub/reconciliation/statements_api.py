@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from hub.access import Permission
 from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, paging
+from hub.config import Settings
 from hub.db import get_session
 from hub.domain.errors import NotFound
 from hub.exchanges.pipeline import Outcome
@@ -34,9 +35,9 @@ def profiles() -> dict[str, CsvProfile]:
     return load_profiles(current_app.config["HUB_SETTINGS"].statement_profiles or None)
 
 
-def translate_again(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
+def translate_again(session: Session, exchange: Exchange, partner: Partner, settings: Settings
+                    ) -> Outcome:
     """The pipeline's translator for a stored statement file (syntax `statement`): reprocessing."""
-    settings = session.info["settings"]
     result = imports.reprocess(session, exchange, load_profiles(settings.statement_profiles or None),
                                actor=f"system:reprocess:{partner.name}")
     return Outcome(result=result)

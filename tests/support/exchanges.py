@@ -17,7 +17,7 @@ from mappings.edifact.model import Interchange
 
 def process(app: Flask) -> None:
     """Process every waiting exchange, as the scheduler does."""
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
 
 
 def post(client: FlaskClient, partner: Any, body: bytes) -> str:

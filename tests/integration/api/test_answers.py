@@ -27,7 +27,7 @@ def refusing(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """A translator that writes, then refuses with an MLR due; the MLR's queuer records its call."""
     calls: list[dict[str, Any]] = []
 
-    def translate(session: Any, exchange: Exchange, partner: Partner) -> Any:
+    def translate(session: Any, exchange: Exchange, partner: Partner, settings: Any) -> Any:
         partner.profile = {**(partner.profile or {}), "half": "written"}
         session.flush()
         raise ValidationError("refused", problems=[PROBLEM],
@@ -52,7 +52,7 @@ def test_the_answer_is_queued_after_the_rollback_for_the_refused_exchange(
     with app.app_context(), new_session() as session:
         session.get(Exchange, exchange_id).syntax = "test"  # type: ignore[union-attr]
         session.commit()
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     [call] = refusing
     # what the translator wrote is gone when the answer is rendered; it goes to the file's sender
     assert call["exchange"] == exchange_id and call["partner"] == "acme"

@@ -41,7 +41,7 @@ def _partner_for(make_partner, path: Path, doc_type: str = "purchase_order"):
 def _run(app: Flask, client: FlaskClient, partner, body: bytes) -> dict:
     resp = client.post("/api/v1/exchanges", data=body, headers=partner.headers)
     assert resp.status_code == 202
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     return client.get(resp.headers["Location"], headers=partner.headers).json
 
 

@@ -44,15 +44,15 @@ def _fresh_pool() -> Iterator[None]:
 
 def _outcome(app: Flask, exchange_id: str, workers: int) -> dict[str, Any]:
     """Translate the exchange with `workers` mapping processes; what it produced, then roll back."""
+    settings = app.config["HUB_SETTINGS"]
     with app.app_context(), new_session() as session:
-        settings = session.info["settings"]
         # workers=0: every file counts as small, so it is mapped in-process
         settings.ingest_workers = workers
         settings.ingest_parallel_bytes = 0 if workers else 10**12
         exchange = session.get(Exchange, exchange_id)
         partner = session.get(Partner, exchange.partner_id)
         try:
-            outcome = translate(session, exchange, partner)
+            outcome = translate(session, exchange, partner, settings)
         except HubError as exc:
             session.rollback()
             return {"error": type(exc).__name__, "message": str(exc),
@@ -119,8 +119,7 @@ def test_defects_in_several_batches_are_reported_as_in_process(app, client, make
 
 
 def _force_workers(app: Flask) -> None:
-    with app.app_context(), new_session() as session:
-        settings = session.info["settings"]
+    settings = app.config["HUB_SETTINGS"]
     settings.ingest_workers, settings.ingest_parallel_bytes = 2, 0
 
 
@@ -139,7 +138,7 @@ def test_workers_that_died_while_idle_are_replaced(app, client, make_partner):
     for pid in pool.process_ids():
         os.kill(pid, signal.SIGKILL)
     time.sleep(0.5)  # the pool notices its dead processes
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     exchange = _state(app, exchange_id)
     assert exchange.state == "processed", exchange.error
     assert exchange.result["documents_total"] == 300
@@ -156,7 +155,7 @@ def test_workers_that_cannot_start_leave_mapping_in_process(app, client, make_pa
     exchange_id = _received(app, client, make_partner, generate(600, 2))
     _force_workers(app)
     monkeypatch.setattr(pool, "_start_worker", _fail_to_start)
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     exchange = _state(app, exchange_id)
     assert exchange.state == "processed", exchange.error
     assert exchange.result["documents_total"] == 600

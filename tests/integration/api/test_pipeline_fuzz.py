@@ -53,7 +53,7 @@ def test_junk_never_gives_a_500_or_a_stuck_exchange(app, client, make_partner, b
         assert sniff(body).syntax == "unknown"
         return
     assert resp.status_code in (200, 202), resp.json
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     shown = client.get(resp.headers["Location"], headers=partner.headers)
     assert shown.status_code == 200
     ex = shown.json

@@ -18,7 +18,7 @@ from hub.models import AuditEvent, Exchange, Partner
 
 
 def _process(app: Flask) -> int:
-    return process_pending(lambda: new_session(app))
+    return process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
 
 
 def _post(client: FlaskClient, partner, body: bytes) -> str:
@@ -57,7 +57,7 @@ def flaky_translator():
     """A translator that fails until told to succeed, and adds a row it must not leave behind."""
     state = {"ok": False, "calls": 0}
 
-    def translate(session, exchange, partner) -> Outcome:
+    def translate(session, exchange, partner, settings) -> Outcome:
         state["calls"] += 1
         partner.profile = {"half": "written"}  # a change that must roll back on failure
         session.flush()
@@ -118,7 +118,7 @@ def test_reprocess_through_the_api_needs_an_operator(app, client, make_partner, 
 
 def test_a_crashing_translator_fails_the_exchange_instead_of_leaving_it(app, client,
                                                                         make_partner):
-    def boom(session, exchange, partner) -> Outcome:
+    def boom(session, exchange, partner, settings) -> Outcome:
         raise ZeroDivisionError("bug")
 
     translators.TRANSLATORS["boom"] = boom

@@ -41,8 +41,7 @@ def bench_partner(make_partner):  # type: ignore[no-untyped-def]
 
 def _settings(app: Flask, **values: object) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
-    with app.app_context(), new_session() as session:
-        settings = session.info["settings"]
+    settings = app.config["HUB_SETTINGS"]
     settings.ingest_workers, settings.ingest_parallel_bytes = 1, 100_000
     for name, value in values.items():
         setattr(settings, name, value)
@@ -90,19 +89,19 @@ def test_a_file_whose_worker_dies_three_times_fails_and_the_queue_moves(
     poison = _post(client, bench_partner, POISON)
     good = _post(client, other, interchange(other.edi_id, "G1"))
     with WorkerKiller() as killer:
-        process_pending(lambda: new_session(app))
+        process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
         assert _shown(client, other, good)["state"] == "processed"  # not stuck behind it
         first = _shown(client, bench_partner, poison)
         assert first["state"] == "received" and first["attempts"] == 1
         assert first["error"]["code"] == "WORKER_LOST"
-        process_pending(lambda: new_session(app))
-        process_pending(lambda: new_session(app))
+        process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
+        process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     assert len(killer.killed) >= 3
     shown = _shown(client, bench_partner, poison)
     assert shown["state"] == "failed" and shown["attempts"] == 3
     assert shown["error"]["code"] == "WORKER_LOST"
     assert "attempt 3 of 3" in shown["error"]["message"]
-    process_pending(lambda: new_session(app))  # never picked up again
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])  # never picked up again
     assert _shown(client, bench_partner, poison)["attempts"] == 3
     with app.app_context(), new_session() as session:
         assert session.scalar(select(func.count(Document.id))) == 1  # the good file's only
@@ -112,9 +111,9 @@ def test_a_file_that_outgrows_the_workers_memory_budget_fails_resource_limit(
         app, client, bench_partner):
     _settings(app, ingest_worker_memory_mb=48, processing_max_attempts=2)
     exchange_id = _post(client, bench_partner, generate(300, 120))  # big messages
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     assert _shown(client, bench_partner, exchange_id)["state"] == "received"
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     shown = _shown(client, bench_partner, exchange_id)
     assert shown["state"] == "failed" and shown["attempts"] == 2, shown["error"]
     assert shown["error"]["code"] == "RESOURCE_LIMIT"
@@ -129,7 +128,7 @@ def test_a_file_past_the_time_limit_fails_time_limit(app, client, bench_partner,
     if not workers:
         _settings(app, ingest_parallel_bytes=10**9)
     exchange_id = _post(client, bench_partner, generate(1_000, 3))
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     shown = _shown(client, bench_partner, exchange_id)
     assert shown["state"] == "failed" and shown["error"]["code"] == "TIME_LIMIT"
     assert pool.process_ids() == []  # workers possibly stuck in a batch are gone
@@ -153,7 +152,7 @@ def test_the_cli_sweeps_with_the_stale_setting(app, client, bench_partner, runne
     with app.app_context(), new_session() as session:
         session.get(Exchange, exchange_id).state = "processing"  # a second ago
         session.commit()
-        session.info["settings"].processing_stale_seconds = 0
+    app.config["HUB_SETTINGS"].processing_stale_seconds = 0
     result = runner.invoke(args=["hub", "process"])
     assert result.exit_code == 0, result.output
     assert _shown(client, bench_partner, exchange_id)["state"] == "processed"

@@ -48,7 +48,7 @@ def test_a_document_number_too_long_to_index_is_a_named_error(app, client, make_
     end = text.index("</cbc:ID>", start)
     body = (text[:start] + "P" * 120 + text[end:]).encode()
     resp = client.post("/api/v1/exchanges", data=body, headers=partner.headers)
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     ex = client.get(resp.headers["Location"], headers=partner.headers).json
     assert ex["state"] == "failed", ex
     (problem,) = ex["error"]["problems"]

@@ -57,7 +57,7 @@ def _post(app: Flask, client: FlaskClient, seller: Any, body: bytes) -> dict[str
     """Post as the seller, process, and return the stored invoice's document detail."""
     resp = client.post("/api/v1/exchanges", data=body, headers=seller.headers)
     assert resp.status_code == 202
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     exchange = client.get(resp.headers["Location"], headers=seller.headers).json
     assert exchange["state"] == "processed", exchange["error"]
     (doc,) = client.get("/api/v1/documents?type=invoice", headers=seller.headers).json["items"]

@@ -25,7 +25,7 @@ INVOICE_NS = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 def _run(app: Flask, client: FlaskClient, partner, body: bytes) -> dict:
     resp = client.post("/api/v1/exchanges", data=body, headers=partner.headers)
     assert resp.status_code == 202
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     return client.get(resp.headers["Location"], headers=partner.headers).json
 
 

@@ -68,7 +68,7 @@ def main() -> None:
         with app.app_context(), new_session() as session:
             exchange_id = receive(session, principal, Upload(data, kind)).exchange.id
         del data
-        state = process_exchange(lambda: new_session(app), exchange_id)
+        state = process_exchange(lambda: new_session(app), exchange_id, settings=app.config["HUB_SETTINGS"])
         seconds = time.perf_counter() - start
         server = getattr(multiprocessing.forkserver._forkserver, "_forkserver_pid", None)
         helpers = pool.process_ids() + ([server] if server and settings.ingest_workers else [])

@@ -25,7 +25,7 @@ def test_an_interchange_is_queued_for_each_connector_in_a_bounded_number_of_quer
         listener = lambda *args: statements.append(args[2])  # noqa: E731
         event.listen(engine, "before_cursor_execute", listener)
         try:
-            process_pending(lambda: new_session(app))
+            process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
         finally:
             event.remove(engine, "before_cursor_execute", listener)
     shown = client.get(resp.headers["Location"], headers=buyer.headers).json

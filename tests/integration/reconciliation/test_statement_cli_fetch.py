@@ -90,10 +90,10 @@ def test_an_accepted_remittance_advice_becomes_a_record_once(app: Flask, client:
     buyer = make_partner("demo-retail", edi_id="5412345000013")
     posted = client.post("/api/v1/exchanges", data=REMADV.read_bytes(), headers=buyer.headers)
     assert posted.status_code == 202, posted.json
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     resent = REMADV.read_bytes().replace(b"REM7781'", b"REM7782'")  # a new interchange, same advice
     assert client.post("/api/v1/exchanges", data=resent, headers=buyer.headers).status_code == 202
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     with new_session(app) as session:
         records = list(session.scalars(select(RemittanceRecord)))
     assert len(records) == 1
@@ -108,7 +108,7 @@ def test_an_accepted_remittance_advice_becomes_a_record_once(app: Flask, client:
                  b"+REM-2026-7781+5'").replace(b"MOA+12:815.00'", b"MOA+12:800.00'")
                  .replace(b"MOA+12:1815.00'", b"MOA+12:1800.00'"))
     assert client.post("/api/v1/exchanges", data=replacing, headers=buyer.headers).status_code == 202
-    process_pending(lambda: new_session(app))
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
     with new_session(app) as session:
         replaced = session.scalars(select(RemittanceRecord)).one()
         actions = list(session.scalars(select(AuditEvent.action).where(
