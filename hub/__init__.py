@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool | None
     from hub import db
     from hub.audit.anchor import build_anchor
     app.extensions["hub.audit_anchor"] = build_anchor(settings, Path(app.instance_path))
-    db.init_app(app, settings.database_url, settings)
+    db.init_app(app, settings.database_url)
     _register_blueprints(app)
     from hub.cli import register_cli
     register_cli(app)

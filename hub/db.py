@@ -90,13 +90,27 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-def init_app(app: Flask, url: str, settings: Any = None) -> None:
-    """Engine and sessions for the app; each session carries the settings in `session.info`."""
+def init_app(app: Flask, url: str) -> None:
+    """Engine and sessions for the app. Sessions carry no settings: the edge (a request, a job, a
+    command) passes `Settings` to what needs them."""
     engine = build_engine(url)
     app.extensions["hub.engine"] = engine
-    app.extensions["hub.sessionmaker"] = sessionmaker(engine, expire_on_commit=False,
-                                                      info={"settings": settings})
+    app.extensions["hub.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
+
+
+def work_items(session: Session, key: str) -> set[Any]:
+    """A set kept for the current unit of work of `session` (e.g. the batches to close when it
+    ends), under `key`. The one place `session.info` is used (a test checks): technical
+    bookkeeping of a unit of work, never configuration."""
+    items: set[Any] = session.info.setdefault(key, set())
+    return items
+
+
+def take_work_items(session: Session, key: str) -> set[Any]:
+    """The set `work_items` kept under `key`, now emptied from the session."""
+    items: set[Any] = session.info.pop(key, set())
+    return items
 
 
 def get_engine(app: Flask | None = None) -> Engine:

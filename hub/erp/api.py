@@ -69,7 +69,7 @@ def fetch() -> Response:
     session = get_session()
     with transaction(session):
         batch = fetch_batch(session, current_connector(), cursor=cursor, limit=limit, visibility=visibility,
-                            actor=_actor())
+                            actor=_actor(), settings=current_app.config["HUB_SETTINGS"])
         items = [outbox_document(e, d) for e, d in batch.items]
     return jsonify(items=items, next_cursor=batch.next_cursor)
 

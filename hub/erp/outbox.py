@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from hub import access
 from hub.audit.service import EventSpec, record_event, record_events
 from hub.bulk import insert_values, next_ids, stored_now
+from hub.config import Settings
 from hub.db import utcnow
 from hub.domain.errors import IllegalTransition, NotFound
 from hub.domain.principals import Principal
@@ -295,7 +296,7 @@ class Batch:
 
 
 def fetch_batch(session: Session, connector: ErpConnector, *, cursor: int, limit: int,
-                visibility: timedelta, actor: str) -> Batch:
+                visibility: timedelta, actor: str, settings: Settings) -> Batch:
     """The next documents after `cursor`, leased for `visibility`; the caller commits.
 
     Positions are handed out here, under the connector's row lock, so they grow in the order ERPs
@@ -326,7 +327,7 @@ def fetch_batch(session: Session, connector: ErpConnector, *, cursor: int, limit
                      details={"cursor": cursor, "documents": [e.document_id for e in entries]})
     next_cursor = max([cursor, *[e.seq or 0 for e in entries]])
     items = [(e, documents[e.document_id]) for e in entries]
-    render_missing(session, connector, items)
+    render_missing(session, connector, items, settings)
     return Batch(items, next_cursor)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub import rendering
+from hub.config import Settings
 from hub.domain import codec
 from hub.domain.errors import HubError
 from hub.models import Document, ErpConnector, Exchange, OutboxEntry
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 
 def render_missing(session: Session, connector: ErpConnector,
-                   items: Sequence[tuple[OutboxEntry, Document]]) -> None:
+                   items: Sequence[tuple[OutboxEntry, Document]], settings: Settings) -> None:
     """Give every entry without a file its document rendered; one that has no rendering stays
     without (logged). Flushes nothing itself: the caller's transaction keeps the bytes."""
     missing = [(e, d) for e, d in items if e.payload is None]
@@ -32,7 +33,6 @@ def render_missing(session: Session, connector: ErpConnector,
     syntaxes: dict[str, str] = {row[0]: row[1] for row in session.execute(
         select(Exchange.id, Exchange.syntax).where(
             Exchange.id.in_({d.exchange_id for _, d in missing})))}
-    settings = session.info["settings"]
     identity = rendering.Identity(settings.hub_edi_id, settings.hub_edi_qualifier,
                                   connector.name[:35], "ZZ")
     for entry, document in missing:

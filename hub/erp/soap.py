@@ -184,10 +184,11 @@ class HubOutboxService(ServiceBase):
         from hub.erp.api import policy_of
 
         visibility = timedelta(seconds=policy_of(_app(ctx)).visibility_timeout)
+        settings = _app(ctx).config["HUB_SETTINGS"]
 
         def work(session: Session, connector: ErpConnector) -> Batch:
             batch = fetch_batch(session, connector, cursor=cursor, limit=limit, visibility=visibility,
-                                actor=f"connector:{connector.name}")
+                                actor=f"connector:{connector.name}", settings=settings)
             docs = [OutboxDocument(Id=d.id, Type=d.doc_type, Number=d.number, Cursor=e.seq,
                                    Canonical=json.dumps(d.canonical, ensure_ascii=False),
                                    Rendered=[e.payload] if e.payload else None,

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec
+from hub.config import Settings
 from hub.domain.answers import Answer, AnswerKind
 from hub.exchanges import catalogue_responses, edifact_inbound, mlr
 from hub.models import Exchange, Partner
 
-Queuer = Callable[[Session, Exchange, Partner, Answer], list[EventSpec]]
+Queuer = Callable[[Session, Exchange, Partner, Answer, Settings], list[EventSpec]]
 
 QUEUERS: dict[AnswerKind, Queuer] = {
     AnswerKind.contrl: edifact_inbound.queue_contrl,
@@ -25,7 +26,8 @@ QUEUERS: dict[AnswerKind, Queuer] = {
 }
 
 
-def queue(session: Session, refused: Exchange, answers: list[Answer]) -> list[EventSpec]:
+def queue(session: Session, refused: Exchange, answers: list[Answer], settings: Settings
+          ) -> list[EventSpec]:
     """Render and queue each answer to the exchange it answers (default: `refused`) for its
     recipient (default: that exchange's partner); the audit events of the files queued."""
     events: list[EventSpec] = []
@@ -35,5 +37,5 @@ def queue(session: Session, refused: Exchange, answers: list[Answer]) -> list[Ev
         assert answered is not None, answer.reference
         partner = session.get(Partner, answer.recipient or answered.partner_id)
         assert partner is not None
-        events += QUEUERS[answer.kind](session, answered, partner, answer)
+        events += QUEUERS[answer.kind](session, answered, partner, answer, settings)
     return events

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec
+from hub.config import Settings
 from hub.db import utcnow
 from hub.domain.answers import Answer, AnswerKind
 from hub.domain.documents import Catalogue
@@ -32,8 +33,8 @@ def rejection(doc: Catalogue, problems: list[Problem]) -> Answer | None:
     return Answer(AnswerKind.catalogue_response, tuple(problems), about=doc)
 
 
-def queue_rejection(session: Session, exchange: Exchange, partner: Partner, answer: Answer
-                    ) -> list[EventSpec]:
+def queue_rejection(session: Session, exchange: Exchange, partner: Partner, answer: Answer,
+                    settings: Settings) -> list[EventSpec]:
     """Queue the rejecting response a catalogue answer names (hub.exchanges.answers calls this)."""
     event = _queue(session, partner.id, answer.about, False, [str(p) for p in answer.problems],
                    reply_to=exchange.id, actor=ACTOR)

@@ -84,5 +84,6 @@ def release_document(document_id: str) -> Response:
     session = get_session()
     with transaction(session):
         documents.get_visible(session, document_id, current_principal())
-        row = holds.release(session, document_id, actor=current_principal().actor)
+        row = holds.release(session, document_id, actor=current_principal().actor,
+                            settings=current_app.config["HUB_SETTINGS"])
     return jsonify(id=row.id, held=row.held, flags=row.flags)

@@ -306,7 +306,7 @@ def _accept_spilled(run: Run) -> None:
     for records, flags in run.spill.batches():
         run.stored += accept(run.session, run.exchange, run.partner, records, run.recipient,
                              actor=ACTOR, test=run.checked.interchange.test, flags=flags,
-                             warnings=run.checked.warnings)
+                             warnings=run.checked.warnings, settings=run.settings)
 
 
 def _stub(message: Message) -> Message:
@@ -356,7 +356,7 @@ def _flush(run: Run) -> None:
     elif passed:
         run.stored += accept(run.session, run.exchange, run.partner, passed, run.recipient,
                              actor=ACTOR, test=run.checked.interchange.test, flags=review.flags,
-                             warnings=run.checked.warnings)
+                             warnings=run.checked.warnings, settings=run.settings)
 
 
 def _reject_if_errors(run: Run) -> None:
@@ -447,8 +447,8 @@ def _wants_contrl(checked: Checked) -> bool:
     return checked.interchange.ack_requested or checked.profile.ack_contrl
 
 
-def queue_contrl(session: Session, exchange: Exchange, partner: Partner, answer: Answer
-                 ) -> list[EventSpec]:
+def queue_contrl(session: Session, exchange: Exchange, partner: Partner, answer: Answer,
+                 settings: Settings) -> list[EventSpec]:
     """The CONTRL a rejection answers with (hub.exchanges.answers queues it)."""
     return [_contrl(session, exchange, partner, answer.about, list(answer.problems))[1]]
 
@@ -469,8 +469,8 @@ def _contrl(session: Session, exchange: Exchange, partner: Partner, checked: Che
                                  reply_to=exchange.id, actor=ACTOR)
 
 
-def queue_aperak(session: Session, exchange: Exchange, partner: Partner, answer: Answer
-                 ) -> list[EventSpec]:
+def queue_aperak(session: Session, exchange: Exchange, partner: Partner, answer: Answer,
+                 settings: Settings) -> list[EventSpec]:
     """The APERAKs a business rejection answers with (hub.exchanges.answers queues them)."""
     return [_aperak(session, exchange, partner, answer.about, list(answer.rejected))[1]]
 

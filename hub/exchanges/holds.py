@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec, record_event, record_events
+from hub.config import Settings
 from hub.db import utcnow
 from hub.domain.errors import IllegalTransition, NotFound
 from hub.exchanges import documents
@@ -46,7 +47,7 @@ def flag(session: Session, partner_id: int, stored: list[documents.Stored],
     return held
 
 
-def release(session: Session, document_id: str, *, actor: str) -> Document:
+def release(session: Session, document_id: str, *, actor: str, settings: Settings) -> Document:
     """Release a held document: route it as the routing rules say now, audited. One held
     `no_route` is refused while still no rule matches it; one held for another reason that no rule
     takes is held `no_route` instead."""
@@ -68,5 +69,5 @@ def release(session: Session, document_id: str, *, actor: str) -> Document:
                      object_id=row.id, partner_id=row.partner_id,
                      details={"reason": row.held, "recipient_id": flags.get("recipient_id")})
         return row
-    routing.carry_out_released(session, row, decision, actor=actor)
+    routing.carry_out_released(session, row, decision, actor=actor, settings=settings)
     return row

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec
+from hub.config import Settings
 from hub.db import utcnow
 from hub.domain.answers import Answer, AnswerKind
 from hub.domain.documents import Identifier
@@ -33,20 +34,19 @@ def answer_refusal(exc: HubError, exchange: Exchange, partner: Partner) -> None:
                               recipient=partner.id))
 
 
-def queue_answer(session: Session, exchange: Exchange, partner: Partner, answer: Answer
-                 ) -> list[EventSpec]:
+def queue_answer(session: Session, exchange: Exchange, partner: Partner, answer: Answer,
+                 settings: Settings) -> list[EventSpec]:
     """The MLR an MLR answer names (hub.exchanges.answers queues it)."""
-    return [queue_mlr(session, exchange, partner, list(answer.problems))[1]]
+    return [queue_mlr(session, exchange, partner, list(answer.problems), settings)[1]]
 
 
 def queue_mlr(session: Session, exchange: Exchange, partner: Partner,
-              problems: list[Problem]) -> tuple[Exchange, EventSpec]:
+              problems: list[Problem], settings: Settings) -> tuple[Exchange, EventSpec]:
     """Render, validate and queue the MLR rejecting the document of `exchange`."""
     (number,) = outbound.next_control_numbers(session, partner, ("interchange",))
     ref = f"M{number:08d}"
     refused = refused_in(exchange.raw, exchange.control_ref)
-    settings = session.info.get("settings")
-    hub = gln_endpoint(getattr(settings, "hub_edi_id", None), getattr(settings, "hub_edi_qualifier", None))
+    hub = gln_endpoint(settings.hub_edi_id, settings.hub_edi_qualifier)
     raw = render_mlr(ref, utcnow(), refused, problems or [Problem(code="REJECTED", message="rejected")],
                      sender=hub, receiver=_partner_endpoint(partner))
     return outbound.add_outbound(session, partner.id, doc_type="ApplicationResponse", syntax="ubl", raw=raw,

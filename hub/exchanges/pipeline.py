@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hub.audit.service import record_events
+from hub.config import Settings
 from hub.domain.errors import Problem
 from hub.domain.records import DocumentRecord
 from hub.exchanges import accepted, documents, holds
@@ -30,7 +31,7 @@ class Outcome:
 def accept(session: Session, exchange: Exchange, partner: Partner,
            records: list[DocumentRecord], recipient: Partner | None, *, actor: str,
            test: bool = False, flags: Mapping[int, dict[str, Any]] | None = None,
-           warnings: list[Problem] | None = None) -> list[documents.Stored]:
+           warnings: list[Problem] | None = None, settings: Settings) -> list[documents.Stored]:
     """What every translator does with documents that passed: persist them with their lines,
     route them as the routing rules say (to partners in their syntax, to ERP connectors, or held
     `no_route`), audit all of it. Test documents (from a test interchange) are routed only by a
@@ -43,7 +44,7 @@ def accept(session: Session, exchange: Exchange, partner: Partner,
     free = [r for r in records if r.position not in held]
     record_events(session, events)
     routed = routing.route_accepted(session, exchange, partner, recipient, free, stored,
-                                    test=test, actor=actor)
+                                    test=test, actor=actor, settings=settings)
     answered = accepted.Answered() if test else accepted.dispatch(
         session, accepted.Batch(partner, free, exchange.id))
     if warnings is not None:

@@ -119,10 +119,10 @@ def _translate_and_record(session: Session, exchange_id: str, actor: str, settin
     except (ProcessingLimit, Interrupted, MemoryError):
         raise  # recorded by the caller once the translation's memory is released
     except HubError as exc:
-        return _record_failure(session, exchange_id, actor, exc.as_dict(), exc.answers)
+        return _record_failure(session, exchange_id, actor, settings, exc.as_dict(), exc.answers)
     except Exception as exc:  # a bug in a translator must not leave the exchange stuck
         log.exception("translation of exchange %s crashed", exchange_id)
-        return _record_failure(session, exchange_id, actor, {
+        return _record_failure(session, exchange_id, actor, settings, {
             "code": "INTERNAL_ERROR", "message": f"{type(exc).__name__}: {exc}",
             "traceback": traceback.format_exc(limit=20)})
     with transaction(session):
@@ -134,14 +134,14 @@ def _translate_and_record(session: Session, exchange_id: str, actor: str, settin
     return ExchangeState.processed
 
 
-def _record_failure(session: Session, exchange_id: str, actor: str, error: dict[str, object],
-                    answers: list[Answer] | None = None) -> ExchangeState:
+def _record_failure(session: Session, exchange_id: str, actor: str, settings: Settings,
+                    error: dict[str, object], answers: list[Answer] | None = None) -> ExchangeState:
     session.rollback()  # nothing the translator added survives: no half-written documents
     with transaction(session):
         exchange = session.get(Exchange, exchange_id)
         assert exchange is not None
         # What a rejection sends back (a negative CONTRL, an APERAK) commits with the failure itself.
-        events = answers_service.queue(session, exchange, answers or [])
+        events = answers_service.queue(session, exchange, answers or [], settings)
         record_events(session, events)
         if events:
             error = {**error, "acknowledgements": [e.object_id for e in events]}
@@ -198,7 +198,7 @@ def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str, set
         direction = exchange.direction
         purged = exchange.purged_at is not None
     if direction == Direction.outbound.value:
-        return _render_again(make_session, exchange_id, actor)
+        return _render_again(make_session, exchange_id, actor, settings)
     if purged:
         raise NotReprocessable(f"exchange {exchange_id} cannot be processed again: its bytes were "
                                "purged by the retention policy")
@@ -212,14 +212,15 @@ def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str, set
     return final
 
 
-def _render_again(make_session: SessionFactory, exchange_id: str, actor: str) -> ExchangeState:
+def _render_again(make_session: SessionFactory, exchange_id: str, actor: str, settings: Settings
+                  ) -> ExchangeState:
     with make_session() as session, transaction(session):
         exchange = session.scalars(select(Exchange).where(Exchange.id == exchange_id)
                                    .with_for_update()).one()
         if exchange.state != ExchangeState.invalid:
             raise NotReprocessable(f"outbound exchange {exchange_id} is {exchange.state}; only "
                                    "invalid outbound exchanges are rendered again")
-        return routing.render_again(session, exchange, actor=actor)
+        return routing.render_again(session, exchange, actor=actor, settings=settings)
 
 
 def process_pending(make_session: SessionFactory, *, settings: Settings, limit: int = 100,

@@ -36,7 +36,8 @@ def translate(session: Session, exchange: Exchange, partner: Partner, settings: 
     translator = TRANSLATORS.get(exchange.syntax)
     if translator is not None:
         outcome = translator(session, exchange, partner, settings)
-        batching.close_waiting(session)  # what the file left in partners' batches without a window
+        # what the file left in partners' batches without a window
+        batching.close_waiting(session, settings=settings)
         return outcome
     if exchange.syntax == "unknown":
         raise UnsupportedContent(

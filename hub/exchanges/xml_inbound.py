@@ -72,7 +72,7 @@ def _translate(session: Session, exchange: Exchange, partner: Partner, settings:
         raise AnsweredRejection(f"business rejection: {problems[0]}", problems=problems,
                                 answers=[answer] if answer else [])
     rows = accept(session, exchange, partner, [record], recipient, actor=ACTOR, flags=review.flags,
-                  warnings=review.warnings)
+                  warnings=review.warnings, settings=settings)
     return Outcome(result={"documents": [documents.summary(r) for r in rows]},
                    warnings=review.warnings)
 

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session
 
 from hub import rendering
 from hub.audit.service import EventSpec, record_events
-from hub.db import utcnow
+from hub.config import Settings
+from hub.db import take_work_items, utcnow, work_items
 from hub.domain.batching import BatchPolicy
 from hub.exchanges import outbound
 from hub.models import Partner, new_id
@@ -35,7 +36,7 @@ from mappings.edifact.model import Message
 from mappings.edifact.serializer import render_interchange
 
 OPEN, CLOSED = "open", "closed"
-WAITING_FOR_END = "routing.batches_to_close"  # session.info: batches to close when the work ends
+WAITING_FOR_END = "routing.batches_to_close"  # hub.db.work_items: batches to close when the work ends
 ACTOR = "system:batcher"
 
 
@@ -52,7 +53,7 @@ class Pending:
 
 
 def add(session: Session, recipient: Partner, policy: BatchPolicy, items: Sequence[Pending], *,
-        actor: str) -> list[EventSpec]:
+        actor: str, settings: Settings) -> list[EventSpec]:
     """Put the items into the partner's open batches (one per message type), closing each that
     fills up, and every one at once when the policy has no window; the audit events."""
     now = utcnow()
@@ -69,22 +70,22 @@ def add(session: Session, recipient: Partner, policy: BatchPolicy, items: Sequen
                                      created_at=now))
             batch.messages += 1
             if batch.messages >= policy.max_messages:
-                events += close(session, batch, actor=actor)
+                events += close(session, batch, actor=actor, settings=settings)
                 batch = None
         if batch is not None and policy.window_seconds == 0:
-            session.info.setdefault(WAITING_FOR_END, set()).add(batch.id)
+            work_items(session, WAITING_FOR_END).add(batch.id)
     return events
 
 
-def close_waiting(session: Session, *, actor: str = ACTOR) -> None:
+def close_waiting(session: Session, *, settings: Settings, actor: str = ACTOR) -> None:
     """Close the batches of partners without a window that this unit of work filled (an
     interchange is routed a few hundred messages at a time: its remainder goes at its end)."""
-    ids = session.info.pop(WAITING_FOR_END, set())
+    ids = take_work_items(session, WAITING_FOR_END)
     if not ids:
         return
     for batch in session.scalars(select(OutboundBatch).where(
             OutboundBatch.id.in_(sorted(ids)), OutboundBatch.state == OPEN)):
-        record_events(session, close(session, batch, actor=actor))
+        record_events(session, close(session, batch, actor=actor, settings=settings))
 
 
 def _open_batch(session: Session, partner_id: int, message_type: str) -> OutboundBatch | None:
@@ -104,7 +105,8 @@ def _new_batch(session: Session, partner_id: int, message_type: str, due_at: dat
     return batch
 
 
-def close(session: Session, batch: OutboundBatch, *, actor: str) -> list[EventSpec]:
+def close(session: Session, batch: OutboundBatch, *, actor: str, settings: Settings
+          ) -> list[EventSpec]:
     """Send the batch's messages as one interchange: one outbound exchange, validated whole.
 
     The partner's row lock comes first (routing to the partner holds it while it adds messages),
@@ -119,7 +121,6 @@ def close(session: Session, batch: OutboundBatch, *, actor: str) -> list[EventSp
                            .order_by(BatchMessage.id)).all()
     recipient = session.get(Partner, batch.partner_id)
     assert recipient is not None
-    settings = session.info["settings"]
     profile = profiles.build(recipient.profile)
     identity = identity_for(settings, recipient)
     (first,) = outbound.next_control_numbers(session, recipient, ("interchange",))
@@ -146,14 +147,15 @@ def _message(rendered: bytes) -> Message:
     return interchange.messages[0]
 
 
-def close_due(session: Session, now: datetime, *, actor: str = ACTOR) -> list[dict[str, Any]]:
+def close_due(session: Session, now: datetime, *, settings: Settings, actor: str = ACTOR
+              ) -> list[dict[str, Any]]:
     """Close every open batch whose window has ended; what was closed. The caller commits."""
     due = session.scalars(select(OutboundBatch).where(
         OutboundBatch.state == OPEN, OutboundBatch.due_at <= now)
         .order_by(OutboundBatch.due_at)).all()
     closed = []
     for batch in due:
-        events = close(session, batch, actor=actor)
+        events = close(session, batch, actor=actor, settings=settings)
         if events:
             record_events(session, events)
             closed.append({"batch_id": batch.id, "exchange_id": batch.exchange_id,

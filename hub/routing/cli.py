@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
@@ -76,7 +77,8 @@ def register_routing_commands(group: AppGroup) -> None:
     @group.command("batches-close")
     def batches_close() -> None:
         """Send every partner batch whose window has ended now (the scheduler does this too)."""
-        closed = _run(lambda s: batching.close_due(s, utcnow(), actor=_actor()))
+        settings = current_app.config["HUB_SETTINGS"]
+        closed = _run(lambda s: batching.close_due(s, utcnow(), settings=settings, actor=_actor()))
         click.echo("batch\texchange\tmessages")
         for item in closed:
             click.echo(f"{item['batch_id']}\t{item['exchange_id']}\t{item['messages']}")

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from hub.config import Settings
 from hub.db import new_session, transaction
 from hub.jobruns.service import run_in_slot
 from hub.routing import batching
@@ -22,11 +23,13 @@ EVERY = timedelta(seconds=15)
 
 def add_jobs(scheduler: Any, app: Flask) -> None:
     """Add routing's job to the hub's scheduler (the leader's only)."""
-    scheduler.add_job(lambda: close_batches(lambda: new_session(app)), "interval", id=JOB,
+    scheduler.add_job(lambda: close_batches(lambda: new_session(app), app.config["HUB_SETTINGS"]),
+                      "interval", id=JOB,
                       seconds=int(EVERY.total_seconds()), misfire_grace_time=60)
 
 
-def close_batches(make_session: Callable[[], Session], now: datetime | None = None) -> int:
+def close_batches(make_session: Callable[[], Session], settings: Settings,
+                  now: datetime | None = None) -> int:
     """The run of the slot containing `now`: close every due batch; how many were closed (0 when
     none was due, or the slot was run already). A slot is claimed only when a batch is due."""
     at = now or datetime.now(UTC)
@@ -36,7 +39,7 @@ def close_batches(make_session: Callable[[], Session], now: datetime | None = No
         closed: list[dict[str, Any]] = []
 
         def effect(inner: Session, _run: Any) -> dict[str, Any]:
-            closed.extend(batching.close_due(inner, at))
+            closed.extend(batching.close_due(inner, at, settings=settings))
             return {"closed": closed}
 
         with transaction(session):

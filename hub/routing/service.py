@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec, record_event, record_events
 from hub.bulk import update_values
+from hub.config import Settings
 from hub.domain.errors import IllegalTransition, NotFound, Problem, ValidationError
 from hub.domain.records import DocumentRecord, record_of
 from hub.erp.connectors import handles
@@ -303,7 +304,8 @@ class _Group:
 
 def route_accepted(session: Session, exchange: Exchange, source: Partner,
                    recipient: Partner | None, records: Sequence[DocumentRecord],
-                   stored: Sequence[documents.Stored], *, test: bool, actor: str) -> list[EventSpec]:
+                   stored: Sequence[documents.Stored], *, test: bool, actor: str,
+                   settings: Settings) -> list[EventSpec]:
     """Decide for each accepted document and carry it out: render it for its partners, queue it for
     its connectors, or hold it `no_route`; each decision is kept on its document (`route`) and the
     exchange's `exchange.routed` event. Returns the audit events to append."""
@@ -323,7 +325,8 @@ def route_accepted(session: Session, exchange: Exchange, source: Partner,
         group.ids.append(ids[record.position])
     events: list[EventSpec] = []
     for decision, group in groups.items():
-        events += _carry_out(session, decision, group, source, recipient, exchange.id, actor)
+        events += _carry_out(session, decision, group, source, recipient, exchange.id, actor,
+                             settings)
     summary = [{**d.as_dict(), "documents": len(g.ids)} for d, g in groups.items()
                if d.held or d.connector_ids or d.partner_ids or d.rule_id is not None]
     if summary:
@@ -333,14 +336,15 @@ def route_accepted(session: Session, exchange: Exchange, source: Partner,
 
 
 def _carry_out(session: Session, decision: Decision, group: _Group, source: Partner,
-               recipient: Partner | None, reply_to: str, actor: str) -> list[EventSpec]:
+               recipient: Partner | None, reply_to: str, actor: str, settings: Settings
+               ) -> list[EventSpec]:
     if decision.held:
         return _hold(session, group.ids, source.id, recipient, actor)
     events: list[EventSpec] = []
     for partner_id in decision.partner_ids:
         target = session.get(Partner, partner_id)
         events += to_partners.route(session, source, target, group.records, reply_to=reply_to,
-                                    document_ids=group.ids)
+                                    settings=settings, document_ids=group.ids)
     _set_route(session, group.ids, decision)
     if decision.connector_ids:
         documents.enqueue_ids(session, group.ids, actor=actor,
@@ -386,7 +390,8 @@ def route_released(session: Session, row: Document) -> Decision:
     return decision
 
 
-def carry_out_released(session: Session, row: Document, decision: Decision, *, actor: str) -> None:
+def carry_out_released(session: Session, row: Document, decision: Decision, *, actor: str,
+                       settings: Settings) -> None:
     """What `route_released` decided, for a document just released."""
     source = session.get(Partner, row.partner_id)
     assert source is not None
@@ -394,5 +399,5 @@ def carry_out_released(session: Session, row: Document, decision: Decision, *, a
     recipient = session.get(Partner, recipient_id) if recipient_id is not None else None
     record = record_of(row.position, row.message_ref, row.message_type, documents.canonical(row))
     record_events(session, _carry_out(session, decision, _Group([record], [row.id]), source,
-                                      recipient, row.exchange_id, actor))
-    batching.close_waiting(session, actor=actor)
+                                      recipient, row.exchange_id, actor, settings))
+    batching.close_waiting(session, settings=settings, actor=actor)

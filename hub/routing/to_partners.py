@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from hub import rendering
 from hub.audit.service import EventSpec, record_event
+from hub.config import Settings
 from hub.domain import codec
 from hub.domain.batching import BatchPolicy, batch_policy
 from hub.domain.documents import Document as CanonicalDocument
@@ -67,7 +68,7 @@ def receiver_of(session: Session, doc: CanonicalDocument) -> Partner | None:
 
 
 def route(session: Session, source: Partner, recipient: Partner | None,
-          records: Sequence[DocumentRecord], *, reply_to: str,
+          records: Sequence[DocumentRecord], *, reply_to: str, settings: Settings,
           document_ids: Sequence[str | None] | None = None) -> list[EventSpec]:
     """Queue the documents for `recipient` in its preferred syntax (nothing when there is no other
     partner); `document_ids` (in the order of `records`) name the stored documents a batch holds.
@@ -81,11 +82,11 @@ def route(session: Session, source: Partner, recipient: Partner | None,
         return []
     docs = [record.document() for record in records]
     profile = profiles.build(recipient.profile)
-    identity = identity_for(session.info["settings"], recipient)
+    identity = identity_for(settings, recipient)
     policy = batch_policy(recipient.profile)
     if recipient.syntax == "edifact" and policy.on:
         ids: list[str | None] = list(document_ids or [None] * len(docs))
-        return _batch(session, recipient, docs, ids, profile, identity, policy, reply_to)
+        return _batch(session, recipient, docs, ids, profile, identity, policy, reply_to, settings)
     first, first_message = outbound.next_control_numbers(
         session, recipient, ("interchange", "message"), count=len(docs))
     events: list[EventSpec] = []
@@ -93,13 +94,13 @@ def route(session: Session, source: Partner, recipient: Partner | None,
         control_ref = f"H{first + offset:08d}"
         message_ref = str(first_message + offset)
         events.append(_queue(session, recipient, doc, profile, identity, control_ref, message_ref,
-                             reply_to))
+                             reply_to, settings.hub_edi_id))
     return events
 
 
 def _batch(session: Session, recipient: Partner, docs: list[CanonicalDocument],
            ids: list[str | None], profile: PartnerProfile, identity: rendering.Identity,
-           policy: BatchPolicy, reply_to: str) -> list[EventSpec]:
+           policy: BatchPolicy, reply_to: str, settings: Settings) -> list[EventSpec]:
     """Render and check each document alone; those that pass join the partner's batch, the others
     become `invalid` exchanges of their own (under a control reference of their own)."""
     (first_message,) = outbound.next_control_numbers(session, recipient, ("message",),
@@ -119,15 +120,14 @@ def _batch(session: Session, recipient: Partner, docs: list[CanonicalDocument],
             continue
         (control,) = outbound.next_control_numbers(session, recipient, ("interchange",))
         events.append(_queue(session, recipient, doc, profile, identity, f"H{control:08d}",
-                             message_ref, reply_to))
-    return events + batching.add(session, recipient, policy, waiting, actor=ACTOR)
+                             message_ref, reply_to, settings.hub_edi_id))
+    return events + batching.add(session, recipient, policy, waiting, actor=ACTOR, settings=settings)
 
 
 def _queue(session: Session, recipient: Partner, doc: CanonicalDocument,
            profile: PartnerProfile, identity: rendering.Identity, control_ref: str,
-           message_ref: str, reply_to: str) -> EventSpec:
+           message_ref: str, reply_to: str, hub_edi_id: str) -> EventSpec:
     """Render one document for `recipient` and add it as an outbound exchange (validated there)."""
-    settings = session.info["settings"]
     edifact = recipient.syntax == "edifact"
     carried = {"type": doc.doc_type, "number": doc.number,
                **({"message_ref": message_ref} if edifact else {})}
@@ -149,7 +149,7 @@ def _queue(session: Session, recipient: Partner, doc: CanonicalDocument,
         session, recipient.id, doc_type=out.message_type, syntax=recipient.syntax,
         raw=kept_for_rendering(doc, control_ref, out.data) if fails else out.data,
         content_type="application/json" if fails else out.content_type, control_ref=control_ref,
-        sender=settings.hub_edi_id, recipient=identity.recipient, reply_to=reply_to, actor=ACTOR,
+        sender=hub_edi_id, recipient=identity.recipient, reply_to=reply_to, actor=ACTOR,
         document=carried, contrl_requested=edifact and profile.request_contrl, validation=checked)
     return event
 
@@ -163,7 +163,8 @@ def kept_for_rendering(doc: CanonicalDocument, control_ref: str, rendered: bytes
                       sort_keys=True).encode()
 
 
-def render_again(session: Session, exchange: Exchange, *, actor: str) -> ExchangeState:
+def render_again(session: Session, exchange: Exchange, *, actor: str, settings: Settings
+                 ) -> ExchangeState:
     """Render an `invalid` outbound exchange again (after a profile or code-list fix) from the
     canonical document it keeps, in the recipient's current syntax and profile, under the same
     control reference (it was never sent), and validate it again: `pending` when it now passes,
@@ -178,7 +179,7 @@ def render_again(session: Session, exchange: Exchange, *, actor: str) -> Exchang
             _store(exchange, outbound.enveloped(session, recipient.id, exchange.raw, checked),
                    exchange.content_type or "application/xml")
     else:
-        checked = _render_kept(session, exchange, recipient, codec.from_dict(kept))
+        checked = _render_kept(session, exchange, recipient, codec.from_dict(kept), settings)
     target = outbound.record_validation(exchange, checked)
     details = {"validation": checked.summary(), "rules_broken": sorted({p.code for p in checked.fatal})}
     if target is ExchangeState.pending:
@@ -198,7 +199,7 @@ def _kept_document(exchange: Exchange) -> dict[str, Any] | None:
 
 
 def _render_kept(session: Session, exchange: Exchange, recipient: Partner,
-                 doc: CanonicalDocument) -> Validation:
+                 doc: CanonicalDocument, settings: Settings) -> Validation:
     """Render `doc` for the recipient into `exchange` (the file, or what to keep when it fails)."""
     control_ref = exchange.control_ref or ""
     carried = dict((exchange.result or {}).get("document") or {})
@@ -207,7 +208,7 @@ def _render_kept(session: Session, exchange: Exchange, recipient: Partner,
         carried["message_ref"] = str(outbound.next_control_numbers(session, recipient, ("message",))[0])
     elif syntax != "edifact":
         carried.pop("message_ref", None)
-    identity = identity_for(session.info["settings"], recipient)
+    identity = identity_for(settings, recipient)
     profile = profiles.build(recipient.profile)
     exchange.result = {**(exchange.result or {}), "document": carried}
     exchange.syntax = syntax
@@ -223,7 +224,7 @@ def _render_kept(session: Session, exchange: Exchange, recipient: Partner,
     checked = outbound.validate_outbound(out.data, syntax)
     data = outbound.enveloped(session, recipient.id, out.data, checked) if syntax == "ubl" else out.data
     exchange.doc_type = out.message_type
-    exchange.sender = session.info["settings"].hub_edi_id
+    exchange.sender = settings.hub_edi_id
     exchange.recipient = identity.recipient
     if checked.fatal:
         _store(exchange, kept_for_rendering(doc, control_ref, out.data), "application/json")

@@ -33,8 +33,8 @@ def refusing(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         raise ValidationError("refused", problems=[PROBLEM],
                               answers=[Answer(AnswerKind.mlr, (PROBLEM,))])
 
-    def queue_mlr(session: Any, exchange: Exchange, partner: Partner, answer: Answer
-                  ) -> list[EventSpec]:
+    def queue_mlr(session: Any, exchange: Exchange, partner: Partner, answer: Answer,
+                  settings: Any) -> list[EventSpec]:
         calls.append({"exchange": exchange.id, "partner": partner.name, "answer": answer,
                       "half_written": "half" in (partner.profile or {}),
                       "state": exchange.state})
@@ -73,7 +73,8 @@ def test_an_answer_may_name_another_recipient_and_exchange(app: Flask, client: F
     theirs = post(client, bolt, b"UNB+two'")
     seen: list[tuple[str, str]] = []
 
-    def record(session: Any, exchange: Exchange, partner: Partner, answer: Answer) -> list[EventSpec]:
+    def record(session: Any, exchange: Exchange, partner: Partner, answer: Answer,
+               settings: Any) -> list[EventSpec]:
         seen.append((exchange.id, partner.name))
         return []
 
@@ -83,5 +84,6 @@ def test_an_answer_may_name_another_recipient_and_exchange(app: Flask, client: F
         assert refused is not None
         assert answers.queue(session, refused, [
             Answer(AnswerKind.contrl),
-            Answer(AnswerKind.contrl, reference=theirs, recipient=acme.id)]) == []
+            Answer(AnswerKind.contrl, reference=theirs, recipient=acme.id)],
+            app.config["HUB_SETTINGS"]) == []
     assert seen == [(mine, "acme"), (theirs, "acme")]

@@ -133,7 +133,8 @@ def test_a_held_ubl_acknowledgement_goes_out_in_its_envelope_once_it_passes(
                                content_type="application/xml", control_ref="M1", sender=None,
                                recipient=None, reply_to=None, actor="test", validation=failing)
         assert held.state == "invalid" and not sbdh.is_sbdh(parse_xml(held.raw))
-        assert render_again(session, held, actor="test").value == "pending"  # the rules were fixed
+        assert render_again(session, held, actor="test",
+                            settings=app.config["HUB_SETTINGS"]).value == "pending"  # the rules were fixed
         session.commit()
         again = session.get(Exchange, held.id)
         assert again is not None

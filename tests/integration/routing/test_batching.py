@@ -105,7 +105,7 @@ def test_the_scheduled_job_closes_a_batch_when_its_window_ends_once_per_slot(
     with freeze_time(start + timedelta(seconds=20)):
         post(client, buyer, generate(3, 1).replace(b"BENCH1", b"BENCH2").replace(b"PO0", b"PX0"))
         process(app)
-        assert close_batches(lambda: new_session(app)) == 0  # the window is still open
+        assert close_batches(lambda: new_session(app), _settings(app)) == 0  # the window is still open
     assert _sent_to(app, supplier.id) == []
     batch = client.get("/api/v1/routing/batches?state=open",
                        headers=make_user("root", "admin")).json["items"]
@@ -113,8 +113,9 @@ def test_the_scheduled_job_closes_a_batch_when_its_window_ends_once_per_slot(
 
     due = start + timedelta(seconds=61)
     with freeze_time(due):
-        assert close_batches(lambda: new_session(app)) == 1
-        assert close_batches(lambda: new_session(app)) == 0  # nothing left, and the slot is run
+        assert close_batches(lambda: new_session(app), _settings(app)) == 1
+        # nothing left, and the slot is run
+        assert close_batches(lambda: new_session(app), _settings(app)) == 0
     files = _sent_to(app, supplier.id)
     assert len(files) == 1 and len(parse_interchange(files[0].raw).messages) == 5
     admin = make_user("boss", "admin")
@@ -138,10 +139,10 @@ def test_a_slot_run_elsewhere_already_closes_nothing_the_next_slot_does(
         assert claim_slot(session, JOB, "2026-12-02T11:00:30+00:00") is not None
         session.commit()
     with freeze_time(at + timedelta(seconds=31)):
-        assert close_batches(lambda: new_session(app)) == 0
+        assert close_batches(lambda: new_session(app), _settings(app)) == 0
     assert _sent_to(app, supplier.id) == []
     with freeze_time(at + timedelta(seconds=46)):
-        assert close_batches(lambda: new_session(app)) == 1
+        assert close_batches(lambda: new_session(app), _settings(app)) == 1
     assert len(_sent_to(app, supplier.id)) == 1
 
 
@@ -164,9 +165,10 @@ def test_a_batch_closed_elsewhere_meanwhile_is_not_sent_twice(app, client, make_
     with app.app_context(), new_session() as first, new_session() as second:
         stale = first.scalars(select(OutboundBatch)).one()  # read before the other closes it
         second.commit()
-        assert len(close_due(second, datetime.now(UTC) + timedelta(seconds=31))) == 1
+        assert len(close_due(second, datetime.now(UTC) + timedelta(seconds=31),
+                             settings=app.config["HUB_SETTINGS"])) == 1
         second.commit()
-        assert close(first, stale, actor="test") == []
+        assert close(first, stale, actor="test", settings=app.config["HUB_SETTINGS"]) == []
         first.commit()
     assert len(_sent_to(app, supplier.id)) == 1
 
@@ -186,3 +188,7 @@ def test_an_aperak_naming_a_batched_order_is_recorded_on_the_batch_file(app, cli
         {"number": "APK-77", "status": "rejected", "exchange_id": batch_file.id}]
     (report,) = _sent_to(app, supplier.id)[0].result["application_acks"]
     assert report["references"] == [{"qualifier": "ON", "number": "PO00000002"}]
+
+
+def _settings(app):  # type: ignore[no-untyped-def]
+    return app.config["HUB_SETTINGS"]
