@@ -111,3 +111,30 @@ def update_values(session: Session, model: type[Base], columns: Sequence[str],
         connection.exec_driver_sql(
             f"UPDATE {table.name} AS t SET {sets} FROM (VALUES {values}) AS v({names}) "
             f"WHERE t.id = v.id::{types['id']}", tuple(value for row in part for value in row))
+
+
+def append_json(session: Session, model: type[Base], column: str, rows: list[tuple[Any, str]], *,
+                chunk: int = 5000) -> None:
+    """Append one element to a JSON array column, by primary key, in the database: each tuple is (id,
+    the element as JSON text), at most one per id (append a second in another call). Nothing is read
+    back: SQLite's json_insert, PostgreSQL's jsonb `||` (an array grows by a few entries a run, and
+    reading and rewriting every array cost more than the run's other writes)."""
+    if not rows:
+        return
+    table = cast(Table, model.__table__)
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+        connection.exec_driver_sql(
+            f"UPDATE {table.name} SET {column} = json_insert(coalesce({column}, '[]'), '$[#]', json({mark})) "
+            f"WHERE id = {mark}", [(element, row_id) for row_id, element in rows])
+        return
+    kind = table.c[column].type.compile(dialect=connection.dialect)
+    id_kind = table.c["id"].type.compile(dialect=connection.dialect)
+    for start in range(0, len(rows), chunk):
+        part = rows[start:start + chunk]
+        connection.exec_driver_sql(
+            f"UPDATE {table.name} AS t SET {column} = (coalesce(t.{column}::jsonb, '[]'::jsonb) "
+            f"|| jsonb_build_array(v.element::jsonb))::{kind} "
+            f"FROM (VALUES {', '.join(['(%s, %s)'] * len(part))}) AS v(id, element) "
+            f"WHERE t.id = v.id::{id_kind}", tuple(value for row in part for value in row))
