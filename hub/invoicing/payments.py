@@ -102,9 +102,9 @@ def _apply(session: Session, lines: Sequence[PaymentLine], actor: str, action: s
         added.setdefault(row["id"], []).append(json_text(entry))
         events.append(EventSpec(actor, action, "invoice", str(row["id"]), row["buyer_id"],
                                 {**details, "paid": str(row["paid"]), "state": row["state"]}))
-    update_values(session, IssuedInvoice, ("paid", "state"), [
-        (r["id"], str(r["paid"]), r["state"]) for r in rows.values()])
-    for n in range(max(map(len, added.values()))):  # one statement per round: an invoice's n-th new entry
+    update_values(session, IssuedInvoice, ("paid", "state", "history"), [
+        (r["id"], str(r["paid"]), r["state"], added[r["id"]][0]) for r in rows.values()], append=("history",))
+    for n in range(1, max(map(len, added.values()))):  # an invoice paid twice in one call: its n-th entry
         append_json(session, IssuedInvoice, "history",
                     [(invoice_id, entries[n]) for invoice_id, entries in added.items() if len(entries) > n])
     for obj in [o for o in session.identity_map.values() if isinstance(o, IssuedInvoice) and o.id in rows]:
