@@ -1,7 +1,7 @@
 """Entry point for gunicorn and `flask --app wsgi`: `app = create_app()` from the environment."""
 
 from hub import create_app
-from hub.cli_errors import StartupError
+from hub.cli.errors import StartupError
 from hub.domain.errors import HubError
 from hub.retention.domain import RetentionSettingError
 

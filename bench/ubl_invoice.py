@@ -15,6 +15,8 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from stdnum import ean
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hub.domain.documents import (
@@ -36,11 +38,16 @@ from mappings.ubl import parse_ubl, render_invoice_checked, render_ubl
 from mappings.ubl.en16931_rules import warm_up
 
 
+def _gtin(n: int) -> str:
+    body = f"57900004{n:04d}"
+    return body + ean.calc_check_digit(body)
+
+
 def make_invoice(lines: int = 50) -> Invoice:
     """A Peppol BIS Billing 3 invoice with `lines` lines at 25 % VAT."""
     doc_lines = [
         Line(number=str(n), item=Item(name=f"Item {n}", description=f"Item {n}, boxed",
-                                      gtin=f"57900004{n:05d}", supplier_number=f"S{n}"),
+                                      gtin=_gtin(n), supplier_number=f"S{n}"),
              quantities=[Quantity(Decimal(n), "C62", "invoiced")], prices=[Price(Decimal("9.95"))],
              line_amount=Decimal(n) * Decimal("9.95"), tax_category="S", tax_rate=Decimal(25))
         for n in range(1, lines + 1)

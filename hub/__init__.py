@@ -6,7 +6,6 @@ Flask is imported when an app is built, not with the package: the mapping worker
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +38,7 @@ def create_app(settings: Settings | None = None, *, start_scheduler: bool | None
     register_cli(app)
     if settings.demo:
         from hub.demo import announce_after_banner
-        announce_after_banner(app, os.environ.get("HUB_PUBLIC_URL", "http://127.0.0.1:5000"))
+        announce_after_banner(app, settings.public_url)
     if start_scheduler if start_scheduler is not None else settings.scheduler_enabled:
         from hub.scheduler import start_scheduler as start
         start(app)

@@ -32,6 +32,11 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+# DeliveryPolicy's fields and their environment names; read into Settings.extra (hub.erp.delivery)
+DELIVERY_ENV = {"max_attempts": "HUB_DELIVERY_MAX_ATTEMPTS", "backoff_base": "HUB_DELIVERY_BACKOFF_BASE",
+                "backoff_max": "HUB_DELIVERY_BACKOFF_MAX", "sending_timeout": "HUB_DELIVERY_SENDING_TIMEOUT",
+                "visibility_timeout": "HUB_OUTBOX_VISIBILITY_SECONDS", "batch": "HUB_DELIVERY_BATCH"}
+
 _LIMITS = ("max_interchange_messages", "max_message_segments", "max_message_values",
            "max_segment_elements", "max_element_components", "max_value_chars",
            "max_empty_segments")
@@ -88,8 +93,12 @@ class Settings:
     # HUB_STATEMENT_PROFILES: a folder of CSV statement profiles (*.json) beside the shipped ones
     statement_profiles: str = ""
     statement_fetch_minutes: int = 15  # HUB_STATEMENT_FETCH_MINUTES: connectors' statement folders
+    public_url: str = "http://127.0.0.1:5000"  # HUB_PUBLIC_URL: where the hub is reached (links shown)
+    ack_deadline_hours: float = 24.0  # HUB_ACK_DEADLINE_HOURS: an unanswered CONTRL/APERAK is overdue
+    session_key: str = field(default="", repr=False)  # HUB_SESSION_KEY: signs the admin cookie
+    admin_idle_minutes: int = 30  # HUB_ADMIN_IDLE_MINUTES: an idle admin session ends
     testing: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # the delivery policy's (DELIVERY_ENV), tests
     procurement: ProcurementSettings = field(default_factory=ProcurementSettings)
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)  # HUB_RETENTION_*
     matching: MatchingSettings = field(default_factory=MatchingSettings)
@@ -130,6 +139,11 @@ class Settings:
                                                 cls.statement_fetch_minutes)),
             ingest_parallel_bytes=int(env.get("HUB_INGEST_PARALLEL_BYTES",
                                               cls.ingest_parallel_bytes)),
+            public_url=env.get("HUB_PUBLIC_URL") or cls.public_url,
+            ack_deadline_hours=float(env.get("HUB_ACK_DEADLINE_HOURS") or cls.ack_deadline_hours),
+            session_key=env.get("HUB_SESSION_KEY", ""),
+            admin_idle_minutes=int(env.get("HUB_ADMIN_IDLE_MINUTES") or cls.admin_idle_minutes),
+            extra={name: env[var] for name, var in DELIVERY_ENV.items() if env.get(var)},
             **limits,
             **cls._audit_from_env(env),
         )

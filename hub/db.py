@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Dialect, MetaData, create_engine, event
+from sqlalchemy import DateTime, Dialect, Enum, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -44,6 +45,13 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def string_enum(enum: type[StrEnum], length: int = 20) -> Enum:
+    """A column of `enum` members stored as their plain strings (VARCHAR(length), no CHECK, no native
+    type): rows written before the column was typed read back as members, with no data migration."""
+    return Enum(enum, native_enum=False, create_constraint=False, length=length,
+                values_callable=lambda members: [m.value for m in members])
 
 
 def utcnow() -> datetime:

@@ -22,7 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, UTCDateTime, string_enum, utcnow
+from hub.domain.states import DeliveryState, ExchangeState
 
 
 def new_id() -> str:
@@ -140,7 +141,7 @@ class Exchange(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     direction: Mapped[str] = mapped_column(String(10))
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"))
-    state: Mapped[str] = mapped_column(String(20))
+    state: Mapped[ExchangeState] = mapped_column(string_enum(ExchangeState))
     syntax: Mapped[str] = mapped_column(String(20), default="unknown")  # edifact | xml | unknown
     doc_type: Mapped[str | None] = mapped_column(String(40))  # ORDERS, INVOIC, Invoice, ...
     control_ref: Mapped[str | None] = mapped_column(String(100))  # UNB 0020 or XML document id
@@ -298,7 +299,7 @@ class ErpConnector(Base):
 
 
 class OutboundDelivery(Base):
-    """One document pushed to one connector; its states are the outbound exchange states."""
+    """One document pushed to one connector, in its own `DeliveryState` lifecycle."""
 
     __tablename__ = "deliveries"
     __table_args__ = (
@@ -310,7 +311,7 @@ class OutboundDelivery(Base):
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
     connector_id: Mapped[int] = mapped_column(ForeignKey("connectors.id"), index=True)
     partner_id: Mapped[int | None] = mapped_column(Integer)  # the document's partner, for the audit trail
-    state: Mapped[str] = mapped_column(String(20))
+    state: Mapped[DeliveryState] = mapped_column(string_enum(DeliveryState))
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # since it was last queued
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

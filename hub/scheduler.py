@@ -21,8 +21,8 @@ from flask import Flask
 from sqlalchemy.engine import make_url
 
 from hub.audit.anchor import anchor_of, seal_and_checkpoint
-from hub.db import new_session
-from hub.exchanges.processing import process_pending
+from hub.db import new_session, transaction
+from hub.exchanges.processing import ProcessingPolicy, process_pending
 from hub.ingest import pool
 from hub.observability.outcomes import job_listener
 
@@ -88,13 +88,13 @@ class HubScheduler:
         from hub.exchanges.mailbox import flag_not_taken
 
         hours = self.app.config["HUB_SETTINGS"].mailbox_pickup_hours
-        with new_session(self.app) as session:
+        with new_session(self.app) as session, transaction(session):
             flagged = flag_not_taken(session, older_than=timedelta(hours=hours))
-            session.commit()
             return flagged
 
     def _process_inbound(self) -> int:
-        return process_pending(lambda: new_session(self.app))  # with the settings' processing policy
+        policy = ProcessingPolicy.from_settings(self.app.config["HUB_SETTINGS"])
+        return process_pending(lambda: new_session(self.app), policy=policy)
 
     def stop_with_process(self) -> None:
         """The process exits: stop the jobs, and make a running one give up at once (its

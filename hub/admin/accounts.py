@@ -6,7 +6,6 @@ audit events that say so.
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,10 +16,10 @@ from sqlalchemy.orm import Session
 from hub.admin import passwords, totp
 from hub.admin.models import SignInFailure
 from hub.audit.service import record_event
-from hub.db import utcnow
+from hub.db import transaction, utcnow
 from hub.domain.errors import HubError, ValidationError
 from hub.domain.principals import Principal, Role
-from hub.erp.connectors import SECRET_KEY_ENV, open_secret, seal_secret
+from hub.erp.connectors import open_secret, seal_secret, secret_key_set
 from hub.models import User
 from hub.partners import service as partners
 
@@ -61,20 +60,19 @@ class Enrolment:
 
 
 def create_user(session: Session, username: str, role: str, *, actor: str) -> tuple[User, str]:
-    """A new user and the token of their one-time enrolment link; committed."""
+    """A new user and the token of their one-time enrolment link (the caller's transaction)."""
     user = partners.add_user(session, username, role, actor=actor)
     token = issue_enrolment(session, user, actor=actor)
     return user, token
 
 
 def issue_enrolment(session: Session, user: User, *, actor: str) -> str:
-    """A fresh enrolment link token for `user` (any earlier one stops working); committed."""
+    """A fresh enrolment link token for `user` (any earlier one stops working)."""
     token = secrets.token_urlsafe(32)
     user.enrolment_token_hash = passwords.hash_token(token)
     user.enrolment_expires_at = utcnow() + ENROLMENT_VALID_FOR
     record_event(session, actor=actor, action="user.enrolment_issued", object_type="user",
                  object_id=str(user.id), details={"expires_at": user.enrolment_expires_at.isoformat()})
-    session.commit()
     return token
 
 
@@ -90,7 +88,7 @@ def enrolling_user(session: Session, token: str) -> User:
 
 
 def complete_enrolment(session: Session, token: str, password: str, confirmation: str) -> Enrolment:
-    """Set the password, a new TOTP secret and recovery codes; the link is spent. Committed."""
+    """Set the password, a new TOTP secret and recovery codes; the link is spent."""
     user = enrolling_user(session, token)
     problem = passwords.password_problem(password, confirmation)
     if problem:
@@ -104,7 +102,6 @@ def complete_enrolment(session: Session, token: str, password: str, confirmation
     user.enrolled_at = utcnow()
     record_event(session, actor=f"user:{user.username}", action="user.enrolled", object_type="user",
                  object_id=str(user.id), details={"recovery_codes": len(codes)})
-    session.commit()
     return Enrolment(user.username, secret, totp.provisioning_uri(secret, user.username), codes)
 
 
@@ -119,7 +116,6 @@ def check_password(session: Session, username: str, password: str, address: str)
     if user is None or not ok:
         _fail(session, username, address, "password")
     assert user is not None
-    session.commit()
     return user.id
 
 
@@ -134,7 +130,6 @@ def check_second_factor(session: Session, user_id: int, code: str, address: str)
         _fail(session, user.username, address, "code")
     record_event(session, actor=f"user:{user.username}", action="admin.signed_in", object_type="user",
                  object_id=str(user.id), details={"address": address, "with": how})
-    session.commit()
     return principal_for(user)
 
 
@@ -160,7 +155,7 @@ def _spend_code(session: Session, user: User, code: str) -> str | None:
 def _sealed(secret: str) -> str:
     """The TOTP secret as stored: encrypted under HUB_SECRET_KEY when it is set (it cannot be hashed:
     the hub must compute codes from it), as it is otherwise."""
-    if not os.environ.get(SECRET_KEY_ENV):
+    if not secret_key_set():
         return secret
     return seal_secret(secret, field="TOTP secret") or secret
 
@@ -182,9 +177,9 @@ def _refuse_if_throttled(session: Session, username: str, address: str) -> None:
     for key, limit in ((f"user:{username}", MAX_FAILURES_PER_USER),
                        (f"addr:{address}", MAX_FAILURES_PER_ADDRESS)):
         if _recent_failures(session, key, since, limit) >= limit:
-            record_event(session, actor=f"address:{address}", action="admin.sign_in_throttled",
-                         object_type="user", object_id=username, details={"key": key})
-            session.commit()
+            with transaction(session):  # the refusal is kept though the request fails
+                record_event(session, actor=f"address:{address}", action="admin.sign_in_throttled",
+                             object_type="user", object_id=username, details={"key": key})
             minutes = int(FAILURE_WINDOW.total_seconds() // 60)
             raise SignInThrottled(f"too many failed attempts; try again in {minutes} minutes")
 
@@ -197,8 +192,8 @@ def _recent_failures(session: Session, key: str, since: datetime, limit: int) ->
 
 
 def _fail(session: Session, username: str, address: str, step: str) -> None:
-    session.add_all([SignInFailure(key=f"user:{username}"), SignInFailure(key=f"addr:{address}")])
-    record_event(session, actor=f"address:{address}", action="admin.sign_in_failed", object_type="user",
-                 object_id=username, details={"step": step})
-    session.commit()
+    with transaction(session):  # the failure is counted though the request fails
+        session.add_all([SignInFailure(key=f"user:{username}"), SignInFailure(key=f"addr:{address}")])
+        record_event(session, actor=f"address:{address}", action="admin.sign_in_failed",
+                     object_type="user", object_id=username, details={"step": step})
     raise SignInRefused("wrong user name, password or code")

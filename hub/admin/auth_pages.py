@@ -14,7 +14,7 @@ from markupsafe import Markup
 from hub.admin import accounts, security
 from hub.admin.blueprint import Nav
 from hub.audit.service import record_event
-from hub.db import get_session
+from hub.db import get_session, transaction
 from hub.domain.errors import HubError
 
 # the second step must follow the first within this time, or the user starts again
@@ -56,8 +56,9 @@ def sign_in() -> ResponseReturnValue:
         return render_template("admin/sign_in.html", expired=expired, next=request.args.get("next"))
     username = request.form.get("username", "").strip()
     try:
-        user_id = accounts.check_password(get_session(), username, request.form.get("password", ""),
-                                          _address())
+        with transaction(get_session()):
+            user_id = accounts.check_password(get_session(), username, request.form.get("password", ""),
+                                              _address())
     except HubError as exc:
         return render_template("admin/sign_in.html", error=str(exc), username=username,
                                next=request.form.get("next")), exc.http_status
@@ -75,8 +76,9 @@ def sign_in_code() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("admin/sign_in_code.html", next=request.args.get("next"))
     try:
-        principal = accounts.check_second_factor(get_session(), int(user_id),
-                                                 request.form.get("code", ""), _address())
+        with transaction(get_session()):
+            principal = accounts.check_second_factor(get_session(), int(user_id),
+                                                     request.form.get("code", ""), _address())
     except HubError as exc:
         return render_template("admin/sign_in_code.html", error=str(exc),
                                next=request.form.get("next")), exc.http_status
@@ -89,10 +91,10 @@ def sign_out() -> ResponseReturnValue:
     user_id = session.get("user_id")
     if user_id is not None:
         db = get_session()
-        principal = accounts.signed_in_user(db, int(user_id))
-        record_event(db, actor=principal.actor if principal else f"user-id:{user_id}",
-                     action="admin.signed_out", object_type="user", object_id=str(user_id))
-        db.commit()
+        with transaction(db):
+            principal = accounts.signed_in_user(db, int(user_id))
+            record_event(db, actor=principal.actor if principal else f"user-id:{user_id}",
+                         action="admin.signed_out", object_type="user", object_id=str(user_id))
     session.clear()
     return redirect(url_for("admin.sign_in"))
 
@@ -105,8 +107,9 @@ def enrol(token: str) -> str | tuple[str, int]:
     if request.method == "GET":
         return render_template("admin/enrol.html", username=user.username)
     try:
-        done = accounts.complete_enrolment(db, token, request.form.get("password", ""),
-                                           request.form.get("confirmation", ""))
+        with transaction(db):
+            done = accounts.complete_enrolment(db, token, request.form.get("password", ""),
+                                               request.form.get("confirmation", ""))
     except HubError as exc:
         return render_template("admin/enrol.html", username=user.username, error=str(exc)), 422
     return render_template("admin/enrolled.html", enrolment=done, qr=_qr_svg(done.uri))

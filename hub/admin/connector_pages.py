@@ -12,16 +12,17 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.access import Permission
 from hub.admin import security
 from hub.admin.blueprint import Nav
 from hub.audit.service import record_event
 from hub.db import get_session, new_session, transaction
 from hub.domain.errors import NotFound
-from hub.domain.states import ExchangeState
+from hub.domain.states import WAITING_DELIVERY_STATES, DeliveryState
 from hub.erp import connectors as connectors_admin
 from hub.models import Document, ErpConnector, OutboundDelivery
 
-WAITING = (ExchangeState.pending.value, ExchangeState.retrying.value, ExchangeState.sending.value)
+WAITING = WAITING_DELIVERY_STATES
 RECENT = 20
 
 
@@ -44,13 +45,13 @@ def health(session: Session, connector_ids: list[int]) -> dict[int, dict[str, An
     by_connector = OutboundDelivery.connector_id.in_(connector_ids)
     for cid, state, count in session.execute(
             select(OutboundDelivery.connector_id, OutboundDelivery.state, func.count())
-            .where(by_connector, OutboundDelivery.state.in_([*WAITING, ExchangeState.dead.value]))
+            .where(by_connector, OutboundDelivery.state.in_([*WAITING, DeliveryState.dead]))
             .group_by(OutboundDelivery.connector_id, OutboundDelivery.state)):
-        key = "dead" if state == ExchangeState.dead.value else "waiting"
+        key = "dead" if state == DeliveryState.dead else "waiting"
         found[cid][key] += count
     for cid, when in session.execute(
             select(OutboundDelivery.connector_id, func.max(OutboundDelivery.updated_at))
-            .where(by_connector, OutboundDelivery.state == ExchangeState.sent.value)
+            .where(by_connector, OutboundDelivery.state == DeliveryState.sent)
             .group_by(OutboundDelivery.connector_id)):
         found[cid]["last_success"] = when
     latest = (select(OutboundDelivery.connector_id, func.max(OutboundDelivery.updated_at).label("at"))
@@ -90,7 +91,7 @@ def connector_detail(connector_id: int) -> str:
         .order_by(OutboundDelivery.updated_at.desc()).limit(RECENT)).all()
     shown = {k: v for k, v in (row.settings or {}).items() if k not in ("password", "token")}
     return render_template("admin/connector.html", c=row, h=health(db, [row.id])[row.id], recent=recent,
-                           settings=shown, can_operate=security.current().can_operate())
+                           settings=shown, can_operate=security.may(Permission.operate))
 
 
 @security.allow(security.OPERATORS)

@@ -7,12 +7,13 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from hub.access import Permission
 from hub.admin import security
 from hub.admin.blueprint import Nav
 from hub.api.params import int_arg
-from hub.db import get_session
+from hub.db import get_session, transaction
 from hub.domain.errors import NotFound
-from hub.domain.states import ExchangeState
+from hub.domain.states import DeliveryState
 from hub.erp import outbox
 from hub.models import Document, ErpConnector, OutboundDelivery
 
@@ -28,7 +29,7 @@ def attach(bp: Blueprint, nav: Nav) -> None:
 
 @security.allow(security.ALL_STAFF)
 def delivery_list() -> str:
-    state = request.args.get("state") or ExchangeState.dead.value
+    state = request.args.get("state") or DeliveryState.dead
     page = int_arg("page", 1)
     rows = get_session().execute(
         select(OutboundDelivery, Document.number, Document.doc_type, Document.exchange_id, ErpConnector.name)
@@ -37,7 +38,7 @@ def delivery_list() -> str:
         .where(OutboundDelivery.state == state).order_by(OutboundDelivery.updated_at.desc())
         .limit(PER_PAGE + 1).offset((page - 1) * PER_PAGE)).all()
     return render_template("admin/deliveries.html", rows=rows[:PER_PAGE], more=len(rows) > PER_PAGE,
-                           page=page, state=state, can_operate=security.current().can_operate())
+                           page=page, state=state, can_operate=security.may(Permission.operate))
 
 
 @security.allow(security.OPERATORS)
@@ -54,8 +55,8 @@ def redeliver_page(delivery_id: str) -> ResponseReturnValue:
                                     f"{delivery.attempts} attempts",
                                back=url_for("admin.deliveries"),
                                action=url_for("admin.redeliver", delivery_id=delivery_id))
-    outbox.redeliver(db, delivery_id, actor=security.current().actor)
-    db.commit()
+    with transaction(db):
+        outbox.redeliver(db, delivery_id, actor=security.current().actor)
     what = f"{document.doc_type} {document.number}"
     flash(_("Delivery of %(doc)s queued again.", doc=what))
     return redirect(url_for("admin.deliveries"))

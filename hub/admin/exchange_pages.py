@@ -12,21 +12,22 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from hub.access import Permission
 from hub.admin import home, queries, rawview, security
 from hub.admin.blueprint import Nav
 from hub.api.params import BadParameter, int_arg
 from hub.db import get_session, new_session, transaction, utcnow
 from hub.domain.errors import HubError
-from hub.domain.states import ExchangeState
+from hub.domain.states import DeliveryState, ExchangeState
 from hub.erp import outbox
 from hub.exchanges.api import RAW_EXTENSIONS, raise_if_purged, raw_media_type
-from hub.exchanges.processing import reprocess
+from hub.exchanges.processing import ProcessingPolicy, reprocess
 from hub.exchanges.service import ExchangeFilter, get_visible, visible_query
 from hub.models import Document, Exchange, OutboundDelivery, Partner
 
 PER_PAGE = 50
 BULK_MAX = 200
-REPROCESSABLE = ("failed", "invalid")
+REPROCESSABLE = (ExchangeState.failed, ExchangeState.invalid)
 FILTERS = ("partner", "direction", "syntax", "type", "state", "ack", "since", "until", "q")
 
 
@@ -86,7 +87,7 @@ def exchange_list() -> str:
     following = queries.cursor_of(rows[PER_PAGE - 1]) if len(rows) > PER_PAGE else None
     return render_template("admin/exchanges.html", rows=rows[:PER_PAGE], following=following,
                            paged=bool(after), args=args, partners=partners,
-                           can_operate=security.current().can_operate())
+                           can_operate=security.may(Permission.operate))
 
 
 @security.allow(security.ALL_STAFF)
@@ -98,12 +99,12 @@ def exchange_detail(exchange_id: str) -> str:
     docs = list(db.scalars(select(Document).where(Document.exchange_id == exchange.id)
                            .order_by(Document.position).limit(500)))
     deliveries = outbox.deliveries_for(db, [d.id for d in docs])
-    can_audit = security.current().can_read_audit()
+    can_audit = security.may(Permission.read_audit)
     events = queries.timeline(db, "exchange", [exchange.id]) if can_audit else []
     return render_template("admin/exchange.html", x=exchange, view=view, docs=docs,
                            deliveries=deliveries, replies=queries.replies_to(db, exchange),
                            partner=db.get(Partner, exchange.partner_id), events=events,
-                           can_operate=security.current().can_operate())
+                           can_operate=security.may(Permission.operate))
 
 
 @security.allow(security.ALL_STAFF)
@@ -130,7 +131,8 @@ def reprocess_page(exchange_id: str) -> ResponseReturnValue:
                                back=url_for("admin.exchange", exchange_id=exchange.id))
     db.close()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = reprocess(lambda: new_session(app), exchange_id, actor=security.current().actor)
+    state = reprocess(lambda: new_session(app), exchange_id, actor=security.current().actor,
+                      policy=ProcessingPolicy.from_settings(app.config["HUB_SETTINGS"]))
     flash(_("Exchange reprocessed: it is now %(state)s.", state=state))
     return redirect(url_for("admin.exchange", exchange_id=exchange_id))
 
@@ -146,7 +148,7 @@ def _bulk_targets(db: Session, action: str) -> list[str]:
     ids = selected.with_only_columns(Exchange.id).order_by(None).subquery()
     return list(db.scalars(
         select(OutboundDelivery.id).join(Document, Document.id == OutboundDelivery.document_id)
-        .where(Document.exchange_id.in_(select(ids.c.id)), OutboundDelivery.state == ExchangeState.dead.value)
+        .where(Document.exchange_id.in_(select(ids.c.id)), OutboundDelivery.state == DeliveryState.dead)
         .order_by(OutboundDelivery.updated_at).limit(BULK_MAX)))
 
 
@@ -174,9 +176,10 @@ def bulk_page() -> ResponseReturnValue:
     if action == "reprocess":
         db.close()
         app = current_app._get_current_object()  # type: ignore[attr-defined]
+        policy = ProcessingPolicy.from_settings(app.config["HUB_SETTINGS"])
         for exchange_id in targets:
             try:
-                state = reprocess(lambda: new_session(app), exchange_id, actor=actor)
+                state = reprocess(lambda: new_session(app), exchange_id, actor=actor, policy=policy)
             except HubError as exc:
                 failures.append(f"{exchange_id}: {exc}")
                 continue

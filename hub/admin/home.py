@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 
 from hub.admin import queries, security
 from hub.admin.blueprint import Nav
@@ -20,7 +19,7 @@ def attach(bp: Blueprint, nav: Nav) -> None:
 def default_ack_deadline() -> timedelta:
     """HUB_ACK_DEADLINE_HOURS (24): an outbound file still awaiting its acknowledgement after this is
     overdue, unless its partner's profile sets its own `ack_deadline_hours`."""
-    return timedelta(hours=float(os.environ.get("HUB_ACK_DEADLINE_HOURS", "24")))
+    return timedelta(hours=current_app.config["HUB_SETTINGS"].ack_deadline_hours)
 
 
 @security.allow(security.ALL_STAFF)

@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from hub.access import Permission
 from hub.admin import security
 from hub.admin.blueprint import Nav
 from hub.db import get_session, new_session
@@ -30,7 +31,7 @@ def orders() -> str:
     names = dict(db.execute(select(Partner.id, Partner.name).where(
         Partner.id.in_({o["supplier_id"] for o in details}))).all())
     return render_template("admin/orders.html", orders=details, more=len(waiting) > SHOWN, names=names,
-                           can_operate=security.current().can_operate())
+                           can_operate=security.may(Permission.operate))
 
 
 @security.allow(security.OPERATORS)

@@ -11,6 +11,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from hub import access
+from hub.access import Permission
 from hub.admin import security
 from hub.admin.blueprint import Nav
 from hub.db import get_session, transaction
@@ -79,7 +81,7 @@ def partner_detail(partner_id: int) -> str:
     settings = [(key, profile.get(key), *help_for(key)) for key in profiles.known_settings()]
     me = security.current()
     return render_template("admin/partner.html", p=partner, keys=keys, settings=settings,
-                           schemes=partners.ID_SCHEMES, can_operate=me.can_operate(),
+                           schemes=partners.ID_SCHEMES, can_operate=access.may(me, Permission.operate),
                            can_admin=_is_admin(),
                            shown=lambda v: json.dumps(v, ensure_ascii=False))
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from hub.api.params import BadParameter
 from hub.db import utcnow
+from hub.domain.states import DeliveryState, ExchangeState
 from hub.models import AuditEvent, Document, Exchange, OutboundDelivery, Partner
 from hub.partners import profiles
 from hub.procurement.models import PurchaseOrder
@@ -38,7 +39,7 @@ def capped_count(session: Session, ids: Select[Any], cap: int = CAP) -> Capped:
 @dataclass(frozen=True)
 class Dashboard:
     since: datetime
-    per_state: dict[str, int]
+    per_state: dict[ExchangeState, int]
     failed_inbound: Capped
     dead_deliveries: Capped
     ack_overdue: Capped
@@ -57,9 +58,9 @@ def dashboard(session: Session, *, ack_after: timedelta) -> Dashboard:
     return Dashboard(
         since=since, per_state=per_state,
         failed_inbound=capped_count(session, select(Exchange.id).where(
-            Exchange.state == "failed", Exchange.direction == "inbound")),
+            Exchange.state == ExchangeState.failed, Exchange.direction == "inbound")),
         dead_deliveries=capped_count(session, select(OutboundDelivery.id).where(
-            OutboundDelivery.state == "dead")),
+            OutboundDelivery.state == DeliveryState.dead)),
         ack_overdue=capped_count(session, select(Exchange.id).where(overdue_acks(session, now, ack_after))),
         awaiting_approval=capped_count(session, select(PurchaseOrder.id).where(
             PurchaseOrder.state == "awaiting_approval")),

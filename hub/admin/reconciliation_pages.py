@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from hub.access import Permission
 from hub.admin import security
 from hub.admin.blueprint import Nav
 from hub.api.params import int_arg
@@ -47,7 +48,7 @@ def queue() -> str:
     page = int_arg("page", 1)
     rows = queries.exceptions(_sessions(), limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
     return render_template("admin/reconciliation.html", rows=rows[:PER_PAGE], more=len(rows) > PER_PAGE,
-                           page=page, can_operate=security.current().can_operate())
+                           page=page, can_operate=security.may(Permission.operate))
 
 
 @security.allow(security.ALL_STAFF)
@@ -55,13 +56,13 @@ def matched() -> str:
     page = int_arg("page", 1)
     rows = queries.matched_payments(_sessions(), limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE)
     return render_template("admin/reconciliation_matched.html", rows=rows[:PER_PAGE],
-                           more=len(rows) > PER_PAGE, page=page, can_operate=security.current().can_operate())
+                           more=len(rows) > PER_PAGE, page=page, can_operate=security.may(Permission.operate))
 
 
 @security.allow(security.ALL_STAFF)
 def credits() -> str:
     return render_template("admin/reconciliation_credits.html", rows=service.credits(_sessions()),
-                           can_operate=security.current().can_operate())
+                           can_operate=security.may(Permission.operate))
 
 
 def _credit_parts(text: str) -> list[tuple[Any, Decimal | None]]:

@@ -15,6 +15,8 @@ from typing import Any, ParamSpec, TypeVar
 from flask import Flask, Request, abort, current_app, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 
+from hub import access
+from hub.access import Permission
 from hub.admin import accounts
 from hub.db import get_session
 from hub.domain.principals import Principal
@@ -22,10 +24,11 @@ from hub.domain.principals import Principal
 P = ParamSpec("P")
 R = TypeVar("R")
 
-ALL_STAFF = frozenset({"admin", "operator", "auditor"})
-OPERATORS = frozenset({"admin", "operator"})
-AUDIT_READERS = frozenset({"admin", "auditor"})
-ADMINS = frozenset({"admin"})
+# the staff roles each kind of page needs, as the one access rule (hub.access) grants them
+ALL_STAFF = access.roles_with(Permission.read_all)
+OPERATORS = access.roles_with(Permission.operate)
+AUDIT_READERS = access.roles_with(Permission.read_audit)
+ADMINS = access.roles_with(Permission.administer)
 
 
 class AdminSessions(SecureCookieSessionInterface):
@@ -41,11 +44,12 @@ def _is_https(req: Request) -> bool:
 
 def init_app(app: Flask) -> None:
     """Secret key, cookie flags and idle timeout (HUB_ADMIN_IDLE_MINUTES, default 30)."""
-    app.secret_key = os.environ.get("HUB_SESSION_KEY") or _instance_key(Path(app.instance_path))
+    settings = app.config["HUB_SETTINGS"]
+    app.secret_key = settings.session_key or _instance_key(Path(app.instance_path))
     app.session_interface = AdminSessions()
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_NAME="ponte_session",
-                      HUB_ADMIN_IDLE_SECONDS=60 * int(os.environ.get("HUB_ADMIN_IDLE_MINUTES", "30")))
+                      HUB_ADMIN_IDLE_SECONDS=60 * settings.admin_idle_minutes)
 
 
 def _instance_key(instance: Path) -> str:
@@ -87,6 +91,11 @@ def sign_in(principal: Principal) -> None:
 def current() -> Principal:
     principal: Principal = g.admin_principal
     return principal
+
+
+def may(permission: Permission) -> bool:
+    """Whether the signed-in user may do this (hub.access): pages show or hide their actions by it."""
+    return access.may(current(), permission)
 
 
 def allow(roles: frozenset[str]) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -131,4 +140,5 @@ def _session_principal() -> Principal | None:
 
 
 def template_globals() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "me": g.get("admin_principal")}
+    return {"csrf_token": csrf_token, "me": g.get("admin_principal"),
+            "may": lambda permission: access.may(g.get("admin_principal"), Permission(permission))}

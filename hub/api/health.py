@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from sqlalchemy import text
 
-from hub.api.auth import authenticate
+from hub.access import Permission, may
+from hub.api.auth import request_principal
 from hub.db import get_session, new_session, utcnow
 from hub.observability.metrics import backlogs, registry_for
 
@@ -21,11 +22,7 @@ def healthz() -> Response:
 
 
 def _is_staff() -> bool:
-    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        return False
-    principal = authenticate(get_session(), secret.strip())
-    return principal is not None and principal.can_see_all_exchanges()
+    return may(request_principal(), Permission.read_all)
 
 
 @bp.get("/readyz")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 from sqlalchemy import func, select
 
+from hub.access import Permission
 from hub.api.auth import require
 from hub.api.params import int_arg, paging, time_arg
 from hub.audit.service import AuditFilter, event_as_dict, export_csv, filtered
@@ -28,7 +29,7 @@ def _filter() -> AuditFilter:
 
 
 @bp.get("")
-@require(lambda p: p.can_read_audit(), what="an admin or auditor token")
+@require(Permission.read_audit)
 def list_events() -> Response:
     page, per_page = paging(current_app.config["HUB_SETTINGS"].page_size_max)
     rows = get_session().scalars(filtered(_filter()).limit(per_page + 1)
@@ -38,7 +39,7 @@ def list_events() -> Response:
 
 
 @bp.get("/export.csv")
-@require(lambda p: p.can_read_audit(), what="an admin or auditor token")
+@require(Permission.read_audit)
 def export() -> Response:
     """Every matching event recorded before the export began, oldest first, streamed in batches."""
     flt = _filter()

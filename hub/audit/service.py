@@ -23,7 +23,7 @@ from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.orm import Session
 
 from hub.bulk import insert_values, json_text, stored_now
-from hub.db import utcnow
+from hub.db import transaction, utcnow
 from hub.domain.audit import (
     GENESIS_HASH,
     KEYED_MARKER_ACTION,
@@ -164,8 +164,8 @@ def seal_all(session: Session, key: bytes, *, backdate_grace: timedelta = DEFAUL
     """Seal until nothing is left; commits after each batch."""
     total = 0
     while True:
-        done = seal(session, key, backdate_grace=backdate_grace, allow_upgrade=allow_upgrade)
-        session.commit()
+        with transaction(session):
+            done = seal(session, key, backdate_grace=backdate_grace, allow_upgrade=allow_upgrade)
         total += done
         if done == 0:
             return total

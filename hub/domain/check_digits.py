@@ -66,6 +66,21 @@ def iban_problem(account: str) -> str | None:
     return None
 
 
+GTIN_LENGTHS = (8, 12, 13, 14)  # GTIN-8, UPC (GTIN-12), EAN (GTIN-13), GTIN-14
+
+
+def gtin_problem(value: str) -> str | None:
+    """Why an item number sent as a GTIN is not one (its length, or the GS1 check digit its first
+    digits give), or None. Partners send internal numbers as item ids: the caller warns, not refuses."""
+    if not value.isdigit() or len(value) not in GTIN_LENGTHS:
+        return f"{value} is not a GTIN (8, 12, 13 or 14 digits)"
+    expected = ean.calc_check_digit(value[:-1])
+    if value[-1] != expected:
+        return f"{value} is not a valid GTIN: its GS1 check digit is {value[-1]}, {expected} by the digits " \
+               "before it"
+    return None
+
+
 class _MissingPrefix:
     @staticmethod
     def validate(value: str) -> None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hub.domain.answers import Answer
 
 
 @dataclass
@@ -104,10 +107,12 @@ class HubError(Exception):
     http_status = 500
 
     def __init__(self, message: str, *, problems: list[Problem] | None = None,
-                 problems_total: int | None = None) -> None:
+                 problems_total: int | None = None, answers: list[Answer] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.problems: list[Problem] = problems or []
+        # what the refusal sends back to the partner, queued once the failure is recorded
+        self.answers: list[Answer] = list(answers or [])
         # how many were found, when only the first ones are kept (see MAX_PROBLEMS)
         self.problems_total = max(problems_total or 0, len(self.problems))
 

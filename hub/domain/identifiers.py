@@ -63,7 +63,7 @@ def key_of_registered(scheme: str, value: str, qualifier: str = "") -> Key:
 
 
 def parse_key(text: str) -> Key:
-    """'scheme:value' (e.g. gln:5790000000003) as a key; ValueError naming what is wrong."""
+    """'scheme:value' (e.g. gln:5790000000005) as a key; ValueError naming what is wrong."""
     family, sep, value = text.partition(":")
     if not sep or not value.strip():
         raise ValueError(f"{text!r} is not scheme:value")

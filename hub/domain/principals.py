@@ -1,4 +1,5 @@
-"""Who is calling: a partner (by API key) or a user (by personal token), and what each may do."""
+"""Who is calling: a partner (by API key), a user (by personal token) or an ERP connector (by its
+token). What each may do and see is decided in `hub.access`."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ class Role(StrEnum):
 
 @dataclass(frozen=True)
 class Principal:
-    kind: str  # partner | user
+    kind: str  # partner | user | connector
     name: str
     partner_id: int | None = None
     user_id: int | None = None
     role: Role | None = None
+    connector_id: int | None = None
 
     @property
     def actor(self) -> str:
@@ -28,13 +30,3 @@ class Principal:
     @property
     def is_partner(self) -> bool:
         return self.kind == "partner"
-
-    def can_see_all_exchanges(self) -> bool:
-        return self.role in (Role.admin, Role.operator, Role.auditor)
-
-    def can_read_audit(self) -> bool:
-        return self.role in (Role.admin, Role.auditor)
-
-    def can_operate(self) -> bool:
-        """Reprocess, redeliver and other actions that change what the hub does."""
-        return self.role in (Role.admin, Role.operator)

@@ -116,7 +116,7 @@ def location(ident: SenderId, ubl_root: str | None) -> tuple[str, str]:
 
 
 def describe(ident: SenderId, ubl_root: str | None) -> str:
-    """How the identifier is named in a message: 'seller party NAD+SU 5790000000003 (GLN)'."""
+    """How the identifier is named in a message: 'seller party NAD+SU 5790000000005 (GLN)'."""
     role = ROLE_NAMES.get(PartyRole(ident.role), ident.role)
     tag, element = location(ident, ubl_root)
     where = element if ubl_root else (f"NAD+{ident.raw_role}" if tag == "NAD"

@@ -1,4 +1,5 @@
-"""Exchange states and the only transitions allowed between them, in one table."""
+"""Exchange and delivery states, the only transitions allowed between them (one table each), and
+what one processing or delivery attempt came to."""
 
 from __future__ import annotations
 
@@ -58,3 +59,45 @@ def check_transition(direction: Direction, current: ExchangeState, target: Excha
     if allowed is None or target not in allowed:
         raise IllegalTransition(
             f"an {direction.value} exchange cannot go from {current.value} to {target.value}")
+
+
+class DeliveryState(StrEnum):
+    """A push delivery of one document to one ERP connector (its own lifecycle, not an exchange's)."""
+
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    retrying = "retrying"
+    dead = "dead"
+
+
+D = DeliveryState
+
+# from -> allowed targets: dead -> pending is `flask hub redeliver`; sending -> retrying also covers a
+# crash during a send (the recovery sweep); a delivery is created pending.
+DELIVERY_TRANSITIONS: dict[DeliveryState, frozenset[DeliveryState]] = {
+    D.pending: frozenset({D.sending}),
+    D.sending: frozenset({D.sent, D.retrying, D.dead}),
+    D.retrying: frozenset({D.sending, D.dead}),
+    D.dead: frozenset({D.pending}),
+    D.sent: frozenset(),
+}
+
+DUE_DELIVERY_STATES = (D.pending, D.retrying)
+WAITING_DELIVERY_STATES = (D.pending, D.retrying, D.sending)
+
+
+def check_delivery_transition(current: DeliveryState, target: DeliveryState) -> None:
+    """Raise IllegalTransition unless a delivery may go from `current` to `target`."""
+    if target not in DELIVERY_TRANSITIONS.get(current, frozenset()):
+        raise IllegalTransition(f"a delivery cannot go from {current.value} to {target.value}")
+
+
+class DeliveryOutcome(StrEnum):
+    """What one delivery attempt came to: the state it was left in, or `lost` when recovery took the
+    delivery back meanwhile and its outcome is left to the new owner."""
+
+    sent = "sent"
+    retrying = "retrying"
+    dead = "dead"
+    lost = "lost"

@@ -7,18 +7,16 @@ connector's documents. Admins and operators list deliveries and replay dead ones
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from sqlalchemy import select
 
-from hub.api.auth import Forbidden, Unauthorized, current_principal, require
+from hub.access import Permission
+from hub.api.auth import current_connector, current_principal, require
 from hub.api.params import id_list, int_arg, json_body, paging
-from hub.db import get_session
-from hub.erp.connectors import authenticate_connector
+from hub.db import get_session, transaction
 from hub.erp.delivery import DeliveryPolicy
 from hub.erp.handlers import issue_invoices, parse_stock_levels, record_stock_levels
 from hub.erp.outbox import (
@@ -29,42 +27,18 @@ from hub.erp.outbox import (
     visible_entry,
 )
 from hub.models import Document, ErpConnector, OutboundDelivery, OutboxEntry
-from hub.partners.credentials import authenticate
 
 bp = Blueprint("outbox", __name__, url_prefix="/api/v1/outbox")
 erp_bp = Blueprint("erp", __name__, url_prefix="/api/v1/erp")
 
-P = ParamSpec("P")
-R = TypeVar("R")
 MAX_BATCH = 500
 
 
-def require_connector(view: Callable[P, R]) -> Callable[P, R]:
-    """Authenticate the caller as an ERP connector by its bearer token."""
-    @wraps(view)
-    def wrapped(*args: P.args, **kwargs: P.kwargs) -> R:
-        scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
-            raise Unauthorized("send the connector token as 'Authorization: Bearer <token>'")
-        connector = authenticate_connector(get_session(), secret.strip())
-        if connector is None:
-            other = authenticate(get_session(), secret.strip())
-            if other is not None:
-                kind = "a partner API key" if other.is_partner else "a staff token"
-                raise Forbidden(f"this needs an ERP connector token; {kind} was sent")
-            raise Unauthorized("the token is unknown or revoked", invalid=True)
-        g.connector = connector
-        return view(*args, **kwargs)
-    return wrapped
-
-
-def _connector() -> ErpConnector:
-    connector: ErpConnector = g.connector
-    return connector
+require_connector = require(Permission.erp)
 
 
 def _actor() -> str:
-    return f"connector:{_connector().name}"
+    return current_principal().actor
 
 
 def policy_of(app: Flask) -> DeliveryPolicy:
@@ -93,10 +67,10 @@ def fetch() -> Response:
     limit = int_arg("limit", 50, maximum=MAX_BATCH)
     visibility = timedelta(seconds=policy_of(current_app).visibility_timeout)
     session = get_session()
-    batch = fetch_batch(session, _connector(), cursor=cursor, limit=limit, visibility=visibility,
-                        actor=_actor())
-    items = [outbox_document(e, d) for e, d in batch.items]
-    session.commit()
+    with transaction(session):
+        batch = fetch_batch(session, current_connector(), cursor=cursor, limit=limit, visibility=visibility,
+                            actor=_actor())
+        items = [outbox_document(e, d) for e, d in batch.items]
     return jsonify(items=items, next_cursor=batch.next_cursor)
 
 
@@ -106,8 +80,8 @@ def ack() -> Response:
     """Acknowledge documents by id: they are never handed out again."""
     ids = id_list(json_body(), MAX_BATCH, what="document id")
     session = get_session()
-    acked, unknown = acknowledge(session, _connector(), ids, actor=_actor())
-    session.commit()
+    with transaction(session):
+        acked, unknown = acknowledge(session, current_connector(), ids, actor=_actor())
     return jsonify(acknowledged=acked, unknown=unknown)
 
 
@@ -115,12 +89,12 @@ def ack() -> Response:
 @require_connector
 def get_document(document_id: str) -> Response:
     """One of this connector's outbox documents (404 for any other)."""
-    entry, document = visible_entry(get_session(), _connector(), document_id)
+    entry, document = visible_entry(get_session(), current_principal(), document_id)
     return jsonify({**outbox_document(entry, document), "acknowledged": entry.acked_at is not None})
 
 
 @bp.get("/deliveries")
-@require(lambda p: p.can_see_all_exchanges(), what="an admin, operator or auditor token")
+@require(Permission.read_all)
 def list_deliveries() -> Response:
     """Push deliveries, newest first; filters `state`, `document_id`, `connector` (name)."""
     page, per_page = paging(current_app.config["HUB_SETTINGS"].page_size_max)
@@ -139,12 +113,12 @@ def list_deliveries() -> Response:
 
 
 @bp.post("/deliveries/<delivery_id>/redeliver")
-@require(lambda p: p.can_operate(), what="an admin or operator token")
+@require(Permission.operate)
 def redeliver_view(delivery_id: str) -> Response:
     """Replay a dead delivery: back to pending, due now."""
     session = get_session()
-    delivery = redeliver(session, delivery_id, actor=current_principal().actor)
-    session.commit()
+    with transaction(session):
+        delivery = redeliver(session, delivery_id, actor=current_principal().actor)
     scheduler = current_app.extensions.get("hub.scheduler")
     if scheduler is not None and hasattr(scheduler, "wake_delivery"):
         scheduler.wake_delivery()
@@ -157,8 +131,8 @@ def post_stock_levels() -> Response:
     """Stock levels from the ERP: `{"items": [{item, location, quantity, unit, as_of}, ...]}`."""
     levels = parse_stock_levels(json_body())
     session = get_session()
-    counts = record_stock_levels(session, levels, connector=_connector(), actor=_actor())
-    session.commit()
+    with transaction(session):
+        counts = record_stock_levels(session, levels, connector=current_connector(), actor=_actor())
     return jsonify(received=len(levels), **counts)
 
 
@@ -167,8 +141,8 @@ def post_stock_levels() -> Response:
 def post_invoices() -> tuple[Response, int]:
     """Invoices to issue: each becomes a canonical Invoice document (idempotent by the request id)."""
     session = get_session()
-    issued = issue_invoices(session, json_body(), connector=_connector(), actor=_actor())
-    session.commit()
+    with transaction(session):
+        issued = issue_invoices(session, json_body(), connector=current_connector(), actor=_actor())
     items = [{"id": i.request_id, "document_id": i.document_id, "exchange_id": i.exchange_id,
               "duplicate": i.duplicate} for i in issued]
     created = any(not i.duplicate for i in issued)

@@ -44,11 +44,18 @@ class ConnectorConfigError(ValidationError):
 # --- secrets ------------------------------------------------------------------------------------
 
 def _fernet(secret_key: str | None = None) -> Fernet | None:
-    """Fernet under SHA-256 of HUB_SECRET_KEY: any long random passphrase works as the key."""
+    """Fernet under SHA-256 of HUB_SECRET_KEY: any long random passphrase works as the key. Read
+    here, when a secret is sealed or opened, not at start: the one environment read outside
+    hub.config besides a connector's `env:` credential references."""
     key = secret_key if secret_key is not None else os.environ.get(SECRET_KEY_ENV, "")
     if not key:
         return None
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest()))
+
+
+def secret_key_set() -> bool:
+    """Whether HUB_SECRET_KEY is set: literals can be stored encrypted."""
+    return _fernet() is not None
 
 
 def seal_secret(value: str | None, *, field: str, secret_key: str | None = None) -> str | None:

@@ -10,7 +10,6 @@ idempotency key makes that second call harmless.
 from __future__ import annotations
 
 import logging
-import os
 import random
 import time
 import traceback
@@ -22,10 +21,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from connectors.base import Delivery, SendResult
-from hub.config import Settings
-from hub.db import utcnow
+from hub.config import DELIVERY_ENV, Settings
+from hub.db import transaction, utcnow
 from hub.domain.errors import ConnectorError
-from hub.domain.states import ExchangeState
+from hub.domain.states import DeliveryOutcome, DeliveryState
 from hub.erp.connectors import connector_for, scrub_error, scrub_text
 from hub.erp.outbox import Claim, claim_next, recover_stuck, transition_delivery
 from hub.models import Document, ErpConnector, OutboundDelivery
@@ -35,12 +34,13 @@ log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[], Session]
 ACTOR = "system:delivery"
-S = ExchangeState
+S = DeliveryState
 
 
 @dataclass(frozen=True)
 class DeliveryPolicy:
-    """Retry and timeout settings (environment: HUB_DELIVERY_*, HUB_OUTBOX_VISIBILITY_SECONDS)."""
+    """Retry and timeout settings (environment: HUB_DELIVERY_*, HUB_OUTBOX_VISIBILITY_SECONDS, read by
+    `Settings.from_env` into `Settings.extra`)."""
 
     max_attempts: int = 8
     backoff_base: float = 2.0  # seconds; attempt n waits up to base * 2**(n-1)
@@ -49,15 +49,12 @@ class DeliveryPolicy:
     visibility_timeout: float = 300.0  # a fetched, unacknowledged outbox document comes back after this
     batch: int = 50
 
-    ENV = {"max_attempts": "HUB_DELIVERY_MAX_ATTEMPTS", "backoff_base": "HUB_DELIVERY_BACKOFF_BASE",
-           "backoff_max": "HUB_DELIVERY_BACKOFF_MAX", "sending_timeout": "HUB_DELIVERY_SENDING_TIMEOUT",
-           "visibility_timeout": "HUB_OUTBOX_VISIBILITY_SECONDS", "batch": "HUB_DELIVERY_BATCH"}
+    ENV = DELIVERY_ENV
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None,
+    def from_env(cls, env: Mapping[str, str],
                  overrides: Mapping[str, Any] | None = None) -> DeliveryPolicy:
-        """Defaults, then the environment, then `overrides` (e.g. `Settings.extra`)."""
-        env = os.environ if env is None else env
+        """Defaults, then the environment variables given, then `overrides` (e.g. `Settings.extra`)."""
         values: dict[str, Any] = {}
         for name, var in cls.ENV.items():
             raw = (overrides or {}).get(name, env.get(var))
@@ -72,7 +69,7 @@ class DeliveryPolicy:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliveryPolicy:
-        return cls.from_env(overrides={k: v for k, v in settings.extra.items() if k in cls.ENV})
+        return cls.from_env({}, overrides={k: v for k, v in settings.extra.items() if k in cls.ENV})
 
 
 def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | None = None) -> float:
@@ -83,17 +80,16 @@ def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | No
 
 def deliver_due(make_session: SessionFactory, *, limit: int = 50,
                 policy: DeliveryPolicy | None = None) -> int:
-    """Recover interrupted deliveries, then deliver up to `limit` due ones; returns how many were tried."""
-    policy = policy or DeliveryPolicy.from_env()
-    with make_session() as session:
+    """Recover interrupted deliveries, then deliver up to `limit` due ones; returns how many were tried.
+    The policy comes from the caller (`DeliveryPolicy.from_settings`); the defaults without one."""
+    policy = policy or DeliveryPolicy()
+    with make_session() as session, transaction(session):
         recover_stuck(session, older_than=timedelta(seconds=policy.sending_timeout), actor=ACTOR)
-        session.commit()
     tried = 0
     started = utcnow()  # only what was due when the run began: a quick retry waits for the next run
     while tried < limit:
-        with make_session() as session:
+        with make_session() as session, transaction(session):
             claim = claim_next(session, actor=ACTOR, due_by=started)
-            session.commit()
         if claim is None:
             break
         clock = time.monotonic()
@@ -103,8 +99,8 @@ def deliver_due(make_session: SessionFactory, *, limit: int = 50,
     return tried
 
 
-def deliver_claimed(make_session: SessionFactory, claim: Claim, policy: DeliveryPolicy) -> str:
-    """Send one claimed delivery and record the outcome; returns the state it ended in."""
+def deliver_claimed(make_session: SessionFactory, claim: Claim, policy: DeliveryPolicy) -> DeliveryOutcome:
+    """Send one claimed delivery and record the outcome; returns what the attempt came to."""
     with make_session() as session:
         prepared = _prepare(session, claim.delivery_id)
         session.rollback()  # nothing to keep: the network call below must not sit inside a transaction
@@ -143,34 +139,33 @@ def _prepare(session: Session, delivery_id: str) -> tuple[ErpConnector, Delivery
 def _owned(session: Session, claim: Claim) -> OutboundDelivery | None:
     """The delivery if it is still `sending` under our claim (recovery may have taken it back)."""
     row = session.get(OutboundDelivery, claim.delivery_id, with_for_update=True)
-    if row is None or row.state != S.sending.value or row.claim_token != claim.token:
+    if row is None or row.state != S.sending or row.claim_token != claim.token:
         log.warning("delivery %s changed hands while sending; outcome left to its new owner",
                     claim.delivery_id)
         return None
     return row
 
 
-def _record_sent(make_session: SessionFactory, claim: Claim, result: SendResult) -> str:
-    with make_session() as session:
+def _record_sent(make_session: SessionFactory, claim: Claim, result: SendResult) -> DeliveryOutcome:
+    with make_session() as session, transaction(session):
         row = _owned(session, claim)
         if row is None:
-            return "lost"
+            return DeliveryOutcome.lost
         now = utcnow()
         row.sent_at, row.next_attempt_at, row.claim_token = now, None, None
         row.remote_reference = (result.remote_reference or "")[:200] or None
         transition_delivery(session, row, S.sent, actor=ACTOR,
                             details={"attempt": claim.attempt, "remote_reference": row.remote_reference,
                                      "duplicate": result.duplicate})
-        session.commit()
-        return S.sent.value
+        return DeliveryOutcome.sent
 
 
 def _record_failure(make_session: SessionFactory, claim: Claim, policy: DeliveryPolicy,
-                    error: ConnectorError, trace: str | None = None) -> str:
-    with make_session() as session:
+                    error: ConnectorError, trace: str | None = None) -> DeliveryOutcome:
+    with make_session() as session, transaction(session):
         row = _owned(session, claim)
         if row is None:
-            return "lost"
+            return DeliveryOutcome.lost
         now = utcnow()
         final = not error.retryable or row.attempts >= policy.max_attempts
         row.last_error = {"code": error.code, "message": error.message, "retryable": error.retryable,
@@ -183,5 +178,4 @@ def _record_failure(make_session: SessionFactory, claim: Claim, policy: Delivery
         transition_delivery(session, row, target, actor=ACTOR,
                             details={"attempt": row.attempts, "error": error.message[:500],
                                      "retry_in_s": round(delay, 3) if not final else None})
-        session.commit()
-        return target.value
+        return DeliveryOutcome(target)

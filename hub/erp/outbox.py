@@ -1,14 +1,14 @@
 """The transactional outbox: queue a document for every ERP that wants it, in the caller's transaction.
 
-Push connectors get an `OutboundDelivery` row (states: the outbound exchange states of
-`hub.domain.states`), polling ERPs an `OutboxEntry` they fetch and acknowledge. Nothing here commits:
+Push connectors get an `OutboundDelivery` row (states: `DeliveryState` of `hub.domain.states`),
+polling ERPs an `OutboxEntry` they fetch and acknowledge. Nothing here commits:
 the caller's transaction persists the document and its queue rows together, or neither.
 
 Why a `deliveries` table rather than outbound `Exchange` rows: an exchange is one file to or from a
 trading partner (partner id required, deduplicated per partner by SHA-256, listed to that partner by
 the API); a delivery is one document to one ERP, and the same document to two ERPs is two deliveries.
-The state machine and the audit rule are shared: every change goes through `check_transition` and
-writes an audit event in the same transaction.
+Each has its own state table; the audit rule is shared: every delivery change goes through
+`check_delivery_transition` and writes an audit event in the same transaction.
 """
 
 from __future__ import annotations
@@ -22,17 +22,22 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from hub import access
 from hub.audit.service import EventSpec, record_event, record_events
 from hub.bulk import insert_values, next_ids, stored_now
 from hub.db import utcnow
 from hub.domain.errors import IllegalTransition, NotFound
-from hub.domain.states import Direction, ExchangeState, check_transition
+from hub.domain.principals import Principal
+from hub.domain.states import (
+    DUE_DELIVERY_STATES,
+    DeliveryState,
+    check_delivery_transition,
+)
 from hub.erp.connectors import POLL_KEY, handles
 from hub.erp.outbox_rendering import render_missing
 from hub.models import Document, ErpConnector, OutboundDelivery, OutboxEntry, new_ids
 
-S = ExchangeState
-DUE_STATES = (S.pending.value, S.retrying.value)
+S = DeliveryState
 
 
 def enqueue_document(session: Session, document: Document, *, actor: str,
@@ -142,7 +147,7 @@ def _queue_one(row: ErpConnector, document: Document, rendered: bytes | None,
                            content_type=content_type, fetch_count=0)
     now = utcnow()
     return OutboundDelivery(document_id=document.id, connector_id=row.id,
-                            partner_id=document.partner_id, state=S.pending.value, attempts=0,
+                            partner_id=document.partner_id, state=S.pending, attempts=0,
                             next_attempt_at=now, payload=rendered, content_type=content_type,
                             created_at=now, updated_at=now)
 
@@ -158,22 +163,22 @@ def _queued_event(item: OutboundDelivery | OutboxEntry, row: ErpConnector, docum
 
 # --- delivery states ----------------------------------------------------------------------------
 
-def transition_delivery(session: Session, delivery: OutboundDelivery, target: ExchangeState, *,
+def transition_delivery(session: Session, delivery: OutboundDelivery, target: DeliveryState, *,
                         actor: str, details: dict[str, Any] | None = None) -> None:
     """Move a delivery to `target` if the state table allows it, auditing it in this transaction."""
-    current = ExchangeState(delivery.state)
-    check_transition(Direction.outbound, current, target)
-    delivery.state = target.value
+    current = delivery.state
+    check_delivery_transition(current, target)
+    delivery.state = target
     delivery.updated_at = utcnow()
     _audit_transition(session, delivery.id, delivery.partner_id, current, target, actor, details)
 
 
 def _audit_transition(session: Session, delivery_id: str, partner_id: int | None,
-                      current: ExchangeState, target: ExchangeState, actor: str,
+                      current: DeliveryState, target: DeliveryState, actor: str,
                       details: dict[str, Any] | None) -> None:
     record_event(session, actor=actor, action="delivery.state_changed", object_type="delivery",
                  object_id=delivery_id, partner_id=partner_id,
-                 details={"from": current.value, "to": target.value, **(details or {})})
+                 details={"from": current, "to": target, **(details or {})})
 
 
 @dataclass(frozen=True)
@@ -195,25 +200,25 @@ def claim_next(session: Session, *, actor: str, due_by: datetime | None = None,
     """
     now = utcnow()
     stmt = (select(OutboundDelivery.id, OutboundDelivery.state)
-            .where(OutboundDelivery.state.in_(DUE_STATES),
+            .where(OutboundDelivery.state.in_(DUE_DELIVERY_STATES),
                    OutboundDelivery.next_attempt_at <= (due_by or now))
             .order_by(OutboundDelivery.next_attempt_at, OutboundDelivery.id).limit(window)
             .with_for_update(skip_locked=True))
     for delivery_id, state in session.execute(stmt).all():
-        claim = _claim_row(session, delivery_id, ExchangeState(state), actor, now)
+        claim = _claim_row(session, delivery_id, state, actor, now)
         if claim is not None:
             return claim
     return None
 
 
-def _claim_row(session: Session, delivery_id: str, source: ExchangeState, actor: str,
+def _claim_row(session: Session, delivery_id: str, source: DeliveryState, actor: str,
                now: datetime) -> Claim | None:
-    check_transition(Direction.outbound, source, S.sending)
+    check_delivery_transition(source, S.sending)
     token = str(uuid.uuid4())
     result = session.execute(
         update(OutboundDelivery)
-        .where(OutboundDelivery.id == delivery_id, OutboundDelivery.state == source.value)
-        .values(state=S.sending.value, attempts=OutboundDelivery.attempts + 1, claimed_at=now,
+        .where(OutboundDelivery.id == delivery_id, OutboundDelivery.state == source)
+        .values(state=S.sending, attempts=OutboundDelivery.attempts + 1, claimed_at=now,
                 claim_token=token, updated_at=now)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -231,7 +236,7 @@ def recover_stuck(session: Session, *, older_than: timedelta, actor: str,
     """Deliveries left in `sending` by a process that died mid-call go to `retrying`, due now."""
     now = now or utcnow()
     stuck = session.scalars(select(OutboundDelivery).where(
-        OutboundDelivery.state == S.sending.value,
+        OutboundDelivery.state == S.sending,
         OutboundDelivery.claimed_at < now - older_than).execution_options(populate_existing=True)).all()
     for delivery in stuck:
         delivery.next_attempt_at = now
@@ -249,7 +254,7 @@ def redeliver(session: Session, delivery_id: str, *, actor: str) -> OutboundDeli
     delivery = session.get(OutboundDelivery, delivery_id)
     if delivery is None:
         raise NotFound(f"no delivery {delivery_id}")
-    if delivery.state != S.dead.value:
+    if delivery.state != S.dead:
         raise IllegalTransition(f"delivery {delivery_id} is {delivery.state}; only dead ones are redelivered")
     previous = delivery.attempts
     delivery.attempts = 0
@@ -368,11 +373,13 @@ def acknowledge(session: Session, connector: ErpConnector, document_ids: Sequenc
     return known, [i for i in wanted if i not in entries]
 
 
-def visible_entry(session: Session, connector: ErpConnector, document_id: str
+def visible_entry(session: Session, principal: Principal, document_id: str
                   ) -> tuple[OutboxEntry, Document]:
-    """One of the connector's outbox documents; NotFound for anyone else's (no hint it exists)."""
-    entry = session.scalars(select(OutboxEntry).where(OutboxEntry.connector_id == connector.id,
-                                                      OutboxEntry.document_id == document_id)).first()
+    """One of the connector's outbox documents (hub.access); NotFound for anyone else's (no hint
+    that it exists)."""
+    entry = session.scalars(access.visible(
+        principal, select(OutboxEntry).where(OutboxEntry.document_id == document_id),
+        OutboxEntry)).first()
     document = session.get(Document, document_id) if entry is not None else None
     if entry is None or document is None:
         raise NotFound(f"no document {document_id}")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from hub.api.params import MAX_INT
-from hub.db import new_session
+from hub.db import new_session, transaction
 from hub.domain.errors import HubError
 from hub.erp.handlers import SOAP_SERVICES, issue_invoices, parse_stock_levels, record_stock_levels
 from hub.erp.outbox import acknowledge, fetch_batch
@@ -141,19 +141,16 @@ def _with_connector(ctx: Any, work: Callable[[Session, ErpConnector], Any]) -> A
             raise Fault(faultcode="Client.Unauthorized",
                         faultstring="send the connector token as 'Authorization: Bearer <token>'")
         try:
-            result = work(session, connector)
+            with transaction(session):
+                return work(session, connector)
         except HubError as exc:
-            session.rollback()
             side = "Client" if exc.http_status < 500 else "Server"
             raise Fault(faultcode=f"{side}.{exc.code}", faultstring=exc.message) from exc
         except Exception as exc:
             # spyne's own logging is off (it logs whole requests): the trace is logged here, bodiless
-            session.rollback()
             log.exception("SOAP operation failed")
             raise Fault(faultcode="Server", faultstring="the hub hit an unexpected error; it is logged"
                         ) from exc
-        session.commit()
-        return result
 
 
 def _snake(record: Any, names: dict[str, str]) -> dict[str, Any]:

@@ -19,10 +19,11 @@ from flask import Flask
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wsgi import LimitedStream
 
+from hub.access import Permission, may
+from hub.api.auth import bearer_secret, identify
 from hub.api.limits import declared_length, drain, read_capped, too_large_message
 from hub.db import new_session
 from hub.domain.errors import ValidationError
-from hub.erp.connectors import authenticate_connector
 from hub.xmlsafe import parse_xml
 
 log = logging.getLogger(__name__)
@@ -121,9 +122,10 @@ class SoapEdge:
         return raw if environ.get("wsgi.input_terminated") else io.BytesIO()
 
     def _authenticate(self, environ: dict[str, Any]) -> int | None:
-        scheme, _, secret = str(environ.get("HTTP_AUTHORIZATION", "")).partition(" ")
-        if scheme.lower() != "bearer" or not secret.strip():
+        """The connector whose token the request carries (the API's one parser and access rule)."""
+        header = environ.get("HTTP_AUTHORIZATION")
+        if bearer_secret(header) is None:
             return None
         with new_session(self.flask_app) as session:
-            connector = authenticate_connector(session, secret.strip())
-            return connector.id if connector is not None else None
+            principal = identify(session, header)
+            return principal.connector_id if may(principal, Permission.erp) and principal else None

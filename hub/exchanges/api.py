@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from sqlalchemy import select
 
+from hub.access import Permission
 from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, paging, time_arg
 from hub.db import get_session, new_session
 from hub.domain.acknowledgements import AckStatus
 from hub.domain.errors import Purged
-from hub.exchanges.processing import reprocess
+from hub.exchanges.processing import ProcessingPolicy, reprocess
 from hub.exchanges.receive import Upload, receive
 from hub.exchanges.service import (
     ExchangeFilter,
@@ -52,7 +53,7 @@ def _upload_from_request() -> Upload:
 
 
 @bp.post("")
-@require(lambda p: p.is_partner, what="a partner API key")
+@require(Permission.post_files)
 def post_exchange() -> tuple[Response, int, dict[str, str]]:
     """Store the posted file; 202 when new, 200 with the original when it is a duplicate."""
     receipt = receive(get_session(), current_principal(), _upload_from_request())
@@ -96,8 +97,6 @@ def list_exchanges() -> Response:
                          until=time_arg("until"), ack_status=_ack_arg(),
                          partner_id=int_arg("partner_id", 0) if request.args.get("partner_id")
                          else None)
-    if not principal.is_partner and not principal.can_see_all_exchanges():
-        return jsonify(items=[], page=page, per_page=per_page, total=0)
     session = get_session()
     stmt = visible_query(principal, flt)
     rows = session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).all()
@@ -154,10 +153,11 @@ def download(exchange: Exchange) -> Response:
 
 
 @bp.post("/<exchange_id>/reprocess")
-@require(lambda p: p.can_operate(), what="an admin or operator token")
+@require(Permission.operate)
 def reprocess_exchange(exchange_id: str) -> Response:
     get_visible(get_session(), exchange_id, current_principal())
     get_session().close()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    state = reprocess(lambda: new_session(app), exchange_id, actor=current_principal().actor)
+    state = reprocess(lambda: new_session(app), exchange_id, actor=current_principal().actor,
+                      policy=ProcessingPolicy.from_settings(app.config["HUB_SETTINGS"]))
     return jsonify(id=exchange_id, state=state, at=datetime.now(UTC).isoformat())

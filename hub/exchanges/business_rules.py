@@ -5,7 +5,10 @@
   profile sets `extra.require_known_items` (the partner's catalogue is then complete);
 - unknown party: a party identified by GLN that is neither a partner of the hub nor the hub
   itself, when the profile sets `extra.require_known_parties`;
-- the sender (hub.exchanges.sender_rules): the poster's role, the sending party, the payee account.
+- the sender (hub.exchanges.sender_rules): the poster's role, the sending party, the payee account;
+- an item number sent as a GTIN (EDIFACT 7143 EN/SRV, UBL schemeID 0160) that is not one (length or GS1
+  check digit): a warning (`GTIN_INVALID`) and the document is processed, since partners send their
+  internal numbers as item ids; the number is kept as sent.
 Each finding names the message and the element, so an APERAK can point at it.
 """
 
@@ -18,6 +21,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from hub.domain import check_digits
 from hub.domain.documents import PurchaseOrder
 from hub.domain.errors import Problem
 from hub.domain.identifiers import Key
@@ -60,8 +64,37 @@ def check(session: Session, partner: Partner, profile: PartnerProfile,
         known.add(session.info["settings"].hub_edi_id)
         for index, problem in _unknown_parties(docs, known):
             per_doc.setdefault(index, []).append(problem)
-    return Review(sorted(per_doc.items()), senders.warnings,
+    return Review(sorted(per_doc.items()), [*senders.warnings, *_gtin_warnings(docs)],
                   {docs[i].position: flag for i, flag in senders.flags.items()})
+
+
+# where a UBL document's line holds its item (XPath from the root's line element)
+_UBL_ITEM = {"Invoice": "cac:InvoiceLine[{n}]/cac:Item", "CreditNote": "cac:CreditNoteLine[{n}]/cac:Item",
+             "Order": "cac:OrderLine[{n}]/cac:LineItem/cac:Item",
+             "OrderChange": "cac:OrderLine[{n}]/cac:LineItem/cac:Item",
+             "OrderResponse": "cac:OrderLine[{n}]/cac:LineItem/cac:Item",
+             "DespatchAdvice": "cac:DespatchLine[{n}]/cac:Item",
+             "Catalogue": "cac:CatalogueLine[{n}]/cac:Item",
+             "InventoryReport": "cac:InventoryReportLine[{n}]/cac:Item"}
+
+
+def _gtin_warnings(docs: list[DocumentRecord]) -> Iterable[Problem]:
+    for doc in docs:
+        root = doc.message_type if doc.message_type and ":" not in doc.message_type else None
+        for n, row in enumerate(doc.lines, start=1):
+            line_number, gtin = row[0], row[1]
+            why = check_digits.gtin_problem(gtin) if gtin else None
+            if why is None:
+                continue
+            if root:
+                item = _UBL_ITEM.get(root, "cac:*Line[{n}]/cac:Item").format(n=n)
+                yield Problem(code="GTIN_INVALID", message_ref=doc.message_ref, severity="warning",
+                              element=f"/{root}/{item}/cac:StandardItemIdentification/cbc:ID",
+                              message=f"line {line_number}: item {why}; kept as sent")
+            else:
+                yield Problem(code="GTIN_INVALID", message_ref=doc.message_ref, severity="warning",
+                              segment_tag="LIN", element="C212/7140",
+                              message=f"line {line_number}: item {why} (7143 EN/SRV); kept as sent")
 
 
 def _duplicates(session: Session, partner: Partner, docs: list[DocumentRecord], seen: set[str]

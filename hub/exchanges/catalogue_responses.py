@@ -4,18 +4,19 @@ was applied, rejecting it when the business rules refused it (then in the failur
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec
 from hub.db import utcnow
+from hub.domain.answers import Answer, AnswerKind
 from hub.domain.documents import Catalogue
+from hub.domain.errors import Problem
 from hub.exchanges.outbound import add_outbound
 from hub.models import Exchange, Partner, new_id
 from mappings.ubl import catalogue_response
 
 DOC_TYPE = "ApplicationResponse"
+ACTOR = "system:ubl"  # a rejection's answer is the XML translator's
 
 
 def accept(session: Session, partner: Partner, doc: Catalogue, notes: list[str], *, reply_to: str,
@@ -24,16 +25,19 @@ def accept(session: Session, partner: Partner, doc: Catalogue, notes: list[str],
     return _queue(session, partner.id, doc, True, notes, reply_to=reply_to, actor=actor)
 
 
-def reject_followup(doc: Catalogue, reasons: list[str], actor: str
-                    ) -> Callable[[Session, Exchange], list[EventSpec]] | None:
+def rejection(doc: Catalogue, problems: list[Problem]) -> Answer | None:
     """What a rejected Peppol catalogue's failure sends back: a rejecting response (RE)."""
     if not catalogue_response.claims_peppol_catalogue(doc):
         return None
+    return Answer(AnswerKind.catalogue_response, tuple(problems), about=doc)
 
-    def followup(session: Session, exchange: Exchange) -> list[EventSpec]:
-        event = _queue(session, exchange.partner_id, doc, False, reasons, reply_to=exchange.id, actor=actor)
-        return [event] if event is not None else []
-    return followup
+
+def queue_rejection(session: Session, exchange: Exchange, partner: Partner, answer: Answer
+                    ) -> list[EventSpec]:
+    """Queue the rejecting response a catalogue answer names (hub.exchanges.answers calls this)."""
+    event = _queue(session, partner.id, answer.about, False, [str(p) for p in answer.problems],
+                   reply_to=exchange.id, actor=ACTOR)
+    return [event] if event is not None else []
 
 
 def _queue(session: Session, partner_id: int, doc: Catalogue, accepted: bool, notes: list[str], *,

@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub import access
 from hub.audit.service import EventSpec
 from hub.bulk import insert_values, stored_now
 from hub.domain import codec
 from hub.domain.documents import Document as CanonicalDocument
-from hub.domain.errors import NotFound, Purged
+from hub.domain.errors import Purged
 from hub.domain.principals import Principal
-from hub.domain.records import DocumentRecord
+from hub.domain.records import DocumentRecord, record_of
 from hub.models import Document, DocumentLine, new_id
 
 
@@ -62,6 +63,20 @@ def persist(session: Session, exchange_id: str, partner_id: int, direction: str,
     return stored, events
 
 
+def store(session: Session, doc: CanonicalDocument, *, exchange_id: str, partner_id: int,
+          direction: str, actor: str, message_type: str | None, message_ref: str | None = None,
+          position: int = 1) -> tuple[Document, list[EventSpec]]:
+    """One document made by the hub (an ERP's invoice, an invoice the hub issued) stored the way
+    the pipeline stores what it reads (`persist`: the same total and columns), and its row loaded.
+    `message_type` is the syntax message it came or goes in (`INVOIC:D96A`, `Invoice`), None when
+    there is none (an ERP's JSON). Returns the row and its `document.created` audit event."""
+    stored, events = persist(session, exchange_id, partner_id, direction,
+                             [record_of(position, message_ref, message_type, doc)], actor=actor)
+    row = session.get(Document, stored[0].id)
+    assert row is not None
+    return row, events
+
+
 # the order of DocumentRecord's values; text goes in as text (JSON, numbers, the SQLite time)
 _DOCUMENT_COLUMNS = ("id", "exchange_id", "position", "message_ref", "message_type", "partner_id",
                      "direction", "doc_type", "number", "issued", "currency", "total", "canonical",
@@ -71,12 +86,8 @@ _LINE_COLUMNS = ("document_id", "line_number", "gtin", "buyer_item", "supplier_i
 
 
 def get_visible(session: Session, document_id: str, principal: Principal) -> Document:
-    """The document if the principal may see it; NotFound otherwise."""
-    row = session.get(Document, document_id)
-    if row is None or (principal.is_partner and row.partner_id != principal.partner_id) or (
-            not principal.is_partner and not principal.can_see_all_exchanges()):
-        raise NotFound(f"no document {document_id}")
-    return row
+    """The document if the principal may see it (hub.access); NotFound otherwise."""
+    return access.get_visible(session, Document, document_id, principal, what="document")
 
 
 def canonical(row: Document) -> CanonicalDocument:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
-from hub import rendering
+from hub import access, rendering
+from hub.access import Permission
 from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, paging
-from hub.db import get_session
+from hub.db import get_session, transaction
 from hub.exchanges import documents, holds
 from hub.models import Document, Partner
 from hub.partners import profiles
@@ -23,11 +24,8 @@ bp = Blueprint("documents", __name__, url_prefix="/api/v1/documents")
 def list_documents() -> Response:
     principal = current_principal()
     page, per_page = paging(current_app.config["HUB_SETTINGS"].page_size_max)
-    stmt = select(Document).order_by(Document.created_at.desc(), Document.id)
-    if principal.is_partner:
-        stmt = stmt.where(Document.partner_id == principal.partner_id)
-    elif not principal.can_see_all_exchanges():
-        return jsonify(items=[], page=page, per_page=per_page)
+    stmt = access.visible(principal, select(Document), Document).order_by(
+        Document.created_at.desc(), Document.id)
     for arg, column in (("type", Document.doc_type), ("number", Document.number),
                         ("exchange_id", Document.exchange_id)):
         if request.args.get(arg):
@@ -47,7 +45,7 @@ def get_document(document_id: str) -> Response:
     principal = current_principal()
     row = documents.get_visible(get_session(), document_id, principal)
     # where routing sent it (rule, connectors, partners): the hub's business, shown to staff only
-    route = {} if principal.is_partner else {
+    route = {} if not access.may(principal, Permission.read_all) else {
         "route": row.route, "batches": routing_service.batches_of(get_session(), row.id)}
     return jsonify(id=row.id, exchange_id=row.exchange_id, message_ref=row.message_ref,
                    message_type=row.message_type, direction=row.direction, test=row.test,
@@ -80,11 +78,11 @@ def render_document(document_id: str) -> Response:
 
 
 @bp.post("/<document_id>/release")
-@require(lambda p: p.can_operate(), what="an admin or operator token")
+@require(Permission.operate)
 def release_document(document_id: str) -> Response:
     """Release a held document (a changed payee account confirmed): it is routed and queued now."""
     session = get_session()
-    documents.get_visible(session, document_id, current_principal())
-    row = holds.release(session, document_id, actor=current_principal().actor)
-    session.commit()
+    with transaction(session):
+        documents.get_visible(session, document_id, current_principal())
+        row = holds.release(session, document_id, actor=current_principal().actor)
     return jsonify(id=row.id, held=row.held, flags=row.flags)

@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec, record_events
+from hub.domain.answers import Answer, AnswerKind
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.documents import PartyRole
 from hub.domain.errors import HubError, Problem, ProblemLog, ProblemTally, ValidationError
@@ -48,18 +49,12 @@ from mappings.edifact.structure import validate_message
 from mappings.edifact.tokenizer import paused_gc
 
 ACTOR = "system:edifact"
-Followup = Callable[[Session, Exchange], list[EventSpec]]
 
 
 class InterchangeRejected(ValidationError):
-    """The interchange is rejected; `followups` queue the acknowledgements in the failure's transaction."""
+    """The interchange is rejected; its `answers` (CONTRL, APERAK) are queued with the failure."""
 
     code = "INTERCHANGE_REJECTED"
-
-    def __init__(self, message: str, *, problems: list[Problem], followups: list[Followup],
-                 problems_total: int | None = None) -> None:
-        super().__init__(message, problems=problems, problems_total=problems_total)
-        self.followups = followups
 
 
 class LimitRejected(InterchangeRejected):
@@ -370,11 +365,11 @@ def _reject_if_any(what: str, errors: ProblemTally, checked: Checked, *,
     """Reject the interchange when it has errors, with a negative CONTRL when one is due."""
     if not errors.total:
         return
-    followups = [_contrl_followup(checked, errors.kept)] if answer_with_contrl else []
+    answers = [Answer(AnswerKind.contrl, tuple(errors.kept), about=checked)] \
+        if answer_with_contrl else []
     rejected = LimitRejected if limited else InterchangeRejected
     raise rejected(_summary(what, errors.kept, errors.total - len(errors.kept)),
-                              problems=errors.kept, followups=followups,
-                              problems_total=errors.total)
+                   problems=errors.kept, answers=answers, problems_total=errors.total)
 
 
 def _reject_if_all_messages_rejected(run: Run) -> None:
@@ -384,11 +379,12 @@ def _reject_if_all_messages_rejected(run: Run) -> None:
     if not run.rejected or run.stored or (run.spill is not None and run.spill.count):
         return
     problems = [p for _, ps in run.rejected for p in ps]
-    followups = [_contrl_followup(run.checked, [])] if _wants_contrl(run.checked) else []
+    answers = [Answer(AnswerKind.contrl, about=run.checked)] if _wants_contrl(run.checked) else []
     if run.checked.profile.ack_aperak:
-        followups.append(_aperak_followup(run.checked, run.rejected))
+        answers.append(Answer(AnswerKind.aperak, tuple(problems), about=run.checked,
+                              rejected=tuple(run.rejected)))
     raise InterchangeRejected(_summary("business rejection", problems), problems=problems,
-                              followups=followups)
+                              answers=answers)
 
 
 def _rejected_messages(run: Run) -> dict[str, Any]:
@@ -447,12 +443,10 @@ def _wants_contrl(checked: Checked) -> bool:
     return checked.interchange.ack_requested or checked.profile.ack_contrl
 
 
-def _contrl_followup(checked: Checked, problems: list[Problem]) -> Followup:
-    def queue(session: Session, exchange: Exchange) -> list[EventSpec]:
-        partner = session.get(Partner, exchange.partner_id)
-        assert partner is not None
-        return [_contrl(session, exchange, partner, checked, problems)[1]]
-    return queue
+def queue_contrl(session: Session, exchange: Exchange, partner: Partner, answer: Answer
+                 ) -> list[EventSpec]:
+    """The CONTRL a rejection answers with (hub.exchanges.answers queues it)."""
+    return [_contrl(session, exchange, partner, answer.about, list(answer.problems))[1]]
 
 
 def _contrl(session: Session, exchange: Exchange, partner: Partner, checked: Checked,
@@ -471,13 +465,10 @@ def _contrl(session: Session, exchange: Exchange, partner: Partner, checked: Che
                                  reply_to=exchange.id, actor=ACTOR)
 
 
-def _aperak_followup(checked: Checked, rejected: list[tuple[DocumentRecord, list[Problem]]]
-                     ) -> Followup:
-    def queue(session: Session, exchange: Exchange) -> list[EventSpec]:
-        partner = session.get(Partner, exchange.partner_id)
-        assert partner is not None
-        return [_aperak(session, exchange, partner, checked, rejected)[1]]
-    return queue
+def queue_aperak(session: Session, exchange: Exchange, partner: Partner, answer: Answer
+                 ) -> list[EventSpec]:
+    """The APERAKs a business rejection answers with (hub.exchanges.answers queues them)."""
+    return [_aperak(session, exchange, partner, answer.about, list(answer.rejected))[1]]
 
 
 def _aperak(session: Session, exchange: Exchange, partner: Partner, checked: Checked,

@@ -9,7 +9,6 @@ trail, duplicate detection (by the ERP's request id) and `GET /api/v1/exchanges`
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,10 +19,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.audit.service import record_event
+from hub.audit.service import record_event, record_events
 from hub.db import utcnow
 from hub.domain import codec
-from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.documents import (
     Identifier,
     IdScheme,
@@ -38,9 +36,10 @@ from hub.domain.documents import (
     Totals,
 )
 from hub.domain.errors import Problem, ValidationError
-from hub.domain.states import ExchangeState
-from hub.exchanges.service import transition
-from hub.models import Document, DocumentLine, ErpConnector, Exchange, PartnerIdentifier, StockLevel
+from hub.domain.states import Direction, ExchangeState
+from hub.exchanges.documents import store
+from hub.exchanges.service import new_exchange, transition
+from hub.models import Document, ErpConnector, Exchange, PartnerIdentifier, StockLevel
 
 UNIT = re.compile(r"^[A-Z0-9]{2,3}$")  # UN/ECE Rec 20 codes: C62, KGM, MTR, H87, ...
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -300,8 +299,11 @@ def _issue_one(session: Session, request_id: str, partner_id: int, invoice: Invo
     raw = codec.dumps(invoice).encode("utf-8")
     exchange = _request_exchange(session, raw, partner_id, connector, dedup_ref, request_id, raw_format)
     transition(session, exchange, ExchangeState.processing, actor=actor)
-    document = persist_document(session, invoice, exchange=exchange, position=1,
-                                partner_id=partner_id, direction="outbound", message_ref=request_id)
+    # the ERP posted JSON, no syntax message: the document has no message type
+    document, created = store(session, invoice, exchange_id=exchange.id, partner_id=partner_id,
+                              direction="outbound", actor=actor, message_type=None,
+                              message_ref=request_id)
+    record_events(session, created)
     exchange.result = {"documents": [document.id]}
     transition(session, exchange, ExchangeState.processed, actor=actor,
                details={"document_id": document.id, "doc_type": "invoice"})
@@ -311,38 +313,12 @@ def _issue_one(session: Session, request_id: str, partner_id: int, invoice: Invo
 def _request_exchange(session: Session, raw: bytes, partner_id: int, connector: ErpConnector,
                       dedup_ref: str, request_id: str, raw_format: str) -> Exchange:
     digest = hashlib.sha256(raw + dedup_ref.encode()).hexdigest()
-    exchange = Exchange(direction="inbound", partner_id=partner_id, state=ExchangeState.received.value,
-                        syntax=f"erp-{raw_format}", doc_type="invoice_request", control_ref=request_id,
-                        sender=f"erp:{connector.name}", dedup_ref=dedup_ref, sha256=digest,
-                        size=len(raw), content_type="application/json", raw=raw,
-                        connector_id=connector.id, warnings=[], result={})
-    session.add(exchange)
-    session.flush()
+    exchange = new_exchange(session, Direction.inbound, partner_id, raw, state=ExchangeState.received,
+                            sha256=digest, syntax=f"erp-{raw_format}", doc_type="invoice_request",
+                            control_ref=request_id, sender=f"erp:{connector.name}",
+                            dedup_ref=dedup_ref, content_type="application/json",
+                            connector_id=connector.id)
     record_event(session, actor=f"connector:{connector.name}", action="exchange.received",
                  object_type="exchange", object_id=exchange.id, partner_id=partner_id,
                  details={"source": "erp", "connector": connector.name, "request_id": request_id})
     return exchange
-
-
-def persist_document(session: Session, doc: CanonicalDocument, *, exchange: Exchange, position: int,
-                     partner_id: int, direction: str, message_ref: str | None = None) -> Document:
-    """Store a canonical document and its lines (flush only): the row the outbox and APIs read."""
-    totals = getattr(doc, "totals", None)
-    total = (totals.payable if totals is not None and totals.payable is not None
-             else getattr(totals, "tax_inclusive", None))
-    row = Document(exchange_id=exchange.id, position=position, message_ref=message_ref,
-                   message_type=type(doc).__name__, partner_id=partner_id, direction=direction,
-                   doc_type=doc.doc_type, number=doc.number,
-                   issued=doc.issued.isoformat() if doc.issued else None, currency=doc.currency,
-                   total=total, canonical=json.loads(codec.dumps(doc)))
-    for line in doc.lines:
-        qty, price = line.quantity(), (line.prices[0] if line.prices else None)
-        row.lines.append(DocumentLine(
-            line_number=line.number, gtin=line.item.gtin, buyer_item=line.item.buyer_number,
-            supplier_item=line.item.supplier_number, our_item=line.item.our_number,
-            description=line.item.description, quantity=qty.value if qty else None,
-            unit=qty.unit if qty else None, price=price.amount if price else None,
-            amount=line.line_amount))
-    session.add(row)
-    session.flush()
-    return row

@@ -18,14 +18,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub import access
 from hub.audit.service import record_event
 from hub.db import utcnow
 from hub.domain.errors import ValidationError
+from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState
 from hub.exchanges.service import transition
 from hub.models import Exchange
 
-WAITING = ExchangeState.pending.value
+WAITING = ExchangeState.pending
 NOT_TAKEN = "MAILBOX_NOT_TAKEN"
 _EXCHANGE_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
@@ -43,18 +45,19 @@ class MailboxPage:
     next_cursor: str | None
 
 
-def _waiting(partner_id: int) -> Any:
-    return select(Exchange).where(Exchange.partner_id == partner_id,
-                                  Exchange.direction == Direction.outbound.value,
-                                  Exchange.state == WAITING)
+def _outbound(principal: Principal) -> Any:
+    """Outbound exchanges the principal may see (hub.access: a partner, its own)."""
+    return access.visible(principal, select(Exchange), Exchange).where(
+        Exchange.direction == Direction.outbound.value)
 
 
-def list_waiting(session: Session, partner_id: int, *, cursor: str | None, limit: int) -> MailboxPage:
+def list_waiting(session: Session, principal: Principal, *, cursor: str | None, limit: int
+                 ) -> MailboxPage:
     """The partner's untaken files after `cursor` (an exchange id from a previous page).
 
     Ids are UUIDv7, so their order is the order the files were made in: oldest first.
     """
-    stmt = _waiting(partner_id)
+    stmt = _outbound(principal).where(Exchange.state == WAITING)
     if cursor:
         if not _EXCHANGE_ID.fullmatch(cursor):
             raise BadCursor("cursor must be the next_cursor of a previous page")
@@ -65,16 +68,15 @@ def list_waiting(session: Session, partner_id: int, *, cursor: str | None, limit
     return MailboxPage(rows, rows[-1].id if more else None)
 
 
-def acknowledge(session: Session, partner_id: int, ids: Sequence[str], *, actor: str
+def acknowledge(session: Session, principal: Principal, ids: Sequence[str], *, actor: str
                 ) -> tuple[list[str], list[str]]:
     """Mark the partner's files as taken; returns (acknowledged, unknown). Idempotent: a file
     taken before is acknowledged again without change. Another partner's id, an inbound or an
     `invalid` exchange is unknown, exactly like an id that does not exist. The caller commits."""
     wanted = list(dict.fromkeys(ids))
     found = {e.id: e for e in session.scalars(
-        select(Exchange).where(Exchange.id.in_(wanted), Exchange.partner_id == partner_id,
-                               Exchange.direction == Direction.outbound.value,
-                               Exchange.state.in_((WAITING, ExchangeState.sent.value)))
+        _outbound(principal).where(Exchange.id.in_(wanted),
+                                   Exchange.state.in_((WAITING, ExchangeState.sent)))
         .with_for_update())}
     now = utcnow()
     for exchange in found.values():

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from hub.access import Permission
 from hub.api.auth import current_principal, require
 from hub.api.params import id_list, int_arg, json_body
-from hub.db import get_session, utcnow
+from hub.db import get_session, transaction, utcnow
 from hub.domain.errors import NotFound
 from hub.exchanges.api import download
 from hub.exchanges.mailbox import acknowledge, list_waiting, mailbox_item
@@ -17,13 +18,6 @@ from hub.exchanges.service import get_visible
 bp = Blueprint("mailbox", __name__, url_prefix="/api/v1/mailbox")
 
 MAX_BATCH = 500
-PARTNER_ONLY = {"what": "a partner API key"}
-
-
-def _partner_id() -> int:
-    partner_id = current_principal().partner_id
-    assert partner_id is not None
-    return partner_id
 
 
 def pickup_limit() -> timedelta:
@@ -32,11 +26,11 @@ def pickup_limit() -> timedelta:
 
 
 @bp.get("")
-@require(lambda p: p.is_partner, **PARTNER_ONLY)
+@require(Permission.post_files)
 def list_mailbox() -> Response:
     """The partner's untaken files, oldest first; pass `next_cursor` back as `cursor`."""
     limit = int_arg("limit", 50, maximum=MAX_BATCH)
-    page = list_waiting(get_session(), _partner_id(), cursor=request.args.get("cursor") or None,
+    page = list_waiting(get_session(), current_principal(), cursor=request.args.get("cursor") or None,
                         limit=limit)
     now, limit_age = utcnow(), pickup_limit()
     return jsonify(items=[mailbox_item(e, pickup_limit=limit_age, now=now) for e in page.items],
@@ -44,7 +38,7 @@ def list_mailbox() -> Response:
 
 
 @bp.get("/<exchange_id>")
-@require(lambda p: p.is_partner, **PARTNER_ONLY)
+@require(Permission.post_files)
 def get_file(exchange_id: str) -> Response:
     """One file the hub has (or had) for the partner, as a download; 404 for any other."""
     exchange = get_visible(get_session(), exchange_id, current_principal())
@@ -54,11 +48,11 @@ def get_file(exchange_id: str) -> Response:
 
 
 @bp.post("/ack")
-@require(lambda p: p.is_partner, **PARTNER_ONLY)
+@require(Permission.post_files)
 def ack() -> Response:
     """`{"ids": [...]}`: the files are taken (their exchanges become `sent`); idempotent."""
     ids = id_list(json_body(), MAX_BATCH, what="exchange id")
     session = get_session()
-    acked, unknown = acknowledge(session, _partner_id(), ids, actor=current_principal().actor)
-    session.commit()
+    with transaction(session):
+        acked, unknown = acknowledge(session, current_principal(), ids, actor=current_principal().actor)
     return jsonify(acknowledged=acked, unknown=unknown)

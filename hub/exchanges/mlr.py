@@ -1,6 +1,6 @@
 """Message Level Responses (Peppol T71) the hub sends when it refuses a partner's UBL document.
 
-The translator of XML files adds `mlr_followup` to the error that refuses a document (XML or schema
+The translator of XML files adds an MLR answer to the error that refuses a document (XML or schema
 defects, Peppol or business rules, the sender rules): the MLR is rendered, validated with the T71
 rules like every outbound file, and queued in the failure's own transaction, when the partner's
 profile asks for it (`ack_mlr`, on by default for UBL partners). An ApplicationResponse is never
@@ -9,12 +9,11 @@ answered with one, as a CONTRL is never answered with a CONTRL.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec
 from hub.db import utcnow
+from hub.domain.answers import Answer, AnswerKind
 from hub.domain.documents import Identifier
 from hub.domain.errors import HubError, Problem
 from hub.exchanges import outbound
@@ -23,24 +22,21 @@ from hub.partners import profiles
 from mappings.ubl.mlr import gln_endpoint, refused_in, render_mlr
 
 ACTOR = "system:ubl"
-Followup = Callable[[Session, Exchange], list[EventSpec]]
 
 
 def answer_refusal(exc: HubError, exchange: Exchange, partner: Partner) -> None:
-    """Add the MLR to the followups of the error refusing `exchange`, when one is due."""
+    """Add the MLR to the answers of the error refusing `exchange`, when one is due."""
     if exchange.doc_type == "ApplicationResponse" or not profiles.wants_mlr(partner.profile, partner.syntax):
         return
-    # the processing records the failure, then runs the error's followups in the same transaction
-    setattr(exc, "followups", [*getattr(exc, "followups", []), mlr_followup(exc.problems)])  # noqa: B010
+    # the processing records the failure, then queues the error's answers in the same transaction
+    exc.answers.append(Answer(AnswerKind.mlr, tuple(exc.problems), reference=exchange.id,
+                              recipient=partner.id))
 
 
-def mlr_followup(problems: list[Problem]) -> Followup:
-    """Queue the MLR for `problems` once the failure is recorded."""
-    def queue(session: Session, exchange: Exchange) -> list[EventSpec]:
-        partner = session.get(Partner, exchange.partner_id)
-        assert partner is not None
-        return [queue_mlr(session, exchange, partner, problems)[1]]
-    return queue
+def queue_answer(session: Session, exchange: Exchange, partner: Partner, answer: Answer
+                 ) -> list[EventSpec]:
+    """The MLR an MLR answer names (hub.exchanges.answers queues it)."""
+    return [queue_mlr(session, exchange, partner, list(answer.problems))[1]]
 
 
 def queue_mlr(session: Session, exchange: Exchange, partner: Partner,

@@ -11,8 +11,6 @@ bytes from the raw link.
 
 from __future__ import annotations
 
-import hashlib
-
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -22,6 +20,7 @@ from hub.domain.acknowledgements import AckStatus
 from hub.domain.errors import HubError, Problem, bounded
 from hub.domain.states import Direction, ExchangeState
 from hub.domain.validation import Validation
+from hub.exchanges.service import new_exchange
 from hub.models import Exchange, Partner
 
 
@@ -54,16 +53,14 @@ def add_outbound(session: Session, partner_id: int, *, doc_type: str, syntax: st
     checked = validation if validation is not None else validate_outbound(raw, syntax)
     if syntax == "ubl" and content_type != "application/json":  # not a document kept to render again
         raw = enveloped(session, partner_id, raw, checked)
-    exchange = Exchange(direction=Direction.outbound.value, partner_id=partner_id,
-                        state=ExchangeState.pending.value, syntax=syntax, doc_type=doc_type,
-                        control_ref=control_ref, sender=sender, recipient=recipient,
-                        dedup_ref=None, sha256=hashlib.sha256(raw).hexdigest(), size=len(raw),
-                        content_type=content_type, raw=raw, warnings=[], attempts=0,
-                        ack_status=AckStatus.awaiting.value if contrl_requested else None,
-                        result={**({"reply_to": reply_to} if reply_to else {}),
-                                **({"document": document} if document else {})})
-    exchange.state = record_validation(exchange, checked).value
-    session.add(exchange)
+    exchange = new_exchange(session, Direction.outbound, partner_id, raw, state=ExchangeState.pending,
+                            flush=False, syntax=syntax, doc_type=doc_type, control_ref=control_ref,
+                            sender=sender, recipient=recipient, dedup_ref=None,
+                            content_type=content_type,
+                            ack_status=AckStatus.awaiting.value if contrl_requested else None,
+                            result={**({"reply_to": reply_to} if reply_to else {}),
+                                    **({"document": document} if document else {})})
+    exchange.state = record_validation(exchange, checked)
     session.flush()
     event = EventSpec(actor, "exchange.created", "exchange", exchange.id, partner_id,
                       {"direction": "outbound", "type": doc_type, "control_ref": control_ref,

@@ -23,10 +23,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.audit.service import EventSpec, record_events
-from hub.db import utcnow
+from hub.audit.service import record_events
+from hub.db import transaction, utcnow
+from hub.domain.answers import Answer
 from hub.domain.errors import HubError, ValidationError, bounded
 from hub.domain.states import Direction, ExchangeState
+from hub.exchanges import answers as answers_service
 from hub.exchanges.service import claim, transition
 from hub.exchanges.translators import translate
 from hub.ingest.limits import Interrupted, Limits, ProcessingLimit, limited
@@ -37,7 +39,6 @@ from hub.routing import to_partners as routing
 log = logging.getLogger(__name__)
 
 SessionFactory = Callable[[], Session]
-Followup = Callable[[Session, Exchange], list[EventSpec]]
 WORKER = "system:worker"
 
 
@@ -70,15 +71,13 @@ class ProcessingPolicy:
 
 def process_exchange(make_session: SessionFactory, exchange_id: str, *, actor: str = WORKER,
                      source: ExchangeState = ExchangeState.received,
-                     policy: ProcessingPolicy | None = None) -> str | None:
+                     policy: ProcessingPolicy | None = None) -> ExchangeState | None:
     """Process one exchange if it can be claimed from `source`; returns its state afterwards
     (processed, failed, or received again when an attempt was cut short) or None."""
-    with make_session() as session:
+    with make_session() as session, transaction(session):
         policy = policy or ProcessingPolicy.from_settings(session.info["settings"])
         if not claim(session, exchange_id, actor=actor, source=source):
-            session.rollback()
             return None
-        session.commit()
     started = time.monotonic()
     state = _process_claimed(make_session, exchange_id, actor, policy)
     with make_session() as session:
@@ -87,7 +86,7 @@ def process_exchange(make_session: SessionFactory, exchange_id: str, *, actor: s
 
 
 def _process_claimed(make_session: SessionFactory, exchange_id: str, actor: str,
-                     policy: ProcessingPolicy) -> str:
+                     policy: ProcessingPolicy) -> ExchangeState:
     error: dict[str, Any] | None = None
     with make_session() as session:
         try:
@@ -107,7 +106,7 @@ def _process_claimed(make_session: SessionFactory, exchange_id: str, actor: str,
         return _record_cut_short(session, exchange_id, actor, error, policy.max_attempts)
 
 
-def _translate_and_record(session: Session, exchange_id: str, actor: str) -> str:
+def _translate_and_record(session: Session, exchange_id: str, actor: str) -> ExchangeState:
     exchange = session.get(Exchange, exchange_id)
     assert exchange is not None
     partner = session.get(Partner, exchange.partner_id)
@@ -117,41 +116,40 @@ def _translate_and_record(session: Session, exchange_id: str, actor: str) -> str
     except (ProcessingLimit, Interrupted, MemoryError):
         raise  # recorded by the caller once the translation's memory is released
     except HubError as exc:
-        return _record_failure(session, exchange_id, actor, exc.as_dict(),
-                               getattr(exc, "followups", []))
+        return _record_failure(session, exchange_id, actor, exc.as_dict(), exc.answers)
     except Exception as exc:  # a bug in a translator must not leave the exchange stuck
         log.exception("translation of exchange %s crashed", exchange_id)
         return _record_failure(session, exchange_id, actor, {
             "code": "INTERNAL_ERROR", "message": f"{type(exc).__name__}: {exc}",
             "traceback": traceback.format_exc(limit=20)})
-    exchange.result = outcome.result
-    exchange.warnings = [w.as_dict() for w in bounded(outcome.warnings)]
-    exchange.error = None
-    transition(session, exchange, ExchangeState.processed, actor=actor,
-               details={"warnings": len(outcome.warnings)})
-    session.commit()
-    return ExchangeState.processed.value
+    with transaction(session):
+        exchange.result = outcome.result
+        exchange.warnings = [w.as_dict() for w in bounded(outcome.warnings)]
+        exchange.error = None
+        transition(session, exchange, ExchangeState.processed, actor=actor,
+                   details={"warnings": len(outcome.warnings)})
+    return ExchangeState.processed
 
 
 def _record_failure(session: Session, exchange_id: str, actor: str, error: dict[str, object],
-                    followups: list[Followup] | None = None) -> str:
+                    answers: list[Answer] | None = None) -> ExchangeState:
     session.rollback()  # nothing the translator added survives: no half-written documents
-    exchange = session.get(Exchange, exchange_id)
-    assert exchange is not None
-    # What a rejection sends back (a negative CONTRL, an APERAK) commits with the failure itself.
-    events = [e for followup in followups or [] for e in followup(session, exchange)]
-    record_events(session, events)
-    if events:
-        error = {**error, "acknowledgements": [e.object_id for e in events]}
-    exchange.error = error
-    transition(session, exchange, ExchangeState.failed, actor=actor,
-               details={"code": error.get("code"), "message": error.get("message")})
-    session.commit()
-    return ExchangeState.failed.value
+    with transaction(session):
+        exchange = session.get(Exchange, exchange_id)
+        assert exchange is not None
+        # What a rejection sends back (a negative CONTRL, an APERAK) commits with the failure itself.
+        events = answers_service.queue(session, exchange, answers or [])
+        record_events(session, events)
+        if events:
+            error = {**error, "acknowledgements": [e.object_id for e in events]}
+        exchange.error = error
+        transition(session, exchange, ExchangeState.failed, actor=actor,
+                   details={"code": error.get("code"), "message": error.get("message")})
+    return ExchangeState.failed
 
 
 def _record_cut_short(session: Session, exchange_id: str, actor: str,
-                      error: dict[str, Any] | None, max_attempts: int) -> str:
+                      error: dict[str, Any] | None, max_attempts: int) -> ExchangeState:
     """An attempt that ended without an outcome: back to the queue, or failed after the last one.
     `error` None means the hub stopped meanwhile: that attempt does not count."""
     exchange = session.get(Exchange, exchange_id)
@@ -164,7 +162,7 @@ def _record_cut_short(session: Session, exchange_id: str, actor: str,
 
 
 def _give_up_or_requeue(session: Session, exchange: Exchange, actor: str, error: dict[str, Any],
-                        max_attempts: int) -> str:
+                        max_attempts: int) -> ExchangeState:
     attempts = exchange.attempts
     if attempts >= max_attempts:
         exchange.error = {**error, "attempts": attempts,
@@ -179,20 +177,21 @@ def _give_up_or_requeue(session: Session, exchange: Exchange, actor: str, error:
 
 
 def _settle(session: Session, exchange: Exchange, state: ExchangeState, actor: str,
-            details: dict[str, Any]) -> str:
-    transition(session, exchange, state, actor=actor, details=details)
-    session.commit()
-    return state.value
+            details: dict[str, Any]) -> ExchangeState:
+    with transaction(session):
+        transition(session, exchange, state, actor=actor, details=details)
+    return state
 
 
-def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str) -> str:
+def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str,
+              policy: ProcessingPolicy | None = None) -> ExchangeState:
     """Send a failed (or still waiting) inbound exchange through processing again; render an
     invalid outbound exchange again and re-validate it."""
     with make_session() as session:
         exchange = session.get(Exchange, exchange_id)
         if exchange is None:
             raise NotReprocessable(f"no exchange {exchange_id}")
-        state = ExchangeState(exchange.state)
+        state = exchange.state
         direction = exchange.direction
         purged = exchange.purged_at is not None
     if direction == Direction.outbound.value:
@@ -202,23 +201,21 @@ def reprocess(make_session: SessionFactory, exchange_id: str, *, actor: str) -> 
                                "purged by the retention policy")
     if state not in (ExchangeState.failed, ExchangeState.received):
         raise NotReprocessable(
-            f"exchange {exchange_id} is {state.value}; only failed or received exchanges are reprocessed")
-    final = process_exchange(make_session, exchange_id, actor=actor, source=state)
+            f"exchange {exchange_id} is {state}; only failed or received exchanges are reprocessed")
+    final = process_exchange(make_session, exchange_id, actor=actor, source=state, policy=policy)
     if final is None:
         raise NotReprocessable(f"exchange {exchange_id} is being processed by someone else")
     return final
 
 
-def _render_again(make_session: SessionFactory, exchange_id: str, actor: str) -> str:
-    with make_session() as session:
+def _render_again(make_session: SessionFactory, exchange_id: str, actor: str) -> ExchangeState:
+    with make_session() as session, transaction(session):
         exchange = session.scalars(select(Exchange).where(Exchange.id == exchange_id)
                                    .with_for_update()).one()
-        if exchange.state != ExchangeState.invalid.value:
+        if exchange.state != ExchangeState.invalid:
             raise NotReprocessable(f"outbound exchange {exchange_id} is {exchange.state}; only "
                                    "invalid outbound exchanges are rendered again")
-        state = routing.render_again(session, exchange, actor=actor)
-        session.commit()
-        return state.value
+        return routing.render_again(session, exchange, actor=actor)
 
 
 def process_pending(make_session: SessionFactory, *, limit: int = 100,
@@ -230,7 +227,7 @@ def process_pending(make_session: SessionFactory, *, limit: int = 100,
     requeue_stale(make_session, policy.stale_after, max_attempts=policy.max_attempts)
     with make_session() as session:
         ids = session.scalars(select(Exchange.id)
-                              .where(Exchange.state == ExchangeState.received.value)
+                              .where(Exchange.state == ExchangeState.received)
                               .order_by(Exchange.received_at).limit(limit)).all()
     done = 0
     for exchange_id in ids:
@@ -248,12 +245,12 @@ def requeue_stale(make_session: SessionFactory, stale_after: timedelta, *,
             "message": "the process running it stopped before it finished (killed, or out of memory)"}
     with make_session() as session:
         stuck = session.scalars(select(Exchange.id).where(
-            Exchange.state == ExchangeState.processing.value,
+            Exchange.state == ExchangeState.processing,
             Exchange.updated_at < cutoff)).all()
     for exchange_id in stuck:
         with make_session() as session:
             exchange = session.get(Exchange, exchange_id)
-            if exchange is None or exchange.state != ExchangeState.processing.value \
+            if exchange is None or exchange.state != ExchangeState.processing \
                     or exchange.updated_at >= cutoff:
                 continue  # another sweeper took it meanwhile
             _give_up_or_requeue(session, exchange, WORKER, lost, max_attempts)

@@ -10,9 +10,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hub.audit.service import record_event
+from hub.db import transaction
 from hub.domain.errors import HubError, ValidationError
 from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState
+from hub.exchanges.service import new_exchange
 from hub.exchanges.sniff import Sniffed, clean, sniff
 from hub.models import Exchange, IdempotencyRecord
 
@@ -64,10 +66,10 @@ def receive(session: Session, principal: Principal, upload: Upload) -> Receipt:
     if known is not None:
         return known
     try:
-        failed = [e for e in candidates if e.state == ExchangeState.failed.value]
-        exchange = _store(session, principal.partner_id, principal.actor, upload, digest, sniffed,
-                          supersedes=failed)
-        session.commit()
+        failed = [e for e in candidates if e.state == ExchangeState.failed]
+        with transaction(session):
+            exchange = _store(session, principal.partner_id, principal.actor, upload, digest, sniffed,
+                              supersedes=failed)
     except IntegrityError:
         # A concurrent request stored the same file first: answer with its exchange.
         session.rollback()
@@ -89,7 +91,7 @@ def receive_part(session: Session, file: Exchange, data: bytes, number: int, *, 
     known, candidates = _already_held(session, file.partner_id, digest, sniffed, None)
     if known is not None:
         return known
-    failed = [e for e in candidates if e.state == ExchangeState.failed.value]
+    failed = [e for e in candidates if e.state == ExchangeState.failed]
     name = f"{file.filename or 'file'}#{number}"
     exchange = _store(session, file.partner_id, actor, Upload(data, file.content_type, name),
                       digest, sniffed, supersedes=failed, part=(file.id, number))
@@ -113,7 +115,7 @@ def _already_held(session: Session, partner_id: int, digest: str, sniffed: Sniff
     same_bytes = next((e for e in candidates if e.sha256 == digest), None)
     if same_bytes is not None:
         return Receipt(same_bytes, same_bytes.id, "same_bytes"), candidates
-    same_ref = next((e for e in candidates if e.state != ExchangeState.failed.value), None)
+    same_ref = next((e for e in candidates if e.state != ExchangeState.failed), None)
     if same_ref is not None:
         return Receipt(same_ref, same_ref.id, "same_interchange"), candidates
     return None, candidates
@@ -135,16 +137,13 @@ def _store(session: Session, partner_id: int, actor: str, upload: Upload, digest
            sniffed: Sniffed, *, supersedes: list[Exchange],
            part: tuple[str, int] | None = None) -> Exchange:
     _supersede(session, actor, supersedes, sniffed)
-    exchange = Exchange(
-        direction=Direction.inbound.value, partner_id=partner_id,
-        state=ExchangeState.received.value, syntax=sniffed.syntax, doc_type=sniffed.doc_type,
+    exchange = new_exchange(
+        session, Direction.inbound, partner_id, upload.data, state=ExchangeState.received,
+        sha256=digest, syntax=sniffed.syntax, doc_type=sniffed.doc_type,
         control_ref=sniffed.control_ref, sender=sniffed.sender, recipient=sniffed.recipient,
-        dedup_ref=sniffed.dedup_ref, sha256=digest, size=len(upload.data),
-        content_type=clean(upload.content_type, 200), filename=clean(upload.filename, 300),
-        raw=upload.data, part_of=part[0] if part else None, part_number=part[1] if part else None,
-        warnings=[], result={}, attempts=0)
-    session.add(exchange)
-    session.flush()
+        dedup_ref=sniffed.dedup_ref, content_type=clean(upload.content_type, 200),
+        filename=clean(upload.filename, 300), part_of=part[0] if part else None,
+        part_number=part[1] if part else None)
     if upload.idempotency_key:
         session.add(IdempotencyRecord(partner_id=partner_id, key=upload.idempotency_key,
                                       request_sha256=digest, exchange_id=exchange.id))

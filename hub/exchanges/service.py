@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,9 +11,9 @@ from typing import Any
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
+from hub import access
 from hub.audit.service import EventSpec, record_event, record_events
 from hub.db import utcnow
-from hub.domain.errors import NotFound
 from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState, check_transition
 from hub.models import Exchange, Partner
@@ -29,16 +30,31 @@ def on_sent(follower: SentFollower) -> None:
         _sent_followers.append(follower)
 
 
+def new_exchange(session: Session, direction: Direction, partner_id: int, raw: bytes, *,
+                 state: ExchangeState, sha256: str | None = None, flush: bool = True,
+                 **columns: Any) -> Exchange:
+    """The one constructor of an exchange row: its bytes with their size and SHA-256 (or the digest
+    the caller keys duplicates by), no warnings, result or attempts yet, and `columns` (syntax,
+    doc_type, control_ref, ...). Added to the session, and flushed unless told (its id is then known)."""
+    exchange = Exchange(direction=direction.value, partner_id=partner_id, state=state.value,
+                        raw=raw, size=len(raw), sha256=sha256 or hashlib.sha256(raw).hexdigest(),
+                        **{"warnings": [], "result": {}, "attempts": 0, **columns})
+    session.add(exchange)
+    if flush:
+        session.flush()
+    return exchange
+
+
 def transition(session: Session, exchange: Exchange, target: ExchangeState, *, actor: str,
                details: dict[str, Any] | None = None) -> None:
     """Move the exchange to `target` if the state table allows it, and audit it in this transaction."""
-    current = ExchangeState(exchange.state)
+    current = exchange.state
     check_transition(Direction(exchange.direction), current, target)
-    exchange.state = target.value
+    exchange.state = target
     exchange.updated_at = utcnow()
     record_event(session, actor=actor, action="exchange.state_changed", object_type="exchange",
                  object_id=exchange.id, partner_id=exchange.partner_id,
-                 details={"from": current.value, "to": target.value, **(details or {})})
+                 details={"from": current, "to": target, **(details or {})})
     if target is ExchangeState.sent and exchange.direction == Direction.outbound.value:
         record_events(session, [event for follower in _sent_followers
                                 for event in follower(session, exchange)])
@@ -49,8 +65,8 @@ def claim(session: Session, exchange_id: str, *, actor: str, source: ExchangeSta
     check_transition(Direction.inbound, source, ExchangeState.processing)
     result = session.execute(
         update(Exchange)
-        .where(Exchange.id == exchange_id, Exchange.state == source.value)
-        .values(state=ExchangeState.processing.value, updated_at=utcnow(),
+        .where(Exchange.id == exchange_id, Exchange.state == source)
+        .values(state=ExchangeState.processing, updated_at=utcnow(),
                 attempts=Exchange.attempts + 1)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -58,24 +74,13 @@ def claim(session: Session, exchange_id: str, *, actor: str, source: ExchangeSta
     partner_id = session.scalar(select(Exchange.partner_id).where(Exchange.id == exchange_id))
     record_event(session, actor=actor, action="exchange.state_changed", object_type="exchange",
                  object_id=exchange_id, partner_id=partner_id,
-                 details={"from": source.value, "to": ExchangeState.processing.value})
+                 details={"from": source, "to": ExchangeState.processing})
     return True
 
 
-# An outbound file that failed its checks is the hub's to fix: its partner never sees it, nor
-# downloads it, until it is rendered again and passes (then it is `pending` like any other).
-_NOT_FOR_PARTNERS = ExchangeState.invalid.value
-
-
 def get_visible(session: Session, exchange_id: str, principal: Principal) -> Exchange:
-    """The exchange if the principal may see it; NotFound otherwise (no hint that it exists)."""
-    exchange = session.get(Exchange, exchange_id)
-    if exchange is None or (principal.is_partner and (exchange.partner_id != principal.partner_id
-                                                      or exchange.state == _NOT_FOR_PARTNERS)):
-        raise NotFound(f"no exchange {exchange_id}")
-    if not principal.is_partner and not principal.can_see_all_exchanges():
-        raise NotFound(f"no exchange {exchange_id}")
-    return exchange
+    """The exchange if the principal may see it (hub.access); NotFound otherwise."""
+    return access.get_visible(session, Exchange, exchange_id, principal, what="exchange")
 
 
 @dataclass
@@ -92,11 +97,9 @@ class ExchangeFilter:
 
 def visible_query(principal: Principal, flt: ExchangeFilter) -> Select[Exchange]:
     """Exchanges the principal may list, newest first, filtered."""
-    stmt = select(Exchange).order_by(Exchange.received_at.desc(), Exchange.id)
-    if principal.is_partner:
-        stmt = stmt.where(Exchange.partner_id == principal.partner_id,
-                          Exchange.state != _NOT_FOR_PARTNERS)
-    elif flt.partner_id is not None:
+    stmt = access.visible(principal, select(Exchange), Exchange).order_by(
+        Exchange.received_at.desc(), Exchange.id)
+    if flt.partner_id is not None and access.may(principal, access.Permission.read_all):
         stmt = stmt.where(Exchange.partner_id == flt.partner_id)
     if flt.state:
         stmt = stmt.where(Exchange.state == flt.state)

@@ -8,11 +8,9 @@ neither a company, the hub's default identity nor another partner is refused
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from sqlalchemy.orm import Session
 
-from hub.audit.service import EventSpec, record_events
+from hub.audit.service import record_events
 from hub.domain.documents import Catalogue, Identifier, PartyRole
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.errors import HubError, Problem, ValidationError
@@ -34,12 +32,7 @@ RECEIVER_PARTY = {"purchase_order": "cac:SellerSupplierParty", "order_change": "
 
 
 class AnsweredRejection(ValidationError):
-    """A business rejection; `followups` queue the answer (a Catalogue Response) with the failure."""
-
-    def __init__(self, message: str, *, problems: list[Problem],
-                 followups: list[Callable[[Session, Exchange], list[EventSpec]]]) -> None:
-        super().__init__(message, problems=problems)
-        self.followups = followups
+    """A business rejection; its `answers` (a Catalogue Response) are queued with the failure."""
 
 
 def translate_xml(session: Session, exchange: Exchange, partner: Partner) -> Outcome:
@@ -71,10 +64,9 @@ def _translate(session: Session, exchange: Exchange, partner: Partner) -> Outcom
     review = business_rules.check(session, partner, profiles.build(partner.profile), [record])
     if review.rejected:
         problems = review.rejected[0][1]
-        answer = catalogue_responses.reject_followup(doc, [str(p) for p in problems], ACTOR) \
-            if isinstance(doc, Catalogue) else None
+        answer = catalogue_responses.rejection(doc, problems) if isinstance(doc, Catalogue) else None
         raise AnsweredRejection(f"business rejection: {problems[0]}", problems=problems,
-                                followups=[answer] if answer else [])
+                                answers=[answer] if answer else [])
     rows = accept(session, exchange, partner, [record], recipient, actor=ACTOR, flags=review.flags,
                   warnings=review.warnings)
     return Outcome(result={"documents": [documents.summary(r) for r in rows]},

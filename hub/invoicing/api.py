@@ -13,18 +13,18 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
+from hub.access import Permission
 from hub.api.auth import Forbidden, current_principal, require
 from hub.api.params import BadParameter, int_arg, paging
-from hub.db import get_session
+from hub.db import get_session, transaction
 from hub.domain.errors import Problem, ValidationError
-from hub.erp.connectors import authenticate_connector
 from hub.invoicing import companies, followup, orders, service, tracking
 from hub.invoicing.models import Company, IssuedInvoice
 from hub.models import ErpConnector
 
 bp = Blueprint("invoicing", __name__, url_prefix="/api/v1/invoicing")
-reader = require(lambda p: p.can_see_all_exchanges(), what="an admin, operator or auditor token")
-changer = require(lambda p: p.can_operate(), what="an admin or operator token")
+reader = require(Permission.read_all)
+changer = require(Permission.operate)
 FILTERS = (("due_before", IssuedInvoice.due_date, "le"), ("due_after", IssuedInvoice.due_date, "ge"),
            ("min_amount", IssuedInvoice.payable, "ge"), ("max_amount", IssuedInvoice.payable, "le"))
 
@@ -44,8 +44,8 @@ def add_company() -> tuple[Response, int]:
     if not isinstance(body, dict):  # schemathesis found a 500 for a JSON array
         raise ValidationError("send the company as a JSON object", problems=[
             Problem(code="INVOICE_FIELD", message="the body must be a JSON object", element="")])
-    company = companies.add_company(get_session(), body, actor=current_principal().actor)
-    get_session().commit()
+    with transaction(get_session()):
+        company = companies.add_company(get_session(), body, actor=current_principal().actor)
     return jsonify(companies.company_json(company)), 201
 
 
@@ -56,27 +56,17 @@ def list_companies() -> Response:
     return jsonify(items=[companies.company_json(c) for c in rows])
 
 
-def _issuer() -> str:
-    """The actor issuing: an ERP connector by its token, else an admin or operator."""
-    header = request.headers.get("Authorization", "")
-    connector = authenticate_connector(get_session(), header.partition(" ")[2].strip()) \
-        if header.lower().startswith("bearer ") else None
-    if connector is not None:
-        return f"connector:{connector.name}"
-    return _staff_actor()
-
-
-@changer
-def _staff_actor() -> str:
-    return current_principal().actor
+# an ERP connector (by its token) or an admin or operator issues
+issuer = require(Permission.operate, Permission.erp)
 
 
 @bp.post("/invoices")
+@issuer
 def issue_invoice() -> tuple[Response, int]:
-    actor = _issuer()
-    invoice, created = service.issue(get_session(), _body(), actor=actor,
-                                     settings=current_app.config["HUB_SETTINGS"], today=_today())
-    get_session().commit()
+    actor = current_principal().actor
+    with transaction(get_session()):
+        invoice, created = service.issue(get_session(), _body(), actor=actor,
+                                         settings=current_app.config["HUB_SETTINGS"], today=_today())
     return jsonify(service.invoice_json(invoice, detail=True)), 201 if created else 200
 
 
@@ -84,38 +74,39 @@ def issue_invoice() -> tuple[Response, int]:
 @changer
 def credit_invoice(invoice_id: int) -> tuple[Response, int]:
     body = _body() or {}
-    note = service.credit(get_session(), invoice_id, body if isinstance(body, dict) else {},
-                          actor=current_principal().actor, settings=current_app.config["HUB_SETTINGS"],
-                          today=_today())
-    get_session().commit()
+    with transaction(get_session()):
+        note = service.credit(get_session(), invoice_id, body if isinstance(body, dict) else {},
+                              actor=current_principal().actor, settings=current_app.config["HUB_SETTINGS"],
+                              today=_today())
     return jsonify(service.invoice_json(note, detail=True)), 201
 
 
 @bp.post("/orders/<document_id>/invoice")
+@issuer
 def invoice_order(document_id: str) -> tuple[Response, int]:
-    actor = _issuer()
+    actor = current_principal().actor
     body = _for_own_company(actor, _object_body())
-    invoice, created = orders.invoice_order(get_session(), document_id, body, actor=actor,
-                                            settings=current_app.config["HUB_SETTINGS"], today=_today())
-    get_session().commit()
+    with transaction(get_session()):
+        invoice, created = orders.invoice_order(get_session(), document_id, body, actor=actor,
+                                                settings=current_app.config["HUB_SETTINGS"], today=_today())
     return jsonify(service.invoice_json(invoice, detail=True)), 201 if created else 200
 
 
 @bp.post("/invoices/<int:invoice_id>/resend")
 @changer
 def resend_invoice(invoice_id: int) -> Response:
-    invoice = followup.resend(get_session(), invoice_id, actor=current_principal().actor,
-                              settings=current_app.config["HUB_SETTINGS"])
-    get_session().commit()
+    with transaction(get_session()):
+        invoice = followup.resend(get_session(), invoice_id, actor=current_principal().actor,
+                                  settings=current_app.config["HUB_SETTINGS"])
     return jsonify(service.invoice_json(invoice, detail=True))
 
 
 @bp.post("/invoices/<int:invoice_id>/cancel")
 @changer
 def cancel_invoice(invoice_id: int) -> tuple[Response, int]:
-    note = followup.cancel(get_session(), invoice_id, _object_body(), actor=current_principal().actor,
-                           settings=current_app.config["HUB_SETTINGS"], today=_today())
-    get_session().commit()
+    with transaction(get_session()):
+        note = followup.cancel(get_session(), invoice_id, _object_body(), actor=current_principal().actor,
+                               settings=current_app.config["HUB_SETTINGS"], today=_today())
     return jsonify(service.invoice_json(note, detail=True)), 201
 
 
@@ -143,9 +134,9 @@ def _object_body() -> dict[str, Any]:
 @bp.post("/invoices/<int:invoice_id>/reissue")
 @changer
 def reissue_invoice(invoice_id: int) -> tuple[Response, int]:
-    note, new = tracking.reissue(get_session(), invoice_id, _body(), actor=current_principal().actor,
-                                 settings=current_app.config["HUB_SETTINGS"], today=_today())
-    get_session().commit()
+    with transaction(get_session()):
+        note, new = tracking.reissue(get_session(), invoice_id, _body(), actor=current_principal().actor,
+                                     settings=current_app.config["HUB_SETTINGS"], today=_today())
     return jsonify(credit_note=service.invoice_json(note, detail=True),
                    invoice=service.invoice_json(new, detail=True)), 201
 

@@ -6,8 +6,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from hub.cli_actor import cli_actor
-from hub.cli_errors import table
+from hub.cli.actor import cli_actor
+from hub.cli.errors import table
 from hub.db import new_session, transaction
 from hub.invoicing import companies
 from hub.invoicing.models import Company

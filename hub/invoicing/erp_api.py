@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, g, jsonify
+from flask import Blueprint, Response, current_app, jsonify
 
+from hub.api.auth import current_connector
 from hub.api.params import json_body
-from hub.db import get_session
+from hub.db import get_session, transaction
 from hub.erp.api import require_connector
 from hub.invoicing import erp
 
@@ -24,8 +25,8 @@ bp = Blueprint("erp_v2", __name__, url_prefix="/api/v2/erp")
 def post_invoices() -> tuple[Response, int]:
     """Issue the ERP's invoices for its company; 201, or 200 when every one was issued before."""
     session = get_session()
-    issued = erp.issue_batch(session, json_body(), connector=g.connector,
-                             settings=current_app.config["HUB_SETTINGS"], today=datetime.now(UTC).date())
-    session.commit()
+    with transaction(session):
+        issued = erp.issue_batch(session, json_body(), connector=current_connector(),
+                                 settings=current_app.config["HUB_SETTINGS"], today=datetime.now(UTC).date())
     created = any(new for _, new in issued)
     return jsonify(items=[erp.issued_json(i, new) for i, new in issued]), 201 if created else 200

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from hub.audit.service import record_events
 from hub.domain.documents import Invoice
 from hub.erp.outbox import enqueue_documents
-from hub.exchanges.erp_inbound import persist_document
+from hub.exchanges import documents
 from hub.invoicing.models import IssuedInvoice
 from hub.models import Document, ErpConnector, Exchange
 from hub.routing import service as routing_service
@@ -34,8 +35,11 @@ def erp_targets(session: Session, document: Document, *, posted_by: str | None) 
 def queue_for_erps(session: Session, invoice: IssuedInvoice, doc: Invoice, exchange: Exchange, *,
                    actor: str) -> list[str]:
     """Keep the invoice as a document and queue it for its ERP connectors; their names."""
-    document = persist_document(session, doc, exchange=exchange, position=1, partner_id=invoice.buyer_id,
-                                direction="outbound", message_ref=invoice.number)
+    # the message type is the one the buyer's file carries it in (the exchange's type)
+    document, created = documents.store(session, doc, exchange_id=exchange.id, partner_id=invoice.buyer_id,
+                                        direction="outbound", actor=actor, message_type=exchange.doc_type,
+                                        message_ref=invoice.number)
+    record_events(session, created)
     targets = erp_targets(session, document, posted_by=invoice.source)
     enqueue_documents(session, [document], actor=actor, connectors=targets)
     return [row.name for row in targets]

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from hub.db import new_session
+from hub.db import new_session, transaction
 from hub.invoicing import service
 
 log = logging.getLogger(__name__)
@@ -21,11 +21,7 @@ def add_jobs(scheduler: Any, app: Flask) -> None:
 
 
 def overdue(app: Flask) -> None:
-    session = new_session(app)
-    try:
+    with new_session(app) as session, transaction(session):
         late = service.mark_overdue(session, datetime.now(UTC))
-        session.commit()
-    finally:
-        session.close()
     if late:
         log.info("invoices overdue: %s", ", ".join(late))

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from hub.domain import codec
 from hub.domain.documents import DespatchAdvice, Line, PartyRole, PurchaseOrder
 from hub.domain.errors import NotFound, Problem, ValidationError
+from hub.domain.states import ExchangeState
 from hub.invoicing import service
 from hub.invoicing.domain import InvoiceState, decimal_or_none
 from hub.invoicing.models import InvoicedOrderLine, IssuedInvoice
@@ -93,7 +94,7 @@ def _despatched(session: Session, row: Document, order: PurchaseOrder, buyer: Pa
     what was invoiced already."""
     sent = {str((e.result or {}).get("document", {}).get("number")) for e in session.scalars(
         select(Exchange).where(Exchange.partner_id == buyer.id, Exchange.direction == "outbound",
-                               Exchange.state != "invalid", Exchange.doc_type.in_(
+                               Exchange.state != ExchangeState.invalid, Exchange.doc_type.in_(
                                    ("DESADV", "DespatchAdvice", "despatch_advice"))))}
     rows = session.scalars(select(Document).where(
         Document.doc_type == "despatch_advice", Document.test.is_(False),

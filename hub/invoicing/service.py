@@ -18,6 +18,7 @@ from hub.db import utcnow
 from hub.domain import codec
 from hub.domain.documents import PaymentTerms
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
+from hub.domain.states import ExchangeState
 from hub.exchanges import outbound
 from hub.invoicing import companies, erp_delivery, payment_means, stated
 from hub.invoicing.domain import (
@@ -170,7 +171,7 @@ def _queue(session: Session, doc: Any, buyer: Partner, settings: Any, actor: str
         document={"type": doc.doc_type, "number": doc.number,
                   **({"message_ref": str(message)} if buyer.syntax == "edifact" else {})},
         contrl_requested=buyer.syntax == "edifact" and profile.request_contrl)
-    if exchange.state != "pending":  # it would be held invalid: refuse it all, number included
+    if exchange.state != ExchangeState.pending:  # it would be held invalid: refuse it all, number included
         problems = [Problem(code=p.get("code", "INVALID"), message=p.get("message", ""),
                             element=p.get("element"), segment_tag=p.get("segment_tag"))
                     for p in (exchange.error or {}).get("problems", [])]

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, UTCDateTime, utcnow
+from hub.db import Base, UTCDateTime, string_enum, utcnow
+
+
+class JobOutcome(StrEnum):
+    """How a job run ended (stored as these strings)."""
+
+    running = "running"
+    done = "done"
+    failed = "failed"
 
 
 class JobRun(Base):
@@ -23,5 +32,5 @@ class JobRun(Base):
     trigger: Mapped[str] = mapped_column(String(20), default="schedule")  # schedule | manual
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    outcome: Mapped[str] = mapped_column(String(20), default="running")  # running | done | failed
+    outcome: Mapped[JobOutcome] = mapped_column(string_enum(JobOutcome), default=JobOutcome.running)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

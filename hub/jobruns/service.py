@@ -12,20 +12,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db import insert_unless_present, utcnow
-from hub.jobruns.models import JobRun
+from hub.jobruns.models import JobOutcome, JobRun
 from hub.jobruns.slots import slot_key
 
 
 def claim_slot(session: Session, job: str, slot: str, *, trigger: str = "schedule") -> JobRun | None:
     """The new run of job for slot, or None when the slot is already taken (run, or running elsewhere)."""
     if not insert_unless_present(session, JobRun, {
-            "job": job, "slot": slot, "trigger": trigger, "details": {}, "outcome": "running",
+            "job": job, "slot": slot, "trigger": trigger, "details": {}, "outcome": JobOutcome.running,
             "started_at": utcnow()}):
         return None
     return session.scalars(select(JobRun).where(JobRun.job == job, JobRun.slot == slot)).one()
 
 
-def finish(run: JobRun, *, outcome: str = "done", **details: Any) -> None:
+def finish(run: JobRun, *, outcome: JobOutcome = JobOutcome.done, **details: Any) -> None:
     """Record the run's end and what it did (in the same transaction as its effects)."""
     run.outcome = outcome
     run.finished_at = utcnow()

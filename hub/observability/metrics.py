@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
-from hub.domain.states import ExchangeState
+from hub.domain.states import DUE_DELIVERY_STATES, ExchangeState
 from hub.models import Exchange, OutboundDelivery, OutboxEntry
 
 S = ExchangeState
@@ -43,11 +43,11 @@ def backlogs(session: Session) -> list[Backlog]:
     """Inbound files to process, pushes due, files in partners' mailboxes, polls not yet acked."""
     queries = {
         "inbound": select(func.count(), func.min(Exchange.received_at)).where(
-            Exchange.state == S.received.value),
+            Exchange.state == S.received),
         "deliveries": select(func.count(), func.min(OutboundDelivery.created_at)).where(
-            OutboundDelivery.state.in_((S.pending.value, S.retrying.value))),
+            OutboundDelivery.state.in_(DUE_DELIVERY_STATES)),
         "mailbox": select(func.count(), func.min(Exchange.received_at)).where(
-            Exchange.direction == "outbound", Exchange.state == S.pending.value),
+            Exchange.direction == "outbound", Exchange.state == S.pending),
         "outbox": select(func.count(), func.min(OutboxEntry.created_at)).where(
             OutboxEntry.acked_at.is_(None)),
     }

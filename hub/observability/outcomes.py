@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.domain.states import DeliveryOutcome, ExchangeState
 from hub.models import ErpConnector, Exchange, OutboundDelivery
 from hub.observability.logs import event
 from hub.observability.metrics import DELIVERY, PROCESSING
@@ -19,18 +20,19 @@ log = logging.getLogger("hub.outcomes")
 POLLERS = frozenset({"process_inbound", "deliver_outbox", "seal_audit"})
 
 
-def exchange_outcome(session: Session, exchange_id: str, state: str, seconds: float) -> None:
+def exchange_outcome(session: Session, exchange_id: str, state: ExchangeState, seconds: float) -> None:
     """Log how processing an exchange ended: id, partner, type, state, duration, error code."""
     row = session.execute(select(Exchange.partner_id, Exchange.doc_type, Exchange.error)
                           .where(Exchange.id == exchange_id)).one_or_none()
     partner_id, doc_type, error = row if row is not None else (None, None, None)
     PROCESSING.labels(outcome=state).observe(seconds)
-    event(log, f"exchange.{state}", level=logging.INFO if state == "processed" else logging.WARNING,
-          id=exchange_id, partner_id=partner_id, type=doc_type, state=state,
-          duration_ms=round(seconds * 1000, 1), error_code=(error or {}).get("code"))
+    level = logging.INFO if state == ExchangeState.processed else logging.WARNING
+    event(log, f"exchange.{state}", level=level, id=exchange_id, partner_id=partner_id, type=doc_type,
+          state=state, duration_ms=round(seconds * 1000, 1), error_code=(error or {}).get("code"))
 
 
-def delivery_attempt(make_session: Callable[[], Session], delivery_id: str, attempt: int, state: str,
+def delivery_attempt(make_session: Callable[[], Session], delivery_id: str, attempt: int,
+                     state: DeliveryOutcome,
                      seconds: float) -> None:
     """Log one push delivery attempt: delivery, document, connector, attempt, state, error code."""
     with make_session() as session:
@@ -41,10 +43,10 @@ def delivery_attempt(make_session: Callable[[], Session], delivery_id: str, atte
             .where(OutboundDelivery.id == delivery_id)).one_or_none()
     document_id, partner_id, error, connector = row if row is not None else (None, None, None, None)
     DELIVERY.labels(outcome=state).observe(seconds)
-    event(log, "delivery.attempt", level=logging.INFO if state == "sent" else logging.WARNING,
+    event(log, "delivery.attempt", level=logging.INFO if state is DeliveryOutcome.sent else logging.WARNING,
           id=delivery_id, document_id=document_id, partner_id=partner_id, connector=connector,
           attempt=attempt, state=state, duration_ms=round(seconds * 1000, 1),
-          error_code=(error or {}).get("code") if state != "sent" else None)
+          error_code=(error or {}).get("code") if state is not DeliveryOutcome.sent else None)
 
 
 def job_run(job_id: str, seconds: float, result: Any, error: BaseException | None = None) -> None:

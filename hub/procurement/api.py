@@ -12,11 +12,11 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
+from hub.access import Permission
 from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, paging
 from hub.db import get_session, new_session
 from hub.domain.errors import NotFound
-from hub.erp.connectors import authenticate_connector
 from hub.jobruns.service import runs
 from hub.models import StockLevel
 from hub.procurement import replenishment, service
@@ -25,8 +25,8 @@ from hub.procurement.models import Item, ReorderRule, SupplierTerm
 bp = Blueprint("procurement", __name__, url_prefix="/api/v1/procurement")
 
 # who may read (admins, operators, auditors) and who may change (admins, operators)
-reader = require(lambda p: p.can_see_all_exchanges(), what="an admin, operator or auditor token")
-changer = require(lambda p: p.can_operate(), what="an admin or operator token")
+reader = require(Permission.read_all)
+changer = require(Permission.operate)
 MODELS: dict[str, Any] = {"items": Item, "supplier-terms": SupplierTerm, "reorder-rules": ReorderRule}
 
 
@@ -154,10 +154,11 @@ def order_action(order_id: int, action: str) -> Response:
 
 
 @bp.post("/purchase-orders/<int:order_id>/receipts")
+@require(Permission.operate, Permission.erp)
 def receipts(order_id: int) -> Response:
     """Goods received: {"lines": [{"line_no": 1, "quantity": "10"}]}, from the ERP (its connector token)
     or an admin or operator."""
-    actor = _receipt_actor()
+    actor = current_principal().actor
     body = request.get_json(silent=True)
     lines = body.get("lines") if isinstance(body, dict) else None
     if not isinstance(lines, list) or not lines:
@@ -175,17 +176,3 @@ def receipts(order_id: int) -> Response:
     return jsonify(service.receive_goods(new_session, order_id, parsed, actor=actor))
 
 
-def _receipt_actor() -> str:
-    """An ERP connector by its token, else a staff member who may operate."""
-    scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and secret.strip():
-        connector = authenticate_connector(get_session(), secret.strip())
-        if connector is not None:
-            return f"connector:{connector.name}"
-    return _staff_actor()
-
-
-@changer
-def _staff_actor() -> str:
-    """The authenticated admin's or operator's name in the audit trail (403 for anyone else)."""
-    return current_principal().actor

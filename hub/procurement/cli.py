@@ -14,7 +14,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from hub.cli_actor import cli_actor
+from hub.cli.actor import cli_actor
 from hub.db import new_session
 from hub.procurement import catalog, service
 

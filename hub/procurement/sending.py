@@ -28,6 +28,7 @@ from hub.domain.documents import (
 )
 from hub.domain.documents import PurchaseOrder as CanonicalOrder
 from hub.domain.errors import HubError, Problem
+from hub.domain.states import ExchangeState
 from hub.exchanges import outbound
 from hub.invoicing.companies import seller_party
 from hub.invoicing.models import Company
@@ -114,7 +115,7 @@ def send(session: Session, order: PurchaseOrder, settings: Any, today: date) -> 
         document={"type": doc.doc_type, "number": number,
                   **({"message_ref": str(message)} if supplier.syntax == "edifact" else {})},
         contrl_requested=supplier.syntax == "edifact" and profile.request_contrl)
-    if exchange.state != "pending":  # held invalid: never sent; the caller rolls the number back
+    if exchange.state != ExchangeState.pending:  # held invalid: never sent; the caller rolls the number back
         raise OrderNotSendable(f"order {order.id} rendered for {supplier.name} breaks its rules",
                                problems=_problems(exchange.error))
     order.number, order.exchange_id = number, exchange.id

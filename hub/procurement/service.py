@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec, record_events
+from hub.db import transaction
 from hub.domain.errors import HubError, NotFound
 from hub.jobruns.models import JobRun
 from hub.jobruns.service import claim_slot
@@ -37,7 +38,7 @@ class OrderActionRefused(HubError):
 def replenish(sessions: SessionFactory, settings: ProcurementSettings, *, at: datetime,
               scheduled: bool, dry_run: bool = False, actor: str = replenishment.ACTOR) -> dict[str, Any]:
     """One replenishment run; a scheduled one runs once per slot (a second claim of it is skipped)."""
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         if dry_run:
             report, _, _ = replenishment.plan(session, at.date())
             return {"dry_run": True, **report.summary(),
@@ -57,7 +58,6 @@ def replenish(sessions: SessionFactory, settings: ProcurementSettings, *, at: da
             session.rollback()
             return _skipped(slot)
         report = replenishment.run(session, today=at.date(), settings=settings, job_run=job_run, actor=actor)
-        session.commit()
         return {"run_id": job_run.id, "slot": slot, **report.summary()}
 
 
@@ -94,9 +94,8 @@ def import_rows(sessions: SessionFactory, kind: str, rows: Sequence[tuple[int, M
     total = catalog.ImportSummary()
     for start in range(0, len(rows), IMPORT_BATCH):
         batch = rows[start:start + IMPORT_BATCH]
-        with sessions() as session:
+        with sessions() as session, transaction(session):
             part = catalog.upsert_rows(session, kind, batch, actor=actor)
-            session.commit()
         total.created, total.updated = total.created + part.created, total.updated + part.updated
         total.unchanged += part.unchanged
         total.refused += part.refused
@@ -107,14 +106,13 @@ def import_rows(sessions: SessionFactory, kind: str, rows: Sequence[tuple[int, M
 
 def delete_row(sessions: SessionFactory, model: type[Any], row_id: int, *, actor: str) -> None:
     """Delete one supplier term or reorder rule, audited."""
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         row = session.get(model, row_id)
         if row is None:
             raise NotFound(f"no {model.__tablename__} row {row_id}")
         session.delete(row)
         record_events(session, [EventSpec(actor, f"procurement.{model.__tablename__}.deleted",
                                           model.__tablename__, str(row_id), None, {})])
-        session.commit()
 
 
 def _proposal(p: replenishment.Proposal) -> dict[str, Any]:
@@ -128,7 +126,7 @@ def decide(sessions: SessionFactory, order_id: int, action: str, *, actor: str, 
     """approve | reject | release | cancel | submit an order; audited; refused when its state forbids."""
     targets = {"approve": OrderState.released, "release": OrderState.released,
                "reject": OrderState.rejected, "cancel": OrderState.cancelled}
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         order = _order(session, order_id, lock=True)
         if action in ("reject", "cancel") and not reason.strip():
             raise OrderActionRefused(f"a reason is needed to {action} an order")
@@ -150,7 +148,6 @@ def decide(sessions: SessionFactory, order_id: int, action: str, *, actor: str, 
             for line in order_lines(session, order.id):
                 line.state = "cancelled"
         record_events(session, [event])
-        session.commit()
         return order_as_dict(session, order)
 
 
@@ -221,7 +218,7 @@ def send_released(sessions: SessionFactory, settings: Any, *, today: date | None
     with sessions() as session:
         ids = sending.released_ids(session, limit)
     for order_id in ids:
-        with sessions() as session:
+        with sessions() as session, transaction(session):
             order = _order(session, order_id, lock=True)
             if order.state != OrderState.released.value:
                 continue
@@ -233,30 +230,27 @@ def send_released(sessions: SessionFactory, settings: Any, *, today: date | None
                 failed.append({"id": order_id, "error": exc.message})
                 continue
             record_events(session, events)
-            session.commit()
             sent.append({"id": order_id, "number": order.number, "exchange_id": order.exchange_id})
     return {"sent": sent, "failed": failed}
 
 
 def _record_send_failure(sessions: SessionFactory, order_id: int, exc: HubError) -> None:
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         order = _order(session, order_id, lock=True)
         event = replenishment.change_state(order, OrderState.send_failed, sending.ACTOR, code=exc.code,
                                            message=exc.message,
                                            problems=[p.as_dict() for p in exc.problems[:20]])
         record_events(session, [event])
-        session.commit()
 
 
 def receive_goods(sessions: SessionFactory, order_id: int, receipts: list[tuple[int, Decimal]], *,
                   actor: str) -> dict[str, Any]:
     """Record goods received on an order's lines (the ERP's receipt); closes what is complete."""
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         order = _order(session, order_id, lock=True)
         try:
             events = answers.receive(session, order, receipts, actor)
         except OrderTransitionRefused as exc:
             raise OrderActionRefused(str(exc)) from None
         record_events(session, events)
-        session.commit()
         return order_as_dict(session, order)

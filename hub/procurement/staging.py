@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from hub.bulk import insert_values
-from hub.db import insert_unless_present, utcnow
+from hub.db import insert_unless_present, transaction, utcnow
 from hub.jobruns.models import JobRun
 from hub.jobruns.service import claim_slot
 from hub.models import new_id
@@ -57,7 +57,7 @@ def run(sessions: SessionFactory, *, today: date, settings: ProcurementSettings,
             report, item_ids, units = replenishment.plan(session, today)
             session.rollback()  # end the read transaction before writing
         groups = _stage(sessions, token, report.proposals, item_ids, units)
-        with sessions() as session:
+        with sessions() as session, transaction(session):
             job_run = claim_slot(session, replenishment.JOB, slot, trigger=trigger)
             if job_run is None:
                 session.rollback()
@@ -65,7 +65,6 @@ def run(sessions: SessionFactory, *, today: date, settings: ProcurementSettings,
                 return None, None
             by_order = _move(session, token, groups, job_run)
             replenishment.publish(session, report, by_order, settings=settings, job_run=job_run, actor=actor)
-            session.commit()
             return report, job_run.id
     finally:
         _give_back(sessions, token)
@@ -74,12 +73,11 @@ def run(sessions: SessionFactory, *, today: date, settings: ProcurementSettings,
 def _take_lease(sessions: SessionFactory, token: str, wait: float) -> None:
     deadline = time.monotonic() + wait
     while True:
-        with sessions() as session:
+        with sessions() as session, transaction(session):
             now = utcnow()
             stale = (RunLease.name == LEASE, RunLease.since < now - STALE_AFTER)
             session.execute(delete(RunLease).where(*stale))
             taken = insert_unless_present(session, RunLease, {"name": LEASE, "token": token, "since": now})
-            session.commit()
         if taken:
             return
         if time.monotonic() >= deadline:
@@ -88,17 +86,15 @@ def _take_lease(sessions: SessionFactory, token: str, wait: float) -> None:
 
 
 def _give_back(sessions: SessionFactory, token: str) -> None:
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         session.execute(delete(RunLease).where(RunLease.name == LEASE, RunLease.token == token))
-        session.commit()
 
 
 def _clean(sessions: SessionFactory, *, keep: str | None) -> None:
     """Remove every staged line but those of `keep`: whoever staged them is gone (we hold the lease)."""
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         query = delete(StagedLine)
         session.execute(query if keep is None else query.where(StagedLine.token != keep))
-        session.commit()
 
 
 def _stage(sessions: SessionFactory, token: str, proposals: list[Proposal], item_ids: dict[str, int],
@@ -113,11 +109,10 @@ def _stage(sessions: SessionFactory, token: str, proposals: list[Proposal], item
                      str(p.quantity), units[p.sku], str(p.unit_price), p.supplier_sku,
                      json.dumps(p.explanation)))
     for start in range(0, len(rows), STAGE_CHUNK):
-        with sessions() as session:
+        with sessions() as session, transaction(session):
             insert_values(session, StagedLine, STAGED_COLUMNS, rows[start:start + STAGE_CHUNK])
             session.execute(update(RunLease).where(RunLease.name == LEASE, RunLease.token == token)
                             .values(since=utcnow()))
-            session.commit()
     return groups
 
 

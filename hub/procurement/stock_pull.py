@@ -15,9 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.db import transaction
 from hub.domain.errors import ConnectorError, HubError
 from hub.erp.connectors import connector_for
 from hub.exchanges.erp_inbound import parse_stock_levels, record_stock_levels
+from hub.jobruns.models import JobOutcome
 from hub.jobruns.service import claim_slot, finish, runs
 from hub.jobruns.slots import slot_key
 from hub.models import ErpConnector
@@ -36,7 +38,7 @@ def pulling_connectors(session: Session) -> list[ErpConnector]:
 
 
 def _since(session: Session, connector: ErpConnector) -> str | None:
-    done = [r for r in runs(session, _job(connector), limit=20) if r.outcome == "done"]
+    done = [r for r in runs(session, _job(connector), limit=20) if r.outcome == JobOutcome.done]
     return next((r.details.get("newest") for r in done if r.details.get("newest")), None)
 
 
@@ -53,14 +55,14 @@ def _pull_one(sessions: SessionFactory, row: ErpConnector, since: str | None, sl
         records = connector_for(row).fetch("stock_levels", since)
         levels = parse_stock_levels([{**r, "as_of": r.get("as_of") or r.get("updated_at")} for r in records])
     except (ConnectorError, HubError) as exc:
-        return _record(sessions, row, slot, outcome="failed", error=exc.message)
+        return _record(sessions, row, slot, outcome=JobOutcome.failed, error=exc.message)
     newest = max((level.as_of for level in levels), default=None)
     return _record(sessions, row, slot, levels=levels, newest=newest.isoformat() if newest else since)
 
 
-def _record(sessions: SessionFactory, row: ErpConnector, slot: str, *, outcome: str = "done",
+def _record(sessions: SessionFactory, row: ErpConnector, slot: str, *, outcome: JobOutcome = JobOutcome.done,
             levels: list[Any] | None = None, **details: Any) -> dict[str, Any]:
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         job_run = claim_slot(session, _job(row), slot)
         if job_run is None:
             return {"skipped": f"slot {slot} already pulled"}
@@ -69,5 +71,4 @@ def _record(sessions: SessionFactory, row: ErpConnector, slot: str, *, outcome: 
         counts = record_stock_levels(session, levels or [], connector=connector,
                                      actor=f"system:pull:{connector.name}") if levels else {}
         finish(job_run, outcome=outcome, **counts, **details)
-        session.commit()
         return {"outcome": outcome, **counts, **details}

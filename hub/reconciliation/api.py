@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from hub.access import Permission
 from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, paging
 from hub.db import get_session, new_session
@@ -18,8 +19,8 @@ from hub.jobruns.service import run_json, runs
 from hub.reconciliation import queries, service
 
 bp = Blueprint("matching", __name__, url_prefix="/api/v1/reconciliation")
-reader = require(lambda p: p.can_see_all_exchanges(), what="an admin, operator or auditor token")
-changer = require(lambda p: p.can_operate(), what="an admin or operator token")
+reader = require(Permission.read_all)
+changer = require(Permission.operate)
 MAX_PARTS = 200
 
 

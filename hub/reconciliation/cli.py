@@ -37,7 +37,7 @@ def register_statement_commands(group: AppGroup) -> None:
     @click.option("--profile", help="the CSV profile (default: the one whose columns the header has)")
     def statement_import(path: Path, fmt: str | None, profile: str | None) -> None:
         """Import a bank statement file (camt.053/054, MT940, CSV or Pix export), idempotently."""
-        from hub.cli_actor import cli_actor as _actor  # how a command names its user in the audit trail
+        from hub.cli.actor import cli_actor as _actor  # how a command names its user in the audit trail
 
         data = path.read_bytes()
         try:

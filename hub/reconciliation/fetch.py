@@ -27,10 +27,10 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.db import new_session
+from hub.db import new_session, transaction
 from hub.domain.errors import ConnectorError, HubError
 from hub.erp.connectors import connector_for
-from hub.jobruns.models import JobRun
+from hub.jobruns.models import JobOutcome, JobRun
 from hub.jobruns.service import claim_slot, finish, runs
 from hub.jobruns.slots import slot_key
 from hub.models import ErpConnector
@@ -80,12 +80,11 @@ def fetch(sessions: SessionFactory, *, at: datetime, every: timedelta,
 def _fetch_one(sessions: SessionFactory, row: ErpConnector, slot: str,
                profiles: dict[str, CsvProfile]) -> dict[str, Any]:
     job = f"fetch_statements:{row.id}"
-    with sessions() as session:
+    with sessions() as session, transaction(session):
         since = _since(session, job)
         job_run = claim_slot(session, job, slot)
         if job_run is None:
             return {"skipped": f"slot {slot} already fetched"}
-        session.commit()
         run_id = job_run.id
     details: dict[str, Any]
     try:
@@ -93,21 +92,20 @@ def _fetch_one(sessions: SessionFactory, row: ErpConnector, slot: str,
             details = {"files": [_import_file(sessions, row, p, profiles) for p in _inbox(row)]}
         else:
             details = _import_records(sessions, row, since, profiles)
-        outcome = "done"
+        outcome = JobOutcome.done
     except (ConnectorError, OSError) as exc:
         message = exc.message if isinstance(exc, ConnectorError) else str(exc)
-        outcome, details = "failed", {"error": message}
-    with sessions() as session:
+        outcome, details = JobOutcome.failed, {"error": message}
+    with sessions() as session, transaction(session):
         job_run = session.get(JobRun, run_id)
         assert job_run is not None
         finish(job_run, outcome=outcome, **details)
-        session.commit()
     return {"outcome": outcome, **details}
 
 
 def _since(session: Session, job: str) -> str | None:
     """The newest `updated_at` an earlier run of a REST connector got: the next asks for what came after."""
-    done = [r for r in runs(session, job, limit=20) if r.outcome == "done"]
+    done = [r for r in runs(session, job, limit=20) if r.outcome == JobOutcome.done]
     return next((r.details.get("newest") for r in done if r.details.get("newest")), None)
 
 

@@ -33,7 +33,7 @@ from hub.audit.service import EventSpec, record_event, record_events
 from hub.db import transaction
 from hub.domain.states import Direction, ExchangeState
 from hub.exchanges.receive import EmptyBody
-from hub.exchanges.service import transition
+from hub.exchanges.service import new_exchange, transition
 from hub.models import Exchange
 from hub.partners import service as partners
 from hub.reconciliation.models import BankStatement, StatementEntry
@@ -155,7 +155,7 @@ def _exchange(session: Session, bank_id: int, data: bytes, source: Source
     held = session.scalars(select(Exchange).where(
         Exchange.partner_id == bank_id, Exchange.direction == Direction.inbound.value,
         Exchange.sha256 == digest)).first()
-    if held is not None and held.state != ExchangeState.failed.value:
+    if held is not None and held.state != ExchangeState.failed:
         ids = (held.result or {}).get("statements") or []
         rows = list(session.scalars(select(BankStatement).where(BankStatement.id.in_(ids))
                                     .order_by(BankStatement.id)))
@@ -166,14 +166,11 @@ def _exchange(session: Session, bank_id: int, data: bytes, source: Source
         transition(session, held, ExchangeState.processing, actor=source.actor,
                    details={"retry": "the same file imported again"})
         return held, None
-    exchange = Exchange(
-        direction=Direction.inbound.value, partner_id=bank_id, state=ExchangeState.received.value,
-        syntax="statement", doc_type=MESSAGE_TYPE, sha256=digest, size=len(data),
+    exchange = new_exchange(
+        session, Direction.inbound, bank_id, data, state=ExchangeState.received, sha256=digest,
+        syntax="statement", doc_type=MESSAGE_TYPE,
         content_type=(source.content_type or "")[:200] or None,
-        filename=(source.filename or "")[:300] or None, raw=data, connector_id=source.connector_id,
-        warnings=[], result={}, attempts=1)
-    session.add(exchange)
-    session.flush()
+        filename=(source.filename or "")[:300] or None, connector_id=source.connector_id, attempts=1)
     record_event(session, actor=source.actor, action="exchange.received", object_type="exchange",
                  object_id=exchange.id, partner_id=bank_id,
                  details={"sha256": digest, "size": len(data), "type": MESSAGE_TYPE,

@@ -12,7 +12,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from hub.cli_actor import cli_actor as _actor
+from hub.cli.actor import cli_actor as _actor
 from hub.db import new_session
 from hub.reconciliation import service
 from hub.reconciliation.domain import DEFAULT_RULES

@@ -10,11 +10,11 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.access import Permission
 from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, paging
 from hub.db import get_session
 from hub.domain.errors import NotFound
-from hub.erp.connectors import authenticate_connector
 from hub.exchanges.pipeline import Outcome
 from hub.models import Exchange, Partner
 from hub.reconciliation import imports
@@ -24,8 +24,8 @@ from hub.reconciliation.statements import FORMATS
 from hub.reconciliation.statements.csv_profiles import CsvProfile, load_profiles
 
 bp = Blueprint("reconciliation_statements", __name__, url_prefix="/api/v1/reconciliation")
-reader = require(lambda p: p.can_see_all_exchanges(), what="an admin, operator or auditor token")
-changer = require(lambda p: p.can_operate(), what="an admin or operator token")
+reader = require(Permission.read_all)
+changer = require(Permission.operate)
 MAX_PROFILE_NAME = 60
 
 
@@ -43,18 +43,9 @@ def translate_again(session: Session, exchange: Exchange, partner: Partner) -> O
 
 
 def _uploader() -> Source:
-    """Who uploads: an ERP connector by its token, else an admin or operator."""
-    header = request.headers.get("Authorization", "")
-    connector = authenticate_connector(get_session(), header.partition(" ")[2].strip()) \
-        if header.lower().startswith("bearer ") else None
-    if connector is not None:
-        return Source(actor=f"connector:{connector.name}", connector_id=connector.id)
-    return Source(actor=_staff_actor())
-
-
-@changer
-def _staff_actor() -> str:
-    return current_principal().actor
+    """Who uploads: an ERP connector (by its token), or an admin or operator."""
+    caller = current_principal()
+    return Source(actor=caller.actor, connector_id=caller.connector_id)
 
 
 def _upload() -> tuple[bytes, str | None, str | None]:
@@ -78,6 +69,7 @@ def _choice() -> tuple[str | None, str | None]:
 
 
 @bp.post("/statements")
+@require(Permission.operate, Permission.erp)
 def upload_statement() -> tuple[Response, int]:
     """Import a statement file: 201 when something new was stored, 200 for a repeat, 422 unreadable."""
     source = _uploader()

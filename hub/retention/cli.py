@@ -54,7 +54,7 @@ def register_retention_commands(group: AppGroup) -> None:
     @click.option("--dry-run", is_flag=True, help="Count what would go; change nothing.")
     def purge_command(older_than: str | None, klass: str, dry_run: bool) -> None:
         """Purge stored content past its age (invoices are kept the legal minimum; audit events always)."""
-        from hub.cli_actor import cli_actor as _actor
+        from hub.cli.actor import cli_actor as _actor
         ages = _ages(older_than, klass)
         settings = current_app.config["HUB_SETTINGS"]
         with new_session() as session, transaction(session):

@@ -6,6 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
+
+from hub.domain.states import ExchangeState
 
 # raw: the bytes partners sent; rendered: what the hub sent (outbound files, pushed and polled
 # payloads); documents: the canonical documents with their lines
@@ -13,8 +16,8 @@ CLASSES = ("raw", "rendered", "documents")
 LEGAL_MINIMUM_YEARS = 5  # invoices and credit notes, issued or received (Brazil, most of the EU)
 INVOICE_DOC_TYPES = ("invoice", "credit_note")
 INVOICE_EXCHANGE_TYPES = ("INVOIC", "Invoice", "CreditNote")
-FINAL_INBOUND = ("processed", "failed")
-FINAL_OUTBOUND = ("sent",)
+FINAL_INBOUND = (ExchangeState.processed, ExchangeState.failed)
+FINAL_OUTBOUND = (ExchangeState.sent,)
 UNPAID_INVOICE_STATES = ("issued", "sent", "acknowledged", "partially_paid", "overdue")
 
 _AGE = re.compile(r"^\s*(\d{1,6})\s*([dwy])\s*$")
@@ -95,14 +98,27 @@ class Candidate:
     size: int = 0
 
 
-def verdict(candidate: Candidate, invoice_cutoff: datetime) -> str:
+class Verdict(StrEnum):
+    """What retention decides for one candidate: purge it, or why it is kept."""
+
+    purge = "purge"
+    not_final = "not_final"
+    pending = "pending"
+    unpaid = "unpaid"
+    legal_minimum = "legal_minimum"
+
+
+KEPT = (Verdict.not_final, Verdict.pending, Verdict.unpaid, Verdict.legal_minimum)
+
+
+def verdict(candidate: Candidate, invoice_cutoff: datetime) -> Verdict:
     """`purge`, or why the item is kept: `not_final`, `pending`, `unpaid` or `legal_minimum`."""
     if not candidate.final:
-        return "not_final"
+        return Verdict.not_final
     if candidate.busy:
-        return "pending"
+        return Verdict.pending
     if candidate.unpaid:
-        return "unpaid"
+        return Verdict.unpaid
     if candidate.invoice and candidate.at >= invoice_cutoff:
-        return "legal_minimum"
-    return "purge"
+        return Verdict.legal_minimum
+    return Verdict.purge

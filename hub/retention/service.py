@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Engine, and_, delete, exists, func, or_, s
 from sqlalchemy.orm import Session, aliased
 
 from hub.audit.service import EventSpec, record_events
+from hub.domain.states import DeliveryState
 from hub.invoicing import service as invoicing
 from hub.jobruns.service import run_in_slot
 from hub.models import Document, DocumentLine, Exchange, OutboundDelivery, OutboxEntry
@@ -22,14 +23,15 @@ from hub.retention.domain import (
     FINAL_OUTBOUND,
     INVOICE_DOC_TYPES,
     INVOICE_EXCHANGE_TYPES,
+    KEPT,
     Candidate,
     RetentionPolicy,
+    Verdict,
     verdict,
     years_before,
 )
 
 CHUNK = 500
-KEPT = ("not_final", "pending", "unpaid", "legal_minimum")
 JOB = "retention_purge"
 
 
@@ -91,7 +93,7 @@ def _document_candidates(session: Session, cutoff: datetime) -> list[Candidate]:
 
 def _payload_candidates(session: Session, model: Any, cutoff: datetime) -> list[Candidate]:
     """Sent push payloads and acknowledged outbox payloads, with their document's invoice flag."""
-    done = model.state == "sent" if model is OutboundDelivery else model.acked_at.is_not(None)
+    done = model.state == DeliveryState.sent if model is OutboundDelivery else model.acked_at.is_not(None)
     invoice = or_(Document.doc_type.in_(INVOICE_DOC_TYPES),
                   Document.exchange_id.in_(invoicing.invoice_exchange_ids()))
     rows = session.execute(select(model.id, model.created_at, invoice, func.length(model.payload))
@@ -144,7 +146,7 @@ def purge(session: Session, ages: dict[str, timedelta], now: datetime, *, invoic
             chosen = []
             for candidate in candidates:
                 reason = verdict(candidate, invoice_cutoff)
-                if reason == "purge":
+                if reason == Verdict.purge:
                     chosen.append(candidate.id)
                     counts["bytes"] += candidate.size
                 else:

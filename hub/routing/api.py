@@ -8,17 +8,17 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import func, select
 
+from hub.access import Permission
 from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, json_body, paging
 from hub.db import get_session, transaction
 from hub.domain.errors import NotFound
-from hub.domain.principals import Role
 from hub.routing import batching, service
 from hub.routing.models import BatchMessage, OutboundBatch
 
 bp = Blueprint("routing", __name__, url_prefix="/api/v1/routing")
-reader = require(lambda p: p.can_see_all_exchanges(), what="an admin, operator or auditor token")
-admin = require(lambda p: p.role is Role.admin, what="an admin token")
+reader = require(Permission.read_all)
+admin = require(Permission.administer)
 BATCH_ITEMS_SHOWN = 1000
 
 

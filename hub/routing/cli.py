@@ -10,7 +10,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
-from hub.cli_actor import cli_actor
+from hub.cli.actor import cli_actor
 from hub.db import new_session, transaction, utcnow
 from hub.routing import batching, service
 

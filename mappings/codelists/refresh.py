@@ -4,8 +4,8 @@ tables in each file are kept as they are.
     python -m mappings.codelists.refresh PATH/TO/d24a
 
 UN/EDIFACT lists come from the D.24A directory's codes.xml (the UNECE UNTDID, as XML); UN/ECE Rec 20,
-ISO 6523 ICD and the Peppol EAS from the EN 16931 validation artefacts
-the hub ships (mappings/ubl/en16931, rules BR-CL-23, BR-CL-10 and BR-CL-25).
+ISO 6523 ICD, the Peppol EAS and UNCL 7143 as an item classification's listID from the EN 16931
+validation artefacts the hub ships (mappings/ubl/en16931, rules BR-CL-23, BR-CL-10, BR-CL-25, BR-CL-13).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ EN16931 = Path(__file__).resolve().parents[1] / "ubl" / "en16931" / "EN16931-UBL
 EDIFACT_ELEMENTS = {"edifact_1153": "1153", "edifact_3035": "3035", "edifact_3055": "3055",
                     "edifact_1225": "1225", "edifact_4343": "4343", "edifact_6063": "6063",
                     "uncl1001": "1001", "uncl4461": "4461", "uncl5305": "5305"}
-EN16931_RULES = {"rec20": "BR-CL-23", "icd": "BR-CL-10", "eas": "BR-CL-25"}
+EN16931_RULES = {"rec20": "BR-CL-23", "icd": "BR-CL-10", "eas": "BR-CL-25", "uncl7143": "BR-CL-13"}
 
 
 def edifact_codes(d24a: Path) -> dict[str, list[str]]:

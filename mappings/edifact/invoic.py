@@ -77,14 +77,17 @@ def _taxes(r: Reader, t: Totals) -> list[TaxSubtotal]:
 
 
 def _terms(r: Reader) -> list[PaymentTerms]:
-    """Payment terms; means (PAI) and account (FII) given outside a terms group go to the first."""
+    """Payment terms; means (PAI) given outside a terms group go to the first, and the payee's account
+    (FII under its NAD) to the first that names means of payment (the account is paid to by those
+    means, EN 16931 BT-84 with BT-81), else to the first."""
     terms = r.terms
     if (r.accounts or r.means_code) and not terms:
         terms.append(PaymentTerms())
     if terms:
         first = terms[0]
-        first.account_id = first.account_id or (r.accounts[0] if r.accounts else None)
         first.means_code = first.means_code or r.means_code
+        paid = next((t for t in terms if t.means_code), first)
+        paid.account_id = paid.account_id or (r.accounts[0] if r.accounts else None)
     return terms
 
 

@@ -302,7 +302,7 @@ def _ftx(r: Reader, seg: Segment) -> None:
         return
     if q == "DOC":
         r.doc_profile["customization_id"] = body
-    elif q == "TXD" and r.mode not in _LINE_MODES:
+    elif q in ("TXD", "AGM") and r.mode not in _LINE_MODES:  # tax declaration, exemption (EN 16931 BT-120)
         parts = [x for x in seg.elements[3] if x]
         code = parts.pop(0) if parts[0].upper().startswith("VATEX") else None
         r.tax_exemptions.append((code, " ".join(parts) or None))

@@ -1,4 +1,5 @@
-"""Which mapping handles a message: looked up by (message type, directory, direction, partner).
+"""Which EDIFACT mapping handles a message: (message type, directory, direction, partner), in the
+registry every syntax shares (`mappings.registry`, where the directory is the version).
 
 A partner-specific entry beats a directory-specific one, which beats the generic one, so a partner
 whose difference data cannot express gets its own module without touching the generic mapping.
@@ -6,60 +7,43 @@ whose difference data cannot express gets its own module without touching the ge
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
 
 from hub.domain.errors import Problem, UnsupportedContent
+from mappings import registry as shared
 from mappings.edifact import desadv, invoic, invrpt, ordchg, orders, ordrsp, pricat, remadv
+from mappings.registry import INBOUND, OUTBOUND, MessageMapping
 
-INBOUND = "in"
-OUTBOUND = "out"
+__all__ = ["INBOUND", "OUTBOUND", "MessageMapping", "has_partner_mappings", "lookup", "register",
+           "supported", "unregister"]
 
-
-@dataclass(frozen=True)
-class MessageMapping:
-    """The parse and render functions of one message mapping."""
-
-    message_type: str
-    parse: Callable[..., Any]
-    render: Callable[..., Any]
-    name: str
-
-    @classmethod
-    def of(cls, module: ModuleType) -> MessageMapping:
-        """Wrap a module that has MESSAGE_TYPE, parse and render."""
-        return cls(module.MESSAGE_TYPE, module.parse, module.render, module.__name__)
+SYNTAX = "edifact"
 
 
-_Key = tuple[str, str | None, str, str | None]
-_REGISTRY: dict[_Key, MessageMapping] = {}
+def mapping_of(module: ModuleType) -> MessageMapping:
+    """Wrap a module that has MESSAGE_TYPE, parse and render."""
+    return MessageMapping(module.MESSAGE_TYPE, module.parse, module.render, module.__name__)
 
 
 def register(mapping: MessageMapping | ModuleType, *, directions: tuple[str, ...] = (INBOUND, OUTBOUND),
              directory: str | None = None, partner: str | None = None) -> None:
     """Register a mapping for its message type, optionally only for a directory and/or a partner."""
-    m = mapping if isinstance(mapping, MessageMapping) else MessageMapping.of(mapping)
-    for direction in directions:
-        _REGISTRY[(m.message_type.upper(), directory, direction, partner)] = m
+    m = mapping if isinstance(mapping, MessageMapping) else mapping_of(mapping)
+    shared.register(SYNTAX, m, directions=directions, version=directory, partner=partner)
 
 
 def unregister(message_type: str, *, direction: str, directory: str | None = None,
                partner: str | None = None) -> None:
     """Remove one entry (tests, or a partner going back to the generic mapping)."""
-    _REGISTRY.pop((message_type.upper(), directory, direction, partner), None)
+    shared.unregister(SYNTAX, message_type, direction=direction, version=directory, partner=partner)
 
 
 def lookup(message_type: str, directory: str | None, direction: str = INBOUND,
            partner: str | None = None) -> MessageMapping:
     """The most specific mapping; UnsupportedContent naming the message type when there is none."""
-    mtype = message_type.upper()
-    for key in ((mtype, directory, direction, partner), (mtype, None, direction, partner),
-                (mtype, directory, direction, None), (mtype, None, direction, None)):
-        found = _REGISTRY.get(key)
-        if found is not None:
-            return found
+    found = shared.find(SYNTAX, message_type, directory, direction, partner)
+    if found is not None:
+        return found
     problem = Problem(code="UNKNOWN_MESSAGE_TYPE", segment_tag="UNH", element="S009/0065",
                       message=f"no mapping for message type {message_type} {directory or ''}".strip())
     raise UnsupportedContent(problem.message, problems=[problem])
@@ -67,12 +51,12 @@ def lookup(message_type: str, directory: str | None, direction: str = INBOUND,
 
 def has_partner_mappings(partner: str) -> bool:
     """Whether any mapping is registered for this partner alone."""
-    return any(key[3] == partner for key in _REGISTRY)
+    return shared.has_partner_mappings(SYNTAX, partner)
 
 
 def supported() -> list[str]:
     """The message types with a generic mapping."""
-    return sorted({k[0] for k in _REGISTRY if k[3] is None})
+    return shared.messages(SYNTAX)
 
 
 for _module in (orders, ordrsp, desadv, invoic, remadv, pricat, invrpt, ordchg):

@@ -8,10 +8,6 @@ Public API: `parse_ubl(data) -> Document`, `render_ubl(doc) -> bytes`, `render_i
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from lxml import etree
-
 from hub.domain.acknowledgements import ApplicationAck
 from hub.domain.documents import (
     Catalogue,
@@ -27,6 +23,8 @@ from hub.domain.documents import (
 )
 from hub.domain.errors import MappingError, Problem, ValidationError
 from hub.xmlsafe import parse_xml
+from mappings import registry
+from mappings.registry import INBOUND, OUTBOUND, MessageMapping
 from mappings.ubl import (
     application_response,
     catalogue,
@@ -47,18 +45,24 @@ from mappings.ubl.schema import schema_problems, validate_schema
 __all__ = ["check_en16931", "detect", "parse_ubl", "read_application_response",
            "render_invoice_checked", "render_ubl", "render_ubl_unchecked"]
 
-_PARSERS: dict[str, Callable[[etree._Element], Document]] = {
-    "Order": order.parse,
-    "OrderResponse": order_response.parse,
-    "DespatchAdvice": despatch_advice.parse,
-    "Invoice": invoice.parse,
-    "CreditNote": invoice.parse,
-    "OrderChange": order_change.parse,
-    "OrderCancellation": order_cancellation.parse,
-    "Catalogue": catalogue.parse,
-    "InventoryReport": inventory_report.parse,
-    "RemittanceAdvice": remittance_advice.parse,
-}
+SYNTAX = "ubl"
+
+# Each UBL document (its root element) through the registry every syntax shares: read inbound,
+# written outbound; a version- or partner-specific mapping may be registered beside these.
+for _kind, _module in (("Order", order), ("OrderResponse", order_response),
+                       ("DespatchAdvice", despatch_advice), ("Invoice", invoice), ("CreditNote", invoice),
+                       ("OrderChange", order_change), ("OrderCancellation", order_cancellation),
+                       ("Catalogue", catalogue), ("InventoryReport", inventory_report),
+                       ("RemittanceAdvice", remittance_advice)):
+    registry.register(SYNTAX, MessageMapping(_kind, _module.parse, _module.render, _module.__name__))
+
+
+def _mapping(kind: str, direction: str, version: str | None = None) -> MessageMapping:
+    found = registry.find(SYNTAX, kind, version, direction)
+    if found is None:
+        raise MappingError(f"no UBL mapping for {kind}", problems=[
+            Problem(code="UBL_NO_MAPPING", message=f"no UBL mapping for {kind}", element=f"/{kind}")])
+    return found
 
 
 def parse_ubl(data: bytes, *, max_bytes: int | None = None) -> Document:
@@ -67,7 +71,7 @@ def parse_ubl(data: bytes, *, max_bytes: int | None = None) -> Document:
     found = detect(root)
     check_supported(found)
     validate_schema(root, found.kind, ref=text(root, "cbc:ID"))
-    doc = _PARSERS[found.kind](root)
+    doc: Document = _mapping(found.kind, INBOUND, found.version).parse(root)
     doc.profile.update(_profile(found))
     return doc
 
@@ -103,26 +107,26 @@ def render_ubl(doc: Document) -> bytes:
 def render_ubl_unchecked(doc: Document) -> tuple[bytes, str]:
     """The document as UBL and its root element's name, not yet validated (the outbound checks
     validate what the hub sends, and keep what fails them)."""
-    if isinstance(doc, Invoice):
-        return invoice.render(doc), "CreditNote" if doc.is_credit_note else "Invoice"
-    if isinstance(doc, OrderChange):  # before PurchaseOrder: an order change is one
-        return order_change.render(doc), "OrderChange"
-    if isinstance(doc, OrderCancellation):
-        return order_cancellation.render(doc), "OrderCancellation"
-    if isinstance(doc, PurchaseOrder):
-        return order.render(doc), "Order"
-    if isinstance(doc, OrderResponse):
-        return order_response.render(doc), "OrderResponse"
-    if isinstance(doc, DespatchAdvice):
-        return despatch_advice.render(doc), "DespatchAdvice"
-    if isinstance(doc, Catalogue):
-        return catalogue.render(doc), "Catalogue"
-    if isinstance(doc, InventoryReport):
-        return inventory_report.render(doc), "InventoryReport"
-    if isinstance(doc, RemittanceAdvice):
-        return remittance_advice.render(doc), "RemittanceAdvice"
+    kind = _kind_of(doc)
+    if kind is not None:
+        data: bytes = _mapping(kind, OUTBOUND).render(doc)
+        return data, kind
     raise MappingError(f"no UBL rendering for {doc.doc_type}", problems=[
         Problem(code="UBL_NO_RENDERING", message=f"{doc.doc_type} has no UBL 2.1 form in the hub")])
+
+
+def _kind_of(doc: Document) -> str | None:
+    """The UBL root element a canonical document is written as."""
+    if isinstance(doc, Invoice):
+        return "CreditNote" if doc.is_credit_note else "Invoice"
+    for cls, kind in ((OrderChange, "OrderChange"),  # before PurchaseOrder: an order change is one
+                      (OrderCancellation, "OrderCancellation"), (PurchaseOrder, "Order"),
+                      (OrderResponse, "OrderResponse"), (DespatchAdvice, "DespatchAdvice"),
+                      (Catalogue, "Catalogue"), (InventoryReport, "InventoryReport"),
+                      (RemittanceAdvice, "RemittanceAdvice")):
+        if isinstance(doc, cls):
+            return kind
+    return None
 
 
 def render_invoice_checked(doc: Invoice) -> bytes:

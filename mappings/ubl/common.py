@@ -524,6 +524,9 @@ def parse_item(el: etree._Element | None) -> Item:
             gtin = ident.value
         else:
             others.append(ident)
+    for code in each(el, "cac:CommodityClassification/cbc:ItemClassificationCode"):
+        if code.text and code.text.strip() and code.get("listID"):
+            others.append(Identifier(code.text.strip(), IdScheme.other, code.get("listID")))
     return Item(gtin=gtin, name=name, description=description, other_ids=others,
                 buyer_number=text(el, "cac:BuyersItemIdentification/cbc:ID"),
                 supplier_number=text(el, "cac:SellersItemIdentification/cbc:ID"))
@@ -542,12 +545,27 @@ def render_item(parent: etree._Element, item: Item, *, icd_only: bool) -> etree.
         sub(sub(el, "cac:BuyersItemIdentification"), "cbc:ID", item.buyer_number)
     if item.supplier_number:
         sub(sub(el, "cac:SellersItemIdentification"), "cbc:ID", item.supplier_number)
+    classified, standard = _split_item_ids(item.other_ids)
     if item.gtin:
         sub(sub(el, "cac:StandardItemIdentification"), "cbc:ID", item.gtin, schemeID="0160")
-    for other in item.other_ids:
-        sub(sub(el, "cac:StandardItemIdentification"), "cbc:ID", other.value,
-            schemeID=scheme_code(other, icd_only=icd_only))
+    elif standard:
+        sub(sub(el, "cac:StandardItemIdentification"), "cbc:ID", standard[0].value,
+            schemeID=scheme_code(standard[0], icd_only=icd_only))
+    for other in classified:
+        sub(sub(el, "cac:CommodityClassification"), "cbc:ItemClassificationCode", other.value,
+            listID=other.raw_scheme)
     return el
+
+
+def _split_item_ids(ids: list[Identifier]) -> tuple[list[Identifier], list[Identifier]]:
+    """An item's other identifiers as (classifications, standard identifiers). An identifier typed by a
+    UNCL 7143 code (EDIFACT PIA/LIN C212/7143, a UBL listID) is an item classification (EN 16931 BT-158:
+    cac:CommodityClassification with that code as listID, as the EN 16931 EDIFACT binding has it).
+    UBL 2.1 has one StandardItemIdentification: the GTIN, else the first other identifier (one whose
+    scheme is no ICD is refused by the rules that need one, BR-64); further ones are not written."""
+    classes = codelists.load("uncl7143")
+    classified = [i for i in ids if i.raw_scheme and classes.is_code(i.raw_scheme)]
+    return classified, [i for i in ids if i not in classified]
 
 
 def parse_delivery_party(delivery: etree._Element | None) -> Party | None:

@@ -304,6 +304,10 @@ def _render_references(root: etree._Element, doc: Invoice) -> None:
 def _render_parties(root: etree._Element, doc: Invoice) -> None:
     for path, role in _PARTIES:
         party = doc.party(role)
+        if party is None and role == PartyRole.buyer:
+            # UBL's AccountingCustomerParty is the party billed: with no buyer named (EDIFACT NAD+BY),
+            # the invoicee (NAD+IV, BT) is it, as in a UBL Order; it reads back as the buyer (EN 16931 BG-7)
+            party = doc.party(PartyRole.invoicee)
         if party is None:
             continue
         legal = role in (PartyRole.supplier, PartyRole.buyer)
@@ -397,8 +401,8 @@ def _render_totals(root: etree._Element, t: Totals, cur: str) -> None:
 def _render_line(root: etree._Element, line: Line, cur: str, credit: bool) -> None:
     el = sub(root, "cac:CreditNoteLine" if credit else "cac:InvoiceLine")
     sub(el, "cbc:ID", line.number)
-    for note in line.notes:
-        sub(el, "cbc:Note", note)
+    if line.notes:  # EN 16931 has one line note (BT-127, UBL-SR-34): several are written as its lines
+        sub(el, "cbc:Note", "\n".join(line.notes))
     qty = line.quantity("invoiced") or line.quantity()
     sub(el, "cbc:CreditedQuantity" if credit else "cbc:InvoicedQuantity",
         qty.value if qty else Decimal(1),

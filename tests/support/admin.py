@@ -11,7 +11,7 @@ import pyotp
 from flask import Flask
 
 from hub.admin import accounts
-from hub.db import new_session
+from hub.db import new_session, transaction
 from hub.models import User
 
 PASSWORD = "correct horse battery"
@@ -29,7 +29,7 @@ class AdminUser:
 
 def enrolled_user(app: Flask, username: str, role: str) -> AdminUser:
     """A user created with `user-add`'s service and enrolled with its one-time link."""
-    with app.app_context(), new_session() as session:
+    with app.app_context(), new_session() as session, transaction(session):
         _, token = accounts.create_user(session, username, role, actor="test")
         done = accounts.complete_enrolment(session, token, PASSWORD, PASSWORD)
     return AdminUser(username, role, PASSWORD, done.secret, done.recovery_codes)

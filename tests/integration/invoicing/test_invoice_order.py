@@ -19,7 +19,7 @@ from hub.db import new_session
 from hub.domain.documents import DespatchAdvice, Item, Line, Quantity, Reference
 from hub.domain.errors import HubError
 from hub.exchanges import outbound
-from hub.exchanges.erp_inbound import persist_document
+from hub.exchanges.documents import store
 from hub.invoicing import orders, service
 from hub.invoicing.domain import InvoiceState
 from hub.invoicing.models import InvoicedOrderLine, IssuedInvoice
@@ -143,15 +143,15 @@ def _send_despatch(app: Flask, buyer_id: int, number: str, shipped: dict[str, st
             content_type=out.content_type, control_ref=f"H9{number[-4:]}", sender=None, recipient=None,
             reply_to=None, actor="test", document={"type": "despatch_advice", "number": number})
         assert exchange.state == "pending", exchange.error
-        persist_document(session, doc, exchange=exchange, position=1, partner_id=buyer.id,
-                         direction="outbound")
+        store(session, doc, exchange_id=exchange.id, partner_id=buyer.id, direction="outbound",
+              actor="test", message_type=exchange.doc_type)
         session.commit()
 
 
 def test_an_order_is_invoiced_from_the_despatch_advices_the_hub_sent(app: Flask, client: Any,
                                                                       order: dict[str, Any]):
     # bolts and sprays matched to their order lines by GTIN
-    _send_despatch(app, order["buyer"].id, "DES-0001", {"5410000100012": "120", "5410000100036": "24"})
+    _send_despatch(app, order["buyer"].id, "DES-0001", {"5410000100016": "120", "5410000100030": "24"})
     answer = _invoice(client, order, {"from": "despatch", **TAX})
     assert answer.status_code == 201, answer.get_json()
     lines = answer.get_json()["canonical"]["lines"]
@@ -159,7 +159,7 @@ def test_an_order_is_invoiced_from_the_despatch_advices_the_hub_sent(app: Flask,
         [("1", "120"), ("3", "24")]
     # nothing new shipped: nothing left to invoice; a second despatch is invoiced alone
     assert _invoice(client, order, {"from": "despatch", **TAX}).status_code == 422
-    _send_despatch(app, order["buyer"].id, "DES-0002", {"5410000100012": "80"})
+    _send_despatch(app, order["buyer"].id, "DES-0002", {"5410000100016": "80"})
     second = _invoice(client, order, {"from": "despatch", **TAX}).get_json()
     assert [(ln["references"][0]["line"], ln["quantities"][0]["value"])
             for ln in second["canonical"]["lines"]] == [("1", "80")]

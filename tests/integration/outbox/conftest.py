@@ -16,7 +16,7 @@ from hub.domain.documents import Invoice, Line, PurchaseOrder, Quantity
 from hub.erp.connectors import ConnectorSpec, add_connector, issue_connector_token
 from hub.erp.delivery import DeliveryPolicy
 from hub.erp.outbox import enqueue_document
-from hub.exchanges.erp_inbound import persist_document
+from hub.exchanges.documents import store
 from hub.models import Exchange
 from tests.support.erp_state import TestErp
 from tests.support.servers import ErpServer, running_rest_erp, running_soap_erp
@@ -94,8 +94,9 @@ def make_documents(app: Flask, make_partner: Callable[..., Any]) -> Callable[...
                                     sha256=hashlib.sha256(raw).hexdigest(), warnings=[], result={})
                 session.add(exchange)
                 session.flush()
-                doc = persist_document(session, _canonical(doc_type, number), exchange=exchange,
-                                       position=1, partner_id=partner_ids[partner], direction="inbound")
+                doc, _ = store(session, _canonical(doc_type, number), exchange_id=exchange.id,
+                               partner_id=partner_ids[partner], direction="inbound", actor="test",
+                               message_type=None)
                 enqueue_document(session, doc, actor="test", rendered=rendered,
                                  content_type="application/edifact" if rendered else None)
                 ids.append(doc.id)

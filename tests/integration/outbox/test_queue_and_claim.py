@@ -91,7 +91,7 @@ def test_queue_rows_live_and_die_with_the_callers_transaction(
     import hashlib
 
     from hub.erp.outbox import enqueue_document
-    from hub.exchanges.erp_inbound import persist_document
+    from hub.exchanges.documents import store
     from hub.models import Exchange
     from tests.integration.outbox.conftest import _canonical
 
@@ -105,8 +105,9 @@ def test_queue_rows_live_and_die_with_the_callers_transaction(
                             result={})
         session.add(exchange)
         session.flush()
-        doc = persist_document(session, _canonical("purchase_order", "PO-1"), exchange=exchange,
-                               position=1, partner_id=partner.id, direction="inbound")  # type: ignore[attr-defined]
+        doc, _ = store(session, _canonical("purchase_order", "PO-1"), exchange_id=exchange.id,
+                       partner_id=partner.id, direction="inbound", actor="test",  # type: ignore[attr-defined]
+                       message_type=None)
         queued = enqueue_document(session, doc, actor="test")
         assert sorted(type(q).__name__ for q in queued) == ["OutboundDelivery", "OutboxEntry"]
         assert enqueue_document(session, doc, actor="test") == []  # once per connector

@@ -137,7 +137,7 @@ def test_a_ubl_inventory_report_updates_stock_and_an_unknown_item_is_reported(
     shown = _post(app, client, supplier, FIXTURES / "ubl" / "ponte_inventoryreport_vmi.xml")
     assert shown["state"] == "processed", shown["error"]
     (unknown,) = [w for w in shown["warnings"] if w["code"] == "STOCK_ITEM_UNKNOWN"]
-    assert "5410000100029" in unknown["message"]
+    assert "5410000100023" in unknown["message"]
     (level,) = client.get("/api/v1/procurement/stock-levels", headers=admin).json["items"]
     assert (level["item"], level["location"], float(level["quantity"])) == ("SKU-BOLT-M8", "MAIN", 420)
     assert _actions(client, admin, "stock_level.") == ["stock_level.updated"]

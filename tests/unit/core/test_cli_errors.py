@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
-from hub.cli_errors import describe
+from hub.cli.errors import describe
 from hub.domain.errors import NotFound, Problem, ValidationError
 
 

@@ -24,9 +24,9 @@ def _message(*raw: str) -> Message:
 
 
 # The same order as two partners write it: different NAD qualifier, id agency, unit codes, item type.
-NORDIC = _message("BGM+220+N-1+9", "NAD+KÄ+7350000000001::ZZZ", "NAD+SU+7350000000002::9",
+NORDIC = _message("BGM+220+N-1+9", "NAD+KÄ+7350000000001::ZZZ", "NAD+SU+7350000000009::9",
                   "LIN+1++A-77:BY", "QTY+21:12:STY")
-IBERIA = _message("BGM+220+I-1+9", "NAD+BY+B12345678::ZZZ", "NAD+SU+8400000000002::9",
+IBERIA = _message("BGM+220+I-1+9", "NAD+BY+B12345678::ZZZ", "NAD+SU+8400000000000::9",
                   "LIN+1++A-77:IN", "QTY+21:12:UNI")
 
 NORDIC_PROFILE = PartnerProfile(partner_id="nordic", party_roles={"KÄ": "buyer"},

@@ -67,7 +67,7 @@ def test_decimal_comma_partner_gets_commas_and_reads_them_back(tmp_path: Path) -
                         type_code="220",
                         parties=[Party(PartyRole.buyer, [Identifier("5412345000013", IdScheme.gln, "9")],
                                        raw_role="BY")],
-                        lines=[Line("1", Item(gtin="5410000100012"),
+                        lines=[Line("1", Item(gtin="5410000100016"),
                                         [Quantity(Decimal("2.5"), "KGM")], delivery_date=date(2024, 1, 9))])
     body = registry.lookup("ORDERS", "D96A", registry.OUTBOUND).render(doc, profile)
     assert any(s.tag == "QTY" and s.elements[0][1] == "2,5" for s in body)

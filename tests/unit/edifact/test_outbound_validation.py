@@ -9,7 +9,7 @@ def _orders(directory: str, rff: str = "ON") -> bytes:
     version, release = directory[0], directory[1:]
     return (f"UNB+UNOC:3+SENDER:14+RECEIVER:14+240311:0930+REF1'"
             f"UNH+1+ORDERS:{version}:{release}:UN'BGM+220+PO-1+9'DTM+137:20240311:102'"
-            f"RFF+{rff}:X1'NAD+BY+5412345000013::9'LIN+1++5410000100012:EN'QTY+21:5'UNS+S'"
+            f"RFF+{rff}:X1'NAD+BY+5412345000013::9'LIN+1++5410000100016:EN'QTY+21:5'UNS+S'"
             f"UNT+9+1'UNZ+1+REF1'").encode()
 
 

@@ -202,7 +202,7 @@ REMITTANCE = ("UNH+1+REMADV:D:01B:UN:EAN005'BGM+481+RA1+9'DTM+137:20250101:102'R
               "NAD+PE+5412345000013::9'CTA+AD+:Y TEALL'COM+003212345678:TE'NAD+PR+5498765000017::9'"
               "CUX+2:EUR:11'DOC+380+INV1'MOA+9:120'MOA+12:100'DTM+137:20241201:102'RFF+ON:PO1'"
               "AJT+1'MOA+5:20'RFF+PL:L1'FTX+AAI+++DAMAGED'QTY+124:2'TAX+7+VAT+++:::21+S'MOA+124:4.2'"
-              "DLI+1+1'MOA+12:100'PIA+5+5410000100012:SRV'CUX+2:EUR:11'AJT+1'MOA+5:20'RFF+ON:PO1'"
+              "DLI+1+1'MOA+12:100'PIA+5+5410000100016:SRV'CUX+2:EUR:11'AJT+1'MOA+5:20'RFF+ON:PO1'"
               "TAX+7+VAT+++:::21+S'MOA+124:4.2'UNS+S'MOA+12:100'UNT+34+1'")
 
 
@@ -222,7 +222,7 @@ def test_eancom_remadv_d01b_subset_accepts_a_valid_remittance() -> None:
     ("PAI+1::42'", "GIS+37'", ("UNEXPECTED_SEGMENT", 6, "GIS", None)),  # heading GIS
     ("NAD+PE+5412345000013::9'", "RFF+VA:BE0123'", ("SEGMENT_ORDER", 7, "RFF", None)),  # SG2 under NAD
     ("MOA+124:4.2'", "INP+BY+SE:1'", ("UNEXPECTED_SEGMENT", 23, "INP", None)),  # SG9 INP-FTX
-    ("PIA+5+5410000100012:SRV'", "DTM+171:20241201:102'", ("SEGMENT_ORDER", 26, "DTM", None)),  # SG10 DTM
+    ("PIA+5+5410000100016:SRV'", "DTM+171:20241201:102'", ("SEGMENT_ORDER", 26, "DTM", None)),  # SG10 DTM
     ("MOA+5:20'RFF+ON:PO1'", "FTX+AAI+++LINE'", ("UNEXPECTED_SEGMENT", 30, "FTX", None)),  # SG12 FTX
 ])
 def test_eancom_remadv_subset_rejects_what_eancom_drops(after: str, dropped: str,

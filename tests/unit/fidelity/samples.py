@@ -65,6 +65,8 @@ def order_change() -> Document:
                          order_number="PO-4711", sequence="1")
     change.number = "PO-4711-C1"
     change.references = [*change.references, Reference(kind="order", number="PO-4711")]
+    for line, action in zip(change.lines, ("3", "1"), strict=False):  # UNCL 1229: changed, added
+        line.status = action
     return change
 
 
@@ -80,7 +82,7 @@ def order_response() -> Document:
     doc.delivery_end = date(2024, 3, 2)
     for line in doc.lines:
         line.notes = [f"note on line {line.number}"]
-        line.item.gtin = f"57900004{int(line.number):05d}"
+        line.item.gtin = samples.gtin(int(line.number))
         line.item.buyer_number = f"BUY-{line.number}"
         line.item.name = f"Item {line.number} name"
         line.delivery_end = date(2024, 3, 8) if line.delivery_date else None

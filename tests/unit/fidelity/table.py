@@ -62,9 +62,8 @@ MESSAGE_TYPES: dict[str, tuple[type[Document], tuple[str, ...]]] = {
     "despatch_advice": (DespatchAdvice, ("edifact", "ubl")),  # DESADV / DespatchAdvice (T16)
     "invoice": (Invoice, ("edifact", "ubl")),  # INVOIC 380 / Invoice
     "credit_note": (Invoice, ("edifact", "ubl")),  # INVOIC 381 / CreditNote
-    # UBL only here: the EDIFACT ORDCHG mapping lands separately, with its own rows
-    "order_change": (OrderChange, ("ubl",)),  # OrderChange (T114)
-    "order_cancellation": (OrderCancellation, ("ubl",)),  # OrderCancellation (T115)
+    "order_change": (OrderChange, ("edifact", "ubl")),  # ORDCHG / OrderChange (T114)
+    "order_cancellation": (OrderCancellation, ("edifact", "ubl")),  # ORDCHG 1225 1 / OrderCancellation (T115)
 }
 
 _RAW = "the partner's own code, kept on input; on output the code of the canonical value is written"
@@ -226,6 +225,25 @@ EDIFACT_BY_TYPE: dict[str, dict[str, Row]] = {
     "invoice": {
         "delivery_date": Carried("DTM+35 (actual delivery date)"),
     },
+    # ORDCHG (mappings/edifact/ordchg.py): BGM 1001 230 for both, 1225 1 makes it a cancellation
+    "order_change": {
+        "function": Carried("BGM 1225 (4 change written for an original; 5 replace, 7 duplicate)"),
+        "type_code": Recorded("BGM C002/1001 (230)", "ORDCHG names the message itself: an order's own "
+                                                     "type code (220) is not written; 230 reads as none"),
+        "order_number": Carried("SG1 RFF+ON C506/1154 (the order changed)"),
+        "sequence": Carried("SG1 RFF+PP C506/1154 (purchase order change number)"),
+        "delivery_date": Carried("DTM+2, or DTM+64 (earliest) when a period is given"),
+        "delivery_end": Carried("DTM+63 (latest delivery) after DTM+64"),
+        "lines[].status": Carried("LIN 1229 (1 added, 2 deleted, 3 changed; UNCL 1229 as UBL's "
+                                  "LineStatusCode)"),
+    },
+    "order_cancellation": {
+        "function": Recorded("BGM 1225 (1 cancellation)", "1225 1 is what makes an ORDCHG a cancellation: "
+                                                          "always written, not the canonical function"),
+        "type_code": Recorded("BGM C002/1001 (230)", "ORDCHG names the message itself; 230 reads as none"),
+        "order_number": Carried("SG1 RFF+ON C506/1154 (the order cancelled)"),
+        "reason": Carried("header FTX+ACD C108/4440 (reason), before the FTX+AAI notes"),
+    },
 }
 EDIFACT_BY_TYPE["credit_note"] = EDIFACT_BY_TYPE["invoice"]
 
@@ -274,10 +292,13 @@ UBL: dict[str, Row] = {
     "lines[].item.our_number": NotCarried(_OUR),
     "lines[].item.description": Carried(f"{_LINE}/cac:Item/cbc:Description"),
     "lines[].item.name": Carried(f"{_LINE}/cac:Item/cbc:Name"),
-    "lines[].item.other_ids[].value": Gap(f"{_LINE}/cac:Item/cac:StandardItemIdentification/cbc:ID",
-                                          "identifiers of schemes other than GTIN are not written"),
-    "lines[].item.other_ids[].scheme": Gap("as lines[].item.other_ids[].value", "not written"),
-    "lines[].item.other_ids[].raw_scheme": Gap("as lines[].item.other_ids[].value", "not written"),
+    "lines[].item.other_ids[].value": Gap(
+        f"{_LINE}/cac:Item/cac:CommodityClassification/cbc:ItemClassificationCode[@listID], "
+        "cac:StandardItemIdentification/cbc:ID",
+        "one typed by a UNCL 7143 code is an item classification (listID), else the first is the standard "
+        "identifier when there is no GTIN (UBL 2.1 has one); further ones are not written"),
+    "lines[].item.other_ids[].scheme": Gap("as lines[].item.other_ids[].value", "as other_ids[].value"),
+    "lines[].item.other_ids[].raw_scheme": Gap("as lines[].item.other_ids[].value", "as other_ids[].value"),
     "lines[].quantities[].value": Carried(f"{_LINE}/cbc:InvoicedQuantity | cbc:Quantity | "
                                           "cbc:DeliveredQuantity | cbc:CreditedQuantity"),
     "lines[].quantities[].unit": Carried("the quantity's @unitCode (Rec 20)"),
@@ -482,7 +503,8 @@ NOT_IN_TYPE: dict[str, dict[str, str]] = {
         "references[].line": "EN 16931 document references name no line",
     },
 }
-NOT_IN_TYPE["order_change"] = NOT_IN_TYPE["order"]
+NOT_IN_TYPE["order_change"] = {k: v for k, v in NOT_IN_TYPE["order"].items()
+                               if k != "lines[].status"}  # a change's line action (UNCL 1229)
 NOT_IN_TYPE["credit_note"] = dict(NOT_IN_TYPE["invoice"])
 NOT_IN_TYPE["invoice"]["references[].issued"] = "only a credit note's preceding invoice reference has a " \
                                                  "date (BillingReference, RFF+OI with DTM)"

@@ -23,6 +23,7 @@ from tests.support.conformance import oracle_fatal, oracle_module
 from tests.unit.fidelity import samples
 from tests.unit.fidelity.compare import carried, lost_fields, only_carried
 from tests.unit.fidelity.roundtrip import to_ubl, via_edifact
+from tests.unit.ubl.samples import gtin
 
 D = Decimal
 CENT = D("0.01")
@@ -51,7 +52,7 @@ def _lines(doc: Document, specs: list[tuple[D, D, str, D | None, list[str]]]) ->
     template = doc.lines[0]
     doc.lines = []
     for n, (qty, price, category, rate, notes) in enumerate(specs, start=1):
-        line = Line(number=str(n), item=type(template.item)(gtin=f"57900004{n:05d}",
+        line = Line(number=str(n), item=type(template.item)(gtin=gtin(n),
                                                               supplier_number=f"SUP-{n}",
                                                               description=f"Item {n}"),
                     quantities=[type(q)(qty, q.unit, q.kind) for q in template.quantities[:1]],

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
+from stdnum import ean
+
 from hub.domain.documents import (
     Address,
     AllowanceCharge,
@@ -29,6 +31,12 @@ from hub.domain.documents import (
 
 CET = timezone(timedelta(hours=1))
 D = Decimal
+
+
+def gtin(n: int) -> str:
+    """The GTIN-13 of sample item n (GS1 check digit computed): 5790000400010 for item 1."""
+    body = f"57900004{n:04d}"
+    return body + ean.calc_check_digit(body)
 
 
 def supplier() -> Party:
@@ -66,7 +74,7 @@ def invoice_line(n: int, qty: str = "10", price: str = "12.50") -> Line:
     amount = (D(qty) * D(price)).quantize(D("0.01"))
     return Line(
         number=str(n),
-        item=Item(gtin=f"57900004{n:05d}", supplier_number=f"SUP-{n}", buyer_number=f"BUY-{n}",
+        item=Item(gtin=gtin(n), supplier_number=f"SUP-{n}", buyer_number=f"BUY-{n}",
                   name=f"Item {n}", description=f"Item number {n}, boxed"),
         quantities=[Quantity(D(qty), "C62", "invoiced")],
         prices=[Price(D(price)), Price(D(price) + D("1.00"), kind="gross")],
@@ -133,7 +141,7 @@ def order() -> PurchaseOrder:
         references=[Reference(kind="buyer_reference", number="REF-77"),
                     Reference(kind="quotation", number="Q-12"),
                     Reference(kind="contract", number="CT-9")],
-        lines=[Line(number=str(n), item=Item(gtin=f"57900004{n:05d}", supplier_number=f"SUP-{n}",
+        lines=[Line(number=str(n), item=Item(gtin=gtin(n), supplier_number=f"SUP-{n}",
                                              description=f"Item {n}"),
                     quantities=[Quantity(D("10"), "C62", "ordered")],
                     prices=[Price(D("12.50"), D("1"), "C62")], line_amount=D("125.00"),
@@ -173,7 +181,7 @@ def despatch_advice() -> DespatchAdvice:
         references=[Reference(kind="order", number="PO-4711")],
         despatch_date=date(2024, 2, 26), delivery_date=date(2024, 2, 28), notes=["Two pallets"],
         parties=[seller, dp, buyer_party],
-        lines=[Line(number=str(n), item=Item(gtin=f"57900004{n:05d}", description=f"Item {n}"),
+        lines=[Line(number=str(n), item=Item(gtin=gtin(n), description=f"Item {n}"),
                     quantities=[Quantity(D("10"), "C62", "despatched"),
                                 Quantity(D("2"), "C62", "backordered")],
                     references=[Reference(kind="order", number="PO-4711", line=str(n))])

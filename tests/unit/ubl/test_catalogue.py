@@ -46,7 +46,7 @@ def test_price_breaks_minimum_multiple_and_deleted_lines_are_read() -> None:
                                                                (Decimal("0.10"), Decimal(1000))]
     minimum, multiple = bolt.quantity("minimum_order"), bolt.quantity("order_multiple")
     assert minimum is not None and multiple is not None and (minimum.value, multiple.value) == (100, 50)
-    assert bolt.item.supplier_number == "NF-BOLT-M8" and bolt.item.gtin == "5410000100012"
+    assert bolt.item.supplier_number == "NF-BOLT-M8" and bolt.item.gtin == "5410000100016"
     assert nut.status == "deleted"
 
 
@@ -54,4 +54,4 @@ def test_an_inventory_report_is_read_per_item_and_location() -> None:
     doc = parse_ubl((FIXTURES / "ponte_inventoryreport_vmi.xml").read_bytes())
     assert isinstance(doc, InventoryReport) and isinstance(doc.as_of, datetime) and doc.as_of.tzinfo
     assert [(ln.item.gtin, ln.location, ln.quantities[0].value) for ln in doc.lines] == [
-        ("5410000100012", "MAIN", 420), ("5410000100029", "EAST", 35)]
+        ("5410000100016", "MAIN", 420), ("5410000100023", "EAST", 35)]

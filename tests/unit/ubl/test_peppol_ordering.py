@@ -11,21 +11,36 @@ from typing import Any
 
 import pytest
 
-from hub.domain.documents import Identifier, IdScheme, OrderCancellation, OrderChange, PurchaseOrder
+from hub.domain.documents import Document, Identifier, IdScheme, OrderCancellation, OrderChange, PurchaseOrder
+from hub.domain.states import ExchangeState
+from hub.exchanges.outbound import record_validation, validate_outbound
+from hub.models import Exchange
+from hub.rendering import render
 from hub.xmlsafe import parse_xml
+from mappings.edifact.profile import PartnerProfile
 from mappings.ubl import parse_ubl, render_ubl
 from mappings.ubl.common import NS
-from mappings.ubl.outbound_validation import validate_document
 from tests.support.conformance import counted, oracle_module
+from tests.unit.fidelity.roundtrip import IDENTITY, from_edifact, to_edifact
 from tests.unit.ubl.conftest import oracle_fatal
 
 PEPPOL = Path(__file__).resolve().parents[3] / "fixtures" / "ubl" / "peppol"
 EXAMPLES = counted(sorted(PEPPOL.glob("*.xml")), 5, "fixtures/ubl/peppol")
-# The official cancellation example itself breaks T115 (GLNs with wrong check digits, a seller with no
-# postal address): the hub does not invent data, so it holds what it would send and names these rules.
-# The change example has an invalid Swedish organisation number as endpoint and lines with no action code.
-SOURCE_DEFECTS = {"OrderCancellation_Example": {"PEPPOL-COMMON-R040", "PEPPOL-T115-B06002"},
-                  "OrderChange_Example": {"PEPPOL-COMMON-R049", "PEPPOL-T114-B23102"}}
+# Two official examples break their own transaction's rules, and the hub writes back what it read: it does
+# not invent data, and none of these is a value the rules compute (a check digit belongs to the number, a
+# postal address and an organisation number are the partner's, a line's action is the buyer's intent).
+# So it refuses to send them, naming each rule and XPath (the outbound exchange is held `invalid`).
+# What the hub can translate unambiguously it does (schemeID "GLN" becomes ICD 0088, the legal entity
+# is written from the party's name), which is why the rules named differ from the input's own findings:
+# - OrderCancellation_Example: the seller has no postal address (B06002), and the EndpointIDs have GLNs
+#   with wrong check digits: written back as the partner sent them they break R040; through EDIFACT, which
+#   carries no EndpointID, the seller (whose only GLN was its endpoint) is left with none (B06001);
+# - OrderChange_Example: an invalid Swedish organisation number as endpoint (R049), lines with no action
+#   code (LineStatusCode, B23102), by either route.
+SOURCE_DEFECTS = {("OrderCancellation_Example", "ubl"): {"PEPPOL-COMMON-R040", "PEPPOL-T115-B06002"},
+                  ("OrderCancellation_Example", "edifact"): {"PEPPOL-T115-B06001", "PEPPOL-T115-B06002"},
+                  ("OrderChange_Example", "ubl"): {"PEPPOL-COMMON-R049", "PEPPOL-T114-B23102"},
+                  ("OrderChange_Example", "edifact"): {"PEPPOL-COMMON-R049", "PEPPOL-T114-B23102"}}
 
 
 @pytest.fixture(scope="module")
@@ -37,16 +52,33 @@ def _fatal_ids(findings: list[str]) -> set[str]:
     return {f.split()[0] for f in findings}
 
 
+def _through_edifact(doc: Document) -> Document:
+    """UBL -> EDIFACT (which must pass the hub's own validation) -> canonical, as a UBL partner's document
+    reaches an EDIFACT partner and comes back."""
+    return from_edifact(to_edifact(doc))
+
+
+ROUTES = {"ubl": lambda doc: doc, "edifact": _through_edifact}
+
+
+@pytest.mark.parametrize("route", list(ROUTES))
 @pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_official_example_renders_back_as_peppol_ubl(path: Path, peppol_oracle: Any, tmp_path: Path) -> None:
-    doc = parse_ubl(path.read_bytes())
-    data = render_ubl(doc)
-    root = parse_xml(data)
-    assert root.find("cbc:UBLVersionID", NS) is None  # not in the Peppol ordering data model
+def test_official_example_renders_back_with_0_fatal_or_is_refused_naming_its_own_defects(
+        path: Path, route: str, peppol_oracle: Any, tmp_path: Path) -> None:
+    doc = ROUTES[route](parse_ubl(path.read_bytes()))
+    data = render(doc, "ubl", profile=PartnerProfile(), identity=IDENTITY, control_ref="1", check=False).data
+    assert parse_xml(data).find("cbc:UBLVersionID", NS) is None  # not in the Peppol ordering data model
+    expected = SOURCE_DEFECTS.get((path.stem, route), set())
     fatal = oracle_fatal(peppol_oracle, data, tmp_path, path.name)
-    assert _fatal_ids(fatal) == SOURCE_DEFECTS.get(path.stem, set()), fatal
-    hub_codes = {p.code for p in validate_document(data).problems if p.severity == "error"}
-    assert hub_codes == SOURCE_DEFECTS.get(path.stem, set())  # the hub's own check agrees
+    assert _fatal_ids(fatal) == expected, fatal  # 0 fatal, or only the input's own defects
+    checked = validate_outbound(data, "ubl")
+    assert {p.code for p in checked.fatal} == expected  # the hub's own check agrees: it refuses those
+    assert all(p.element and p.element.startswith("/") for p in checked.fatal)  # each names its XPath
+    if expected:  # the official file itself breaks the rules: the defects are not the hub's rendering
+        assert oracle_fatal(peppol_oracle, path.read_bytes(), tmp_path, "in.xml")
+        exchange = Exchange(result={})
+        assert record_validation(exchange, checked) == ExchangeState.invalid
+        assert exchange.error is not None and {p["code"] for p in exchange.error["problems"]} == expected
 
 
 def test_order_keeps_what_peppol_requires_through_the_round_trip() -> None:

@@ -1,15 +1,17 @@
-"""`flask hub connector-add|connector-list|connector-token|deliver|deliveries|redeliver`."""
+"""`flask hub connector-add|connector-list|connector-token|deliver|deliveries|redeliver`: the ERP
+connectors, their tokens, and the push deliveries to them."""
 
 from __future__ import annotations
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, with_appcontext
+from flask.cli import AppGroup
 from sqlalchemy import select
 
-from hub.cli_actor import cli_actor
-from hub.cli_errors import table
-from hub.db import new_session
+from hub.cli.actor import cli_actor as _actor
+from hub.cli.errors import table
+from hub.db import new_session, transaction
+from hub.domain.states import DeliveryState
 from hub.erp.connectors import (
     POLL_KEY,
     ConnectorSpec,
@@ -26,10 +28,10 @@ from hub.models import ErpConnector, OutboundDelivery
 CONNECTOR_KEYS = ("soap", "rest", "file", POLL_KEY)
 
 
-_actor = cli_actor
+commands = AppGroup("erp", help="ERP connectors and deliveries.")
 
 
-@click.command("connector-add")
+@commands.command("connector-add")
 @click.argument("name")
 @click.option("--key", type=click.Choice(CONNECTOR_KEYS), required=True,
               help="soap, rest or file push to the ERP; poll: the ERP fetches from the hub's outbox.")
@@ -51,14 +53,13 @@ def connector_add(name: str, key: str, endpoint: str | None, options: tuple[str,
                          options=dict(parse_option(o) for o in options), document_types=doc_types,
                          username=username, password=password, token=token,
                          connect_timeout=connect_timeout, read_timeout=read_timeout)
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         row = add_connector(session, spec, actor=_actor())
-        session.commit()
-        types = ", ".join(row.document_types) or "all document types"
-        click.echo(f"connector {row.id} {row.name} ({row.key}; {types})")
+    types = ", ".join(row.document_types) or "all document types"
+    click.echo(f"connector {row.id} {row.name} ({row.key}; {types})")
 
 
-@click.command("connector-list")
+@commands.command("connector-list")
 def connector_list() -> None:
     """List connectors (secrets shown only as env references or `encrypted`)."""
     lines = []
@@ -73,20 +74,19 @@ def connector_list() -> None:
     table(("id", "name", "key", "endpoint", "document types", "state", "secret"), lines)
 
 
-@click.command("connector-token")
+@commands.command("connector-token")
 @click.argument("connector")
 @click.option("--label", default="")
 def connector_token(connector: str, label: str) -> None:
     """Issue a token the ERP uses to poll and post; it is the last line, shown only once."""
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         row = find_connector(session, connector)
         cred, secret = issue_connector_token(session, row, actor=_actor(), label=label)
-        session.commit()
-        click.echo(f"token {cred.id} ({cred.prefix}...) for connector {row.name}; shown only once:")
-        click.echo(secret)
+    click.echo(f"token {cred.id} ({cred.prefix}...) for connector {row.name}; shown only once:")
+    click.echo(secret)
 
 
-@click.command("deliver")
+@commands.command("deliver")
 @click.option("--limit", type=click.IntRange(1, 1_000_000), default=1000, show_default=True)
 def deliver_command(limit: int) -> None:
     """Deliver every due document now (what the scheduler does continuously)."""
@@ -96,8 +96,8 @@ def deliver_command(limit: int) -> None:
     click.echo(f"{tried} deliveries attempted")
 
 
-@click.command("deliveries")
-@click.option("--state", type=click.Choice(("pending", "sending", "sent", "retrying", "dead")))
+@commands.command("deliveries")
+@click.option("--state", type=click.Choice([state.value for state in DeliveryState]))
 @click.option("--limit", type=click.IntRange(1, 100_000), default=50, show_default=True)
 def deliveries_command(state: str | None, limit: int) -> None:
     """List push deliveries, newest first, with their last error."""
@@ -112,22 +112,10 @@ def deliveries_command(state: str | None, limit: int) -> None:
     table(("id", "connector", "document", "state", "attempts", "last error"), lines)
 
 
-@click.command("redeliver")
+@commands.command("redeliver")
 @click.argument("delivery_id")
 def redeliver_command(delivery_id: str) -> None:
     """Put a dead delivery back in the queue."""
-    with new_session() as session:
+    with new_session() as session, transaction(session):
         delivery = redeliver(session, delivery_id, actor=_actor())
-        session.commit()
-        click.echo(f"delivery {delivery.id}: {delivery.state}")
-
-
-def register_outbox_commands(group: AppGroup) -> None:
-    """Attach the outbox commands to `flask hub`, run in the app context (the group turns their
-    expected failures into one line)."""
-    for command in (connector_add, connector_list, connector_token, deliver_command,
-                    deliveries_command, redeliver_command):
-        if command.callback is not None and not getattr(command.callback, "_hub_context", False):
-            command.callback = with_appcontext(command.callback)
-            command.callback._hub_context = True  # type: ignore[attr-defined]
-        group.add_command(command)
+    click.echo(f"delivery {delivery.id}: {delivery.state}")
