@@ -40,6 +40,22 @@ def new_id() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+def new_ids(count: int) -> list[str]:
+    """`count` UUIDs version 7 as `new_id` makes them, in one call to the system's random source (a
+    reconciliation run names hundreds of thousands of rows: a system call per id cost more than the
+    rest). They share the millisecond; each has its own 74 random bits."""
+    stamp = (time.time_ns() // 1_000_000).to_bytes(6, "big").hex()
+    random = os.urandom(10 * count).hex()
+    out = []
+    for n in range(0, 20 * count, 20):
+        r = random[n:n + 20]
+        out.append(f"{stamp[:8]}-{stamp[8:]}-7{r[1:4]}-{_VARIANT[r[4]]}{r[5:8]}-{r[8:]}")
+    return out
+
+
+_VARIANT = {h: "89ab"[int(h, 16) & 3] for h in "0123456789abcdef"}  # the RFC 9562 variant bits, 10xx
+
+
 class Partner(Base):
     __tablename__ = "partners"
 

@@ -36,7 +36,7 @@ from hub.domain.states import (
 )
 from hub.erp.connectors import POLL_KEY, handles
 from hub.erp.outbox_rendering import render_missing
-from hub.models import Document, ErpConnector, OutboundDelivery, OutboxEntry, new_id
+from hub.models import Document, ErpConnector, OutboundDelivery, OutboxEntry, new_ids
 
 S = DeliveryState
 
@@ -111,7 +111,7 @@ def enqueue_rendered(session: Session, documents: Sequence[Rendered], *, connect
                            for i, d in zip(ids, wanted, strict=True)])
             action, object_type = "outbox.queued", "outbox_entry"
         else:
-            ids = [new_id() for _ in wanted]
+            ids = new_ids(len(wanted))
             insert_values(session, OutboundDelivery, (
                 "id", "document_id", "connector_id", "partner_id", "state", "attempts", "next_attempt_at",
                 "payload", "content_type", "created_at", "updated_at"), [

@@ -10,11 +10,11 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import null, select
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec, record_events
-from hub.bulk import json_text, update_values
+from hub.bulk import append_json, json_text, update_values
 from hub.db import utcnow
 from hub.domain.errors import NotFound, Problem, ValidationError
 from hub.invoicing.domain import (
@@ -63,7 +63,7 @@ def record_payments(session: Session, lines: Sequence[PaymentLine], *, actor: st
         check_transition(row["state"], target)
         row["paid"] += line.amount
         return target, {"amount": str(line.amount), "reference": line.reference, "paid_at": at}
-    return _apply(session, lines, actor, "invoice.payment", move)
+    return _apply(session, lines, actor, "invoice.payment", move, history=False)
 
 
 def reverse_payments(session: Session, lines: Sequence[PaymentLine], *, actor: str,
@@ -81,23 +81,32 @@ def reverse_payments(session: Session, lines: Sequence[PaymentLine], *, actor: s
     return _apply(session, lines, actor, "invoice.payment_reversed", move)
 
 
-def _apply(session: Session, lines: Sequence[PaymentLine], actor: str, action: str, move: Any
-           ) -> list[PaymentOutcome]:
+def _apply(session: Session, lines: Sequence[PaymentLine], actor: str, action: str, move: Any, *,
+           history: bool = True) -> list[PaymentOutcome]:
+    """Move each invoice by its lines; their history gets an entry per line, appended in the database
+    (`history`: whether `move` reads the history so far)."""
     for n, line in enumerate(lines):
         if line.amount <= 0:
             raise ValidationError("a payment is a positive amount", problems=[Problem(
                 code="INVOICE_FIELD", message=f"lines[{n}].amount: must be positive", element="amount")])
-    rows = _load(session, {line.invoice_id for line in lines})
+    rows = _load(session, {line.invoice_id for line in lines}, history=history)
     now, events = utcnow().isoformat(), []
+    added: dict[int, list[str]] = {}  # invoice id -> its new history entries, as JSON text
     for line in lines:
         row = rows[line.invoice_id]
         target, details = move(row, line)
         row["state"] = target.value
-        row["history"] = [*row["history"], {"at": now, "actor": actor, "what": target.value, **details}]
+        entry = {"at": now, "actor": actor, "what": target.value, **details}
+        if history:
+            row["history"].append(entry)
+        added.setdefault(row["id"], []).append(json_text(entry))
         events.append(EventSpec(actor, action, "invoice", str(row["id"]), row["buyer_id"],
                                 {**details, "paid": str(row["paid"]), "state": row["state"]}))
     update_values(session, IssuedInvoice, ("paid", "state", "history"), [
-        (r["id"], str(r["paid"]), r["state"], json_text(r["history"])) for r in rows.values()])
+        (r["id"], str(r["paid"]), r["state"], added[r["id"]][0]) for r in rows.values()], append=("history",))
+    for n in range(1, max(map(len, added.values()))):  # an invoice paid twice in one call: its n-th entry
+        append_json(session, IssuedInvoice, "history",
+                    [(invoice_id, entries[n]) for invoice_id, entries in added.items() if len(entries) > n])
     for obj in [o for o in session.identity_map.values() if isinstance(o, IssuedInvoice) and o.id in rows]:
         session.expire(obj)
     record_events(session, events)
@@ -105,10 +114,11 @@ def _apply(session: Session, lines: Sequence[PaymentLine], actor: str, action: s
                            r["payable"]) for r in rows.values()]
 
 
-def _load(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
+def _load(session: Session, ids: set[int], *, history: bool) -> dict[int, dict[str, Any]]:
     wanted = sorted(ids)
     cols = (IssuedInvoice.id, IssuedInvoice.number, IssuedInvoice.buyer_id, IssuedInvoice.currency,
-            IssuedInvoice.state, IssuedInvoice.payable, IssuedInvoice.paid, IssuedInvoice.history)
+            IssuedInvoice.state, IssuedInvoice.payable, IssuedInvoice.paid,
+            IssuedInvoice.history if history else null().label("history"))
     rows: dict[int, dict[str, Any]] = {}
     session.flush()
     connection = session.connection()  # Core rows: the ORM's row processing doubles a large read

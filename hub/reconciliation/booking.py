@@ -5,12 +5,12 @@ service), the entries' statuses, the audit events, and a payment-status message 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, DateTime, Numeric, delete, select, update
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from hub.db import UTCDateTime, utcnow
 from hub.erp.connectors import handles
 from hub.erp.outbox import Rendered, enqueue_rendered
 from hub.invoicing import service as invoicing
-from hub.models import Document, ErpConnector, Exchange, new_id
+from hub.models import Document, ErpConnector, Exchange, new_ids
 from hub.reconciliation.domain import Candidate, Config
 from hub.reconciliation.match_models import (
     PartnerCredit,
@@ -162,17 +162,19 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
         return 0
     at, now = utcnow().isoformat(), stored_now(session)
     exchanges, documents, queued = [], [], []
-    for o in outcomes:
+    ids = new_ids(2 * len(outcomes))
+    for n, o in enumerate(outcomes):
         message = {"invoice": o.number, "invoice_id": o.invoice_id, "state": o.state, "paid": str(o.paid),
                    "payable": str(o.payable), "currency": o.currency, "event": event, "at": at}
-        raw = json.dumps(message, sort_keys=True).encode()
-        exchange_id, document_id = new_id(), new_id()
+        raw = orjson.dumps(message, option=orjson.OPT_SORT_KEYS)
+        canonical = raw.decode()
+        exchange_id, document_id = ids[2 * n], ids[2 * n + 1]
         exchanges.append((exchange_id, "inbound", o.buyer_id, "processed", "hub-json", STATUS_DOC_TYPE,
                           f"payment-status:{o.number}", "hub:reconciliation", hashlib.sha256(raw).hexdigest(),
                           len(raw), "application/json", raw, now, now, 0, "[]",
                           json_text({"documents": [document_id]})))
         documents.append((document_id, exchange_id, 1, "PaymentStatus", o.buyer_id, "outbound",
-                          STATUS_DOC_TYPE, o.number, o.currency, str(o.paid), json_text(message), now, False))
+                          STATUS_DOC_TYPE, o.number, o.currency, str(o.paid), canonical, now, False))
         queued.append(Rendered(document_id, STATUS_DOC_TYPE, o.buyer_id, raw))
     insert_values(session, Exchange, _EXCHANGE_COLUMNS, exchanges)
     insert_values(session, Document, _DOCUMENT_COLUMNS, documents)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 
-from hub.models import new_id
+from hub.models import new_id, new_ids
 
 
 def test_ids_are_uuid_version_7_in_their_canonical_text() -> None:
@@ -28,3 +28,15 @@ def test_ids_carry_their_millisecond_and_sort_by_it() -> None:
 def test_ids_do_not_repeat() -> None:
     ids = [new_id() for _ in range(20_000)]
     assert len(set(ids)) == len(ids)
+
+
+def test_ids_made_in_bulk_are_the_same_kind_and_do_not_repeat() -> None:
+    before = time.time_ns() // 1_000_000
+    ids = new_ids(20_000)
+    assert len(set(ids)) == len(ids) == 20_000
+    for text in ids[:500]:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text
+        assert parsed.version == 7 and parsed.variant == uuid.RFC_4122
+        assert before <= parsed.int >> 80 <= time.time_ns() // 1_000_000
+    assert new_ids(0) == []
