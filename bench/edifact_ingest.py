@@ -298,10 +298,10 @@ def end_to_end(data: bytes, count: int, workers_wanted: int, run: int,
         if profile_to:  # this process only (the workers are not profiled)
             import cProfile
             with cProfile.Profile(time.process_time, builtins=False) as profiler:  # CPU, not waits
-                state = process_exchange(lambda: new_session(app), exchange_id)
+                state = process_exchange(lambda: new_session(app), exchange_id, settings=settings)
             profiler.dump_stats(profile_to)
         else:
-            state = process_exchange(lambda: new_session(app), exchange_id)
+            state = process_exchange(lambda: new_session(app), exchange_id, settings=settings)
     t_process = time.perf_counter() - t0
     own_after = resource.getrusage(resource.RUSAGE_SELF)
     own_cpu = (own_after.ru_utime + own_after.ru_stime) - (own_before.ru_utime + own_before.ru_stime)

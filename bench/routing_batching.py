@@ -59,7 +59,7 @@ def run(data: bytes, batch_max: int | None) -> None:
         principal = credentials.Principal(kind="partner", name="buyer", partner_id=buyer.id)
         exchange_id = receive(session, principal, Upload(data, "application/edifact")).exchange.id
     start = time.perf_counter()
-    state = process_exchange(lambda: new_session(app), exchange_id)
+    state = process_exchange(lambda: new_session(app), exchange_id, settings=app.config["HUB_SETTINGS"])
     elapsed = time.perf_counter() - start
     assert state == "processed", state
     with app.app_context(), new_session() as session:
