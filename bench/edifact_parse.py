@@ -18,6 +18,13 @@ from collections.abc import Callable
 from mappings.edifact.envelope import open_interchange, parse_interchange
 
 
+def _gtin(n: int) -> str:
+    """A GTIN-13 with its GS1 check digit (real orders carry valid ones; invalid ones are warned of)."""
+    body = f"541234{n:06d}"
+    total = 3 * sum(map(int, body[::-2])) + sum(map(int, body[-2::-2]))
+    return body + str(-total % 10)
+
+
 def generate(messages: int = 10_000, lines: int = 10) -> bytes:
     """One interchange: per message BGM, DTM, RFF, 3 NAD, CUX and `lines` x (LIN, PIA, IMD, QTY, PRI)."""
     out = ["UNA:+.? 'UNB+UNOC:3+5412345000013:14+4012345000009:14+250322:1200+BENCH1'"]
@@ -29,7 +36,7 @@ def generate(messages: int = 10_000, lines: int = 10) -> bytes:
                "NAD+DP+5412345000020::9++Warehouse?+Dock 4+Harbour Road 12+Antwerp++2000+BE",
                "CUX+2:EUR:9"]
         for n in range(1, lines + 1):
-            seg += [f"LIN+{n}++54123450{n:05d}:EN", f"PIA+1+ART-{m % 500:04d}-{n:02d}:SA",
+            seg += [f"LIN+{n}++{_gtin(n)}:EN", f"PIA+1+ART-{m % 500:04d}-{n:02d}:SA",
                     f"IMD+F++:::Article {n} size M colour blue",
                     f"QTY+21:{(m * n) % 90 + 10}:PCE", f"PRI+AAA:{(m % 50) + n}.75:CA::1:PCE"]
         seg += ["UNS+S", f"CNT+2:{lines}"]

@@ -69,12 +69,21 @@ def iban_problem(account: str) -> str | None:
 GTIN_LENGTHS = (8, 12, 13, 14)  # GTIN-8, UPC (GTIN-12), EAN (GTIN-13), GTIN-14
 
 
+def gs1_check_digit(body: str) -> str:
+    """The GS1 (mod 10) check digit of the digits before it: weights 3, 1, 3, ... from the right.
+
+    The same figure as `stdnum.ean.calc_check_digit` (a test holds them equal), about ten times
+    cheaper: every line of every order carries a GTIN, and this runs for each of them."""
+    total = 3 * sum(map(int, body[::-2])) + sum(map(int, body[-2::-2]))
+    return str(-total % 10)
+
+
 def gtin_problem(value: str) -> str | None:
     """Why an item number sent as a GTIN is not one (its length, or the GS1 check digit its first
     digits give), or None. Partners send internal numbers as item ids: the caller warns, not refuses."""
     if not value.isdigit() or len(value) not in GTIN_LENGTHS:
         return f"{value} is not a GTIN (8, 12, 13 or 14 digits)"
-    expected = ean.calc_check_digit(value[:-1])
+    expected = gs1_check_digit(value[:-1])
     if value[-1] != expected:
         return f"{value} is not a valid GTIN: its GS1 check digit is {value[-1]}, {expected} by the digits " \
                "before it"

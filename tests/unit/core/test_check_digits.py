@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum import ean
 
-from hub.domain.check_digits import iban_problem, problem
+from hub.domain.check_digits import gs1_check_digit, gtin_problem, iban_problem, problem
 
 
 @pytest.mark.parametrize(("scheme", "value", "qualifier"), [
@@ -42,3 +42,15 @@ def test_only_accounts_shaped_like_an_iban_are_checked() -> None:
     assert iban_problem("0001-123456-7") is None  # a Brazilian agency and account: no IBAN
     found = iban_problem("NL91ABNA0417164301")
     assert found is not None and "IBAN" in found
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=17))
+def test_gs1_check_digit_is_the_standard_one(body: str) -> None:
+    assert gs1_check_digit(body) == ean.calc_check_digit(body)
+
+
+def test_gtin_problem_names_the_expected_check_digit() -> None:
+    assert gtin_problem("5410000100016") is None
+    assert "check digit is 2, 6 by the digits before it" in (gtin_problem("5410000100012") or "")
+    assert "not a GTIN" in (gtin_problem("ABC-1") or "")
+    assert "not a GTIN" in (gtin_problem("541000") or "")
