@@ -34,11 +34,13 @@ from sqlalchemy import create_engine, insert, select, text  # noqa: E402
 
 from bench.common import BENCH_AUDIT_KEY, fresh_database_url  # noqa: E402
 from hub import create_app  # noqa: E402
+from hub.audit.models import AuditEvent  # noqa: E402
 from hub.bulk import insert_values, sqlite_time  # noqa: E402
 from hub.config import Settings  # noqa: E402
 from hub.db import new_session, utcnow  # noqa: E402
+from hub.exchanges.models import Document, Exchange  # noqa: E402
 from hub.migrate import upgrade  # noqa: E402
-from hub.models import AuditEvent, Document, Exchange, Partner  # noqa: E402
+from hub.partners.models import Partner  # noqa: E402
 from tests.support.admin import enrolled_user, sign_in  # noqa: E402
 
 # a bench needs an audit key like any hub on PostgreSQL; its value does not matter here

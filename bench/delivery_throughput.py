@@ -32,10 +32,11 @@ from hub.db import new_session
 from hub.domain.documents import Line, PurchaseOrder, Quantity
 from hub.erp.connectors import ConnectorSpec, add_connector
 from hub.erp.delivery import DeliveryPolicy, deliver_due
+from hub.erp.models import OutboundDelivery
 from hub.erp.outbox import enqueue_document
 from hub.exchanges.erp_inbound import persist_document
+from hub.exchanges.models import Exchange
 from hub.migrate import upgrade
-from hub.models import Exchange, OutboundDelivery
 from hub.partners import service as partners
 from tests.support.servers import running_rest_erp
 

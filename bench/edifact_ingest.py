@@ -253,10 +253,10 @@ def end_to_end(data: bytes, count: int, workers_wanted: int, run: int,
     from hub import create_app
     from hub.config import Settings
     from hub.db import new_session
+    from hub.exchanges.models import Document, DocumentLine, Exchange
     from hub.exchanges.processing import process_exchange
     from hub.exchanges.receive import Upload, receive
     from hub.migrate import upgrade
-    from hub.models import Document, DocumentLine, Exchange
     from hub.partners import credentials
     from hub.partners import service as partners
 

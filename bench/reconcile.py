@@ -41,9 +41,10 @@ from bench.common import BENCH_AUDIT_KEY, fresh_database_url, timed  # noqa: E40
 from hub import create_app  # noqa: E402
 from hub.config import Settings  # noqa: E402
 from hub.db import new_session, utcnow  # noqa: E402
+from hub.erp.models import ErpConnector  # noqa: E402
 from hub.invoicing.models import Company, IssuedInvoice  # noqa: E402
 from hub.migrate import upgrade  # noqa: E402
-from hub.models import ErpConnector, Partner, PartnerIdentifier  # noqa: E402
+from hub.partners.models import Partner, PartnerIdentifier  # noqa: E402
 from hub.reconciliation import service  # noqa: E402
 from hub.reconciliation.match_models import PaymentMatch  # noqa: E402
 from hub.reconciliation.models import BankStatement, RemittanceRecord, StatementEntry  # noqa: E402

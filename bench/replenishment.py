@@ -34,8 +34,9 @@ from bench.common import BENCH_AUDIT_KEY, fresh_database_url  # noqa: E402
 from hub import create_app  # noqa: E402
 from hub.config import Settings  # noqa: E402
 from hub.db import new_session, utcnow  # noqa: E402
+from hub.exchanges.models import StockLevel  # noqa: E402
 from hub.migrate import upgrade  # noqa: E402
-from hub.models import Partner, StockLevel  # noqa: E402
+from hub.partners.models import Partner  # noqa: E402
 from hub.procurement import service, staging  # noqa: E402
 from hub.procurement.models import Item, PurchaseOrder, PurchaseOrderLine, ReorderRule, SupplierTerm  # noqa: E402
 

@@ -79,17 +79,23 @@ def _register_blueprints(app: Flask) -> None:
 
 def _fill_registries() -> None:
     """The lower layers dispatch upward only through registries, filled here: the web edge's bearer
-    tokens (partners' keys and staff tokens, ERP connectors' tokens) and what ERPs post (stock levels,
-    invoices to issue: exchanges' ERP inbound use cases)."""
+    tokens (partners' keys and staff tokens, ERP connectors' tokens), what ERPs post (stock levels,
+    invoices to issue: exchanges' ERP inbound use cases) and what the metrics read (queues, exchanges)."""
     from hub.api import auth
     from hub.erp import connectors, handlers
+    from hub.erp import queries as erp_queries
     from hub.exchanges import erp_inbound
+    from hub.exchanges import queries as exchange_queries
+    from hub.observability import metrics
     from hub.partners import credentials
 
     auth.TOKEN_CHECKS.update(principal=credentials.authenticate, connector=connectors.authenticate_connector)
     handlers.register(parse_stock_levels=erp_inbound.parse_stock_levels,
                       record_stock_levels=erp_inbound.record_stock_levels,
                       issue_invoices=erp_inbound.issue_invoices)
+    metrics.BACKLOGS.update(inbound=exchange_queries.inbound_backlog, deliveries=erp_queries.delivery_backlog,
+                            mailbox=exchange_queries.mailbox_backlog, outbox=erp_queries.outbox_backlog)
+    metrics.EXCHANGE_COUNTS[:] = [exchange_queries.exchange_counts]
 
 
 __all__: list[Any] = ["create_app"]

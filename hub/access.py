@@ -21,8 +21,6 @@ from sqlalchemy.orm import Session
 
 from hub.domain.errors import NotFound
 from hub.domain.principals import Principal, Role
-from hub.domain.states import ExchangeState
-from hub.models import Document, Exchange, OutboundDelivery, OutboxEntry
 
 
 class Permission(StrEnum):
@@ -90,15 +88,15 @@ class Ownership:
     kept_from_partner: Any = None
 
 
-# An outbound file that failed its checks is the hub's to fix: its partner never sees it, nor
-# downloads it, until it is rendered again and passes (then it is `pending` like any other).
-OWNERSHIP: dict[type, Ownership] = {
-    Exchange: Ownership(partner=Exchange.partner_id,
-                        kept_from_partner=Exchange.state == ExchangeState.invalid),
-    Document: Ownership(partner=Document.partner_id),
-    OutboxEntry: Ownership(connector=OutboxEntry.connector_id),
-    OutboundDelivery: Ownership(connector=OutboundDelivery.connector_id),
-}
+# Whose rows each owned table holds, declared by the capability that defines the table, next to it
+# (`hub.exchanges.models`, `hub.erp.models`): this module sits below every capability and names none.
+OWNERSHIP: dict[type, Ownership] = {}
+
+
+def owned(model: type, ownership: Ownership) -> None:
+    """Declare whose rows `model` holds (asking `visible` about a table never declared is an error)."""
+    OWNERSHIP[model] = ownership
+
 
 S = TypeVar("S", bound=Select[Any])
 M = TypeVar("M")
@@ -108,12 +106,12 @@ def row_filter(principal: Principal, model: type) -> ColumnElement[bool] | None:
     """The WHERE clause limiting `model`'s rows to those the principal may see (None: every row)."""
     if may(principal, Permission.read_all):
         return None
-    owned = OWNERSHIP[model]
-    if principal.kind == "partner" and owned.partner is not None:
-        mine: ColumnElement[bool] = owned.partner == principal.partner_id
-        return mine if owned.kept_from_partner is None else mine & ~owned.kept_from_partner
-    if principal.kind == "connector" and owned.connector is not None:
-        return owned.connector == principal.connector_id
+    rule = OWNERSHIP[model]
+    if principal.kind == "partner" and rule.partner is not None:
+        mine: ColumnElement[bool] = rule.partner == principal.partner_id
+        return mine if rule.kept_from_partner is None else mine & ~rule.kept_from_partner
+    if principal.kind == "connector" and rule.connector is not None:
+        return rule.connector == principal.connector_id
     return false()
 
 

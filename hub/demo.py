@@ -12,9 +12,9 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.models import Partner
 from hub.partners import credentials
 from hub.partners import service as partners
+from hub.partners.models import Partner
 
 DEMO_PARTNER = "demo"
 DEMO_EDI_ID = "5412345000013"  # the GLN the demo fixtures (fixtures/*/demo_*) are sent from

@@ -20,8 +20,8 @@ from hub.db import transaction, utcnow
 from hub.domain.errors import HubError, ValidationError
 from hub.domain.principals import Principal, Role
 from hub.erp.connectors import open_secret, seal_secret, secret_key_set
-from hub.models import User
 from hub.partners import service as partners
+from hub.partners.models import User
 
 ENROLMENT_VALID_FOR = timedelta(hours=72)
 FAILURE_WINDOW = timedelta(minutes=15)

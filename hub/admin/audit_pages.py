@@ -24,8 +24,8 @@ from hub.api.params import int_arg
 from hub.audit import service as audit
 from hub.audit.anchor import anchor_of
 from hub.audit.api import _csv_parts, _filter  # the same filters and export as GET /api/v1/audit
+from hub.audit.models import AuditEvent
 from hub.db import get_session, new_session
-from hub.models import AuditEvent
 
 PER_PAGE = 100
 FILTERS = ("actor", "action", "object_type", "object_id", "partner_id", "since", "until")

@@ -20,7 +20,8 @@ from hub.db import get_session, new_session, transaction
 from hub.domain.errors import NotFound
 from hub.domain.states import WAITING_DELIVERY_STATES, DeliveryState
 from hub.erp import connectors as connectors_admin
-from hub.models import Document, ErpConnector, OutboundDelivery
+from hub.erp.models import ErpConnector, OutboundDelivery
+from hub.exchanges.models import Document
 
 WAITING = WAITING_DELIVERY_STATES
 RECENT = 20

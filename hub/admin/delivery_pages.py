@@ -15,7 +15,8 @@ from hub.db import get_session, transaction
 from hub.domain.errors import NotFound
 from hub.domain.states import DeliveryState
 from hub.erp import outbox
-from hub.models import Document, ErpConnector, OutboundDelivery
+from hub.erp.models import ErpConnector, OutboundDelivery
+from hub.exchanges.models import Document
 
 PER_PAGE = 100
 

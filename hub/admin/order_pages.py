@@ -11,7 +11,7 @@ from hub.access import Permission
 from hub.admin import security
 from hub.admin.blueprint import Nav
 from hub.db import get_session, new_session
-from hub.models import Partner
+from hub.partners.models import Partner
 from hub.procurement import service
 
 SHOWN = 50

@@ -17,9 +17,9 @@ from hub.admin import security
 from hub.admin.blueprint import Nav
 from hub.db import get_session, transaction
 from hub.domain.errors import HubError, NotFound
-from hub.models import ApiCredential, Partner
 from hub.partners import credentials, profiles
 from hub.partners import service as partners
+from hub.partners.models import ApiCredential, Partner
 from hub.partners.profile_help import help_for
 
 SHOWN = 200

@@ -10,10 +10,13 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true, tup
 from sqlalchemy.orm import Session
 
 from hub.api.params import BadParameter
+from hub.audit.models import AuditEvent
 from hub.db import utcnow
 from hub.domain.states import DeliveryState, ExchangeState
-from hub.models import AuditEvent, Document, Exchange, OutboundDelivery, Partner
+from hub.erp.models import OutboundDelivery
+from hub.exchanges.models import Document, Exchange
 from hub.partners import profiles
+from hub.partners.models import Partner
 from hub.procurement.models import PurchaseOrder
 from hub.reconciliation.models import StatementEntry
 from hub.reconciliation.queries import EXCEPTION_STATUSES

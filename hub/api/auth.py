@@ -14,7 +14,6 @@ from hub.access import NEEDS, Permission, kind_of, may
 from hub.db import get_session
 from hub.domain.errors import HubError
 from hub.domain.principals import Principal
-from hub.models import ErpConnector
 
 # Who a bearer token names: partners' API keys and staff tokens ("principal"), and ERP connectors'
 # tokens ("connector"). Filled at start-up (hub.create_app): the web edge sits below the capabilities
@@ -58,13 +57,6 @@ class Forbidden(HubError):
 def current_principal() -> Principal:
     principal: Principal = g.principal
     return principal
-
-
-def current_connector() -> ErpConnector:
-    """The ERP connector whose token this request carries (after `require(Permission.erp)`)."""
-    connector = get_session().get(ErpConnector, current_principal().connector_id)
-    assert connector is not None
-    return connector
 
 
 def bearer_secret(header: str | None) -> str | None:

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from hub.audit import service as audit
+from hub.audit.models import AuditEvent
 from hub.config import Settings
 from hub.db import utcnow
 from hub.domain.audit import (
@@ -34,7 +35,6 @@ from hub.domain.audit import (
     parse_checkpoint,
 )
 from hub.domain.errors import HubError
-from hub.models import AuditEvent
 
 log = logging.getLogger(__name__)
 MIN_KEY_LENGTH = 32

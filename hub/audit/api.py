@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from hub.access import Permission
 from hub.api.auth import require
 from hub.api.params import int_arg, paging, time_arg
+from hub.audit.models import AuditEvent
 from hub.audit.service import AuditFilter, event_as_dict, export_csv, filtered
 from hub.db import get_session
-from hub.models import AuditEvent
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
 

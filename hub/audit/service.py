@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.orm import Session
 
+from hub.audit.models import AuditEvent
 from hub.bulk import insert_values, json_text, stored_now
 from hub.db import transaction, utcnow
 from hub.domain.audit import (
@@ -36,7 +37,6 @@ from hub.domain.audit import (
     verify_chain,
 )
 from hub.domain.errors import HubError
-from hub.models import AuditEvent
 
 log = logging.getLogger(__name__)
 DEFAULT_BACKDATE_GRACE = timedelta(hours=1)

@@ -22,8 +22,8 @@ from hub.erp.connectors import (
     parse_option,
 )
 from hub.erp.delivery import DeliveryPolicy, deliver_due
+from hub.erp.models import ErpConnector, OutboundDelivery
 from hub.erp.outbox import redeliver
-from hub.models import ErpConnector, OutboundDelivery
 
 CONNECTOR_KEYS = ("soap", "rest", "file", POLL_KEY)
 

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from hub.cli.actor import cli_actor as _actor
 from hub.cli.errors import table
 from hub.db import new_session, transaction
-from hub.models import ApiCredential, Partner
 from hub.partners import credentials
 from hub.partners import service as partners
+from hub.partners.models import ApiCredential, Partner
 
 commands = AppGroup("partners", help="Trading partners, their keys and users' tokens.")
 

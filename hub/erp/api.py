@@ -14,11 +14,12 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from sqlalchemy import select
 
 from hub.access import Permission
-from hub.api.auth import current_connector, current_principal, require
+from hub.api.auth import current_principal, require
 from hub.api.params import id_list, int_arg, json_body, paging
 from hub.db import get_session, transaction
 from hub.erp.delivery import DeliveryPolicy
 from hub.erp.handlers import issue_invoices, parse_stock_levels, record_stock_levels
+from hub.erp.models import ErpConnector, OutboundDelivery, OutboxEntry
 from hub.erp.outbox import (
     acknowledge,
     delivery_as_dict,
@@ -26,7 +27,8 @@ from hub.erp.outbox import (
     redeliver,
     visible_entry,
 )
-from hub.models import Document, ErpConnector, OutboundDelivery, OutboxEntry
+from hub.erp.queries import current_connector
+from hub.exchanges.models import Document
 
 bp = Blueprint("outbox", __name__, url_prefix="/api/v1/outbox")
 erp_bp = Blueprint("erp", __name__, url_prefix="/api/v1/erp")

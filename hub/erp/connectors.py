@@ -26,8 +26,9 @@ from connectors.security import scrub, url_credentials
 from hub.audit.service import record_event
 from hub.db import utcnow
 from hub.domain.errors import ConnectorError, NotFound, ValidationError
-from hub.models import ApiCredential, ErpConnector
+from hub.erp.models import ErpConnector
 from hub.partners.credentials import hash_secret
+from hub.partners.models import ApiCredential
 
 POLL_KEY = "poll"  # an ERP that fetches from the hub's own outbox instead of being pushed to
 ENC_PREFIX = "enc:"

@@ -26,9 +26,10 @@ from hub.db import transaction, utcnow
 from hub.domain.errors import ConnectorError
 from hub.domain.states import DeliveryOutcome, DeliveryState
 from hub.erp.connectors import connector_for, scrub_error, scrub_text
+from hub.erp.models import ErpConnector, OutboundDelivery
 from hub.erp.outbox import Claim, claim_next, recover_stuck, transition_delivery
-from hub.models import Document, ErpConnector, OutboundDelivery
-from hub.observability.outcomes import delivery_attempt
+from hub.erp.outcomes import delivery_attempt
+from hub.exchanges.models import Document
 
 log = logging.getLogger(__name__)
 

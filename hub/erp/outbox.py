@@ -26,7 +26,7 @@ from hub import access
 from hub.audit.service import EventSpec, record_event, record_events
 from hub.bulk import insert_values, next_ids, stored_now
 from hub.config import Settings
-from hub.db import utcnow
+from hub.db import new_ids, utcnow
 from hub.domain.errors import IllegalTransition, NotFound
 from hub.domain.principals import Principal
 from hub.domain.states import (
@@ -35,8 +35,9 @@ from hub.domain.states import (
     check_delivery_transition,
 )
 from hub.erp.connectors import POLL_KEY, handles
+from hub.erp.models import ErpConnector, OutboundDelivery, OutboxEntry
 from hub.erp.outbox_rendering import render_missing
-from hub.models import Document, ErpConnector, OutboundDelivery, OutboxEntry, new_ids
+from hub.exchanges.models import Document
 
 S = DeliveryState
 

@@ -17,7 +17,8 @@ from hub import rendering
 from hub.config import Settings
 from hub.domain import codec
 from hub.domain.errors import HubError
-from hub.models import Document, ErpConnector, Exchange, OutboxEntry
+from hub.erp.models import ErpConnector, OutboxEntry
+from hub.exchanges.models import Document, Exchange
 from hub.partners import profiles
 
 log = logging.getLogger(__name__)

@@ -23,9 +23,9 @@ from hub.api.params import MAX_INT
 from hub.db import new_session, transaction
 from hub.domain.errors import HubError
 from hub.erp.handlers import SOAP_SERVICES, issue_invoices, parse_stock_levels, record_stock_levels
+from hub.erp.models import ErpConnector
 from hub.erp.outbox import acknowledge, fetch_batch
 from hub.erp.soap_edge import CONNECTOR_KEY, DOCUMENT_KEY, SoapEdge
-from hub.models import ErpConnector
 
 with warnings.catch_warnings():
     # spyne 2.14 vendors an old `six` whose meta-path importer trips an ImportWarning on Python 3.11

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from hub.audit.service import EventSpec
 from hub.domain.errors import Problem
 from hub.domain.records import DocumentRecord
-from hub.models import Partner
+from hub.partners.models import Partner
 
 
 @dataclass

@@ -14,6 +14,7 @@ from hub.api.params import BadParameter, int_arg, paging, time_arg
 from hub.db import get_session, new_session
 from hub.domain.acknowledgements import AckStatus
 from hub.domain.errors import Purged
+from hub.exchanges.models import Exchange
 from hub.exchanges.processing import reprocess
 from hub.exchanges.receive import Upload, receive
 from hub.exchanges.service import (
@@ -23,8 +24,8 @@ from hub.exchanges.service import (
     get_visible,
     visible_query,
 )
-from hub.models import Exchange, Partner
 from hub.observability.logs import event
+from hub.partners.models import Partner
 
 bp = Blueprint("exchanges", __name__, url_prefix="/api/v1/exchanges")
 log = logging.getLogger("hub.outcomes")

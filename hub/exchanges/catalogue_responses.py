@@ -8,12 +8,13 @@ from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec
 from hub.config import Settings
-from hub.db import utcnow
+from hub.db import new_id, utcnow
 from hub.domain.answers import Answer, AnswerKind
 from hub.domain.documents import Catalogue
 from hub.domain.errors import Problem
+from hub.exchanges.models import Exchange
 from hub.exchanges.outbound import add_outbound
-from hub.models import Exchange, Partner, new_id
+from hub.partners.models import Partner
 from mappings.ubl import catalogue_response
 
 DOC_TYPE = "ApplicationResponse"

@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from hub import access
 from hub.audit.service import EventSpec
 from hub.bulk import insert_values, stored_now
+from hub.db import new_id
 from hub.domain import codec
 from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.errors import Purged
 from hub.domain.principals import Principal
 from hub.domain.records import DocumentRecord, record_of
-from hub.models import Document, DocumentLine, new_id
+from hub.exchanges.models import Document, DocumentLine
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,8 @@ def enqueue_ids(session: Session, ids: list[str], *, actor: str,
                 connector_ids: Collection[int] | None = None) -> None:
     """Queue the documents (in this order) for the ERP connectors: those named, else every one
     carrying their type."""
+    from hub.erp.models import ErpConnector
     from hub.erp.outbox import enqueue_documents
-    from hub.models import ErpConnector
 
     if not ids or session.scalar(select(ErpConnector.id).where(ErpConnector.active.is_(True))
                                  .limit(1)) is None:

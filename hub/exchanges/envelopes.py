@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from hub.db import utcnow
 from hub.domain.errors import HubError, Problem, ValidationError
 from hub.domain.identifiers import key_of, same_party
-from hub.models import Partner
 from hub.partners import profiles
 from hub.partners import service as partners
+from hub.partners.models import Partner
 from hub.xmlsafe import parse_xml
 from mappings.ubl import sbdh
 

@@ -20,8 +20,9 @@ from hub.domain.acknowledgements import AckStatus
 from hub.domain.errors import HubError, Problem, bounded
 from hub.domain.states import Direction, ExchangeState
 from hub.domain.validation import Validation
+from hub.exchanges.models import Exchange
 from hub.exchanges.service import new_exchange
-from hub.models import Exchange, Partner
+from hub.partners.models import Partner
 
 
 def next_control_numbers(session: Session, partner: Partner, kinds: tuple[str, ...], *,

@@ -14,9 +14,9 @@ from hub.db import transaction
 from hub.domain.errors import HubError, ValidationError
 from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState
+from hub.exchanges.models import Exchange, IdempotencyRecord
 from hub.exchanges.service import new_exchange
 from hub.exchanges.sniff import Sniffed, clean, sniff
-from hub.models import Exchange, IdempotencyRecord
 
 
 class EmptyBody(ValidationError):

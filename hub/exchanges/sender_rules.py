@@ -32,9 +32,9 @@ from hub.domain.senders import (
     location,
     normalise_account,
 )
-from hub.models import Partner
 from hub.partners import profiles
 from hub.partners import service as partners
+from hub.partners.models import Partner
 from hub.partners.profiles import SenderPolicy
 
 HELD_PAYEE = "payee_account_changed"  # the reason a document is held, in its flags

@@ -16,7 +16,8 @@ from hub.audit.service import EventSpec, record_event, record_events
 from hub.db import utcnow
 from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState, check_transition
-from hub.models import Exchange, Partner
+from hub.exchanges.models import Exchange
+from hub.partners.models import Partner
 
 # (session, an outbound exchange that has just become `sent`) -> the audit events of what followed
 SentFollower = Callable[[Session, Exchange], list[EventSpec]]

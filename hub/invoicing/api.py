@@ -18,9 +18,9 @@ from hub.api.auth import Forbidden, current_principal, require
 from hub.api.params import BadParameter, int_arg, paging
 from hub.db import get_session, transaction
 from hub.domain.errors import Problem, ValidationError
+from hub.erp.models import ErpConnector
 from hub.invoicing import companies, followup, orders, service, tracking
 from hub.invoicing.models import Company, IssuedInvoice
-from hub.models import ErpConnector
 
 bp = Blueprint("invoicing", __name__, url_prefix="/api/v1/invoicing")
 reader = require(Permission.read_all)
@@ -177,7 +177,7 @@ def invoice_detail(invoice_id: int) -> Response:
 
 
 def _exchange_model() -> Any:
-    from hub.models import Exchange
+    from hub.exchanges.models import Exchange
     return Exchange
 
 

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from hub.domain.documents import Identifier, IdScheme
 from hub.domain.errors import HubError, Problem, ValidationError
 from hub.domain.identifiers import FAMILIES
+from hub.erp.models import ErpConnector
 from hub.invoicing import service
 from hub.invoicing.models import IssuedInvoice
-from hub.models import ErpConnector
 from hub.partners import service as partners
 
 MAX_INVOICES = 500

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from hub.api.auth import current_connector
 from hub.api.params import json_body
 from hub.db import get_session, transaction
 from hub.erp.api import require_connector
+from hub.erp.queries import current_connector
 from hub.invoicing import erp
 
 bp = Blueprint("erp_v2", __name__, url_prefix="/api/v2/erp")

@@ -14,10 +14,11 @@ from sqlalchemy.orm import Session
 
 from hub.audit.service import record_events
 from hub.domain.documents import Invoice
+from hub.erp.models import ErpConnector
 from hub.erp.outbox import enqueue_documents
 from hub.exchanges import documents
+from hub.exchanges.models import Document, Exchange
 from hub.invoicing.models import IssuedInvoice
-from hub.models import Document, ErpConnector, Exchange
 from hub.routing import service as routing_service
 
 CONNECTOR_SOURCE = "connector:"

@@ -14,7 +14,7 @@ from hub.domain.errors import HubError, IllegalTransition, Problem, ValidationEr
 from hub.invoicing import service
 from hub.invoicing.domain import InvoiceState
 from hub.invoicing.models import Company, IssuedInvoice
-from hub.models import Partner
+from hub.partners.models import Partner
 
 
 class InvoiceNotSendable(HubError):

@@ -40,9 +40,9 @@ from hub.invoicing.payments import record_payments as record_payments
 from hub.invoicing.payments import reverse_payments as reverse_payments
 from hub.invoicing.requests import buyer_party, read_spec
 from hub.jobruns.service import run_in_slot
-from hub.models import Partner
 from hub.numbering.service import SeriesFormat, claim, take_next
 from hub.partners import identities, profiles
+from hub.partners.models import Partner
 from hub.routing import to_partners as routing
 
 

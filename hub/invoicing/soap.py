@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hub.erp.models import ErpConnector
 from hub.erp.soap import NAMESPACE, _app, _snake, _with_connector
 from hub.invoicing import erp
-from hub.models import ErpConnector
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ImportWarning)  # spyne's vendored six, as in hub.erp.soap

@@ -3,26 +3,29 @@ read from the database at scrape time (a few bounded aggregate queries, never pe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
 from prometheus_client import CollectorRegistry, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
-from hub.domain.states import DUE_DELIVERY_STATES, ExchangeState
-from hub.models import Exchange, OutboundDelivery, OutboxEntry
 
-S = ExchangeState
 BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300)
 
 # Process-wide: the work is done by the scheduler's threads, whichever app built them.
 PROCESSING = Histogram("hub_exchange_processing_seconds", "Time to process one inbound exchange",
                        ["outcome"], buckets=BUCKETS, registry=None)
+
+# What the gauges read, filled at start-up (`hub.create_app`) by the capabilities that own the tables:
+# this module sits below them all and names none of their tables. Each backlog: a SELECT of (count,
+# oldest time); the exchange counts: rows of (direction, state, type, count).
+BACKLOGS: dict[str, Callable[[], Select[int, datetime]]] = {}
+EXCHANGE_COUNTS: list[Callable[[Session], Iterable[tuple[str, str, str | None, int]]]] = []
 DELIVERY = Histogram("hub_delivery_attempt_seconds", "Time of one push delivery attempt",
                      ["outcome"], buckets=BUCKETS, registry=None)
 
@@ -41,19 +44,9 @@ class Backlog:
 
 def backlogs(session: Session) -> list[Backlog]:
     """Inbound files to process, pushes due, files in partners' mailboxes, polls not yet acked."""
-    queries = {
-        "inbound": select(func.count(), func.min(Exchange.received_at)).where(
-            Exchange.state == S.received),
-        "deliveries": select(func.count(), func.min(OutboundDelivery.created_at)).where(
-            OutboundDelivery.state.in_(DUE_DELIVERY_STATES)),
-        "mailbox": select(func.count(), func.min(Exchange.received_at)).where(
-            Exchange.direction == "outbound", Exchange.state == S.pending),
-        "outbox": select(func.count(), func.min(OutboxEntry.created_at)).where(
-            OutboxEntry.acked_at.is_(None)),
-    }
     out = []
-    for name, stmt in queries.items():
-        waiting, oldest = session.execute(stmt).one()
+    for name, query in BACKLOGS.items():
+        waiting, oldest = session.execute(query()).one()
         out.append(Backlog(name, int(waiting or 0), oldest))
     return out
 
@@ -71,9 +64,7 @@ class HubCollector(Collector):
         age = GaugeMetricFamily("hub_queue_oldest_age_seconds", "Age of the oldest waiting item",
                                 labels=["queue"])
         with self.make_session() as session:
-            rows = session.execute(select(Exchange.direction, Exchange.state, Exchange.doc_type,
-                                          func.count()).group_by(Exchange.direction, Exchange.state,
-                                                                 Exchange.doc_type)).all()
+            rows = [row for counts in EXCHANGE_COUNTS for row in counts(session)]
             queues = backlogs(session)
         for direction, state, doc_type, count in rows:
             exchanges.add_metric([direction, state, doc_type or "unknown"], count)

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from hub.domain.states import DeliveryOutcome, ExchangeState
-from hub.models import ErpConnector, Exchange, OutboundDelivery
 from hub.observability.logs import event
 from hub.observability.metrics import DELIVERY, PROCESSING
 
@@ -20,28 +15,21 @@ log = logging.getLogger("hub.outcomes")
 POLLERS = frozenset({"process_inbound", "deliver_outbox", "seal_audit"})
 
 
-def exchange_outcome(session: Session, exchange_id: str, state: ExchangeState, seconds: float) -> None:
-    """Log how processing an exchange ended: id, partner, type, state, duration, error code."""
-    row = session.execute(select(Exchange.partner_id, Exchange.doc_type, Exchange.error)
-                          .where(Exchange.id == exchange_id)).one_or_none()
-    partner_id, doc_type, error = row if row is not None else (None, None, None)
+def exchange_outcome(exchange_id: str, state: ExchangeState, seconds: float, *, partner_id: int | None,
+                     doc_type: str | None, error: dict[str, Any] | None) -> None:
+    """Log how processing an exchange ended: id, partner, type, state, duration, error code (the
+    exchange's row is read by `hub.exchanges.outcomes`)."""
     PROCESSING.labels(outcome=state).observe(seconds)
     level = logging.INFO if state == ExchangeState.processed else logging.WARNING
     event(log, f"exchange.{state}", level=level, id=exchange_id, partner_id=partner_id, type=doc_type,
           state=state, duration_ms=round(seconds * 1000, 1), error_code=(error or {}).get("code"))
 
 
-def delivery_attempt(make_session: Callable[[], Session], delivery_id: str, attempt: int,
-                     state: DeliveryOutcome,
-                     seconds: float) -> None:
-    """Log one push delivery attempt: delivery, document, connector, attempt, state, error code."""
-    with make_session() as session:
-        row = session.execute(
-            select(OutboundDelivery.document_id, OutboundDelivery.partner_id,
-                   OutboundDelivery.last_error, ErpConnector.name)
-            .join(ErpConnector, ErpConnector.id == OutboundDelivery.connector_id)
-            .where(OutboundDelivery.id == delivery_id)).one_or_none()
-    document_id, partner_id, error, connector = row if row is not None else (None, None, None, None)
+def delivery_attempt(delivery_id: str, attempt: int, state: DeliveryOutcome, seconds: float, *,
+                     document_id: str | None, partner_id: int | None, connector: str | None,
+                     error: dict[str, Any] | None) -> None:
+    """Log one push delivery attempt: delivery, document, connector, attempt, state, error code (the
+    delivery's row is read by `hub.erp.outcomes`)."""
     DELIVERY.labels(outcome=state).observe(seconds)
     event(log, "delivery.attempt", level=logging.INFO if state is DeliveryOutcome.sent else logging.WARNING,
           id=delivery_id, document_id=document_id, partner_id=partner_id, connector=connector,

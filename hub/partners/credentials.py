@@ -12,7 +12,7 @@ from hub.audit.service import record_event
 from hub.db import utcnow
 from hub.domain.errors import NotFound
 from hub.domain.principals import Principal, Role
-from hub.models import ApiCredential, Partner, User
+from hub.partners.models import ApiCredential, Partner, User
 
 KEY_PREFIX = {"partner": "hpk_", "user": "hut_"}
 

@@ -14,7 +14,7 @@ from hub.domain.documents import Identifier
 from hub.domain.errors import NotFound, ValidationError
 from hub.domain.identifiers import Key, key_of, key_of_registered, normalise, same_party
 from hub.domain.principals import Role
-from hub.models import Partner, PartnerIdentifier, User
+from hub.partners.models import Partner, PartnerIdentifier, User
 
 PARTNER_ROLES = ("buyer", "supplier")
 SYNTAXES = ("edifact", "ubl")

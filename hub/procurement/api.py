@@ -17,8 +17,8 @@ from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, int_arg, paging
 from hub.db import get_session, new_session
 from hub.domain.errors import NotFound
+from hub.exchanges.models import StockLevel
 from hub.jobruns.service import runs
-from hub.models import StockLevel
 from hub.procurement import replenishment, service
 from hub.procurement.models import Item, ReorderRule, SupplierTerm
 

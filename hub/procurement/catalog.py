@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from stdnum import ean
 
 from hub.audit.service import EventSpec, record_events
-from hub.models import Partner
+from hub.partners.models import Partner
 from hub.procurement.domain import RuleKind
 from hub.procurement.models import Item, ReorderRule, SupplierTerm
 

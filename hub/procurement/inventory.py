@@ -20,7 +20,7 @@ from hub.domain.errors import Problem
 from hub.domain.records import DocumentRecord
 from hub.exchanges.accepted import Answered
 from hub.exchanges.erp_inbound import StockInput, record_stock_levels
-from hub.models import Partner
+from hub.partners.models import Partner
 from hub.procurement.models import Item, SupplierTerm
 
 

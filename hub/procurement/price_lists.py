@@ -25,8 +25,8 @@ from hub.domain.errors import Problem
 from hub.domain.records import DocumentRecord
 from hub.exchanges import catalogue_responses
 from hub.exchanges.accepted import Answered
-from hub.models import Partner
 from hub.partners import profiles
+from hub.partners.models import Partner
 from hub.procurement.domain import TermOffer, catalogue_offers, plain
 from hub.procurement.models import Item, SupplierTerm
 

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 from hub.audit.service import EventSpec, record_events
 from hub.bulk import insert_values
 from hub.db import utcnow
+from hub.exchanges.models import StockLevel
 from hub.jobruns.models import JobRun
 from hub.jobruns.service import finish
-from hub.models import StockLevel
 from hub.procurement import domain
 from hub.procurement.domain import IN_FLIGHT_STATES, OrderState, Position, Proposal, Skipped
 from hub.procurement.models import Item, PurchaseOrder, PurchaseOrderLine, ReorderRule, SupplierTerm

@@ -32,9 +32,9 @@ from hub.domain.states import ExchangeState
 from hub.exchanges import outbound
 from hub.invoicing.companies import seller_party
 from hub.invoicing.models import Company
-from hub.models import Partner
 from hub.numbering.service import SeriesFormat, take_next
 from hub.partners import profiles
+from hub.partners.models import Partner
 from hub.procurement.answers import load_lines
 from hub.procurement.domain import OrderState
 from hub.procurement.models import PurchaseOrder

@@ -24,10 +24,9 @@ from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from hub.bulk import insert_values
-from hub.db import insert_unless_present, transaction, utcnow
+from hub.db import insert_unless_present, new_id, transaction, utcnow
 from hub.jobruns.models import JobRun
 from hub.jobruns.service import claim_slot
-from hub.models import new_id
 from hub.procurement import replenishment
 from hub.procurement.domain import Proposal
 from hub.procurement.models import PurchaseOrderLine, RunLease, StagedLine

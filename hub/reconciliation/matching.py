@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from hub.invoicing import service as invoicing
-from hub.models import Partner, PartnerIdentifier
+from hub.partners.models import Partner, PartnerIdentifier
 from hub.reconciliation import rules
 from hub.reconciliation.domain import (
     DEFAULT_RULES,

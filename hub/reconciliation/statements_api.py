@@ -16,8 +16,9 @@ from hub.api.params import BadParameter, paging
 from hub.config import Settings
 from hub.db import get_session
 from hub.domain.errors import NotFound
+from hub.exchanges.models import Exchange
 from hub.exchanges.pipeline import Outcome
-from hub.models import Exchange, Partner
+from hub.partners.models import Partner
 from hub.reconciliation import imports
 from hub.reconciliation.imports import ImportOutcome, Source, import_in_transaction
 from hub.reconciliation.models import BankStatement, StatementEntry

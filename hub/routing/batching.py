@@ -24,11 +24,11 @@ from sqlalchemy.orm import Session
 from hub import rendering
 from hub.audit.service import EventSpec, record_events
 from hub.config import Settings
-from hub.db import take_work_items, utcnow, work_items
+from hub.db import new_id, take_work_items, utcnow, work_items
 from hub.domain.batching import BatchPolicy
 from hub.exchanges import outbound
-from hub.models import Partner, new_id
 from hub.partners import profiles
+from hub.partners.models import Partner
 from hub.routing.identity import identity_for
 from hub.routing.models import BatchMessage, OutboundBatch
 from mappings.edifact.envelope import parse_interchange

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub import rendering
-from hub.models import Partner
+from hub.partners.models import Partner
 
 
 def identity_for(settings: Any, partner: Partner) -> rendering.Identity:

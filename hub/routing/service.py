@@ -22,8 +22,10 @@ from hub.config import Settings
 from hub.domain.errors import IllegalTransition, NotFound, Problem, ValidationError
 from hub.domain.records import DocumentRecord, record_of
 from hub.erp.connectors import handles
+from hub.erp.models import ErpConnector
 from hub.exchanges import documents
-from hub.models import Document, ErpConnector, Exchange, Partner
+from hub.exchanges.models import Document, Exchange
+from hub.partners.models import Partner
 from hub.routing import batching, to_partners
 from hub.routing.domain import (
     NO_ROUTE,

@@ -29,10 +29,11 @@ from hub.domain.records import DocumentRecord
 from hub.domain.states import ExchangeState
 from hub.domain.validation import Validation
 from hub.exchanges import outbound
+from hub.exchanges.models import Exchange
 from hub.exchanges.service import transition
-from hub.models import Exchange, Partner, PartnerIdentifier
 from hub.partners import profiles
 from hub.partners import service as partners
+from hub.partners.models import Partner, PartnerIdentifier
 from hub.routing import batching
 from hub.routing.identity import identity_for
 from mappings.edifact.profile import PartnerProfile
