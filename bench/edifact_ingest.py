@@ -136,7 +136,7 @@ def stages(data: bytes, count: int) -> None:
     passes per stage). Not the end-to-end figure."""
     from hub.domain.records import record_of
     from hub.ingest.messages import MessageJob
-    from hub.partners import profiles
+    from hub.partners import domain as profiles
     from mappings.edifact import registry
     from mappings.edifact.controls import line_count_problems
     from mappings.edifact.envelope import open_interchange
@@ -203,7 +203,8 @@ def persist_stage(data: bytes, count: int, url: str) -> None:
     from hub.exchanges.receive import Upload, receive
     from hub.ingest.messages import MessageJob
     from hub.migrate import upgrade
-    from hub.partners import credentials, profiles
+    from hub.partners import credentials
+    from hub.partners import domain as profiles
     from hub.partners import service as partners
     from mappings.edifact import registry
     from mappings.edifact.envelope import open_interchange

@@ -27,7 +27,7 @@ from bench.ubl_invoice import make_invoice
 from hub.domain.documents import Invoice, OrderChange, PurchaseOrder
 from hub.domain.errors import Problem
 from hub.exchanges.outbound import validate_outbound
-from hub.partners.profiles import build
+from hub.partners.domain import build
 from hub.rendering import Identity, render
 from hub.xmlsafe import parse_xml
 from mappings.edifact.envelope import parse_interchange

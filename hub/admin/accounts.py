@@ -19,7 +19,7 @@ from hub.audit.service import record_event
 from hub.db import transaction, utcnow
 from hub.domain.errors import HubError, ValidationError
 from hub.domain.principals import Principal, Role
-from hub.erp.connectors import open_secret, seal_secret, secret_key_set
+from hub.erp.service import open_secret, seal_secret, secret_key_set
 from hub.partners import service as partners
 from hub.partners.models import User
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from hub.audit.anchor import AuditAnchor, TrailVerdict, verify_trail
+from hub.audit.queries import AuditAnchor, TrailVerdict, verify_trail
 from hub.audit.service import record_event
 from hub.db import transaction
 

@@ -19,7 +19,7 @@ from hub.audit.service import record_event
 from hub.db import get_session, new_session, transaction
 from hub.domain.errors import NotFound
 from hub.domain.states import WAITING_DELIVERY_STATES, DeliveryState
-from hub.erp import connectors as connectors_admin
+from hub.erp import service as connectors_admin
 from hub.erp.models import ErpConnector, OutboundDelivery
 from hub.exchanges.models import Document
 

@@ -14,7 +14,7 @@ from hub.api.params import int_arg
 from hub.db import get_session, transaction
 from hub.domain.errors import NotFound
 from hub.domain.states import DeliveryState
-from hub.erp import outbox
+from hub.erp import service as outbox
 from hub.erp.models import ErpConnector, OutboundDelivery
 from hub.exchanges.models import Document
 

@@ -19,12 +19,11 @@ from hub.api.params import BadParameter, int_arg
 from hub.db import get_session, new_session, transaction, utcnow
 from hub.domain.errors import HubError
 from hub.domain.states import DeliveryState, ExchangeState
-from hub.erp import outbox
+from hub.erp import service as outbox
 from hub.erp.models import OutboundDelivery
-from hub.exchanges.api import RAW_EXTENSIONS, raise_if_purged, raw_media_type
 from hub.exchanges.models import Document, Exchange
-from hub.exchanges.processing import reprocess
-from hub.exchanges.service import ExchangeFilter, get_visible, visible_query
+from hub.exchanges.queries import RAW_EXTENSIONS, raise_if_purged, raw_media_type
+from hub.exchanges.service import ExchangeFilter, get_visible, reprocess, visible_query
 from hub.partners.models import Partner
 
 PER_PAGE = 50

@@ -17,10 +17,10 @@ from hub.admin import security
 from hub.admin.blueprint import Nav
 from hub.db import get_session, transaction
 from hub.domain.errors import HubError, NotFound
-from hub.partners import credentials, profiles
+from hub.partners import domain as profiles
 from hub.partners import service as partners
 from hub.partners.models import ApiCredential, Partner
-from hub.partners.profile_help import help_for
+from hub.partners.queries import help_for
 
 SHOWN = 200
 
@@ -154,7 +154,7 @@ def partner_key(partner_id: int) -> ResponseReturnValue:
     db = get_session()
     partner = _partner(partner_id)
     with transaction(db):
-        cred, secret = credentials.issue_partner_key(db, partner, actor=security.current().actor,
+        cred, secret = partners.issue_partner_key(db, partner, actor=security.current().actor,
                                                      label=request.form.get("label", "")[:200])
         prefix, name = cred.prefix, partner.name
     page = render_template("admin/key_issued.html", secret=secret, prefix=prefix, name=name,
@@ -170,7 +170,7 @@ def partner_key_revoke(partner_id: int, key_id: int) -> ResponseReturnValue:
         raise NotFound(f"partner {partner_id} has no key {key_id}")
     try:
         with transaction(db):
-            credentials.revoke(db, str(key_id), actor=security.current().actor)
+            partners.revoke(db, str(key_id), actor=security.current().actor)
     except HubError as exc:
         return _refused(exc, partner_id)
     flash(_("Key %(prefix)s... revoked.", prefix=cred.prefix))

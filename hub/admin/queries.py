@@ -15,7 +15,7 @@ from hub.db import utcnow
 from hub.domain.states import DeliveryState, ExchangeState
 from hub.erp.models import OutboundDelivery
 from hub.exchanges.models import Document, Exchange
-from hub.partners import profiles
+from hub.partners import domain as profiles
 from hub.partners.models import Partner
 from hub.procurement.models import PurchaseOrder
 from hub.reconciliation.models import StatementEntry

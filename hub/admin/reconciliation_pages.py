@@ -15,11 +15,10 @@ from flask_babel import gettext as _
 from hub.access import Permission
 from hub.admin import security
 from hub.admin.blueprint import Nav
-from hub.api.params import int_arg
+from hub.api.params import amount_of, int_arg
 from hub.db import get_session, new_session
 from hub.domain.errors import HubError, ValidationError
 from hub.reconciliation import queries, service
-from hub.reconciliation.api import amount_of
 
 PER_PAGE = 50
 

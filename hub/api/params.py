@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import request
@@ -72,3 +72,16 @@ def json_body() -> Any:
         return json.loads(request.get_data(cache=False) or b"null", parse_float=Decimal)
     except ValueError as exc:
         raise BadParameter(f"body: not valid JSON ({exc})") from exc
+
+
+def amount_of(value: Any, name: str) -> Decimal:
+    """A positive amount with at most two decimals, given as a string or a number; 400 naming it."""
+    try:
+        amount = Decimal(str(value)) if isinstance(value, (str, int, float)) and not isinstance(value, bool) \
+            else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount <= 0 or amount >= Decimal("1e15") \
+            or amount != amount.quantize(Decimal("0.01")):
+        raise BadParameter(f"{name}: a positive amount with at most two decimals, e.g. \"120.50\"")
+    return amount

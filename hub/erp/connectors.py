@@ -27,8 +27,8 @@ from hub.audit.service import record_event
 from hub.db import utcnow
 from hub.domain.errors import ConnectorError, NotFound, ValidationError
 from hub.erp.models import ErpConnector
-from hub.partners.credentials import hash_secret
 from hub.partners.models import ApiCredential
+from hub.partners.service import hash_secret
 
 POLL_KEY = "poll"  # an ERP that fetches from the hub's own outbox instead of being pushed to
 ENC_PREFIX = "enc:"

@@ -19,7 +19,7 @@ from hub.domain import codec
 from hub.domain.errors import HubError
 from hub.erp.models import ErpConnector, OutboxEntry
 from hub.exchanges.models import Document, Exchange
-from hub.partners import profiles
+from hub.partners import domain as profiles
 
 log = logging.getLogger(__name__)
 

@@ -14,16 +14,16 @@ from hub.api.params import BadParameter, int_arg, paging, time_arg
 from hub.db import get_session, new_session
 from hub.domain.acknowledgements import AckStatus
 from hub.domain.errors import Purged
-from hub.exchanges.models import Exchange
-from hub.exchanges.processing import reprocess
-from hub.exchanges.receive import Upload, receive
-from hub.exchanges.service import (
+from hub.exchanges.lifecycle import (
     ExchangeFilter,
     count,
     exchange_as_dict,
     get_visible,
     visible_query,
 )
+from hub.exchanges.models import Exchange
+from hub.exchanges.processing import reprocess
+from hub.exchanges.receive import Upload, receive
 from hub.observability.logs import event
 from hub.partners.models import Partner
 

@@ -119,7 +119,7 @@ def enqueue_ids(session: Session, ids: list[str], *, actor: str,
     """Queue the documents (in this order) for the ERP connectors: those named, else every one
     carrying their type."""
     from hub.erp.models import ErpConnector
-    from hub.erp.outbox import enqueue_documents
+    from hub.erp.service import enqueue_documents
 
     if not ids or session.scalar(select(ErpConnector.id).where(ErpConnector.active.is_(True))
                                  .limit(1)) is None:

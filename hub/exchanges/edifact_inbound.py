@@ -35,7 +35,8 @@ from hub.exchanges.pipeline import Outcome, accept
 from hub.exchanges.spill import Spill
 from hub.ingest.messages import Context, MessageJob, MessageResult
 from hub.ingest.pool import map_batches
-from hub.partners import identities, profiles
+from hub.partners import domain as profiles
+from hub.partners import queries as identities
 from hub.partners.models import Partner
 from hub.routing import to_partners as routing
 from mappings.edifact import registry

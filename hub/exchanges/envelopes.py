@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from hub.db import utcnow
 from hub.domain.errors import HubError, Problem, ValidationError
 from hub.domain.identifiers import key_of, same_party
-from hub.partners import profiles
+from hub.partners import domain as profiles
 from hub.partners import service as partners
 from hub.partners.models import Partner
 from hub.xmlsafe import parse_xml

@@ -39,8 +39,8 @@ from hub.domain.errors import Problem, ValidationError
 from hub.domain.states import Direction, ExchangeState
 from hub.erp.models import ErpConnector
 from hub.exchanges.documents import store
+from hub.exchanges.lifecycle import new_exchange, transition
 from hub.exchanges.models import Document, Exchange, StockLevel
-from hub.exchanges.service import new_exchange, transition
 from hub.partners.models import PartnerIdentifier
 
 UNIT = re.compile(r"^[A-Z0-9]{2,3}$")  # UN/ECE Rec 20 codes: C62, KGM, MTR, H87, ...

@@ -24,8 +24,8 @@ from hub.db import utcnow
 from hub.domain.errors import ValidationError
 from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState
+from hub.exchanges.lifecycle import transition
 from hub.exchanges.models import Exchange
-from hub.exchanges.service import transition
 
 WAITING = ExchangeState.pending
 NOT_TAKEN = "MAILBOX_NOT_TAKEN"

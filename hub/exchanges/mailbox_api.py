@@ -12,8 +12,8 @@ from hub.api.params import id_list, int_arg, json_body
 from hub.db import get_session, transaction, utcnow
 from hub.domain.errors import NotFound
 from hub.exchanges.api import download
+from hub.exchanges.lifecycle import get_visible
 from hub.exchanges.mailbox import acknowledge, list_waiting, mailbox_item
-from hub.exchanges.service import get_visible
 
 bp = Blueprint("mailbox", __name__, url_prefix="/api/v1/mailbox")
 

@@ -19,7 +19,7 @@ from hub.domain.documents import Identifier
 from hub.domain.errors import HubError, Problem
 from hub.exchanges import outbound
 from hub.exchanges.models import Exchange
-from hub.partners import profiles
+from hub.partners import domain as profiles
 from hub.partners.models import Partner
 from mappings.ubl.mlr import gln_endpoint, refused_in, render_mlr
 

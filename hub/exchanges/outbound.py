@@ -20,8 +20,8 @@ from hub.domain.acknowledgements import AckStatus
 from hub.domain.errors import HubError, Problem, bounded
 from hub.domain.states import Direction, ExchangeState
 from hub.domain.validation import Validation
+from hub.exchanges.lifecycle import new_exchange
 from hub.exchanges.models import Exchange
-from hub.exchanges.service import new_exchange
 from hub.partners.models import Partner
 
 

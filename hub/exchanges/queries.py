@@ -1,5 +1,5 @@
-"""What other capabilities and the metrics read of exchanges: the queues waiting on them and the
-exchanges by direction, state and type."""
+"""What other capabilities and the metrics read of exchanges: the queues waiting on them, the
+exchanges by direction, state and type, and how a stored file is served raw (re-exported from `api`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from hub.domain.states import ExchangeState
+from hub.exchanges.api import RAW_EXTENSIONS as RAW_EXTENSIONS
+from hub.exchanges.api import raise_if_purged as raise_if_purged
+from hub.exchanges.api import raw_media_type as raw_media_type
 from hub.exchanges.models import Exchange
 
 

@@ -14,8 +14,8 @@ from hub.db import transaction
 from hub.domain.errors import HubError, ValidationError
 from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState
+from hub.exchanges.lifecycle import new_exchange
 from hub.exchanges.models import Exchange, IdempotencyRecord
-from hub.exchanges.service import new_exchange
 from hub.exchanges.sniff import Sniffed, clean, sniff
 
 

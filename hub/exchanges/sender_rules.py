@@ -32,10 +32,10 @@ from hub.domain.senders import (
     location,
     normalise_account,
 )
-from hub.partners import profiles
+from hub.partners import domain as profiles
 from hub.partners import service as partners
+from hub.partners.domain import SenderPolicy
 from hub.partners.models import Partner
-from hub.partners.profiles import SenderPolicy
 
 HELD_PAYEE = "payee_account_changed"  # the reason a document is held, in its flags
 

@@ -19,7 +19,8 @@ from hub.domain.records import record_of
 from hub.exchanges import acknowledgements, business_rules, catalogue_responses, documents, envelopes, mlr
 from hub.exchanges.models import Exchange
 from hub.exchanges.pipeline import Outcome, accept
-from hub.partners import identities, profiles
+from hub.partners import domain as profiles
+from hub.partners import queries as identities
 from hub.partners.models import Partner
 from hub.routing import to_partners as routing
 from mappings.ubl import parse_ubl, read_application_response

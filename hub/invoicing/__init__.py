@@ -11,9 +11,8 @@ if TYPE_CHECKING:
 
 def register(app: Flask) -> None:
     """Mount invoicing's API; follow invoices' exchanges as they are sent and acknowledged."""
-    from hub.erp.handlers import register_soap_service
-    from hub.exchanges.acknowledgements import on_acknowledged
-    from hub.exchanges.service import on_sent
+    from hub.erp.service import register_soap_service
+    from hub.exchanges.service import on_acknowledged, on_sent
     from hub.invoicing import api, erp_api, soap, tracking
 
     register_soap_service(soap.InvoicingV2Service)  # served at /soap beside the outbox service

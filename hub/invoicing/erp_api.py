@@ -11,9 +11,10 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, jsonify
 
+from hub.access import Permission
+from hub.api.auth import require
 from hub.api.params import json_body
 from hub.db import get_session, transaction
-from hub.erp.api import require_connector
 from hub.erp.queries import current_connector
 from hub.invoicing import erp
 
@@ -21,7 +22,7 @@ bp = Blueprint("erp_v2", __name__, url_prefix="/api/v2/erp")
 
 
 @bp.post("/invoices")
-@require_connector
+@require(Permission.erp)
 def post_invoices() -> tuple[Response, int]:
     """Issue the ERP's invoices for its company; 201, or 200 when every one was issued before."""
     session = get_session()

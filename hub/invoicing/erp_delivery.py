@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from hub.audit.service import record_events
 from hub.domain.documents import Invoice
 from hub.erp.models import ErpConnector
-from hub.erp.outbox import enqueue_documents
-from hub.exchanges import documents
+from hub.erp.service import enqueue_documents
 from hub.exchanges.models import Document, Exchange
+from hub.exchanges.service import store_document
 from hub.invoicing.models import IssuedInvoice
 from hub.routing import service as routing_service
 
@@ -37,7 +37,7 @@ def queue_for_erps(session: Session, invoice: IssuedInvoice, doc: Invoice, excha
                    actor: str) -> list[str]:
     """Keep the invoice as a document and queue it for its ERP connectors; their names."""
     # the message type is the one the buyer's file carries it in (the exchange's type)
-    document, created = documents.store(session, doc, exchange_id=exchange.id, partner_id=invoice.buyer_id,
+    document, created = store_document(session, doc, exchange_id=exchange.id, partner_id=invoice.buyer_id,
                                         direction="outbound", actor=actor, message_type=exchange.doc_type,
                                         message_ref=invoice.number)
     record_events(session, created)

@@ -19,8 +19,9 @@ from hub.domain import codec
 from hub.domain.documents import PaymentTerms
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
 from hub.domain.states import ExchangeState
-from hub.exchanges import outbound
+from hub.exchanges import service as exchanges
 from hub.invoicing import companies, erp_delivery, payment_means, stated
+from hub.invoicing.companies import seller_party as seller_party
 from hub.invoicing.domain import (
     OPEN_STATES,
     InvoiceSpec,
@@ -41,9 +42,10 @@ from hub.invoicing.payments import reverse_payments as reverse_payments
 from hub.invoicing.requests import buyer_party, read_spec
 from hub.jobruns.service import run_in_slot
 from hub.numbering.service import SeriesFormat, claim, take_next
-from hub.partners import identities, profiles
+from hub.partners import domain as profiles
+from hub.partners import queries as identities
 from hub.partners.models import Partner
-from hub.routing import to_partners as routing
+from hub.routing import service as routing
 
 
 class InvoiceNotIssuable(HubError):
@@ -160,11 +162,11 @@ def _queue(session: Session, doc: Any, buyer: Partner, settings: Any, actor: str
     own = identities.sender_identity(settings, company)  # the company's UNB identity, else the hub's
     identity = replace(routing.identity_for(settings, buyer), sender=own.value,
                        sender_qualifier=own.qualifier)
-    interchange, message = outbound.next_control_numbers(session, buyer, ("interchange", "message"))
+    interchange, message = exchanges.next_control_numbers(session, buyer, ("interchange", "message"))
     control = f"H{interchange:08d}"
     out = rendering.render(doc, buyer.syntax, profile=profile, identity=identity, control_ref=control,
                            message_ref=str(message), check=False)
-    exchange, created = outbound.add_outbound(
+    exchange, created = exchanges.add_outbound(
         session, buyer.id, doc_type=out.message_type, syntax=buyer.syntax, raw=out.data,
         content_type=out.content_type, control_ref=control, sender=identity.sender,
         recipient=identity.recipient, reply_to=None, actor=actor,

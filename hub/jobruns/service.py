@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from hub.db import insert_unless_present, utcnow
 from hub.jobruns.models import JobOutcome, JobRun
-from hub.jobruns.slots import slot_key
+from hub.jobruns.slots import slot_key as slot_key
 
 
 def claim_slot(session: Session, job: str, slot: str, *, trigger: str = "schedule") -> JobRun | None:

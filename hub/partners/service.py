@@ -14,6 +14,9 @@ from hub.domain.documents import Identifier
 from hub.domain.errors import NotFound, ValidationError
 from hub.domain.identifiers import Key, key_of, key_of_registered, normalise, same_party
 from hub.domain.principals import Role
+from hub.partners.credentials import hash_secret as hash_secret
+from hub.partners.credentials import issue_partner_key as issue_partner_key
+from hub.partners.credentials import revoke as revoke
 from hub.partners.models import Partner, PartnerIdentifier, User
 
 PARTNER_ROLES = ("buyer", "supplier")
@@ -185,7 +188,7 @@ def find_user(session: Session, ref: str) -> User:
 def update_profile(session: Session, partner: Partner, changes: dict[str, Any], *, actor: str
                    ) -> dict[str, Any]:
     """Change profile settings (None removes one); refused as a whole if any setting is unknown."""
-    from hub.partners.profiles import validate_profile
+    from hub.partners.domain import validate_profile
 
     profile = {k: v for k, v in {**(partner.profile or {}), **changes}.items() if v is not None}
     validate_profile(profile)

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 def register(app: Flask) -> None:
     """Mount procurement's API and let it read partners' answers, price lists and inventory reports as
     they are accepted."""
-    from hub.exchanges.accepted import on_accepted
+    from hub.exchanges.service import on_accepted
     from hub.procurement import answers, api
 
     app.register_blueprint(api.bp)

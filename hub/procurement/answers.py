@@ -14,7 +14,7 @@ from hub.audit.service import EventSpec
 from hub.domain.documents import DespatchAdvice, OrderResponse
 from hub.domain.documents import Line as CanonicalLine
 from hub.domain.records import DocumentRecord
-from hub.exchanges.accepted import Answered, Batch
+from hub.exchanges.service import Answered, Batch
 from hub.partners.models import Partner
 from hub.procurement import domain, inventory, price_lists
 from hub.procurement.domain import AnswerLine, OrderLineState, OrderState

@@ -18,8 +18,7 @@ from sqlalchemy.orm import Session
 from hub.domain.documents import InventoryReport, Line
 from hub.domain.errors import Problem
 from hub.domain.records import DocumentRecord
-from hub.exchanges.accepted import Answered
-from hub.exchanges.erp_inbound import StockInput, record_stock_levels
+from hub.exchanges.service import Answered, StockInput, record_stock_levels
 from hub.partners.models import Partner
 from hub.procurement.models import Item, SupplierTerm
 

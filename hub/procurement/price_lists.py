@@ -23,9 +23,8 @@ from hub.db import utcnow
 from hub.domain.documents import Catalogue
 from hub.domain.errors import Problem
 from hub.domain.records import DocumentRecord
-from hub.exchanges import catalogue_responses
-from hub.exchanges.accepted import Answered
-from hub.partners import profiles
+from hub.exchanges.service import Answered, accept_catalogue
+from hub.partners import domain as profiles
 from hub.partners.models import Partner
 from hub.procurement.domain import TermOffer, catalogue_offers, plain
 from hub.procurement.models import Item, SupplierTerm
@@ -58,7 +57,7 @@ def apply(session: Session, partner: Partner, record: DocumentRecord, exchange_i
         out.events += outcome[1]
     out.events.append(EventSpec(actor, "price_list.applied", "document", doc.number, partner.id,
                                 {"exchange": exchange_id, **counts, "refused": len(refused)}))
-    response = catalogue_responses.accept(session, partner, doc, [w.message for w in out.warnings],
+    response = accept_catalogue(session, partner, doc, [w.message for w in out.warnings],
                                           reply_to=exchange_id, actor=actor)
     if response is not None:
         out.events.append(response)

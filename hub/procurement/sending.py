@@ -29,17 +29,17 @@ from hub.domain.documents import (
 from hub.domain.documents import PurchaseOrder as CanonicalOrder
 from hub.domain.errors import HubError, Problem
 from hub.domain.states import ExchangeState
-from hub.exchanges import outbound
-from hub.invoicing.companies import seller_party
+from hub.exchanges import service as exchanges
 from hub.invoicing.models import Company
+from hub.invoicing.service import seller_party
 from hub.numbering.service import SeriesFormat, take_next
-from hub.partners import profiles
+from hub.partners import domain as profiles
 from hub.partners.models import Partner
 from hub.procurement.answers import load_lines
 from hub.procurement.domain import OrderState
 from hub.procurement.models import PurchaseOrder
 from hub.procurement.replenishment import change_state
-from hub.routing import to_partners as routing
+from hub.routing import service as routing
 
 ACTOR = "system:procurement"
 SCHEMES = {"gln": IdScheme.gln, "cnpj": IdScheme.cnpj, "vat": IdScheme.vat, "duns": IdScheme.duns}
@@ -105,10 +105,10 @@ def send(session: Session, order: PurchaseOrder, settings: Any, today: date) -> 
     doc = canonical_order(session, order, supplier, number, today, settings.hub_edi_id)
     profile = profiles.build(supplier.profile)
     identity = routing.identity_for(settings, supplier)
-    interchange, message = outbound.next_control_numbers(session, supplier, ("interchange", "message"))
+    interchange, message = exchanges.next_control_numbers(session, supplier, ("interchange", "message"))
     out = rendering.render(doc, supplier.syntax, profile=profile, identity=identity,
                            control_ref=f"H{interchange:08d}", message_ref=str(message))
-    exchange, created = outbound.add_outbound(
+    exchange, created = exchanges.add_outbound(
         session, supplier.id, doc_type=out.message_type, syntax=supplier.syntax, raw=out.data,
         content_type=out.content_type, control_ref=f"H{interchange:08d}", sender=settings.hub_edi_id,
         recipient=identity.recipient, reply_to=None, actor=ACTOR,

@@ -18,8 +18,7 @@ from hub.audit.service import EventSpec, record_events
 from hub.db import new_id, transaction
 from hub.domain.errors import HubError, NotFound
 from hub.jobruns.models import JobRun
-from hub.jobruns.service import claim_slot
-from hub.jobruns.slots import slot_key
+from hub.jobruns.service import claim_slot, slot_key
 from hub.procurement import answers, catalog, replenishment, sending, staging
 from hub.procurement.domain import OrderState, OrderTransitionRefused
 from hub.procurement.models import Item, PurchaseOrder, PurchaseOrderLine

@@ -17,12 +17,11 @@ from sqlalchemy.orm import Session
 
 from hub.db import transaction
 from hub.domain.errors import ConnectorError, HubError
-from hub.erp.connectors import connector_for
 from hub.erp.models import ErpConnector
-from hub.exchanges.erp_inbound import parse_stock_levels, record_stock_levels
+from hub.erp.service import connector_for
+from hub.exchanges.service import parse_stock_levels, record_stock_levels
 from hub.jobruns.models import JobOutcome
-from hub.jobruns.service import claim_slot, finish, runs
-from hub.jobruns.slots import slot_key
+from hub.jobruns.service import claim_slot, finish, runs, slot_key
 
 SessionFactory = Callable[[], Session]
 OPTION = "pull_stock_levels"

@@ -17,10 +17,9 @@ def register_matching(app: Flask) -> None:
 def register_imports(app: Flask) -> None:
     """Mount the statement routes, turn accepted remittance advices into remittance records, and let
     `flask hub reprocess` read a failed statement file again."""
-    from hub.exchanges import translators
-    from hub.exchanges.accepted import on_accepted
+    from hub.exchanges.service import on_accepted, register_translator
     from hub.reconciliation import remittances, statements_api
 
     app.register_blueprint(statements_api.bp)
     on_accepted(remittances.on_accepted)
-    translators.register("statement")(statements_api.translate_again)
+    register_translator("statement")(statements_api.translate_again)

@@ -6,14 +6,13 @@ write off, undo); matching runs. Admins and operators act; auditors read; partne
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from hub.access import Permission
 from hub.api.auth import current_principal, require
-from hub.api.params import BadParameter, int_arg, paging
+from hub.api.params import BadParameter, amount_of, int_arg, paging
 from hub.db import get_session, new_session
 from hub.jobruns.service import run_json, runs
 from hub.reconciliation import queries, service
@@ -32,19 +31,6 @@ def _page() -> tuple[int, int]:
 def _body() -> dict[str, Any]:
     body = request.get_json(silent=True)
     return body if isinstance(body, dict) else {}
-
-
-def amount_of(value: Any, name: str) -> Decimal:
-    """A positive amount with at most two decimals, given as a string or a number; 400 naming it."""
-    try:
-        amount = Decimal(str(value)) if isinstance(value, (str, int, float)) and not isinstance(value, bool) \
-            else None
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite() or amount <= 0 or amount >= Decimal("1e15") \
-            or amount != amount.quantize(Decimal("0.01")):
-        raise BadParameter(f"{name}: a positive amount with at most two decimals, e.g. \"120.50\"")
-    return amount
 
 
 def _invoice_ref(value: Any, name: str) -> Any:

@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session
 from hub.audit.service import EventSpec, record_events
 from hub.bulk import insert_values, json_text, next_ids, sqlite_time, stored_now, update_values
 from hub.db import UTCDateTime, new_ids, utcnow
-from hub.erp.connectors import handles
 from hub.erp.models import ErpConnector
-from hub.erp.outbox import Rendered, enqueue_rendered
+from hub.erp.service import Rendered, enqueue_rendered, handles
 from hub.exchanges.models import Document, Exchange
 from hub.invoicing import service as invoicing
 from hub.reconciliation.domain import Candidate, Config

@@ -29,11 +29,10 @@ from sqlalchemy.orm import Session
 
 from hub.db import new_session, transaction
 from hub.domain.errors import ConnectorError, HubError
-from hub.erp.connectors import connector_for
 from hub.erp.models import ErpConnector
+from hub.erp.service import connector_for
 from hub.jobruns.models import JobOutcome, JobRun
-from hub.jobruns.service import claim_slot, finish, runs
-from hub.jobruns.slots import slot_key
+from hub.jobruns.service import claim_slot, finish, runs, slot_key
 from hub.reconciliation.imports import Source, import_in_transaction
 from hub.reconciliation.statements.csv_profiles import CsvProfile, load_profiles
 

@@ -33,8 +33,7 @@ from hub.audit.service import EventSpec, record_event, record_events
 from hub.db import transaction
 from hub.domain.states import Direction, ExchangeState
 from hub.exchanges.models import Exchange
-from hub.exchanges.receive import EmptyBody
-from hub.exchanges.service import new_exchange, transition
+from hub.exchanges.service import EmptyBody, new_exchange, transition
 from hub.partners import service as partners
 from hub.reconciliation.models import BankStatement, StatementEntry
 from hub.reconciliation.statements import check_profile, choose_format, read

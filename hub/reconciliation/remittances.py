@@ -32,7 +32,7 @@ from hub.audit.service import EventSpec
 from hub.db import insert_unless_present, utcnow
 from hub.domain.documents import RemittanceAdvice
 from hub.domain.errors import Problem, ValidationError
-from hub.exchanges.accepted import Answered, Batch
+from hub.exchanges.service import Answered, Batch
 from hub.partners.models import Partner
 from hub.reconciliation import matching
 from hub.reconciliation.match_models import PaymentMatch

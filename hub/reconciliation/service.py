@@ -18,8 +18,7 @@ from hub.audit.service import EventSpec, record_events
 from hub.db import insert_unless_present, new_id, transaction, utcnow
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
 from hub.invoicing import service as invoicing
-from hub.jobruns.service import claim_slot, finish
-from hub.jobruns.slots import slot_key
+from hub.jobruns.service import claim_slot, finish, slot_key
 from hub.partners.models import Partner
 from hub.reconciliation import booking, credit, matching, queries
 from hub.reconciliation.domain import Allocation, Candidate, Decision, normalise

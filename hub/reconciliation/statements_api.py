@@ -17,7 +17,7 @@ from hub.config import Settings
 from hub.db import get_session
 from hub.domain.errors import NotFound
 from hub.exchanges.models import Exchange
-from hub.exchanges.pipeline import Outcome
+from hub.exchanges.service import Outcome
 from hub.partners.models import Partner
 from hub.reconciliation import imports
 from hub.reconciliation.imports import ImportOutcome, Source, import_in_transaction

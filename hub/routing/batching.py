@@ -27,7 +27,7 @@ from hub.config import Settings
 from hub.db import new_id, take_work_items, utcnow, work_items
 from hub.domain.batching import BatchPolicy
 from hub.exchanges import outbound
-from hub.partners import profiles
+from hub.partners import domain as profiles
 from hub.partners.models import Partner
 from hub.routing.identity import identity_for
 from hub.routing.models import BatchMessage, OutboundBatch

@@ -21,8 +21,8 @@ from hub.bulk import update_values
 from hub.config import Settings
 from hub.domain.errors import IllegalTransition, NotFound, Problem, ValidationError
 from hub.domain.records import DocumentRecord, record_of
-from hub.erp.connectors import handles
 from hub.erp.models import ErpConnector
+from hub.erp.service import handles
 from hub.exchanges import documents
 from hub.exchanges.models import Document, Exchange
 from hub.partners.models import Partner
@@ -35,6 +35,9 @@ from hub.routing.domain import (
     decide,
     label_of_test_flag,
     parse_test_flag,
+)
+from hub.routing.identity import (
+    identity_for as identity_for,  # under which identity the hub writes to a partner
 )
 from hub.routing.models import BatchMessage, OutboundBatch, RoutingRule
 

@@ -29,9 +29,9 @@ from hub.domain.records import DocumentRecord
 from hub.domain.states import ExchangeState
 from hub.domain.validation import Validation
 from hub.exchanges import outbound
+from hub.exchanges.lifecycle import transition
 from hub.exchanges.models import Exchange
-from hub.exchanges.service import transition
-from hub.partners import profiles
+from hub.partners import domain as profiles
 from hub.partners import service as partners
 from hub.partners.models import Partner, PartnerIdentifier
 from hub.routing import batching

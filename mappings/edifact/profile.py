@@ -145,7 +145,7 @@ def _reverse(partner: Mapping[str, str], generic_out: Mapping[str, str], value: 
 GENERIC = PartnerProfile()
 
 
-# Built here (not in hub.partners.profiles) so the ingest workers build a profile without the hub's
+# Built here (not in hub.partners.domain) so the ingest workers build a profile without the hub's
 # services: a partner's stored profile data -> its PartnerProfile.
 _FIELDS = {f.name: f for f in dataclasses.fields(PartnerProfile) if f.init}
 _TUPLES = {"render_party_schemes"}

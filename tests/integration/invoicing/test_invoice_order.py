@@ -24,7 +24,7 @@ from hub.invoicing import orders, service
 from hub.invoicing.domain import InvoiceState
 from hub.invoicing.models import InvoicedOrderLine, IssuedInvoice
 from hub.models import AuditEvent, Document, Partner
-from hub.partners import profiles
+from hub.partners import domain as profiles
 from hub.routing import to_partners as routing
 from tests.integration.invoicing.test_issue import _raw
 from tests.support.conformance import oracle_fatal, oracle_module

@@ -31,8 +31,8 @@ def test_the_compiled_catalogue_is_the_current_one() -> None:
 
 
 def test_every_profile_setting_has_its_meaning_shown_beside_it() -> None:
+    from hub.partners.domain import known_settings
     from hub.partners.profile_help import PROFILE_HELP
-    from hub.partners.profiles import known_settings
 
     assert sorted(PROFILE_HELP) == known_settings()
     assert all(meaning and example for _default, meaning, example in PROFILE_HELP.values())

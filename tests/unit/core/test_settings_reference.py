@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from hub import config
-from hub.partners import profiles
+from hub.partners import domain as profiles
 from hub.procurement import stock_pull
 from hub.reconciliation import fetch
 from hub.retention.domain import RetentionPolicy

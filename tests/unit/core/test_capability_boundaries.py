@@ -1,0 +1,154 @@
+"""One capability reaches another only through its public modules.
+
+import-linter (`.importlinter`, run by `make lint`) keeps capabilities depending downward; this test
+keeps each one's inside private. A capability's public modules are:
+- `service`: its use cases as others call them, and the hooks others fill (`on_accepted`, ...);
+- `queries`: what others read of it;
+- `models`: its tables, for reading and joining (rows of another capability's table are written
+  only through that capability's service);
+- `domain`: its pure types and rules.
+Every other module (`outbox`, `connectors`, `api`, `processing`, ...) is private to its capability.
+`hub.routing` is part of the exchanges capability (`exchanges : routing` in .importlinter); the
+command-line module of a capability (`hub/cli/erp.py`) is part of that capability. Modules that
+belong to no capability (the app factory, `hub.cli`'s group, `hub.api`, `hub.access`, the scheduler)
+wire capabilities together and are not checked.
+
+Every module of hub/ is read as a syntax tree (imports inside functions too), so a new import of a
+private module fails here, naming file, line and module; a listed exception that is no longer
+needed fails too, so the list only shrinks.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+PUBLIC = frozenset({"service", "queries", "models", "domain"})
+# package under hub/ -> the capability it belongs to
+CAPABILITY = {name: name for name in (
+    "admin", "reconciliation", "retention", "procurement", "invoicing", "exchanges", "erp", "partners",
+    "audit", "numbering", "jobruns")} | {"routing": "exchanges"}
+# (importing module, imported private module) -> why it is allowed for now
+EXCEPTIONS: dict[tuple[str, str], str] = {
+    ("hub.invoicing.soap", "hub.erp.soap"):
+        "invoicing's SOAP operation (IssueInvoicesV2) is built on erp's spyne service: its namespace, "
+        "application, name mangling and connector check (_app, _snake, _with_connector); needs a public "
+        "SOAP registration API in hub.erp.service",
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def capability_of(module: str) -> str | None:
+    """The capability a module of hub belongs to (None: it belongs to none)."""
+    parts = module.split(".")
+    if len(parts) < 2 or parts[0] != "hub":
+        return None
+    if parts[1] == "cli":
+        return CAPABILITY.get(parts[2]) if len(parts) > 2 else None
+    return CAPABILITY.get(parts[1])
+
+
+def _resolve(package: str, name: str) -> str:
+    """`from package import name`: the submodule `package.name` when there is one, else `package`."""
+    base = ROOT.joinpath(*package.split("."))
+    if (base / f"{name}.py").exists() or (base / name / "__init__.py").exists():
+        return f"{package}.{name}"
+    return package
+
+
+def _imported(tree: ast.AST, module: str, is_package: bool) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: from the module's package, up level - 1 more
+                anchor = module.split(".") if is_package else module.split(".")[:-1]
+                anchor = anchor[:len(anchor) - (node.level - 1)]
+                package = ".".join(anchor + ([node.module] if node.module else []))
+            else:
+                package = node.module or ""
+            out += [(node.lineno, _resolve(package, alias.name)) for alias in node.names]
+    return out
+
+
+def boundary_violations(path: Path, source: str | None = None) -> list[str]:
+    """`file:line: imports X, private to capability C` for each import of another capability's private
+    module by a module of a capability."""
+    relative = path.relative_to(ROOT) if path.is_absolute() else path
+    module = _module_name(relative)
+    mine = capability_of(module)
+    if mine is None:
+        return []
+    text = source if source is not None else (ROOT / relative).read_text(encoding="utf-8")
+    found = []
+    tree = ast.parse(text, filename=str(relative))
+    for line, target in _imported(tree, module, relative.name == "__init__.py"):
+        theirs = capability_of(target)
+        if theirs is None or theirs == mine:
+            continue
+        parts = target.split(".")
+        if (len(parts) > 2 and parts[2] in PUBLIC) or (module, target) in EXCEPTIONS:
+            continue
+        found.append(f"{relative.as_posix()}:{line}: imports {target}, private to capability {theirs} "
+                     f"(use its {', '.join(sorted(PUBLIC))})")
+    return found
+
+
+def _modules() -> list[Path]:
+    return sorted(p.relative_to(ROOT) for p in (ROOT / "hub").rglob("*.py"))
+
+
+def test_the_walk_sees_every_capability() -> None:
+    seen = {capability_of(_module_name(p)) for p in _modules()} - {None}
+    assert seen == set(CAPABILITY.values())
+    assert all((ROOT / "hub" / package).is_dir() for package in CAPABILITY)
+
+
+def test_capabilities_reach_each_other_only_through_their_public_modules() -> None:
+    found = [v for path in _modules() for v in boundary_violations(path)]
+    assert not found, "a capability's private module imported by another:\n" + "\n".join(found)
+
+
+def test_every_listed_exception_is_still_needed() -> None:
+    used = {(_module_name(p), target) for p in _modules()
+            for _, target in _imported(ast.parse((ROOT / p).read_text(encoding="utf-8")), _module_name(p),
+                                       p.name == "__init__.py")}
+    assert set(EXCEPTIONS) <= used, f"no longer imported, remove from EXCEPTIONS: {set(EXCEPTIONS) - used}"
+
+
+@pytest.mark.parametrize(("where", "snippet"), [
+    ("hub/admin/example.py", "from hub.erp.outbox import redeliver\n"),
+    ("hub/admin/example.py", "from hub.erp import outbox\n"),
+    ("hub/admin/example.py", "import hub.erp.outbox\n"),
+    ("hub/procurement/example.py", "def f():\n    from hub.exchanges.processing import reprocess\n"),
+    ("hub/invoicing/__init__.py", "from ..erp import connectors\n"),
+    ("hub/cli/erp.py", "from hub.partners.credentials import hash_secret\n"),
+    ("hub/routing/example.py", "from hub.partners.identities import addressed\n"),
+])
+def test_a_private_import_is_named_with_its_line(where: str, snippet: str) -> None:
+    found = boundary_violations(Path(where), snippet)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"{where}:{snippet.count(chr(10))}: imports hub.")
+
+
+@pytest.mark.parametrize(("where", "snippet"), [
+    ("hub/admin/example.py", "from hub.erp.service import redeliver\n"),
+    ("hub/admin/example.py", "from hub.erp import service as outbox\n"),
+    ("hub/procurement/example.py", "from hub.exchanges.models import Document, Exchange\n"),
+    ("hub/invoicing/example.py", "from hub.partners import domain as profiles\n"),
+    ("hub/reconciliation/example.py", "from hub.audit.queries import verify_trail\n"),
+    ("hub/erp/example.py", "from hub.erp.outbox import redeliver\n"),  # inside its own capability
+    ("hub/exchanges/example.py", "from hub.routing.to_partners import route\n"),  # exchanges : routing
+    ("hub/cli/erp.py", "from hub.erp.connectors import add_connector\n"),  # a capability's own commands
+    ("hub/api/example.py", "from hub.erp.outbox import redeliver\n"),  # no capability: not checked
+])
+def test_public_modules_and_a_capabilitys_own_are_allowed(where: str, snippet: str) -> None:
+    assert boundary_violations(Path(where), snippet) == []
