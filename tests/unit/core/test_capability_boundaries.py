@@ -4,8 +4,8 @@ import-linter (`.importlinter`, run by `make lint`) keeps capabilities depending
 keeps each one's inside private. A capability's public modules are:
 - `service`: its use cases as others call them, and the hooks others fill (`on_accepted`, ...);
 - `queries`: what others read of it;
-- `models`: its tables, for reading and joining (rows of another capability's table are written
-  only through that capability's service);
+- `models`: its tables, meant for reading and joining (an import cannot tell a read from a write:
+  that part of the rule is the reviewer's);
 - `domain`: its pure types and rules.
 Every other module (`outbox`, `connectors`, `api`, `processing`, ...) is private to its capability.
 `hub.routing` is part of the exchanges capability (`exchanges : routing` in .importlinter); the
@@ -152,3 +152,35 @@ def test_a_private_import_is_named_with_its_line(where: str, snippet: str) -> No
 ])
 def test_public_modules_and_a_capabilitys_own_are_allowed(where: str, snippet: str) -> None:
     assert boundary_violations(Path(where), snippet) == []
+
+
+def test_every_table_is_defined_by_a_capability_and_only_gathered_by_hub_models() -> None:
+    from hub import models  # noqa: F401  (every table on the metadata)
+    from hub.db import Base
+
+    homes = {mapper.class_.__name__: mapper.class_.__module__ for mapper in Base.registry.mappers}
+    assert {"Partner", "User", "ApiCredential", "Exchange", "Document", "AuditEvent", "ErpConnector",
+            "OutboundDelivery", "OutboxEntry", "StockLevel"} <= set(homes)
+    stray = {name: home for name, home in homes.items()
+             if capability_of(home) is None or not home.split(".")[-1].endswith("models")}
+    assert not stray, f"tables defined outside a capability's models module: {stray}"
+    tree = ast.parse((ROOT / "hub" / "models.py").read_text(encoding="utf-8"))
+    defined = [node for node in tree.body if not isinstance(node, ast.Import | ast.ImportFrom | ast.Expr)
+               and not (isinstance(node, ast.Assign) and [t.id for t in node.targets
+                                                           if isinstance(t, ast.Name)] == ["__all__"])]
+    assert defined == [], "hub/models.py only imports (and lists them in __all__)"
+
+
+def test_code_imports_each_table_from_its_capability_not_from_hub_models() -> None:
+    gatherers = {"hub/models.py", "hub/migrations/env.py"}  # Alembic sees every table through hub.models
+    found = []
+    for package in ("hub", "mappings", "connectors", "bench"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            relative = path.relative_to(ROOT)
+            if relative.as_posix() in gatherers:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            found += [f"{relative.as_posix()}:{line}" for line, target
+                      in _imported(tree, _module_name(relative), path.name == "__init__.py")
+                      if target == "hub.models"]
+    assert not found, "import the table from its capability's models module:\n" + "\n".join(found)
