@@ -34,7 +34,7 @@ from hub.domain.documents import Line, PurchaseOrder, Quantity
 from hub.erp.connectors import ConnectorSpec, add_connector
 from hub.erp.delivery import DeliveryPolicy, deliver_due
 from hub.erp.outbox import enqueue_document
-from hub.exchanges.erp_inbound import persist_document
+from hub.exchanges.documents import store
 from hub.migrate import upgrade
 from hub.models import Exchange, OutboundDelivery
 from hub.partners import service as partners
@@ -61,8 +61,8 @@ def _queue(app: Flask, count: int, erp_url: str) -> None:
             session.flush()
             doc = PurchaseOrder(number=f"PO-{n}", currency="EUR",
                                 lines=[Line(number="1", quantities=[Quantity(Decimal(n % 9 + 1))])])
-            row = persist_document(session, doc, exchange=exchange, position=1, partner_id=partner.id,
-                                   direction="inbound")
+            row, _ = store(session, doc, exchange_id=exchange.id, partner_id=partner.id,
+                           direction="inbound", actor="bench", message_type=None)
             enqueue_document(session, row, actor="bench")
         session.commit()
 
