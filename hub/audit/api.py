@@ -9,11 +9,12 @@ from hub.access import Permission
 from hub.api.auth import require
 from hub.api.params import paging
 from hub.audit.models import AuditEvent
-from hub.audit.queries import csv_parts, request_filter
 from hub.audit.service import event_as_dict, filtered
+from hub.audit.web import csv_parts, request_filter
 from hub.db import get_session
 
 bp = Blueprint("audit", __name__, url_prefix="/api/v1/audit")
+
 
 @bp.get("")
 @require(Permission.read_audit)

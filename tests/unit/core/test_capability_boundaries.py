@@ -32,12 +32,7 @@ CAPABILITY = {name: name for name in (
     "admin", "reconciliation", "retention", "procurement", "invoicing", "exchanges", "erp", "partners",
     "audit", "numbering", "jobruns")} | {"routing": "exchanges"}
 # (importing module, imported private module) -> why it is allowed for now
-EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("hub.invoicing.soap", "hub.erp.soap"):
-        "invoicing's SOAP operation (IssueInvoicesV2) is built on erp's spyne service: its namespace, "
-        "application, name mangling and connector check (_app, _snake, _with_connector); needs a public "
-        "SOAP registration API in hub.erp.service",
-}
+EXCEPTIONS: dict[tuple[str, str], str] = {}  # none left
 
 
 def _module_name(path: Path) -> str:
