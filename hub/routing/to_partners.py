@@ -49,6 +49,8 @@ RECEIVER_ROLE = {"purchase_order": PartyRole.supplier, "order_response": PartyRo
 
 def find_partner(session: Session, value: str, qualifier: str | None = None) -> Partner | None:
     """The partner known by an identifier (any scheme), preferring an exact qualifier match."""
+    if "\x00" in value:  # no identifier holds a NUL, and PostgreSQL refuses one in a text parameter
+        return None
     rows = session.scalars(select(PartnerIdentifier).where(PartnerIdentifier.value == value)).all()
     exact = [r for r in rows if qualifier and r.qualifier == qualifier]
     chosen = exact or rows

@@ -61,3 +61,17 @@ def test_junk_never_gives_a_500_or_a_stuck_exchange(app, client, make_partner, b
     if ex["state"] == "failed":
         assert ex["error"]["code"] != "INTERNAL_ERROR", ex["error"]
         assert ex["error"]["message"]
+
+
+def test_a_nul_in_the_unb_recipient_is_a_refusal_not_an_internal_error(app, client, make_partner):
+    """Found by the fuzz test above on PostgreSQL (which refuses NUL in a text parameter): the
+    recipient's lookup failed with INTERNAL_ERROR."""
+    partner = make_partner("acme", edi_id="5498765000017")
+    body = (ROOT / "fixtures" / "edifact" / "acme_desadv_d96a_sscc.edi").read_bytes().replace(
+        b"+5412345000013:14+", b"+\x00412345000013:14+", 1)
+    resp = client.post("/api/v1/exchanges", data=body, headers=partner.headers)
+    assert resp.status_code == 202, resp.json
+    process_pending(lambda: new_session(app), settings=app.config["HUB_SETTINGS"])
+    ex = client.get(resp.headers["Location"], headers=partner.headers).json
+    assert ex["state"] in ("processed", "failed")
+    assert (ex["error"] or {}).get("code") != "INTERNAL_ERROR", ex["error"]
