@@ -36,8 +36,8 @@ ORDER = PurchaseOrder(number="PO-77", currency="EUR", issued=date(2026, 11, 30),
 PAYLOAD = b'{"number":"PO-77"}'
 # what the two ways are told differs only in the bytes, so that both can be stored: same length
 RAW = {"single": b"ORDERS PO-77 #1", "bulk": b"ORDERS PO-77 #2"}
-COLUMNS = {"syntax": "edifact", "doc_type": "ORDERS", "control_ref": "PO-77", "sender": "5412345000013",
-           "content_type": "application/edifact"}
+COLUMNS: dict[str, Any] = {"syntax": "edifact", "doc_type": "ORDERS", "control_ref": "PO-77",
+                           "sender": "5412345000013", "content_type": "application/edifact"}
 VOLATILE = {"id", "sha256", "received_at", "updated_at", "created_at", "links", "cursor", "exchange_id",
             "exchange"}
 
