@@ -99,7 +99,7 @@ def enqueue_rendered(session: Session, documents: Sequence[Rendered], *, connect
     PostgreSQL) per connector, and one audit event per connector for the whole batch (action
     `outbox.batch_queued` or `delivery.batch_queued`, object `batch`, with the connector, the count,
     the document types and `details`) rather than one per row. Returns how many were queued."""
-    now = stored_now(session)
+    now, pending = stored_now(session), S.pending.value
     events: list[EventSpec] = []
     queued = 0
     for row in connectors:
@@ -119,7 +119,7 @@ def enqueue_rendered(session: Session, documents: Sequence[Rendered], *, connect
             insert_values(session, OutboundDelivery, (
                 "id", "document_id", "connector_id", "partner_id", "state", "attempts", "next_attempt_at",
                 "payload", "content_type", "created_at", "updated_at"), [
-                (i, d.document_id, row.id, d.partner_id, S.pending.value, 0, now, d.payload, content_type,
+                (i, d.document_id, row.id, d.partner_id, pending, 0, now, d.payload, content_type,
                  now, now) for i, d in zip(ids, wanted, strict=True)])
             action, object_type = "delivery.batch_queued", "delivery_batch"
         events.append(EventSpec(actor, action, object_type, batch, None, {

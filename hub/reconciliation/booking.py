@@ -164,8 +164,9 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
     `payment-status:<batch>`), each message a document of it, queued as its own bytes; all through
     the exchanges' and the ERP outbox's bulk services, with one audit event per connector for the
     batch (its count, the event, the run). Each message is a document with its JSON as the canonical
-    text, the amount paid as its total and no lines. A run pays tens of thousands of invoices: an exchange,
-    a raw copy and an audit event for each cost more than the rest of the run's writes."""
+    text, the amount paid as its total and no lines. A run pays tens of thousands of invoices: an
+    exchange and an audit event for each cost more than the rest of the run's writes. Returns how
+    many queue rows were written."""
     connectors = [c for c in session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))
                                              .order_by(ErpConnector.id)) if handles(c, STATUS_DOC_TYPE)]
     if not outcomes or not connectors:
@@ -188,18 +189,21 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
         doc_ids[n] = doc_id
     control_ref = f"{STATUS_CONTROL_REF}{batch}"
     exchange_ids = exchanges.new_exchanges(session, Direction.inbound, [
-        NewExchange(buyer, b"".join(payloads[n] + b"\n" for n in ns),
+        NewExchange(buyer, b"\n".join([payloads[n] for n in ns]) + b"\n",
                     {"result": {"documents": [doc_ids[n] for n in ns]}})
         for buyer, ns in by_buyer.items()], state=ExchangeState.processed, syntax="hub-json",
         doc_type=STATUS_DOC_TYPE, control_ref=control_ref, sender=STATUS_SENDER,
         content_type="application/x-ndjson")
-    documents.store_documents(session, [
-        NewDocument(exchange_id, buyer, "outbound", DocumentRecord(
-            position, None, "PaymentStatus", STATUS_DOC_TYPE, outcomes[n].number, None, outcomes[n].currency,
-            paid[n], payloads[n].decode(), [], [], []), doc_ids[n])
-        for exchange_id, (buyer, ns) in zip(exchange_ids, by_buyer.items(), strict=True)
-        for position, n in enumerate(ns, 1)])
-    queued = [Rendered(doc_ids[n], STATUS_DOC_TYPE, outcomes[n].buyer_id, payloads[n]) for n in order]
+    made: list[NewDocument] = []
+    queued: list[Rendered] = []
+    for exchange_id, (buyer, ns) in zip(exchange_ids, by_buyer.items(), strict=True):
+        for position, n in enumerate(ns, 1):
+            o, payload, doc_id = outcomes[n], payloads[n], doc_ids[n]
+            made.append(NewDocument(exchange_id, buyer, "outbound", DocumentRecord(
+                position, None, "PaymentStatus", STATUS_DOC_TYPE, o.number, None, o.currency, paid[n],
+                payload.decode(), [], [], []), doc_id))
+            queued.append(Rendered(doc_id, STATUS_DOC_TYPE, buyer, payload))
+    documents.store_documents(session, made)
     return enqueue_rendered(
         session, queued, connectors=connectors, content_type="application/json", actor=actor, batch=batch,
         details={"event": event, "run": run_id, "control_ref": control_ref, "exchanges": len(exchange_ids)})
