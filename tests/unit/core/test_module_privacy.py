@@ -2,8 +2,9 @@
 it) uses another only through its public functions, so a private helper can change without a caller
 elsewhere breaking behind the reader's back (issue 11). Every module under hub/, mappings/ and
 connectors/ is read as a syntax tree; an import or an attribute use (`module._name`,
-`hub.pkg.module._name`, relative imports included) of another project module's private name fails
-here, naming file and line.
+`hub.pkg.module._name`, relative imports included) of another project module's private name, or a
+private attribute of another module's class on a parameter annotated with it, fails here, naming
+file and line.
 
 A module using its own privates is fine, and so is a package using its private submodules
 (`hub/pkg/_impl.py` is `hub.pkg`'s own: its `__init__` may re-export from it, its modules import it).
@@ -34,11 +35,13 @@ def _is_module(dotted: str, root: Path) -> bool:
 
 
 def _allowed(user: str, dotted: str, root: Path) -> bool:
-    """Whether module `user` may use `dotted`, whose last part is its first private one: a name is its
-    module's own, a private module its package's own."""
+    """Whether module `user` may use `dotted`, whose last part is its first private one: a name (of a
+    module, or of a class in it) is its module's own, a private module its package's own."""
     owner = dotted.rsplit(".", 1)[0]
     if _is_module(dotted, root):
         return user == owner or user.startswith(owner + ".")
+    while "." in owner and not _is_module(owner, root):
+        owner = owner.rsplit(".", 1)[0]
     return user == owner
 
 
@@ -58,6 +61,21 @@ def _dotted(node: ast.expr, bound: dict[str, str]) -> str | None:
         base = _dotted(node.value, bound)
         return f"{base}.{node.attr}" if base else None
     return None
+
+
+def _typed_parameters(function: ast.FunctionDef | ast.AsyncFunctionDef,
+                      bound: dict[str, str]) -> dict[str, str]:
+    """A function's parameters annotated with a project class (`profile: PartnerProfile`, `X | None`)."""
+    typed = {}
+    arguments = function.args
+    for arg in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
+        annotation = arg.annotation
+        sides = [annotation.left, annotation.right] if isinstance(annotation, ast.BinOp) else [annotation]
+        for side in sides:
+            dotted = _dotted(side, bound) if side is not None else None
+            if dotted:
+                typed[arg.arg] = dotted
+    return typed
 
 
 def private_uses(relative: str, source: str, root: Path = ROOT) -> list[str]:
@@ -90,11 +108,15 @@ def private_uses(relative: str, source: str, root: Path = ROOT) -> list[str]:
                         check(node.lineno, ".".join(alias.name.split(".")[:part]))
                     local = alias.asname or alias.name.split(".")[0]
                     bound[local] = alias.name if alias.asname else local
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and _private(node.attr):
-            dotted = _dotted(node, bound)
-            if dotted:
-                check(node.lineno, dotted)
+    scopes: list[tuple[ast.AST, dict[str, str]]] = [(tree, bound)]
+    scopes += [(node, {**bound, **_typed_parameters(node, bound)}) for node in ast.walk(tree)
+               if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)]
+    for scope, names in scopes:
+        for node in ast.walk(scope):
+            if isinstance(node, ast.Attribute) and _private(node.attr):
+                dotted = _dotted(node, names)
+                if dotted:
+                    check(node.lineno, dotted)
     return [text for _, text in sorted(set(found))]
 
 
@@ -132,6 +154,17 @@ def test_every_way_of_reaching_a_private_name_is_found() -> None:
         "hub/invoicing/tracking.py:6: hub.invoicing.service._move",
         "hub/invoicing/tracking.py:7: hub.invoicing.service._history",
         "hub/invoicing/tracking.py:8: hub.invoicing.service._move"]
+
+
+def test_a_private_attribute_of_another_modules_class_is_found_on_a_typed_parameter() -> None:
+    source = ("from mappings.edifact.profile import PartnerProfile\n\n\n"
+              "def read(profile: PartnerProfile | None, other) -> None:\n"
+              "    return profile._units, other._units, PartnerProfile._xref\n")
+    assert private_uses("mappings/edifact/x.py", source) == [
+        "mappings/edifact/x.py:5: mappings.edifact.profile.PartnerProfile._units",
+        "mappings/edifact/x.py:5: mappings.edifact.profile.PartnerProfile._xref"]
+    own = "class Profile:\n    _units = {}\n\n\ndef read(profile: Profile) -> None:\n    profile._units\n"
+    assert private_uses("mappings/edifact/profile.py", own) == []
 
 
 def test_a_module_uses_its_own_privates_and_a_package_its_private_modules(tmp_path: Path) -> None:
