@@ -1,7 +1,8 @@
 """Exchanges as other capabilities call them: the one exchange factory and its transitions, what a
 principal may see, the hooks a capability above fills (`on_accepted`, `on_acknowledged`, `on_sent`,
-`register_translator`), and the use cases they reuse (an outbound file and its control numbers, a
-document stored, stock levels an ERP posted, a failed exchange reprocessed).
+`register_translator`), and the use cases they reuse (an outbound file and its control numbers,
+exchanges and documents stored one at a time or in bulk, stock levels an ERP posted, a failed
+exchange reprocessed).
 
 Re-exported from the modules that hold them. Nothing inside hub.exchanges (or hub.routing, the same
 capability) imports this module, so it may import them all without a cycle."""
@@ -11,12 +12,15 @@ from __future__ import annotations
 from hub.exchanges.accepted import Answered, Batch, on_accepted
 from hub.exchanges.acknowledgements import on_acknowledged
 from hub.exchanges.catalogue_responses import accept as accept_catalogue
+from hub.exchanges.documents import NewDocument, store_documents
 from hub.exchanges.documents import store as store_document
 from hub.exchanges.erp_inbound import StockInput, parse_stock_levels, record_stock_levels
 from hub.exchanges.lifecycle import (
     ExchangeFilter,
+    NewExchange,
     get_visible,
     new_exchange,
+    new_exchanges,
     on_sent,
     transition,
     visible_query,
@@ -32,12 +36,15 @@ __all__ = [
     "Batch",
     "EmptyBody",
     "ExchangeFilter",
+    "NewDocument",
+    "NewExchange",
     "Outcome",
     "StockInput",
     "accept_catalogue",
     "add_outbound",
     "get_visible",
     "new_exchange",
+    "new_exchanges",
     "next_control_numbers",
     "on_accepted",
     "on_acknowledged",
@@ -47,6 +54,7 @@ __all__ = [
     "register_translator",
     "reprocess",
     "store_document",
+    "store_documents",
     "transition",
     "visible_query",
 ]
