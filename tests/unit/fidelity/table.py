@@ -225,7 +225,8 @@ EDIFACT_BY_TYPE: dict[str, dict[str, Row]] = {
     },
     "order_response": {
         "type_code": Recorded("BGM C002/1001 (231)", "UBL's OrderResponseCode is not a 1001 code"),
-        "delivery_end": Gap("DTM+63", "ORDRSP does not write the end of the promised delivery period"),
+        "delivery_date": Carried("DTM+2, or DTM+64 (earliest) when a period is promised"),
+        "delivery_end": Carried("DTM+63 (latest delivery) after DTM+64"),
     },
     "invoice": {
         "delivery_date": Carried("DTM+35 (actual delivery date)"),
