@@ -7,6 +7,7 @@ validator with its Peppol rules), and read back it gives what the sender sent.""
 from __future__ import annotations
 
 from pathlib import Path
+
 import pytest
 
 from hub.exchanges.outbound import validate_outbound
