@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from hub.domain import codec
+from hub.domain import check_digits, codec
 from hub.domain.documents import Document, IdScheme, Invoice, PurchaseOrder, RemittanceAdvice
 from hub.domain.errors import MappingError, Problem
 from hub.domain.senders import SenderId, payee_accounts, sender_ids
@@ -44,6 +44,9 @@ class DocumentRecord:
     # the sending party's comparable identifiers (senders.SenderId fields) for the sender check
     senders: list[tuple[str, ...]] = field(default_factory=list)
     payee_accounts: list[str] = field(default_factory=list)  # an invoice's payee bank accounts
+    # (line index from 1, line number, why) for each item id sent as a GTIN that is not one: checked
+    # where the document is mapped (a worker process), so the business rules only word the warnings
+    gtin_problems: list[tuple[int, str, str]] = field(default_factory=list)
     doc: Document | None = field(default=None, repr=False, compare=False)
 
     def document(self) -> Document:
@@ -57,7 +60,7 @@ class DocumentRecord:
         record (quick to pickle; the JSON text carries the document)."""
         return (self.position, self.message_ref, self.message_type, self.doc_type, self.number,
                 self.issued, self.currency, self.total, self.canonical, self.lines,
-                self.buyer_items, self.glns, self.senders, self.payee_accounts)
+                self.buyer_items, self.glns, self.senders, self.payee_accounts, self.gtin_problems)
 
     def sender_ids(self) -> list[SenderId]:
         """The sending party's identifiers (plain tuples after a trip between processes)."""
@@ -72,7 +75,8 @@ def record_of(position: int, message_ref: str | None, message_type: str | None, 
                 message_ref)
     lines: list[LineRow] = []
     buyer_items: list[tuple[str, str]] = []
-    for line in doc.lines:  # one pass: every document persisted comes through here
+    gtin_problems: list[tuple[int, str, str]] = []
+    for index, line in enumerate(doc.lines, start=1):  # one pass: every document persisted comes through here
         item, qty = line.item, line.quantity()
         if len(line.number) > 20 or len(item.gtin or "") > 20 \
                 or len(item.buyer_number or "") > 60 or len(item.supplier_number or "") > 60 \
@@ -92,13 +96,15 @@ def record_of(position: int, message_ref: str | None, message_type: str | None, 
                       None if price is None else str(price), None if amount is None else str(amount)))
         if item.buyer_number:
             buyer_items.append((line.number, item.buyer_number))
+        if item.gtin and (why := check_digits.gtin_problem(item.gtin)) is not None:
+            gtin_problems.append((index, line.number, why))
     glns = [(party.role.value, ident.value) for party in doc.parties for ident in party.ids
             if ident.scheme == IdScheme.gln]
     total = _total(doc)
     return DocumentRecord(position, message_ref, message_type, doc.doc_type, doc.number,
                           _iso(doc.issued), doc.currency, None if total is None else str(total),
                           codec.to_json(doc), lines, buyer_items, glns,
-                          [tuple(s) for s in sender_ids(doc)], payee_accounts(doc),
+                          [tuple(s) for s in sender_ids(doc)], payee_accounts(doc), gtin_problems,
                           doc if keep_document else None)
 
 

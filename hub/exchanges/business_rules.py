@@ -21,7 +21,6 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from hub.domain import check_digits
 from hub.domain.documents import PurchaseOrder
 from hub.domain.errors import Problem
 from hub.domain.identifiers import Key
@@ -82,11 +81,7 @@ _UBL_ITEM = {"Invoice": "cac:InvoiceLine[{n}]/cac:Item", "CreditNote": "cac:Cred
 def _gtin_warnings(docs: list[DocumentRecord]) -> Iterable[Problem]:
     for doc in docs:
         root = doc.message_type if doc.message_type and ":" not in doc.message_type else None
-        for n, row in enumerate(doc.lines, start=1):
-            line_number, gtin = row[0], row[1]
-            why = check_digits.gtin_problem(gtin) if gtin else None
-            if why is None:
-                continue
+        for n, line_number, why in doc.gtin_problems:
             if root:
                 item = _UBL_ITEM.get(root, "cac:*Line[{n}]/cac:Item").format(n=n)
                 yield Problem(code="GTIN_INVALID", message_ref=doc.message_ref, severity="warning",

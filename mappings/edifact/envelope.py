@@ -8,6 +8,7 @@ corpus's good files end without UNZ); a message cut off before its UNT is an err
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from itertools import chain
@@ -318,6 +319,7 @@ class InterchangeReader:
         outside = splitter.outside
         # appends to the open message; a lazy read's messages hold their plain segments as str
         append: Callable[[Segment | str], None] | None = None
+        extend: Callable[[list[Any]], None] | None = None
         last = self._unb
         after_unz: list[Segment] = []
         for batch in self._batches:
@@ -326,12 +328,22 @@ class InterchangeReader:
                     after_unz.append(lazy_segment(batch, 0))
                     last = lazy_segment(batch, len(batch) - 1)
                 continue
-            for index, segment in enumerate(batch):
+            # a lazy read's plain segments (str) inside a message go to it a run at a time: up to
+            # the batch's next Segment (`specials`), which the loop looks at one by one
+            specials = batch.specials if isinstance(batch, LazyBatch) else None
+            index, size = 0, len(batch)
+            while index < size:
+                segment = batch[index]
+                index += 1
                 if isinstance(segment, str):  # a plain segment of a lazy read
-                    if append is not None:
-                        append(segment)
+                    if extend is not None:
+                        assert specials is not None
+                        following = bisect_left(specials, index)
+                        end = specials[following] if following < len(specials) else size
+                        extend(batch[index - 1:end])
+                        index = end
                         continue
-                    segment = lazy_segment(batch, index)  # outside any message
+                    segment = lazy_segment(batch, index - 1)  # outside any message
                 handler = get(segment.tag)
                 if handler is None:
                     if append is not None:
@@ -343,12 +355,13 @@ class InterchangeReader:
                 handler(segment)
                 message = splitter.message
                 append = cast(Any, message.segments).append if message is not None else None
+                extend = cast(Any, message.segments).extend if message is not None else None
                 if outbox:
                     yield from outbox
                     outbox.clear()
                 if splitter.unz is not None:
-                    if index + 1 < len(batch):
-                        after_unz.append(lazy_segment(batch, index + 1))
+                    if index < size:
+                        after_unz.append(lazy_segment(batch, index))
                     break
             if batch:
                 last = lazy_segment(batch, len(batch) - 1)
@@ -448,6 +461,7 @@ def open_interchange(data: bytes, *, tolerate_count_mismatch: bool = False,
     if isinstance(first, LazyBatch):
         rest = LazyBatch(first[1:])  # a slice is a plain list: give it back its first position
         rest.first = first.first + 1
+        rest.specials = [index - 1 for index in first.specials if index > 0]
     else:
         rest = first[1:]
     reader = InterchangeReader(interchange, unb, chain([rest], batches), syntax, envelope,

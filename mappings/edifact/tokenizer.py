@@ -401,11 +401,13 @@ def _after_whitespace(raw: str, position: int, found: list[Problem]) -> str:
 class LazyBatch(list[Segment | str]):
     """A chunk of a lazy read: Segments, and each plain segment as its text (a str), in order.
 
-    Positions are consecutive: the entry at index k is the segment at position `first + k`.
+    Positions are consecutive: the entry at index k is the segment at position `first + k`;
+    `specials` lists, in order, the indices of the entries that are Segments.
     """
 
-    __slots__ = ("first",)
+    __slots__ = ("first", "specials")
     first: int
+    specials: list[int]
 
 
 def _build_lazy(pieces: list[str], seps: Separators, release: str, repetition: str,
@@ -416,6 +418,7 @@ def _build_lazy(pieces: list[str], seps: Separators, release: str, repetition: s
     and keeps its text in `raw`. Returns the entries and the last position."""
     items = LazyBatch()
     items.first = position + 1
+    items.specials = specials = []
     append = items.append
     element_sep = seps.element
     between = _BETWEEN_SEGMENTS
@@ -440,6 +443,7 @@ def _build_lazy(pieces: list[str], seps: Separators, release: str, repetition: s
             # so that splitting the text later gives the same segment
             segment.raw = raw + element_sep + _released(segment.elements[-1][0], seps, release) \
                 if carries_object and release else raw
+            specials.append(len(items))
             append(segment)
         tag = raw[:3]
         if tag in good_tags and _plain(tag):
