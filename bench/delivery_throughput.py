@@ -23,6 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from flask import Flask
 from sqlalchemy import func, select
 
 from bench.common import BENCH_AUDIT_KEY, fresh_database_url
@@ -33,7 +34,7 @@ from hub.domain.documents import Line, PurchaseOrder, Quantity
 from hub.erp.connectors import ConnectorSpec, add_connector
 from hub.erp.delivery import DeliveryPolicy, deliver_due
 from hub.erp.outbox import enqueue_document
-from hub.exchanges.erp_inbound import persist_document
+from hub.exchanges.documents import store
 from hub.migrate import upgrade
 from hub.models import Exchange, OutboundDelivery
 from hub.partners import service as partners
@@ -42,14 +43,15 @@ from tests.support.servers import running_rest_erp
 # a bench needs an audit key like any hub on PostgreSQL; its value does not matter here
 
 
-def _queue(app: object, count: int, erp_url: str) -> None:
+def _queue(app: Flask, count: int, erp_url: str) -> None:
     from decimal import Decimal
 
-    with new_session(app) as session:  # type: ignore[arg-type]
+    with new_session(app) as session:
         partner = partners.add_partner(session, "bench-buyer", edi_id="4000000000006", qualifier="14",
                                        roles=["buyer"], actor="bench")
         add_connector(session, ConnectorSpec(name="erp", key="rest", endpoint=erp_url,
-                                             options={"allow_loopback": True}), actor="bench")
+                                             options={"allow_loopback": True}), actor="bench",
+                      secret_key=app.config["HUB_SETTINGS"].secret_key)
         for n in range(count):
             raw = f"bench-{n}".encode()
             exchange = Exchange(direction="inbound", partner_id=partner.id, state="processed",
@@ -59,8 +61,8 @@ def _queue(app: object, count: int, erp_url: str) -> None:
             session.flush()
             doc = PurchaseOrder(number=f"PO-{n}", currency="EUR",
                                 lines=[Line(number="1", quantities=[Quantity(Decimal(n % 9 + 1))])])
-            row = persist_document(session, doc, exchange=exchange, position=1, partner_id=partner.id,
-                                   direction="inbound")
+            row, _ = store(session, doc, exchange_id=exchange.id, partner_id=partner.id,
+                           direction="inbound", actor="bench", message_type=None)
             enqueue_document(session, row, actor="bench")
         session.commit()
 
@@ -81,7 +83,8 @@ def main() -> None:
         policy = DeliveryPolicy(batch=args.documents)
         started = time.perf_counter()
         threads = [threading.Thread(target=deliver_due, args=(lambda: new_session(app),),
-                                    kwargs={"limit": args.documents, "policy": policy})
+                                    kwargs={"limit": args.documents, "policy": policy,
+                                            "secret_key": app.config["HUB_SETTINGS"].secret_key})
                    for _ in range(args.workers)]
         for t in threads:
             t.start()

@@ -96,6 +96,9 @@ class Settings:
     public_url: str = "http://127.0.0.1:5000"  # HUB_PUBLIC_URL: where the hub is reached (links shown)
     ack_deadline_hours: float = 24.0  # HUB_ACK_DEADLINE_HOURS: an unanswered CONTRL/APERAK is overdue
     session_key: str = field(default="", repr=False)  # HUB_SESSION_KEY: signs the admin cookie
+    # HUB_SECRET_KEY: any long random passphrase; connectors' literal passwords and tokens and admin
+    # users' TOTP secrets are stored encrypted under it (empty: literals refused, TOTP kept as is)
+    secret_key: str = field(default="", repr=False)
     admin_idle_minutes: int = 30  # HUB_ADMIN_IDLE_MINUTES: an idle admin session ends
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)  # the delivery policy's (DELIVERY_ENV), tests
@@ -142,6 +145,7 @@ class Settings:
             public_url=env.get("HUB_PUBLIC_URL") or cls.public_url,
             ack_deadline_hours=float(env.get("HUB_ACK_DEADLINE_HOURS") or cls.ack_deadline_hours),
             session_key=env.get("HUB_SESSION_KEY", ""),
+            secret_key=env.get("HUB_SECRET_KEY", ""),
             admin_idle_minutes=int(env.get("HUB_ADMIN_IDLE_MINUTES") or cls.admin_idle_minutes),
             extra={name: env[var] for name, var in DELIVERY_ENV.items() if env.get(var)},
             **limits,

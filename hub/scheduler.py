@@ -78,8 +78,10 @@ class HubScheduler:
     def _deliver_outbox(self) -> int:
         from hub.erp.delivery import DeliveryPolicy, deliver_due
 
-        policy = DeliveryPolicy.from_settings(self.app.config["HUB_SETTINGS"])
-        return deliver_due(lambda: new_session(self.app), limit=policy.batch, policy=policy)
+        settings = self.app.config["HUB_SETTINGS"]
+        policy = DeliveryPolicy.from_settings(settings)
+        return deliver_due(lambda: new_session(self.app), secret_key=settings.secret_key,
+                           limit=policy.batch, policy=policy)
 
     def _seal_audit(self) -> None:
         seal_and_checkpoint(lambda: new_session(self.app), anchor_of(self.app))

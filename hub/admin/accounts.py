@@ -19,7 +19,7 @@ from hub.audit.service import record_event
 from hub.db import transaction, utcnow
 from hub.domain.errors import HubError, ValidationError
 from hub.domain.principals import Principal, Role
-from hub.erp.connectors import open_secret, seal_secret, secret_key_set
+from hub.erp.connectors import open_secret, seal_secret
 from hub.models import User
 from hub.partners import service as partners
 
@@ -87,8 +87,10 @@ def enrolling_user(session: Session, token: str) -> User:
     return user
 
 
-def complete_enrolment(session: Session, token: str, password: str, confirmation: str) -> Enrolment:
-    """Set the password, a new TOTP secret and recovery codes; the link is spent."""
+def complete_enrolment(session: Session, token: str, password: str, confirmation: str, *,
+                       secret_key: str) -> Enrolment:
+    """Set the password, a new TOTP secret (sealed under `secret_key`, Settings.secret_key, when
+    there is one) and recovery codes; the link is spent."""
     user = enrolling_user(session, token)
     problem = passwords.password_problem(password, confirmation)
     if problem:
@@ -96,7 +98,7 @@ def complete_enrolment(session: Session, token: str, password: str, confirmation
     secret = totp.new_secret()
     codes = passwords.new_recovery_codes()
     user.password_hash = passwords.hash_password(password)
-    user.totp_secret, user.totp_last_step = _sealed(secret), None
+    user.totp_secret, user.totp_last_step = _sealed(secret, secret_key), None
     user.recovery_codes = [passwords.hash_password(c) for c in codes]
     user.enrolment_token_hash = user.enrolment_expires_at = None
     user.enrolled_at = utcnow()
@@ -119,13 +121,15 @@ def check_password(session: Session, username: str, password: str, address: str)
     return user.id
 
 
-def check_second_factor(session: Session, user_id: int, code: str, address: str) -> Principal:
-    """Second step: a TOTP code not used before (one step of drift), or an unused recovery code."""
+def check_second_factor(session: Session, user_id: int, code: str, address: str, *,
+                        secret_key: str) -> Principal:
+    """Second step: a TOTP code not used before (one step of drift), or an unused recovery code.
+    `secret_key` (Settings.secret_key) opens a TOTP secret stored encrypted."""
     user = session.get(User, user_id)
     if user is None or not user.active or user.totp_secret is None:
         raise SignInRefused("sign in again")
     _refuse_if_throttled(session, user.username, address)
-    how = _spend_code(session, user, code)
+    how = _spend_code(session, user, code, secret_key)
     if how is None:
         _fail(session, user.username, address, "code")
     record_event(session, actor=f"user:{user.username}", action="admin.signed_in", object_type="user",
@@ -133,9 +137,9 @@ def check_second_factor(session: Session, user_id: int, code: str, address: str)
     return principal_for(user)
 
 
-def _spend_code(session: Session, user: User, code: str) -> str | None:
+def _spend_code(session: Session, user: User, code: str, secret_key: str) -> str | None:
     """'totp' or 'recovery_code' when the code is good (and now spent); None otherwise."""
-    secret = open_secret(user.totp_secret)
+    secret = open_secret(user.totp_secret, secret_key=secret_key)
     assert secret is not None
     step = totp.accepted_step(secret, code, user.totp_last_step)
     if step is not None:
@@ -152,12 +156,12 @@ def _spend_code(session: Session, user: User, code: str) -> str | None:
     return None
 
 
-def _sealed(secret: str) -> str:
-    """The TOTP secret as stored: encrypted under HUB_SECRET_KEY when it is set (it cannot be hashed:
-    the hub must compute codes from it), as it is otherwise."""
-    if not secret_key_set():
+def _sealed(secret: str, secret_key: str) -> str:
+    """The TOTP secret as stored: encrypted under the secret key (HUB_SECRET_KEY) when there is one (it
+    cannot be hashed: the hub must compute codes from it), as it is otherwise."""
+    if not secret_key:
         return secret
-    return seal_secret(secret, field="TOTP secret") or secret
+    return seal_secret(secret, field="TOTP secret", secret_key=secret_key) or secret
 
 
 def principal_for(user: User) -> Principal:

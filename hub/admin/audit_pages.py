@@ -23,7 +23,7 @@ from hub.admin.blueprint import Nav
 from hub.api.params import int_arg
 from hub.audit import service as audit
 from hub.audit.anchor import anchor_of
-from hub.audit.api import _csv_parts, _filter  # the same filters and export as GET /api/v1/audit
+from hub.audit.web import csv_parts, request_filter  # the same filters and export as GET /api/v1/audit
 from hub.db import get_session, new_session
 from hub.models import AuditEvent
 
@@ -64,14 +64,14 @@ def audit_log() -> str:
 
 
 def _filter_stmt():
-    return audit.filtered(_filter()).order_by(None).order_by(AuditEvent.id.desc())
+    return audit.filtered(request_filter()).order_by(None).order_by(AuditEvent.id.desc())
 
 
 @security.allow(security.AUDIT_READERS)
 def audit_export() -> ResponseReturnValue:
     """The filtered events as spreadsheet-safe CSV, oldest first, streamed."""
     last = get_session().scalar(select(func.max(AuditEvent.id))) or 0
-    return Response(stream_with_context(_csv_parts(_filter(), last)), mimetype="text/csv",
+    return Response(stream_with_context(csv_parts(request_filter(), last)), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=audit.csv"})
 
 

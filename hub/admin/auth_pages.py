@@ -7,7 +7,7 @@ import time
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
@@ -78,7 +78,8 @@ def sign_in_code() -> ResponseReturnValue:
     try:
         with transaction(get_session()):
             principal = accounts.check_second_factor(get_session(), int(user_id),
-                                                     request.form.get("code", ""), _address())
+                                                     request.form.get("code", ""), _address(),
+                                                     secret_key=_secret_key())
     except HubError as exc:
         return render_template("admin/sign_in_code.html", error=str(exc),
                                next=request.form.get("next")), exc.http_status
@@ -109,10 +110,16 @@ def enrol(token: str) -> str | tuple[str, int]:
     try:
         with transaction(db):
             done = accounts.complete_enrolment(db, token, request.form.get("password", ""),
-                                               request.form.get("confirmation", ""))
+                                               request.form.get("confirmation", ""),
+                                               secret_key=_secret_key())
     except HubError as exc:
         return render_template("admin/enrol.html", username=user.username, error=str(exc)), 422
     return render_template("admin/enrolled.html", enrolment=done, qr=_qr_svg(done.uri))
+
+
+def _secret_key() -> str:
+    """Settings.secret_key (HUB_SECRET_KEY): what TOTP secrets are sealed under."""
+    return str(current_app.config["HUB_SETTINGS"].secret_key)
 
 
 def _qr_svg(uri: str) -> Markup:

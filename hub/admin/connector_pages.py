@@ -102,7 +102,8 @@ def connector_test(connector_id: int) -> ResponseReturnValue:
     if row.key == "poll":
         flash(_("A polling ERP calls the hub; there is nothing to call."))
         return redirect(url_for("admin.connector", connector_id=connector_id))
-    connector = connectors_admin.connector_for(row)
+    secret_key = current_app.config["HUB_SETTINGS"].secret_key
+    connector = connectors_admin.connector_for(row, secret_key=secret_key)
     name = row.name
     db.close()
     started = datetime.now().astimezone()
@@ -112,7 +113,7 @@ def connector_test(connector_id: int) -> ResponseReturnValue:
         record_event(session, actor=security.current().actor, action="connector.tested",
                      object_type="connector", object_id=str(connector_id),
                      details={"ok": status.ok, "detail": connectors_admin.scrub_text(
-                         _connector(session, connector_id), status.detail)[:500],
+                         _connector(session, connector_id), status.detail, secret_key=secret_key)[:500],
                               "latency_ms": status.latency_ms, "at": started.isoformat()})
     ms = f"{status.latency_ms:.0f}" if status.latency_ms is not None else "?"
     if status.ok:

@@ -53,8 +53,9 @@ def connector_add(name: str, key: str, endpoint: str | None, options: tuple[str,
                          options=dict(parse_option(o) for o in options), document_types=doc_types,
                          username=username, password=password, token=token,
                          connect_timeout=connect_timeout, read_timeout=read_timeout)
+    secret_key = current_app.config["HUB_SETTINGS"].secret_key
     with new_session() as session, transaction(session):
-        row = add_connector(session, spec, actor=_actor())
+        row = add_connector(session, spec, actor=_actor(), secret_key=secret_key)
     types = ", ".join(row.document_types) or "all document types"
     click.echo(f"connector {row.id} {row.name} ({row.key}; {types})")
 
@@ -91,8 +92,9 @@ def connector_token(connector: str, label: str) -> None:
 def deliver_command(limit: int) -> None:
     """Deliver every due document now (what the scheduler does continuously)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    policy = DeliveryPolicy.from_settings(app.config["HUB_SETTINGS"])
-    tried = deliver_due(lambda: new_session(app), limit=limit, policy=policy)
+    settings = app.config["HUB_SETTINGS"]
+    tried = deliver_due(lambda: new_session(app), secret_key=settings.secret_key, limit=limit,
+                        policy=DeliveryPolicy.from_settings(settings))
     click.echo(f"{tried} deliveries attempted")
 
 

@@ -3,6 +3,8 @@
 A secret in a connector row is either a reference to the environment (`env:NAME`, resolved by the
 connector at call time) or a literal encrypted with Fernet under a key derived from `HUB_SECRET_KEY`
 (`enc:<token>`). Without that key the hub refuses to store a literal secret rather than keep it in clear.
+The key is `Settings.secret_key` (read by hub.config), passed by the caller to every function that
+seals or opens a secret: nothing here reads the environment.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import secrets
 import threading
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ POLL_KEY = "poll"  # an ERP that fetches from the hub's own outbox instead of be
 ENC_PREFIX = "enc:"
 SECRET_FIELDS = ("password", "token")
 TOKEN_PREFIX = "hct_"
-SECRET_KEY_ENV = "HUB_SECRET_KEY"
+SECRET_KEY_ENV = "HUB_SECRET_KEY"  # its name in messages; hub.config reads it into Settings.secret_key
 
 
 class ConnectorConfigError(ValidationError):
@@ -43,22 +44,14 @@ class ConnectorConfigError(ValidationError):
 
 # --- secrets ------------------------------------------------------------------------------------
 
-def _fernet(secret_key: str | None = None) -> Fernet | None:
-    """Fernet under SHA-256 of HUB_SECRET_KEY: any long random passphrase works as the key. Read
-    here, when a secret is sealed or opened, not at start: the one environment read outside
-    hub.config besides a connector's `env:` credential references."""
-    key = secret_key if secret_key is not None else os.environ.get(SECRET_KEY_ENV, "")
-    if not key:
+def _fernet(secret_key: str) -> Fernet | None:
+    """Fernet under SHA-256 of the secret key (HUB_SECRET_KEY): any long random passphrase works."""
+    if not secret_key:
         return None
-    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(key.encode()).digest()))
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret_key.encode()).digest()))
 
 
-def secret_key_set() -> bool:
-    """Whether HUB_SECRET_KEY is set: literals can be stored encrypted."""
-    return _fernet() is not None
-
-
-def seal_secret(value: str | None, *, field: str, secret_key: str | None = None) -> str | None:
+def seal_secret(value: str | None, *, field: str, secret_key: str) -> str | None:
     """What to store for a secret: `env:` references as they are, literals encrypted (or refused)."""
     if value is None or value == "" or value.startswith(ENV_PREFIX):
         return value or None
@@ -70,7 +63,7 @@ def seal_secret(value: str | None, *, field: str, secret_key: str | None = None)
     return ENC_PREFIX + fernet.encrypt(value.encode()).decode("ascii")
 
 
-def open_secret(value: str | None, *, secret_key: str | None = None) -> str | None:
+def open_secret(value: str | None, *, secret_key: str) -> str | None:
     """The stored secret ready for a connector: `enc:` decrypted, `env:` left for the connector."""
     if value is None or not value.startswith(ENC_PREFIX):
         return value
@@ -115,8 +108,7 @@ def parse_option(text: str) -> tuple[str, Any]:
     return name.strip(), value
 
 
-def add_connector(session: Session, spec: ConnectorSpec, *, actor: str,
-                  secret_key: str | None = None) -> ErpConnector:
+def add_connector(session: Session, spec: ConnectorSpec, *, actor: str, secret_key: str) -> ErpConnector:
     """Create a connector row after checking that its key is known and its settings build."""
     if spec.key != POLL_KEY and spec.key not in CONNECTORS:
         raise ConnectorConfigError(f"unknown connector key {spec.key!r}; known: "
@@ -137,7 +129,7 @@ def add_connector(session: Session, spec: ConnectorSpec, *, actor: str,
     return row
 
 
-def _stored_settings(spec: ConnectorSpec, secret_key: str | None) -> dict[str, Any]:
+def _stored_settings(spec: ConnectorSpec, secret_key: str) -> dict[str, Any]:
     if spec.key != POLL_KEY and not spec.endpoint:
         raise ConnectorConfigError(f"a {spec.key} connector needs --endpoint")
     _refuse_credentials_in_urls(spec)
@@ -165,7 +157,7 @@ def _refuse_credentials_in_urls(spec: ConnectorSpec) -> None:
                 f"secret (--token env:VAR, or --username U --password env:VAR), never in the URL")
 
 
-def _check_builds(key: str, stored: dict[str, Any], secret_key: str | None) -> None:
+def _check_builds(key: str, stored: dict[str, Any], secret_key: str) -> None:
     """Build the connector and load what it describes itself with (SOAP: the WSDL), or refuse in one line."""
     settings: ConnectorSettings | None = None
     connector: Connector | None = None
@@ -184,7 +176,7 @@ def _check_builds(key: str, stored: dict[str, Any], secret_key: str | None) -> N
 
 
 def runtime_settings(stored: dict[str, Any], document_types: list[str] | tuple[str, ...], *,
-                     secret_key: str | None = None) -> ConnectorSettings:
+                     secret_key: str) -> ConnectorSettings:
     """ConnectorSettings from a row: encrypted secrets opened, env references kept for the connector."""
     data = dict(stored)
     for name in SECRET_FIELDS:
@@ -193,15 +185,16 @@ def runtime_settings(stored: dict[str, Any], document_types: list[str] | tuple[s
     return ConnectorSettings.from_dict(data)
 
 
-def scrub_error(row: ErpConnector, error: ConnectorError) -> ConnectorError:
+def scrub_error(row: ErpConnector, error: ConnectorError, *, secret_key: str) -> ConnectorError:
     """The error as it may be stored, logged and audited: the connector's secrets masked."""
-    return ConnectorError(scrub_text(row, error.message), retryable=error.retryable)
+    return ConnectorError(scrub_text(row, error.message, secret_key=secret_key), retryable=error.retryable)
 
 
-def scrub_text(row: ErpConnector, text: str) -> str:
-    """`text` (an error, a traceback) with the connector's own secrets and credential-like values masked."""
+def scrub_text(row: ErpConnector, text: str, *, secret_key: str) -> str:
+    """`text` (an error, a traceback) with the connector's own secrets and credential-like values masked
+    (`secret_key` opens the encrypted ones, so that their clear text is masked too)."""
     try:
-        settings = runtime_settings(row.settings, row.document_types)
+        settings = runtime_settings(row.settings, row.document_types, secret_key=secret_key)
     except ConnectorError:
         return scrub(text)  # secrets that cannot be opened cannot have been sent either
     return settings.scrub(text)
@@ -253,17 +246,20 @@ def authenticate_connector(session: Session, secret: str) -> ErpConnector | None
 
 # --- built connectors, cached per row version ----------------------------------------------------
 
-_cache: dict[tuple[int, str], Connector] = {}
+_cache: dict[tuple[int, str, str], Connector] = {}
 _cache_lock = threading.Lock()
 
 
-def connector_for(row: ErpConnector) -> Connector:
-    """A built connector for the row, reused while its settings are unchanged (SOAP loads a WSDL)."""
-    version = (row.id, row.updated_at.isoformat() + json.dumps(row.settings, sort_keys=True))
+def connector_for(row: ErpConnector, *, secret_key: str) -> Connector:
+    """A built connector for the row, reused while its settings (and the key opening its secrets)
+    are unchanged (SOAP loads a WSDL)."""
+    version = (row.id, row.updated_at.isoformat() + json.dumps(row.settings, sort_keys=True),
+               hashlib.sha256(secret_key.encode()).hexdigest())
     with _cache_lock:
         found = _cache.get(version)
         if found is None:
-            found = build_connector(row.key, runtime_settings(row.settings, row.document_types))
+            found = build_connector(row.key, runtime_settings(row.settings, row.document_types,
+                                                              secret_key=secret_key))
             _cache[version] = found
         return found
 

@@ -78,10 +78,11 @@ def backoff_delay(attempt: int, base: float, cap: float, rng: random.Random | No
     return (rng or random).uniform(0, ceiling)
 
 
-def deliver_due(make_session: SessionFactory, *, limit: int = 50,
+def deliver_due(make_session: SessionFactory, *, secret_key: str, limit: int = 50,
                 policy: DeliveryPolicy | None = None) -> int:
     """Recover interrupted deliveries, then deliver up to `limit` due ones; returns how many were tried.
-    The policy comes from the caller (`DeliveryPolicy.from_settings`); the defaults without one."""
+    The policy comes from the caller (`DeliveryPolicy.from_settings`); the defaults without one.
+    `secret_key` (Settings.secret_key) opens the connectors' encrypted secrets."""
     policy = policy or DeliveryPolicy()
     with make_session() as session, transaction(session):
         recover_stuck(session, older_than=timedelta(seconds=policy.sending_timeout), actor=ACTOR)
@@ -93,13 +94,14 @@ def deliver_due(make_session: SessionFactory, *, limit: int = 50,
         if claim is None:
             break
         clock = time.monotonic()
-        state = deliver_claimed(make_session, claim, policy)
+        state = deliver_claimed(make_session, claim, policy, secret_key=secret_key)
         delivery_attempt(make_session, claim.delivery_id, claim.attempt, state, time.monotonic() - clock)
         tried += 1
     return tried
 
 
-def deliver_claimed(make_session: SessionFactory, claim: Claim, policy: DeliveryPolicy) -> DeliveryOutcome:
+def deliver_claimed(make_session: SessionFactory, claim: Claim, policy: DeliveryPolicy, *,
+                    secret_key: str) -> DeliveryOutcome:
     """Send one claimed delivery and record the outcome; returns what the attempt came to."""
     with make_session() as session:
         prepared = _prepare(session, claim.delivery_id)
@@ -108,14 +110,16 @@ def deliver_claimed(make_session: SessionFactory, claim: Claim, policy: Delivery
         return _record_failure(make_session, claim, policy, prepared)
     connector_row, delivery = prepared
     try:
-        result = connector_for(connector_row).send(delivery)
+        result = connector_for(connector_row, secret_key=secret_key).send(delivery)
     except ConnectorError as exc:
         # An ERP may echo the request, credentials included: masked before it is stored, audited or logged.
-        return _record_failure(make_session, claim, policy, scrub_error(connector_row, exc))
+        masked = scrub_error(connector_row, exc, secret_key=secret_key)
+        return _record_failure(make_session, claim, policy, masked)
     except Exception as exc:  # a connector bug must not leave the delivery stuck in `sending`
-        trace = scrub_text(connector_row, traceback.format_exc(limit=10))
+        trace = scrub_text(connector_row, traceback.format_exc(limit=10), secret_key=secret_key)
         log.error("connector %s crashed delivering %s\n%s", connector_row.name, claim.delivery_id, trace)
-        error = scrub_error(connector_row, ConnectorError(f"{type(exc).__name__}: {exc}", retryable=True))
+        error = scrub_error(connector_row, ConnectorError(f"{type(exc).__name__}: {exc}", retryable=True),
+                            secret_key=secret_key)
         return _record_failure(make_session, claim, policy, error, trace)
     return _record_sent(make_session, claim, result)
 

@@ -127,15 +127,18 @@ class IssuedInvoice(ComplexModel):
     Duplicate = Boolean
 
 
-def _app(ctx: Any) -> Flask:
+# flask_app_of, with_connector and snake_fields are public: the SOAP services that capabilities
+# register (hub.invoicing.soap) build their operations with them
+def flask_app_of(ctx: Any) -> Flask:
+    """The hub's Flask app a SOAP request runs in."""
     app: Flask = ctx.app.config["flask_app"]
     return app
 
 
-def _with_connector(ctx: Any, work: Callable[[Session, ErpConnector], Any]) -> Any:
+def with_connector(ctx: Any, work: Callable[[Session, ErpConnector], Any]) -> Any:
     """Run `work` for the connector the edge authenticated, in one transaction; errors become faults."""
     connector_id = ctx.transport.req_env.get(CONNECTOR_KEY)
-    with new_session(_app(ctx)) as session:
+    with new_session(flask_app_of(ctx)) as session:
         connector = session.get(ErpConnector, connector_id) if connector_id is not None else None
         if connector is None:
             raise Fault(faultcode="Client.Unauthorized",
@@ -153,7 +156,8 @@ def _with_connector(ctx: Any, work: Callable[[Session, ErpConnector], Any]) -> A
                         ) from exc
 
 
-def _snake(record: Any, names: dict[str, str]) -> dict[str, Any]:
+def snake_fields(record: Any, names: dict[str, str]) -> dict[str, Any]:
+    """A spyne record's CamelCase fields as the snake_case dict the REST body would be."""
     return {snake: getattr(record, camel, None) for camel, snake in names.items()}
 
 
@@ -166,8 +170,8 @@ LINE_FIELDS = {"Number": "number", "Gtin": "gtin", "Item": "item", "Description"
 
 
 def _invoice_record(inv: Any) -> dict[str, Any]:
-    record = _snake(inv, INVOICE_FIELDS)
-    record["lines"] = [_snake(line, LINE_FIELDS) for line in (inv.Lines or [])]
+    record = snake_fields(inv, INVOICE_FIELDS)
+    record["lines"] = [snake_fields(line, LINE_FIELDS) for line in (inv.Lines or [])]
     return record
 
 
@@ -183,8 +187,8 @@ class HubOutboxService(ServiceBase):
                                     f"and {MAX_BATCH}")
         from hub.erp.api import policy_of
 
-        visibility = timedelta(seconds=policy_of(_app(ctx)).visibility_timeout)
-        settings = _app(ctx).config["HUB_SETTINGS"]
+        visibility = timedelta(seconds=policy_of(flask_app_of(ctx)).visibility_timeout)
+        settings = flask_app_of(ctx).config["HUB_SETTINGS"]
 
         def work(session: Session, connector: ErpConnector) -> Batch:
             batch = fetch_batch(session, connector, cursor=cursor, limit=limit, visibility=visibility,
@@ -194,7 +198,7 @@ class HubOutboxService(ServiceBase):
                                    Rendered=[e.payload] if e.payload else None,
                                    ContentType=e.content_type) for e, d in batch.items]
             return Batch(Documents=docs, NextCursor=batch.next_cursor)
-        return _with_connector(ctx, work)
+        return with_connector(ctx, work)
 
     @rpc(Array(Unicode), _returns=AckResult)
     def Acknowledge(ctx, Ids):
@@ -205,11 +209,11 @@ class HubOutboxService(ServiceBase):
         def work(session: Session, connector: ErpConnector) -> AckResult:
             acked, unknown = acknowledge(session, connector, ids, actor=f"connector:{connector.name}")
             return AckResult(Acknowledged=acked, Unknown=unknown)
-        return _with_connector(ctx, work)
+        return with_connector(ctx, work)
 
     @rpc(Array(StockLevelIn), _returns=StockResult)
     def SubmitStockLevels(ctx, Levels):
-        records = [_snake(level, STOCK_FIELDS) for level in (Levels or [])]
+        records = [snake_fields(level, STOCK_FIELDS) for level in (Levels or [])]
 
         def work(session: Session, connector: ErpConnector) -> StockResult:
             levels = parse_stock_levels(records)
@@ -217,7 +221,7 @@ class HubOutboxService(ServiceBase):
                                          actor=f"connector:{connector.name}")
             return StockResult(Received=len(levels), Updated=counts["updated"],
                                Unchanged=counts["unchanged"], Stale=counts["stale"])
-        return _with_connector(ctx, work)
+        return with_connector(ctx, work)
 
     @rpc(Array(InvoiceToIssue), _returns=Array(IssuedInvoice))
     def SubmitInvoices(ctx, Invoices):
@@ -228,7 +232,7 @@ class HubOutboxService(ServiceBase):
                                     actor=f"connector:{connector.name}", raw_format="soap")
             return [IssuedInvoice(Id=i.request_id, DocumentId=i.document_id, ExchangeId=i.exchange_id,
                                   Duplicate=i.duplicate) for i in issued]
-        return _with_connector(ctx, work)
+        return with_connector(ctx, work)
 
 
 class SafeSoap11(Soap11):

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hub.erp.soap import NAMESPACE, _app, _snake, _with_connector
+from hub.erp.soap import NAMESPACE, flask_app_of, snake_fields, with_connector
 from hub.invoicing import erp
 from hub.models import ErpConnector
 
@@ -136,7 +136,7 @@ INVOICE = {"ExternalId": "external_id", "Company": "company", "Buyer": "buyer", 
 def _fields(record: Any, names: dict[str, str]) -> dict[str, Any]:
     """The record's given fields by their request names (dates as ISO text, absent ones left out)."""
     return {k: v.isoformat() if hasattr(v, "isoformat") else v
-            for k, v in _snake(record, names).items() if v is not None}
+            for k, v in snake_fields(record, names).items() if v is not None}
 
 
 def _charges(items: Any) -> list[dict[str, Any]]:
@@ -167,7 +167,7 @@ class InvoicingV2Service(ServiceBase):
     @rpc(Array(InvoiceV2), _returns=Array(IssuedInvoiceV2))
     def IssueInvoicesV2(ctx, Invoices):
         payload = {"invoices": [invoice_request(inv) for inv in Invoices or []]}
-        settings = _app(ctx).config["HUB_SETTINGS"]
+        settings = flask_app_of(ctx).config["HUB_SETTINGS"]
 
         def work(session: Session, connector: ErpConnector) -> list[IssuedInvoiceV2]:
             from datetime import UTC, datetime
@@ -177,4 +177,4 @@ class InvoicingV2Service(ServiceBase):
             return [IssuedInvoiceV2(ExternalId=i.external_id, Id=i.id, Number=i.number, State=i.state,
                                     Payable=i.payable, Currency=i.currency, ExchangeId=i.exchange_id,
                                     Duplicate=not created) for i, created in issued]
-        return _with_connector(ctx, work)
+        return with_connector(ctx, work)

@@ -29,9 +29,11 @@ def add_jobs(scheduler: Any, app: Flask) -> None:
 
 def replenish(app: Flask) -> None:
     """Pull stock from the ERPs asked to, then the run of this slot."""
-    settings = app.config["HUB_SETTINGS"].procurement
+    hub_settings = app.config["HUB_SETTINGS"]
+    settings = hub_settings.procurement
     pulled = stock_pull.pull(lambda: new_session(app), at=datetime.now(UTC),
-                             every=timedelta(minutes=settings.replenish_every_minutes))
+                             every=timedelta(minutes=settings.replenish_every_minutes),
+                             secret_key=hub_settings.secret_key)
     if pulled:
         log.info("stock levels pulled: %s", pulled)
     result = service.scheduled_replenishment(lambda: new_session(app), settings)

@@ -42,17 +42,20 @@ def _since(session: Session, connector: ErpConnector) -> str | None:
     return next((r.details.get("newest") for r in done if r.details.get("newest")), None)
 
 
-def pull(sessions: SessionFactory, *, at: datetime, every: timedelta) -> dict[str, Any]:
-    """Pull every asking connector's stock levels for the slot containing `at`; what each did."""
+def pull(sessions: SessionFactory, *, at: datetime, every: timedelta, secret_key: str) -> dict[str, Any]:
+    """Pull every asking connector's stock levels for the slot containing `at`; what each did.
+    `secret_key` (Settings.secret_key) opens the connectors' encrypted secrets."""
     with sessions() as session:
         targets = [(row, _since(session, row)) for row in pulling_connectors(session)]
         session.expunge_all()
-    return {row.name: _pull_one(sessions, row, since, slot_key(at, every)) for row, since in targets}
+    return {row.name: _pull_one(sessions, row, since, slot_key(at, every), secret_key)
+            for row, since in targets}
 
 
-def _pull_one(sessions: SessionFactory, row: ErpConnector, since: str | None, slot: str) -> dict[str, Any]:
+def _pull_one(sessions: SessionFactory, row: ErpConnector, since: str | None, slot: str,
+              secret_key: str) -> dict[str, Any]:
     try:
-        records = connector_for(row).fetch("stock_levels", since)
+        records = connector_for(row, secret_key=secret_key).fetch("stock_levels", since)
         levels = parse_stock_levels([{**r, "as_of": r.get("as_of") or r.get("updated_at")} for r in records])
     except (ConnectorError, HubError) as exc:
         return _record(sessions, row, slot, outcome=JobOutcome.failed, error=exc.message)

@@ -27,6 +27,7 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from connectors.base import Connector
 from hub.db import new_session, transaction
 from hub.domain.errors import ConnectorError, HubError
 from hub.erp.connectors import connector_for
@@ -57,7 +58,8 @@ def run(app: Flask) -> None:
     settings = app.config["HUB_SETTINGS"]
     result = fetch(lambda: new_session(app), at=datetime.now(UTC),
                    every=timedelta(minutes=settings.statement_fetch_minutes),
-                   profiles=load_profiles(settings.statement_profiles or None))
+                   profiles=load_profiles(settings.statement_profiles or None),
+                   secret_key=settings.secret_key)
     if result:
         log.info("statements fetched: %s", result)
 
@@ -69,16 +71,18 @@ def fetching_connectors(session: Session) -> list[ErpConnector]:
 
 
 def fetch(sessions: SessionFactory, *, at: datetime, every: timedelta,
-          profiles: dict[str, CsvProfile]) -> dict[str, Any]:
-    """Import every asking connector's statement files for the slot containing `at`."""
+          profiles: dict[str, CsvProfile], secret_key: str) -> dict[str, Any]:
+    """Import every asking connector's statement files for the slot containing `at`. `secret_key`
+    (Settings.secret_key) opens the connectors' encrypted secrets."""
     with sessions() as session:
         targets = fetching_connectors(session)
         session.expunge_all()
-    return {row.name: _fetch_one(sessions, row, slot_key(at, every), profiles) for row in targets}
+    return {row.name: _fetch_one(sessions, row, slot_key(at, every), profiles, secret_key)
+            for row in targets}
 
 
 def _fetch_one(sessions: SessionFactory, row: ErpConnector, slot: str,
-               profiles: dict[str, CsvProfile]) -> dict[str, Any]:
+               profiles: dict[str, CsvProfile], secret_key: str) -> dict[str, Any]:
     job = f"fetch_statements:{row.id}"
     with sessions() as session, transaction(session):
         since = _since(session, job)
@@ -88,10 +92,12 @@ def _fetch_one(sessions: SessionFactory, row: ErpConnector, slot: str,
         run_id = job_run.id
     details: dict[str, Any]
     try:
+        connector = connector_for(row, secret_key=secret_key)
         if row.key == "file":
-            details = {"files": [_import_file(sessions, row, p, profiles) for p in _inbox(row)]}
+            details = {"files": [_import_file(sessions, row, connector, p, profiles)
+                                 for p in _inbox(connector)]}
         else:
-            details = _import_records(sessions, row, since, profiles)
+            details = _import_records(sessions, row, connector, since, profiles)
         outcome = JobOutcome.done
     except (ConnectorError, OSError) as exc:
         message = exc.message if isinstance(exc, ConnectorError) else str(exc)
@@ -109,8 +115,8 @@ def _since(session: Session, job: str) -> str | None:
     return next((r.details.get("newest") for r in done if r.details.get("newest")), None)
 
 
-def _inbox(row: ErpConnector) -> list[Path]:
-    folder = Path(connector_for(row).inbox) / FOLDER  # type: ignore[attr-defined]
+def _inbox(connector: Connector) -> list[Path]:
+    folder = Path(connector.inbox) / FOLDER  # type: ignore[attr-defined]
     if not folder.is_dir():
         return []
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
@@ -132,24 +138,24 @@ def _import(sessions: SessionFactory, row: ErpConnector, data: bytes, name: str,
     return summary
 
 
-def _import_file(sessions: SessionFactory, row: ErpConnector, path: Path,
+def _import_file(sessions: SessionFactory, row: ErpConnector, connector: Connector, path: Path,
                  profiles: dict[str, CsvProfile]) -> dict[str, Any]:
     options = (row.settings or {}).get("options", {})
     try:
         summary = _import(sessions, row, path.read_bytes(), path.name, options, profiles)
     except HubError as exc:  # nothing stored (empty, not a statement): set aside with the reason
-        _archive(row, path, "rejected")
+        _archive(connector, path, "rejected")
         return {"file": path.name, "error": exc.message}
-    _archive(row, path, FOLDER)
+    _archive(connector, path, FOLDER)
     return summary
 
 
-def _import_records(sessions: SessionFactory, row: ErpConnector, since: str | None,
+def _import_records(sessions: SessionFactory, row: ErpConnector, connector: Connector, since: str | None,
                     profiles: dict[str, CsvProfile]) -> dict[str, Any]:
     """A REST (or SOAP) connector's `statements` records: `{"id", "content": base64 of the file,
     "filename", "format", "profile", "updated_at"}`; each imported on its own."""
     options = (row.settings or {}).get("options", {})
-    records = connector_for(row).fetch("statements", since)
+    records = connector.fetch("statements", since)
     files, newest = [], since
     for index, record in enumerate(records):
         name = str(record.get("filename") or record.get("id") or f"statements[{index}]")
@@ -165,8 +171,8 @@ def _import_records(sessions: SessionFactory, row: ErpConnector, since: str | No
     return {"files": files, "newest": newest}
 
 
-def _archive(row: ErpConnector, path: Path, kind: str) -> None:
-    folder = Path(connector_for(row).archive) / kind  # type: ignore[attr-defined]
+def _archive(connector: Connector, path: Path, kind: str) -> None:
+    folder = Path(connector.archive) / kind  # type: ignore[attr-defined]
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / path.name
     if target.exists():

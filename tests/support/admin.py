@@ -31,7 +31,8 @@ def enrolled_user(app: Flask, username: str, role: str) -> AdminUser:
     """A user created with `user-add`'s service and enrolled with its one-time link."""
     with app.app_context(), new_session() as session, transaction(session):
         _, token = accounts.create_user(session, username, role, actor="test")
-        done = accounts.complete_enrolment(session, token, PASSWORD, PASSWORD)
+        done = accounts.complete_enrolment(session, token, PASSWORD, PASSWORD,
+                                           secret_key=app.config["HUB_SETTINGS"].secret_key)
     return AdminUser(username, role, PASSWORD, done.secret, done.recovery_codes)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
@@ -130,8 +129,8 @@ def test_after_sign_in_only_a_path_of_this_site_is_followed(app: Flask, client: 
 
 
 def test_the_totp_secret_is_stored_encrypted_when_the_hub_has_a_secret_key(
-        app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HUB_SECRET_KEY", "a long random passphrase for the tests")
+        app: Flask, client: FlaskClient) -> None:
+    app.config["HUB_SETTINGS"].secret_key = "a long random passphrase for the tests"
     user = enrolled_user(app, "alice", "admin")
     with app.app_context(), new_session() as session:
         stored = session.scalars(select(User.totp_secret).where(User.username == "alice")).one()

@@ -188,7 +188,8 @@ class World:
 def _connector(app: Flask, name: str) -> tuple[int, dict[str, str]]:
     with app.app_context(), new_session() as session:
         row = add_connector(session, ConnectorSpec(name=name, key="poll",
-                                                   document_types=("purchase_order",)), actor="test")
+                                                   document_types=("purchase_order",)), actor="test",
+                            secret_key=app.config["HUB_SETTINGS"].secret_key)
         _, secret = issue_connector_token(session, row, actor="test")
         session.commit()
         return row.id, {"Authorization": f"Bearer {secret}"}

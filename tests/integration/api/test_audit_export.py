@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import insert
 
-from hub.audit import api as audit_api
+from hub.audit import web as audit_web
 from hub.db import get_engine
 from hub.models import AuditEvent
 
@@ -34,7 +34,7 @@ def _exported(client: FlaskClient, headers: dict[str, str], query: str) -> list[
 def test_the_export_spans_every_batch_in_order(app, client, make_user,
                                                monkeypatch: pytest.MonkeyPatch):
     auditor = make_user("eve", "auditor")
-    monkeypatch.setattr(audit_api, "EXPORT_BATCH", 7)
+    monkeypatch.setattr(audit_web, "EXPORT_BATCH", 7)
     _add_events(app, 30)
     _add_events(app, 5, action="test.other")
     rows = _exported(client, auditor, "action=test.bulk")

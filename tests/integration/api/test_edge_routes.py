@@ -22,7 +22,8 @@ TEXT_TYPES = ("text/csv", "text/plain", "text/html", "application/javascript")
 
 def _connector_headers(app: Flask) -> dict[str, str]:
     with app.app_context(), new_session() as session:
-        row = add_connector(session, ConnectorSpec(name="poller", key="poll"), actor="test")
+        row = add_connector(session, ConnectorSpec(name="poller", key="poll"), actor="test",
+                            secret_key=app.config["HUB_SETTINGS"].secret_key)
         _, secret = issue_connector_token(session, row, actor="test")
         session.commit()
     return {"Authorization": f"Bearer {secret}"}

@@ -143,7 +143,8 @@ def test_a_polling_erp_gets_the_document_rendered_in_base64(app, client, make_pa
     from hub.erp.connectors import ConnectorSpec, add_connector, issue_connector_token
 
     with app.app_context(), new_session() as session:
-        row = add_connector(session, ConnectorSpec(name="erp", key="poll"), actor="test")
+        row = add_connector(session, ConnectorSpec(name="erp", key="poll"), actor="test",
+                            secret_key=app.config["HUB_SETTINGS"].secret_key)
         _, token = issue_connector_token(session, row, actor="test")
         session.commit()
     buyer = make_partner("buyer", edi_id="5412345000013")

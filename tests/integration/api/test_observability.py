@@ -30,13 +30,14 @@ def test_one_json_line_per_receipt_outcome_and_delivery_attempt(app, client, mak
                                                                  tmp_path):
     with app.app_context(), new_session() as session:
         add_connector(session, ConnectorSpec(name="files", key="file", endpoint=str(tmp_path / "erp")),
-                      actor="test")
+                      actor="test", secret_key=app.config["HUB_SETTINGS"].secret_key)
         session.commit()
     buyer = make_partner("buyer", edi_id="5412345000013")
     good = post(client, buyer, generate(1, 1))
     bad = post(client, buyer, b"UNB+UNOC:3+5412345000013:14+HUB+261122:1200+BAD1'UNZ+1+WRONG'")
     process(app)
-    deliver_due(lambda: new_session(app), policy=DeliveryPolicy())
+    deliver_due(lambda: new_session(app), policy=DeliveryPolicy(),
+                secret_key=app.config["HUB_SETTINGS"].secret_key)
     lines = {(x["event"], x["id"]): x for x in json_lines()}
     received = lines[("exchange.received", good)]
     assert received["partner_id"] == buyer.id and received["syntax"] == "edifact" and received["size"] > 0

@@ -96,7 +96,8 @@ def test_a_token_of_the_wrong_kind_is_403_naming_the_kind_expected(app, client: 
 
     acme = make_partner("acme")
     with app.app_context(), new_session() as session:
-        row = add_connector(session, ConnectorSpec(name="erp", key="poll"), actor="test")
+        row = add_connector(session, ConnectorSpec(name="erp", key="poll"), actor="test",
+                            secret_key=app.config["HUB_SETTINGS"].secret_key)
         _, token = issue_connector_token(session, row, actor="test")
         session.commit()
     erp = {"Authorization": f"Bearer {token}"}

@@ -14,7 +14,7 @@ from flask import Flask
 from hub.db import new_session
 from hub.domain.documents import Invoice, Line, PurchaseOrder, Quantity
 from hub.erp.connectors import ConnectorSpec, add_connector, issue_connector_token
-from hub.erp.delivery import DeliveryPolicy
+from hub.erp.delivery import DeliveryPolicy, deliver_due
 from hub.erp.outbox import enqueue_document
 from hub.exchanges.documents import store
 from hub.models import Exchange
@@ -47,7 +47,7 @@ def make_connector(app: Flask) -> Callable[..., int]:
                              options={"allow_loopback": True, **options} if key != "poll" else options,
                              connect_timeout=1.0, read_timeout=read_timeout)
         with app.app_context(), new_session() as session:
-            row = add_connector(session, spec, actor="test")
+            row = add_connector(session, spec, actor="test", secret_key=app.config["HUB_SETTINGS"].secret_key)
             session.commit()
             return row.id
     return make
@@ -107,3 +107,9 @@ def make_documents(app: Flask, make_partner: Callable[..., Any]) -> Callable[...
 
 def sessions(app: Flask) -> Callable[[], Any]:
     return lambda: new_session(app)
+
+
+def deliver(app: Flask, *, limit: int, policy: DeliveryPolicy) -> int:
+    """One run of the delivery job, with the app's settings (its secret key), as the scheduler runs it."""
+    return deliver_due(sessions(app), secret_key=app.config["HUB_SETTINGS"].secret_key, limit=limit,
+                       policy=policy)

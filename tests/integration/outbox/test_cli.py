@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
+from hub import create_app
+from hub.config import Settings
 from hub.db import new_session
+from hub.domain.errors import ConnectorError
 from hub.erp.connectors import find_connector, runtime_settings
 from hub.models import ErpConnector
+from tests.conftest import TEST_AUDIT_KEY
 
 
 def _row(app: Flask, name: str) -> ErpConnector:
@@ -31,17 +37,23 @@ def test_connector_add_with_env_reference_and_list(app: Flask, runner: FlaskCliR
 
 
 def test_a_literal_secret_is_refused_without_a_key_and_encrypted_with_one(
-        app: Flask, runner: FlaskCliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("HUB_SECRET_KEY", raising=False)
+        app: Flask, runner: FlaskCliRunner) -> None:
+    settings = app.config["HUB_SETTINGS"]
+    assert settings.secret_key == ""
     args = ["hub", "connector-add", "erp", "--key", "rest", "--endpoint", "https://erp.example.com/",
             "--token", "s3cret-token"]
     refused = runner.invoke(args=args)
     assert refused.exit_code == 2 and "HUB_SECRET_KEY" in refused.output
-    monkeypatch.setenv("HUB_SECRET_KEY", "a long random passphrase for tests")
+    settings.secret_key = "a long random passphrase for tests"
     assert runner.invoke(args=args).exit_code == 0
     row = _row(app, "erp")
     assert row.settings["token"].startswith("enc:") and "s3cret" not in str(row.settings)
-    assert runtime_settings(row.settings, row.document_types).token == "s3cret-token"
+    assert runtime_settings(row.settings, row.document_types,
+                            secret_key=settings.secret_key).token == "s3cret-token"
+    with pytest.raises(ConnectorError, match="cannot be decrypted with this HUB_SECRET_KEY"):
+        runtime_settings(row.settings, row.document_types, secret_key="another passphrase")
+    with pytest.raises(ConnectorError, match="encrypted but HUB_SECRET_KEY is unset"):
+        runtime_settings(row.settings, row.document_types, secret_key="")
     assert "secret:encrypted" in runner.invoke(args=["hub", "connector-list"]).output
 
 
@@ -63,3 +75,24 @@ def test_connector_token_is_the_last_line_and_polls(app: Flask, runner: FlaskCli
     answer = client.get("/api/v1/outbox", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200 and answer.json == {"items": [], "next_cursor": 0}
     assert runner.invoke(args=["hub", "connector-token", "nope"]).exit_code == 2
+
+
+def test_the_secret_key_reaches_the_hub_from_hub_secret_key_in_the_environment(
+        database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    passphrase = "a passphrase only the environment holds"
+    settings = Settings.from_env({"DATABASE_URL": database_url, "HUB_AUDIT_KEY": TEST_AUDIT_KEY,
+                                  "HUB_SECRET_KEY": passphrase})
+    assert settings.secret_key == passphrase and passphrase not in repr(settings)
+    assert Settings.from_env({"DATABASE_URL": database_url}).secret_key == ""
+    app = create_app(settings, start_scheduler=False)
+    try:
+        added = app.test_cli_runner().invoke(args=[
+            "hub", "connector-add", "erp", "--key", "rest", "--endpoint", "https://erp.example.com/",
+            "--token", "s3cret-token"])
+        assert added.exit_code == 0, added.output
+        row = _row(app, "erp")
+    finally:
+        app.extensions["hub.engine"].dispose()
+    assert row.settings["token"].startswith("enc:")
+    assert runtime_settings(row.settings, row.document_types, secret_key=passphrase).token == "s3cret-token"

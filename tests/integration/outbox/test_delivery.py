@@ -12,9 +12,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
 
 from hub.db import new_session
-from hub.erp.delivery import deliver_due
 from hub.models import AuditEvent, OutboundDelivery
-from tests.integration.outbox.conftest import FAST, sessions
+from tests.integration.outbox.conftest import FAST, deliver
 from tests.support.erp_state import Mode, TestErp
 from tests.support.servers import ErpServer
 
@@ -28,7 +27,7 @@ def _drain(app: Flask, *, until: Callable[[], bool], timeout: float = 20.0) -> N
     """Run the delivery job repeatedly, like the scheduler does, until `until()` holds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        deliver_due(sessions(app), limit=100, policy=FAST)
+        deliver(app, limit=100, policy=FAST)
         if until():
             return
         time.sleep(0.02)
@@ -44,21 +43,21 @@ def test_erp_down_refusing_timing_out_and_500_then_every_document_arrives_once(
     docs = make_documents(4)
 
     server.stop()  # refusing connections
-    assert deliver_due(sessions(app), limit=100, policy=policy) == 4
+    assert deliver(app, limit=100, policy=policy) == 4
     server.start()
     erp.fail(Mode.hang)  # timing out
-    deliver_due(sessions(app), limit=100, policy=policy)
+    deliver(app, limit=100, policy=policy)
     erp.reset()
     erp.fail(Mode.error_500, times=6)  # answering 500
     time.sleep(0.06)
-    deliver_due(sessions(app), limit=100, policy=policy)
+    deliver(app, limit=100, policy=policy)
     assert all(d.state == "retrying" for d in _states(app).values())
     assert erp.unique_count == 0
 
     erp.reset()  # back
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and any(d.state != "sent" for d in _states(app).values()):
-        deliver_due(sessions(app), limit=100, policy=policy)
+        deliver(app, limit=100, policy=policy)
         time.sleep(0.02)
     states = _states(app)
     assert {d.state for d in states.values()} == {"sent"}
@@ -89,7 +88,7 @@ def test_a_rejected_document_goes_dead_at_once_and_redeliver_replays_it(
     make_connector("erp", "rest", server.url)
     first, second = make_documents(2)
     erp.fail(Mode.fault_client)  # 422: a final error, no retry
-    deliver_due(sessions(app), limit=100, policy=FAST)
+    deliver(app, limit=100, policy=FAST)
     states = _states(app)
     assert states[first].state == states[second].state == "dead"
     assert states[first].attempts == 1 and "422" in (states[first].last_error or {})["message"]
@@ -106,7 +105,7 @@ def test_a_rejected_document_goes_dead_at_once_and_redeliver_replays_it(
     assert client.post(f"/api/v1/outbox/deliveries/{states[second].id}/redeliver",
                        headers=auditor).status_code == 403
 
-    deliver_due(sessions(app), limit=100, policy=FAST)
+    deliver(app, limit=100, policy=FAST)
     assert {d.state for d in _states(app).values()} == {"sent"}
     assert set(erp.deliveries) == {first, second}
     listed = client.get("/api/v1/outbox/deliveries?state=sent", headers=operator).json["items"]

@@ -17,10 +17,9 @@ from connectors.base import ConnectorSettings, Delivery, HealthStatus, SendResul
 from connectors.registry import CONNECTORS
 from hub.db import new_session
 from hub.erp.connectors import ConnectorSpec, add_connector
-from hub.erp.delivery import deliver_due
 from hub.models import AuditEvent, OutboundDelivery
 from tests.integration.connectors.conftest import ERP_WSDL
-from tests.integration.outbox.conftest import FAST, sessions
+from tests.integration.outbox.conftest import FAST, deliver
 from tests.support.erp_state import Mode, TestErp
 from tests.support.servers import ErpServer
 
@@ -28,11 +27,12 @@ ERP_SIDE_LOGGERS = ("spyne", "werkzeug")  # the test ERP's own logs, in this pro
 
 
 @pytest.fixture
-def secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """A fresh credential, also in ERP_SECRET for `env:` references and HUB_SECRET_KEY set for literals."""
+def secret(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh credential, also in ERP_SECRET for `env:` references (resolved by the connector from the
+    environment at call time, by design), and the hub's settings given a secret key for literals."""
     value = "tok-" + secrets.token_urlsafe(16)
     monkeypatch.setenv("ERP_SECRET", value)
-    monkeypatch.setenv("HUB_SECRET_KEY", "a long random passphrase for tests")
+    app.config["HUB_SETTINGS"].secret_key = "a long random passphrase for tests"
     yield value
 
 
@@ -40,7 +40,8 @@ def _connector(app: Flask, key: str, endpoint: str, **spec: Any) -> None:
     options = {"allow_loopback": True, **({"wsdl": str(ERP_WSDL)} if key == "soap" else {})}
     with app.app_context(), new_session() as session:
         add_connector(session, ConnectorSpec(name="erp", key=key, endpoint=endpoint, options=options,
-                                             connect_timeout=1.0, read_timeout=5.0, **spec), actor="test")
+                                             connect_timeout=1.0, read_timeout=5.0, **spec), actor="test",
+                      secret_key=app.config["HUB_SETTINGS"].secret_key)
         session.commit()
 
 
@@ -71,7 +72,7 @@ def test_a_bearer_token_echoed_by_the_erp_is_masked_everywhere(
     make_documents(1)
     erp.fail(Mode.echo_credentials)
     with caplog.at_level(logging.INFO):  # zeep's and urllib3's DEBUG lines show raw traffic, by design
-        deliver_due(sessions(app), limit=10, policy=FAST)
+        deliver(app, limit=10, policy=FAST)
     message = _last_error(app)
     assert "credential *** refused (Authorization: ***)" in message  # the ERP did echo it
     assert secret not in _everything_stored(app, client, make_user("ops", "operator"))
@@ -87,7 +88,7 @@ def test_basic_credentials_echoed_by_the_erp_are_masked(
     _connector(app, "rest", server.url, username="hub", password=secret)  # literal: stored encrypted
     make_documents(1)
     erp.fail(Mode.echo_credentials)
-    deliver_due(sessions(app), limit=10, policy=FAST)
+    deliver(app, limit=10, policy=FAST)
     assert "credential hub:*** refused (Authorization: ***)" in _last_error(app)
     assert secret not in _everything_stored(app, client, make_user("ops", "operator"))
 
@@ -119,7 +120,7 @@ def test_a_crashing_connector_has_its_secret_masked_in_the_log_and_the_traceback
     _connector(app, "leaky", "https://erp.example/api", token="env:ERP_SECRET")
     make_documents(1)
     with caplog.at_level(logging.ERROR):
-        deliver_due(sessions(app), limit=10, policy=FAST)
+        deliver(app, limit=10, policy=FAST)
     assert "bug while sending with token ***" in _last_error(app)
     assert "RuntimeError" in caplog.text and secret not in caplog.text
     assert secret not in _everything_stored(app, client, make_user("ops", "operator"))

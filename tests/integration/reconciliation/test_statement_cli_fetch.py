@@ -157,17 +157,17 @@ def test_a_rest_erp_hands_statements_over_on_the_schedule(app: Flask) -> None:
             add_connector(session, ConnectorSpec(
                 name="erp", key="rest", endpoint=server.url, document_types=(),
                 options={"allow_loopback": True, "statements": True}, connect_timeout=1.0, read_timeout=5.0),
-                actor="test")
+                actor="test", secret_key=app.config["HUB_SETTINGS"].secret_key)
             session.commit()
         sessions = lambda: new_session(app)  # noqa: E731
         hour = timedelta(hours=1)
         first = fetch(sessions, at=datetime(2026, 12, 2, 10, 5, tzinfo=UTC), every=hour,
-                      profiles=load_profiles())
+                      profiles=load_profiles(), secret_key=app.config["HUB_SETTINGS"].secret_key)
         assert [f.get("entries_imported", f.get("error")) for f in first["erp"]["files"]] == [
             2, "statements[1].content is not base64"]
         erp.records["statements"].append(record("ponte_mt940_eur.sta", "2026-12-02T11:30:00+00:00"))
         later = fetch(sessions, at=datetime(2026, 12, 2, 11, 45, tzinfo=UTC), every=hour,
-                      profiles=load_profiles())
+                      profiles=load_profiles(), secret_key=app.config["HUB_SETTINGS"].secret_key)
     assert [f["file"] for f in later["erp"]["files"]] == ["ponte_mt940_eur.sta"], "only what came since"
     assert later["erp"]["newest"] == "2026-12-02T11:30:00+00:00"
     assert len(stored(app)[0]) == 3

@@ -19,7 +19,8 @@ def make_erp(app: Flask) -> Callable[..., int]:
     def make(name: str, doc_types: tuple[str, ...] = ()) -> int:
         with app.app_context(), new_session() as session:
             row = add_connector(session, ConnectorSpec(name=name, key="poll",
-                                                       document_types=doc_types), actor="test")
+                                                       document_types=doc_types), actor="test",
+                                secret_key=app.config["HUB_SETTINGS"].secret_key)
             session.commit()
             return row.id
     return make

@@ -17,7 +17,8 @@ def test_generated_routing_requests_meet_the_description(app, live_hub, make_use
     admin = make_user("boss", "admin")
     make_partner("buyer")
     with app.app_context(), new_session() as session:
-        add_connector(session, ConnectorSpec(name="erp", key="poll"), actor="test")
+        add_connector(session, ConnectorSpec(name="erp", key="poll"), actor="test",
+                      secret_key=app.config["HUB_SETTINGS"].secret_key)
         session.commit()
     assert client.post("/api/v1/routing/rules", json={"from": "buyer", "connectors": ["erp"]},
                        headers=admin).status_code == 201

@@ -48,7 +48,8 @@ def test_generated_requests_meet_the_description(app, live_hub, make_user, make_
     admin = make_user("boss", "admin")["Authorization"].split()[1]
     partner = make_partner("p").key
     with app.app_context(), new_session() as session:
-        row = add_connector(session, ConnectorSpec(name="erp", key="poll"), actor="test")
+        row = add_connector(session, ConnectorSpec(name="erp", key="poll"), actor="test",
+                            secret_key=app.config["HUB_SETTINGS"].secret_key)
         _, connector = issue_connector_token(session, row, actor="test")
         session.commit()
 
