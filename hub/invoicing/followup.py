@@ -35,13 +35,13 @@ def resend(session: Session, invoice_id: int, *, actor: str, settings: Any) -> I
     try:
         company = session.get(Company, invoice.company_id)
         assert company is not None
-        exchange, created = service._queue(session, codec.from_dict(invoice.canonical), buyer, settings,
-                                           actor, company)
+        exchange, created = service.queue_for_buyer(session, codec.from_dict(invoice.canonical), buyer,
+                                                    settings, actor, company)
     except service.InvoiceNotIssuable as exc:
         raise InvoiceNotSendable(f"{invoice.number} rendered for {buyer.name} breaks {len(exc.problems)} "
                                  "rule(s); nothing was sent", problems=exc.problems) from exc
     previous, invoice.exchange_id, invoice.syntax = invoice.exchange_id, exchange.id, buyer.syntax
-    service._history(invoice, actor, "resent", exchange=exchange.id, previous_exchange=previous,
+    service.add_history(invoice, actor, "resent", exchange=exchange.id, previous_exchange=previous,
                         syntax=buyer.syntax)
     record_events(session, [created, EventSpec(
         actor, "invoice.resent", "invoice", str(invoice.id), buyer.id,

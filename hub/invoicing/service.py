@@ -110,7 +110,7 @@ def credit(session: Session, invoice_id: int, data: dict[str, Any], *, actor: st
     note = _issue(session, spec, company, buyer, settings=settings, actor=actor, credit_of=original)
     note.source, note.request = actor, {**original.request, "credit_lines": chosen}
     if chosen is None:
-        _move(original, InvoiceState.credited, actor, credit_note=note.number)
+        move_invoice(original, InvoiceState.credited, actor, credit_note=note.number)
     return note
 
 
@@ -143,10 +143,10 @@ def _issue(session: Session, spec: InvoiceSpec, company: Company, buyer: Partner
     session.flush()
     taken.object_id = str(invoice.id)
     doc = build(spec, number, figures)
-    exchange, created = _queue(session, doc, buyer, settings, actor, company)
+    exchange, created = queue_for_buyer(session, doc, buyer, settings, actor, company)
     invoice.exchange_id, invoice.canonical = exchange.id, codec.to_dict(doc)
     erps = erp_delivery.queue_for_erps(session, invoice, doc, exchange, actor=actor)
-    _history(invoice, actor, "issued", number=number, exchange=exchange.id, payable=str(invoice.payable),
+    add_history(invoice, actor, "issued", number=number, exchange=exchange.id, payable=str(invoice.payable),
              erps=erps)
     record_events(session, [created, EventSpec(actor, f"{kind}.issued", kind, str(invoice.id), buyer.id, {
         "number": number, "company": company.id, "payable": str(invoice.payable), "erps": erps,
@@ -154,8 +154,11 @@ def _issue(session: Session, spec: InvoiceSpec, company: Company, buyer: Partner
     return invoice
 
 
-def _queue(session: Session, doc: Any, buyer: Partner, settings: Any, actor: str,
-           company: Company) -> tuple[Any, EventSpec]:
+def queue_for_buyer(session: Session, doc: Any, buyer: Partner, settings: Any, actor: str,
+                    company: Company) -> tuple[Any, EventSpec]:
+    """Render an invoice or credit note in the buyer's syntax and profile, from the company's identity,
+    and queue it as an outbound exchange; (exchange, its audit event). InvoiceNotIssuable when the rendered
+    file fails the outbound validation (the caller rolls back, number included)."""
     profile = profiles.build(buyer.profile)
     own = identities.sender_identity(settings, company)  # the company's UNB identity, else the hub's
     identity = replace(routing.identity_for(settings, buyer), sender=own.value,
@@ -211,15 +214,18 @@ def _plain(body: dict[str, Any]) -> dict[str, Any]:
     return plain(body)
 
 
-def _history(invoice: IssuedInvoice, actor: str, what: str, **details: Any) -> None:
+def add_history(invoice: IssuedInvoice, actor: str, what: str, **details: Any) -> None:
+    """Append what happened to the invoice (by whom, when, with its details) to its history."""
     invoice.history = [*(invoice.history or []), {"at": utcnow().isoformat(), "actor": actor, "what": what,
                                                   **details}]
 
 
-def _move(invoice: IssuedInvoice, target: InvoiceState, actor: str, **details: Any) -> None:
+def move_invoice(invoice: IssuedInvoice, target: InvoiceState, actor: str, **details: Any) -> None:
+    """Move the invoice to `target` when the state table allows it (IllegalTransition otherwise) and keep
+    the move in its history; no audit event (the caller records its own)."""
     check_transition(invoice.state, target)
     invoice.state = target.value
-    _history(invoice, actor, target.value, **details)
+    add_history(invoice, actor, target.value, **details)
 
 
 def get_invoice(session: Session, invoice_id: int) -> IssuedInvoice:
@@ -241,7 +247,7 @@ def record_payment(session: Session, invoice_id: int, amount: Decimal, *, actor:
     assert target is not None
     check_transition(invoice.state, target)
     invoice.paid += amount
-    _move(invoice, target, actor, amount=str(amount), reference=reference,
+    move_invoice(invoice, target, actor, amount=str(amount), reference=reference,
           paid_at=(paid_at or utcnow()).isoformat())
     record_events(session, [EventSpec(
         actor, "invoice.payment", "invoice", str(invoice.id), invoice.buyer_id,
@@ -253,7 +259,7 @@ def change_state(session: Session, invoice_id: int, target: InvoiceState, *, act
                  **details: Any) -> IssuedInvoice:
     """Move an invoice to `target` when the state table allows it (sent, acknowledged, rejected...)."""
     invoice = get_invoice(session, invoice_id)
-    _move(invoice, target, actor, **details)
+    move_invoice(invoice, target, actor, **details)
     record_events(session, [EventSpec(actor, f"invoice.{target.value}", "invoice", str(invoice.id),
                                       invoice.buyer_id, details)])
     return invoice
@@ -268,7 +274,7 @@ def mark_overdue(session: Session, now: datetime, *, actor: str = "system:invoic
             IssuedInvoice.state.in_([s.value for s in OPEN_STATES]), IssuedInvoice.due_date < today,
             IssuedInvoice.is_credit_note.is_(False)).order_by(IssuedInvoice.id).with_for_update()))
         for invoice in late:
-            _move(invoice, InvoiceState.overdue, actor, due_date=str(invoice.due_date))
+            move_invoice(invoice, InvoiceState.overdue, actor, due_date=str(invoice.due_date))
         record_events(session, [EventSpec(actor, "invoice.overdue", "invoice", str(i.id), i.buyer_id,
                                           {"due_date": str(i.due_date)}) for i in late])
         return {"overdue": [i.number for i in late]}

@@ -41,7 +41,7 @@ def exchange_sent(session: Session, exchange: Exchange) -> list[EventSpec]:
     invoice = _invoice_of(session, exchange)
     if invoice is None or invoice.state != InvoiceState.issued.value:
         return []
-    service._move(invoice, InvoiceState.sent, ACTOR, exchange=exchange.id)
+    service.move_invoice(invoice, InvoiceState.sent, ACTOR, exchange=exchange.id)
     return [EventSpec(ACTOR, "invoice.sent", "invoice", str(invoice.id), invoice.buyer_id,
                       {"number": invoice.number, "exchange": exchange.id})]
 
@@ -60,10 +60,10 @@ def acknowledged(session: Session, target: Exchange, ack_exchange: Exchange,
         events += exchange_sent(session, target)
     if _moves(invoice, said):
         assert said.target is not None
-        service._move(invoice, said.target, ACTOR, **details)
+        service.move_invoice(invoice, said.target, ACTOR, **details)
         action = f"invoice.{said.target.value}"
     else:
-        service._history(invoice, ACTOR, "buyer_response", state=invoice.state, **details)
+        service.add_history(invoice, ACTOR, "buyer_response", state=invoice.state, **details)
         action = "invoice.buyer_response"
     return [*events, EventSpec(ACTOR, action, "invoice", str(invoice.id), invoice.buyer_id,
                                {"number": invoice.number, **details})]
@@ -92,9 +92,9 @@ def reissue(session: Session, invoice_id: int, data: Any, *, actor: str, setting
     request = {k: v for k, v in original.request.items() if k not in NOT_CARRIED}
     request.update(corrections, company=original.company_id, buyer=original.buyer_id)
     new, _ = service.issue(session, request, actor=actor, settings=settings, today=today)
-    service._history(new, actor, "reissue_of", corrects=original.number, credit_note=note.number)
-    service._history(original, actor, "reissued", credit_note=note.number, new_invoice=new.number,
-                     reason=reason)
+    service.add_history(new, actor, "reissue_of", corrects=original.number, credit_note=note.number)
+    service.add_history(original, actor, "reissued", credit_note=note.number, new_invoice=new.number,
+                        reason=reason)
     record_events(session, [EventSpec(actor, "invoice.reissued", "invoice", str(original.id),
                                       original.buyer_id, {"number": original.number,
                                                           "credit_note": note.number,

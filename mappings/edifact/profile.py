@@ -74,6 +74,22 @@ class PartnerProfile:
                      "reference_kinds", "item_xref", "aperak_error_codes", "extra"):
             merge(self, name, MappingProxyType(dict(getattr(self, name))))  # really read-only
 
+    # the merged inbound tables themselves, read-only, for the parse hot path (a dict's get, no call)
+    @property
+    def unit_table(self) -> Mapping[str, str]:
+        """Partner unit code -> Rec 20 unit: the generic table with the partner's entries over it."""
+        return self._units
+
+    @property
+    def item_type_table(self) -> Mapping[str, str]:
+        """C212/7143 item number type -> Item field (gtin, buyer, supplier), generic and the partner's."""
+        return self._item_types
+
+    @property
+    def item_xref_table(self) -> Mapping[str, str]:
+        """Buyer item number -> our item id (`item_xref` as a plain dict)."""
+        return self._xref
+
     # inbound lookups (partner code -> canonical)
     def unit(self, code: str) -> str:
         """The Rec 20 unit for a partner's unit code (unknown codes pass through)."""

@@ -68,9 +68,9 @@ class Reader:
                  warnings: list[Problem] | None = None) -> None:
         self.message = message
         self.profile = profile
-        self.units = profile._units
-        self.item_types = profile._item_types
-        self.xref = profile._xref
+        self.units = profile.unit_table
+        self.item_types = profile.item_type_table
+        self.xref = profile.item_xref_table
         self.ctx = c.Ctx(message.reference, profile, decimal_mark, warnings)
         self.number: str | None = None
         self.type_code: str | None = None
