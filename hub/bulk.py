@@ -13,10 +13,10 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table
+from sqlalchemy import JSON, DateTime, Enum, Numeric, Table
 from sqlalchemy.orm import Session
 
-from hub.db import Base, utcnow
+from hub.db import Base, UTCDateTime, utcnow
 
 
 def sqlite_time(value: datetime) -> str:
@@ -59,6 +59,41 @@ def insert_values(session: Session, model: type[Base], columns: Sequence[str],
     sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))})")
     connection.exec_driver_sql(sql, rows)
+
+
+def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT rows given as the ORM would take them (dicts of Python values, the same keys in each):
+    a column left out gets its model default as an ORM insert would, and each value is converted a
+    column at a time to what `insert_values` sends (JSON and numbers as text, enum members as their
+    values, times as the database stores them)."""
+    if not rows:
+        return
+    table = cast(Table, model.__table__)
+    keys = list(rows[0])
+    if any(row.keys() != rows[0].keys() for row in rows):
+        raise ValueError(f"rows for {table.name} name different columns")
+    defaults = [c for c in table.columns if c.name not in keys and c.default is not None
+                and (c.default.is_scalar or c.default.is_callable)]
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    columns, values = keys + [c.name for c in defaults], []
+    for key in keys:
+        values.append(_converted(table.c[key].type, [row[key] for row in rows], sqlite))
+    for c in defaults:
+        arg: Any = c.default.arg  # type: ignore[union-attr]
+        values.append(_converted(c.type, [arg(None) if c.default.is_callable  # type: ignore[union-attr]
+                                          else arg for _ in rows], sqlite))
+    insert_values(session, model, columns, list(zip(*values, strict=True)))
+
+
+def _converted(kind: Any, column: list[Any], sqlite: bool) -> list[Any]:
+    convert: Any = (json_text if isinstance(kind, JSON) else str if isinstance(kind, Numeric)
+                    else _enum_value if isinstance(kind, Enum)
+                    else sqlite_time if sqlite and isinstance(kind, DateTime | UTCDateTime) else None)
+    return column if convert is None else [None if v is None else convert(v) for v in column]
+
+
+def _enum_value(value: Any) -> Any:
+    return getattr(value, "value", value)
 
 
 def _copy(dbapi_connection: Any, table: str, columns: Sequence[str],

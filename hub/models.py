@@ -43,13 +43,15 @@ def new_id() -> str:
 def new_ids(count: int) -> list[str]:
     """`count` UUIDs version 7 as `new_id` makes them, in one call to the system's random source (a
     reconciliation run names hundreds of thousands of rows: a system call per id cost more than the
-    rest). They share the millisecond; each has its own 74 random bits."""
+    rest). They share the millisecond; each has its own 74 random bits; they come in increasing
+    order, so rows given them in turn extend their indexes at one end, as `new_id`'s do."""
     stamp = (time.time_ns() // 1_000_000).to_bytes(6, "big").hex()
     random = os.urandom(10 * count).hex()
     out = []
     for n in range(0, 20 * count, 20):
         r = random[n:n + 20]
         out.append(f"{stamp[:8]}-{stamp[8:]}-7{r[1:4]}-{_VARIANT[r[4]]}{r[5:8]}-{r[8:]}")
+    out.sort()
     return out
 
 

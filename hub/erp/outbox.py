@@ -14,10 +14,10 @@ Each has its own state table; the audit rule is shared: every delivery change go
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -80,8 +80,7 @@ def enqueue_documents(session: Session, documents: Sequence[Document], *, actor:
     return [item for item, _, _ in new]
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(NamedTuple):
     """A document written in this transaction, as `enqueue_rendered` queues it: its id, type,
     partner and the bytes the ERP gets."""
 
@@ -92,15 +91,20 @@ class Rendered:
 
 
 def enqueue_rendered(session: Session, documents: Sequence[Rendered], *, connectors: Sequence[ErpConnector],
-                     content_type: str, actor: str) -> int:
+                     content_type: str, actor: str, batch: str,
+                     details: Mapping[str, Any] | None = None) -> int:
     """Queue documents just written in this transaction (so none is queued yet) for each of
-    `connectors` that carries their type, as `enqueue_documents` does, with an audit event each; the
-    rows go in bulk, without ORM objects: a reconciliation run queues one per invoice it pays, tens
-    of thousands. Returns how many were queued."""
-    now = stored_now(session)
+    `connectors` that carries their type, as `enqueue_documents` does, in bulk without ORM objects
+    (a reconciliation run queues one per invoice it pays, tens of thousands): one INSERT (COPY on
+    PostgreSQL) per connector, and one audit event per connector for the whole batch (action
+    `outbox.batch_queued` or `delivery.batch_queued`, object `batch`, with the connector, the count,
+    the document types and `details`) rather than one per row. Returns how many were queued."""
+    now, pending = stored_now(session), S.pending.value
     events: list[EventSpec] = []
+    queued = 0
     for row in connectors:
-        wanted = [d for d in documents if handles(row, d.doc_type)]
+        carried = {t for t in {d.doc_type for d in documents} if handles(row, t)}
+        wanted = [d for d in documents if d.doc_type in carried]
         if not wanted:
             continue
         if row.key == POLL_KEY:
@@ -109,20 +113,21 @@ def enqueue_rendered(session: Session, documents: Sequence[Rendered], *, connect
                                                  "content_type", "fetch_count", "created_at"),
                           [(i, row.id, d.document_id, d.payload, content_type, 0, now)
                            for i, d in zip(ids, wanted, strict=True)])
-            action, object_type = "outbox.queued", "outbox_entry"
+            action, object_type = "outbox.batch_queued", "outbox_batch"
         else:
             ids = new_ids(len(wanted))
             insert_values(session, OutboundDelivery, (
                 "id", "document_id", "connector_id", "partner_id", "state", "attempts", "next_attempt_at",
                 "payload", "content_type", "created_at", "updated_at"), [
-                (i, d.document_id, row.id, d.partner_id, S.pending.value, 0, now, d.payload, content_type,
+                (i, d.document_id, row.id, d.partner_id, pending, 0, now, d.payload, content_type,
                  now, now) for i, d in zip(ids, wanted, strict=True)])
-            action, object_type = "delivery.queued", "delivery"
-        events += [EventSpec(actor, action, object_type, str(i), d.partner_id, {
-            "document_id": d.document_id, "doc_type": d.doc_type, "connector": row.name})
-            for i, d in zip(ids, wanted, strict=True)]
+            action, object_type = "delivery.batch_queued", "delivery_batch"
+        events.append(EventSpec(actor, action, object_type, batch, None, {
+            "connector": row.name, "count": len(wanted),
+            "doc_types": sorted({d.doc_type for d in wanted}), **(details or {})}))
+        queued += len(wanted)
     record_events(session, events)
-    return len(events)
+    return queued
 
 
 def active_connectors(session: Session) -> list[ErpConnector]:

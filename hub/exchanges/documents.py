@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Collection, Sequence
+from typing import Any, NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,12 +16,12 @@ from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.errors import Purged
 from hub.domain.principals import Principal
 from hub.domain.records import DocumentRecord, record_of
-from hub.models import Document, DocumentLine, new_id
+from hub.models import Document, DocumentLine, new_ids
 
 
-@dataclass(frozen=True)
-class Stored:
-    """What callers need of a persisted document without loading its row back."""
+class Stored(NamedTuple):
+    """What callers need of a persisted document without loading its row back (a tuple: a
+    reconciliation run stores tens of thousands)."""
 
     id: str
     doc_type: str
@@ -32,29 +31,47 @@ class Stored:
     test: bool = False
 
 
-def persist(session: Session, exchange_id: str, partner_id: int, direction: str,
-            records: list[DocumentRecord], *, actor: str, test: bool = False
-            ) -> tuple[list[Stored], list[EventSpec]]:
-    """Insert the documents and their lines (bulk, in the caller's transaction); `test` marks
-    them as a test interchange's.
+class NewDocument(NamedTuple):
+    """A document to store with `store_documents`: its record and the exchange it belongs to."""
 
-    Returns what was stored and the audit events to append; a 10,000-message interchange is
-    a few executemany calls here, not 110,000 ORM objects.
-    """
+    exchange_id: str
+    partner_id: int
+    direction: str
+    record: DocumentRecord
+    id: str | None = None  # given when others must point at it before it is stored; else a new one
+
+
+def store_documents(session: Session, new: Sequence[NewDocument], *, test: bool = False) -> list[Stored]:
+    """The one path by which documents are stored: their rows and lines inserted in bulk in the
+    caller's transaction (a 10,000-message interchange is a few executemany calls, not 110,000 ORM
+    objects; a reconciliation run stores tens of thousands across thousands of exchanges); `test`
+    marks them as a test interchange's. The caller audits them (`persist`: an event each)."""
     now = stored_now(session)
     docs: list[tuple[Any, ...]] = []
     lines: list[tuple[Any, ...]] = []
     stored: list[Stored] = []
-    for record in records:
-        doc_id = new_id()
-        docs.append((doc_id, exchange_id, record.position, record.message_ref,
-                     record.message_type, partner_id, direction, record.doc_type, record.number,
-                     record.issued, record.currency, record.total, record.canonical, now, test))
-        lines += [(doc_id, *line) for line in record.lines]
+    for doc_id, item in zip(new_ids(len(new)), new, strict=True):
+        record, doc_id = item.record, item.id or doc_id
+        docs.append((doc_id, item.exchange_id, record.position, record.message_ref,
+                     record.message_type, item.partner_id, item.direction, record.doc_type,
+                     record.number, record.issued, record.currency, record.total, record.canonical,
+                     now, test))
+        if record.lines:
+            lines += [(doc_id, *line) for line in record.lines]
         stored.append(Stored(doc_id, record.doc_type, record.number, record.message_ref,
                              record.position, test))
     insert_values(session, Document, _DOCUMENT_COLUMNS, docs)
     insert_values(session, DocumentLine, _LINE_COLUMNS, lines)
+    return stored
+
+
+def persist(session: Session, exchange_id: str, partner_id: int, direction: str,
+            records: list[DocumentRecord], *, actor: str, test: bool = False
+            ) -> tuple[list[Stored], list[EventSpec]]:
+    """Store one exchange's documents (`store_documents`); returns what was stored and their
+    `document.created` audit events to append."""
+    stored = store_documents(session, [NewDocument(exchange_id, partner_id, direction, record)
+                                       for record in records], test=test)
     events = [EventSpec(actor, "document.created", "document", s.id, partner_id,
                         {"exchange_id": exchange_id, "type": s.doc_type, "number": s.number,
                          "message_ref": s.message_ref, "lines": len(r.lines),

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from hub import access
 from hub.audit.service import EventSpec, record_event, record_events
+from hub.bulk import insert_rows
 from hub.db import utcnow
 from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState, check_transition
-from hub.models import Exchange, Partner
+from hub.models import Exchange, Partner, new_ids
 
 # (session, an outbound exchange that has just become `sent`) -> the audit events of what followed
 SentFollower = Callable[[Session, Exchange], list[EventSpec]]
@@ -30,19 +32,49 @@ def on_sent(follower: SentFollower) -> None:
         _sent_followers.append(follower)
 
 
+def exchange_values(direction: Direction, partner_id: int, raw: bytes, *, state: ExchangeState,
+                    sha256: str | None = None, **columns: Any) -> dict[str, Any]:
+    """The column rules of every exchange row, made one at a time or many: its bytes with their
+    size and SHA-256 (or the digest the caller keys duplicates by), no warnings, result or attempts
+    yet, and `columns` (syntax, doc_type, control_ref, ...)."""
+    return {"direction": direction.value, "partner_id": partner_id, "state": state.value, "raw": raw,
+            "size": len(raw), "sha256": sha256 or hashlib.sha256(raw).hexdigest(),
+            "warnings": [], "result": {}, "attempts": 0, **columns}
+
+
 def new_exchange(session: Session, direction: Direction, partner_id: int, raw: bytes, *,
                  state: ExchangeState, sha256: str | None = None, flush: bool = True,
                  **columns: Any) -> Exchange:
-    """The one constructor of an exchange row: its bytes with their size and SHA-256 (or the digest
-    the caller keys duplicates by), no warnings, result or attempts yet, and `columns` (syntax,
-    doc_type, control_ref, ...). Added to the session, and flushed unless told (its id is then known)."""
-    exchange = Exchange(direction=direction.value, partner_id=partner_id, state=state.value,
-                        raw=raw, size=len(raw), sha256=sha256 or hashlib.sha256(raw).hexdigest(),
-                        **{"warnings": [], "result": {}, "attempts": 0, **columns})
+    """The one constructor of an exchange row (`exchange_values`). Added to the session, and flushed
+    unless told (its id is then known)."""
+    exchange = Exchange(**exchange_values(direction, partner_id, raw, state=state, sha256=sha256,
+                                          **columns))
     session.add(exchange)
     if flush:
         session.flush()
     return exchange
+
+
+class NewExchange(NamedTuple):
+    """One exchange of a batch for `new_exchanges`: its partner, bytes and own columns."""
+
+    partner_id: int
+    raw: bytes
+    columns: Mapping[str, Any] = MappingProxyType({})
+
+
+def new_exchanges(session: Session, direction: Direction, made: Sequence[NewExchange], *,
+                  state: ExchangeState, **columns: Any) -> list[str]:
+    """Many exchange rows at once, by the rules of `new_exchange` (`exchange_values`; the model's
+    defaults for what is left out), written in bulk without ORM objects; `columns` are shared by
+    all, each one's own `columns` added. Returns their ids in order. Every row must name the same
+    columns."""
+    ids = new_ids(len(made))
+    rows = [{"id": exchange_id, **exchange_values(direction, m.partner_id, m.raw, state=state,
+                                                  **columns, **m.columns)}
+            for exchange_id, m in zip(ids, made, strict=True)]
+    insert_rows(session, Exchange, rows)
+    return ids
 
 
 def transition(session: Session, exchange: Exchange, target: ExchangeState, *, actor: str,

@@ -4,7 +4,6 @@ service), the entries' statuses, the audit events, and a payment-status message 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -15,12 +14,18 @@ from sqlalchemy import JSON, DateTime, Numeric, delete, select, update
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec, record_events
-from hub.bulk import insert_values, json_text, next_ids, sqlite_time, stored_now, update_values
+from hub.bulk import insert_values, json_text, next_ids, sqlite_time, update_values
 from hub.db import UTCDateTime, utcnow
+from hub.domain.records import DocumentRecord
+from hub.domain.states import Direction, ExchangeState
 from hub.erp.connectors import handles
 from hub.erp.outbox import Rendered, enqueue_rendered
+from hub.exchanges import documents
+from hub.exchanges import service as exchanges
+from hub.exchanges.documents import NewDocument
+from hub.exchanges.service import NewExchange
 from hub.invoicing import service as invoicing
-from hub.models import Document, ErpConnector, Exchange, new_ids
+from hub.models import ErpConnector, new_id, new_ids
 from hub.reconciliation.domain import Candidate, Config
 from hub.reconciliation.match_models import (
     PartnerCredit,
@@ -92,7 +97,7 @@ def book_matches(session: Session, bookings: Sequence[Booking], *, actor: str, a
     _link_remittances(session, bookings)
     outcomes = invoicing.record_payments(session, payments, actor=actor)
     record_events(session, events)
-    notify_erps(session, outcomes, "matched", actor=actor)
+    notify_erps(session, outcomes, "matched", actor=actor, run_id=run_id)
     return ids
 
 
@@ -164,39 +169,58 @@ def _link_remittances(session: Session, bookings: Sequence[Booking]) -> None:
 
 
 def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], event: str, *,
-                actor: str) -> int:
+                actor: str, run_id: int | None = None) -> int:
     """Queue a payment-status message per invoice for every ERP connector that carries the
-    `payment_status` type (JSON: invoice, state, paid, payable, currency, event); none when no
-    connector wants it. Each is a processed exchange of the buyer holding one document; exchanges,
-    documents and queue rows are written in bulk (a run pays tens of thousands of invoices)."""
+    `payment_status` type (JSON: invoice, state, paid, payable, currency, event, at); none when no
+    connector wants it. The messages of one call are one batch: each buyer gets one processed
+    exchange holding its invoices' messages (its raw bytes: one JSON line each, control reference
+    `payment-status:<batch>`), each message a document of it, queued as its own bytes; all through
+    the exchanges' and the ERP outbox's bulk services, with one audit event per connector for the
+    batch (its count, the event, the run). Each message is a document with its JSON as the canonical
+    text, the amount paid as its total and no lines. A run pays tens of thousands of invoices: an
+    exchange and an audit event for each cost more than the rest of the run's writes. Returns how
+    many queue rows were written."""
     connectors = [c for c in session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))
                                              .order_by(ErpConnector.id)) if handles(c, STATUS_DOC_TYPE)]
     if not outcomes or not connectors:
         return 0
-    at, now = utcnow().isoformat(), stored_now(session)
-    exchanges, documents, queued = [], [], []
-    ids = new_ids(2 * len(outcomes))
+    at, batch = utcnow().isoformat(), new_id()
+    paid = [str(o.paid) for o in outcomes]
+    # the keys in sorted order, as the ERP has always had them (orjson keeps the order it is given)
+    payloads = [orjson.dumps({"at": at, "currency": o.currency, "event": event, "invoice": o.number,
+                              "invoice_id": o.invoice_id, "paid": p, "payable": str(o.payable),
+                              "state": o.state}) for o, p in zip(outcomes, paid, strict=True)]
+    by_buyer: dict[int, list[int]] = {}
     for n, o in enumerate(outcomes):
-        message = {"invoice": o.number, "invoice_id": o.invoice_id, "state": o.state, "paid": str(o.paid),
-                   "payable": str(o.payable), "currency": o.currency, "event": event, "at": at}
-        raw = orjson.dumps(message, option=orjson.OPT_SORT_KEYS)
-        canonical = raw.decode()
-        exchange_id, document_id = ids[2 * n], ids[2 * n + 1]
-        exchanges.append((exchange_id, "inbound", o.buyer_id, "processed", "hub-json", STATUS_DOC_TYPE,
-                          f"payment-status:{o.number}", "hub:reconciliation", hashlib.sha256(raw).hexdigest(),
-                          len(raw), "application/json", raw, now, now, 0, "[]",
-                          json_text({"documents": [document_id]})))
-        documents.append((document_id, exchange_id, 1, "PaymentStatus", o.buyer_id, "outbound",
-                          STATUS_DOC_TYPE, o.number, o.currency, str(o.paid), canonical, now, False))
-        queued.append(Rendered(document_id, STATUS_DOC_TYPE, o.buyer_id, raw))
-    insert_values(session, Exchange, _EXCHANGE_COLUMNS, exchanges)
-    insert_values(session, Document, _DOCUMENT_COLUMNS, documents)
-    enqueue_rendered(session, queued, connectors=connectors, content_type="application/json", actor=actor)
-    return len(outcomes)
+        by_buyer.setdefault(o.buyer_id, []).append(n)
+    by_buyer = dict(sorted(by_buyer.items()))
+    # written (and queued) buyer by buyer, each buyer's in their order, ids increasing: the indexes
+    # of the exchanges, documents and queue rows grow at one end
+    order = [n for ns in by_buyer.values() for n in ns]
+    doc_ids: list[str] = [""] * len(outcomes)
+    for n, doc_id in zip(order, new_ids(len(order)), strict=True):
+        doc_ids[n] = doc_id
+    control_ref = f"{STATUS_CONTROL_REF}{batch}"
+    exchange_ids = exchanges.new_exchanges(session, Direction.inbound, [
+        NewExchange(buyer, b"\n".join([payloads[n] for n in ns]) + b"\n",
+                    {"result": {"documents": [doc_ids[n] for n in ns]}})
+        for buyer, ns in by_buyer.items()], state=ExchangeState.processed, syntax="hub-json",
+        doc_type=STATUS_DOC_TYPE, control_ref=control_ref, sender=STATUS_SENDER,
+        content_type="application/x-ndjson")
+    made: list[NewDocument] = []
+    queued: list[Rendered] = []
+    for exchange_id, (buyer, ns) in zip(exchange_ids, by_buyer.items(), strict=True):
+        for position, n in enumerate(ns, 1):
+            o, payload, doc_id = outcomes[n], payloads[n], doc_ids[n]
+            made.append(NewDocument(exchange_id, buyer, "outbound", DocumentRecord(
+                position, None, "PaymentStatus", STATUS_DOC_TYPE, o.number, None, o.currency, paid[n],
+                payload.decode(), [], [], []), doc_id))
+            queued.append(Rendered(doc_id, STATUS_DOC_TYPE, buyer, payload))
+    documents.store_documents(session, made)
+    return enqueue_rendered(
+        session, queued, connectors=connectors, content_type="application/json", actor=actor, batch=batch,
+        details={"event": event, "run": run_id, "control_ref": control_ref, "exchanges": len(exchange_ids)})
 
 
-_EXCHANGE_COLUMNS = ("id", "direction", "partner_id", "state", "syntax", "doc_type", "control_ref", "sender",
-                     "sha256", "size", "content_type", "raw", "received_at", "updated_at", "attempts",
-                     "warnings", "result")
-_DOCUMENT_COLUMNS = ("id", "exchange_id", "position", "message_type", "partner_id", "direction", "doc_type",
-                     "number", "currency", "total", "canonical", "created_at", "test")
+STATUS_CONTROL_REF = "payment-status:"
+STATUS_SENDER = "hub:reconciliation"

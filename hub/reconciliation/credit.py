@@ -209,7 +209,7 @@ def book(session: Session, applications: Sequence[Application], *, actor: str, a
     booking.write_rows(session, PartnerCredit, credits)
     outcomes = invoicing.record_payments(session, payments, actor=actor)
     record_events(session, events)
-    booking.notify_erps(session, outcomes, "credit_applied", actor=actor)
+    booking.notify_erps(session, outcomes, "credit_applied", actor=actor, run_id=run_id)
     return ids
 
 

@@ -8,13 +8,14 @@ import json
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from flask import Flask
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from hub.db import new_session
+from hub.db import new_session, utcnow
 from hub.models import AuditEvent, Document, Exchange, OutboundDelivery, OutboxEntry
-from hub.reconciliation import jobs
+from hub.reconciliation import jobs, service
 from hub.scheduler import HubScheduler
 
 
@@ -77,28 +78,64 @@ def test_the_erp_gets_a_payment_status_message_per_invoice_paid_and_undone(
     assert last is not None and (last.canonical["event"], last.canonical["state"]) == ("undone", "issued")
 
 
-def test_a_pushing_erp_gets_a_pending_delivery_per_invoice_paid_each_audited(
+def test_a_pushing_erp_gets_a_pending_delivery_per_invoice_paid_one_exchange_per_buyer_one_audit_event(
         app: Flask, client: Any, runner: Any, scenario: dict[str, Any]) -> None:
     added = runner.invoke(args=["hub", "connector-add", "erp", "--key", "rest", "--endpoint",
                                 "https://erp.example/api", "--doc-type", "payment_status"])
     assert added.exit_code == 0, added.output
-    client.post("/api/v1/reconciliation/runs", json={}, headers=scenario["admin"])
+    run = client.post("/api/v1/reconciliation/runs", json={}, headers=scenario["admin"]).get_json()
     with app.app_context(), new_session() as session:
         deliveries = session.scalars(select(OutboundDelivery)).all()
         docs = {d.id: d for d in session.scalars(select(Document).where(
             Document.doc_type == "payment_status"))}
-        queued = session.scalars(select(AuditEvent.object_id).where(
-            AuditEvent.action == "delivery.queued")).all()
+        [batch] = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "delivery.batch_queued")).all()
         assert len(deliveries) == len(docs) == 8  # E01 to E07 paid eight invoices
         assert {d.state for d in deliveries} == {"pending"}
-        assert sorted(queued) == sorted(d.id for d in deliveries)
+        assert (batch.details["count"], batch.details["connector"], batch.details["event"],
+                batch.details["run"]) == (8, "erp", "matched", run["run_id"])
+        assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "delivery.queued")).all()
+        exchanges = {}
         for d in deliveries:
             doc = docs[d.document_id]
             assert (d.partner_id, json.loads(bytes(d.payload))) == (doc.partner_id, doc.canonical)
             exchange = session.get(Exchange, doc.exchange_id)
-            assert exchange is not None
-            assert (exchange.state, exchange.result) == ("processed", {"documents": [doc.id]})
+            assert exchange is not None and exchange.partner_id == doc.partner_id
+            assert (exchange.state, exchange.control_ref) == ("processed", batch.details["control_ref"])
+            exchanges[exchange.id] = exchange
+        # one exchange per buyer paid, its raw bytes its documents' messages, a JSON line each
+        assert len(exchanges) == len({d.partner_id for d in docs.values()}) == batch.details["exchanges"]
+        for exchange in exchanges.values():
+            held = [docs[i] for i in exchange.result["documents"]]
+            assert [d.position for d in held] == list(range(1, len(held) + 1))
+            lines = bytes(exchange.raw).splitlines()
+            assert [json.loads(line) for line in lines] == [d.canonical for d in held]
     assert runner.invoke(args=["hub", "audit-verify"]).exit_code == 0  # the chain seals and verifies
+
+
+def test_a_run_that_fails_after_queueing_leaves_no_message_exchange_or_queue_row_behind(
+        app: Flask, client: Any, runner: Any, scenario: dict[str, Any],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The messages are written in the run's transaction: a crash before its commit loses none and
+    leaves none to deliver for matches that were never made; the next run sends them."""
+    assert runner.invoke(args=["hub", "connector-add", "erp", "--key", "poll", "--doc-type",
+                               "payment_status"]).exit_code == 0
+
+    def crash(*_: Any, **__: Any) -> None:
+        raise RuntimeError("the process died before the commit")
+
+    monkeypatch.setattr(service, "finish", crash)
+    with pytest.raises(RuntimeError):
+        service.reconcile(lambda: new_session(app), app.config["HUB_SETTINGS"].matching,
+                          at=utcnow(), scheduled=False)
+    with app.app_context(), new_session() as session:
+        assert session.scalars(select(Document).where(Document.doc_type == "payment_status")).all() == []
+        assert session.scalars(select(Exchange).where(Exchange.doc_type == "payment_status")).all() == []
+        assert session.scalars(select(OutboxEntry)).all() == []
+    monkeypatch.undo()
+    assert client.post("/api/v1/reconciliation/runs", json={}, headers=scenario["admin"]).status_code == 201
+    with app.app_context(), new_session() as session:
+        assert len(session.scalars(select(OutboxEntry)).all()) == 8
 
 
 def test_rules_and_tolerances_are_configured_from_the_command_line(app: Flask, runner: Any,
