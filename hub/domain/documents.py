@@ -190,6 +190,7 @@ class Line:
     valid_to: date | None = None
     location: str | None = None  # an inventory report line's stock location (LOC, InventoryLocation)
     as_of: date | datetime | None = None  # when an inventory report line's quantity was counted
+    accounting_cost: str | None = None  # the buyer's accounting reference for the line (BT-133, RFF+AOU)
 
     def quantity(self, kind: str | None = None) -> Quantity | None:
         """The quantity of the given kind, or the first one when kind is None."""
@@ -247,6 +248,7 @@ class PurchaseOrder(Document):
     delivery_end: date | datetime | None = None  # end of the requested delivery period
     validity_end: date | None = None  # the order is valid until (UBL ValidityPeriod, EDIFACT DTM 36)
     allowances_charges: list[AllowanceCharge] = field(default_factory=list)  # document level
+    accounting_cost: str | None = None  # the buyer's accounting reference (UBL AccountingCost, RFF+AOU)
 
 
 @dataclass(slots=True)
@@ -321,6 +323,7 @@ class Invoice(Document):
     delivery_date: date | None = None  # actual delivery date (BT-72)
     period_start: date | None = None  # invoicing period (BT-73, EDIFACT DTM 167)
     period_end: date | None = None  # (BT-74, EDIFACT DTM 168)
+    accounting_cost: str | None = None  # the buyer's accounting reference (BT-19, RFF+AOU under NAD+BY)
 
 
 @dataclass(slots=True)

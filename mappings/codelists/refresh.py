@@ -19,7 +19,8 @@ from hub.xmlsafe import parse_xml
 from mappings.codelists import DATA
 
 EN16931 = Path(__file__).resolve().parents[1] / "ubl" / "en16931" / "EN16931-UBL-validation.xslt"
-EDIFACT_ELEMENTS = {"edifact_1153": "1153", "edifact_3035": "3035", "edifact_3055": "3055",
+EDIFACT_ELEMENTS = {"edifact_1153": "1153", "edifact_1153_fields": "1153", "edifact_3035": "3035",
+                    "edifact_3055": "3055",
                     "edifact_1225": "1225", "edifact_4343": "4343", "edifact_6063": "6063",
                     "uncl1001": "1001", "uncl4461": "4461", "uncl5305": "5305"}
 EN16931_RULES = {"rec20": "BR-CL-23", "icd": "BR-CL-10", "eas": "BR-CL-25", "uncl7143": "BR-CL-13"}

@@ -31,8 +31,11 @@ PARTY_ROLES_OUT: dict[str, str] = dict(codelists.load("edifact_3035").to_code)
 # C082/3055 agency, or C082/1131 ISO 6523 ICD (EN 16931 EDIFACT) when reading
 ID_AGENCIES: dict[str, str] = {**codelists.load("edifact_3055").to_canonical, "0088": "gln", "0060": "duns"}
 ID_AGENCIES_OUT: dict[str, str] = dict(codelists.load("edifact_3055").to_code)
-PARTY_REF_SCHEMES: dict[str, str] = {"VA": "vat"}  # RFF under NAD that is a tax identifier
-PARTY_REF_SCHEMES_OUT: dict[str, str] = {"vat": "VA"}
+# RFF under NAD that is a party's own field: a tax identifier (vat), its legal registration (legal), the
+# buyer's accounting reference (accounting_cost); under LIN, the line's accounting reference
+PARTY_REF_SCHEMES: dict[str, str] = dict(codelists.load("edifact_1153_fields").to_canonical)
+PARTY_REF_SCHEMES_OUT: dict[str, str] = dict(codelists.load("edifact_1153_fields").to_code)
+LEGAL, ACCOUNTING_COST = "legal", "accounting_cost"
 TAX_SCHEMES = frozenset({"vat", "cnpj", "cpf"})
 ITEM_TYPES: dict[str, str] = {
     "EN": "gtin", "SRV": "gtin", "UP": "gtin", "IN": "buyer", "BP": "buyer", "SA": "supplier",
@@ -52,6 +55,7 @@ LINE_STATUS: dict[str, str] = {
     "1": "added", "4": "unchanged", "10": "not_found",
 }
 LINE_STATUS_OUT: dict[str, str] = {v: k for k, v in LINE_STATUS.items()}
+PRICE_DISCOUNT = "509"  # 5025 under a line's ALC+A: the item price discount (EN 16931 EDIFACT binding)
 LINE_AMOUNT_QUALIFIERS = frozenset({"203", "66", "77"})
 DELIVERY_DATES = ("2", "64", "63", "17", "69", "76", "191", "35", "132", "10")
 CREDIT_NOTE_TYPES = frozenset({"381", "261", "262", "396", "532"})

@@ -81,8 +81,11 @@ def _terms(r: Reader) -> list[PaymentTerms]:
     (FII under its NAD) to the first that names means of payment (the account is paid to by those
     means, EN 16931 BT-84 with BT-81), else to the first."""
     terms = r.terms
-    if (r.accounts or r.means_code) and not terms:
+    if (r.accounts or r.means_code or r.terms_notes) and not terms:
         terms.append(PaymentTerms())
+    if r.terms_notes and terms[0].description is None:  # FTX+AAB: the terms' text, not a note (BT-20)
+        terms[0].description = r.terms_notes[0]
+        r.notes.remove(r.terms_notes[0])
     if terms:
         first = terms[0]
         first.means_code = first.means_code or r.means_code
@@ -119,6 +122,8 @@ def render(doc: Invoice, profile: PartnerProfile = GENERIC) -> list[Segment]:
             w.add("FTX", "TXD", "", "", ([sub.exemption_reason_code] if sub.exemption_reason_code
                                          else []) + reason[:4])
     w.notes([t.instruction for t in doc.payment_terms if t.instruction], "PMD")  # e.g. a Pix BR Code
+    if first is not None and first.description and len(first.description) > 70:
+        w.notes([first.description], "AAB")  # PAT C110 holds 2 x 35: a longer terms text goes in FTX+AAB
     w.references(doc.references)
     if doc.buyer_reference and not doc.reference("buyer_reference"):
         w.add("RFF", ["CR", doc.buyer_reference])
@@ -127,7 +132,8 @@ def render(doc: Invoice, profile: PartnerProfile = GENERIC) -> list[Segment]:
                       if t.payment_reference and len(t.payment_reference) <= 35), None)
     if reference:
         w.add("RFF", ["PQ", reference])
-    w.parties(doc.parties, first.account_id if first is not None and _payee_account(first) else None)
+    w.parties(doc.parties, first.account_id if first is not None and _payee_account(first) else None,
+              accounting_cost=doc.accounting_cost)
     w.currency(doc.currency)
     w.payment_terms(doc.payment_terms)
     for alc in doc.allowances_charges:

@@ -121,7 +121,7 @@ def render(doc: Document, profile: PartnerProfile = GENERIC) -> list[Segment]:
     if doc.sequence:
         refs.append(Reference("order_change", doc.sequence, raw_kind=SEQUENCE))
     w.references(refs)
-    w.parties(doc.parties)
+    w.parties(doc.parties, accounting_cost=doc.accounting_cost)
     w.currency(doc.currency)
     for alc in doc.allowances_charges:
         w.allowance(alc)

@@ -66,7 +66,7 @@ def render(doc: PurchaseOrder, profile: PartnerProfile = GENERIC) -> list[Segmen
     w.dtm("36", doc.validity_end)
     w.notes(doc.notes)
     w.references(doc.references)
-    w.parties(doc.parties)
+    w.parties(doc.parties, accounting_cost=doc.accounting_cost)
     w.currency(doc.currency)
     for alc in doc.allowances_charges:  # SG19: document-level allowances and charges
         w.allowance(alc)

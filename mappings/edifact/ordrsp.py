@@ -14,6 +14,10 @@ from mappings.edifact.reader import read
 from mappings.edifact.writer import Writer
 
 MESSAGE_TYPE = "ORDRSP"
+# Peppol Advanced Ordering's response (T116): kept as FTX+DOC (the specification identifier, 55 characters:
+# 4440 holds it in every directory) so that it goes on as a T116, not a T76, when rendered as UBL again
+PERIOD = ("64", "63")  # UNCL 2005: delivery date/time, earliest and latest
+ADVANCED_RESPONSE = "urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3"
 RESPONSES_4343 = {"AP": "accepted", "AC": "accepted_with_changes", "CA": "accepted_with_changes",
                   "AI": "accepted_with_changes", "RE": "rejected"}
 RESPONSES_1225 = {"29": "accepted", "4": "accepted_with_changes", "27": "rejected"}
@@ -33,6 +37,8 @@ def parse(message: Message, profile: PartnerProfile = GENERIC, *, decimal_mark: 
         doc.function = "original"
     doc.order_number = r.reference_number("order")
     doc.delivery_date = r.first_date(c.DELIVERY_DATES)
+    if PERIOD[0] in r.dates and PERIOD[1] in r.dates:  # a promised period (Peppol T76/T116)
+        doc.delivery_date, doc.delivery_end = r.dates[PERIOD[0]], r.dates[PERIOD[1]]
     return doc
 
 
@@ -44,7 +50,14 @@ def render(doc: OrderResponse, profile: PartnerProfile = GENERIC) -> list[Segmen
         doc = replace(doc, type_code=None)  # UBL's OrderResponseCode is a response, not a 1001 name
     w.bgm(doc, "231", fn_code if doc.function == "original" else None, response_code)
     w.dtm("137", doc.issued)
-    w.dtm("2", doc.delivery_date)
+    if doc.delivery_end is not None:
+        w.dtm(PERIOD[0], doc.delivery_date)
+        w.dtm(PERIOD[1], doc.delivery_end)
+    else:
+        w.dtm("2", doc.delivery_date)
+    customization = doc.profile.get("customization_id", "")
+    if customization.startswith(ADVANCED_RESPONSE):  # a Peppol T116 answered in EDIFACT stays one in UBL
+        w.add("FTX", "DOC", "", "", customization)
     w.notes(doc.notes)
     refs = list(doc.references)
     if doc.order_number and not any(r.kind == "order" for r in refs):

@@ -82,6 +82,9 @@ class Reader:
         self.parties: list[Party] = []
         self.currency: str | None = None
         self.notes: list[str] = []
+        self.terms_notes: list[str] = []  # header FTX+AAB: payment terms text (EN 16931 BT-20), in notes too
+        self.accounting_cost: str | None = None  # RFF+AOU under the buyer's NAD or in the header
+        self.accounting_cost_party: Party | None = None  # the NAD it came under
         # FTX+TXD: (VATEX code, reason text); C107/4441 is an..3, so a VATEX code is C108's first 4440
         self.tax_exemptions: list[tuple[str | None, str | None]] = []
         self.doc_profile: dict[str, str] = {}
@@ -143,6 +146,14 @@ class Reader:
         doc.function = c.FUNCTIONS.get(self.function_code or "9", self.function_code or "original")
         doc.type_code = self.type_code
         doc.profile = self.doc_profile
+        if self.accounting_cost is None:
+            return
+        if hasattr(doc, "accounting_cost"):  # an order, order change or invoice
+            doc.accounting_cost = self.accounting_cost
+        elif self.accounting_cost_party is not None:  # other documents keep it as it came
+            self.accounting_cost_party.ids.append(Identifier(self.accounting_cost, IdScheme.other, "RFF:AOU"))
+        else:
+            self.references.append(Reference("AOU", self.accounting_cost, raw_kind="AOU"))
 
     def first_date(self, qualifiers: tuple[str, ...]) -> date | datetime | None:
         """The first header date among the qualifiers, in their order of preference."""
@@ -211,14 +222,18 @@ def _rff(r: Reader, seg: Segment) -> None:
     q = text(seg, 0, 0) or ""
     value = text(seg, 0, 1) or ""
     mode = r.mode
+    field = r.profile.ref_scheme(q)
     if mode == "party" and r.party is not None:
-        scheme = r.profile.ref_scheme(q)
-        if scheme is not None:
-            ident = Identifier(value, _SCHEME.get(scheme, IdScheme.other), q)
-            (r.party.tax_ids if scheme in c.TAX_SCHEMES else r.party.ids).append(ident)
-        else:
-            r.party.ids.append(Identifier(value, IdScheme.other, f"RFF:{q}"))
+        _party_rff(r, r.party, field, q, value)
         return
+    if field == c.ACCOUNTING_COST and value:
+        if mode in _LINE_MODES and mode != "line_other" and r.line is not None:
+            if r.line.accounting_cost is None:
+                r.line.accounting_cost = value
+                return
+        elif mode in ("header", "ref", "cux") and r.accounting_cost is None:
+            r.accounting_cost = value
+            return
     ref = Reference(r.profile.reference_kind(q), value, line=text(seg, 0, 2), raw_kind=q)
     if mode in _LINE_MODES and mode != "line_other" and r.line is not None:
         r.line.references.append(ref)
@@ -227,6 +242,21 @@ def _rff(r: Reader, seg: Segment) -> None:
         r.references.append(ref)
         r.ref = ref
         r.mode = "ref"
+
+
+def _party_rff(r: Reader, party: Party, field: str | None, qualifier: str, value: str) -> None:
+    """An RFF under a NAD: a tax identifier, the legal registration (GN, XA), the buyer's accounting
+    reference (AOU, the document's), or another identifier of the party (kept with its qualifier)."""
+    if field == c.ACCOUNTING_COST and r.accounting_cost is None:
+        r.accounting_cost, r.accounting_cost_party = value, party
+    elif field == c.LEGAL and party.legal_id is None:
+        party.legal_id = Identifier(value, IdScheme.other, qualifier)
+    elif field in c.TAX_SCHEMES:
+        party.tax_ids.append(Identifier(value, _SCHEME.get(field, IdScheme.other), qualifier))
+    elif field is not None and field not in (c.LEGAL, c.ACCOUNTING_COST):
+        party.ids.append(Identifier(value, _SCHEME.get(field, IdScheme.other), qualifier))
+    else:  # a second legal registration or accounting reference stays with the party as it came
+        party.ids.append(Identifier(value, IdScheme.other, f"RFF:{qualifier}"))
 
 
 def _nad(r: Reader, seg: Segment) -> None:
@@ -310,6 +340,8 @@ def _ftx(r: Reader, seg: Segment) -> None:
         r.line.notes.append(body)
     elif r.mode not in ("misc", "doc", "ajt"):
         r.notes.append(body)
+        if q == "AAB":  # an invoice takes it as its payment terms (invoic.py); other messages as a note
+            r.terms_notes.append(body)
 
 
 def _pat(r: Reader, seg: Segment) -> None:
@@ -371,6 +403,22 @@ def _alc_amount(r: Reader, q: str, amount: Decimal) -> None:
     elif q in ("204", "23", "8", "131", "52") and not r.alc_has_amount:
         alc.amount = amount
         r.alc_has_amount = True
+    elif q == c.PRICE_DISCOUNT and r.mode == "line_alc" and not alc.is_charge and not r.alc_has_amount \
+            and r.line is not None and _price_discount(r.line, alc, amount):
+        r.alc_has_amount = True
+
+
+def _price_discount(line: Line, alc: AllowanceCharge, amount: Decimal) -> bool:
+    """ALC+A with MOA+509 on a line is the discount on its item price (EN 16931 BT-147), not a line
+    allowance: the line gets its gross price (net + discount) unless it has one (PRI+AAB). False when the
+    line has no net price yet to add the discount to."""
+    net = next((p for p in line.prices if p.kind == "net"), None)
+    if net is None:
+        return False
+    line.allowances_charges = [a for a in line.allowances_charges if a is not alc]
+    if not any(p.kind == "gross" for p in line.prices):
+        line.prices.append(Price(net.amount + amount, net.base_quantity, net.unit, "gross"))
+    return True
 
 
 def _remit_amount(r: Reader, q: str, amount: Decimal) -> None:

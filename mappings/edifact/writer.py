@@ -95,16 +95,20 @@ class Writer:
         if currency:
             self.add("CUX", ["2", currency, "9"])
 
-    def parties(self, parties: list[Party], account: str | None = None) -> None:
-        """NAD groups; `account` (an IBAN) goes under the payee, else the supplier, as FII+RB."""
+    def parties(self, parties: list[Party], account: str | None = None,
+                accounting_cost: str | None = None) -> None:
+        """NAD groups; `account` (an IBAN) goes under the payee, else the supplier, as FII+RB; the
+        buyer's accounting reference as RFF+AOU under the buyer (else the last party), as EN 16931 binds
+        BT-19."""
         holder = next((p for p in parties if p.role.value == "payee"), None) or next(
             (p for p in parties if p.role.value == "supplier"), None)
+        cost_holder = next((p for p in parties if p.role.value == "buyer"), parties[-1] if parties else None)
         for party in parties:
             self.party(party)
             if account and party is holder:
                 self.add("FII", "RB", account)
                 account = None
-            self.party_refs(party)
+            self.party_refs(party, accounting_cost if party is cost_holder else None)
         if account:
             self.add("FII", "RB", account)
 
@@ -127,21 +131,33 @@ class Writer:
         self.add("NAD", qualifier, c082, "", name, street, addr.city or "", c819,
                  addr.postcode or "", addr.country or "")
 
-    def party_refs(self, party: Party) -> None:
-        """RFF for tax identifiers and extra identifiers, CTA/COM for the contact."""
+    def party_refs(self, party: Party, accounting_cost: str | None = None) -> None:
+        """RFF for tax identifiers, the legal registration, extra identifiers and the accounting reference,
+        CTA/COM for the contact."""
         for tax in party.tax_ids:
             qualifier = self.profile.ref_scheme_out(tax.scheme.value) or tax.raw_scheme or "VA"
             self.add("RFF", [qualifier, tax.value])
+        if party.legal_id is not None:
+            raw = party.legal_id.raw_scheme
+            keep = raw is not None and self.profile.ref_scheme(raw) == c.LEGAL
+            self.add("RFF", [raw if raw and keep else self._field_qualifier(c.LEGAL), party.legal_id.value])
         main = self._main_id(party.ids)
         for ident in party.ids:
             if ident is not main and ident.raw_scheme and ident.raw_scheme.startswith("RFF:"):
                 self.add("RFF", [ident.raw_scheme[4:], ident.value])
+        if accounting_cost:
+            self.add("RFF", [self._field_qualifier(c.ACCOUNTING_COST), accounting_cost])
         if party.contact is not None:
             self.add("CTA", "IC", ["", party.contact.name or ""])
             if party.contact.phone:
                 self.add("COM", [party.contact.phone, "TE"])
             if party.contact.email:
                 self.add("COM", [party.contact.email, "EM"])
+
+    def _field_qualifier(self, field_name: str) -> str:
+        """The 1153 qualifier of an RFF that carries a party's or line's field (GN, AOU, ...)."""
+        return self.profile.ref_scheme_out(field_name) or codelists.load("edifact_1153_fields").code(
+            field_name, segment="RFF", element="C506/1153")
 
     def _main_id(self, ids: list[Identifier]) -> Identifier | None:
         nad_ids = [i for i in ids if not (i.raw_scheme or "").startswith("RFF:")]
@@ -227,6 +243,8 @@ class Writer:
         for price in line.prices:
             self.price(price, where)
         self.references(line.references)
+        if line.accounting_cost:
+            self.add("RFF", [self._field_qualifier(c.ACCOUNTING_COST), line.accounting_cost])
         self.tax(line.tax_category, line.tax_rate)
         for alc in line.allowances_charges:
             self.allowance(alc)
@@ -314,7 +332,8 @@ class Writer:
         """PAT groups; the first term's means and account are written at header/party level."""
         for n, term in enumerate(terms):
             kind = "22" if term.discount_days is not None else "1"
-            desc = split35(term.description)[:2] if term.description else []
+            long_first = not n and term.description and len(term.description) > 70  # in FTX+AAB
+            desc = split35(term.description)[:2] if term.description and not long_first else []
             # C112: 2475 is mandatory; 5 = the invoice date, 3 = after it, D = days
             c112 = ["5", "3", "D", str(term.discount_days)] if term.discount_days is not None else [""]
             self.add("PAT", kind, ["", "", "", *desc] if desc else [""], c112)

@@ -373,10 +373,14 @@ def fill_party(el: etree._Element, party: Party, *, invoice: bool = False,
             _TAX_SCHEME_NAME.get(tax.scheme) or tax.raw_scheme or "VAT")
     if party.legal_name or party.legal_id or party.legal_only or legal:
         legal = sub(el, "cac:PartyLegalEntity")
-        opt(legal, "cbc:RegistrationName", party.legal_name or party.name)
+        # a payee's legal entity is its registration id only (EN 16931 BT-61; UBL-CR-275)
+        if not (invoice and party.role == PartyRole.payee):
+            opt(legal, "cbc:RegistrationName", party.legal_name or party.name)
         if party.legal_id:
+            # an ICD or nothing (BT-30-1; the Peppol ordering rules check it against the ICD list): an
+            # EDIFACT legal registration's RFF qualifier (GN, XA) is no scheme
             sub(legal, "cbc:CompanyID", party.legal_id.value,
-                schemeID=scheme_code(party.legal_id, icd_only=invoice))
+                schemeID=scheme_code(party.legal_id, icd_only=True))
     contact = party.contact
     if contact and (contact.name or contact.phone or contact.email):
         c = sub(el, "cac:Contact")

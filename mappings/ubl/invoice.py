@@ -89,6 +89,7 @@ def parse(root: etree._Element) -> Invoice:
         due_date=day(root, "cac:PaymentMeans/cbc:PaymentDueDate" if credit else "cbc:DueDate"),
         tax_point_date=day(root, "cbc:TaxPointDate"),
         buyer_reference=text(root, "cbc:BuyerReference"),
+        accounting_cost=text(root, "cbc:AccountingCost"),
         delivery_date=day(root, "cac:Delivery/cbc:ActualDeliveryDate"),
         period_start=day(root, "cac:InvoicePeriod/cbc:StartDate"),
         period_end=day(root, "cac:InvoicePeriod/cbc:EndDate"),
@@ -209,6 +210,7 @@ def _line(el: etree._Element, qty_tag: str, order_number: str) -> Line:
         allowances_charges=[parse_allowance_charge(a) for a in each(el, "cac:AllowanceCharge")],
         references=refs,
         notes=texts(el, "cbc:Note"),
+        accounting_cost=text(el, "cbc:AccountingCost"),
     )
 
 
@@ -265,6 +267,7 @@ def render(doc: Invoice) -> bytes:
     opt(root, "cbc:TaxPointDate", doc.tax_point_date)
     sub(root, "cbc:DocumentCurrencyCode", cur)
     opt(root, "cbc:TaxCurrencyCode", doc.tax_currency)
+    opt(root, "cbc:AccountingCost", doc.accounting_cost)
     opt(root, "cbc:BuyerReference", doc.buyer_reference)
     if doc.period_start or doc.period_end:
         period = sub(root, "cac:InvoicePeriod")
@@ -409,6 +412,7 @@ def _render_line(root: etree._Element, line: Line, cur: str, credit: bool) -> No
         unitCode=unit_code(qty.unit, f"line {line.number} quantity/@unitCode") if qty else "C62")
     sub(el, "cbc:LineExtensionAmount", line.line_amount if line.line_amount is not None else Decimal("0.00"),
         currencyID=cur)
+    opt(el, "cbc:AccountingCost", line.accounting_cost)
     for ref in line.references:
         if ref.kind == "order" and (ref.line or ref.number):
             sub(sub(el, "cac:OrderLineReference"), "cbc:LineID", ref.line or ref.number)

@@ -83,6 +83,7 @@ def read_order_body(root: etree._Element, doc: PurchaseOrder) -> None:
     doc.delivery_date = period_date(delivery, "cac:RequestedDeliveryPeriod")
     doc.delivery_end = period_end(delivery, "cac:RequestedDeliveryPeriod")
     doc.validity_end = day(root, "cac:ValidityPeriod/cbc:EndDate")
+    doc.accounting_cost = text(root, "cbc:AccountingCost")
     customer_ref = text(root, "cbc:CustomerReference")
     if customer_ref:
         doc.references.append(Reference(kind="buyer_reference", number=customer_ref))
@@ -147,6 +148,7 @@ def parse_line(order_line: etree._Element, qty_kind: str, delivery_path: str = "
         references=refs,
         status=(status_map or {}).get(status or "", status),
         notes=texts(order_line, "cbc:Note") + texts(item, "cbc:Note"),
+        accounting_cost=text(item, "cbc:AccountingCost"),
     )
 
 
@@ -166,6 +168,7 @@ def write_order_body(root: etree._Element, doc: PurchaseOrder, skip_kinds: tuple
     for note in doc.notes:
         sub(root, "cbc:Note", note)
     sub(root, "cbc:DocumentCurrencyCode", cur)
+    opt(root, "cbc:AccountingCost", doc.accounting_cost)
     if doc.validity_end:
         sub(sub(root, "cac:ValidityPeriod"), "cbc:EndDate", doc.validity_end)
     buyer_ref = doc.reference("buyer_reference")
@@ -240,6 +243,8 @@ def render_line(root: etree._Element, line: Line, cur: str, qty_kind: str,
         sub(item, "cbc:Quantity", qty.value,
             unitCode=unit_code(qty.unit, f"OrderLine {line.number}/cbc:Quantity/@unitCode"))
     opt(item, "cbc:LineExtensionAmount", line.line_amount, currencyID=cur)
+    if qty_kind == "ordered":  # the buyer's accounting reference: an order's line, not a response's
+        opt(item, "cbc:AccountingCost", line.accounting_cost)
     if line.delivery_date or line.delivery_end:
         render_period(sub(item, "cac:Delivery"), delivery_name, line.delivery_date, line.delivery_end)
     for ac in line.allowances_charges:

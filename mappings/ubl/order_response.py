@@ -28,6 +28,10 @@ from mappings.ubl.peppol_model import fit_peppol
 
 CUSTOMIZATION = "urn:fdc:peppol.eu:poacc:trns:order_response:3"
 PROFILE = "urn:fdc:peppol.eu:poacc:bis:ordering:3"
+# Peppol Advanced Ordering's response (T116), to an order or an order change: a response that came as one
+# goes on as one (its CustomizationID is recorded in the canonical profile); any other is a T76
+ADVANCED = "urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3"
+ADVANCED_PROFILE = "urn:fdc:peppol.eu:poacc:bis:advanced_ordering:3"
 PARTIES = (
     ("cac:SellerSupplierParty", PartyRole.supplier),
     ("cac:BuyerCustomerParty", PartyRole.buyer),
@@ -71,7 +75,9 @@ def render(doc: OrderResponse) -> bytes:
     """The canonical order response as a Peppol BIS Ordering 3 UBL OrderResponse."""
     cur = doc.currency or "EUR"
     root = new_root("OrderResponse")
-    header(root, CUSTOMIZATION, PROFILE, doc.number, doc.issued, version=None)
+    advanced = doc.profile.get("customization_id", "").startswith(ADVANCED)
+    header(root, ADVANCED if advanced else CUSTOMIZATION, ADVANCED_PROFILE if advanced else PROFILE,
+           doc.number, doc.issued, version=None)
     sub(root, "cbc:OrderResponseCode", CODE_BY_RESPONSE.get(doc.response, doc.type_code or doc.response))
     for note in doc.notes:
         sub(root, "cbc:Note", note)

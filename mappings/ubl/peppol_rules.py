@@ -20,6 +20,7 @@ PEPPOL_MARK = "peppol.eu"
 BILLING = "urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 # CustomizationID prefix -> transaction, longest prefixes first (order_response before order)
 TRANSACTIONS = {
+    "urn:fdc:peppol.eu:poacc:trns:order_response_advanced:3": "T116",
     "urn:fdc:peppol.eu:poacc:trns:order_response:3": "T76",
     "urn:fdc:peppol.eu:poacc:trns:order_change:3": "T114",
     "urn:fdc:peppol.eu:poacc:trns:order_cancellation:3": "T115",

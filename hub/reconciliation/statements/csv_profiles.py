@@ -129,12 +129,13 @@ def load_profiles(folder: str | Path | None = None) -> dict[str, CsvProfile]:
 
 
 def header_of(data: bytes, profile: CsvProfile) -> list[str] | None:
-    """The header row as the profile reads it, or None when the bytes do not decode so."""
+    """The header row as the profile reads it, or None when the bytes do not decode or read so (a
+    lone carriage return in it, say: csv refuses that line)."""
     try:
         first = data.decode(profile.encoding).lstrip("\ufeff").split("\n", 1)[0]
-    except UnicodeDecodeError:
+        return [h.strip() for h in next(csv.reader([first], delimiter=profile.delimiter), [])]
+    except (UnicodeDecodeError, csv.Error):
         return None
-    return [h.strip() for h in next(csv.reader([first], delimiter=profile.delimiter), [])]
 
 
 def matching_profile(data: bytes, profiles: dict[str, CsvProfile]) -> CsvProfile | None:

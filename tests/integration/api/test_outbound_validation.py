@@ -145,3 +145,38 @@ def test_a_peppol_order_the_hub_renders_is_checked_with_the_t01_rules(
     found = {p["code"] for p in (item["error"] or {}).get("problems", [])}
     assert found == expected  # the hub's verdict is the independent validator's
     assert item["state"] == ("invalid" if expected else "pending")
+
+
+def test_en16931_example2_routed_to_a_peppol_buyer_is_held_for_its_own_vat_numbers_only(
+        app, client, runner, make_partner, make_user, tmp_path):
+    """EDIFACT_EXAMPLE2 (EN 16931 INVOIC D14B) routed out as Peppol UBL: its party registrations and
+    accounting references now sit where Peppol wants them (no UBL-SR-16/UBL-SR-20, BR-42 or R002 any more);
+    what still holds it is its own VAT numbers without the NO prefix (BR-CO-09), as the independent
+    validator finds too. Routed to an EDIFACT buyer it is sent."""
+    from tests.support.conformance import corpus_file
+    from tests.support.exchanges import rendered
+
+    admin = make_user("ops", "admin")
+    body = corpus_file("edifact/en16931-invoic-d14b/EDIFACT_EXAMPLE2.TXT").read_bytes()
+    seller = make_partner("salescompany", edi_id="4000001000005", roles=("supplier",))
+    # its UNZ counts the package after UNT and names another reference: tolerated, with a warning
+    runner.invoke(args=["hub", "partner-profile", seller.name, "--set", "tolerate_count_mismatch=true"])
+    buyer = make_partner("buyercompany", edi_id="3456789012098")
+    _set(app, buyer.id, syntax="ubl")
+    # its UNB names the seller as recipient too: a rule routes its invoices to the buyer
+    added = runner.invoke(args=["hub", "route-add", "--from", seller.name, "--type", "invoice", "--partner",
+                                buyer.name])
+    assert added.exit_code == 0, added.output
+    posted = post(client, seller, body)
+    process(app)
+    assert shown(client, seller, posted)["state"] == "processed"
+    (held,) = _outbound(client, admin, state="invalid")
+    assert held["partner"]["id"] == buyer.id
+    assert {p["code"] for p in held["error"]["problems"]} == {"BR-CO-09"}
+    official = oracle_fatal(oracle_module().Validator(peppol=True), rendered(app, held), tmp_path, "ex2.xml")
+    assert {f.split()[0] for f in official} == {"BR-CO-09"}
+
+    _set(app, buyer.id, syntax="edifact")  # the same invoice for an EDIFACT buyer: valid, sent
+    assert runner.invoke(args=["hub", "reprocess", str(held["id"])]).exit_code == 0
+    (sent,) = _outbound(client, admin, state="pending")
+    assert sent["partner"]["id"] == buyer.id and sent["result"]["validation"]["fatal"] == 0

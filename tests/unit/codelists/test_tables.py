@@ -13,6 +13,8 @@ BOTH_WAYS = [
     ("edifact_1153", "ON", "order"), ("edifact_1153", "AAG", "quotation"),
     ("edifact_1153", "CR", "buyer_reference"), ("edifact_1153", "ABO", "tender"),
     ("edifact_1153", "CT", "contract"), ("edifact_1153", "PW", "previous_order"),
+    ("edifact_1153_fields", "VA", "vat"), ("edifact_1153_fields", "GN", "legal"),
+    ("edifact_1153_fields", "AOU", "accounting_cost"),
     ("edifact_3035", "BY", "buyer"), ("edifact_3035", "SU", "supplier"), ("edifact_3035", "DP", "delivery"),
     ("edifact_3035", "OB", "other"),
     ("edifact_3055", "9", "gln"), ("edifact_3055", "16", "duns"), ("edifact_3055", "92", "buyer_assigned"),

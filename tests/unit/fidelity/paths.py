@@ -48,10 +48,11 @@ def values_at(doc: Document, path: str) -> list[Any]:
 def _cleared(obj: Any, name: str) -> bool:
     """Set `obj.name` to its field's default; False when the field has none (a required value)."""
     f = next(f for f in dataclasses.fields(obj) if f.name == name)
+    assign = object.__setattr__  # an Identifier is frozen: the copy being cleared is the test's own
     if f.default is not dataclasses.MISSING:
-        setattr(obj, name, f.default)
+        assign(obj, name, f.default)
     elif f.default_factory is not dataclasses.MISSING:
-        setattr(obj, name, f.default_factory())
+        assign(obj, name, f.default_factory())
     else:
         return False
     return True

@@ -31,6 +31,7 @@ def order() -> Document:
     doc = samples.order()
     doc.delivery_end = date(2024, 3, 2)
     doc.validity_end = date(2024, 3, 31)
+    doc.accounting_cost = "Project 7-Cost 42"
     for party in doc.parties:
         if party.address is not None:
             party.address.region = "Midtjylland"
@@ -40,6 +41,7 @@ def order() -> Document:
         line.item.name = f"Item {line.number} name"
         line.notes = [f"note on line {line.number}"]
         line.delivery_end = date(2024, 3, 1)
+        line.accounting_cost = f"Cost centre {line.number}"
         line.references = [Reference(kind="quotation", number="Q-12", line=line.number)]
     first = doc.lines[0]
     first.allowances_charges = [AllowanceCharge(is_charge=False, amount=D("5.00"), reason="Promotion",
@@ -103,6 +105,8 @@ def invoice(credit: bool = False) -> Invoice:
     doc.period_start, doc.period_end = date(2024, 2, 1), date(2024, 2, 29)
     doc.parties[0].address.region = "Hovedstaden"  # type: ignore[union-attr]
     doc.tax_currency = "DKK"
+    doc.accounting_cost = "Project cost code 123"
+    doc.lines[0].accounting_cost = "BookingCode001"
     doc.allowances_charges[0].base_amount, doc.allowances_charges[0].percent = D("100.00"), D("10")
     terms = doc.payment_terms[0]
     terms.means_text, terms.bank_id, terms.payee_name = "Credit transfer", "DABADKKK", "Ponte Supplies"

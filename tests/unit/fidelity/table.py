@@ -100,10 +100,11 @@ EDIFACT: dict[str, Row] = {
     "parties[].raw_role": Recorded("SG2 NAD 3035", _RAW),
     "parties[].legal_name": NotCarried(
         "NAD C080 carries one party name; D.96A has no qualifier for a registered name beside it"),
-    "parties[].legal_id.value": Gap("SG3 RFF+XA under the NAD",
-                                    "company registration numbers are not mapped to RFF+XA yet"),
-    "parties[].legal_id.scheme": Gap("SG3 RFF+XA", "as parties[].legal_id.value"),
-    "parties[].legal_id.raw_scheme": Gap("SG3 RFF+XA", "as parties[].legal_id.value"),
+    "parties[].legal_id.value": Carried("SG3 RFF+GN (or XA) C506/1154 under the NAD (EN 16931 BT-30, "
+                                        "BT-47, BT-61; table edifact_1153_fields)"),
+    "parties[].legal_id.scheme": NotCarried("RFF has no scheme: a UBL CompanyID's ICD (@schemeID) is not "
+                                            "written and reads back as none"),
+    "parties[].legal_id.raw_scheme": Recorded("SG3 RFF C506/1153 (GN or XA)", _RAW),
     "parties[].legal_only": NotCarried("UBL's placement of the name (no PartyName); EDIFACT has one name"),
     "references[].kind": Carried("SG1 RFF C506/1153 (ON, CT, AAG, CR, IV, ...)"),
     "references[].number": Carried("SG1 RFF C506/1154"),
@@ -155,6 +156,9 @@ EDIFACT: dict[str, Row] = {
     "lines[].location": NotCarried(_OTHER_LINE),
     "lines[].as_of": NotCarried(_OTHER_LINE),
     "notes": Carried("FTX+AAI C108/4440"),
+    "accounting_cost": Carried("SG3 RFF+AOU C506/1154 under NAD+BY, else under the last NAD (EN 16931 "
+                               "BT-19); read there or in SG1"),
+    "lines[].accounting_cost": Carried("line RFF+AOU C506/1154 (AWQ read too, as EN 16931 binds BT-133)"),
     "function": Carried("BGM 1225 (9 original, 5 replace, 1 cancel, 7 duplicate)"),
     "type_code": Recorded("BGM C002/1001", "the document name code as sent; written from the type"),
     "profile": Recorded("UNB/UNH", "envelope facts (syntax, directory, sender) recorded on input"),
@@ -214,13 +218,15 @@ EDIFACT: dict[str, Row] = {
     "period_end": Carried("DTM+168"),
 }
 
+_NO_COST = "the buyer's accounting reference belongs to the buyer's order, order change and invoice lines"
 EDIFACT_BY_TYPE: dict[str, dict[str, Row]] = {
     "order": {
         "delivery_end": Gap("DTM+63", "ORDERS does not write the end of the requested delivery period"),
     },
     "order_response": {
         "type_code": Recorded("BGM C002/1001 (231)", "UBL's OrderResponseCode is not a 1001 code"),
-        "delivery_end": Gap("DTM+63", "ORDRSP does not write the end of the promised delivery period"),
+        "delivery_date": Carried("DTM+2, or DTM+64 (earliest) when a period is promised"),
+        "delivery_end": Carried("DTM+63 (latest delivery) after DTM+64"),
     },
     "invoice": {
         "delivery_date": Carried("DTM+35 (actual delivery date)"),
@@ -338,6 +344,9 @@ UBL: dict[str, Row] = {
     "lines[].location": NotCarried(_OTHER_LINE),
     "lines[].as_of": NotCarried(_OTHER_LINE),
     "notes": Carried("cbc:Note"),
+    "accounting_cost": Carried("cbc:AccountingCost (BT-19)"),
+    "lines[].accounting_cost": Carried(f"{_LINE}/cbc:AccountingCost (cac:LineItem/cbc:AccountingCost in "
+                                       "ordering; BT-133)"),
     "function": NotCarried("UBL has no message function: a replacement or cancellation is its own "
                            "document type (OrderChange, OrderCancellation, CreditNote)"),
     "type_code": Recorded("cbc:InvoiceTypeCode, cbc:OrderTypeCode, ...", "written from the type"),
@@ -458,7 +467,7 @@ _LINE_ITEM = tuple(f"lines[].{f}" for f in (
     "prices[].amount", "prices[].base_quantity", "prices[].unit", "prices[].kind", "prices[].min_quantity",
     "line_amount", "tax_category", "tax_rate", "delivery_date", "references[].kind",
     "references[].number", "references[].issued", "references[].line", "references[].raw_kind", "status",
-    "notes", "delivery_end", "valid_from", "valid_to", "location", "as_of")) + _LINE_ALC
+    "notes", "delivery_end", "valid_from", "valid_to", "location", "as_of", "accounting_cost")) + _LINE_ALC
 _PRICED = ("lines[].prices[].amount", "lines[].prices[].base_quantity", "lines[].prices[].unit",
            "lines[].prices[].kind", "lines[].line_amount", "lines[].tax_category", "lines[].tax_rate",
            *_LINE_ALC)
@@ -484,6 +493,7 @@ NOT_IN_TYPE: dict[str, dict[str, str]] = {
         "lines[].references[].number": "a response line refers to a line of the order it answers: "
                                        "the order number is the document's (order_number)",
         "references[].line": "the answered order is named as a whole",
+        "lines[].accounting_cost": _NO_COST,
     },
     "despatch_advice": {
         **dict.fromkeys(_PRICED, "a despatch advice carries quantities, not prices, amounts or tax"),
@@ -495,6 +505,7 @@ NOT_IN_TYPE: dict[str, dict[str, str]] = {
                                      "the seller's number",
         "references[].issued": "T16's OrderReference has no IssueDate",
         "references[].line": "the order is named as a whole; lines refer to its lines",
+        "lines[].accounting_cost": _NO_COST,
     },
     "invoice": {
         "lines[].status": "a line's action belongs to an order response",

@@ -40,15 +40,17 @@ REFUSED: dict[str, set[str]] = {
                                               "PEPPOL-T01-B14901", "PEPPOL-T01-R024"},
     # the EN 16931 examples as the hub renders them (Peppol BIS 3): no buyer or order reference (R003),
     # no electronic address the EAS list knows (R010, R020, CL008), a price base unit other than the
-    # invoiced one (R130), a line amount off by the price (R120), a Danish seller without CVR (DK-R-*);
-    # EXAMPLE2: a line allowance with no reason (BR-42, BR-CO-23), VAT numbers with no country prefix
-    # (BR-CO-09), a buyer and a payee with a second identifier (RFF+GN/AOU under the NAD, UBL-SR-16/20)
-    "en16931-invoic-d14b/EDIFACT_EXAMPLE0.TXT": {"PEPPOL-EN16931-CL008", "PEPPOL-EN16931-R003",
+    # invoiced one (R130), a line amount off by the price (R120); the seller's legal registration (RFF+GN
+    # under NAD+SE, PartyLegalEntity/CompanyID) comes with no scheme, which Dutch (NL-R-003: KVK 0106 or
+    # OIN 0190) and Danish (DK-R-014: CVR 0184) sellers must give; a Danish seller without CVR (DK-R-005);
+    # EXAMPLE2: VAT numbers with no country prefix (BR-CO-09), as the file has them
+    # (tests/unit/edifact/test_en16931_example2.py)
+    "en16931-invoic-d14b/EDIFACT_EXAMPLE0.TXT": {"NL-R-003", "PEPPOL-EN16931-CL008", "PEPPOL-EN16931-R003",
                                                  "PEPPOL-EN16931-R130"},
-    "en16931-invoic-d14b/EDIFACT_EXAMPLE1.TXT": {"PEPPOL-EN16931-R003", "PEPPOL-EN16931-R010",
+    "en16931-invoic-d14b/EDIFACT_EXAMPLE1.TXT": {"NL-R-003", "PEPPOL-EN16931-R003", "PEPPOL-EN16931-R010",
                                                  "PEPPOL-EN16931-R120"},
-    "en16931-invoic-d14b/EDIFACT_EXAMPLE2.TXT": {"BR-42", "BR-CO-09", "BR-CO-23", "UBL-SR-16", "UBL-SR-20"},
-    "en16931-invoic-d14b/EDIFACT_EXAMPLE3.TXT": {"DK-R-002", "DK-R-005", "DK-R-013", "PEPPOL-EN16931-R003",
+    "en16931-invoic-d14b/EDIFACT_EXAMPLE2.TXT": {"BR-CO-09"},
+    "en16931-invoic-d14b/EDIFACT_EXAMPLE3.TXT": {"DK-R-005", "DK-R-014", "PEPPOL-EN16931-R003",
                                                  "PEPPOL-EN16931-R020"},
     # a 1999 credit note fragment: no names, addresses, rates or consistent totals (the invoicee, NAD+BT,
     # is its AccountingCustomerParty)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hub.domain.errors import HubError
@@ -42,6 +42,7 @@ def test_mutated_files_give_statements_or_a_hub_error(case: tuple[bytes, str | N
 
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=300), st.sampled_from([None, "camt", "mt940", "csv"]))
+@example(b"\r\xc2\x80", "csv")  # a lone carriage return in the header: csv.Error escaped
 def test_arbitrary_bytes_give_a_hub_error(data: bytes, fmt: str | None) -> None:
     try:
         read(data, fmt, None, PROFILES)
