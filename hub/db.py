@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -65,30 +66,69 @@ def new_id() -> str:
 
     Nobody can guess another partner's exchange or document (74 random bits), and ids made one
     after the other sort together, so a big interchange's documents and lines extend the indexes
-    at their end instead of touching pages all over them.
+    at their end instead of touching pages all over them. Within one process they strictly
+    increase (RFC 9562 method 2): an id made in the same millisecond as the one before takes that
+    one's random bits plus a random step of up to 32 bits, so rows made in one millisecond still
+    list in the order they were made (a partner's mailbox pages by id).
     """
-    raw = bytearray((time.time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(10))
-    raw[6] = 0x70 | raw[6] & 0x0F  # version 7
-    raw[8] = 0x80 | raw[8] & 0x3F  # variant RFC 9562
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    with _id_lock:
+        global _last_ms, _last_random
+        now = time.time_ns() // 1_000_000
+        if now > _last_ms:
+            _last_ms, _last_random = now, int.from_bytes(os.urandom(10)) >> 6
+        else:
+            _last_random += 1 + int.from_bytes(os.urandom(4))
+            if _last_random >= _RANDOM_LIMIT:  # 2**42 steps in one millisecond: the next one
+                _last_ms, _last_random = _last_ms + 1, int.from_bytes(os.urandom(10)) >> 6
+        return _uuid7(_last_ms, _last_random)
 
 
 def new_ids(count: int) -> list[str]:
     """`count` UUIDs version 7 as `new_id` makes them, in one call to the system's random source (a
     reconciliation run names hundreds of thousands of rows: a system call per id cost more than the
     rest). They share the millisecond; each has its own 74 random bits; they come in increasing
-    order, so rows given them in turn extend their indexes at one end, as `new_id`'s do."""
-    stamp = (time.time_ns() // 1_000_000).to_bytes(6, "big").hex()
-    random = os.urandom(10 * count).hex()
-    out = []
-    for n in range(0, 20 * count, 20):
-        r = random[n:n + 20]
-        out.append(f"{stamp[:8]}-{stamp[8:]}-7{r[1:4]}-{_VARIANT[r[4]]}{r[5:8]}-{r[8:]}")
-    out.sort()
-    return out
+    order, after every id the process made before, so rows given them in turn extend their indexes
+    at one end, as `new_id`'s do."""
+    if count <= 0:
+        return []
+    with _id_lock:
+        global _last_ms, _last_random
+        now = time.time_ns() // 1_000_000
+        if now <= _last_ms:  # the same millisecond as the last id: step on from it
+            out = []
+            for step in _steps(count):
+                _last_random += step
+                if _last_random >= _RANDOM_LIMIT:
+                    _last_ms, _last_random = _last_ms + 1, int.from_bytes(os.urandom(10)) >> 6
+                out.append(_uuid7(_last_ms, _last_random))
+            return out
+        stamp = now.to_bytes(6, "big").hex()
+        random = os.urandom(10 * count).hex()
+        out = []
+        for n in range(0, 20 * count, 20):
+            r = random[n:n + 20]
+            out.append(f"{stamp[:8]}-{stamp[8:]}-7{r[1:4]}-{_VARIANT[r[4]]}{r[5:8]}-{r[8:]}")
+        out.sort()
+        value = int(out[-1].replace("-", ""), 16)
+        _last_ms, _last_random = now, ((value >> 64) & 0xFFF) << 62 | value & _RAND_B
+        return out
 
 
+def _steps(count: int) -> list[int]:
+    data = os.urandom(4 * count)
+    return [1 + int.from_bytes(data[n:n + 4]) for n in range(0, 4 * count, 4)]
+
+
+def _uuid7(ms: int, random: int) -> str:
+    """The text of a UUID version 7 of `ms` and 74 random bits (12 in rand_a, 62 in rand_b)."""
+    h = f"{ms << 80 | 0x7 << 76 | (random >> 62) << 64 | 0b10 << 62 | random & _RAND_B:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_RANDOM_LIMIT = 1 << 74
+_RAND_B = (1 << 62) - 1
+_id_lock = threading.Lock()
+_last_ms, _last_random = 0, 0
 _VARIANT = {h: "89ab"[int(h, 16) & 3] for h in "0123456789abcdef"}  # the RFC 9562 variant bits, 10xx
 
 

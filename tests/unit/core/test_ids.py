@@ -40,3 +40,14 @@ def test_ids_made_in_bulk_are_the_same_kind_and_do_not_repeat() -> None:
         assert parsed.version == 7 and parsed.variant == uuid.RFC_4122
         assert before <= parsed.int >> 80 <= time.time_ns() // 1_000_000
     assert new_ids(0) == []
+
+
+def test_ids_made_in_one_millisecond_still_increase_in_the_order_made() -> None:
+    """A partner's mailbox pages by id: five files stored in one millisecond must list in order."""
+    ids = [new_id() for _ in range(5_000)]  # many share a millisecond
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+    mixed = [new_id(), *new_ids(3), new_id(), *new_ids(50), new_id(), *new_ids(1), new_id()]
+    assert mixed == sorted(mixed) and len(set(mixed)) == len(mixed)
+    for text in mixed:
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 7 and parsed.variant == uuid.RFC_4122
