@@ -38,9 +38,9 @@ from hub.audit.models import AuditEvent  # noqa: E402
 from hub.bulk import insert_values, sqlite_time  # noqa: E402
 from hub.config import Settings  # noqa: E402
 from hub.db import new_session, utcnow  # noqa: E402
-from hub.exchanges.models import Document, Exchange  # noqa: E402
 from hub.migrate import upgrade  # noqa: E402
 from hub.partners.models import Partner  # noqa: E402
+from hub.records.models import Document, Exchange  # noqa: E402
 from tests.support.admin import enrolled_user, sign_in  # noqa: E402
 
 # a bench needs an audit key like any hub on PostgreSQL; its value does not matter here

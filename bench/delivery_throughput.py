@@ -36,9 +36,9 @@ from hub.erp.delivery import DeliveryPolicy, deliver_due
 from hub.erp.models import OutboundDelivery
 from hub.erp.outbox import enqueue_document
 from hub.exchanges.documents import store
-from hub.exchanges.models import Exchange
 from hub.migrate import upgrade
 from hub.partners import service as partners
+from hub.records.models import Exchange
 from tests.support.servers import running_rest_erp
 
 # a bench needs an audit key like any hub on PostgreSQL; its value does not matter here

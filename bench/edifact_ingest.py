@@ -254,12 +254,12 @@ def end_to_end(data: bytes, count: int, workers_wanted: int, run: int,
     from hub import create_app
     from hub.config import Settings
     from hub.db import new_session
-    from hub.exchanges.models import Document, DocumentLine, Exchange
     from hub.exchanges.processing import process_exchange
     from hub.exchanges.receive import Upload, receive
     from hub.migrate import upgrade
     from hub.partners import credentials
     from hub.partners import service as partners
+    from hub.records.models import Document, DocumentLine, Exchange
 
     database = os.environ.get("DATABASE_URL")
     url = fresh_database(database)

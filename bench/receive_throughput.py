@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import BENCH_AUDIT_KEY  # noqa: E402
 from hub.db import Base  # noqa: E402
-from hub.exchanges.models import Exchange  # noqa: E402
 from hub.migrate import upgrade  # noqa: E402
+from hub.records.models import Exchange  # noqa: E402
 
 # a bench needs an audit key like any hub on PostgreSQL; its value does not matter here
 

@@ -44,9 +44,9 @@ from hub import create_app  # noqa: E402
 from hub.config import Settings  # noqa: E402
 from hub.db import new_session, utcnow  # noqa: E402
 from hub.erp.models import ErpConnector  # noqa: E402
-from hub.invoicing.models import Company, IssuedInvoice  # noqa: E402
+from hub.invoicing.models import IssuedInvoice  # noqa: E402
 from hub.migrate import upgrade  # noqa: E402
-from hub.partners.models import Partner, PartnerIdentifier  # noqa: E402
+from hub.partners.models import Company, Partner, PartnerIdentifier  # noqa: E402
 from hub.reconciliation import service  # noqa: E402
 from hub.reconciliation.match_models import PaymentMatch  # noqa: E402
 from hub.reconciliation.models import BankStatement, RemittanceRecord, StatementEntry  # noqa: E402

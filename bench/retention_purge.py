@@ -29,9 +29,9 @@ from bench.common import BENCH_AUDIT_KEY, fresh_database_url
 from hub import create_app
 from hub.config import Settings
 from hub.db import get_engine, new_session, transaction
-from hub.exchanges.models import Exchange
 from hub.migrate import upgrade
 from hub.partners import service as partners
+from hub.records.models import Exchange
 from hub.retention import service
 
 

@@ -33,13 +33,13 @@ def run(data: bytes, batch_max: int | None) -> None:
     from hub import create_app
     from hub.config import Settings
     from hub.db import new_session
-    from hub.exchanges.models import Exchange
     from hub.exchanges.outbound import validate_outbound
     from hub.exchanges.processing import process_exchange
     from hub.exchanges.receive import Upload, receive
     from hub.migrate import upgrade
     from hub.partners import credentials
     from hub.partners import service as partners
+    from hub.records.models import Exchange
     from mappings.edifact.envelope import parse_interchange
 
     url = fresh_database_url(tempfile.mkdtemp())

@@ -89,7 +89,7 @@ class Ownership:
 
 
 # Whose rows each owned table holds, declared by the capability that defines the table, next to it
-# (`hub.exchanges.models`, `hub.erp.models`): this module sits below every capability and names none.
+# (`hub.records.models`, `hub.erp.models`): this module sits below every capability and names none.
 OWNERSHIP: dict[type, Ownership] = {}
 
 

@@ -8,11 +8,11 @@ from hub.admin.models import SignInFailure
 from hub.audit.models import AuditEvent
 from hub.db import new_id, new_ids
 from hub.erp.models import ErpConnector, OutboundDelivery, OutboxEntry
-from hub.exchanges.models import Document, DocumentLine, Exchange, IdempotencyRecord, StockLevel
-from hub.invoicing.models import Company, InvoicedOrderLine, IssuedInvoice
+from hub.exchanges.models import StockLevel
+from hub.invoicing.models import InvoicedOrderLine, IssuedInvoice
 from hub.jobruns.models import JobRun
 from hub.numbering.models import IssuedNumber, NumberSeries
-from hub.partners.models import ApiCredential, Partner, PartnerIdentifier, User
+from hub.partners.models import ApiCredential, Company, Partner, PartnerIdentifier, User
 from hub.procurement.models import (
     Item,
     PurchaseOrder,
@@ -32,6 +32,7 @@ from hub.reconciliation.match_models import (
     WriteOff,
 )
 from hub.reconciliation.models import BankStatement, RemittanceRecord, StatementEntry
+from hub.records.models import Document, DocumentLine, Exchange, IdempotencyRecord
 from hub.routing.models import BatchMessage, OutboundBatch, RoutingRule
 
 __all__ = [

@@ -21,7 +21,7 @@ from hub.domain.errors import NotFound
 from hub.domain.states import WAITING_DELIVERY_STATES, DeliveryState
 from hub.erp import service as connectors_admin
 from hub.erp.models import ErpConnector, OutboundDelivery
-from hub.exchanges.models import Document
+from hub.records.models import Document
 
 WAITING = WAITING_DELIVERY_STATES
 RECENT = 20

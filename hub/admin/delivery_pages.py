@@ -16,7 +16,7 @@ from hub.domain.errors import NotFound
 from hub.domain.states import DeliveryState
 from hub.erp import service as outbox
 from hub.erp.models import ErpConnector, OutboundDelivery
-from hub.exchanges.models import Document
+from hub.records.models import Document
 
 PER_PAGE = 100
 

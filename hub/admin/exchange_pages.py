@@ -21,10 +21,10 @@ from hub.domain.errors import HubError
 from hub.domain.states import DeliveryState, ExchangeState
 from hub.erp import service as outbox
 from hub.erp.models import OutboundDelivery
-from hub.exchanges.models import Document, Exchange
 from hub.exchanges.queries import RAW_EXTENSIONS, raise_if_purged, raw_media_type
 from hub.exchanges.service import ExchangeFilter, get_visible, reprocess, visible_query
 from hub.partners.models import Partner
+from hub.records.models import Document, Exchange
 
 PER_PAGE = 50
 BULK_MAX = 200

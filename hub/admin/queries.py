@@ -14,12 +14,12 @@ from hub.audit.models import AuditEvent
 from hub.db import utcnow
 from hub.domain.states import DeliveryState, ExchangeState
 from hub.erp.models import OutboundDelivery
-from hub.exchanges.models import Document, Exchange
 from hub.partners import domain as profiles
 from hub.partners.models import Partner
 from hub.procurement.models import PurchaseOrder
 from hub.reconciliation.models import StatementEntry
 from hub.reconciliation.queries import EXCEPTION_STATUSES
+from hub.records.models import Document, Exchange
 
 CAP = 1000  # a count shown as "1000+" past this
 

@@ -28,7 +28,7 @@ from hub.erp.outbox import (
     visible_entry,
 )
 from hub.erp.queries import current_connector
-from hub.exchanges.models import Document
+from hub.records.models import Document
 
 bp = Blueprint("outbox", __name__, url_prefix="/api/v1/outbox")
 erp_bp = Blueprint("erp", __name__, url_prefix="/api/v1/erp")

@@ -29,7 +29,7 @@ from hub.erp.connectors import connector_for, scrub_error, scrub_text
 from hub.erp.models import ErpConnector, OutboundDelivery
 from hub.erp.outbox import Claim, claim_next, recover_stuck, transition_delivery
 from hub.erp.outcomes import delivery_attempt
-from hub.exchanges.models import Document
+from hub.records.models import Document
 
 log = logging.getLogger(__name__)
 

@@ -37,7 +37,7 @@ from hub.domain.states import (
 from hub.erp.connectors import POLL_KEY, handles
 from hub.erp.models import ErpConnector, OutboundDelivery, OutboxEntry
 from hub.erp.outbox_rendering import render_missing
-from hub.exchanges.models import Document
+from hub.records.models import Document
 
 S = DeliveryState
 

@@ -18,8 +18,8 @@ from hub.config import Settings
 from hub.domain import codec
 from hub.domain.errors import HubError
 from hub.erp.models import ErpConnector, OutboxEntry
-from hub.exchanges.models import Document, Exchange
 from hub.partners import domain as profiles
+from hub.records.models import Document, Exchange
 
 log = logging.getLogger(__name__)
 

@@ -24,8 +24,8 @@ from hub.db import utcnow
 from hub.domain.acknowledgements import ApplicationAck, InterchangeAck
 from hub.domain.errors import Problem
 from hub.domain.states import Direction
-from hub.exchanges.models import Exchange
 from hub.partners.models import Partner
+from hub.records.models import Exchange
 from hub.routing.service import batch_file_for
 
 KEPT_REPORTS = 20  # the latest CONTRL reports kept on one outbound exchange

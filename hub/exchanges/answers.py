@@ -14,8 +14,8 @@ from hub.audit.service import EventSpec
 from hub.config import Settings
 from hub.domain.answers import Answer, AnswerKind
 from hub.exchanges import catalogue_responses, edifact_inbound, mlr
-from hub.exchanges.models import Exchange
 from hub.partners.models import Partner
+from hub.records.models import Exchange
 
 Queuer = Callable[[Session, Exchange, Partner, Answer, Settings], list[EventSpec]]
 

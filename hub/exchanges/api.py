@@ -21,11 +21,11 @@ from hub.exchanges.lifecycle import (
     get_visible,
     visible_query,
 )
-from hub.exchanges.models import Exchange
 from hub.exchanges.processing import reprocess
 from hub.exchanges.receive import Upload, receive
 from hub.observability.logs import event
 from hub.partners.models import Partner
+from hub.records.models import Exchange
 
 bp = Blueprint("exchanges", __name__, url_prefix="/api/v1/exchanges")
 log = logging.getLogger("hub.outcomes")

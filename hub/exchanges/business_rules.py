@@ -26,9 +26,9 @@ from hub.domain.errors import Problem
 from hub.domain.identifiers import Key
 from hub.domain.records import DocumentRecord
 from hub.exchanges import sender_rules
-from hub.exchanges.models import Document
 from hub.partners import service as partners
 from hub.partners.models import Partner
+from hub.records.models import Document
 from mappings.edifact.profile import PartnerProfile
 
 Finding = tuple[int, list[Problem]]  # (index of the document in the batch, its problems)

@@ -12,9 +12,9 @@ from hub.db import new_id, utcnow
 from hub.domain.answers import Answer, AnswerKind
 from hub.domain.documents import Catalogue
 from hub.domain.errors import Problem
-from hub.exchanges.models import Exchange
 from hub.exchanges.outbound import add_outbound
 from hub.partners.models import Partner
+from hub.records.models import Exchange
 from mappings.ubl import catalogue_response
 
 DOC_TYPE = "ApplicationResponse"

@@ -17,7 +17,7 @@ from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.errors import Purged
 from hub.domain.principals import Principal
 from hub.domain.records import DocumentRecord, record_of
-from hub.exchanges.models import Document, DocumentLine
+from hub.records.models import Document, DocumentLine
 
 
 class Stored(NamedTuple):

@@ -11,9 +11,9 @@ from hub.api.auth import current_principal, require
 from hub.api.params import BadParameter, paging
 from hub.db import get_session, transaction
 from hub.exchanges import documents, holds
-from hub.exchanges.models import Document
 from hub.partners import domain as profiles
 from hub.partners.models import Partner
+from hub.records.models import Document
 from hub.routing import service as routing_service
 from hub.routing import to_partners as routing
 

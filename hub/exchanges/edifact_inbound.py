@@ -30,7 +30,6 @@ from hub.domain.errors import HubError, Problem, ProblemLog, ProblemTally, Valid
 from hub.domain.identifiers import key_of_registered, key_of_unb
 from hub.domain.records import DocumentRecord
 from hub.exchanges import acknowledgements, business_rules, documents, interchange_files, outbound
-from hub.exchanges.models import Exchange
 from hub.exchanges.pipeline import Outcome, accept
 from hub.exchanges.spill import Spill
 from hub.ingest.messages import Context, MessageJob, MessageResult
@@ -38,6 +37,7 @@ from hub.ingest.pool import map_batches
 from hub.partners import domain as profiles
 from hub.partners import queries as identities
 from hub.partners.models import Partner
+from hub.records.models import Exchange
 from hub.routing import to_partners as routing
 from mappings.edifact import registry
 from mappings.edifact.aperak import read_aperak, render_aperak

@@ -40,8 +40,9 @@ from hub.domain.states import Direction, ExchangeState
 from hub.erp.models import ErpConnector
 from hub.exchanges.documents import store
 from hub.exchanges.lifecycle import new_exchange, transition
-from hub.exchanges.models import Document, Exchange, StockLevel
+from hub.exchanges.models import StockLevel
 from hub.partners.models import PartnerIdentifier
+from hub.records.models import Document, Exchange
 
 UNIT = re.compile(r"^[A-Z0-9]{2,3}$")  # UN/ECE Rec 20 codes: C62, KGM, MTR, H87, ...
 CURRENCY = re.compile(r"^[A-Z]{3}$")

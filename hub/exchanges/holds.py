@@ -19,8 +19,8 @@ from hub.config import Settings
 from hub.db import utcnow
 from hub.domain.errors import IllegalTransition, NotFound
 from hub.exchanges import documents
-from hub.exchanges.models import Document
 from hub.partners.models import Partner
+from hub.records.models import Document
 from hub.routing import service as routing
 
 

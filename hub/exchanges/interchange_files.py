@@ -17,10 +17,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from hub.domain.errors import Problem, ValidationError
-from hub.exchanges.models import Exchange
 from hub.exchanges.pipeline import Outcome
 from hub.exchanges.receive import receive_part
 from hub.partners.models import Partner
+from hub.records.models import Exchange
 
 ACTOR = "system:edifact"
 MAX_INTERCHANGES = 10_000  # per file; each becomes an exchange

@@ -20,8 +20,8 @@ from hub.bulk import insert_rows
 from hub.db import new_ids, utcnow
 from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState, check_transition
-from hub.exchanges.models import Exchange
 from hub.partners.models import Partner
+from hub.records.models import Exchange
 
 # (session, an outbound exchange that has just become `sent`) -> the audit events of what followed
 SentFollower = Callable[[Session, Exchange], list[EventSpec]]

@@ -25,7 +25,7 @@ from hub.domain.errors import ValidationError
 from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState
 from hub.exchanges.lifecycle import transition
-from hub.exchanges.models import Exchange
+from hub.records.models import Exchange
 
 WAITING = ExchangeState.pending
 NOT_TAKEN = "MAILBOX_NOT_TAKEN"

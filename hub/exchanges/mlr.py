@@ -18,9 +18,9 @@ from hub.domain.answers import Answer, AnswerKind
 from hub.domain.documents import Identifier
 from hub.domain.errors import HubError, Problem
 from hub.exchanges import outbound
-from hub.exchanges.models import Exchange
 from hub.partners import domain as profiles
 from hub.partners.models import Partner
+from hub.records.models import Exchange
 from mappings.ubl.mlr import gln_endpoint, refused_in, render_mlr
 
 ACTOR = "system:ubl"

@@ -21,8 +21,8 @@ from hub.domain.errors import HubError, Problem, bounded
 from hub.domain.states import Direction, ExchangeState
 from hub.domain.validation import Validation
 from hub.exchanges.lifecycle import new_exchange
-from hub.exchanges.models import Exchange
 from hub.partners.models import Partner
+from hub.records.models import Exchange
 
 
 def next_control_numbers(session: Session, partner: Partner, kinds: tuple[str, ...], *,

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.domain.states import ExchangeState
-from hub.exchanges.models import Exchange
 from hub.observability import outcomes
+from hub.records.models import Exchange
 
 
 def exchange_outcome(session: Session, exchange_id: str, state: ExchangeState, seconds: float) -> None:

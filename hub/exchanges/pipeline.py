@@ -18,8 +18,8 @@ from hub.config import Settings
 from hub.domain.errors import Problem
 from hub.domain.records import DocumentRecord
 from hub.exchanges import accepted, documents, holds
-from hub.exchanges.models import Exchange
 from hub.partners.models import Partner
+from hub.records.models import Exchange
 from hub.routing import service as routing
 
 

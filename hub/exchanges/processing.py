@@ -31,11 +31,11 @@ from hub.domain.errors import HubError, ValidationError, bounded
 from hub.domain.states import Direction, ExchangeState
 from hub.exchanges import answers as answers_service
 from hub.exchanges.lifecycle import claim, transition
-from hub.exchanges.models import Exchange
 from hub.exchanges.outcomes import exchange_outcome
 from hub.exchanges.translators import translate
 from hub.ingest.limits import Interrupted, Limits, ProcessingLimit, limited
 from hub.partners.models import Partner
+from hub.records.models import Exchange
 from hub.routing import to_partners as routing
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from hub.domain.states import ExchangeState
 from hub.exchanges.api import RAW_EXTENSIONS as RAW_EXTENSIONS
 from hub.exchanges.api import raise_if_purged as raise_if_purged
 from hub.exchanges.api import raw_media_type as raw_media_type
-from hub.exchanges.models import Exchange
+from hub.records.models import Exchange
 
 
 def inbound_backlog() -> Select[int, datetime]:

@@ -15,8 +15,8 @@ from hub.domain.errors import HubError, ValidationError
 from hub.domain.principals import Principal
 from hub.domain.states import Direction, ExchangeState
 from hub.exchanges.lifecycle import new_exchange
-from hub.exchanges.models import Exchange, IdempotencyRecord
 from hub.exchanges.sniff import Sniffed, clean, sniff
+from hub.records.models import Exchange, IdempotencyRecord
 
 
 class EmptyBody(ValidationError):

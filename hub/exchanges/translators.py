@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from hub.config import Settings
 from hub.domain.errors import Problem, UnsupportedContent
 from hub.exchanges.edifact_inbound import translate_edifact
-from hub.exchanges.models import Exchange
 from hub.exchanges.pipeline import Outcome
 from hub.exchanges.xml_inbound import translate_xml
 from hub.partners.models import Partner
+from hub.records.models import Exchange
 from hub.routing import batching
 
 Translator = Callable[[Session, Exchange, Partner, Settings], Outcome]

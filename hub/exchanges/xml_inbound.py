@@ -17,11 +17,11 @@ from hub.domain.documents import Document as CanonicalDocument
 from hub.domain.errors import HubError, Problem, ValidationError
 from hub.domain.records import record_of
 from hub.exchanges import acknowledgements, business_rules, catalogue_responses, documents, envelopes, mlr
-from hub.exchanges.models import Exchange
 from hub.exchanges.pipeline import Outcome, accept
 from hub.partners import domain as profiles
 from hub.partners import queries as identities
 from hub.partners.models import Partner
+from hub.records.models import Exchange
 from hub.routing import to_partners as routing
 from mappings.ubl import parse_ubl, read_application_response
 from mappings.ubl.common import scheme_of

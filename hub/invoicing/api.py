@@ -20,7 +20,8 @@ from hub.db import get_session, transaction
 from hub.domain.errors import Problem, ValidationError
 from hub.erp.models import ErpConnector
 from hub.invoicing import companies, followup, orders, service, tracking
-from hub.invoicing.models import Company, IssuedInvoice
+from hub.invoicing.models import IssuedInvoice
+from hub.partners.models import Company
 
 bp = Blueprint("invoicing", __name__, url_prefix="/api/v1/invoicing")
 reader = require(Permission.read_all)
@@ -177,7 +178,7 @@ def invoice_detail(invoice_id: int) -> Response:
 
 
 def _exchange_model() -> Any:
-    from hub.exchanges.models import Exchange
+    from hub.records.models import Exchange
     return Exchange
 
 

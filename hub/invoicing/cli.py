@@ -10,7 +10,7 @@ from hub.cli.actor import cli_actor
 from hub.cli.errors import table
 from hub.db import new_session, transaction
 from hub.invoicing import companies
-from hub.invoicing.models import Company
+from hub.partners.models import Company
 
 _actor = cli_actor
 

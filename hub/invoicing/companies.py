@@ -16,8 +16,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 from hub.audit.service import record_event
 from hub.domain.documents import Address, Identifier, IdScheme, Party, PartyRole
 from hub.domain.errors import HubError, NotFound, Problem, ValidationError
-from hub.invoicing.models import Company
 from hub.invoicing.payment_means import Payee
+from hub.partners.models import Company
 
 # Each identifier scheme with the check that normalises a value (or raises); `edi` is a UNB id as is.
 CHECKS: dict[str, Callable[[str], str]] = {

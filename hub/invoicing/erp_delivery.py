@@ -16,9 +16,9 @@ from hub.audit.service import record_events
 from hub.domain.documents import Invoice
 from hub.erp.models import ErpConnector
 from hub.erp.service import enqueue_documents
-from hub.exchanges.models import Document, Exchange
 from hub.exchanges.service import store_document
 from hub.invoicing.models import IssuedInvoice
+from hub.records.models import Document, Exchange
 from hub.routing import service as routing_service
 
 CONNECTOR_SOURCE = "connector:"

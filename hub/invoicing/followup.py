@@ -13,8 +13,8 @@ from hub.domain import codec
 from hub.domain.errors import HubError, IllegalTransition, Problem, ValidationError
 from hub.invoicing import service
 from hub.invoicing.domain import InvoiceState
-from hub.invoicing.models import Company, IssuedInvoice
-from hub.partners.models import Partner
+from hub.invoicing.models import IssuedInvoice
+from hub.partners.models import Company, Partner
 
 
 class InvoiceNotSendable(HubError):

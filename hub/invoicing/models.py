@@ -14,26 +14,6 @@ from hub.db import Base, UTCDateTime, utcnow
 AMOUNT = Numeric(20, 2)
 
 
-class Company(Base):
-    """The hub's own identity as a seller: legal name, address, identifiers, bank account, Pix key."""
-
-    __tablename__ = "companies"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
-    country: Mapped[str] = mapped_column(String(2))
-    street: Mapped[str | None] = mapped_column(String(200))
-    city: Mapped[str | None] = mapped_column(String(100))
-    postal_code: Mapped[str | None] = mapped_column(String(20))
-    identifiers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # [{"scheme", "value"}]
-    iban: Mapped[str | None] = mapped_column(String(34))
-    bic: Mapped[str | None] = mapped_column(String(11))
-    pix_key: Mapped[str | None] = mapped_column(String(77))
-    payment_days: Mapped[int] = mapped_column(Integer, default=30)
-    invoice_prefix: Mapped[str] = mapped_column(String(20), default="INV")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
 class IssuedInvoice(Base):
     """An invoice or credit note the hub issued: its number, figures, state, delivery and history."""
 

@@ -14,11 +14,11 @@ from hub.domain import codec
 from hub.domain.documents import DespatchAdvice, Line, PartyRole, PurchaseOrder
 from hub.domain.errors import NotFound, Problem, ValidationError
 from hub.domain.states import ExchangeState
-from hub.exchanges.models import Document, Exchange
 from hub.invoicing import service
 from hub.invoicing.domain import InvoiceState, decimal_or_none
 from hub.invoicing.models import InvoicedOrderLine, IssuedInvoice
 from hub.partners.models import Partner
+from hub.records.models import Document, Exchange
 
 PASSED_ON = ("company", "issued", "due_date", "note", "payment_means", "boleto", "direct_debit", "prepaid",
              "external_id", "delivery_date", "exemptions", "allowances_charges", "number")

@@ -32,7 +32,7 @@ from hub.invoicing.domain import (
     figures_of,
     payment_state,
 )
-from hub.invoicing.models import Company, IssuedInvoice
+from hub.invoicing.models import IssuedInvoice
 from hub.invoicing.payments import PaymentLine as PaymentLine
 from hub.invoicing.payments import PaymentOutcome as PaymentOutcome
 from hub.invoicing.payments import find_invoice_id as find_invoice_id
@@ -44,7 +44,7 @@ from hub.jobruns.service import run_in_slot
 from hub.numbering.service import SeriesFormat, claim, take_next
 from hub.partners import domain as profiles
 from hub.partners import queries as identities
-from hub.partners.models import Partner
+from hub.partners.models import Company, Partner
 from hub.routing import service as routing
 
 

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 from hub.audit.service import EventSpec, record_events
 from hub.domain.acknowledgements import ApplicationAck, InterchangeAck
 from hub.domain.errors import IllegalTransition, Problem, ValidationError
-from hub.exchanges.models import Exchange
 from hub.invoicing import service
 from hub.invoicing.domain import TRANSITIONS, InvoiceState
 from hub.invoicing.models import IssuedInvoice
 from hub.invoicing.responses import BuyerResponse, read_response
+from hub.records.models import Exchange
 
 ACTOR = "system:invoicing"
 # what a reissue may not change: the corrected invoice goes from the same company to the same buyer

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from hub.domain.documents import Identifier, IdScheme
 from hub.domain.identifiers import key_of, key_of_unb
-from hub.invoicing.models import Company
+from hub.partners.models import Company
 
 EDI, GLN, VAT = "edi", "gln", "vat"
 

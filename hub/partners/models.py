@@ -1,5 +1,7 @@
 """Tables of partners: the trading partners and the identifiers they are known by, and who may call the
-hub: staff users and the API credentials (partner keys, staff tokens, ERP connector tokens)."""
+hub: staff users and the API credentials (partner keys, staff tokens, ERP connector tokens); and the
+hub's own companies (its identities as a party: invoicing issues in their name, partners tells which
+one an inbound file is addressed to)."""
 
 from __future__ import annotations
 
@@ -72,3 +74,23 @@ class ApiCredential(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     connector_id: Mapped[int | None] = mapped_column(ForeignKey("connectors.id"), index=True)  # ERP token
+
+
+class Company(Base):
+    """The hub's own identity as a seller: legal name, address, identifiers, bank account, Pix key."""
+
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    country: Mapped[str] = mapped_column(String(2))
+    street: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    identifiers: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # [{"scheme", "value"}]
+    iban: Mapped[str | None] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    pix_key: Mapped[str | None] = mapped_column(String(77))
+    payment_days: Mapped[int] = mapped_column(Integer, default=30)
+    invoice_prefix: Mapped[str] = mapped_column(String(20), default="INV")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -30,11 +30,10 @@ from hub.domain.documents import PurchaseOrder as CanonicalOrder
 from hub.domain.errors import HubError, Problem
 from hub.domain.states import ExchangeState
 from hub.exchanges import service as exchanges
-from hub.invoicing.models import Company
 from hub.invoicing.service import seller_party
 from hub.numbering.service import SeriesFormat, take_next
 from hub.partners import domain as profiles
-from hub.partners.models import Partner
+from hub.partners.models import Company, Partner
 from hub.procurement.answers import load_lines
 from hub.procurement.domain import OrderState
 from hub.procurement.models import PurchaseOrder

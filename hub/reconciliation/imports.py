@@ -32,13 +32,13 @@ from sqlalchemy.orm import Session
 from hub.audit.service import EventSpec, record_event, record_events
 from hub.db import transaction
 from hub.domain.states import Direction, ExchangeState
-from hub.exchanges.models import Exchange
 from hub.exchanges.service import EmptyBody, new_exchange, transition
 from hub.partners import service as partners
 from hub.reconciliation.models import BankStatement, StatementEntry
 from hub.reconciliation.statements import check_profile, choose_format, read
 from hub.reconciliation.statements.csv_profiles import CsvProfile
 from hub.reconciliation.statements.domain import ParsedEntry, ParsedStatement, StatementError
+from hub.records.models import Exchange
 
 MESSAGE_TYPE = "BANKSTMT"
 Progress = Callable[[int], None]

@@ -16,7 +16,6 @@ from hub.api.params import BadParameter, paging
 from hub.config import Settings
 from hub.db import get_session
 from hub.domain.errors import NotFound
-from hub.exchanges.models import Exchange
 from hub.exchanges.service import Outcome
 from hub.partners.models import Partner
 from hub.reconciliation import imports
@@ -24,6 +23,7 @@ from hub.reconciliation.imports import ImportOutcome, Source, import_in_transact
 from hub.reconciliation.models import BankStatement, StatementEntry
 from hub.reconciliation.statements import FORMATS
 from hub.reconciliation.statements.csv_profiles import CsvProfile, load_profiles
+from hub.records.models import Exchange
 
 bp = Blueprint("reconciliation_statements", __name__, url_prefix="/api/v1/reconciliation")
 reader = require(Permission.read_all)

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, aliased
 from hub.audit.service import EventSpec, record_events
 from hub.domain.states import DeliveryState
 from hub.erp.models import OutboundDelivery, OutboxEntry
-from hub.exchanges.models import Document, DocumentLine, Exchange
 from hub.invoicing import service as invoicing
 from hub.jobruns.service import run_in_slot
+from hub.records.models import Document, DocumentLine, Exchange
 from hub.retention.domain import (
     CLASSES,
     FINAL_INBOUND,

@@ -24,8 +24,8 @@ from hub.domain.records import DocumentRecord, record_of
 from hub.erp.models import ErpConnector
 from hub.erp.service import handles
 from hub.exchanges import documents
-from hub.exchanges.models import Document, Exchange
 from hub.partners.models import Partner
+from hub.records.models import Document, Exchange
 from hub.routing import batching, to_partners
 from hub.routing.domain import (
     NO_ROUTE,

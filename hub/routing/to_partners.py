@@ -30,10 +30,10 @@ from hub.domain.states import ExchangeState
 from hub.domain.validation import Validation
 from hub.exchanges import outbound
 from hub.exchanges.lifecycle import transition
-from hub.exchanges.models import Exchange
 from hub.partners import domain as profiles
 from hub.partners import service as partners
 from hub.partners.models import Partner, PartnerIdentifier
+from hub.records.models import Exchange
 from hub.routing import batching
 from hub.routing.identity import identity_for
 from mappings.edifact.profile import PartnerProfile

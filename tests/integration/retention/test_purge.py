@@ -14,7 +14,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select, update
 
 from hub.db import new_session
-from hub.invoicing.models import Company, IssuedInvoice
+from hub.invoicing.models import IssuedInvoice
 from hub.models import (
     AuditEvent,
     Document,
@@ -24,6 +24,7 @@ from hub.models import (
     OutboundDelivery,
     OutboxEntry,
 )
+from hub.partners.models import Company
 from hub.retention import jobs
 from hub.retention.domain import RetentionPolicy
 from tests.conftest import ON_POSTGRES

@@ -1,0 +1,1 @@
+"""The hub's record of exchanges and documents: tables only (see models.py)."""
