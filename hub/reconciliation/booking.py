@@ -10,12 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy import JSON, DateTime, Numeric, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec, record_events
-from hub.bulk import insert_values, json_text, next_ids, sqlite_time, update_values
-from hub.db import UTCDateTime, new_id, new_ids, utcnow
+from hub.bulk import insert_rows, next_ids, update_values
+from hub.db import new_id, new_ids, utcnow
 from hub.domain.records import DocumentRecord
 from hub.domain.states import Direction, ExchangeState
 from hub.erp.models import ErpConnector
@@ -110,39 +110,9 @@ def match_row(entry_id: int, currency: str, c: Candidate, *, state: str, actor: 
 
 
 def write_rows(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
-    """INSERT rows (dicts with the same keys) straight through the driver: JSON and Decimals as text,
-    times as the database stores them. Converted a column at a time (one converter per column type,
-    none for plain values): a run writes a million values."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    table = model.__table__
-    values = []
-    for c in columns:
-        column = [row[c] for row in rows]
-        kind = table.c[c].type
-        if isinstance(kind, JSON):
-            column = _json_column(column)
-        elif isinstance(kind, Numeric):
-            column = [None if v is None else str(v) for v in column]
-        elif sqlite and isinstance(kind, DateTime | UTCDateTime):  # a run's rows share a few times
-            stored = {v: sqlite_time(v) for v in set(column) if v is not None}
-            column = [stored.get(v) for v in column]
-        values.append(column)
-    converted = list(zip(*values, strict=True))
-    for start in range(0, len(converted), CHUNK):
-        insert_values(session, model, columns, converted[start:start + CHUNK])
-
-
-def _json_column(column: list[Any]) -> list[str | None]:
-    """A column's values as JSON text: orjson straight, `json_text` (its fallback) only when orjson
-    refuses one (the wrapper's call per value cost a run 0.3 s)."""
-    dumps, option = orjson.dumps, orjson.OPT_NON_STR_KEYS
-    try:
-        return [None if v is None else dumps(v, option=option).decode() for v in column]
-    except orjson.JSONEncodeError:
-        return [None if v is None else json_text(v) for v in column]
+    """INSERT rows (dicts with the same keys) straight through the driver, as given: no model
+    defaults filled (`hub.bulk.insert_rows`, a chunk at a time)."""
+    insert_rows(session, model, rows, fill_defaults=False, chunk=CHUNK)
 
 
 def set_entries(session: Session, rows: list[tuple[int, str, Decimal]]) -> None:
