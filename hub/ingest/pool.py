@@ -36,6 +36,7 @@ from hub.ingest.messages import Context, MessageJob, MessageResult, work, work_p
 
 _PRELOAD = ["hub.ingest.messages"]
 _STARTUP_SECONDS = 60  # a new pool must answer a probe within this, or this process maps in-process
+_MANAGER_JOIN_SECONDS = 5.0  # at most, for a killed pool's manager thread to finish
 _POLL_SECONDS = 0.1  # how often a wait for a batch looks at the deadline and the stop flag
 
 _lock = threading.Lock()
@@ -123,6 +124,12 @@ def _kill(pool: ProcessPoolExecutor | None) -> None:
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         process.kill()
     pool.shutdown(wait=False, cancel_futures=True)
+    # Let its manager thread finish (it closes its wake-up pipe as it goes): at interpreter exit,
+    # Python 3.11's concurrent.futures wakes every manager thread without the lock that guards that
+    # close, and a close racing with the wake-up logged "OSError: [Errno 9] Bad file descriptor"
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None and manager is not threading.current_thread():
+        manager.join(timeout=_MANAGER_JOIN_SECONDS)
 
 
 def _discard_pool() -> None:
