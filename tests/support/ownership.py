@@ -7,7 +7,7 @@ is traced to the code that made it:
 - an ORM row made (`Model(...)`), a column of one set, a row given to `Session.delete`;
 - every INSERT, UPDATE and DELETE statement sent to the database (ORM statements, Core, text and
   driver SQL, hub.bulk's executemany), except those of a flush, whose rows were checked where they
-  were made or changed.
+  were made or changed; on PostgreSQL hub.bulk's COPY too.
 The writer is the innermost frame outside SQLAlchemy and the shared machinery that writes on its
 caller's behalf (hub.db, hub.bulk); a write by a module of no capability (a test, the demo, the
 app's wiring) is not checked. Each test fails on what it wrote into another capability's table
@@ -97,6 +97,15 @@ def install() -> None:
         original_delete(self, instance)
 
     Session.delete = delete  # type: ignore[method-assign]
+
+    import hub.bulk  # on PostgreSQL, insert_rows sends its rows by COPY, past the engine's events
+    original_copy = hub.bulk._copy
+
+    def copy(dbapi_connection: Any, table: str, *args: Any, **kwargs: Any) -> Any:
+        check(table, sys._getframe(1), "writes")
+        return original_copy(dbapi_connection, table, *args, **kwargs)
+
+    hub.bulk._copy = copy  # type: ignore[attr-defined]
 
 
 def _table_of(instance: object) -> str:
