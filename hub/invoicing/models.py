@@ -6,7 +6,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, UTCDateTime, present_index, utcnow
@@ -19,7 +30,9 @@ class IssuedInvoice(Base):
 
     __tablename__ = "issued_invoices"
     __table_args__ = (UniqueConstraint("company_id", "number"), UniqueConstraint("source", "external_id"),
-                      Index("ix_issued_invoices_state_due", "state", "due_date"),
+                      # PostgreSQL: no entry for the paid (most rows; a run pays 75,000), 0022
+                      Index("ix_issued_invoices_state_due", "state", "due_date",
+                            postgresql_where=text("state <> 'paid'")),
                       # looked up by value, empty on most invoices: indexed only where present (0022)
                       *(present_index("issued_invoices", column)
                         for column in ("payment_reference", "pix_txid", "boleto_number")))
