@@ -7,6 +7,9 @@ entry to every index of the table, NULLs included: a matching run updating 100,0
 invoices paid for ten and eight indexes a row. The queries that use these indexes look a value up
 (`col = :value`, which implies NOT NULL), so the partial index serves them as before. On PostgreSQL
 the entries' status index and the invoices' state index also leave out the common final state (below).
+A document's hold is indexed where there is one (the held are looked for, never the others); the
+indexes of a document's exchange and of a delivery's document go: the unique constraints that start
+with those columns serve the same lookups, and a run writing 80,000 of each paid for both.
 
 Revision ID: 0022_partial_lookup_indexes
 Revises: 0021_remittance_state
@@ -57,11 +60,27 @@ def _recreate_status(partial: bool) -> None:
                         postgresql_where=sa.text(where) if partial else None)
 
 
+# indexes of a column that leads a unique constraint of the same table, which serves its lookups:
+# a document's exchange (exchange_id, position), a delivery's document (document_id, connector_id)
+REDUNDANT = (('documents', 'ix_documents_exchange_id', 'exchange_id'),
+             ('deliveries', 'ix_deliveries_document_id', 'document_id'))
+
+
 def upgrade() -> None:
     _recreate(partial=True)
     _recreate_status(partial=True)
+    for table, name, _ in REDUNDANT:
+        op.drop_index(name, table_name=table)
+    where = sa.text('held IS NOT NULL')
+    op.drop_index('ix_documents_held', table_name='documents')
+    op.create_index('ix_documents_held', 'documents', ['held'], unique=False, postgresql_where=where,
+                    sqlite_where=where)
 
 
 def downgrade() -> None:
+    op.drop_index('ix_documents_held', table_name='documents')
+    op.create_index('ix_documents_held', 'documents', ['held'], unique=False)
+    for table, name, column in REDUNDANT:
+        op.create_index(name, table, [column], unique=False)
     _recreate_status(partial=False)
     _recreate(partial=False)
