@@ -6,21 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    Numeric,
-    String,
-    UniqueConstraint,
-    text,
-)
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, UTCDateTime, present_index, utcnow
+from hub.db import Base, UTCDateTime, index_but, present_index, utcnow
 
 AMOUNT = Numeric(20, 2)
 
@@ -31,8 +20,7 @@ class IssuedInvoice(Base):
     __tablename__ = "issued_invoices"
     __table_args__ = (UniqueConstraint("company_id", "number"), UniqueConstraint("source", "external_id"),
                       # PostgreSQL: no entry for the paid (most rows; a run pays 75,000), 0022
-                      Index("ix_issued_invoices_state_due", "state", "due_date",
-                            postgresql_where=text("state <> 'paid'")),
+                      index_but("ix_issued_invoices_state_due", "state", "due_date", where="state <> 'paid'"),
                       # looked up by value, empty on most invoices: indexed only where present (0022)
                       *(present_index("issued_invoices", column)
                         for column in ("payment_reference", "pix_txid", "boleto_number")))

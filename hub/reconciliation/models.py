@@ -6,21 +6,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    Numeric,
-    String,
-    UniqueConstraint,
-    text,
-)
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from hub.db import Base, UTCDateTime, present_index, utcnow
+from hub.db import Base, UTCDateTime, index_but, present_index, utcnow
 
 AMOUNT = Numeric(20, 2)
 
@@ -65,8 +54,8 @@ class StatementEntry(Base):
     __tablename__ = "statement_entries"
     __table_args__ = (UniqueConstraint("account", "entry_key"),
                       # PostgreSQL: no entry for the matched (most rows; a run matches 75,000), 0022
-                      Index("ix_statement_entries_status_currency", "status", "currency",
-                            postgresql_where=text("status <> 'matched'")),
+                      index_but("ix_statement_entries_status_currency", "status", "currency",
+                                where="status <> 'matched'"),
                       *(present_index("statement_entries", column) for column in SPARSE_COLUMNS))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
