@@ -39,7 +39,8 @@ class OutboundDelivery(Base):
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"), index=True)
+    # found by document through the unique (document_id, connector_id), no index of its own (0022)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
     connector_id: Mapped[int] = mapped_column(ForeignKey("connectors.id"), index=True)
     partner_id: Mapped[int | None] = mapped_column(Integer)  # the document's partner, for the audit trail
     state: Mapped[DeliveryState] = mapped_column(string_enum(DeliveryState))

@@ -113,13 +113,15 @@ def load_payments(session: Session, payers: Payers, entry_ids: Sequence[int] | N
                    e.counterparty_iban, e.counterparty_id, e.counterparty_name, e.status)
     query = query.where(e.id.in_(entry_ids)) if entry_ids is not None else query.where(e.status.in_(PENDING))
     undone = set(session.scalars(select(PaymentMatch.entry_id).where(PaymentMatch.state == "undone")))
-    out = []
-    for r in session.connection().execute(query.order_by(e.booking_date, e.id)):  # Core: no ORM rows
-        payer, why = (r.partner_id, "the statement names the payer") if r.partner_id else \
-            payers.identify(r.counterparty_iban, r.counterparty_id, r.counterparty_name)
-        out.append(Payment(r.id, r.entry_key, r.amount, r.currency, r.booking_date, r.fees or Decimal(0),
-                           r.reversal, r.remittance_info or "", r.structured_reference, r.pix_txid,
-                           r.end_to_end_id, payer, why, r.id in undone, r.status))
+    out, zero, identify = [], Decimal(0), payers.identify
+    # Core rows unpacked as tuples (a Row's attribute per field cost 0.4 s over 100,000 payments)
+    rows = session.connection().execute(query.order_by(e.booking_date, e.id))
+    for (entry_id, key, amount, currency, booked, fees, reversal, info, structured, pix, e2e, partner_id,
+         iban, company_id, name, status) in rows:
+        payer, why = (partner_id, "the statement names the payer") if partner_id else \
+            identify(iban, company_id, name)
+        out.append(Payment(entry_id, key, amount, currency, booked, fees or zero, reversal, info or "",
+                           structured, pix, e2e, payer, why, entry_id in undone, status))
     return out
 
 

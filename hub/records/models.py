@@ -26,7 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from hub.access import Ownership, owned
-from hub.db import Base, UTCDateTime, new_id, string_enum, utcnow
+from hub.db import Base, UTCDateTime, new_id, present_index, string_enum, utcnow
 from hub.domain.states import ExchangeState
 
 
@@ -105,10 +105,12 @@ class Document(Base):
         Index("ix_documents_partner_type_number", "partner_id", "doc_type", "number"),
         Index("ix_documents_number", "number"),  # the admin pages' search by any document number
         UniqueConstraint("exchange_id", "position"),
+        present_index("documents", "held"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    exchange_id: Mapped[str] = mapped_column(ForeignKey("exchanges.id"), index=True)
+    # found by exchange through the unique (exchange_id, position), no index of its own (0022)
+    exchange_id: Mapped[str] = mapped_column(ForeignKey("exchanges.id"))
     position: Mapped[int] = mapped_column(Integer)  # 1-based message number in the exchange
     message_ref: Mapped[str | None] = mapped_column(String(100))  # UNH 0062 or XML document id
     message_type: Mapped[str | None] = mapped_column(String(40))  # ORDERS:D:96A:UN:EAN008, Invoice
@@ -126,7 +128,7 @@ class Document(Base):
     # what the business rules flagged on it (e.g. a changed payee account), and its release
     flags: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # why it waits for an operator's release (not routed, not queued for the ERPs); None: it does not
-    held: Mapped[str | None] = mapped_column(String(40), index=True)
+    held: Mapped[str | None] = mapped_column(String(40))  # indexed where present (0022)
     # the canonical JSON and the lines were purged by the retention policy; number and totals stay
     purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # where routing sent it: {"rule_id", "connector_ids", "partner_ids"} (rule_id null: the default)
