@@ -153,10 +153,13 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
         return 0
     at, batch = utcnow().isoformat(), new_id()
     paid = [str(o.paid) for o in outcomes]
-    # the keys in sorted order, as the ERP has always had them (orjson keeps the order it is given)
-    payloads = [orjson.dumps({"at": at, "currency": o.currency, "event": event, "invoice": o.number,
-                              "invoice_id": o.invoice_id, "paid": p, "payable": str(o.payable),
-                              "state": o.state}) for o, p in zip(outcomes, paid, strict=True)]
+    # the keys in sorted order, as the ERP has always had them (orjson keeps the order it is given);
+    # held as text, then encoded: the bytes orjson returns each keep a 4 KB buffer (80,000 messages
+    # held 320 MB, and faulting those pages in made writing them five times slower)
+    texts = [orjson.dumps({"at": at, "currency": o.currency, "event": event, "invoice": o.number,
+                           "invoice_id": o.invoice_id, "paid": p, "payable": str(o.payable),
+                           "state": o.state}).decode() for o, p in zip(outcomes, paid, strict=True)]
+    payloads = [text.encode() for text in texts]
     by_buyer: dict[int, list[int]] = {}
     for n, o in enumerate(outcomes):
         by_buyer.setdefault(o.buyer_id, []).append(n)
@@ -181,7 +184,7 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
             o, payload, doc_id = outcomes[n], payloads[n], doc_ids[n]
             made.append(NewDocument(exchange_id, buyer, "outbound", DocumentRecord(
                 position, None, "PaymentStatus", STATUS_DOC_TYPE, o.number, None, o.currency, paid[n],
-                payload.decode(), [], [], []), doc_id))
+                texts[n], [], [], []), doc_id))
             queued.append(Rendered(doc_id, STATUS_DOC_TYPE, buyer, payload))
     exchanges.store_documents(session, made)
     return enqueue_rendered(
