@@ -256,8 +256,10 @@ class Index:
         self.by_partner_amount.setdefault((inv.partner_id, inv.currency, inv.open), set()).add(inv.id)
 
     def _remove(self, inv: OpenInvoice) -> None:
-        self.by_amount.get((inv.currency, inv.open), set()).discard(inv.id)
-        self.by_partner_amount.get((inv.partner_id, inv.currency, inv.open), set()).discard(inv.id)
+        for found in (self.by_amount.get((inv.currency, inv.open)),
+                      self.by_partner_amount.get((inv.partner_id, inv.currency, inv.open))):
+            if found is not None:
+                found.discard(inv.id)
 
     def live(self, ids: Iterable[int]) -> list[OpenInvoice]:
         """The invoices among `ids` still open, oldest due first."""
