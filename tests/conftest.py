@@ -22,10 +22,22 @@ from hub.db import Base, new_session
 from hub.migrate import upgrade
 from hub.partners import credentials
 from hub.partners import service as partners
+from tests.support import ownership
 
 PG_URL = normalise_database_url(os.environ.get("DATABASE_URL", ""))
 ON_POSTGRES = PG_URL.startswith("postgresql")
 TEST_AUDIT_KEY = "test-audit-key-0123456789abcdef0123456789"
+
+ownership.install()  # every write the suite makes is traced to its capability
+
+
+@pytest.fixture(autouse=True)
+def _tables_are_written_by_their_own_capability() -> Iterator[None]:
+    """Fails a test whose code wrote into another capability's table (tests/support/ownership.py)."""
+    ownership.take()
+    yield
+    found = ownership.take()
+    assert not found, "a table written by a capability that does not own it:\n" + "\n".join(found)
 
 
 def pytest_report_header() -> str:

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.admin import passwords, totp
@@ -69,10 +69,10 @@ def create_user(session: Session, username: str, role: str, *, actor: str) -> tu
 def issue_enrolment(session: Session, user: User, *, actor: str) -> str:
     """A fresh enrolment link token for `user` (any earlier one stops working)."""
     token = secrets.token_urlsafe(32)
-    user.enrolment_token_hash = passwords.hash_token(token)
-    user.enrolment_expires_at = utcnow() + ENROLMENT_VALID_FOR
+    expires_at = utcnow() + ENROLMENT_VALID_FOR
+    partners.set_enrolment(user, passwords.hash_token(token), expires_at)
     record_event(session, actor=actor, action="user.enrolment_issued", object_type="user",
-                 object_id=str(user.id), details={"expires_at": user.enrolment_expires_at.isoformat()})
+                 object_id=str(user.id), details={"expires_at": expires_at.isoformat()})
     return token
 
 
@@ -97,11 +97,9 @@ def complete_enrolment(session: Session, token: str, password: str, confirmation
         raise ValidationError(problem)
     secret = totp.new_secret()
     codes = passwords.new_recovery_codes()
-    user.password_hash = passwords.hash_password(password)
-    user.totp_secret, user.totp_last_step = _sealed(secret, secret_key), None
-    user.recovery_codes = [passwords.hash_password(c) for c in codes]
-    user.enrolment_token_hash = user.enrolment_expires_at = None
-    user.enrolled_at = utcnow()
+    partners.enrol(user, password_hash=passwords.hash_password(password),
+                   totp_secret=_sealed(secret, secret_key),
+                   recovery_codes=[passwords.hash_password(c) for c in codes], at=utcnow())
     record_event(session, actor=f"user:{user.username}", action="user.enrolled", object_type="user",
                  object_id=str(user.id), details={"recovery_codes": len(codes)})
     return Enrolment(user.username, secret, totp.provisioning_uri(secret, user.username), codes)
@@ -143,15 +141,11 @@ def _spend_code(session: Session, user: User, code: str, secret_key: str) -> str
     assert secret is not None
     step = totp.accepted_step(secret, code, user.totp_last_step)
     if step is not None:
-        # conditional, so two requests racing with the same code cannot both pass
-        done = session.execute(update(User).where(
-            User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
-            .values(totp_last_step=step).execution_options(synchronize_session=False))
-        return "totp" if done.rowcount == 1 else None  # type: ignore[attr-defined]
+        return "totp" if partners.spend_totp_step(session, user.id, step) else None
     stored = list(user.recovery_codes or [])
     for hashed in stored:
         if passwords.check_password(hashed, code.strip().lower()):
-            user.recovery_codes = [h for h in stored if h != hashed]
+            partners.spend_recovery_code(user, hashed)
             return "recovery_code"
     return None
 

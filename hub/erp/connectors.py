@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import secrets
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -28,13 +27,13 @@ from hub.audit.service import record_event
 from hub.db import utcnow
 from hub.domain.errors import ConnectorError, NotFound, ValidationError
 from hub.erp.models import ErpConnector
+from hub.partners import service as partners
 from hub.partners.models import ApiCredential
 from hub.partners.service import hash_secret
 
 POLL_KEY = "poll"  # an ERP that fetches from the hub's own outbox instead of being pushed to
 ENC_PREFIX = "enc:"
 SECRET_FIELDS = ("password", "token")
-TOKEN_PREFIX = "hct_"
 SECRET_KEY_ENV = "HUB_SECRET_KEY"  # its name in messages; hub.config reads it into Settings.secret_key
 
 
@@ -224,15 +223,9 @@ def handles(row: ErpConnector, doc_type: str) -> bool:
 
 def issue_connector_token(session: Session, row: ErpConnector, *, actor: str, label: str = ""
                           ) -> tuple[ApiCredential, str]:
-    """A bearer token the ERP behind `row` polls and posts with; shown once, stored as SHA-256."""
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    cred = ApiCredential(prefix=secret[:12], secret_hash=hash_secret(secret), label=label,
-                         connector_id=row.id)
-    session.add(cred)
-    session.flush()
-    record_event(session, actor=actor, action="connector_token.issued", object_type="credential",
-                 object_id=str(cred.id), details={"owner": row.name, "prefix": cred.prefix})
-    return cred, secret
+    """A bearer token the ERP behind `row` polls and posts with (issued by partners, which keeps
+    every credential)."""
+    return partners.issue_connector_token(session, row.id, row.name, actor=actor, label=label)
 
 
 def authenticate_connector(session: Session, secret: str) -> ErpConnector | None:

@@ -131,6 +131,14 @@ def enqueue_rendered(session: Session, documents: Sequence[Rendered], *, connect
     return queued
 
 
+def purge_payloads(session: Session, table: type[OutboundDelivery] | type[OutboxEntry],
+                   ids: Sequence[Any]) -> None:
+    """Forget the rendered payloads of these deliveries or outbox entries (retention chose them);
+    the rows and their trail stay."""
+    keys = [int(i) for i in ids] if table is OutboxEntry else list(ids)
+    session.execute(update(table).where(table.id.in_(keys)).values(payload=None))
+
+
 def active_connectors(session: Session) -> list[ErpConnector]:
     """Every active connector, in the order they were added."""
     return list(session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))

@@ -16,6 +16,7 @@ from hub.erp.outbox import Rendered as Rendered
 from hub.erp.outbox import deliveries_for as deliveries_for
 from hub.erp.outbox import enqueue_documents as enqueue_documents
 from hub.erp.outbox import enqueue_rendered as enqueue_rendered
+from hub.erp.outbox import purge_payloads as purge_payloads
 from hub.erp.outbox import redeliver as redeliver
 from hub.erp.soap import NAMESPACE
 from hub.erp.soap import flask_app_of as flask_app_of

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from hub import access
@@ -102,6 +103,19 @@ _DOCUMENT_COLUMNS = ("id", "exchange_id", "position", "message_ref", "message_ty
                      "created_at", "test")
 _LINE_COLUMNS = ("document_id", "line_number", "gtin", "buyer_item", "supplier_item", "our_item",
                  "description", "quantity", "unit", "price", "amount")
+
+
+def purge(session: Session, ids: Sequence[str], now: datetime) -> None:
+    """Forget the content of these documents and their lines (retention chose them); the rows stay,
+    marked purged."""
+    session.execute(delete(DocumentLine).where(DocumentLine.document_id.in_(ids)))
+    session.execute(update(Document).where(Document.id.in_(ids)).values(canonical={}, purged_at=now))
+
+
+def lock(session: Session, document_id: str) -> None:
+    """Take a stored document's row lock (a no-op write: PostgreSQL locks the row, SQLite the
+    database, where FOR UPDATE means nothing), before reading what was done with it."""
+    session.execute(update(Document).where(Document.id == document_id).values(id=Document.id))
 
 
 def get_visible(session: Session, document_id: str, principal: Principal) -> Document:

@@ -80,6 +80,26 @@ def new_exchanges(session: Session, direction: Direction, made: Sequence[NewExch
     return ids
 
 
+def purge_exchanges(session: Session, ids: Sequence[str], now: datetime) -> None:
+    """Forget the bytes of these exchanges (retention chose them); the rows and their trail stay."""
+    session.execute(update(Exchange).where(Exchange.id.in_(ids))
+                    .values(raw=b"", purged_at=now, updated_at=now))
+
+
+_DESCRIBED = frozenset({"error", "result", "control_ref", "doc_type", "warnings", "content_type", "filename"})
+
+
+def describe(exchange: Exchange, **columns: Any) -> None:
+    """Record what the capability handling an exchange's content knows of it: its `error`, `result`,
+    `control_ref`, `doc_type`, `warnings`, the `content_type` and `filename` it came with (its state
+    moves only through `transition`)."""
+    unknown = set(columns) - _DESCRIBED
+    if unknown:
+        raise TypeError(f"describe() sets only {sorted(_DESCRIBED)}, not {sorted(unknown)}")
+    for name, value in columns.items():
+        setattr(exchange, name, value)
+
+
 def transition(session: Session, exchange: Exchange, target: ExchangeState, *, actor: str,
                details: dict[str, Any] | None = None) -> None:
     """Move the exchange to `target` if the state table allows it, and audit it in this transaction."""

@@ -11,7 +11,6 @@ bytes from the raw link.
 
 from __future__ import annotations
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec
@@ -22,22 +21,8 @@ from hub.domain.states import Direction, ExchangeState
 from hub.domain.validation import Validation
 from hub.exchanges.lifecycle import new_exchange
 from hub.partners.models import Partner
+from hub.partners.service import next_control_numbers as next_control_numbers
 from hub.records.models import Exchange
-
-
-def next_control_numbers(session: Session, partner: Partner, kinds: tuple[str, ...], *,
-                         count: int = 1) -> tuple[int, ...]:
-    """The first of `count` consecutive control numbers of each kind (e.g. interchange and
-    message), all under one row lock."""
-    session.execute(update(Partner).where(Partner.id == partner.id)
-                    .values(active=Partner.active))  # takes the row lock before reading
-    session.refresh(partner, ["profile"])
-    counters = dict((partner.profile or {}).get("_counters", {}))
-    firsts = tuple(int(counters.get(kind, 0)) + 1 for kind in kinds)
-    for kind, first in zip(kinds, firsts, strict=True):
-        counters[kind] = first + count - 1
-    partner.profile = {**(partner.profile or {}), "_counters": counters}
-    return firsts
 
 
 def add_outbound(session: Session, partner_id: int, *, doc_type: str, syntax: str, raw: bytes,

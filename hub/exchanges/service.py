@@ -13,15 +13,19 @@ from hub.exchanges.accepted import Answered, Batch, on_accepted
 from hub.exchanges.acknowledgements import on_acknowledged
 from hub.exchanges.catalogue_responses import accept as accept_catalogue
 from hub.exchanges.documents import NewDocument, store_documents
+from hub.exchanges.documents import lock as lock_document
+from hub.exchanges.documents import purge as purge_documents
 from hub.exchanges.documents import store as store_document
 from hub.exchanges.erp_inbound import StockInput, parse_stock_levels, record_stock_levels
 from hub.exchanges.lifecycle import (
     ExchangeFilter,
     NewExchange,
+    describe,
     get_visible,
     new_exchange,
     new_exchanges,
     on_sent,
+    purge_exchanges,
     transition,
     visible_query,
 )
@@ -42,7 +46,9 @@ __all__ = [
     "StockInput",
     "accept_catalogue",
     "add_outbound",
+    "describe",
     "get_visible",
+    "lock_document",
     "new_exchange",
     "new_exchanges",
     "next_control_numbers",
@@ -50,6 +56,8 @@ __all__ = [
     "on_acknowledged",
     "on_sent",
     "parse_stock_levels",
+    "purge_documents",
+    "purge_exchanges",
     "record_stock_levels",
     "register_translator",
     "reprocess",

@@ -13,10 +13,10 @@ from stdnum.br import cnpj
 from stdnum.eu import vat
 from stdnum.exceptions import ValidationError as StdnumError
 
-from hub.audit.service import record_event
 from hub.domain.documents import Address, Identifier, IdScheme, Party, PartyRole
-from hub.domain.errors import HubError, NotFound, Problem, ValidationError
+from hub.domain.errors import NotFound, Problem, ValidationError
 from hub.invoicing.payment_means import Payee
+from hub.partners import service as partners
 from hub.partners.models import Company
 
 # Each identifier scheme with the check that normalises a value (or raises); `edi` is a UNB id as is.
@@ -27,23 +27,9 @@ CHECKS: dict[str, Callable[[str], str]] = {
 SCHEMES = {"gln": IdScheme.gln, "cnpj": IdScheme.cnpj, "vat": IdScheme.vat, "duns": IdScheme.duns}
 
 
-class CompanyExists(HubError):
-    code = "COMPANY_EXISTS"
-    http_status = 409
-
-
 def add_company(session: Session, data: dict[str, Any], *, actor: str) -> Company:
     """Register a company from checked fields (name, country, ids as SCHEME:VALUE, iban, ...); audited."""
-    fields = check_company(data)
-    if session.scalar(select(Company.id).where(Company.name == fields["name"])) is not None:
-        raise CompanyExists(f"a company named {fields['name']!r} exists already")
-    company = Company(**fields)
-    session.add(company)
-    session.flush()
-    shown = {k: v for k, v in fields.items() if k != "name"}
-    record_event(session, actor=actor, action="company.created", object_type="company",
-                 object_id=str(company.id), details={"name": company.name, **shown})
-    return company
+    return partners.add_company(session, check_company(data), actor=actor)
 
 
 def check_company(data: dict[str, Any]) -> dict[str, Any]:

@@ -7,13 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hub.domain import codec
 from hub.domain.documents import DespatchAdvice, Line, PartyRole, PurchaseOrder
 from hub.domain.errors import NotFound, Problem, ValidationError
 from hub.domain.states import ExchangeState
+from hub.exchanges import service as exchanges
 from hub.invoicing import service
 from hub.invoicing.domain import InvoiceState, decimal_or_none
 from hub.invoicing.models import InvoicedOrderLine, IssuedInvoice
@@ -41,9 +42,7 @@ def invoice_order(session: Session, document_id: str, body: dict[str, Any], *, a
     if body.get("from") not in (None, "despatch"):
         raise ValidationError("from is despatch or absent", problems=[_problem(
             "from", '"despatch" (the despatch advices the hub sent), or leave it out and give the lines')])
-    # lock the order before summing what was invoiced of it: a no-op write takes its row lock on
-    # PostgreSQL and the database's one write lock on SQLite (where FOR UPDATE means nothing)
-    session.execute(update(Document).where(Document.id == document_id).values(id=Document.id))
+    exchanges.lock_document(session, document_id)  # before summing what was invoiced of it
     row = session.get(Document, document_id)
     if row is None or row.doc_type != "purchase_order" or row.direction != "inbound" or row.test:
         raise NotFound(f"no purchase order {document_id} received from a buyer")

@@ -41,6 +41,7 @@ from hub.invoicing.payments import record_payments as record_payments
 from hub.invoicing.payments import reverse_payments as reverse_payments
 from hub.invoicing.requests import buyer_party, read_spec
 from hub.jobruns.service import run_in_slot
+from hub.numbering import service as numbering
 from hub.numbering.service import SeriesFormat, claim, take_next
 from hub.partners import domain as profiles
 from hub.partners import queries as identities
@@ -143,7 +144,7 @@ def _issue(session: Session, spec: InvoiceSpec, company: Company, buyer: Partner
             paying.payment_reference, paying.pix_txid, paying.boleto_number
     session.add(invoice)
     session.flush()
-    taken.object_id = str(invoice.id)
+    numbering.carried_by(taken, str(invoice.id))
     doc = build(spec, number, figures)
     exchange, created = queue_for_buyer(session, doc, buyer, settings, actor, company)
     invoice.exchange_id, invoice.canonical = exchange.id, codec.to_dict(doc)

@@ -76,6 +76,12 @@ def claim(session: Session, key: str, number: str, *, object_type: str, object_i
         IssuedNumber.series_id == series.id, IssuedNumber.number == number)).one()
 
 
+def carried_by(issued: IssuedNumber, object_id: str) -> None:
+    """Name the object a number taken before it had an id carries (an invoice is numbered before it
+    is flushed)."""
+    issued.object_id = object_id
+
+
 def issued_numbers(session: Session, key: str) -> list[str]:
     """Every number of the series, in the order given."""
     return list(session.scalars(

@@ -14,7 +14,7 @@ from hub.domain.errors import NotFound
 from hub.domain.principals import Principal, Role
 from hub.partners.models import ApiCredential, Partner, User
 
-KEY_PREFIX = {"partner": "hpk_", "user": "hut_"}
+KEY_PREFIX = {"partner": "hpk_", "user": "hut_", "connector": "hct_"}
 
 
 def hash_secret(secret: str) -> str:
@@ -47,6 +47,20 @@ def issue_user_token(session: Session, user: User, *, actor: str, label: str = "
                      ) -> tuple[ApiCredential, str]:
     """A new personal API token for an admin user."""
     return _issue(session, actor=actor, user=user, label=label)
+
+
+def issue_connector_token(session: Session, connector_id: int, connector_name: str, *, actor: str,
+                          label: str = "") -> tuple[ApiCredential, str]:
+    """A bearer token the ERP behind connector `connector_id` polls and posts with; shown once,
+    stored as SHA-256."""
+    secret = KEY_PREFIX["connector"] + secrets.token_urlsafe(32)
+    cred = ApiCredential(prefix=secret[:12], secret_hash=hash_secret(secret), label=label,
+                         connector_id=connector_id)
+    session.add(cred)
+    session.flush()
+    record_event(session, actor=actor, action="connector_token.issued", object_type="credential",
+                 object_id=str(cred.id), details={"owner": connector_name, "prefix": cred.prefix})
+    return cred, secret
 
 
 def reuse_or_issue(session: Session, partner: Partner, kept: str | None, *, actor: str, label: str

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from hub.audit.service import record_event
 from hub.domain import check_digits
 from hub.domain.documents import Identifier
-from hub.domain.errors import NotFound, ValidationError
+from hub.domain.errors import HubError, NotFound, ValidationError
 from hub.domain.identifiers import Key, key_of, key_of_registered, normalise, same_party
 from hub.domain.principals import Role
 from hub.partners.credentials import hash_secret as hash_secret
+from hub.partners.credentials import issue_connector_token as issue_connector_token
 from hub.partners.credentials import issue_partner_key as issue_partner_key
 from hub.partners.credentials import revoke as revoke
-from hub.partners.models import Partner, PartnerIdentifier, User
+from hub.partners.models import Company, Partner, PartnerIdentifier, User
 
 PARTNER_ROLES = ("buyer", "supplier")
 SYNTAXES = ("edifact", "ubl")
@@ -239,3 +241,73 @@ def statement_source(session: Session, *, actor: str) -> Partner:
                  object_id=str(partner.id), partner_id=partner.id,
                  details={"name": STATEMENTS_PARTNER, "roles": ["bank"], "purpose": "bank statements"})
     return partner
+
+
+class CompanyExists(HubError):
+    code = "COMPANY_EXISTS"
+    http_status = 409
+
+
+def add_company(session: Session, fields: dict[str, Any], *, actor: str) -> Company:
+    """Register one of the hub's own companies from fields already checked (invoicing checks them:
+    name, country, identifiers, address, bank and Pix details); audited."""
+    if session.scalar(select(Company.id).where(Company.name == fields["name"])) is not None:
+        raise CompanyExists(f"a company named {fields['name']!r} exists already")
+    company = Company(**fields)
+    session.add(company)
+    session.flush()
+    shown = {k: v for k, v in fields.items() if k != "name"}
+    record_event(session, actor=actor, action="company.created", object_type="company",
+                 object_id=str(company.id), details={"name": company.name, **shown})
+    return company
+
+
+def next_control_numbers(session: Session, partner: Partner, kinds: tuple[str, ...], *,
+                         count: int = 1) -> tuple[int, ...]:
+    """The first of `count` consecutive control numbers of each kind (e.g. interchange and
+    message), all under one row lock."""
+    lock_partner(session, partner.id)
+    session.refresh(partner, ["profile"])
+    counters = dict((partner.profile or {}).get("_counters", {}))
+    firsts = tuple(int(counters.get(kind, 0)) + 1 for kind in kinds)
+    for kind, first in zip(kinds, firsts, strict=True):
+        counters[kind] = first + count - 1
+    partner.profile = {**(partner.profile or {}), "_counters": counters}
+    return firsts
+
+
+def lock_partner(session: Session, partner_id: int) -> None:
+    """Take the partner's row lock (a no-op write: PostgreSQL locks the row, SQLite the database),
+    as every writer of its control numbers and batches does first, so they queue in one order."""
+    session.execute(update(Partner).where(Partner.id == partner_id).values(active=Partner.active))
+
+
+# --- an admin user's sign-in secrets (the admin capability decides them; partners keeps the row) --
+
+def set_enrolment(user: User, token_hash: str, expires_at: datetime) -> None:
+    """A new enrolment link for the user (any earlier one stops working)."""
+    user.enrolment_token_hash, user.enrolment_expires_at = token_hash, expires_at
+
+
+def enrol(user: User, *, password_hash: str, totp_secret: str, recovery_codes: list[str], at: datetime
+          ) -> None:
+    """The user's password, TOTP secret (as stored) and hashed recovery codes; the link is spent."""
+    user.password_hash = password_hash
+    user.totp_secret, user.totp_last_step = totp_secret, None
+    user.recovery_codes = recovery_codes
+    user.enrolment_token_hash = user.enrolment_expires_at = None
+    user.enrolled_at = at
+
+
+def spend_totp_step(session: Session, user_id: int, step: int) -> bool:
+    """Record a TOTP step as used; False when it (or a later one) was used already. Conditional, so
+    two requests racing with the same code cannot both pass."""
+    done = session.execute(update(User).where(
+        User.id == user_id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
+        .values(totp_last_step=step).execution_options(synchronize_session=False))
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def spend_recovery_code(user: User, hashed: str) -> None:
+    """A recovery code (as stored) is used: it is gone."""
+    user.recovery_codes = [h for h in (user.recovery_codes or []) if h != hashed]

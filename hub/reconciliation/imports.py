@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from hub.audit.service import EventSpec, record_event, record_events
 from hub.db import transaction
 from hub.domain.states import Direction, ExchangeState
+from hub.exchanges import service as exchanges
 from hub.exchanges.service import EmptyBody, new_exchange, transition
 from hub.partners import service as partners
 from hub.reconciliation.models import BankStatement, StatementEntry
@@ -96,14 +97,13 @@ def import_statement(session: Session, data: bytes, *, source: Source, fmt: str 
     try:
         chosen, parsed = read(data, fmt, profile, profiles)
     except StatementError as exc:
-        exchange.error = exc.as_dict()
-        exchange.result = {"format": fmt, "profile": profile}
+        exchanges.describe(exchange, error=exc.as_dict(), result={"format": fmt, "profile": profile})
         transition(session, exchange, ExchangeState.failed, actor=source.actor,
                    details={"error": exc.code, "message": exc.message[:300]})
         return ImportOutcome(exchange=exchange, format=fmt, error=exc)
     outcome = import_parsed(session, exchange, chosen, profile, parsed, actor=source.actor,
                             progress=progress)
-    exchange.error = None
+    exchanges.describe(exchange, error=None)
     transition(session, exchange, ExchangeState.processed, actor=source.actor,
                details={"doc_type": MESSAGE_TYPE, **outcome.counts()})
     return outcome
@@ -116,9 +116,9 @@ def import_parsed(session: Session, exchange: Exchange, chosen: str, profile: st
     outcome = ImportOutcome(exchange=exchange, format=chosen)
     for statement in parsed:
         _import_one(session, statement, outcome, actor, progress)
-    exchange.control_ref = parsed[0].statement_ref[:100]
-    exchange.result = {"format": chosen, "profile": profile,
-                       "statements": [s.id for s in outcome.statements], **outcome.counts()}
+    exchanges.describe(exchange, control_ref=parsed[0].statement_ref[:100], result={
+        "format": chosen, "profile": profile, "statements": [s.id for s in outcome.statements],
+        **outcome.counts()})
     return outcome
 
 
@@ -161,7 +161,7 @@ def _exchange(session: Session, bank_id: int, data: bytes, source: Source
         return held, ImportOutcome(exchange=held, format=(held.result or {}).get("format"),
                                    statements=rows, repeated=[r.id for r in rows], same_file=True)
     if held is not None:
-        held.content_type, held.filename = source.content_type, source.filename
+        exchanges.describe(held, content_type=source.content_type, filename=source.filename)
         transition(session, held, ExchangeState.processing, actor=source.actor,
                    details={"retry": "the same file imported again"})
         return held, None

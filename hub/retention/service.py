@@ -9,15 +9,17 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, and_, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from hub.audit.service import EventSpec, record_events
 from hub.domain.states import DeliveryState
+from hub.erp import service as erp
 from hub.erp.models import OutboundDelivery, OutboxEntry
+from hub.exchanges import service as exchanges
 from hub.invoicing import service as invoicing
 from hub.jobruns.service import run_in_slot
-from hub.records.models import Document, DocumentLine, Exchange
+from hub.records.models import Document, Exchange
 from hub.retention.domain import (
     CLASSES,
     FINAL_INBOUND,
@@ -108,18 +110,15 @@ def _chunks(ids: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield ids[start:start + CHUNK]
 
 
-def _forget(session: Session, klass: str, target: Any, ids: Sequence[Any], now: datetime) -> None:
+def _forget(session: Session, target: Any, ids: Sequence[Any], now: datetime) -> None:
+    """Each owner purges its own rows (retention decides which, the owner what is kept of them)."""
     for chunk in _chunks(ids):
         if target is Exchange:
-            session.execute(update(Exchange).where(Exchange.id.in_(chunk))
-                            .values(raw=b"", purged_at=now, updated_at=now))
+            exchanges.purge_exchanges(session, chunk, now)
         elif target is Document:
-            session.execute(delete(DocumentLine).where(DocumentLine.document_id.in_(chunk)))
-            session.execute(update(Document).where(Document.id.in_(chunk))
-                            .values(canonical={}, purged_at=now))
+            exchanges.purge_documents(session, chunk, now)
         else:
-            session.execute(update(target).where(target.id.in_([int(i) if target is OutboxEntry else i
-                                                                   for i in chunk])).values(payload=None))
+            erp.purge_payloads(session, target, chunk)
 
 
 def _sources(session: Session, klass: str, cutoff: datetime) -> list[tuple[Any, list[Candidate]]]:
@@ -154,7 +153,7 @@ def purge(session: Session, ages: dict[str, timedelta], now: datetime, *, invoic
                     counts[reason] += 1
             counts["purged"] += len(chosen)
             if not dry_run:
-                _forget(session, klass, target, chosen, now)
+                _forget(session, target, chosen, now)
         report["classes"][klass] = {"older_than_days": ages[klass].days, "before": cutoff.isoformat(),
                                     **counts}
     if not dry_run:

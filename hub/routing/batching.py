@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub import rendering
@@ -28,6 +28,7 @@ from hub.db import new_id, take_work_items, utcnow, work_items
 from hub.domain.batching import BatchPolicy
 from hub.exchanges import outbound
 from hub.partners import domain as profiles
+from hub.partners import service as partners
 from hub.partners.models import Partner
 from hub.routing.identity import identity_for
 from hub.routing.models import BatchMessage, OutboundBatch
@@ -113,7 +114,7 @@ def close(session: Session, batch: OutboundBatch, *, actor: str, settings: Setti
     then the batch is read again: nothing joins it while it closes, and a batch another process
     closed meanwhile is left alone."""
     session.flush()
-    _lock_partner(session, batch.partner_id)
+    partners.lock_partner(session, batch.partner_id)
     session.refresh(batch)
     if batch.state != OPEN:
         return []
@@ -161,11 +162,6 @@ def close_due(session: Session, now: datetime, *, settings: Settings, actor: str
             closed.append({"batch_id": batch.id, "exchange_id": batch.exchange_id,
                            "messages": batch.messages})
     return closed
-
-
-def _lock_partner(session: Session, partner_id: int) -> None:
-    """The partner's row lock, as `outbound.next_control_numbers` takes it (the same order)."""
-    session.execute(update(Partner).where(Partner.id == partner_id).values(active=Partner.active))
 
 
 def any_due(session: Session, now: datetime) -> bool:

@@ -4,8 +4,11 @@ import-linter (`.importlinter`, run by `make lint`) keeps capabilities depending
 keeps each one's inside private. A capability's public modules are:
 - `service`: its use cases as others call them, and the hooks others fill (`on_accepted`, ...);
 - `queries`: what others read of it;
-- `models`: its tables, meant for reading and joining (an import cannot tell a read from a write:
-  that part of the rule is the reviewer's);
+- `models`: its tables, for reading and joining only: a row is made, changed or deleted only by
+  the capability that defines the table (through that capability's service). Checked twice: here,
+  statically, where a module makes a row of another capability's table (`Model(...)`) or names it
+  in an insert, update or delete; and at run time for every write the whole suite makes
+  (tests/support/ownership.py), which also sees a column set on a row another capability loaded;
 - `domain`: its pure types and rules.
 Every other module (`outbox`, `connectors`, `api`, `processing`, ...) is private to its capability.
 `hub.routing` is part of the exchanges capability (`exchanges : routing` in .importlinter); the
@@ -25,12 +28,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.capabilities import CAPABILITY, capability_of, writer_of_tables_in
+
 ROOT = Path(__file__).resolve().parents[3]
 PUBLIC = frozenset({"service", "queries", "models", "domain"})
-# package under hub/ -> the capability it belongs to
-CAPABILITY = {name: name for name in (
-    "admin", "reconciliation", "retention", "procurement", "invoicing", "exchanges", "erp", "partners",
-    "records", "audit", "numbering", "jobruns")} | {"routing": "exchanges"}
 # (importing module, imported private module) -> why it is allowed for now
 EXCEPTIONS: dict[tuple[str, str], str] = {}  # none left
 
@@ -38,16 +39,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {}  # none left
 def _module_name(path: Path) -> str:
     parts = list(path.with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def capability_of(module: str) -> str | None:
-    """The capability a module of hub belongs to (None: it belongs to none)."""
-    parts = module.split(".")
-    if len(parts) < 2 or parts[0] != "hub":
-        return None
-    if parts[1] == "cli":
-        return CAPABILITY.get(parts[2]) if len(parts) > 2 else None
-    return CAPABILITY.get(parts[1])
 
 
 def _resolve(package: str, name: str) -> str:
@@ -147,6 +138,71 @@ def test_a_private_import_is_named_with_its_line(where: str, snippet: str) -> No
 ])
 def test_public_modules_and_a_capabilitys_own_are_allowed(where: str, snippet: str) -> None:
     assert boundary_violations(Path(where), snippet) == []
+
+
+# statements and helpers that write the table (a model class) they are given
+WRITERS = frozenset({"insert", "update", "delete", "insert_rows", "insert_values", "update_values",
+                     "insert_unless_present"})
+
+
+def write_violations(path: Path, source: str | None = None) -> list[str]:
+    """`file:line: makes/writes X, a table of C` where a module of a capability makes a row of a table
+    another capability writes (`Model(...)`) or hands it to an insert, update or delete."""
+    relative = path.relative_to(ROOT) if path.is_absolute() else path
+    module = _module_name(relative)
+    mine = capability_of(module)
+    if mine is None:
+        return []
+    tree = ast.parse(source if source is not None else (ROOT / relative).read_text(encoding="utf-8"))
+    owners: dict[str, str] = {}  # a name bound here to another capability's table -> its writer
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[-1].endswith("models"):
+            writer = writer_of_tables_in(node.module)
+            if writer is not None and writer != mine:
+                owners.update({(alias.asname or alias.name): writer for alias in node.names})
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if func in owners:
+            found.append(f"{relative.as_posix()}:{node.lineno}: makes a row of {func}, "
+                         f"a table of {owners[func]}")
+        elif func in WRITERS:
+            named = [a.id for a in node.args if isinstance(a, ast.Name) and a.id in owners]
+            found += [f"{relative.as_posix()}:{node.lineno}: {func}({name}): writes a table of {owners[name]}"
+                      for name in named]
+    return found
+
+
+def test_a_capability_writes_only_its_own_tables() -> None:
+    found = [v for path in _modules() for v in write_violations(path)]
+    assert not found, "a table written by a capability that does not own it (ask its service):\n" + \
+        "\n".join(found)
+
+
+@pytest.mark.parametrize(("where", "snippet"), [
+    ("hub/invoicing/example.py", "from hub.partners.models import Company\nCompany(name='x')\n"),
+    ("hub/reconciliation/example.py",
+     "from hub.records.models import Exchange\nfrom sqlalchemy import update\nupdate(Exchange)\n"),
+    ("hub/retention/example.py",
+     "from hub.erp.models import OutboxEntry as O\nfrom sqlalchemy import delete\ndelete(O)\n"),
+    ("hub/procurement/example.py",
+     "from hub.jobruns.models import JobRun\nfrom hub.bulk import insert_rows\ninsert_rows(s, JobRun, [])\n"),
+])
+def test_a_write_into_another_capabilitys_table_is_named_with_its_line(where: str, snippet: str) -> None:
+    found = write_violations(Path(where), snippet)
+    assert len(found) == 1 and found[0].startswith(f"{where}:{snippet.count(chr(10))}: "), found
+
+
+@pytest.mark.parametrize(("where", "snippet"), [
+    ("hub/invoicing/example.py", "from hub.partners.models import Company as C\nselect(C).join(C.y)\n"),
+    ("hub/exchanges/example.py", "from hub.records.models import Exchange\nExchange(raw=b'')\n"),  # writer
+    ("hub/partners/example.py", "from hub.partners.models import Company\nCompany(name='x')\n"),  # its own
+    ("hub/api/example.py", "from hub.partners.models import Company\nCompany(name='x')\n"),  # no capability
+])
+def test_reads_and_a_capabilitys_own_writes_are_allowed(where: str, snippet: str) -> None:
+    assert write_violations(Path(where), snippet) == []
 
 
 def test_every_table_is_defined_by_a_capability_and_only_gathered_by_hub_models() -> None:
