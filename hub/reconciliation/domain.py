@@ -150,17 +150,9 @@ class OpenInvoice:
         self.open = self.payable - self.paid
 
 
-class _Words:
-    """`Payment.words`: the whole tokens of the payment's text and structured reference, made on first
-    use and then kept in the payment's own attributes (functools.cached_property takes a lock for
-    each one it makes: a third of a second of a 100,000-payment run)."""
-
-    def __get__(self, payment: Payment, owner: type | None = None) -> set[str]:
-        words = payment.__dict__["words"] = tokens(payment.text) | tokens(payment.structured)
-        return words
-
-
-@dataclass(eq=False)  # not frozen: a frozen dataclass's __init__ costs a call per field, a run makes 100,000
+# not frozen: a frozen dataclass's __init__ costs a call per field, a run makes 100,000; slots: no dict
+# for each of them
+@dataclass(eq=False, slots=True)
 class Payment:
     """A statement entry as the engine sees it (positive amount: money received)."""
 
@@ -180,7 +172,16 @@ class Payment:
     undone_before: bool = False  # a person undid a match of it: suggestions only from now on
     status: str = "unmatched"
 
-    words = _Words()  # the whole tokens of its text and structured reference (not a field)
+    _words: set[str] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def words(self) -> set[str]:
+        """The whole tokens of the payment's text and structured reference, made on first use
+        (functools.cached_property would take a lock for each: a third of a second of a run)."""
+        words = self._words
+        if words is None:
+            words = self._words = tokens(self.text) | tokens(self.structured)
+        return words
 
 
 @dataclass(frozen=True)
