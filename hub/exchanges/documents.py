@@ -52,8 +52,9 @@ def store_documents(session: Session, new: Sequence[NewDocument], *, test: bool 
     docs: list[tuple[Any, ...]] = []
     lines: list[tuple[Any, ...]] = []
     stored: list[Stored] = []
-    for doc_id, item in zip(new_ids(len(new)), new, strict=True):
-        record, doc_id = item.record, item.id or doc_id
+    fresh = iter(new_ids(sum(1 for item in new if not item.id)))  # ids only for those given none
+    for item in new:
+        record, doc_id = item.record, item.id or next(fresh)
         docs.append((doc_id, item.exchange_id, record.position, record.message_ref,
                      record.message_type, item.partner_id, item.direction, record.doc_type,
                      record.number, record.issued, record.currency, record.total, record.canonical,

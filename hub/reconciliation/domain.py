@@ -150,7 +150,9 @@ class OpenInvoice:
         self.open = self.payable - self.paid
 
 
-@dataclass(eq=False)  # not frozen: a frozen dataclass's __init__ costs a call per field, a run makes 100,000
+# not frozen: a frozen dataclass's __init__ costs a call per field, a run makes 100,000; slots: no dict
+# for each of them
+@dataclass(eq=False, slots=True)
 class Payment:
     """A statement entry as the engine sees it (positive amount: money received)."""
 
@@ -170,10 +172,16 @@ class Payment:
     undone_before: bool = False  # a person undid a match of it: suggestions only from now on
     status: str = "unmatched"
 
-    @cached_property
+    _words: set[str] | None = field(default=None, init=False, repr=False)
+
+    @property
     def words(self) -> set[str]:
-        """The whole tokens of the payment's text and structured reference."""
-        return tokens(self.text) | tokens(self.structured)
+        """The whole tokens of the payment's text and structured reference, made on first use
+        (functools.cached_property would take a lock for each: a third of a second of a run)."""
+        words = self._words
+        if words is None:
+            words = self._words = tokens(self.text) | tokens(self.structured)
+        return words
 
 
 @dataclass(frozen=True)
@@ -188,7 +196,7 @@ class Remittance:
     lines: tuple[tuple[str, Decimal], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a run makes 90,000 of them, and as many candidates and decisions
 class Allocation:
     invoice_id: int
     number: str
@@ -196,7 +204,7 @@ class Allocation:
     write_off: Decimal = ZERO  # the shortfall written off (bank fees within tolerance)
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One proposal: allocations, the rule, the signals that agree, the score, reasons and figures."""
 
@@ -214,7 +222,7 @@ class Candidate:
         return tuple(sorted(a.invoice_id for a in self.allocations))
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     """What the engine makes of a payment: one automatic match, or suggestions (best first)."""
 
@@ -249,8 +257,10 @@ class Index:
         self.by_partner_amount.setdefault((inv.partner_id, inv.currency, inv.open), set()).add(inv.id)
 
     def _remove(self, inv: OpenInvoice) -> None:
-        self.by_amount.get((inv.currency, inv.open), set()).discard(inv.id)
-        self.by_partner_amount.get((inv.partner_id, inv.currency, inv.open), set()).discard(inv.id)
+        for found in (self.by_amount.get((inv.currency, inv.open)),
+                      self.by_partner_amount.get((inv.partner_id, inv.currency, inv.open))):
+            if found is not None:
+                found.discard(inv.id)
 
     def live(self, ids: Iterable[int]) -> list[OpenInvoice]:
         """The invoices among `ids` still open, oldest due first."""

@@ -39,9 +39,7 @@ def _candidate(rule: str, p: Payment, invoices: list[OpenInvoice], tol: Toleranc
     signals = set(signals)
     if agrees and count_amount:
         signals.add(AMOUNT)
-        reasons = [*reasons, f"amount {p.amount} {p.currency} against {_open_text(invoices)} open: {how}"]
-    else:
-        reasons = [*reasons, f"amount {p.amount} {p.currency} against {_open_text(invoices)} open: {how}"]
+    reasons = [*reasons, f"amount {p.amount} {p.currency} against {_open_text(invoices)} open: {how}"]
     partners = {i.partner_id for i in invoices}
     conflict = None
     if p.payer_id is not None and partners == {p.payer_id}:
@@ -67,14 +65,15 @@ def _by_reference(p: Payment, ix: Index) -> tuple[dict[int, str], list[str]]:
     rf, why = rf_reference(p.structured)
     if why:
         notes.append(why)
-    looks: list[tuple[str, str | None, str]] = [("rf", rf, "RF creditor reference")] if rf else []
-    looks += [("pix", p.pix_txid, "Pix txid"), ("pix", p.end_to_end_id, "Pix end-to-end id")]
-    if p.structured and not p.structured.upper().startswith("RF"):
-        looks.append(("boleto", p.structured, "boleto number"))
-    for kind, value, label in looks:
-        invoice_id = ix.by_ref.get((kind, normalise(value))) if value else None
-        if invoice_id is not None:
-            found[invoice_id] = f"{label} {value} is invoice {ix.by_id[invoice_id].number}'s"
+    if rf or p.pix_txid or p.end_to_end_id or p.structured:  # most payments quote no reference at all
+        looks: list[tuple[str, str | None, str]] = [("rf", rf, "RF creditor reference")] if rf else []
+        looks += [("pix", p.pix_txid, "Pix txid"), ("pix", p.end_to_end_id, "Pix end-to-end id")]
+        if p.structured and not p.structured.upper().startswith("RF"):
+            looks.append(("boleto", p.structured, "boleto number"))
+        for kind, value, label in looks:
+            invoice_id = ix.by_ref.get((kind, normalise(value))) if value else None
+            if invoice_id is not None:
+                found[invoice_id] = f"{label} {value} is invoice {ix.by_id[invoice_id].number}'s"
     words = p.words if not rf else tokens(p.text)
     for word in words & ix.by_number.keys():  # the few tokens that are invoice numbers, found in C
         for invoice_id in ix.by_number[word]:
@@ -206,8 +205,8 @@ def automatic(candidates: Sequence[Candidate], threshold: int) -> Candidate | No
     no other candidate just as good."""
     able = [c for c in candidates if c.allocations and not c.conflict and not c.doubt
             and len(c.signals) >= 2 and c.score >= threshold]
-    if not able:
-        return None
+    if len(able) < 2:  # no rival (the common case: one candidate)
+        return able[0] if able else None
     best = max(able, key=lambda c: c.score)
     rivals = [c for c in able if c.score == best.score and c.key() != best.key()]
     return None if rivals else best

@@ -91,10 +91,11 @@ def run_matching(session: Session, *, actor: str, run_id: int | None) -> dict[st
                                 index.by_id[d.match.allocations[0].invoice_id].partner_id)
                 for d in decisions if d.match is not None]
     now = utcnow()
-    suggestions = [booking.match_row(d.payment.id, d.payment.currency, c, state="suggested", actor=actor,
-                                     rank=n, automatic=False, run_id=run_id, now=now)
-                   for d in decisions if d.match is None for n, c in enumerate(d.suggestions, 1)]
-    booking.replace_suggestions(session, suggestions)
+    # the rows passed straight on: freed once written, their memory reused by what follows
+    booking.replace_suggestions(session, [
+        booking.match_row(d.payment.id, d.payment.currency, c, state="suggested", actor=actor, rank=n,
+                          automatic=False, run_id=run_id, now=now)
+        for d in decisions if d.match is None for n, c in enumerate(d.suggestions, 1)])
     booking.book_matches(session, bookings, actor=actor, automatic=True, config=config, run_id=run_id)
     changed = [(d, "suggested" if d.suggestions else "unmatched") for d in decisions if d.match is None]
     changed = [(d, s) for d, s in changed if s != d.payment.status]
