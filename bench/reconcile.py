@@ -7,10 +7,11 @@ the generator's truth (which invoices each pays): a third quote no reference at 
 bank fees, a tenth pay several invoices (their numbers in the text, or a remittance advice), some are
 partial, some quote a near-miss reference (one character off: a letter for a digit, or a number no
 invoice has), some pay nothing of ours, some are reversals; and one active ERP connector that
-carries the payment-status messages, so the run queues one for every invoice it pays, as a real
-one does. Generating is not timed. Then times one real run (`service.reconcile`: a few reads into
-dicts, one pass in Python, bulk writes of the matches, the invoices' states, the audit events and
-the ERP outbox, commit) and checks every automatic match against the truth.
+carries the payment-status messages, so the run queues one for every buyer whose invoices it pays
+(listing them), as a real one does. Generating is not timed. Then times one real run
+(`service.reconcile`: a few reads into dicts, one pass in Python, bulk writes of the matches, the
+invoices' states, the audit events and the ERP outbox, commit) and checks every automatic match
+against the truth.
 
 `--phases` also prints where the run's time goes (wall and this process's CPU per phase, each
 exclusive of the phases inside it; "other" is the rest: the job run's slot, the lock, the commit's

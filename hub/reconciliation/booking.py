@@ -1,6 +1,6 @@
 """Writing what matching decided, in bulk and in the caller's transaction: match rows with their
 allocations, fee write-offs and partner credit, payments on the invoices (through the invoicing
-service), the entries' statuses, the audit events, and a payment-status message for the ERPs."""
+service), the entries' statuses, the audit events, and a payment-status message per buyer for the ERPs."""
 
 from __future__ import annotations
 
@@ -144,60 +144,68 @@ def _link_remittances(session: Session, bookings: Sequence[Booking]) -> None:
 
 def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], event: str, *,
                 actor: str, run_id: int | None = None) -> int:
-    """Queue a payment-status message per invoice for every ERP connector that carries the
-    `payment_status` type (JSON: invoice, state, paid, payable, currency, event, at); none when no
-    connector wants it. The messages of one call are one batch: each buyer gets one processed
-    exchange holding its invoices' messages (its raw bytes: one JSON line each, control reference
-    `payment-status:<batch>`), each message a document of it, queued as its own bytes; all through
-    the exchanges' and the ERP outbox's bulk services, with one audit event per connector for the
-    batch (its count, the event, the run). Each message is a document with its JSON as the canonical
-    text, the amount paid as its total and no lines. A run pays tens of thousands of invoices: an
-    exchange and an audit event for each cost more than the rest of the run's writes. Returns how
-    many queue rows were written."""
+    """Tell every ERP connector that carries the `payment_status` type (none: nothing is written)
+    about the invoices this call paid or took back: one payment-status message per buyer, listing
+    its invoices in the order they were paid (`status_message`). The call is one batch (control
+    reference `payment-status:<batch>`): each buyer gets one processed exchange whose raw bytes are
+    its message, one document of it (position 1, the message as its canonical JSON) and one queue
+    row per connector with the same bytes, all through the exchanges' and the ERP outbox's bulk
+    services in the caller's transaction, and one audit event per connector for the batch. A run
+    pays tens of thousands of invoices of a few thousand buyers: a document and a delivery per
+    invoice cost more than the rest of the run's writes. Returns how many queue rows were written."""
     connectors = [c for c in session.scalars(select(ErpConnector).where(ErpConnector.active.is_(True))
                                              .order_by(ErpConnector.id)) if handles(c, STATUS_DOC_TYPE)]
     if not outcomes or not connectors:
         return 0
-    at, batch = utcnow().isoformat(), new_id()
-    paid = [str(o.paid) for o in outcomes]
-    # the keys in sorted order, as the ERP has always had them (orjson keeps the order it is given);
-    # held as text, then encoded: the bytes orjson returns each keep a 4 KB buffer (80,000 messages
-    # held 320 MB, and faulting those pages in made writing them five times slower)
-    texts = [orjson.dumps({"at": at, "currency": o.currency, "event": event, "invoice": o.number,
-                           "invoice_id": o.invoice_id, "paid": p, "payable": str(o.payable),
-                           "state": o.state}).decode() for o, p in zip(outcomes, paid, strict=True)]
-    payloads = [text.encode() for text in texts]
-    by_buyer: dict[int, list[int]] = {}
-    for n, o in enumerate(outcomes):
-        by_buyer.setdefault(o.buyer_id, []).append(n)
-    by_buyer = dict(sorted(by_buyer.items()))
-    # written (and queued) buyer by buyer, each buyer's in their order, ids increasing: the indexes
-    # of the exchanges, documents and queue rows grow at one end
-    order = [n for ns in by_buyer.values() for n in ns]
-    doc_ids: list[str] = [""] * len(outcomes)
-    for n, doc_id in zip(order, new_ids(len(order)), strict=True):
-        doc_ids[n] = doc_id
+    now, batch = utcnow(), new_id()
+    at = now.isoformat()
     control_ref = f"{STATUS_CONTROL_REF}{batch}"
+    by_buyer: dict[int, list[invoicing.PaymentOutcome]] = {}
+    for o in outcomes:
+        by_buyer.setdefault(o.buyer_id, []).append(o)
+    buyers = sorted(by_buyer)  # written buyer by buyer, ids increasing: the indexes grow at one end
+    texts = [status_message(at, event, buyer, by_buyer[buyer]) for buyer in buyers]
+    payloads = [text.encode() for text in texts]
+    doc_ids = new_ids(len(buyers))
     exchange_ids = exchanges.new_exchanges(session, Direction.inbound, [
-        NewExchange(buyer, b"\n".join([payloads[n] for n in ns]) + b"\n",
-                    {"result": {"documents": [doc_ids[n] for n in ns]}})
-        for buyer, ns in by_buyer.items()], state=ExchangeState.processed, syntax="hub-json",
-        doc_type=STATUS_DOC_TYPE, control_ref=control_ref, sender=STATUS_SENDER,
-        content_type="application/x-ndjson")
-    made: list[NewDocument] = []
-    queued: list[Rendered] = []
-    for exchange_id, (buyer, ns) in zip(exchange_ids, by_buyer.items(), strict=True):
-        for position, n in enumerate(ns, 1):
-            o, payload, doc_id = outcomes[n], payloads[n], doc_ids[n]
-            made.append(NewDocument(exchange_id, buyer, "outbound", DocumentRecord(
-                position, None, "PaymentStatus", STATUS_DOC_TYPE, o.number, None, o.currency, paid[n],
-                texts[n], [], [], []), doc_id))
-            queued.append(Rendered(doc_id, STATUS_DOC_TYPE, buyer, payload))
-    exchanges.store_documents(session, made)
+        NewExchange(buyer, payload, {"result": {"documents": [doc_id]}})
+        for buyer, payload, doc_id in zip(buyers, payloads, doc_ids, strict=True)],
+        state=ExchangeState.processed, syntax="hub-json", doc_type=STATUS_DOC_TYPE,
+        control_ref=control_ref, sender=STATUS_SENDER, content_type=STATUS_CONTENT_TYPE,
+        received_at=now, updated_at=now)
+    exchanges.store_documents(session, [
+        NewDocument(exchange_id, buyer, "outbound", _status_record(control_ref, buyer, by_buyer[buyer], text),
+                    doc_id)
+        for exchange_id, buyer, text, doc_id in zip(exchange_ids, buyers, texts, doc_ids, strict=True)])
     return enqueue_rendered(
-        session, queued, connectors=connectors, content_type="application/json", actor=actor, batch=batch,
-        details={"event": event, "run": run_id, "control_ref": control_ref, "exchanges": len(exchange_ids)})
+        session, [Rendered(doc_id, STATUS_DOC_TYPE, buyer, payload)
+                  for doc_id, buyer, payload in zip(doc_ids, buyers, payloads, strict=True)],
+        connectors=connectors, content_type=STATUS_CONTENT_TYPE, actor=actor, batch=batch,
+        details={"event": event, "run": run_id, "control_ref": control_ref, "exchanges": len(exchange_ids),
+                 "invoices": len(outcomes)})
+
+
+def status_message(at: str, event: str, buyer_id: int, outcomes: Sequence[invoicing.PaymentOutcome]) -> str:
+    """A buyer's payment-status message as JSON text, compact, keys sorted: `at`, `buyer_id`, `event`
+    and `invoices`, each invoice's whole state after the call (`currency`, `invoice`, `invoice_id`,
+    `paid`, `payable`, `state`) in the order given."""
+    # the keys written in sorted order (orjson keeps the order it is given; sorting costs more)
+    return orjson.dumps({"at": at, "buyer_id": buyer_id, "event": event, "invoices": [
+        {"currency": o.currency, "invoice": o.number, "invoice_id": o.invoice_id, "paid": str(o.paid),
+         "payable": str(o.payable), "state": o.state} for o in outcomes]}).decode()
+
+
+def _status_record(control_ref: str, buyer_id: int, outcomes: Sequence[invoicing.PaymentOutcome],
+                   text: str) -> DocumentRecord:
+    """The message's document: number `payment-status:<batch>:<buyer>`, the invoices' currency and the
+    sum paid when they share one currency (else neither), no lines."""
+    currencies = {o.currency for o in outcomes}
+    currency = next(iter(currencies)) if len(currencies) == 1 else None
+    total = str(sum((o.paid for o in outcomes), Decimal(0))) if currency else None
+    return DocumentRecord(1, None, "PaymentStatus", STATUS_DOC_TYPE, f"{control_ref}:{buyer_id}", None,
+                          currency, total, text, [], [], [])
 
 
 STATUS_CONTROL_REF = "payment-status:"
 STATUS_SENDER = "hub:reconciliation"
+STATUS_CONTENT_TYPE = "application/json"

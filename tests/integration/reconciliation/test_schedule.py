@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -50,35 +51,61 @@ def test_the_cli_dry_run_writes_nothing_and_the_real_run_matches(app: Flask, run
     assert json.loads(real.output)["matched"] == 7  # the dry run left everything to match
 
 
-def test_the_erp_gets_a_payment_status_message_per_invoice_paid_and_undone(
+def _messages(app: Flask) -> list[Document]:
+    with app.app_context(), new_session() as session:
+        docs = list(session.scalars(select(Document).where(Document.doc_type == "payment_status")
+                                    .order_by(Document.created_at, Document.partner_id)))
+        session.expunge_all()
+    return docs
+
+
+def _canonical_bytes(message: dict[str, Any]) -> bytes:
+    """The message as the ERP gets it: compact JSON, keys sorted."""
+    return json.dumps(message, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
+
+
+def test_the_erp_gets_one_payment_status_message_per_buyer_listing_its_invoices_paid_and_undone(
         app: Flask, client: Any, runner: Any, scenario: dict[str, Any]) -> None:
     added = runner.invoke(args=["hub", "connector-add", "erp", "--key", "poll",
                                 "--doc-type", "payment_status"])
     assert added.exit_code == 0, added.output
     client.post("/api/v1/reconciliation/runs", json={}, headers=scenario["admin"])
+    docs = _messages(app)
     with app.app_context(), new_session() as session:
-        docs = session.scalars(select(Document).where(Document.doc_type == "payment_status")
-                               .order_by(Document.number)).all()
-        queued = [bytes(e.payload) for e in session.scalars(select(OutboxEntry))]
-        messages = {d.number: d.canonical for d in docs}
-    assert len(docs) == len(queued) == 8  # E01 to E07 paid eight invoices
-    i7 = messages[scenario["numbers"]["i7"]]
-    assert (i7["state"], i7["paid"], i7["payable"], i7["currency"], i7["event"]) == (
-        "paid", "800.00", "800.00", "BRL", "matched")
-    assert json.loads(queued[0]) in messages.values()
+        queued = {e.document_id: bytes(e.payload) for e in session.scalars(select(OutboxEntry))}
+    # E01 to E07 paid eight invoices of three buyers: acme five (EUR and USD), brasil two, globex one
+    n, partners = scenario["numbers"], scenario["partners"]
+    by_buyer = {d.partner_id: d.canonical for d in docs}
+    assert len(docs) == len(queued) == 3 and set(by_buyer) == {partners["acme"], partners["brasil"],
+                                                              partners["globex"]}
+    for doc in docs:  # what the ERP fetches is the document's JSON, compact, keys sorted
+        assert queued[doc.id] == _canonical_bytes(doc.canonical)
+        assert list(doc.canonical) == ["at", "buyer_id", "event", "invoices"]
+        assert doc.canonical["buyer_id"] == doc.partner_id and doc.canonical["event"] == "matched"
+    brasil = by_buyer[partners["brasil"]]["invoices"]
+    assert brasil == [
+        {"currency": "BRL", "invoice": n["i6"], "invoice_id": scenario["ids"]["i6"], "paid": "1200.00",
+         "payable": "1200.00", "state": "paid"},
+        {"currency": "BRL", "invoice": n["i7"], "invoice_id": scenario["ids"]["i7"], "paid": "800.00",
+         "payable": "800.00", "state": "paid"}]  # i7 paid in two payments (E05, E06): one line, its end state
+    assert [i["invoice"] for i in by_buyer[partners["acme"]]["invoices"]] == [
+        n["i1"], n["i2"], n["i3"], n["i4"], n["i8"]]
+    totals = {d.partner_id: (d.currency, d.total) for d in docs}
+    assert totals == {partners["brasil"]: ("BRL", Decimal("2000.00")),
+                      partners["globex"]: ("EUR", Decimal("500.00")),  # 498.50 and 1.50 bank fees
+                      partners["acme"]: (None, None)}  # EUR and USD: no one currency, no total
     payment = next(p for p in client.get("/api/v1/reconciliation/payments?status=matched",
                                          headers=scenario["admin"]).get_json()["items"]
                    if p["entry_key"] == "E01-exact")
     [match] = client.get(f"/api/v1/reconciliation/payments/{payment['id']}",
                          headers=scenario["admin"]).get_json()["matches"]
     client.post(f"/api/v1/reconciliation/matches/{match['id']}/undo", json={}, headers=scenario["admin"])
-    with app.app_context(), new_session() as session:
-        last = session.scalars(select(Document).where(Document.doc_type == "payment_status")
-                               .order_by(Document.created_at.desc(), Document.id)).first()
-    assert last is not None and (last.canonical["event"], last.canonical["state"]) == ("undone", "issued")
+    undone = [d.canonical for d in _messages(app) if d.canonical["event"] == "undone"]
+    assert [(m["buyer_id"], [(i["invoice"], i["state"], i["paid"]) for i in m["invoices"]])
+            for m in undone] == [(partners["acme"], [(n["i1"], "issued", "0.00")])]
 
 
-def test_a_pushing_erp_gets_a_pending_delivery_per_invoice_paid_one_exchange_per_buyer_one_audit_event(
+def test_a_pushing_erp_gets_a_pending_delivery_per_buyer_paid_one_exchange_each_one_audit_event(
         app: Flask, client: Any, runner: Any, scenario: dict[str, Any]) -> None:
     added = runner.invoke(args=["hub", "connector-add", "erp", "--key", "rest", "--endpoint",
                                 "https://erp.example/api", "--doc-type", "payment_status"])
@@ -90,26 +117,22 @@ def test_a_pushing_erp_gets_a_pending_delivery_per_invoice_paid_one_exchange_per
             Document.doc_type == "payment_status"))}
         [batch] = session.scalars(select(AuditEvent).where(
             AuditEvent.action == "delivery.batch_queued")).all()
-        assert len(deliveries) == len(docs) == 8  # E01 to E07 paid eight invoices
+        assert len(deliveries) == len(docs) == 3  # E01 to E07 paid eight invoices of three buyers
         assert {d.state for d in deliveries} == {"pending"}
-        assert (batch.details["count"], batch.details["connector"], batch.details["event"],
-                batch.details["run"]) == (8, "erp", "matched", run["run_id"])
+        assert (batch.details["count"], batch.details["invoices"], batch.details["exchanges"],
+                batch.details["connector"], batch.details["event"], batch.details["run"]) == (
+            3, 8, 3, "erp", "matched", run["run_id"])
         assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "delivery.queued")).all()
-        exchanges = {}
-        for d in deliveries:
+        for d in deliveries:  # one exchange per buyer: its bytes, its one document and the delivery agree
             doc = docs[d.document_id]
-            assert (d.partner_id, json.loads(bytes(d.payload))) == (doc.partner_id, doc.canonical)
             exchange = session.get(Exchange, doc.exchange_id)
-            assert exchange is not None and exchange.partner_id == doc.partner_id
-            assert (exchange.state, exchange.control_ref) == ("processed", batch.details["control_ref"])
-            exchanges[exchange.id] = exchange
-        # one exchange per buyer paid, its raw bytes its documents' messages, a JSON line each
-        assert len(exchanges) == len({d.partner_id for d in docs.values()}) == batch.details["exchanges"]
-        for exchange in exchanges.values():
-            held = [docs[i] for i in exchange.result["documents"]]
-            assert [d.position for d in held] == list(range(1, len(held) + 1))
-            lines = bytes(exchange.raw).splitlines()
-            assert [json.loads(line) for line in lines] == [d.canonical for d in held]
+            assert exchange is not None and exchange.partner_id == doc.partner_id == d.partner_id
+            assert (exchange.state, exchange.control_ref, exchange.content_type, exchange.result) == (
+                "processed", batch.details["control_ref"], "application/json", {"documents": [doc.id]})
+            assert bytes(exchange.raw) == bytes(d.payload) == _canonical_bytes(doc.canonical)
+            assert (doc.position, doc.number, d.content_type) == (
+                1, f"{batch.details['control_ref']}:{doc.partner_id}", "application/json")
+        assert sorted(len(doc.canonical["invoices"]) for doc in docs.values()) == [1, 2, 5]
     assert runner.invoke(args=["hub", "audit-verify"]).exit_code == 0  # the chain seals and verifies
 
 
@@ -135,7 +158,7 @@ def test_a_run_that_fails_after_queueing_leaves_no_message_exchange_or_queue_row
     monkeypatch.undo()
     assert client.post("/api/v1/reconciliation/runs", json={}, headers=scenario["admin"]).status_code == 201
     with app.app_context(), new_session() as session:
-        assert len(session.scalars(select(OutboxEntry)).all()) == 8
+        assert len(session.scalars(select(OutboxEntry)).all()) == 3  # a message for each of three buyers
 
 
 def test_rules_and_tolerances_are_configured_from_the_command_line(app: Flask, runner: Any,
