@@ -178,6 +178,7 @@ def match_all(payments: Sequence[Payment], index: Index, remits: Remittances, co
     decide, for_payment, settle, used = rules.Decider(config), remits.for_payment, index.settle, remits.used
     for p in payments:
         decision = decide(p, index, for_payment(p, index))
+        p.decided()
         match = decision.match
         if match is not None:
             settle(match.allocations)
