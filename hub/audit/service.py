@@ -23,7 +23,7 @@ from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.orm import Session
 
 from hub.audit.models import AuditEvent
-from hub.bulk import insert_values, json_text, stored_now
+from hub.bulk import insert_values, json_texts, stored_now
 from hub.db import transaction, utcnow
 from hub.domain.audit import (
     GENESIS_HASH,
@@ -71,9 +71,10 @@ def record_events(session: Session, specs: list[EventSpec]) -> None:
     if not specs:
         return
     at = stored_now(session)
+    details = json_texts([spec.details for spec in specs])
     insert_values(session, AuditEvent, _EVENT_COLUMNS, [
         (at, spec.actor, spec.action, spec.object_type, spec.object_id, spec.partner_id,
-         json_text(spec.details)) for spec in specs])
+         "null" if text_ is None else text_) for spec, text_ in zip(specs, details, strict=True)])
 
 
 _EVENT_COLUMNS = ("at", "actor", "action", "object_type", "object_id", "partner_id", "details")

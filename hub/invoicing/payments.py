@@ -30,7 +30,9 @@ from hub.invoicing.models import IssuedInvoice
 CHUNK = 500
 
 
-@dataclass(frozen=True)
+# Not frozen (as `hub.audit.service.EventSpec`): a frozen dataclass's __init__ sets each field through
+# object.__setattr__, 2 us an object, and a reconciliation run makes 87,000 lines and 80,000 outcomes.
+@dataclass(slots=True)
 class PaymentLine:
     """Money for (or taken back from) one invoice."""
 
@@ -39,7 +41,7 @@ class PaymentLine:
     reference: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PaymentOutcome:
     """An invoice after its payments: what the ERP is told."""
 
@@ -95,13 +97,13 @@ def _apply(session: Session, lines: Sequence[PaymentLine], actor: str, action: s
     for line in lines:
         row = rows[line.invoice_id]
         target, details = move(row, line)
-        row["state"] = target.value
-        entry = {"at": now, "actor": actor, "what": target.value, **details}
+        state = row["state"] = target.value
+        entry = {"at": now, "actor": actor, "what": state, **details}
         if history:
             row["history"].append(entry)
         added.setdefault(row["id"], []).append(json_text(entry))
         events.append(EventSpec(actor, action, "invoice", str(row["id"]), row["buyer_id"],
-                                {**details, "paid": str(row["paid"]), "state": row["state"]}))
+                                {**details, "paid": str(row["paid"]), "state": state}))
     update_values(session, IssuedInvoice, ("paid", "state", "history"), [
         (r["id"], str(r["paid"]), r["state"], added[r["id"]][0]) for r in rows.values()], append=("history",))
     for n in range(1, max(map(len, added.values()))):  # an invoice paid twice in one call: its n-th entry

@@ -10,13 +10,14 @@ nothing contradicts it; everything else is a suggestion for a person.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 from stdnum import iso11649
 
@@ -61,6 +62,12 @@ class Tolerance:
     percent: Decimal = Decimal("2")
     account: str = "fees"
 
+    @cached_property
+    def figures(self) -> dict[str, str]:
+        """The tolerance as a candidate's figures show it: one dict shared by all the candidates it
+        judged (never changed: 110,000 copies of it were 26 MB of a run)."""
+        return {"absolute": str(self.absolute), "percent": str(self.percent)}
+
     def allows(self, open_amount: Decimal, difference: Decimal) -> bool:
         """Whether `difference` (either sign) settles `open_amount`."""
         gap = abs(difference)
@@ -92,10 +99,19 @@ class Config:
 
 _SPLIT = re.compile(r"[\s,;:()\[\]{}<>\"'|+*=!?#]+")
 _SEPARATORS = re.compile(r"[^0-9A-Za-z]")
+# For ASCII text (nearly all of it) one str.translate does what the expressions above do, made from
+# them so that the two cannot disagree: a separator of tokens becomes a space, any other character
+# but a letter or digit goes, a letter is upper-cased (re.sub and re.split cost a run 0.8 s)
+_ASCII = [chr(n) for n in range(128)]
+_NORMALISED = str.maketrans({c: c.upper() if c.isalnum() else None for c in _ASCII})
+_TOKENISED = str.maketrans({c: c.upper() if c.isalnum() else " " if _SPLIT.fullmatch(c) else None
+                            for c in _ASCII})
 
 
 def normalise(value: str) -> str:
     """A reference compared without case or separators: 'inv-2026/0001' -> 'INV20260001'."""
+    if value.isascii():
+        return value.translate(_NORMALISED)
     return _SEPARATORS.sub("", value).upper()
 
 
@@ -104,12 +120,16 @@ def tokens(text: str | None) -> set[str]:
     are also tried joined. Never a fragment of a token: 'a34bc3xxx1' is one token, not 3431."""
     if not text:
         return set()
-    words = [w if w.isalnum() and w.isascii() else normalise(w) for w in _SPLIT.split(text.upper())]
-    words = [w for w in words if w]
+    if text.isascii():
+        words = text.translate(_TOKENISED).split()
+    else:
+        words = [w if w.isalnum() and w.isascii() else normalise(w) for w in _SPLIT.split(text.upper())]
+        words = [w for w in words if w]
     found = set(words)
     if len(words) > 1:
-        found.update(a + b for a, b in pairwise(words))
-        found.update(a + b + c for a, b, c in zip(words, words[1:], words[2:], strict=False))
+        found.update([a + b for a, b in pairwise(words)])
+        if len(words) > 2:
+            found.update([a + b + c for a, b, c in zip(words, words[1:], words[2:], strict=False)])
     return found
 
 
@@ -180,8 +200,15 @@ class Payment:
         (functools.cached_property would take a lock for each: a third of a second of a run)."""
         words = self._words
         if words is None:
-            words = self._words = tokens(self.text) | tokens(self.structured)
+            words = tokens(self.text)
+            if self.structured:  # most payments quote none
+                words |= tokens(self.structured)
+            self._words = words
         return words
+
+    def decided(self) -> None:
+        """Drop what only deciding it needed: its words (36 MB over a run, reused by what follows)."""
+        self._words = None
 
 
 @dataclass(frozen=True)
@@ -196,8 +223,9 @@ class Remittance:
     lines: tuple[tuple[str, Decimal], ...]
 
 
-@dataclass(frozen=True, slots=True)  # slots: a run makes 90,000 of them, and as many candidates and decisions
-class Allocation:
+class Allocation(NamedTuple):  # immutable; a run makes 100,000 (a frozen dataclass's init costs 2.5 times)
+    """What one invoice takes of a payment."""
+
     invoice_id: int
     number: str
     amount: Decimal  # of the payment's money
@@ -237,19 +265,33 @@ class Index:
 
     def __init__(self, invoices: Iterable[OpenInvoice], refs: Iterable[tuple[int, str, str]] = ()) -> None:
         self.by_id: dict[int, OpenInvoice] = {}
-        self.by_number: dict[str, list[int]] = {}
         self.by_ref: dict[tuple[str, str], int] = {}
-        self.by_partner: dict[tuple[int, str], list[int]] = {}
-        # open amount -> invoices, per partner and overall (sets: a payment takes one out in O(1))
-        self.by_partner_amount: dict[tuple[int, str, Decimal], set[int]] = {}
-        self.by_amount: dict[tuple[str, Decimal], set[int]] = {}
+        # filled in one pass through defaultdicts (setdefault makes a new list or set per call), kept as
+        # plain dicts: a lookup of what is not there adds nothing
+        numbers: defaultdict[str, list[int]] = defaultdict(list)
+        partners: defaultdict[tuple[int, str], list[int]] = defaultdict(list)
+        amounts: defaultdict[tuple[str, Decimal], set[int]] = defaultdict(set)
+        partner_amounts: defaultdict[tuple[int, str, Decimal], set[int]] = defaultdict(set)
+        counts: defaultdict[tuple[int, str], int] = defaultdict(int)
+        by_id = self.by_id
         for inv in invoices:
-            self.by_id[inv.id] = inv
-            self.by_number.setdefault(normalise(inv.number), []).append(inv.id)
-            self.by_partner.setdefault((inv.partner_id, inv.currency), []).append(inv.id)
-            self._add(inv)
+            invoice_id, partner_id, currency, amount = inv.id, inv.partner_id, inv.currency, inv.open
+            by_id[invoice_id] = inv
+            numbers[normalise(inv.number)].append(invoice_id)
+            partners[(partner_id, currency)].append(invoice_id)
+            amounts[(currency, amount)].add(invoice_id)
+            partner_amounts[(partner_id, currency, amount)].add(invoice_id)
+            if amount > ZERO:
+                counts[(partner_id, currency)] += 1
+        self.by_number: dict[str, list[int]] = dict(numbers)
+        self.by_partner: dict[tuple[int, str], list[int]] = dict(partners)
+        # open amount -> invoices, per partner and overall (sets: a payment takes one out in O(1))
+        self.by_partner_amount: dict[tuple[int, str, Decimal], set[int]] = dict(partner_amounts)
+        self.by_amount: dict[tuple[str, Decimal], set[int]] = dict(amounts)
+        # how many of a partner's invoices in a currency are still open (`settle` keeps it)
+        self.open_count: dict[tuple[int, str], int] = dict(counts)
         for invoice_id, kind, value in refs:  # kind: rf | pix | boleto
-            if invoice_id in self.by_id and value:
+            if invoice_id in by_id and value:
                 self.by_ref[(kind, normalise(value))] = invoice_id
 
     def _add(self, inv: OpenInvoice) -> None:
@@ -265,7 +307,7 @@ class Index:
     def live(self, ids: Iterable[int]) -> list[OpenInvoice]:
         """The invoices among `ids` still open, oldest due first."""
         by_id = self.by_id
-        found = [inv for i in ids if (inv := by_id.get(i)) is not None and inv.open > 0]
+        found = [inv for i in ids if (inv := by_id.get(i)) is not None and inv.open > ZERO]
         if len(found) > 1:
             found.sort(key=_due_order)
         return found
@@ -275,9 +317,12 @@ class Index:
         for a in allocations:
             inv = self.by_id[a.invoice_id]
             self._remove(inv)
+            was_open = inv.open > ZERO
             inv.pay(a.amount + a.write_off)
-            if inv.open > 0:
+            if inv.open > ZERO:
                 self._add(inv)
+            elif was_open:
+                self.open_count[(inv.partner_id, inv.currency)] -= 1
 
 
 def _due_order(inv: OpenInvoice) -> tuple[date, int]:
@@ -286,44 +331,56 @@ def _due_order(inv: OpenInvoice) -> tuple[date, int]:
 
 # --- allocation -----------------------------------------------------------------------------------
 
-def allocate(amount: Decimal, invoices: Sequence[OpenInvoice], tol: Tolerance
+def allocate(amount: Decimal, invoices: Sequence[OpenInvoice], tol: Tolerance, total: Decimal | None = None
              ) -> tuple[list[Allocation], Decimal, bool, str]:
     """Spread `amount` over invoices (oldest due first): (allocations, credit, amount agrees, how).
 
     Their open amounts together equal the amount within tolerance: all settled, a shortfall written
     off, an excess kept as credit. More: all settled, the rest credit (overpayment). Less: paid in
-    order until the money runs out (partial payment)."""
-    total = sum((i.open for i in invoices), ZERO)
+    order until the money runs out (partial payment). `total`: their open amounts' sum (`open_total`),
+    when the caller has it already."""
+    if total is None:
+        total = open_total(invoices)
     gap = total - amount
-    if gap == 0 or tol.allows(total, gap):
+    # Decimals shown with str(): an f-string's format() of a Decimal costs six times as much
+    if gap == ZERO or tol.allows(total, gap):
         allocs = [Allocation(i.id, i.number, i.open) for i in invoices]
-        if gap > 0:  # the shortfall (bank fees) is written off, from the last invoice backwards
+        if gap > ZERO:  # the shortfall (bank fees) is written off, from the last invoice backwards
             left = gap
             for n in range(len(allocs) - 1, -1, -1):
                 a = allocs[n]
                 off = min(left, a.amount)
                 allocs[n] = Allocation(a.invoice_id, a.number, a.amount - off, off)
                 left -= off
-            return allocs, ZERO, True, f"short by {gap} (within tolerance): written off"
-        return allocs, -gap, True, "equal" if gap == 0 else f"over by {-gap} (within tolerance): credit"
-    if gap < 0:
+            return allocs, ZERO, True, f"short by {gap!s} (within tolerance): written off"
+        return allocs, -gap, True, "equal" if gap == ZERO else f"over by {-gap!s} (within tolerance): credit"
+    if gap < ZERO:
         return [Allocation(i.id, i.number, i.open) for i in invoices], -gap, False, \
-            f"overpaid by {-gap}: kept as credit"
+            f"overpaid by {-gap!s}: kept as credit"
     allocs, left = [], amount
     for inv in invoices:
-        if left <= 0:
+        if left <= ZERO:
             break
         part = min(left, inv.open)
         allocs.append(Allocation(inv.id, inv.number, part))
         left -= part
-    return allocs, ZERO, False, f"partial: {amount} of {total} open"
+    return allocs, ZERO, False, f"partial: {amount!s} of {total!s} open"
 
 
-def figures(payment: Payment, invoices: Sequence[OpenInvoice], tol: Tolerance, how: str) -> dict[str, Any]:
+def open_total(invoices: Sequence[OpenInvoice]) -> Decimal:
+    """What the invoices have open together (as `sum` from zero makes it, one invoice too)."""
+    if len(invoices) == 1:
+        return ZERO + invoices[0].open
+    return sum((i.open for i in invoices), ZERO)
+
+
+def figures(payment: Payment, invoices: Sequence[OpenInvoice], tol: Tolerance, how: str,
+            total: Decimal | None = None) -> dict[str, Any]:
+    """The figures a candidate was decided on, as text; `total`: `open_total(invoices)` when known."""
     return {"amount": str(payment.amount), "currency": payment.currency, "fees": str(payment.fees),
             "open": {i.number: str(i.open) for i in invoices},
-            "open_total": str(sum((i.open for i in invoices), ZERO)),
-            "tolerance": {"absolute": str(tol.absolute), "percent": str(tol.percent)}, "outcome": how}
+            "open_total": str(open_total(invoices) if total is None else total),
+            "tolerance": tol.figures, "outcome": how}
 
 
 def allocate_lines(amount: Decimal, lines: Sequence[tuple[OpenInvoice, Decimal]], tol: Tolerance
@@ -341,6 +398,6 @@ def allocate_lines(amount: Decimal, lines: Sequence[tuple[OpenInvoice, Decimal]]
             allocs.append(Allocation(inv.id, inv.number, part))
             left -= part
     agrees = amount == said or tol.allows(said, said - amount)
-    return allocs, max(left, ZERO), agrees, f"as advised: {said} for {len(lines)} invoice(s)"
+    return allocs, max(left, ZERO), agrees, f"as advised: {said!s} for {len(lines)} invoice(s)"
 
 

@@ -66,9 +66,10 @@ def load_index(session: Session) -> Index:
     """Every open invoice and its RF, Pix and boleto references (one query, through invoicing)."""
     invoices, refs = [], []
     for r in invoicing.open_invoices(session):
-        invoices.append(OpenInvoice(*r[:7]))
-        refs += [(r[0], kind, value) for kind, value in (("rf", r[7]), ("pix", r[8]), ("boleto", r[9]))
-                 if value]
+        invoices.append(OpenInvoice(r[0], r[1], r[2], r[3], r[4], r[5], r[6]))
+        if r[7] or r[8] or r[9]:  # most invoices carry none
+            refs += [(r[0], kind, value) for kind, value in (("rf", r[7]), ("pix", r[8]), ("boleto", r[9]))
+                     if value]
     return Index(invoices, refs)
 
 
@@ -84,7 +85,9 @@ class Payers:
                  ) -> tuple[int | None, str | None]:
         for value, table, label in ((iban, self.ibans, "IBAN"), (company_id, self.ids, "tax id"),
                                     (name, self.names, "learnt name")):
-            key = name_key(value) if table is self.names else normalise(value or "")
+            if not value or not table:  # nothing to look up (its key would be empty)
+                continue
+            key = name_key(value) if table is self.names else normalise(value)
             if key and key in table:
                 return table[key], f"the payer's {label} {value} is the invoices' buyer's"
         return None, None
@@ -144,13 +147,13 @@ class Remittances:
         """Those read with the payment, or of its amount: named by the payment's text (their number or
         an invoice's), or from its payer when none of the payer's open invoices has that amount (else
         the advice could be for another payment)."""
-        same = self.by_total.get((p.currency, p.amount))
+        same = self.by_total.get((p.currency, p.amount)) if self.by_total else None
         if not same:
-            return self.by_entry.get(p.id, [])
-        words = p.words
+            return self.by_entry.get(p.id, []) if self.by_entry else []
+        words, used, names = p.words, self.used, self.names
         alone = not ix.by_partner_amount.get((p.payer_id or 0, p.currency, p.amount))
-        named = [r for r in same if r.id not in self.used and (
-            not words.isdisjoint(self.names[r.id]) or (r.partner_id == p.payer_id and alone))]
+        named = [r for r in same if r.id not in used and (
+            not words.isdisjoint(names[r.id]) or (r.partner_id == p.payer_id and alone))]
         return [*self.by_entry.get(p.id, ()), *named]
 
 
@@ -172,13 +175,16 @@ def match_all(payments: Sequence[Payment], index: Index, remits: Remittances, co
     """Decide every payment in one pass, oldest first; a match takes its amounts off the invoices
     before the next payment is looked at."""
     decisions = []
+    decide, for_payment, settle, used = rules.Decider(config), remits.for_payment, index.settle, remits.used
     for p in payments:
-        decision = rules.decide(p, index, remits.for_payment(p, index), config)
-        if decision.match is not None:
-            index.settle(decision.match.allocations)
-            used = decision.match.figures.get("remittance")
-            if used:
-                remits.used[used["id"]] = p.id
+        decision = decide(p, index, for_payment(p, index))
+        p.decided()
+        match = decision.match
+        if match is not None:
+            settle(match.allocations)
+            remittance = match.figures.get("remittance")
+            if remittance:
+                used[remittance["id"]] = p.id
         decisions.append(decision)
     return decisions
 

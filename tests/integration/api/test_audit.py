@@ -9,12 +9,13 @@ import itertools
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from hub.audit import service as audit_service
 from hub.audit.service import record_event
 from hub.db import get_engine, new_session
+from hub.domain.audit import chain_hash
 from hub.domain.states import ExchangeState
 from hub.exchanges.service import transition
 from hub.models import AuditEvent, Exchange
@@ -80,6 +81,40 @@ def test_events_are_sealed_into_the_chain_in_order(app: Flask, client, make_part
         assert audit_service.seal(session, TEST_AUDIT_KEY.encode()) == 0
     shown = client.get("/api/v1/audit", headers=make_user("aud", "auditor")).json["items"]
     assert all(e["hash"] for e in shown[:3])
+
+
+def _stale_sealing(event: AuditEvent, head: AuditEvent) -> dict:
+    """What a second sealer that read `head` as the chain's head would write for `event`."""
+    record = audit_service.as_record(event, head.hash)
+    return {"id": event.id, "seq": head.seq + 1, "prev_hash": head.hash,
+            "hash": chain_hash(record, TEST_AUDIT_KEY.encode())}
+
+
+@pytest.mark.parametrize("taken", ["seq", "prev_hash", "hash", "all"])
+def test_a_second_sealer_cannot_fork_the_chain(app: Flask, make_partner, taken: str):
+    """Unsealed events (no position, no hashes) are many; a sealed position, a predecessor's hash
+    and a hash each belong to one event: a second, concurrent sealer working from the same head
+    fails on them instead of forking the chain."""
+    with app.app_context(), new_session() as session:
+        for n in range(5):
+            record_event(session, actor="test", action="test.event", object_type="t", object_id=str(n))
+        session.commit()
+        assert audit_service.unsealed(session) == 5
+        assert audit_service.seal(session, TEST_AUDIT_KEY.encode(), limit=3) == 3
+        session.commit()
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        head, sealed, stale = events[1], events[2], events[3]  # the other sealer read seq 2 as the head
+        values = _stale_sealing(stale, head)
+        if taken != "all":  # only one column collides: the others get values of their own
+            values = {"id": stale.id, "seq": 99, "prev_hash": "e" * 64, "hash": "f" * 64,
+                      taken: getattr(sealed, taken)}
+        with pytest.raises(IntegrityError):
+            session.execute(update(AuditEvent), [values])
+            session.flush()
+        session.rollback()
+        assert audit_service.seal(session, TEST_AUDIT_KEY.encode()) == 2  # the one sealer goes on
+        session.commit()
+        assert [e.seq for e in session.scalars(select(AuditEvent).order_by(AuditEvent.id))] == [1, 2, 3, 4, 5]
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="the append-only trigger exists on PostgreSQL")

@@ -13,6 +13,7 @@ from hub.reconciliation.domain import (
     AMOUNT,
     PAYER,
     REFERENCE,
+    Allocation,
     Config,
     Index,
     OpenInvoice,
@@ -123,6 +124,19 @@ def test_a_remittance_advice_spreads_one_payment_over_its_invoices():
     decision = decide(_pay("600.00", payer=1), ix, [advice], Config())
     assert decision.match is not None and decision.match.rule == "remittance"
     assert [a.amount for a in decision.match.allocations] == [D("100.00"), D("200.00"), D("300.00")]
+
+
+def test_an_overpayment_is_left_to_a_person_while_its_partner_has_other_open_invoices():
+    ix = Index([_invoice(1, "100.00"), _invoice(2, "50.00"), _invoice(3, "70.00"), _invoice(4, "80.00", 2)])
+    doubted = decide(_pay("120.00", "INV-2026-000001", payer=1), ix, [], Config())
+    assert doubted.match is None and doubted.suggestions[0].credit == D("20.00")
+    assert "the partner has 2 other open invoice(s) in EUR" in (doubted.suggestions[0].doubt or "")
+    ix.settle([Allocation(2, "INV-2026-000002", D("50.00")), Allocation(3, "INV-2026-000003", D("30.00"))])
+    still = decide(_pay("120.00", "INV-2026-000001", payer=1), ix, [], Config())
+    assert "the partner has 1 other open invoice(s)" in (still.suggestions[0].doubt or "")
+    ix.settle([Allocation(3, "INV-2026-000003", D("40.00"))])  # paid: the partner has no other open
+    alone = decide(_pay("120.00", "INV-2026-000001", payer=1), ix, [], Config())
+    assert alone.match is not None and alone.match.credit == D("20.00") and alone.match.doubt is None
 
 
 def test_a_reversal_is_left_to_a_person_and_a_disabled_rule_does_not_run():
