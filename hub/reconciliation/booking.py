@@ -146,7 +146,7 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
                 actor: str, run_id: int | None = None) -> int:
     """Tell every ERP connector that carries the `payment_status` type (none: nothing is written)
     about the invoices this call paid or took back: one payment-status message per buyer, listing
-    its invoices in the order they were paid (`status_message`). The call is one batch (control
+    its invoices by id (`status_message`). The call is one batch (control
     reference `payment-status:<batch>`): each buyer gets one processed exchange whose raw bytes are
     its message, one document of it (position 1, the message as its canonical JSON) and one queue
     row per connector with the same bytes, all through the exchanges' and the ERP outbox's bulk
@@ -164,6 +164,8 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
     for o in outcomes:
         by_buyer.setdefault(o.buyer_id, []).append(o)
     buyers = sorted(by_buyer)  # written buyer by buyer, ids increasing: the indexes grow at one end
+    for invoices in by_buyer.values():  # by id: the same message whatever order the database read them in
+        invoices.sort(key=_invoice_id)
     texts = [status_message(at, event, buyer, by_buyer[buyer]) for buyer in buyers]
     payloads = [text.encode() for text in texts]
     doc_ids = new_ids(len(buyers))
@@ -183,6 +185,10 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
         connectors=connectors, content_type=STATUS_CONTENT_TYPE, actor=actor, batch=batch,
         details={"event": event, "run": run_id, "control_ref": control_ref, "exchanges": len(exchange_ids),
                  "invoices": len(outcomes)})
+
+
+def _invoice_id(outcome: invoicing.PaymentOutcome) -> int:
+    return outcome.invoice_id
 
 
 def status_message(at: str, event: str, buyer_id: int, outcomes: Sequence[invoicing.PaymentOutcome]) -> str:
