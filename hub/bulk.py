@@ -101,7 +101,7 @@ def _converted(kind: Any, column: Sequence[Any], sqlite: bool) -> Sequence[Any]:
     """A column's values as the driver takes them (one converter per column type, none for plain
     values: a reconciliation run writes a million values)."""
     if isinstance(kind, JSON):
-        return _json_column(column)
+        return json_texts(column)
     if sqlite and isinstance(kind, DateTime | UTCDateTime):  # rows written together share a few times
         stored = {v: sqlite_time(v) for v in set(column) if v is not None}
         return [stored.get(v) for v in column]
@@ -109,15 +109,10 @@ def _converted(kind: Any, column: Sequence[Any], sqlite: bool) -> Sequence[Any]:
     return column if convert is None else [None if v is None else convert(v) for v in column]
 
 
-def json_texts(values: Sequence[Any]) -> list[str | None]:
-    """Each value as `json_text` makes it (None stays None), a column at a time: orjson called straight,
-    the fallback only when it refuses one (a call per value cost a reconciliation run 0.3 s)."""
-    return _json_column(values)
-
-
-def _json_column(column: Sequence[Any]) -> list[str | None]:
-    """A column's values as JSON text: orjson straight, `json_text` (its fallback) only when orjson
-    refuses one (the wrapper's call per value cost a reconciliation run 0.3 s)."""
+def json_texts(column: Sequence[Any]) -> list[str | None]:
+    """A column's values as JSON text as `json_text` makes each (None stays None): orjson straight,
+    `json_text` (its fallback) only when orjson refuses one (the wrapper's call per value cost a
+    reconciliation run 0.3 s)."""
     dumps, option = orjson.dumps, orjson.OPT_NON_STR_KEYS
     try:
         return [None if v is None else dumps(v, option=option).decode() for v in column]

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 import orjson
@@ -165,7 +166,7 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
         by_buyer.setdefault(o.buyer_id, []).append(o)
     buyers = sorted(by_buyer)  # written buyer by buyer, ids increasing: the indexes grow at one end
     for invoices in by_buyer.values():  # by id: the same message whatever order the database read them in
-        invoices.sort(key=_invoice_id)
+        invoices.sort(key=attrgetter("invoice_id"))
     texts = [status_message(at, event, buyer, by_buyer[buyer]) for buyer in buyers]
     payloads = [text.encode() for text in texts]
     doc_ids = new_ids(len(buyers))
@@ -185,10 +186,6 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
         connectors=connectors, content_type=STATUS_CONTENT_TYPE, actor=actor, batch=batch,
         details={"event": event, "run": run_id, "control_ref": control_ref, "exchanges": len(exchange_ids),
                  "invoices": len(outcomes)})
-
-
-def _invoice_id(outcome: invoicing.PaymentOutcome) -> int:
-    return outcome.invoice_id
 
 
 def status_message(at: str, event: str, buyer_id: int, outcomes: Sequence[invoicing.PaymentOutcome]) -> str:
