@@ -13,6 +13,7 @@ the transaction it belongs to is not rolled back or committed under it."""
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
@@ -35,12 +36,13 @@ class WriteBehind:
         self._running: Future[Any] | None = None
 
     def submit(self, step: Callable[..., Any], *args: Any) -> None:
-        """Run `step(*args)` after the steps before it: now, or on the thread once the last is done."""
+        """Run `step(*args)` after the steps before it: now, or on the thread once the last is done,
+        in a copy of the caller's context (its context variables, as if it ran the step itself)."""
         self.wait()
         if self._pool is None:
             step(*args)
         else:
-            self._running = self._pool.submit(step, *args)
+            self._running = self._pool.submit(contextvars.copy_context().run, step, *args)
 
     def wait(self) -> None:
         """Return once every step submitted is done; raise the error of one that failed."""

@@ -4,6 +4,7 @@ its transaction is never rolled back or committed) while a step still runs."""
 
 from __future__ import annotations
 
+import contextvars
 import threading
 
 import pytest
@@ -83,3 +84,12 @@ def test_when_the_caller_fails_the_block_ends_only_after_the_running_step() -> N
         let_go_soon()
         raise KeyError("the caller's own error")  # wins over nothing: the step succeeds
     assert ended.is_set()  # the step ended before the error left the block
+
+
+def test_a_threaded_step_sees_the_callers_context_variables() -> None:
+    actor: contextvars.ContextVar[str] = contextvars.ContextVar("actor", default="nobody")
+    seen: list[str] = []
+    actor.set("system:reconciliation")
+    with WriteBehind(threaded=True) as writes:
+        writes.submit(lambda: seen.append(actor.get()))
+    assert seen == ["system:reconciliation"]
