@@ -104,7 +104,8 @@ class PayerMapping(Base):
     kind: Mapped[str] = mapped_column(String(10))  # name | iban
     value: Mapped[str] = mapped_column(String(200))  # normalised
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
-    match_id: Mapped[int | None] = mapped_column(ForeignKey("payment_matches.id"))
+    # indexed: deleting a match (every run deletes the earlier suggestions) looks for mappings of it
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("payment_matches.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
