@@ -88,7 +88,8 @@ def reverse_payments(session: Session, lines: Sequence[PaymentLine], *, actor: s
 
 
 # the states each state may become, as text (the transition table's check, without an enum per line)
-_MOVES = {state.value: frozenset(target.value for target in targets) for state, targets in TRANSITIONS.items()}
+_MOVES = {state.value: frozenset(target.value for target in targets)
+          for state, targets in TRANSITIONS.items()}
 
 
 def _apply(session: Session, lines: Sequence[PaymentLine], actor: str, action: str,
@@ -121,7 +122,8 @@ def _apply(session: Session, lines: Sequence[PaymentLine], actor: str, action: s
     update_values(session, IssuedInvoice, ("paid", "state", "history"), [
         (i.invoice_id, str(i.paid), i.state, added[i.invoice_id]) for i in invoices.values()],
         extend=("history",))
-    for obj in [o for o in session.identity_map.values() if isinstance(o, IssuedInvoice) and o.id in invoices]:
+    for obj in [o for o in session.identity_map.values()
+                if isinstance(o, IssuedInvoice) and o.id in invoices]:
         session.expire(obj)
     record_events(session, events)
     return list(invoices.values())

@@ -48,13 +48,14 @@ def test_payments_and_their_reversal_move_the_invoice_and_back(app, client, invo
 
 
 def _issued(client, invoicing, count: int) -> list[dict]:
-    return [client.post(URL, json=invoice_body(), headers=invoicing["admin"]).get_json() for _ in range(count)]
+    return [client.post(URL, json=invoice_body(), headers=invoicing["admin"]).get_json()
+            for _ in range(count)]
 
 
 def test_one_call_paying_an_invoice_several_times_records_each_line_in_order(app, client, invoicing):
     first, second = _issued(client, invoicing, 2)  # 34.06 payable each
-    lines = [PaymentLine(second["id"], Decimal("10.00"), "E1"), PaymentLine(first["id"], Decimal("5.00"), "E2"),
-             PaymentLine(second["id"], Decimal("4.06"), "E3"), PaymentLine(second["id"], Decimal("20.00"), "E4")]
+    lines = [PaymentLine(invoice["id"], Decimal(amount), reference) for invoice, amount, reference in (
+        (second, "10.00", "E1"), (first, "5.00", "E2"), (second, "4.06", "E3"), (second, "20.00", "E4"))]
     at = datetime(2026, 6, 2, 9, tzinfo=UTC)
     with app.app_context(), new_session() as session:
         outcomes = service.record_payments(session, lines, actor="test", paid_at=at)
@@ -84,16 +85,13 @@ def test_a_call_with_one_line_refused_changes_no_invoice(app, client, invoicing)
     with app.app_context(), new_session() as session:
         service.record_payments(session, [PaymentLine(first["id"], Decimal("34.06"))], actor="test")
         session.commit()
-        for lines, refusal in (([PaymentLine(second["id"], Decimal("1.00")), PaymentLine(first["id"], Decimal("1"))],
-                                IllegalTransition),
-                               ([PaymentLine(second["id"], Decimal("40.00")), PaymentLine(second["id"], Decimal("1"))],
-                                IllegalTransition),  # paid by its first line, then paid again
-                               ([PaymentLine(second["id"], Decimal("1.00")), PaymentLine(10**6, Decimal("1"))],
-                                NotFound),
-                               ([PaymentLine(second["id"], Decimal("1.00")), PaymentLine(first["id"], Decimal("0"))],
-                                ValidationError)):
+        for amounts, refusal in (((("1.00", second), ("1", first)), IllegalTransition),
+                                 ((("40.00", second), ("1", second)), IllegalTransition),  # paid, then again
+                                 ((("1.00", second), ("1", {"id": 10**6})), NotFound),
+                                 ((("1.00", second), ("0", first)), ValidationError)):
             with pytest.raises(refusal):
-                service.record_payments(session, lines, actor="test")
+                service.record_payments(session, [PaymentLine(invoice["id"], Decimal(amount))
+                                                  for amount, invoice in amounts], actor="test")
             session.commit()
     detail = client.get(f"{URL}/{second['id']}", headers=invoicing["auditor"]).get_json()
     assert (detail["state"], [h["what"] for h in detail["history"]]) == ("issued", ["issued"])
@@ -108,7 +106,8 @@ def test_a_payment_made_while_another_call_holds_the_invoice_waits_and_adds_to_i
     def concurrent_payment() -> None:
         try:
             with new_session(app) as other:
-                service.record_payments(other, [PaymentLine(invoice["id"], Decimal("4.06"), "E2")], actor="other")
+                service.record_payments(other, [PaymentLine(invoice["id"], Decimal("4.06"), "E2")],
+                                        actor="other")
                 other.commit()
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
