@@ -18,7 +18,9 @@ exclusive of the phases inside it; "other" is the rest of the run: the job run's
 closing the session; not the check of its matches afterwards, which it once included), and on a
 PostgreSQL on this machine the server's CPU per phase (its backends' CPU from /proc, so that half of
 the work shows too). Under load compare CPU seconds: wall time then
-includes waiting for a CPU.
+includes waiting for a CPU. With `--phases` each part of the payments is written inline, as it is
+decided: on PostgreSQL a run otherwise writes a part on another thread while it decides the next
+(`hub.write_behind`), and the phases would overlap.
 
     .venv/bin/python bench/reconcile.py [--payments 100000] [--database-url postgresql://...] [--phases]
 """
@@ -216,10 +218,10 @@ class Phases:
              ("reads: open invoices", "hub.reconciliation.matching", "load_index"),
              ("reads: remittances", "hub.reconciliation.matching", "load_remittances"),
              ("candidates, scores, decisions", "hub.reconciliation.matching", "match_all"),
-             ("matching: suggestion rows, statuses' events", "hub.reconciliation.service", "run_matching"),
-             ("suggestions: delete old", "hub.reconciliation.booking", "replace_suggestions"),
+             ("matching: suggestion rows, statuses' events", "hub.reconciliation.service", "_Part.write"),
+             ("suggestions: delete old", "hub.reconciliation.booking", "drop_suggestions"),
              ("match rows, allocations, write-offs, credit", "hub.reconciliation.booking", "write_rows"),
-             ("matching: booking (building rows)", "hub.reconciliation.booking", "book_matches"),
+             ("matching: booking (building rows)", "hub.reconciliation.booking", "write_matches"),
              ("entries' statuses", "hub.reconciliation.booking", "set_entries"),
              ("invoices' states (invoicing)", "hub.invoicing.service", "record_payments"),
              ("audit events", "hub.reconciliation.booking", "record_events"),
@@ -339,7 +341,8 @@ def main() -> int:
         os.chdir(tmp)
         app = create_app(Settings(database_url=url, audit_key=BENCH_AUDIT_KEY), start_scheduler=False)
         phases = Phases(app.extensions["hub.engine"])
-        if args.phases:
+        if args.phases:  # each part written as it is decided: on another thread the phases would overlap
+            service.THREADED_WRITES = False
             with phases:
                 phases.start()
                 elapsed, cpu, statements, result = timed_run(app)

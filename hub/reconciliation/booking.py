@@ -50,10 +50,21 @@ class Booking:
 
 def book_matches(session: Session, bookings: Sequence[Booking], *, actor: str, automatic: bool,
                  config: Config, run_id: int | None = None, suggestion_id: int | None = None) -> list[int]:
-    """Write matches and everything that follows from them; returns the match ids in order. A
-    confirmed suggestion (`suggestion_id`, one booking) becomes the match under its own id."""
+    """Write matches and everything that follows from them, the ERPs told; returns the match ids in
+    order. A confirmed suggestion (`suggestion_id`, one booking) becomes the match under its own id."""
+    ids, outcomes = write_matches(session, bookings, actor=actor, automatic=automatic, config=config,
+                                  run_id=run_id, suggestion_id=suggestion_id)
+    notify_erps(session, outcomes, "matched", actor=actor, run_id=run_id)
+    return ids
+
+
+def write_matches(session: Session, bookings: Sequence[Booking], *, actor: str, automatic: bool,
+                  config: Config, run_id: int | None = None, suggestion_id: int | None = None
+                  ) -> tuple[list[int], list[invoicing.PaymentOutcome]]:
+    """`book_matches` but for telling the ERPs: the match ids, and the invoices' states after the
+    payments (for a caller that writes a run's matches in parts and tells the ERPs once)."""
     if not bookings:
-        return []
+        return [], []
     now = utcnow()
     if suggestion_id is not None:
         session.execute(update(PaymentMatch).where(PaymentMatch.id == suggestion_id).values(
@@ -91,8 +102,7 @@ def book_matches(session: Session, bookings: Sequence[Booking], *, actor: str, a
     _link_remittances(session, bookings)
     outcomes = invoicing.record_payments(session, payments, actor=actor)
     record_events(session, events)
-    notify_erps(session, outcomes, "matched", actor=actor, run_id=run_id)
-    return ids
+    return ids, outcomes
 
 
 def _write_matches(session: Session, ids: list[int], bookings: Sequence[Booking], *, actor: str,
@@ -129,12 +139,11 @@ def set_entries(session: Session, rows: list[tuple[int, str, Decimal]]) -> None:
                   [(entry_id, status, str(amount)) for entry_id, status, amount in rows])
 
 
-def replace_suggestions(session: Session, suggestions: list[dict[str, Any]]) -> None:
-    """The pending entries' earlier suggestions give way to this run's."""
+def drop_suggestions(session: Session) -> None:
+    """The pending entries' earlier suggestions, deleted: a run writes its own in their place."""
     pending = select(StatementEntry.id).where(StatementEntry.status.in_(("unmatched", "suggested")))
     session.execute(delete(PaymentMatch).where(PaymentMatch.state == "suggested",
                                                PaymentMatch.entry_id.in_(pending)))
-    write_rows(session, PaymentMatch, suggestions)
 
 
 def _link_remittances(session: Session, bookings: Sequence[Booking]) -> None:

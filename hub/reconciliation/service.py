@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -21,10 +22,11 @@ from hub.invoicing import service as invoicing
 from hub.jobruns.service import claim_slot, finish, slot_key
 from hub.partners.models import Partner
 from hub.reconciliation import booking, credit, matching, queries
-from hub.reconciliation.domain import Allocation, Candidate, Decision, normalise
+from hub.reconciliation.domain import Allocation, Candidate, Config, Decision, Index, Payment, normalise
 from hub.reconciliation.match_models import PartnerCredit, PayerMapping, PaymentMatch, WriteOff
 from hub.reconciliation.models import StatementEntry
 from hub.reconciliation.settings import MatchingSettings
+from hub.write_behind import WriteBehind, overlaps
 
 SessionFactory = Callable[[], Session]
 JOB = "reconcile"
@@ -48,7 +50,7 @@ def reconcile(sessions: SessionFactory, settings: MatchingSettings, *, at: datet
     says what it would do and writes nothing."""
     with sessions() as session, gc_paused():
         if dry_run:
-            decisions, _ = decide_pending(session)
+            decisions = decide_pending(session)
             session.rollback()
             return {"dry_run": True, **summary(decisions),
                     "decisions": [decision_json(d) for d in decisions[:1000]]}
@@ -76,36 +78,76 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def decide_pending(session: Session) -> tuple[list[Decision], Any]:
+def decide_pending(session: Session) -> list[Decision]:
     """Every pending payment decided against the open invoices (reads only)."""
+    config, payments, index, remittances = _matching_inputs(session)
+    return matching.match_all(payments, index, remittances, config)
+
+
+def _matching_inputs(session: Session) -> tuple[Config, list[Payment], Index, matching.Remittances]:
     config = matching.load_config(session)
     payments = matching.load_payments(session, matching.load_payers(session))
-    index = matching.load_index(session)
-    return matching.match_all(payments, index, matching.load_remittances(session), config), (config, index)
+    return config, payments, matching.load_index(session), matching.load_remittances(session)
 
 
 def run_matching(session: Session, *, actor: str, run_id: int | None) -> dict[str, Any]:
-    """Decide, then write: matches in bulk, suggestions in their place, statuses that changed, audited."""
-    decisions, (config, index) = decide_pending(session)
-    bookings = [booking.Booking(d.payment.id, d.payment.key, d.payment.currency, d.match,
-                                index.by_id[d.match.allocations[0].invoice_id].partner_id)
-                for d in decisions if d.match is not None]
-    now = utcnow()
-    # the rows passed straight on: freed once written, their memory reused by what follows
-    booking.replace_suggestions(session, [
-        booking.match_row(d.payment.id, d.payment.currency, c, state="suggested", actor=actor, rank=n,
-                          automatic=False, run_id=run_id, now=now)
-        for d in decisions if d.match is None for n, c in enumerate(d.suggestions, 1)])
-    booking.book_matches(session, bookings, actor=actor, automatic=True, config=config, run_id=run_id)
-    changed = [(d, "suggested" if d.suggestions else "unmatched") for d in decisions if d.match is None]
-    changed = [(d, s) for d, s in changed if s != d.payment.status]
-    booking.set_entries(session, [(d.payment.id, s, d.payment.amount) for d, s in changed])
-    record_events(session, [EventSpec(actor, f"payment.{s}", "statement_entry", str(d.payment.id), None, {
-        "entry_key": d.payment.key, "suggestions": [_brief(c) for c in d.suggestions],
-        **({"note": d.note} if d.note else {})}) for d, s in changed])
+    """Decide, then write, a part of the payments at a time (oldest first, as one pass would): each
+    part's matches in bulk, its suggestions in place of the earlier ones, the statuses that changed,
+    audited; on PostgreSQL a part is written while the next is decided (`hub.write_behind`). The ERPs
+    are told once, each invoice's state at the end of the run."""
+    config, payments, index, remittances = _matching_inputs(session)
+    booking.drop_suggestions(session)
+    decisions: list[Decision] = []
+    paid: dict[int, invoicing.PaymentOutcome] = {}  # invoice id -> its state after the run's payments
+    part = _Part(index, config, actor, run_id, utcnow(), paid)
+    with WriteBehind(threaded=THREADED_WRITES and overlaps(session)) as writes:
+        for start in range(0, len(payments), RUN_PART):
+            decided = matching.match_all(payments[start:start + RUN_PART], index, remittances, config)
+            decisions += decided
+            writes.submit(part.write, session, decided)
+    booking.notify_erps(session, list(paid.values()), "matched", actor=actor, run_id=run_id)
     applied = credit.book(session, credit.exact(credit.open_credits(session), index), actor=actor,
                           automatic=True, run_id=run_id) if config.enabled(credit.RULE) else []
     return {**summary(decisions), "credits_applied": len(applied)}
+
+
+# Payments decided and written together by a run: small enough that deciding the next part overlaps
+# most of the writing (20 parts of 100,000), large enough that each statement carries thousands of rows
+RUN_PART = 5000
+THREADED_WRITES = True  # False: every part written inline (`bench/reconcile.py --phases` times phases)
+
+
+@dataclass(slots=True)
+class _Part:
+    """What writing a run's decided parts shares: the run and the invoices' states so far."""
+
+    index: Index
+    config: Config
+    actor: str
+    run_id: int | None
+    now: datetime
+    paid: dict[int, invoicing.PaymentOutcome]
+
+    def write(self, session: Session, decisions: Sequence[Decision]) -> None:
+        """A part's suggestions, matches (and all that follows but the ERPs), changed statuses, events."""
+        actor, run_id = self.actor, self.run_id
+        booking.write_rows(session, PaymentMatch, [
+            booking.match_row(d.payment.id, d.payment.currency, c, state="suggested", actor=actor, rank=n,
+                              automatic=False, run_id=run_id, now=self.now)
+            for d in decisions if d.match is None for n, c in enumerate(d.suggestions, 1)])
+        by_id = self.index.by_id
+        _, outcomes = booking.write_matches(session, [
+            booking.Booking(d.payment.id, d.payment.key, d.payment.currency, d.match,
+                            by_id[d.match.allocations[0].invoice_id].partner_id)
+            for d in decisions if d.match is not None],
+            actor=actor, automatic=True, config=self.config, run_id=run_id)
+        self.paid.update((o.invoice_id, o) for o in outcomes)
+        changed = [(d, "suggested" if d.suggestions else "unmatched") for d in decisions if d.match is None]
+        changed = [(d, s) for d, s in changed if s != d.payment.status]
+        booking.set_entries(session, [(d.payment.id, s, d.payment.amount) for d, s in changed])
+        record_events(session, [EventSpec(actor, f"payment.{s}", "statement_entry", str(d.payment.id), None, {
+            "entry_key": d.payment.key, "suggestions": [_brief(c) for c in d.suggestions],
+            **({"note": d.note} if d.note else {})}) for d, s in changed])
 
 
 def summary(decisions: Sequence[Decision]) -> dict[str, Any]:
