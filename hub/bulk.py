@@ -133,6 +133,18 @@ def _copy(dbapi_connection: Any, table: str, columns: Sequence[str],
             copy.write_row(row)
 
 
+def fast_compression(session: Session) -> None:
+    """lz4 rather than pglz for what PostgreSQL compresses (values over ~2 kB) for the rest of the
+    transaction, when the server has it (else nothing changes; elsewhere nothing to do): the same values
+    read back, compressed in a third of the CPU (a run's 15,000 payment-status messages, 29 MB: 0.08 s
+    of the server's CPU against 0.18 to 0.23 s)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "SELECT set_config('default_toast_compression', 'lz4', true) FROM pg_settings "
+            "WHERE name = 'default_toast_compression' AND 'lz4' = ANY(enumvals)")
+
+
 def next_ids(session: Session, model: type[Base], count: int) -> list[int]:
     """`count` new primary keys of `model`'s table, for rows written with `insert_values` that others
     must point at. PostgreSQL takes them from the table's sequence (safe beside any writer); on SQLite
@@ -143,9 +155,11 @@ def next_ids(session: Session, model: type[Base], count: int) -> list[int]:
     table = cast(Table, model.__table__)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
+        # the sequence looked up once (a materialised CTE): in the select list pg_get_serial_sequence,
+        # a scan of pg_depend, ran once per id (0.3 s of the server's CPU for a run's 75,000 matches)
         return [row[0] for row in connection.exec_driver_sql(
-            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, %s)",
-            (count,))]
+            f"WITH s AS MATERIALIZED (SELECT pg_get_serial_sequence('{table.name}', 'id')::regclass AS seq) "
+            "SELECT nextval(s.seq) FROM s, generate_series(1, %s)", (count,))]
     start = connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table.name}").scalar_one() + 1
     return list(range(start, start + count))
 

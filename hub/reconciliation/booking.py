@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from hub.audit.service import EventSpec, record_events
-from hub.bulk import insert_rows, next_ids, update_values
+from hub.bulk import fast_compression, insert_rows, next_ids, update_values
 from hub.db import new_id, new_ids, utcnow
 from hub.domain.records import DocumentRecord
 from hub.domain.states import Direction, ExchangeState
@@ -167,6 +167,7 @@ def notify_erps(session: Session, outcomes: Sequence[invoicing.PaymentOutcome], 
                                              .order_by(ErpConnector.id)) if handles(c, STATUS_DOC_TYPE)]
     if not outcomes or not connectors:
         return 0
+    fast_compression(session)  # each message is stored three times (exchange, document, queue row)
     now, batch = utcnow(), new_id()
     at = now.isoformat()
     control_ref = f"{STATUS_CONTROL_REF}{batch}"

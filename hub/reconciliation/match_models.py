@@ -42,7 +42,8 @@ class PaymentMatch(Base):
     actor: Mapped[str] = mapped_column(String(120))  # who made it (system:reconciliation, user:ana)
     decided_by: Mapped[str | None] = mapped_column(String(120))  # who confirmed or undid it
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    run_id: Mapped[int | None] = mapped_column(Integer, index=True)  # the job run that made it
+    # the job run that made it; shown with a match, never looked up by (unindexed: migration 0024)
+    run_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -103,7 +104,8 @@ class PayerMapping(Base):
     kind: Mapped[str] = mapped_column(String(10))  # name | iban
     value: Mapped[str] = mapped_column(String(200))  # normalised
     partner_id: Mapped[int] = mapped_column(ForeignKey("partners.id"), index=True)
-    match_id: Mapped[int | None] = mapped_column(ForeignKey("payment_matches.id"))
+    # indexed: deleting a match (every run deletes the earlier suggestions) looks for mappings of it
+    match_id: Mapped[int | None] = mapped_column(ForeignKey("payment_matches.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
