@@ -183,11 +183,6 @@ def update_values(session: Session, model: type[Base], columns: Sequence[str],
     if connection.dialect.name != "postgresql":
         _update_sqlite(connection, table.name, columns, rows, extended)
         return
-    if extended:  # each list as one JSON array, a column at a time
-        values = list(zip(*rows, strict=True))
-        for n in extended:
-            values[n] = tuple(json_texts(values[n]))
-        rows = list(zip(*values, strict=True))
     types = {c: table.c[c].type.compile(dialect=connection.dialect) for c in ("id", *columns)}
     sets = ", ".join(
         f"{c} = (coalesce(t.{c}::jsonb, '[]'::jsonb) || v.{c}::jsonb)::{types[c]}"
@@ -200,8 +195,9 @@ def update_values(session: Session, model: type[Base], columns: Sequence[str],
         connection.exec_driver_sql(
             f"UPDATE {table.name} AS t SET {sets} FROM unnest({arrays}) AS v({names}) "
             f"WHERE t.id = v.id::{types['id']}",
-            tuple([None if v is None else v if isinstance(v, str) else str(v) for v in column]
-                  for column in zip(*part, strict=True)))
+            tuple(json_texts(column) if n in extended  # a list, as one JSON array
+                  else [None if v is None else v if isinstance(v, str) else str(v) for v in column]
+                  for n, column in enumerate(zip(*part, strict=True))))
 
 
 def _update_sqlite(connection: Any, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]],
