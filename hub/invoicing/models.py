@@ -36,6 +36,8 @@ class IssuedInvoice(Base):
     issued: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
     payable: Mapped[Decimal] = mapped_column(AMOUNT)
+    # an invoice's payments received; a credit note's amount the buyer has deducted from payments (a
+    # remittance advice's credit-note line, or a person's split): paid whole, it is used up
     paid: Mapped[Decimal] = mapped_column(AMOUNT, default=Decimal(0))
     syntax: Mapped[str] = mapped_column(String(20))
     exchange_id: Mapped[str | None] = mapped_column(ForeignKey("exchanges.id"))

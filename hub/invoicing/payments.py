@@ -12,7 +12,7 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ARRAY, ColumnElement, Integer, any_, bindparam, column, func, null, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from hub.audit.service import EventSpec, record_events
 from hub.bulk import json_text, update_values
@@ -181,6 +181,23 @@ def open_invoices(session: Session, ids: Sequence[int] | None = None, *, lock: b
     session.flush()
     # the rows as they come (they index and slice as tuples; a tuple made of each cost 0.15 s a run)
     return list(session.connection().execute(query.with_for_update() if lock else query))
+
+
+def open_credit_notes(session: Session, ids: Sequence[int] | None = None, *, lock: bool = False
+                      ) -> list[tuple[Any, ...]]:
+    """Credit notes the buyer may still deduct from a payment, all or those of `ids`, as `open_invoices`
+    gives invoices (id, number, buyer_id, currency, payable, paid, due_date): not wholly used yet (a
+    credit note's `paid` is what has been deducted), and not the one that credited its invoice in
+    full (that invoice is `credited`: nothing of it is payable, so nothing of the note is left)."""
+    i, original = IssuedInvoice, aliased(IssuedInvoice)
+    query = select(i.id, i.number, i.buyer_id, i.currency, i.payable, i.paid, i.due_date).join(
+        original, original.id == i.credit_of_id).where(
+        i.is_credit_note.is_(True), i.state.in_(PAYABLE_STATES), i.paid < i.payable,
+        original.state != InvoiceState.credited.value)
+    if ids is not None:
+        query = query.where(i.id.in_(list(ids)))
+    session.flush()
+    return list(session.connection().execute(query.with_for_update(of=i) if lock else query))
 
 
 def find_invoice_id(session: Session, ref: Any) -> int | None:

@@ -36,6 +36,7 @@ from hub.invoicing.models import IssuedInvoice
 from hub.invoicing.payments import PaymentLine as PaymentLine
 from hub.invoicing.payments import PaymentOutcome as PaymentOutcome
 from hub.invoicing.payments import find_invoice_id as find_invoice_id
+from hub.invoicing.payments import open_credit_notes as open_credit_notes
 from hub.invoicing.payments import open_invoices as open_invoices
 from hub.invoicing.payments import record_payments as record_payments
 from hub.invoicing.payments import reverse_payments as reverse_payments

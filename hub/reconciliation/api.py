@@ -60,12 +60,17 @@ def payment_detail(entry_id: int) -> Response:
 @bp.post("/payments/<int:entry_id>/split")
 @changer
 def split_payment(entry_id: int) -> tuple[Response, int]:
-    """Split a payment across invoices: {"allocations": [{"invoice": ..., "amount": "..."}]}."""
+    """Split a payment across invoices: {"allocations": [{"invoice": ..., "amount": "..."}]}; a part
+    {"credit_note": ..., "amount": "..."} deducts that much of a credit note of the buyer's (the
+    invoices then take the payment and the deduction together)."""
     parts = _body().get("allocations")
     if not isinstance(parts, list) or not parts or len(parts) > MAX_PARTS \
             or not all(isinstance(p, dict) for p in parts):
-        raise BadParameter(f'allocations: 1 to {MAX_PARTS} of {{"invoice": ..., "amount": "..."}}')
-    parsed = [(_invoice_ref(p.get("invoice"), f"allocations[{n}].invoice"),
+        raise BadParameter(f'allocations: 1 to {MAX_PARTS} of {{"invoice": ..., "amount": "..."}} '
+                           'or {"credit_note": ..., "amount": "..."}')
+    parsed = [(_invoice_ref(p.get("credit_note"), f"allocations[{n}].credit_note"),
+               -amount_of(p.get("amount"), f"allocations[{n}].amount")) if "credit_note" in p else
+              (_invoice_ref(p.get("invoice"), f"allocations[{n}].invoice"),
                amount_of(p.get("amount"), f"allocations[{n}].amount")) for n, p in enumerate(parts)]
     return jsonify(service.split(new_session, entry_id, parsed, actor=current_principal().actor)), 201
 

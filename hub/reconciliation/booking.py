@@ -34,6 +34,7 @@ from hub.reconciliation.match_models import (
 from hub.reconciliation.models import RemittanceRecord, StatementEntry
 
 STATUS_DOC_TYPE = "payment_status"
+ZERO = Decimal(0)
 CHUNK = 5000
 
 
@@ -68,7 +69,9 @@ def book_matches(session: Session, bookings: Sequence[Booking], *, actor: str, a
         for a in c.allocations:
             allocations.append({"match_id": match_id, "invoice_id": a.invoice_id, "amount": a.amount,
                                 "write_off": a.write_off})
-            payments.append(invoicing.PaymentLine(a.invoice_id, a.amount + a.write_off, b.entry_key))
+            # a credit note deducted (negative) is used by as much: its `paid` is what was deducted
+            payments.append(invoicing.PaymentLine(a.invoice_id, a.amount + a.write_off if a.amount > ZERO
+                                                  else -a.amount, b.entry_key))
             if a.write_off > 0:
                 write_offs.append({"entry_id": b.entry_id, "match_id": match_id, "invoice_id": a.invoice_id,
                                    "account": config.tolerance(b.currency).account, "amount": a.write_off,

@@ -224,9 +224,10 @@ class Remittance:
 
 
 class Allocation(NamedTuple):  # immutable; a run makes 100,000 (a frozen dataclass's init costs 2.5 times)
-    """What one invoice takes of a payment."""
+    """What one invoice takes of a payment; negative, what a credit note deducted from it (the invoices
+    then take the payment and the credit note's amount together)."""
 
-    invoice_id: int
+    invoice_id: int  # an invoice's, or (amount negative) a credit note's
     number: str
     amount: Decimal  # of the payment's money
     write_off: Decimal = ZERO  # the shortfall written off (bank fees within tolerance)
@@ -263,8 +264,16 @@ class Decision:
 class Index:
     """Open invoices by number, structured references, partner and amount: built once per run."""
 
-    def __init__(self, invoices: Iterable[OpenInvoice], refs: Iterable[tuple[int, str, str]] = ()) -> None:
+    def __init__(self, invoices: Iterable[OpenInvoice], refs: Iterable[tuple[int, str, str]] = (),
+                 credit_notes: Iterable[OpenInvoice] = ()) -> None:
         self.by_id: dict[int, OpenInvoice] = {}
+        # credit notes a remittance advice may deduct (their `open`: the credit left), apart from the
+        # invoices: no rule offers one as something a payment pays
+        self.credit_notes: dict[int, OpenInvoice] = {}
+        self.credit_by_number: dict[str, list[int]] = {}
+        for note in credit_notes:
+            self.credit_notes[note.id] = note
+            self.credit_by_number.setdefault(normalise(note.number), []).append(note.id)
         self.by_ref: dict[tuple[str, str], int] = {}
         # filled in one pass through defaultdicts (setdefault makes a new list or set per call), kept as
         # plain dicts: a lookup of what is not there adds nothing
@@ -312,9 +321,21 @@ class Index:
             found.sort(key=_due_order)
         return found
 
+    def credit_note(self, number: str, partner_id: int, currency: str) -> OpenInvoice | None:
+        """The partner's credit note of that number in that currency with credit left, if any."""
+        for note_id in self.credit_by_number.get(normalise(number), ()):
+            note = self.credit_notes[note_id]
+            if note.partner_id == partner_id and note.currency == currency and note.open > ZERO:
+                return note
+        return None
+
     def settle(self, allocations: Sequence[Allocation]) -> None:
-        """Take allocated amounts off the invoices' open amounts (later payments see what is left)."""
+        """Take allocated amounts off the invoices' open amounts, and deducted credit notes' amounts
+        off their credit left (later payments see what is left)."""
         for a in allocations:
+            if a.amount < ZERO:  # a credit note deducted
+                self.credit_notes[a.invoice_id].pay(-a.amount)
+                continue
             inv = self.by_id[a.invoice_id]
             self._remove(inv)
             was_open = inv.open > ZERO

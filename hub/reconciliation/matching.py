@@ -63,14 +63,15 @@ def load_config(session: Session) -> Config:
 
 
 def load_index(session: Session) -> Index:
-    """Every open invoice and its RF, Pix and boleto references (one query, through invoicing)."""
+    """Every open invoice and its RF, Pix and boleto references, and the credit notes with credit
+    left (a query each, through invoicing)."""
     invoices, refs = [], []
     for r in invoicing.open_invoices(session):
         invoices.append(OpenInvoice(r[0], r[1], r[2], r[3], r[4], r[5], r[6]))
         if r[7] or r[8] or r[9]:  # most invoices carry none
             refs += [(r[0], kind, value) for kind, value in (("rf", r[7]), ("pix", r[8]), ("boleto", r[9]))
                      if value]
-    return Index(invoices, refs)
+    return Index(invoices, refs, [OpenInvoice(*r) for r in invoicing.open_credit_notes(session)])
 
 
 @dataclass
@@ -192,3 +193,10 @@ def match_all(payments: Sequence[Payment], index: Index, remits: Remittances, co
 def load_index_of(session: Session, ids: Sequence[int]) -> dict[int, OpenInvoice]:
     """The open invoices among `ids`, locked for the decision being made."""
     return {r[0]: OpenInvoice(*r[:7]) for r in invoicing.open_invoices(session, ids, lock=True)}
+
+
+def load_credit_notes_of(session: Session, ids: Sequence[int]) -> dict[int, OpenInvoice]:
+    """The credit notes among `ids` with credit left (`open`), locked for the decision being made."""
+    if not ids:
+        return {}
+    return {r[0]: OpenInvoice(*r) for r in invoicing.open_credit_notes(session, ids, lock=True)}

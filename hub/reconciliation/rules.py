@@ -36,14 +36,24 @@ from hub.reconciliation.domain import (
 
 def _candidate(rule: str, p: Payment, invoices: list[OpenInvoice], tol: Tolerance, signals: set[str],
                reasons: list[str], *, lines: Sequence[tuple[OpenInvoice, Decimal]] | None = None,
-               count_amount: bool = True) -> Candidate:
+               count_amount: bool = True, deducted: Sequence[tuple[OpenInvoice, Decimal]] = ()) -> Candidate:
     """A candidate with its allocations, signals, reasons, figures and score; `signals` is the
-    caller's own new set (added to, not copied: a run makes 110,000 candidates)."""
+    caller's own new set (added to, not copied: a run makes 110,000 candidates). `deducted`: credit
+    notes and the amounts the payer took off (a remittance advice's): the invoices take the payment
+    and those amounts together, each credit note a negative allocation after theirs."""
     total = open_total(invoices)
-    allocs, credit, agrees, how = (allocate_lines(p.amount, lines, tol) if lines is not None
-                                   else allocate(p.amount, invoices, tol, total))
+    amount = p.amount
+    if deducted:
+        amount += sum((used for _, used in deducted), ZERO)
+    allocs, credit, agrees, how = (allocate_lines(amount, lines, tol) if lines is not None
+                                   else allocate(amount, invoices, tol, total))
     if agrees and count_amount:
         signals.add(AMOUNT)
+    if deducted:
+        how += " with " + " + ".join([f"credit note {note.number} {used!s}" for note, used in deducted]) + \
+            " deducted"
+        if allocs:  # the credit notes go with what they pay, never alone
+            allocs += [Allocation(note.id, note.number, -used) for note, used in deducted]
     reasons = [*reasons, f"amount {p.amount!s} {p.currency} against {_open_text(invoices)} open: {how}"]
     conflict = None
     payer = p.payer_id
@@ -58,8 +68,11 @@ def _candidate(rule: str, p: Payment, invoices: list[OpenInvoice], tol: Toleranc
     if several:
         conflict = "the invoices belong to several partners"
         reasons.append(conflict)
-    return Candidate(rule, allocs, signals, reasons, figures(p, invoices, tol, how, total), credit, conflict,
-                     None, _weigh(signals, credit, allocs, conflict))
+    shown = figures(p, invoices, tol, how, total)
+    if deducted:
+        shown["credit_notes"] = {note.number: str(used) for note, used in deducted}
+    return Candidate(rule, allocs, signals, reasons, shown, credit, conflict, None,
+                     _weigh(signals, credit, allocs, conflict))
 
 
 def _several_partners(invoices: Sequence[OpenInvoice]) -> bool:
@@ -135,8 +148,15 @@ def remittance_rule(p: Payment, ix: Index, remits: Sequence[Remittance], tol: To
     out = []
     for r in remits:
         notes: list[str] = []
-        lines = []
+        lines: list[tuple[OpenInvoice, Decimal]] = []
+        deducted: list[tuple[OpenInvoice, Decimal]] = []  # credit notes the payer took off, how much
+        refused: list[str] = []  # deductions our books cannot honour
         for number, amount in r.lines:
+            if amount < ZERO:  # the payer took one of our credit notes off the payment
+                deduction = _deduction(p, ix, r, number, -amount, refused)
+                if deduction is not None:
+                    deducted.append(deduction)
+                continue
             ids = ix.by_number.get(normalise(number), [])
             live = [i for i in _same_currency(p, ix, ids, notes) if i.partner_id == r.partner_id]
             if live:
@@ -151,10 +171,30 @@ def remittance_rule(p: Payment, ix: Index, remits: Sequence[Remittance], tol: To
             signals.add(REFERENCE)
             notes.append(f"the payment's text names {', '.join(named)}")
         why = [f"remittance advice {r.number} names {len(lines)} invoice(s)", *notes]
-        found = _candidate("remittance", p, [inv for inv, _ in lines], tol, signals, why, lines=lines)
+        found = _candidate("remittance", p, [inv for inv, _ in lines], tol, signals, [*why, *refused],
+                           lines=lines, deducted=deducted)
         found.figures["remittance"] = {"id": r.id, "number": r.number}
+        if refused:  # the payer deducted credit our books do not have: never automatic
+            found.doubt = refused[0]
         out.append(found)
     return out
+
+
+def _deduction(p: Payment, ix: Index, r: Remittance, number: str, amount: Decimal, notes: list[str]
+               ) -> tuple[OpenInvoice, Decimal] | None:
+    """The credit note a remittance line deducts and how much of it is used: at most the credit it has
+    left; None when the partner has no credit note of that number in the payment's currency with
+    credit left. Either way a deduction our books cannot honour adds its reason to `notes`."""
+    note = ix.credit_note(number, r.partner_id, p.currency)
+    if note is None:
+        notes.append(f"remittance {r.number} deducts {number}, which is not a credit note of the partner's "
+                     f"with credit left in {p.currency}")
+        return None
+    if amount > note.open:
+        notes.append(f"remittance {r.number} deducts {amount!s} of credit note {note.number}, which has "
+                     f"{note.open!s} left")
+        return note, note.open
+    return note, amount
 
 
 def partner_amount_rule(p: Payment, ix: Index, remits: Sequence[Remittance], tol: Tolerance
@@ -236,8 +276,8 @@ def _doubt_overpayment(c: Candidate, ix: Index) -> None:
     first = by_id[c.allocations[0].invoice_id]
     group = (first.partner_id, first.currency)
     # the partner's other open invoices, counted (`live` over all of them cost 0.2 s a run)
-    mine = {inv.id for a in c.allocations if (inv := by_id[a.invoice_id]).partner_id == group[0]
-            and inv.currency == group[1] and inv.open > ZERO}
+    mine = {inv.id for a in c.allocations if (inv := by_id.get(a.invoice_id)) is not None  # not a credit note
+            and inv.partner_id == group[0] and inv.currency == group[1] and inv.open > ZERO}
     others = ix.open_count.get(group, 0) - len(mine)
     if others:
         c.doubt = (f"overpaid by {c.credit!s} while the partner has {others} other open invoice(s) in "

@@ -167,8 +167,8 @@ def confirm(sessions: SessionFactory, match_id: int, *, actor: str) -> dict[str,
 
 def split(sessions: SessionFactory, entry_id: int, parts: Sequence[tuple[Any, Decimal]], *, actor: str,
           rule: str = "split") -> dict[str, Any]:
-    """Match a payment by hand to invoices (id or number) with amounts; what is left is the partner's
-    credit. One part is a match by hand."""
+    """Match a payment by hand to invoices (id or number) with amounts, a negative amount deducting a
+    credit note (id or number); what is left is the partner's credit. One part is a match by hand."""
     with sessions() as session, transaction(session):
         matching.lock(session)
         entry = _pending_entry(session, entry_id)
@@ -204,12 +204,30 @@ def _invoice_id(session: Session, ref: Any, n: int) -> int:
 def _manual_candidate(session: Session, entry: StatementEntry, lines: Sequence[tuple[int, Decimal, Decimal]],
                       *, rule: str, actor: str) -> tuple[Candidate, int]:
     """Check a person's allocation against the invoices as they are now: open, same currency, one
-    buyer, each amount positive and at most its open amount, together at most the payment."""
-    index = matching.load_index_of(session, [i for i, _, _ in lines])
+    buyer, each amount positive and at most its open amount, together at most the payment. A negative
+    amount deducts a credit note of the buyer's (at most the credit it has left): the invoices then
+    take the payment and the deduction together."""
+    index = matching.load_index_of(session, [i for i, amount, _ in lines if amount > 0])
+    notes = matching.load_credit_notes_of(session, [i for i, amount, _ in lines if amount < 0])
     allocations, problems = [], []
     for n, (invoice_id, amount, write_off) in enumerate(lines):
         inv = index.get(invoice_id)
         where = f"allocations[{n}]"
+        if amount < 0:
+            note = notes.get(invoice_id)
+            if note is None:
+                problems.append(f"{where}.credit_note: document {invoice_id} is not a credit note with "
+                                "credit left (one that credited its invoice in full, or used up, has none)")
+            elif note.currency != entry.currency:
+                problems.append(f"{where}.credit_note: {note.number} is in {note.currency}, the payment in "
+                                f"{entry.currency}")
+            elif -amount > note.open:
+                problems.append(f"{where}.amount: {-amount} is more than {note.number}'s credit left "
+                                f"{note.open}")
+            else:
+                allocations.append(Allocation(note.id, note.number, amount))
+                index[note.id] = note  # its partner and credit left, for the checks and figures below
+            continue
         if inv is None:
             problems.append(f"{where}.invoice: invoice {invoice_id} is not open")
         elif inv.currency != entry.currency:
@@ -223,6 +241,9 @@ def _manual_candidate(session: Session, entry: StatementEntry, lines: Sequence[t
     total = sum((a.amount for a in allocations), Decimal(0))
     if total > entry.amount:
         problems.append(f"allocations: {total} is more than the payment's {entry.amount}")
+    if allocations and total <= 0:
+        problems.append("allocations: the credit notes deduct as much as the invoices take, or more")
+    allocations.sort(key=lambda a: a.amount < 0)  # the invoices first, the credit notes after them
     if len(partners) > 1:
         problems.append("allocations: the invoices belong to several partners")
     if problems:
@@ -333,8 +354,8 @@ def undo_in_session(session: Session, match: PaymentMatch, reason: str, actor: s
                            f"{', '.join(map(str, spent))}): undo that first")
     entry = session.get(StatementEntry, match.entry_id, with_for_update=True)
     assert entry is not None
-    lines = [invoicing.PaymentLine(int(a["invoice_id"]), Decimal(a["amount"]) + Decimal(a["write_off"]),
-                                   entry.entry_key) for a in match.allocations]
+    lines = [invoicing.PaymentLine(int(a["invoice_id"]), abs(Decimal(a["amount"])) + Decimal(a["write_off"]),
+                                   entry.entry_key) for a in match.allocations]  # a credit note's: negative
     outcomes = invoicing.reverse_payments(session, lines, actor=actor, reason=reason) if lines else []
     now = utcnow()
     match.state, match.decided_by, match.decided_at = "undone", actor, now

@@ -98,6 +98,7 @@ class Reader:
         self.amounts: dict[str, Decimal] = {}
         self.remittances: list[RemittanceLine] = []
         self.remit_paid: dict[int, Decimal] = {}
+        self.credit_remits: set[int] = set()  # ids of the DOC lines that name a credit note (1001)
         self.counts: dict[str, Decimal] = {}
         self.mode = "header"
         self.in_summary = False
@@ -613,11 +614,18 @@ def _gin(r: Reader, seg: Segment) -> None:
         r.sscc = text(seg, 1, 0)
 
 
+# UNCL 1001 codes of credit notes: a remittance advice's DOC line naming one deducts it from the payment
+CREDIT_NOTE_CODES = frozenset({"81", "83", "261", "262", "296", "308", "381", "396", "420", "502", "503",
+                               "532"})
+
+
 def _doc(r: Reader, seg: Segment) -> None:
     number_ = text(seg, 1, 0)
     if number_ is None:
         r.ctx.fail(seg, "C503/1004", "the document number is missing", "MISSING")
     remit = RemittanceLine(invoice_number=number_, paid=Decimal(0))
+    if text(seg, 0, 0) in CREDIT_NOTE_CODES:
+        r.credit_remits.add(id(remit))
     r.remittances.append(remit)
     r.remit = remit
     r.mode = "doc"

@@ -1,4 +1,6 @@
-"""REMADV <-> RemittanceAdvice: one DOC group per invoice paid, with MOA amounts and AJT adjustments."""
+"""REMADV <-> RemittanceAdvice: one DOC group per invoice paid, with MOA amounts and AJT adjustments. A
+DOC line naming a credit note (UNCL 1001 381 and the other credit-note codes) deducts it: its amounts
+are read negative whether or not the sender signed them, and a negative line is written as DOC+381."""
 
 from __future__ import annotations
 
@@ -30,6 +32,10 @@ def parse(message: Message, profile: PartnerProfile = GENERIC, *, decimal_mark: 
         if id(remit) not in r.remit_paid:
             r.ctx.warn(None, "C516/5004", f"no amount remitted for document {remit.invoice_number}",
                        "REMIT_NO_AMOUNT")
+        if id(remit) in r.credit_remits:  # a credit note deducted: EANCOM signs it, some senders do not
+            remit.paid = -abs(remit.paid)
+            if remit.invoice_amount is not None:
+                remit.invoice_amount = -abs(remit.invoice_amount)
     return doc
 
 
@@ -44,7 +50,7 @@ def render(doc: RemittanceAdvice, profile: PartnerProfile = GENERIC) -> list[Seg
     w.parties(doc.parties)
     w.currency(doc.currency)
     for remit in doc.remittances:
-        w.add("DOC", "380", remit.invoice_number)
+        w.add("DOC", "381" if remit.paid < 0 else "380", remit.invoice_number)  # a deduction: a credit note
         w.moa("12", remit.paid)
         w.moa("39", remit.invoice_amount)
         w.dtm("137", remit.invoice_date)

@@ -8,7 +8,8 @@ PaymentMeans/PaymentDueDate, the payment date (REMADV DTM 209; UBL has no elemen
 The canonical document has no payment means: the hub writes PaymentMeansCode 1 (instrument not
 defined) and does not keep the code it reads.
 One RemittanceAdviceLine per invoice paid: BillingReference/InvoiceDocumentReference (number, issue
-date), DebitLineAmount what is paid (CreditLineAmount when negative, e.g. a credit note taken off),
+date), DebitLineAmount what is paid (CreditLineAmount when negative: a credit note taken off, named by a
+CreditNoteDocumentReference, which is read as a deduction whichever amount carries it),
 BillingReferenceLine/Amount the invoice's amount, an AllowanceCharge there the adjustment (negative:
 an allowance, the deduction the payer took) with its reason code (REMADV AJT), and BalanceAmount what
 remains open after the payment (written, not read: it follows from the others).
@@ -77,8 +78,9 @@ def _parties(root: etree._Element) -> list[Party]:
 def _line(el: etree._Element, n: int) -> RemittanceLine:
     where = f"{_PATH}[{n}]"
     invoice = el.find("cac:BillingReference/cac:InvoiceDocumentReference", NS)
+    credit_note = None
     if invoice is None:
-        invoice = el.find("cac:BillingReference/cac:CreditNoteDocumentReference", NS)
+        invoice = credit_note = el.find("cac:BillingReference/cac:CreditNoteDocumentReference", NS)
     if invoice is None:
         invoice = el.find("cac:DocumentReference", NS)
     number = require(text(invoice, "cbc:ID"), "the number of the document paid",
@@ -90,8 +92,12 @@ def _line(el: etree._Element, n: int) -> RemittanceLine:
                                                       element=f"{where}/cbc:DebitLineAmount")])
     reference_line = el.find("cac:BillingReference/cac:BillingReferenceLine", NS)
     adjustment, reason = _adjustment(reference_line)
-    return RemittanceLine(invoice_number=number, paid=(debit or Decimal(0)) - (credit or Decimal(0)),
-                          invoice_amount=decimal(reference_line, "cbc:Amount"), adjustment=adjustment,
+    paid = (debit or Decimal(0)) - (credit or Decimal(0))
+    amount = decimal(reference_line, "cbc:Amount")
+    if credit_note is not None:  # a credit note deducts, whichever amount carries it
+        paid = -abs(paid)
+        amount = None if amount is None else -abs(amount)
+    return RemittanceLine(invoice_number=number, paid=paid, invoice_amount=amount, adjustment=adjustment,
                           adjustment_reason=reason, invoice_date=day(invoice, "cbc:IssueDate"))
 
 
@@ -178,7 +184,8 @@ def _render_line(el: etree._Element, n: int, remit: RemittanceLine, currency: st
         balance = remit.invoice_amount - remit.paid + (remit.adjustment or Decimal(0))
         sub(el, "cbc:BalanceAmount", balance, currencyID=currency)
     billing = sub(el, "cac:BillingReference")
-    invoice = sub(billing, "cac:InvoiceDocumentReference")
+    invoice = sub(billing, "cac:CreditNoteDocumentReference" if remit.paid < 0
+                  else "cac:InvoiceDocumentReference")
     sub(invoice, "cbc:ID", remit.invoice_number)
     opt(invoice, "cbc:IssueDate", remit.invoice_date)
     if remit.invoice_amount is None and remit.adjustment is None:

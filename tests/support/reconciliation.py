@@ -64,6 +64,18 @@ def company(session: Session) -> None:
                                     "city": "Brussels", "postal_code": "1000"}, actor="test")
 
 
+DEMO_PAYER_IBAN = "BE71096123456769"  # demo-retail's account, from which it pays
+
+
+def demo_company_and_retailer(session: Session) -> None:
+    """The company Ponte Demo GmbH (the payee of the REMADV fixtures, GLN 5498765000017) and demo-retail
+    (already added as a partner: the payer, GLN 5412345000013) paying from its known account."""
+    companies.add_company(session, {"name": "Ponte Demo GmbH", "country": "DE", "ids": ["gln:5498765000017"],
+                                    "iban": ACCOUNT}, actor="test")
+    partners.update_profile(session, partners.find_partner(session, "demo-retail"),
+                            {"bank_accounts": [DEMO_PAYER_IBAN]}, actor="test")
+
+
 def buyer(session: Session, name: str, edi_id: str, *, ids: list[tuple[str, str]] | None = None,
           accounts: list[str] | None = None) -> Partner:
     """An EDIFACT buyer (its invoices validate fast), with tax ids and known bank accounts."""

@@ -14,9 +14,7 @@ from stdnum import ean
 
 from hub.config import Settings
 from hub.db import new_session
-from hub.invoicing import companies
 from hub.invoicing import service as invoicing
-from hub.partners import service as partners
 from hub.reconciliation import service
 from hub.reconciliation.imports import Source, import_statement
 from hub.reconciliation.settings import MatchingSettings
@@ -81,11 +79,7 @@ def _world(app: Flask, client: Any, make_partner: Any) -> Any:
     demo-retail (who sent the REMADV)."""
     demo = make_partner("demo-retail", edi_id="5412345000013")
     with app.app_context(), new_session() as session:
-        companies.add_company(session, {"name": "Ponte Demo GmbH", "country": "DE",
-                                        "ids": ["gln:5498765000017"], "iban": reconciliation.ACCOUNT},
-                              actor="test")
-        partners.update_profile(session, partners.find_partner(session, "demo-retail"),
-                                {"bank_accounts": ["BE71096123456769"]}, actor="test")
+        reconciliation.demo_company_and_retailer(session)
         for n, (name, (ids, accounts)) in enumerate(BUYERS.items()):
             stem = f"40000001{n:04d}"
             reconciliation.buyer(session, name, stem + ean.calc_check_digit(stem), ids=ids, accounts=accounts)

@@ -21,10 +21,11 @@ from tests.unit.edifact._profiles import FIXTURES, profile_for
 from tests.unit.edifact._util import parse_file
 from tests.unit.fidelity.roundtrip import IDENTITY
 
-FILES = counted(sorted(FIXTURES.glob("*.edi")), 14, "fixtures/edifact/*.edi") + \
+FILES = counted(sorted(FIXTURES.glob("*.edi")), 15, "fixtures/edifact/*.edi") + \
     corpus_files(EDIFACT_CORPUS, "*/*", 15)
 NOT_ACCEPTED = {"staedi/invoic_d97b_bad.edi"}  # QTY 6060 '1020A' is not a number: refused on receipt
-NO_UBL = {"edifact/demo_remadv_d96a_basic.edi", "edifact/demo_remadv_d96a_reconciliation.edi"}  # REMADV
+NO_UBL = {"edifact/demo_remadv_d96a_basic.edi", "edifact/demo_remadv_d96a_reconciliation.edi",  # REMADV
+          "edifact/demo_remadv_d96a_credit_notes.edi"}
 
 _T01_NO_DELIVERY = ("PEPPOL-T01-B03702", "PEPPOL-T01-B07202", "PEPPOL-T01-B07203", "PEPPOL-T01-B29301")
 REFUSED: dict[str, set[str]] = {

@@ -126,6 +126,67 @@ def test_a_remittance_advice_spreads_one_payment_over_its_invoices():
     assert [a.amount for a in decision.match.allocations] == [D("100.00"), D("200.00"), D("300.00")]
 
 
+def _credit_note(n: int, amount: str, partner: int = 1, currency: str = "EUR", used: str = "0"
+                 ) -> OpenInvoice:
+    return OpenInvoice(n, f"CN-2026-{n:06d}", partner, currency, D(amount), D(used), None)
+
+
+def _deducting(*lines: tuple[str, str], total: str, partner: int = 1) -> Remittance:
+    return Remittance(9, partner, "RA-9", "EUR", D(total), tuple((n, D(a)) for n, a in lines))
+
+
+def test_a_remittance_advice_deducting_a_credit_note_matches_the_invoice_it_pays_with_it():
+    """900.00 paid for a 1,000.00 invoice less credit note CN 100.00: the invoice takes the payment and
+    the credit together (paid whole), the credit note is used by 100.00, nothing is left over."""
+    ix = Index([_invoice(1, "1000.00")], credit_notes=[_credit_note(51, "100.00")])
+    advice = _deducting(("INV-2026-000001", "1000.00"), ("CN-2026-000051", "-100.00"), total="900.00")
+    decision = decide(_pay("900.00", payer=1), ix, [advice], Config())
+    match = decision.match
+    assert match is not None and match.rule == "remittance" and AMOUNT in match.signals
+    assert match.allocations == [Allocation(1, "INV-2026-000001", D("1000.00")),
+                                 Allocation(51, "CN-2026-000051", D("-100.00"))]
+    assert match.credit == 0 and match.figures["credit_notes"] == {"CN-2026-000051": "100.00"}
+    assert "credit note CN-2026-000051 100.00 deducted" in " ".join(match.reasons)
+    ix.settle(match.allocations)
+    assert ix.by_id[1].open == 0 and ix.credit_notes[51].open == 0
+    again = decide(_pay("900.00", payer=1), Index([_invoice(2, "1000.00")], credit_notes=[
+        ix.credit_notes[51]]), [_deducting(("INV-2026-000002", "1000.00"), ("CN-2026-000051", "-100.00"),
+                                           total="900.00")], Config())
+    assert again.match is None  # the credit note is used up: the amounts no longer agree
+    assert "which is not a credit note of the partner's with credit left in EUR" in " ".join(
+        again.suggestions[0].reasons)
+
+
+def test_a_deduction_a_credit_note_cannot_cover_is_only_suggested():
+    """More than the credit note has left, another partner's credit note, one in another currency, or a
+    number that is no credit note: the amounts disagree, a person decides, the reasons say why."""
+    for notes, why in (([_credit_note(51, "100.00", used="40.00")], "which has 60.00 left"),
+                       ([_credit_note(51, "100.00", partner=2)], "not a credit note of the partner's"),
+                       ([_credit_note(51, "100.00", currency="USD")], "not a credit note of the partner's"),
+                       ([], "not a credit note of the partner's")):
+        ix = Index([_invoice(1, "1000.00")], credit_notes=notes)
+        advice = _deducting(("INV-2026-000001", "1000.00"), ("CN-2026-000051", "-100.00"), total="900.00")
+        decision = decide(_pay("900.00", payer=1), ix, [advice], Config())
+        assert decision.match is None, why
+        assert why in " ".join(decision.suggestions[0].reasons)
+
+
+def test_deductions_with_bank_fees_and_several_invoices():
+    """Two invoices less two credit notes, 1.50 short by the bank's fees: all settled, the fee written
+    off, both credit notes used whole."""
+    ix = Index([_invoice(1, "1000.00"), _invoice(2, "250.00")],
+               credit_notes=[_credit_note(51, "100.00"), _credit_note(52, "50.00")])
+    advice = _deducting(("INV-2026-000001", "1000.00"), ("CN-2026-000051", "-100.00"),
+                        ("INV-2026-000002", "250.00"), ("CN-2026-000052", "-50.00"), total="1100.00")
+    decision = decide(_pay("1098.50", payer=1), ix, [advice], Config())
+    match = decision.match
+    assert match is not None
+    assert [(a.invoice_id, a.amount, a.write_off) for a in match.allocations] == [
+        (1, D("1000.00"), D(0)), (2, D("248.50"), D("1.50")), (51, D("-100.00"), D(0)),
+        (52, D("-50.00"), D(0))]
+    assert sum(a.amount for a in match.allocations) == D("1098.50")
+
+
 def test_an_overpayment_is_left_to_a_person_while_its_partner_has_other_open_invoices():
     ix = Index([_invoice(1, "100.00"), _invoice(2, "50.00"), _invoice(3, "70.00"), _invoice(4, "80.00", 2)])
     doubted = decide(_pay("120.00", "INV-2026-000001", payer=1), ix, [], Config())

@@ -55,6 +55,11 @@ def test_one_payment_of_three_invoices_one_in_part() -> None:
 def test_ubl_and_remadv_give_the_same_canonical_remittance_advice(directory: str) -> None:
     doc = parse_ubl(UBL_FIXTURE.read_bytes())
     assert isinstance(doc, RemittanceAdvice)
+    _through_remadv(doc, directory)
+
+
+def _through_remadv(doc: RemittanceAdvice, directory: str) -> tuple[bytes, RemittanceAdvice]:
+    """`doc` written as a REMADV of `directory` (valid) and read back the same: the bytes, what was read."""
     profile = PartnerProfile(directory=directory)
     rendered = render(doc, "edifact", profile=profile, identity=Identity("A", "14", "B", "14"),
                       control_ref="R1")
@@ -63,6 +68,7 @@ def test_ubl_and_remadv_give_the_same_canonical_remittance_advice(directory: str
     back = registry.lookup("REMADV", directory).parse(message, profile)
     assert isinstance(back, RemittanceAdvice)
     assert _essentials(back) == _essentials(doc)
+    return rendered.data, back
 
 
 def test_a_remadv_written_as_ubl_reads_back_the_same(oracle: Any, tmp_path: Path) -> None:
@@ -101,3 +107,41 @@ def test_a_remittance_advice_without_currency_is_not_written() -> None:
     with pytest.raises(MappingError) as caught:
         render_ubl(doc)
     assert caught.value.problems[0].element == "/RemittanceAdvice/cbc:DocumentCurrencyCode"
+
+
+CREDIT_NOTES_UBL = ROOT / "fixtures" / "ubl" / "ponte_remittanceadvice_credit_notes.xml"
+CREDIT_NOTES_REMADV = ROOT / "fixtures" / "edifact" / "demo_remadv_d96a_credit_notes.edi"
+DEDUCTED = [("INV-2026-000501", D("1000.00")), ("CN-2026-000001", D("-100.00")),
+            ("INV-2026-000502", D("250.00")), ("CN-2026-000002", D("-50.00"))]
+
+
+def test_a_credit_note_line_deducts_whether_or_not_the_sender_signed_it() -> None:
+    """REMADV DOC+381 with MOA+12:-100.00 (EANCOM signs it) and with MOA+12:50.00 (some senders do
+    not); UBL CreditNoteDocumentReference with a CreditLineAmount, and with a DebitLineAmount: each a
+    negative line, the total what the payer paid."""
+    (remadv,) = parse_file(CREDIT_NOTES_REMADV, GENERIC)
+    ubl = parse_ubl(CREDIT_NOTES_UBL.read_bytes())
+    for doc in (remadv, ubl):
+        assert isinstance(doc, RemittanceAdvice)
+        assert [(r.invoice_number, r.paid) for r in doc.remittances] == DEDUCTED
+        assert [r.invoice_amount for r in doc.remittances] == [D("1000.00"), D("-100.00"), D("250.00"),
+                                                               D("-50.00")]
+        assert sum(r.paid for r in doc.remittances) == doc.total_paid == D("1100.00")
+
+
+@pytest.mark.parametrize("directory", ["D96A", "D01B"])
+def test_a_deduction_is_written_as_a_credit_note_both_ways(directory: str, oracle: Any,
+                                                           tmp_path: Path) -> None:
+    """Written, a negative line names a credit note: DOC+381 with the signed amount in REMADV,
+    CreditNoteDocumentReference with a CreditLineAmount in UBL (valid against the OASIS schema); each
+    reads back the same."""
+    doc = parse_ubl(CREDIT_NOTES_UBL.read_bytes())
+    assert isinstance(doc, RemittanceAdvice)
+    written, back = _through_remadv(doc, directory)
+    text = written.decode().replace("\n", "")
+    assert "DOC+381+CN-2026-000001'MOA+12:-100" in text and "DOC+380+INV-2026-000501'" in text
+    data = render_ubl(back)
+    assert oracle_fatal(oracle, data, tmp_path, "remittance.xml") == []
+    assert data.count(b"<cac:CreditNoteDocumentReference>") == 2
+    assert b"<cbc:CreditLineAmount currencyID=\"EUR\">50.00</cbc:CreditLineAmount>" in data
+    assert _essentials(parse_ubl(data)) == _essentials(doc)  # type: ignore[arg-type]
