@@ -4,7 +4,8 @@ Generates its own data straight into a fresh database: 5,000 buyers (most with a
 a VAT number), 100,000 open invoices in EUR, BRL and USD whose amounts repeat within a partner (several
 open invoices of the same amount), some with an RF creditor reference; and 100,000 payments, keeping
 the generator's truth (which invoices each pays): a third quote no reference at all, some fall short by
-bank fees, a tenth pay several invoices (their numbers in the text, or a remittance advice), some are
+bank fees, a tenth pay several invoices (their numbers in the text, or a remittance advice, which for
+some deducts a partial credit note of the first invoice's: about 1,800 credit notes), some are
 partial, some quote a near-miss reference (one character off: a letter for a digit, or a number no
 invoice has), some pay nothing of ours, some are reversals; and one active ERP connector that
 carries the payment-status messages, so the run queues one for every buyer whose invoices it pays
@@ -102,7 +103,7 @@ def generate(url: str, count: int, seed: int = 16) -> dict[int, tuple[int, ...]]
                          "paid": Decimal(0), "syntax": "edifact", "source": "bench", "request": {},
                          "canonical": {}, "history": [],
                          "payment_reference": _rf(n) if n % 5 == 0 else None, "created_at": now})
-    entries, remits, truth = _payments(rnd, invoices, count, now)
+    entries, remits, truth, credit_notes = _payments(rnd, invoices, count, now)
     with engine.begin() as conn:
         conn.execute(insert(Partner), partners)
         conn.execute(insert(PartnerIdentifier), ids)
@@ -110,6 +111,8 @@ def generate(url: str, count: int, seed: int = 16) -> dict[int, tuple[int, ...]]
                                         "payment_days": 30, "invoice_prefix": "INV", "created_at": now}])
         for start in range(0, len(invoices), 20_000):
             conn.execute(insert(IssuedInvoice), invoices[start:start + 20_000])
+        if credit_notes:
+            conn.execute(insert(IssuedInvoice), credit_notes)
         conn.execute(insert(BankStatement), [{"id": 1, "source_format": "camt.053",
                                               "account": "BE71096123456769",
                                               "statement_ref": "BENCH", "statement_date": today,
@@ -135,7 +138,8 @@ def generate(url: str, count: int, seed: int = 16) -> dict[int, tuple[int, ...]]
 
 
 def _payments(rnd: random.Random, invoices: list[dict[str, Any]], count: int, now: datetime
-              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[int, tuple[int, ...]]]:
+              ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[int, tuple[int, ...]],
+                         list[dict[str, Any]]]:
     by_partner: dict[int, list[dict[str, Any]]] = {}
     for inv in invoices:
         by_partner.setdefault(inv["buyer_id"], []).append(inv)
@@ -157,6 +161,10 @@ def _payments(rnd: random.Random, invoices: list[dict[str, Any]], count: int, no
         amount = sum((i["payable"] for i in paid), Decimal(0))
         text_, known = "Invoice " + " ".join(i["number"] for i in paid), rnd.random() < 0.7
         if kind < 0.05 and len(paid) > 1:  # half of those paying several come with a remittance advice
+            if kind < 0.02:  # some of those take a partial credit note of the first invoice off
+                note = out.credit_note(inv, count)
+                amount -= note["payable"]
+                paid.append(note)
             out.remittance(inv, paid, amount)
             text_ = f"REMITTANCE RA-{len(out.entries) + 1}"
         if 0.10 <= kind < 0.43:  # a third: no reference at all
@@ -184,7 +192,7 @@ def _payments(rnd: random.Random, invoices: list[dict[str, Any]], count: int, no
     while len(out.entries) < count:  # every invoice is spoken for: the rest pay nothing of ours
         out.add(order[len(out.entries) % len(order)], Decimal(rnd.randint(100, 99_999)) / 100,
                 f"Refund {rnd.randint(1, 10**9)}", [], False)
-    return out.entries[:count], out.remits, out.truth
+    return out.entries[:count], out.remits, out.truth, out.credit_notes
 
 
 class _Payments:
@@ -195,6 +203,7 @@ class _Payments:
         self.entries: list[dict[str, Any]] = []
         self.remits: list[dict[str, Any]] = []
         self.truth: dict[int, tuple[int, ...]] = {}
+        self.credit_notes: list[dict[str, Any]] = []
 
     def add(self, inv: dict[str, Any], amount: Decimal, text_: str, paid: list[dict[str, Any]], known: bool,
             *, fees: Decimal = Decimal(0), structured: str | None = None, later: int = 0) -> None:
@@ -210,9 +219,21 @@ class _Payments:
         self.truth[n] = tuple(i["id"] for i in paid)
 
     def remittance(self, inv: dict[str, Any], paid: list[dict[str, Any]], amount: Decimal) -> None:
+        """An advice naming the invoices paid, a credit note among them as a deduction (negative)."""
         self.remits.append({"partner_id": inv["buyer_id"], "number": f"RA-{len(self.entries) + 1}",
                             "currency": inv["currency"], "total": amount, "created_at": self.now,
-                            "lines": [{"invoice": i["number"], "amount": str(i["payable"])} for i in paid]})
+                            "lines": [{"invoice": i["number"],
+                                       "amount": str(-i["payable"] if i["is_credit_note"] else i["payable"])}
+                                      for i in paid]})
+
+    def credit_note(self, inv: dict[str, Any], invoices: int) -> dict[str, Any]:
+        """A credit note for part of `inv` (a tenth of it), issued, nothing of it used yet."""
+        n = invoices + len(self.credit_notes) + 1
+        note = {**inv, "id": n, "number": f"CN-2026-{n:06d}", "is_credit_note": True,
+                "credit_of_id": inv["id"], "due_date": None, "payment_reference": None,
+                "payable": (inv["payable"] / 10).quantize(Decimal("0.01"))}
+        self.credit_notes.append(note)
+        return note
 
 
 class Phases:
