@@ -95,11 +95,13 @@ def _amount(text: str, field: str) -> Decimal:
 
 
 def _parts(text: str) -> list[tuple[Any, Decimal]]:
-    """`INV-1=100.00` per line (invoice number or id = amount)."""
+    """`INV-1=100.00` per line (invoice number or id = amount); `CN-1=-20.00` deducts a credit note."""
     parts = []
     for n, line in enumerate(t for t in text.splitlines() if t.strip()):
         invoice, _sep, amount = line.partition("=")
-        parts.append((invoice.strip(), _amount(amount, f"line {n + 1}")))
+        deducted = amount.strip().startswith("-")
+        value = _amount(amount.strip().removeprefix("-"), f"line {n + 1}")
+        parts.append((invoice.strip(), -value if deducted else value))
     if not parts:
         raise ValidationError("write one invoice=amount per line")
     return parts

@@ -24,6 +24,7 @@ from hub.reconciliation.match_models import PaymentAllocation, PaymentMatch
 from hub.reconciliation.models import StatementEntry
 from hub.reconciliation.settings import MatchingSettings
 from tests.support import reconciliation
+from tests.support.admin import enrolled_user, page_token, sign_in
 from tests.support.exchanges import post, process
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -161,3 +162,22 @@ def test_a_person_deducts_a_credit_note_by_hand_and_a_used_one_is_refused_naming
     assert documents["INV-2026-000501"][:2] == ("paid", D("1000.00"))
     assert documents["CN-2026-000001"][:2] == ("paid", D("100.00"))
     assert documents["CN-2026-000003"][:2] == ("issued", D(0))  # the full credit note: never deductible
+
+
+def test_an_operator_deducts_a_credit_note_on_the_page(app: Flask, make_partner: Any) -> None:
+    """The queue's split takes `CN-2026-000001=-100,00` (a minus: deducted, a decimal comma read as a
+    point) beside the invoice it pays with the payment."""
+    _world(app, make_partner)
+    entry_id = _pay(app, "Rechnung 501 abzgl. Gutschrift", "900.00")
+    _run(app)
+    page = app.test_client()
+    sign_in(page, app, enrolled_user(app, "otto", "operator"))
+    queue = page.get("/admin/reconciliation").get_data(as_text=True)
+    assert "a credit note deducted: its number=-amount" in queue
+    done = page.post(f"/admin/reconciliation/payments/{entry_id}/act", follow_redirects=True, data={
+        "csrf_token": page_token(page), "action": "split",
+        "parts": "INV-2026-000501=1000.00\nCN-2026-000001=-100,00"}).get_data(as_text=True)
+    assert f"Payment {entry_id}: done" in done
+    documents = _documents(app)
+    assert documents["INV-2026-000501"][:2] == ("paid", D("1000.00"))
+    assert documents["CN-2026-000001"][:2] == ("paid", D("100.00"))
