@@ -1,5 +1,5 @@
 """ISO 20022 camt.053 (BkToCstmrStmt), camt.052 (BkToCstmrAcctRpt, the intraday account report) and
-camt.054 (BkToCstmrDbtCdtNtfctn), versions .001.02 to .001.08 (the namespace is matched by its prefix),
+camt.054 (BkToCstmrDbtCdtNtfctn), versions .001.02 to .001.13 (the namespace is matched by its prefix),
 read with the hub's safe XML parser. Pure.
 
 An entry with several transaction details (NtryDtls/TxDtls, a batch booked as one amount) gives one
@@ -43,7 +43,9 @@ from hub.xmlsafe import parse_xml
 NAMESPACES = {"camt.053": "urn:iso:std:iso:20022:tech:xsd:camt.053.001.",
               "camt.052": "urn:iso:std:iso:20022:tech:xsd:camt.052.001.",
               "camt.054": "urn:iso:std:iso:20022:tech:xsd:camt.054.001."}
-VERSIONS = {f"{n:02d}" for n in range(2, 9)}
+# .001.08 onwards (ISO 20022's 2019 messages and later: SEPA, CBPR+, Swiss SPS) name a party under Pty
+# and an entry's status under Sts/Cd; both shapes are read
+VERSIONS = {f"{n:02d}" for n in range(2, 14)}
 CONTAINERS = {"camt.053": ("BkToCstmrStmt", "Stmt"), "camt.052": ("BkToCstmrAcctRpt", "Rpt"),
               "camt.054": ("BkToCstmrDbtCdtNtfctn", "Ntfctn")}
 # A booked entry with its details is 20 to 40 elements: the hub's default XML budget (500,000) would
@@ -69,7 +71,7 @@ def parse(data: bytes) -> list[ParsedStatement]:
     kind = message_kind(root)
     if kind is None:
         raise fail("/*", "namespace", f"{etree.QName(root).namespace!r} is not camt.052, camt.053 or "
-                   "camt.054 (versions 001.02 to 001.08)")
+                   "camt.054 (versions 001.02 to 001.13)")
     reader = _Reader(etree.QName(root).namespace or "")
     envelope, block = CONTAINERS[kind]
     container = reader.first(root, envelope)

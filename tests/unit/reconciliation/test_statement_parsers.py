@@ -64,6 +64,23 @@ def test_camt054_of_a_later_version_with_charges_total() -> None:
     assert wire.counterparty_name == "Globex Corporation" and wire.booking_date.isoformat() == "2026-12-02"
 
 
+@pytest.mark.parametrize("version", ["09", "10", "11", "12", "13"])
+def test_later_camt_versions_read_as_the_2019_one(version: str) -> None:
+    """camt.053/.054 .001.09 to .001.13 keep the paths read (Pty, Sts/Cd, Refs, RmtInf): the same entries
+    as the fixtures' own versions; a version the reader does not know is refused naming it."""
+    for name, kind, own in (("ponte_camt054_usd.xml", "camt.054", "08"),
+                            ("ponte_camt053_eur.xml", "camt.053", "02")):
+        data = (BANK / name).read_bytes()
+        later = data.replace(f"{kind}.001.{own}".encode(), f"{kind}.001.{version}".encode())
+        assert later != data
+        assert [as_dict(s) for s in read(later, None, None, PROFILES)[1]] == \
+            [as_dict(s) for s in read(data, None, None, PROFILES)[1]]
+    unknown = (BANK / "ponte_camt054_usd.xml").read_bytes().replace(b"camt.054.001.08", b"camt.054.001.14")
+    with pytest.raises((UnknownFormat, ValidationError)) as caught:
+        read(unknown, "camt", None, PROFILES)
+    assert "camt.054.001.14" in str(caught.value)
+
+
 def test_mt940_structured_details_reversal_and_charges() -> None:
     first, second = parsed("ponte_mt940_eur.sta")
     credit, charged, reversal, fee = first.entries
