@@ -153,7 +153,7 @@ def remittance_rule(p: Payment, ix: Index, remits: Sequence[Remittance], tol: To
         refused: list[str] = []  # deductions our books cannot honour
         for number, amount in r.lines:
             if amount < ZERO:  # the payer took one of our credit notes off the payment
-                deduction = _deduction(p, ix, r, number, -amount, refused)
+                deduction = _deduction(p, ix, r, number, -amount, deducted, refused)
                 if deduction is not None:
                     deducted.append(deduction)
                 continue
@@ -180,20 +180,23 @@ def remittance_rule(p: Payment, ix: Index, remits: Sequence[Remittance], tol: To
     return out
 
 
-def _deduction(p: Payment, ix: Index, r: Remittance, number: str, amount: Decimal, notes: list[str]
+def _deduction(p: Payment, ix: Index, r: Remittance, number: str, amount: Decimal,
+               before: Sequence[tuple[OpenInvoice, Decimal]], notes: list[str]
                ) -> tuple[OpenInvoice, Decimal] | None:
     """The credit note a remittance line deducts and how much of it is used: at most the credit it has
-    left; None when the partner has no credit note of that number in the payment's currency with
-    credit left. Either way a deduction our books cannot honour adds its reason to `notes`."""
+    left after the advice's lines `before` (a credit note named twice is not spent twice); None when the
+    partner has no credit note of that number in the payment's currency with credit left. Either way
+    a deduction our books cannot honour adds its reason to `notes`."""
     note = ix.credit_note(number, r.partner_id, p.currency)
-    if note is None:
+    left = note.open - sum((used for other, used in before if other is note), ZERO) if note else ZERO
+    if note is None or left <= ZERO:
         notes.append(f"remittance {r.number} deducts {number}, which is not a credit note of the partner's "
                      f"with credit left in {p.currency}")
         return None
-    if amount > note.open:
+    if amount > left:
         notes.append(f"remittance {r.number} deducts {amount!s} of credit note {note.number}, which has "
-                     f"{note.open!s} left")
-        return note, note.open
+                     f"{left!s} left")
+        return note, left
     return note, amount
 
 

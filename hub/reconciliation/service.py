@@ -210,33 +210,37 @@ def _manual_candidate(session: Session, entry: StatementEntry, lines: Sequence[t
     index = matching.load_index_of(session, [i for i, amount, _ in lines if amount > 0])
     notes = matching.load_credit_notes_of(session, [i for i, amount, _ in lines if amount < 0])
     allocations, problems = [], []
+    taken: dict[int, Decimal] = {}  # what the lines before took of each document (named twice: added up)
     for n, (invoice_id, amount, write_off) in enumerate(lines):
         inv = index.get(invoice_id)
         where = f"allocations[{n}]"
         if amount < 0:
             note = notes.get(invoice_id)
+            left = note.open - taken.get(invoice_id, Decimal(0)) if note else Decimal(0)
             if note is None:
                 problems.append(f"{where}.credit_note: document {invoice_id} is not a credit note with "
                                 "credit left (one that credited its invoice in full, or used up, has none)")
             elif note.currency != entry.currency:
                 problems.append(f"{where}.credit_note: {note.number} is in {note.currency}, the payment in "
                                 f"{entry.currency}")
-            elif -amount > note.open:
-                problems.append(f"{where}.amount: {-amount} is more than {note.number}'s credit left "
-                                f"{note.open}")
+            elif -amount > left:
+                problems.append(f"{where}.amount: {-amount} is more than {note.number}'s credit left {left}")
             else:
                 allocations.append(Allocation(note.id, note.number, amount))
+                taken[invoice_id] = taken.get(invoice_id, Decimal(0)) - amount
                 index[note.id] = note  # its partner and credit left, for the checks and figures below
             continue
+        left = inv.open - taken.get(invoice_id, Decimal(0)) if inv else Decimal(0)
         if inv is None:
             problems.append(f"{where}.invoice: invoice {invoice_id} is not open")
         elif inv.currency != entry.currency:
             problems.append(f"{where}.invoice: {inv.number} is in {inv.currency}, the payment in "
                             f"{entry.currency}")
-        elif amount <= 0 or amount + write_off > inv.open:
-            problems.append(f"{where}.amount: {amount} is not between 0 and {inv.number}'s open {inv.open}")
+        elif amount <= 0 or amount + write_off > left:
+            problems.append(f"{where}.amount: {amount} is not between 0 and {inv.number}'s open {left}")
         else:
             allocations.append(Allocation(inv.id, inv.number, amount, write_off))
+            taken[invoice_id] = taken.get(invoice_id, Decimal(0)) + amount + write_off
     partners = {index[a.invoice_id].partner_id for a in allocations}
     total = sum((a.amount for a in allocations), Decimal(0))
     if total > entry.amount:

@@ -140,6 +140,7 @@ def test_a_person_deducts_a_credit_note_by_hand_and_a_used_one_is_refused_naming
     operator = make_user("ana", "operator")
     split = f"{API}/payments/{entry_id}/split"
     whole = {"invoice": "INV-2026-000501", "amount": "1000.00"}
+    deduct = {"credit_note": "CN-2026-000001", "amount": "100.00"}
     for parts, element, words in (
             ([whole, {"credit_note": "CN-2026-000003", "amount": "80.00"}],  # it credited its invoice
              "allocations[1].credit_note", "is not a credit note with credit left"),
@@ -148,12 +149,15 @@ def test_a_person_deducts_a_credit_note_by_hand_and_a_used_one_is_refused_naming
             ([whole, {"invoice": "CN-2026-000001", "amount": "100.00"}],  # deducted, not paid
              "allocations[1].invoice", "is not open"),
             ([{"credit_note": "CN-2026-000001", "amount": "100.00"}],
-             "allocations", "deduct as much as the invoices take")):
+             "allocations", "deduct as much as the invoices take"),
+            ([whole, deduct, deduct],  # the same credit note twice: its credit is not spent twice
+             "allocations[2].amount", "more than CN-2026-000001's credit left 0.00"),
+            ([{"invoice": "INV-2026-000501", "amount": "600.00"}] * 2,  # an invoice twice: not paid twice
+             "allocations[1].amount", "not between 0 and INV-2026-000501's open 400.00")):
         refused = client.post(split, json={"allocations": parts}, headers=operator)
         assert refused.status_code == 422, refused.get_json()
         problems = refused.get_json()["error"]["problems"]
         assert any(p["element"] == element and words in p["message"] for p in problems), problems
-    deduct = {"credit_note": "CN-2026-000001", "amount": "100.00"}
     made = client.post(split, json={"allocations": [whole, deduct]}, headers=operator)
     assert made.status_code == 201, made.get_json()
     assert [(a["number"], a["amount"]) for a in made.get_json()["allocations"]] == [

@@ -224,3 +224,42 @@ def test_an_allocation_never_loses_or_invents_money(amount: Decimal, opens: list
         assert 0 < a.amount + a.write_off <= inv.open  # never more than an invoice has open
     written = sum((a.write_off for a in allocs), D(0))
     assert written == 0 or tol.allows(sum(opens, D(0)), written)  # fees only within the tolerance
+
+
+@given(st.lists(money, min_size=1, max_size=3), st.lists(st.tuples(money, money), max_size=3),
+       st.lists(st.integers(min_value=0, max_value=9), max_size=3), money)
+@example([D("1000.00")], [(D("100.00"), D("100.00"))], [0], D("900.00"))
+@example([D("1000.00")], [(D("60.00"), D("100.00"))], [0], D("900.00"))  # more than the credit note has
+@example([D("1000.00")], [(D("100.00"), D("100.00"))], [0, 0], D("800.00"))  # the same credit note twice
+def test_a_remittance_deducting_credit_notes_never_loses_or_invents_money(
+        opens: list[Decimal], notes: list[tuple[Decimal, Decimal]], named: list[int], amount: Decimal):
+    """Whatever the advice deducts (credit notes with any credit left, some it names twice, some it
+    does not have): every candidate's allocations and credit add up to the payment, an invoice never
+    takes more than it has open, a credit note never gives more than it has left, and one deducting
+    what the books do not have is never automatic."""
+    invoices = [_invoice(n, str(o), due=n) for n, o in enumerate(opens, 1)]
+    credit_notes = [_credit_note(50 + n, str(left), used="0") for n, (left, _) in enumerate(notes)]
+    lines = [(inv.number, inv.open) for inv in invoices]
+    lines += [(f"CN-2026-{50 + n:06d}", -notes[n][1] if n < len(notes) else D("-5.00")) for n in named]
+    advice = _deducting(*((number, str(a)) for number, a in lines), total=str(amount))
+    ix = Index(invoices, credit_notes=credit_notes)
+    decision = decide(_pay(str(amount), payer=1), ix, [advice], Config())
+    for c in [decision.match, *decision.suggestions]:
+        if c is None or c.rule != "remittance":
+            continue
+        assert sum((a.amount for a in c.allocations), D(0)) + c.credit == amount
+        for a in c.allocations:
+            if a.amount < 0:
+                assert -a.amount <= ix.credit_notes[a.invoice_id].open
+            else:
+                assert 0 < a.amount + a.write_off <= ix.by_id[a.invoice_id].open
+        used: dict[int, Decimal] = {}
+        for a in c.allocations:
+            if a.amount < 0:
+                used[a.invoice_id] = used.get(a.invoice_id, D(0)) - a.amount
+        overdrawn = any(v > ix.credit_notes[k].open for k, v in used.items())
+        asked = {n: sum(-a for number, a in lines if a < 0 and number == f"CN-2026-{n:06d}")
+                 for n in ix.credit_notes}
+        if overdrawn or any(n >= len(notes) for n in named) or any(
+                asked[k] > ix.credit_notes[k].open for k in asked):
+            assert c is not decision.match, c.reasons
