@@ -165,6 +165,9 @@ def remittance_rule(p: Payment, ix: Index, remits: Sequence[Remittance], tol: To
                 notes.append(f"remittance {r.number} names {number}, which is not open")
         if not lines:
             continue
+        if len({inv.id for inv, _ in lines}) < len(lines):  # an invoice named twice is paid once, the sum
+            lines = _merged(lines)
+            notes.append(f"remittance {r.number} names an invoice more than once: its amounts are added")
         signals = {REMITTANCE}
         named = [inv.number for inv, _ in lines if normalise(inv.number) in p.words]
         if named:
@@ -178,6 +181,14 @@ def remittance_rule(p: Payment, ix: Index, remits: Sequence[Remittance], tol: To
             found.doubt = refused[0]
         out.append(found)
     return out
+
+
+def _merged(lines: list[tuple[OpenInvoice, Decimal]]) -> list[tuple[OpenInvoice, Decimal]]:
+    """One line per invoice, in the order first named, its amounts added up."""
+    summed: dict[int, tuple[OpenInvoice, Decimal]] = {}
+    for inv, amount in lines:
+        summed[inv.id] = (inv, summed[inv.id][1] + amount) if inv.id in summed else (inv, amount)
+    return list(summed.values())
 
 
 def _deduction(p: Payment, ix: Index, r: Remittance, number: str, amount: Decimal,

@@ -171,6 +171,24 @@ def test_a_deduction_a_credit_note_cannot_cover_is_only_suggested():
         assert why in " ".join(decision.suggestions[0].reasons)
 
 
+def test_an_invoice_an_advice_names_twice_is_paid_once_with_the_sum():
+    """600.00 twice against 1,000.00 open: 1,000.00 paid, 200.00 left as the partner's credit (never
+    1,200.00 on the invoice); 500.00 twice: the invoice settled exactly."""
+    ix = Index([_invoice(1, "1000.00")])
+    over = decide(_pay("1200.00", payer=1), ix, [_deducting(("INV-2026-000001", "600.00"),
+                                                            ("INV-2026-000001", "600.00"), total="1200.00")],
+                  Config())
+    candidate = over.match or over.suggestions[0]
+    assert candidate.allocations == [Allocation(1, "INV-2026-000001", D("1000.00"))]
+    assert candidate.credit == D("200.00")
+    assert "names an invoice more than once" in " ".join(candidate.reasons)
+    exact = decide(_pay("1000.00", payer=1), ix, [_deducting(("INV-2026-000001", "500.00"),
+                                                             ("INV-2026-000001", "500.00"), total="1000.00")],
+                   Config())
+    assert exact.match is not None
+    assert exact.match.allocations == [Allocation(1, "INV-2026-000001", D("1000.00"))]
+
+
 def test_deductions_with_bank_fees_and_several_invoices():
     """Two invoices less two credit notes, 1.50 short by the bank's fees: all settled, the fee written
     off, both credit notes used whole."""
