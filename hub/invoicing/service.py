@@ -33,6 +33,8 @@ from hub.invoicing.domain import (
     payment_state,
 )
 from hub.invoicing.models import IssuedInvoice
+from hub.invoicing.offsets import set_off_credit_note as set_off_credit_note
+from hub.invoicing.offsets import take_back_credit_note as take_back_credit_note
 from hub.invoicing.payments import PaymentLine as PaymentLine
 from hub.invoicing.payments import PaymentOutcome as PaymentOutcome
 from hub.invoicing.payments import find_invoice_id as find_invoice_id

@@ -148,6 +148,32 @@ def apply_credit() -> tuple[Response, int]:
     return jsonify(service.apply_credit(new_session, parsed, actor=current_principal().actor)), 201
 
 
+@bp.post("/credit-notes/set-off")
+@changer
+def set_off_credit_note() -> tuple[Response, int]:
+    """Set a buyer's credit note off against its open invoice, no money moving: {"credit_note": id or
+    number, "invoice": id or number, "amount": "..." (optional: as much as both allow)}."""
+    body = _body()
+    amount = amount_of(body["amount"], "amount") if body.get("amount") is not None else None
+    return jsonify(service.set_off_credit_note(new_session, *_note_and_invoice(body), amount,
+                                               actor=current_principal().actor)), 201
+
+
+@bp.post("/credit-notes/take-back")
+@changer
+def take_back_credit_note() -> Response:
+    """Take back what a credit note set off: {"credit_note", "invoice", "amount" (optional: all),
+    "reason"}."""
+    body = _body()
+    amount = amount_of(body["amount"], "amount") if body.get("amount") is not None else None
+    return jsonify(service.take_back_credit_note(new_session, *_note_and_invoice(body), amount,
+                                                 body.get("reason"), actor=current_principal().actor))
+
+
+def _note_and_invoice(body: dict[str, Any]) -> tuple[Any, Any]:
+    return _invoice_ref(body.get("credit_note"), "credit_note"), _invoice_ref(body.get("invoice"), "invoice")
+
+
 @bp.get("/exceptions")
 @reader
 def list_exceptions() -> Response:

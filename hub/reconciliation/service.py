@@ -402,6 +402,46 @@ def apply_credit(sessions: SessionFactory, parts: Sequence[tuple[Any, Decimal | 
     return queries.match_detail(sessions, match_id)
 
 
+def set_off_credit_note(sessions: SessionFactory, note: Any, invoice: Any, amount: Decimal | None, *,
+                        actor: str) -> dict[str, Any]:
+    """Set a buyer's credit note (id or number) off against one of its open invoices, no money moving
+    (none: as much as both allow); the ERPs are told the two documents' states."""
+    with sessions() as session, transaction(session):
+        matching.lock(session)  # a run's invoices do not change under it
+        outcomes = invoicing.set_off_credit_note(session, _document_id(session, note, "credit_note"),
+                                                 _document_id(session, invoice, "invoice"), amount,
+                                                 actor=actor)
+        booking.notify_erps(session, outcomes, "credit_note_set_off", actor=actor)
+    return {"documents": [_outcome_json(o) for o in outcomes]}
+
+
+def take_back_credit_note(sessions: SessionFactory, note: Any, invoice: Any, amount: Decimal | None,
+                          reason: Any, *, actor: str) -> dict[str, Any]:
+    """Take back (all, or `amount` of) what a credit note set off against an invoice, with a reason."""
+    reason = _reason(reason)
+    with sessions() as session, transaction(session):
+        matching.lock(session)
+        outcomes = invoicing.take_back_credit_note(session, _document_id(session, note, "credit_note"),
+                                                   _document_id(session, invoice, "invoice"), amount,
+                                                   actor=actor, reason=reason)
+        booking.notify_erps(session, outcomes, "credit_note_taken_back", actor=actor)
+    return {"documents": [_outcome_json(o) for o in outcomes]}
+
+
+def _document_id(session: Session, ref: Any, field: str) -> int:
+    found = invoicing.find_invoice_id(session, ref)
+    if found is None:
+        message = f"{field}: no {field.replace('_', ' ')} {ref!r}"
+        raise ValidationError(message, problems=[Problem(code="RECONCILIATION_FIELD", message=message,
+                                                         element=field)])
+    return found
+
+
+def _outcome_json(o: invoicing.PaymentOutcome) -> dict[str, Any]:
+    return {"id": o.invoice_id, "number": o.number, "state": o.state, "paid": str(o.paid),
+            "payable": str(o.payable), "currency": o.currency}
+
+
 def credits(sessions: SessionFactory, partner_id: int | None = None) -> list[dict[str, Any]]:
     """Partners' open credit per currency, with the credits it is made of (oldest first)."""
     with sessions() as session:

@@ -18,7 +18,7 @@ from hub.config import Settings
 from hub.db import new_session
 from hub.invoicing import service as invoicing
 from hub.invoicing.models import IssuedInvoice
-from hub.models import AuditEvent
+from hub.models import AuditEvent, Document
 from hub.reconciliation import service
 from hub.reconciliation.match_models import PaymentAllocation, PaymentMatch
 from hub.reconciliation.models import StatementEntry
@@ -185,3 +185,55 @@ def test_an_operator_deducts_a_credit_note_on_the_page(app: Flask, make_partner:
     documents = _documents(app)
     assert documents["INV-2026-000501"][:2] == ("paid", D("1000.00"))
     assert documents["CN-2026-000001"][:2] == ("paid", D("100.00"))
+
+
+def test_a_credit_note_set_off_against_another_invoice_and_taken_back(
+        app: Flask, client: Any, runner: Any, make_partner: Any, make_user: Any) -> None:
+    """No money moving: CN-2026-000001's 100.00 pays INV-2026-000502 in part, the credit note is used up,
+    the ERP is told both; asked again, or for the credit note that credited its invoice in full, or for
+    more than is open, each is refused naming the field; taken back in two steps, never beyond what was
+    set off."""
+    _world(app, make_partner)
+    assert runner.invoke(args=["hub", "connector-add", "erp", "--key", "poll", "--doc-type",
+                               "payment_status"]).exit_code == 0
+    operator = make_user("ana", "operator")
+    set_off, take_back = f"{API}/credit-notes/set-off", f"{API}/credit-notes/take-back"
+    done = client.post(set_off, json={"credit_note": "CN-2026-000001", "invoice": "INV-2026-000502"},
+                       headers=operator)
+    assert done.status_code == 201, done.get_json()
+    assert {d["number"]: (d["state"], d["paid"]) for d in done.get_json()["documents"]} == {
+        "INV-2026-000502": ("partially_paid", "100.00"), "CN-2026-000001": ("paid", "100.00")}
+    for body, element in (({"credit_note": "CN-2026-000001", "invoice": "INV-2026-000501"}, "credit_note"),
+                          ({"credit_note": "CN-2026-000003", "invoice": "INV-2026-000501"}, "credit_note"),
+                          ({"credit_note": "CN-2026-000002", "invoice": "INV-2026-000501", "amount": "60.00"},
+                           "amount"),
+                          ({"credit_note": "CN-2026-000002", "invoice": "INV-2026-000503"}, "invoice"),
+                          ({"credit_note": "CN-2026-000009", "invoice": "INV-2026-000501"}, "credit_note")):
+        refused = client.post(set_off, json=body, headers=operator)
+        assert refused.status_code == 422, (body, refused.get_json())
+        assert refused.get_json()["error"]["problems"][0]["element"] == element, refused.get_json()
+    with app.app_context(), new_session() as session:
+        events = [e.details for e in session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "invoice.credit_note_set_off"))]
+    assert events == [{"invoice": "INV-2026-000502", "credit_note": "CN-2026-000001", "amount": "100.00",
+                       "currency": "EUR"}]
+    with app.app_context(), new_session() as session:
+        [told] = [d.canonical for d in session.scalars(select(Document).where(
+            Document.doc_type == "payment_status")) if d.canonical["event"] == "credit_note_set_off"]
+    assert [(i["invoice"], i["state"], i["paid"]) for i in told["invoices"]] == [  # in id order
+        ("CN-2026-000001", "paid", "100.00"), ("INV-2026-000502", "partially_paid", "100.00")]
+
+    pair = {"credit_note": "CN-2026-000001", "invoice": "INV-2026-000502", "reason": "agreed otherwise"}
+    part = client.post(take_back, json={**pair, "amount": "40.00"}, headers=operator)
+    assert part.status_code == 200, part.get_json()
+    assert {d["number"]: (d["state"], d["paid"]) for d in part.get_json()["documents"]} == {
+        "INV-2026-000502": ("partially_paid", "60.00"), "CN-2026-000001": ("partially_paid", "60.00")}
+    too_much = client.post(take_back, json={**pair, "amount": "61.00"}, headers=operator)
+    assert too_much.status_code == 422 and "between 0 and 60.00" in too_much.get_json()["error"]["message"]
+    rest = client.post(take_back, json=pair, headers=operator)
+    assert rest.status_code == 200, rest.get_json()
+    documents = _documents(app)
+    assert documents["INV-2026-000502"][:2] == documents["CN-2026-000001"][:2] == ("issued", D(0))
+    assert client.post(take_back, json=pair, headers=operator).status_code == 422  # nothing left to take back
+    assert client.post(set_off, json={"credit_note": "CN-2026-000001", "invoice": "INV-2026-000502"},
+                       headers=make_user("eva", "auditor")).status_code == 403
