@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from hub.domain.errors import Problem
 from hub.reconciliation.statements import camt, csv_profiles, mt940
-from hub.reconciliation.statements.domain import ParsedStatement, StatementError
+from hub.reconciliation.statements.domain import ParsedStatement, StatementError, distinct_keys
 
 FORMATS = ("camt", "mt940", "csv")
 
@@ -64,10 +64,12 @@ def read(data: bytes, fmt: str | None, profile: str | None,
     """(the format read, its statements); StatementError naming line (or XPath) and field."""
     chosen = choose_format(data, fmt)
     if chosen == "camt":
-        return chosen, camt.parse(data)
-    if chosen == "mt940":
-        return chosen, mt940.parse(data)
-    return chosen, csv_profiles.parse(data, _profile(data, profile, profiles))
+        statements = camt.parse(data)
+    elif chosen == "mt940":
+        statements = mt940.parse(data)
+    else:
+        statements = csv_profiles.parse(data, _profile(data, profile, profiles))
+    return chosen, [distinct_keys(s) for s in statements]
 
 
 def _profile(data: bytes, name: str | None, profiles: dict[str, csv_profiles.CsvProfile]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -94,6 +94,22 @@ class ParsedStatement:
         """A digest of the entries' keys: the same statement read twice has the same one."""
         keys = "\n".join(sorted(e.entry_key for e in self.entries))
         return hashlib.sha256(keys.encode()).hexdigest()
+
+
+def distinct_keys(statement: ParsedStatement) -> ParsedStatement:
+    """The statement with every entry key its own: a bank that gives several entries (or the
+    transactions of one batch entry) the same reference gets the second and later ones keyed
+    `<key>#2`, `#3`, ... in the file's order, the same on every import of the file (else the import
+    would take them for one entry already held and drop them)."""
+    seen: dict[str, int] = {}
+    entries = []
+    for entry in statement.entries:
+        count = seen[entry.entry_key] = seen.get(entry.entry_key, 0) + 1
+        if count > 1:
+            suffix = f"#{count}"
+            entry = replace(entry, entry_key=entry.entry_key[:128 - len(suffix)] + suffix)
+        entries.append(entry)
+    return replace(statement, entries=tuple(entries)) if len(seen) < len(entries) else statement
 
 
 def as_dict(statement: ParsedStatement) -> dict[str, Any]:

@@ -42,6 +42,21 @@ def test_a_batch_entry_gives_one_entry_per_transaction_with_its_own_key() -> Non
     assert [e.end_to_end_id for e in batch] == ["LOG-8841-A", "LOG-8841-B"]
 
 
+def test_transactions_a_bank_gives_one_reference_keep_an_entry_each() -> None:
+    """PostFinance gives each transaction of a batch the entry's AcctSvcrRef: both are kept, the second
+    keyed `#2`, the same on every reading (an import would otherwise take it for one already held)."""
+    data = (BANK / "ponte_camt053_eur.xml").read_bytes()
+    for tx in (b"LOG-8841-A", b"LOG-8841-B"):
+        data = data.replace(b"<Refs><EndToEndId>" + tx,
+                            b"<Refs><AcctSvcrRef>PF-BATCH-7</AcctSvcrRef><EndToEndId>" + tx)
+    entries = read(data, None, None, PROFILES)[1][0].entries
+    batch = [e for e in entries if e.details.get("entry_reference") == "4"]
+    assert [e.entry_key for e in batch] == ["ref:PF-BATCH-7", "ref:PF-BATCH-7#2"]
+    assert [e.amount for e in batch] == [Decimal("610.00"), Decimal("320.00")]
+    again = read(data, None, None, PROFILES)[1][0].entries
+    assert [e.entry_key for e in again] == [e.entry_key for e in entries]
+
+
 def test_camt_reversal_fees_references_and_pending_entries() -> None:
     statement = parsed("ponte_camt053_eur.xml")[0]
     by_ref = {e.details["entry_reference"]: e for e in statement.entries}
