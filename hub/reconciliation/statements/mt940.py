@@ -5,6 +5,11 @@ longer than nine lines, ...). Pure.
 The library is given the text through a file object, never as a string: a string naming an
 existing file is read from disk by `mt940.parse`. A file of several statements is cut at each `:20:`
 (one statement per block, as `mt940.parse_statements` does) so each error names the line it is on.
+A statement too long for one message comes in parts: each part but the last closes with an
+intermediate balance (`:62M:`, the library's `intermediate_closing_balance`) and each but the first
+opens with one (`:60M:`); a part is read as a statement of its own, its balances the intermediate
+ones when it has no final (`:60F:`/`:62F:`) one. Parts the bank gives the same `:20:`/`:28C:`
+reference are told apart by `#2`, `#3` in the file's order (see `_distinct_refs`).
 The `:86:` details are read in both structured forms: the German `?20`-`?29` purpose, `?32`/`?33`
 name, `?31` IBAN, with `EREF+`/`SVWZ+` keywords; and the `/EREF/`, `/REMI/`, `/NAME/`, `/IBAN/`
 keywords of Dutch and SWIFT-guideline banks. Charges come from a `/CHGS/` code.
@@ -23,6 +28,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -71,7 +77,24 @@ def parse(data: bytes) -> list[ParsedStatement]:
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(lines)
         statements.append(_statement(lines[start:end], start + 1))
-    return statements
+    return _distinct_refs(statements)
+
+
+def _distinct_refs(statements: list[ParsedStatement]) -> list[ParsedStatement]:
+    """The statements with each (account, reference, date) their own. The parts of a multi-part
+    statement usually differ by `:20:` or `:28C:`; when two would not (a bank writing `:28:1/1` on
+    each part), the second and later get `#2`, `#3` in the file's order, the same on every import
+    (else a part would be filed under another's name, and taken for it when both hold no entries)."""
+    seen: Counter[tuple[str, str, date]] = Counter()
+    distinct = []
+    for statement in statements:
+        name = (statement.account, statement.statement_ref, statement.statement_date)
+        seen[name] += 1
+        if seen[name] > 1:
+            suffix = f"#{seen[name]}"
+            statement = replace(statement, statement_ref=statement.statement_ref[:64 - len(suffix)] + suffix)
+        distinct.append(statement)
+    return distinct
 
 
 def _read_block(block: list[str], first_line: int) -> mt940.models.Transactions:
@@ -92,9 +115,9 @@ def _library_error(exc: Exception, block: list[str], first_line: int) -> Stateme
 
 
 def is_interim(block: list[str]) -> bool:
-    """An MT942 block: a `:13D:` or `:34F:` (tags only MT942 has) and no `:62F:`."""
+    """An MT942 block: a `:13D:` or `:34F:` (tags only MT942 has) and no closing balance."""
     tags = {text[:5] for text in block}
-    return bool(tags & {":13D:", ":34F:"}) and ":62F:" not in tags
+    return bool(tags & {":13D:", ":34F:"}) and not tags & {":62F:", ":62M:"}
 
 
 def _statement(block: list[str], first_line: int) -> ParsedStatement:
@@ -111,10 +134,11 @@ def _statement(block: list[str], first_line: int) -> ParsedStatement:
                for tx, line in zip(transactions, lines61, strict=False)]
     if is_interim(block):
         return _interim(block, first_line, data, account, ref, entries)
-    closing = data.get("final_closing_balance")
+    closing = data.get("final_closing_balance") or data.get("intermediate_closing_balance")
     if closing is None:
-        raise fail(_line_of(block, ":62F:", first_line), ":62F:", "the statement has no closing balance")
-    opening = data.get("final_opening_balance")
+        raise fail(_line_of(block, ":62F:", first_line), ":62F:",
+                   "the statement has no closing balance (:62F:, or :62M: closing a part)")
+    opening = data.get("final_opening_balance") or data.get("intermediate_opening_balance")
     return ParsedStatement(
         source_format="mt940", account=account, statement_ref=(ref or "MT940")[:64],
         statement_date=date(closing.date.year, closing.date.month, closing.date.day),

@@ -1,0 +1,57 @@
+"""MT940/MT942 shapes seen in banks' real files (multi-part statements, wrapped tags, debits in an
+MT942, fragments), each rebuilt here from our own fixture so no third-party file is kept."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from hub.reconciliation.statements import read
+from hub.reconciliation.statements.csv_profiles import load_profiles
+from hub.reconciliation.statements.domain import ParsedStatement, StatementError
+
+BANK = Path(__file__).resolve().parents[3] / "fixtures" / "bank"
+MT940 = (BANK / "ponte_mt940_eur.sta").read_text()
+MT942 = (BANK / "ponte_mt942_eur.sta").read_text()
+FIRST = MT940.split("-\n")[0]  # the fixture's first statement: four entries, 5230.75 to 8390.55
+PROFILES = load_profiles()
+
+
+def statements(text: str) -> list[ParsedStatement]:
+    return read(text.encode(), None, None, PROFILES)[1]
+
+
+def refused(text: str) -> StatementError:
+    with pytest.raises(StatementError) as info:
+        read(text.encode(), None, None, PROFILES)
+    return info.value
+
+
+def two_parts(first_balance: str = ":62M:C261201EUR8545,75") -> str:
+    """The first statement sent as two parts: the first closes with an intermediate balance (after
+    its two credits, 5230.75 + 2450.00 + 865.00), the second opens with it."""
+    head, tail = FIRST.split(":61:2612011201RC120,00")
+    return (f"{head}{first_balance}\n-\n"
+            f":20:STARTUMS\n:25:NL91ABNA0417164300\n:28C:00241/2\n:60M:C261201EUR8545,75\n"
+            f":61:2612011201RC120,00{tail}-\n")
+
+
+def test_a_multi_part_statement_reads_each_part_with_its_intermediate_balances() -> None:
+    first, second = statements(two_parts())
+    assert (first.opening_balance, first.closing_balance) == (Decimal("5230.75"), Decimal("8545.75"))
+    assert (second.opening_balance, second.closing_balance) == (Decimal("8545.75"), Decimal("8390.55"))
+    for part in (first, second):
+        assert part.opening_balance is not None
+        assert part.closing_balance == part.opening_balance + sum(e.amount for e in part.entries)
+    whole = statements(MT940)[0]
+    assert [e.entry_key for e in first.entries + second.entries] == [e.entry_key for e in whole.entries]
+
+
+def test_parts_the_bank_gives_one_reference_are_told_apart_the_same_way_every_time() -> None:
+    first, second = statements(two_parts())  # :20:STARTUMS and :28C:00241 on both parts
+    assert (first.statement_ref, second.statement_ref) == ("STARTUMS/00241", "STARTUMS/00241#2")
+    assert [s.statement_ref for s in statements(two_parts())] == ["STARTUMS/00241", "STARTUMS/00241#2"]
+    days = statements(MT940)  # the same :20: on other days stays as it was
+    assert [s.statement_ref for s in days] == ["STARTUMS/00241", "STARTUMS/00242"]
