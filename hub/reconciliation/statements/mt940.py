@@ -20,7 +20,7 @@ with a `:13D:` or `:34F:` and no `:62F:` is an MT942, a statement of its own kin
 its `:13D:`, without balances. Its entries are booked ones (an MT942 reports what was booked since the
 last statement), keyed like an MT940's (the bank reference after `//`, else the end-to-end id), so the
 evening's MT940 carrying them again does not double them. The `:90C:`/`:90D:` counts and sums are
-checked against the entries read.
+checked against the entries read, each sum as written (the library gives the `:90D:` one negative).
 """
 
 from __future__ import annotations
@@ -160,10 +160,10 @@ def _interim(block: list[str], first_line: int, data: dict[str, Any], account: s
         mine = [e.amount * sign for e in entries if e.amount * sign > 0]
         total, count = sum(mine, Decimal(0)), len(mine)
         number = str(stated.number or "").strip()
-        if _money(stated.amount) != total or (number and int(number) != count):
+        said = abs(_money(stated.amount))  # the library signs the :90D: sum negative
+        if said != total or (number and int(number) != count):
             raise fail(_line_of(block, tag, first_line), tag,
-                       f"says {stated.number or '?'} entries of {_money(stated.amount)}, the report holds "
-                       f"{count} of {total}")
+                       f"says {stated.number or '?'} entries of {said}, the report holds {count} of {total}")
     floor = data.get("c_floor_limit") or data.get("d_floor_limit")
     currency = str(floor.currency) if floor is not None and floor.currency else \
         (entries[0].currency if entries else None)

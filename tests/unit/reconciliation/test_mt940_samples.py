@@ -55,3 +55,13 @@ def test_parts_the_bank_gives_one_reference_are_told_apart_the_same_way_every_ti
     assert [s.statement_ref for s in statements(two_parts())] == ["STARTUMS/00241", "STARTUMS/00241#2"]
     days = statements(MT940)  # the same :20: on other days stays as it was
     assert [s.statement_ref for s in days] == ["STARTUMS/00241", "STARTUMS/00242"]
+
+
+def test_an_mt942_with_debits_is_checked_against_the_sum_it_writes() -> None:
+    debit = ":61:2612021202D12,40NCHGNONREF//0000000000000461\n:86:/REMI/Kontofuehrung/\n"
+    text = MT942.replace(":90D:0EUR0,", f"{debit}:90D:1EUR12,40")
+    [report] = statements(text)
+    assert [e.amount for e in report.entries] == [Decimal("300.00"), Decimal("-12.40")]
+    wrong = refused(text.replace(":90D:1EUR12,40", ":90D:1EUR12,50"))
+    assert wrong.problems[0].element == ":90D:"
+    assert "says 1 entries of 12.50, the report holds 1 of 12.40" in wrong.message
