@@ -4,7 +4,9 @@ longer than nine lines, ...). Pure.
 
 The library is given the text through a file object, never as a string: a string naming an
 existing file is read from disk by `mt940.parse`. A file of several statements is cut at each `:20:`
-(one statement per block, as `mt940.parse_statements` does) so each error names the line it is on.
+(one statement per block, as `mt940.parse_statements` does) so each error names the line it is on;
+every transaction the library reads is an entry, placed on the line of its `:61:` (a tag wrapped over
+two lines, `:` then `61:`, as Sparkasse writes them, counts as the library counts it).
 A statement too long for one message comes in parts: each part but the last closes with an
 intermediate balance (`:62M:`, the library's `intermediate_closing_balance`) and each but the first
 opens with one (`:60M:`); a part is read as a statement of its own, its balances the intermediate
@@ -50,6 +52,8 @@ from hub.reconciliation.statements.domain import (
 SLASH_CODES = re.compile(r"/(EREF|REMI|NAME|IBAN|BIC|ORDP|BENM|CSID|MARF|RTRN|PREF|KREF|CHGS|OCMT|TRCD)/")
 CHARGES = re.compile(r"/CHGS/([A-Z]{3})?(\d{1,12},\d{0,2})")
 REF_NONE = {"NONREF", "NOTPROVIDED", ""}
+TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):")
+WRAPPED_TAG = re.compile(r"^(\d{2}[A-Z]?|NS):")  # the rest of a tag whose colon ends the line before
 
 
 def looks_like(text: str) -> bool:
@@ -72,7 +76,7 @@ def parse(data: bytes) -> list[ParsedStatement]:
     if not looks_like(text):
         raise fail(1, ":20:", "no MT940 statement (a :20: line, then :25:, :60F:, :61:) was found")
     lines = text.split("\n")
-    starts = [n for n, line in enumerate(lines) if line.startswith(":20:")]
+    starts = _tag_lines(lines, "20")
     statements = []
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(lines)
@@ -116,8 +120,8 @@ def _library_error(exc: Exception, block: list[str], first_line: int) -> Stateme
 
 def is_interim(block: list[str]) -> bool:
     """An MT942 block: a `:13D:` or `:34F:` (tags only MT942 has) and no closing balance."""
-    tags = {text[:5] for text in block}
-    return bool(tags & {":13D:", ":34F:"}) and not tags & {":62F:", ":62M:"}
+    tags = {_tag_at(block, n) for n in range(len(block))}
+    return bool(tags & {"13D", "34F"}) and not tags & {"62F", "62M"}
 
 
 def _statement(block: list[str], first_line: int) -> ParsedStatement:
@@ -128,10 +132,10 @@ def _statement(block: list[str], first_line: int) -> ParsedStatement:
         raise fail(_line_of(block, ":25:", first_line), ":25:", "the statement names no account")
     ref = "/".join(str(p) for p in (data.get("transaction_reference"), data.get("statement_number"))
                    if p)
-    lines61 = [first_line + n for n, text in enumerate(block) if text.startswith(":61:")]
+    lines61 = [first_line + n for n in _tag_lines(block, "61")]
     seen: Counter[tuple[object, ...]] = Counter()
-    entries = [_entry(tx.data, line, account, seen)
-               for tx, line in zip(transactions, lines61, strict=False)]
+    entries = [_entry(tx.data, lines61[n] if n < len(lines61) else first_line, account, seen)
+               for n, tx in enumerate(transactions)]
     if is_interim(block):
         return _interim(block, first_line, data, account, ref, entries)
     closing = data.get("final_closing_balance") or data.get("intermediate_closing_balance")
@@ -172,8 +176,25 @@ def _interim(block: list[str], first_line: int, data: dict[str, Any], account: s
         statement_date=date(when.year, when.month, when.day), currency=currency, entries=tuple(entries))
 
 
+def _tag_at(lines: list[str], n: int) -> str | None:
+    """The tag line `n` opens (`61` for `:61:...`), else None. A tag may be wrapped, its first colon
+    alone at the end of a line and the rest opening the next (`:` then `61:...`), as Sparkasse exports
+    write them and the library reads them; the tag then counts from the line of its first colon."""
+    found = TAG.match(lines[n])
+    if found is None and lines[n].rstrip() == ":" and n + 1 < len(lines):
+        found = WRAPPED_TAG.match(lines[n + 1])
+    return found.group(1) if found else None
+
+
+def _tag_lines(lines: list[str], tag: str) -> list[int]:
+    """The indexes of the lines opening `tag` (`20`, `61`, ...), wrapped ones included."""
+    return [n for n in range(len(lines)) if _tag_at(lines, n) == tag]
+
+
 def _line_of(block: list[str], tag: str, first_line: int) -> int:
-    return next((first_line + n for n, text in enumerate(block) if text.startswith(tag)), first_line)
+    """The line number of `tag` (`:62F:`) in the block, else the block's first line."""
+    found = _tag_lines(block, tag.strip(":"))
+    return first_line + found[0] if found else first_line
 
 
 def _money(value: Decimal) -> Decimal:

@@ -65,3 +65,16 @@ def test_an_mt942_with_debits_is_checked_against_the_sum_it_writes() -> None:
     wrong = refused(text.replace(":90D:1EUR12,40", ":90D:1EUR12,50"))
     assert wrong.problems[0].element == ":90D:"
     assert "says 1 entries of 12.50, the report holds 1 of 12.40" in wrong.message
+
+
+def test_tags_wrapped_over_two_lines_lose_no_entry() -> None:
+    wrapped = FIRST.replace("\n:61:2612011201C865,00", "\n:\n61:2612011201C865,00")
+    wrapped = wrapped.replace("\n:86:/EREF/ACME", "\n:\n86:/EREF/ACME") + "-\n"
+    [statement] = statements(wrapped)
+    [whole] = statements(FIRST + "-\n")
+    assert [(e.entry_key, e.amount) for e in statement.entries] == [
+        (e.entry_key, e.amount) for e in whole.entries]
+    assert [e.line for e in statement.entries] == [5, 7, 11, 14], "a wrapped tag is on its colon's line"
+    assert statement.entries[2].remittance_info == "STORNO INV-2026-000188"
+    split_20 = statements(MT940.replace("-\n:20:STARTUMS", "-\n:\n20:STARTUMS"))
+    assert [s.statement_ref for s in split_20] == ["STARTUMS/00241", "STARTUMS/00242"]
