@@ -103,19 +103,48 @@ def _distinct_refs(statements: list[ParsedStatement]) -> list[ParsedStatement]:
 
 def _read_block(block: list[str], first_line: int) -> mt940.models.Transactions:
     try:
-        return mt940.parse(io.StringIO("\n".join(block)), options=mt940.Options.all())
+        return _library(block)
     except Exception as exc:  # the library raises RuntimeError, ValueError, KeyError, ...
         raise _library_error(exc, block, first_line) from None
 
 
+def _library(block: list[str]) -> mt940.models.Transactions:
+    return mt940.parse(io.StringIO("\n".join(block)), options=mt940.Options.all())
+
+
 def _library_error(exc: Exception, block: list[str], first_line: int) -> StatementError:
-    """The library's complaint, placed on the line of the value it could not read."""
+    """The library's complaint, placed on the line of the value it could not read: the value its
+    error names, else (an impossible date's ValueError names none) that of the tag found failing."""
+    reason = f"cannot be read ({type(exc).__name__}: {str(exc.args[0] if exc.args else exc)[:200]})"
     tag = getattr(exc.args[1], "id", None) if len(exc.args) > 2 else None
-    value = str(exc.args[2]).split("\n")[0] if len(exc.args) > 2 else ""
+    if tag is None:
+        at = _failing_tag(block)
+        if at is None:
+            return fail(first_line, "statement", reason)
+        text = block[at] + block[at + 1] if block[at].rstrip() == ":" else block[at]
+        name = _tag_at(block, at)
+        return fail(first_line + at, f":{name}:", f"{reason}: {text[len(str(name)) + 2:][:100]!r}")
+    value = str(exc.args[2]).split("\n")[0]
     line = next((first_line + n for n, text in enumerate(block)
                  if value and value in text), first_line)
-    field = f":{tag}:" if tag else "statement"
-    return fail(line, field, f"cannot be read ({type(exc).__name__}: {str(exc.args[0])[:200]})")
+    return fail(line, f":{tag}:", reason)
+
+
+def _failing_tag(block: list[str]) -> int | None:
+    """The index of the line of the first tag the library fails on, None when there is no tag. The
+    library reads the tags in order, so the block cut after a tag reads exactly when the failing tag
+    comes later: a bisection over the tags, a few readings, made only once the block has failed."""
+    starts = [n for n in range(len(block)) if _tag_at(block, n)]
+    ends = [*starts[1:], len(block)]
+    low, high = 0, len(starts) - 1
+    while low < high:
+        middle = (low + high) // 2
+        try:
+            _library(block[:ends[middle]])
+            low = middle + 1
+        except Exception:  # any complaint of the library's: the failing tag is here or before
+            high = middle
+    return starts[low] if starts else None
 
 
 def is_interim(block: list[str]) -> bool:

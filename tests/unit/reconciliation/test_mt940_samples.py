@@ -78,3 +78,13 @@ def test_tags_wrapped_over_two_lines_lose_no_entry() -> None:
     assert statement.entries[2].remittance_info == "STORNO INV-2026-000188"
     split_20 = statements(MT940.replace("-\n:20:STARTUMS", "-\n:\n20:STARTUMS"))
     assert [s.statement_ref for s in split_20] == ["STARTUMS/00241", "STARTUMS/00242"]
+
+
+def test_a_value_the_library_cannot_read_is_placed_on_its_tag_even_when_its_error_names_none() -> None:
+    november_31 = refused(MT940.replace(":62F:C261201EUR8390,55", ":62F:C261131EUR8390,55"))
+    assert (november_31.problems[0].segment_position, november_31.problems[0].element) == (14, ":62F:")
+    assert "day is out of range for month" in november_31.message
+    assert "'C261131EUR8390,55'" in november_31.message, "the value is named"
+    month_13 = refused(MT940.replace(":60F:C261201EUR8390,55", ":\n60F:C261301EUR8390,55"))
+    assert (month_13.problems[0].segment_position, month_13.problems[0].element) == (19, ":60F:")
+    assert "'C261301EUR8390,55'" in month_13.message
