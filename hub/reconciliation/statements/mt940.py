@@ -43,6 +43,7 @@ from hub.reconciliation.statements.domain import (
     StatementError,
     amount,
     clip,
+    currency,
     entry_key,
     fail,
     iban,
@@ -52,6 +53,8 @@ from hub.reconciliation.statements.domain import (
 SLASH_CODES = re.compile(r"/(EREF|REMI|NAME|IBAN|BIC|ORDP|BENM|CSID|MARF|RTRN|PREF|KREF|CHGS|OCMT|TRCD)/")
 CHARGES = re.compile(r"/CHGS/([A-Z]{3})?(\d{1,12},\d{0,2})")
 REF_NONE = {"NONREF", "NOTPROVIDED", ""}
+BALANCES = {"opening": ((":60F:", "final_opening_balance"), (":60M:", "intermediate_opening_balance")),
+            "closing": ((":62F:", "final_closing_balance"), (":62M:", "intermediate_closing_balance"))}
 TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):")
 WRAPPED_TAG = re.compile(r"^(\d{2}[A-Z]?|NS):")  # the rest of a tag whose colon ends the line before
 
@@ -167,17 +170,27 @@ def _statement(block: list[str], first_line: int) -> ParsedStatement:
                for n, tx in enumerate(transactions)]
     if is_interim(block):
         return _interim(block, first_line, data, account, ref, entries)
-    closing = data.get("final_closing_balance") or data.get("intermediate_closing_balance")
+    closing, code = _balance(data, "closing", block, first_line)
     if closing is None:
         raise fail(_line_of(block, ":62F:", first_line), ":62F:",
                    "the statement has no closing balance (:62F:, or :62M: closing a part)")
-    opening = data.get("final_opening_balance") or data.get("intermediate_opening_balance")
+    opening, _ = _balance(data, "opening", block, first_line)
     return ParsedStatement(
         source_format="mt940", account=account, statement_ref=(ref or "MT940")[:64],
-        statement_date=date(closing.date.year, closing.date.month, closing.date.day),
-        currency=str(closing.amount.currency) if closing.amount.currency else None,
+        statement_date=date(closing.date.year, closing.date.month, closing.date.day), currency=code,
         entries=tuple(entries), opening_balance=_money(opening.amount.amount) if opening else None,
         closing_balance=_money(closing.amount.amount))
+
+
+def _balance(data: dict[str, Any], which: str, block: list[str], first_line: int) -> tuple[Any, str | None]:
+    """(the final opening or closing balance, else the intermediate one of a statement's part; its
+    currency), the currency checked: the library reads any three characters there, so a balance
+    written without one (`:62M:C020315105000,00`) would give `105` and 000,00."""
+    for tag, key in BALANCES[which]:
+        balance = data.get(key)
+        if balance is not None:
+            return balance, currency(str(balance.amount.currency), _line_of(block, tag, first_line), tag)
+    return None, None
 
 
 def _interim(block: list[str], first_line: int, data: dict[str, Any], account: str, ref: str,

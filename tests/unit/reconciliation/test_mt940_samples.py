@@ -88,3 +88,11 @@ def test_a_value_the_library_cannot_read_is_placed_on_its_tag_even_when_its_erro
     month_13 = refused(MT940.replace(":60F:C261201EUR8390,55", ":\n60F:C261301EUR8390,55"))
     assert (month_13.problems[0].segment_position, month_13.problems[0].element) == (19, ":60F:")
     assert "'C261301EUR8390,55'" in month_13.message
+
+
+def test_a_balance_without_a_currency_is_refused_naming_its_tag() -> None:
+    error = refused(two_parts(first_balance=":62M:C261201854575,00"))  # EUR left out: '854' is read
+    assert (error.problems[0].segment_position, error.problems[0].element) == (10, ":62M:")
+    assert "'854' is not an ISO 4217 currency code" in error.message
+    opening = refused(MT940.replace(":60F:C261130EUR5230,75", ":60F:C261130eu5230,75"))
+    assert opening.problems[0].element == ":60F:" and opening.problems[0].segment_position == 4
