@@ -55,6 +55,7 @@ CHARGES = re.compile(r"/CHGS/([A-Z]{3})?(\d{1,12},\d{0,2})")
 REF_NONE = {"NONREF", "NOTPROVIDED", ""}
 BALANCES = {"opening": ((":60F:", "final_opening_balance"), (":60M:", "intermediate_opening_balance")),
             "closing": ((":62F:", "final_closing_balance"), (":62M:", "intermediate_closing_balance"))}
+END_OF_TEXT = re.compile(r"^-(\}|\s*$)")
 TAG = re.compile(r"^:(\d{2}[A-Z]?|NS):")
 WRAPPED_TAG = re.compile(r"^(\d{2}[A-Z]?|NS):")  # the rest of a tag whose colon ends the line before
 
@@ -83,8 +84,23 @@ def parse(data: bytes) -> list[ParsedStatement]:
     statements = []
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(lines)
-        statements.append(_statement(lines[start:end], start + 1))
+        statements.append(_statement(_message(lines[start:end], start + 1), start + 1))
     return _distinct_refs(statements)
+
+
+def _message(block: list[str], first_line: int) -> list[str]:
+    """The block up to its end-of-text mark (`-` alone on a line, or `-}` closing a SWIFT block 4; no
+    line of a field may open with a hyphen). What follows it up to the next `:20:` is no part of the
+    statement: a bank's header lines there are passed over, but a tag is refused, as every MT940
+    message opens with `:20:` (the library, which drops the `-`, would add a `:61:` there to the
+    statement before)."""
+    end = next((n for n, text in enumerate(block) if END_OF_TEXT.match(text)), len(block))
+    stray = next((n for n in range(end + 1, len(block)) if _tag_at(block, n)), None)
+    if stray is not None:
+        raise fail(first_line + stray, f":{_tag_at(block, stray)}:",
+                   f"comes after the end of the statement ('-' on line {first_line + end}) with no :20: "
+                   "opening another")
+    return block[:end]
 
 
 def _distinct_refs(statements: list[ParsedStatement]) -> list[ParsedStatement]:

@@ -96,3 +96,12 @@ def test_a_balance_without_a_currency_is_refused_naming_its_tag() -> None:
     assert "'854' is not an ISO 4217 currency code" in error.message
     opening = refused(MT940.replace(":60F:C261130EUR5230,75", ":60F:C261130eu5230,75"))
     assert opening.problems[0].element == ":60F:" and opening.problems[0].segment_position == 4
+
+
+def test_a_tag_after_the_end_of_a_statement_is_refused_not_added_to_it() -> None:
+    stray = ":61:2612031203C119,00NMSCNONREF//0000000000000470\n:86:/REMI/Paiement/\n"
+    error = refused(MT940 + stray)
+    assert (error.problems[0].segment_position, error.problems[0].element) == (24, ":61:")
+    assert "after the end of the statement ('-' on line 23)" in error.message
+    headed = MT940.replace("-\n:20:", "-\nABNANL2A\n940\nABNANL2A\n:20:")  # a bank's header lines
+    assert [len(s.entries) for s in statements(headed)] == [4, 1]
