@@ -61,8 +61,10 @@ WRAPPED_TAG = re.compile(r"^(\d{2}[A-Z]?|NS):")  # the rest of a tag whose colon
 
 
 def looks_like(text: str) -> bool:
-    """An MT940 (or MT942) file: a `:20:` and a `:25:` or `:61:` tag at the start of lines."""
-    return bool(re.search(r"(?m)^:20:", text)) and bool(re.search(r"(?m)^:(25|61|60F):", text))
+    """An MT940 (or MT942) file, or a piece of one: a line opening with a tag (`:20:`, `:61:`,
+    `:60F:`, wrapped or not). A piece is read as MT940 so `parse` says what it lacks (a CSV reader
+    would only find that its first line is no header it knows)."""
+    return bool(re.search(r"(?m)^:\n?(\d{2}[A-Z]?|NS):", text))
 
 
 def decode(data: bytes) -> str:
@@ -76,11 +78,10 @@ def decode(data: bytes) -> str:
 
 def parse(data: bytes) -> list[ParsedStatement]:
     """The statements of an MT940 file (or the reports of an MT942 one)."""
-    text = decode(data)
-    if not looks_like(text):
-        raise fail(1, ":20:", "no MT940 statement (a :20: line, then :25:, :60F:, :61:) was found")
-    lines = text.split("\n")
+    lines = decode(data).split("\n")
     starts = _tag_lines(lines, "20")
+    if not starts:
+        raise fail(1, ":20:", "no MT940 statement (a :20: line, then :25:, :60F:, :61:) was found")
     statements = []
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(lines)

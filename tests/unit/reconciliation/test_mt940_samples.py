@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from hub.reconciliation.statements import read
+from hub.reconciliation.statements import read, sniff
 from hub.reconciliation.statements.csv_profiles import load_profiles
-from hub.reconciliation.statements.domain import ParsedStatement, StatementError
+from hub.reconciliation.statements.domain import ParsedStatement, StatementError, as_dict
 
 BANK = Path(__file__).resolve().parents[3] / "fixtures" / "bank"
 MT940 = (BANK / "ponte_mt940_eur.sta").read_text()
@@ -105,3 +105,22 @@ def test_a_tag_after_the_end_of_a_statement_is_refused_not_added_to_it() -> None
     assert "after the end of the statement ('-' on line 23)" in error.message
     headed = MT940.replace("-\n:20:", "-\nABNANL2A\n940\nABNANL2A\n:20:")  # a bank's header lines
     assert [len(s.entries) for s in statements(headed)] == [4, 1]
+
+
+def test_a_piece_of_an_mt940_is_read_as_one_and_told_what_it_lacks() -> None:
+    assert sniff(b"\n:20:TELEREPORTING\n") == "mt940"
+    assert refused("\n:20:TELEREPORTING\n").problems[0].element == ":25:"
+    lone_balance = refused(":60F:C261130EUR5230,75\n:60F:C261130EUR5230,7\n")
+    assert "no MT940 statement" in lone_balance.message and lone_balance.problems[0].element == ":20:"
+    assert sniff(b":\n61:2612011201C2450,00NTRFNONREF\n") == "mt940"
+    assert sniff(b"Date;Amount\n2026-12-01;12:30:00\n") == "csv"
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-32"])
+def test_camt_in_utf16_or_utf32_is_sniffed_as_camt(codec: str) -> None:
+    text = (BANK / "ponte_camt053_eur.xml").read_text(encoding="utf-8")
+    wide = text.replace('encoding="UTF-8"', f'encoding="{codec.upper()}"').encode(codec)
+    assert sniff(wide) == "camt"
+    assert [as_dict(s) for s in read(wide, None, None, PROFILES)[1]] == [
+        as_dict(s) for s in read(text.encode(), None, None, PROFILES)[1]]
+    assert sniff("Date,Amount\n2026-12-01,1.00\n".encode("utf-16")) is None
