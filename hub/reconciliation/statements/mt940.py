@@ -18,7 +18,7 @@ keywords of Dutch and SWIFT-guideline banks. Charges come from a `/CHGS/` code.
 
 SWIFT MT942 (interim transaction report) is read by the same library, which knows its tags (`:34F:`
 floor limit, `:13D:` date and time, `:90D:`/`:90C:` number and sum of debits and credits): a block
-with a `:13D:` or `:34F:` and no `:62F:` is an MT942, a statement of its own kind (`mt942`) dated by
+with a `:13D:` or `:34F:` and no `:62F:`/`:62M:` is an MT942, a statement of its own kind (`mt942`) dated by
 its `:13D:`, without balances. Its entries are booked ones (an MT942 reports what was booked since the
 last statement), keyed like an MT940's (the bank reference after `//`, else the end-to-end id), so the
 evening's MT940 carrying them again does not double them. The `:90C:`/`:90D:` counts and sums are
@@ -228,11 +228,11 @@ def _interim(block: list[str], first_line: int, data: dict[str, Any], account: s
             raise fail(_line_of(block, tag, first_line), tag,
                        f"says {stated.number or '?'} entries of {said}, the report holds {count} of {total}")
     floor = data.get("c_floor_limit") or data.get("d_floor_limit")
-    currency = str(floor.currency) if floor is not None and floor.currency else \
+    code = str(floor.currency) if floor is not None and floor.currency else \
         (entries[0].currency if entries else None)
     return ParsedStatement(
         source_format="mt942", account=account, statement_ref=(ref or "MT942")[:64],
-        statement_date=date(when.year, when.month, when.day), currency=currency, entries=tuple(entries))
+        statement_date=date(when.year, when.month, when.day), currency=code, entries=tuple(entries))
 
 
 def _tag_at(lines: list[str], n: int) -> str | None:
