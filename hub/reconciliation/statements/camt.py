@@ -10,6 +10,9 @@ An entry's amount is what was booked on the account: an entry with one transacti
 transactions take their own amounts only in the entry's currency, else their counter value
 (`AmtDtls/CntrValAmt`) in it, else the file is refused. A batch whose transactions give no amount at
 all (.001.02 allows it) is one entry of the booked amount, their references and texts kept.
+A party's identifier is checked as a CNPJ/CPF only when it can be Brazilian (written so, a scheme
+naming it, or a statement in BRL); elsewhere an 11- or 14-digit id is an Italian VAT number or a
+French SIRET as often, kept as given.
 `RvslInd` true is a reversal; `Chrgs` are the fees; only booked entries (status BOOK, or none) are
 taken, pending and information-only ones are counted as `not_booked`.
 
@@ -34,6 +37,7 @@ from hub.reconciliation.statements.domain import (
     ParsedStatement,
     StatementError,
     amount,
+    brazilian_tax_id,
     clip,
     currency,
     entry_key,
@@ -197,7 +201,7 @@ class _Reader:
             "indicator": indicator, "currency": total[1], "entry_ref": self.text(ntry, "NtryRef"),
             "bank_reference": self.text(ntry, "AcctSvcrRef"), "fees": self.fees(ntry, where),
             "code": self.text(ntry, "BkTxCd/Domn/Cd", "BkTxCd/Prtry/Cd"),
-            "account": account}
+            "account": account, "brl": (kept or total[1]) == "BRL"}
         details = self.all(ntry, "NtryDtls/TxDtls")
         if len(details) <= 1:
             tx = details[0] if details else None
@@ -267,7 +271,7 @@ class _Reader:
         if tx is not None and number:
             indicator = self.text(tx, "CdtDbtInd") or indicator
             fees = self.fees(tx, where) or fees
-        party = self.party(tx, where, "Dbtr" if indicator == "CRDT" else "Cdtr")
+        party = self.party(tx, where, "Dbtr" if indicator == "CRDT" else "Cdtr", common["brl"])
         info: dict[str, Any] = {"xpath": where, **noted}
         remittance = self.remittance(tx, info, where)
         if not remittance[0]:  # no RmtInf: the bank's own words about the transaction or the entry
@@ -292,7 +296,7 @@ class _Reader:
         for tx, place in zip(details, places, strict=True):
             info: dict[str, Any] = {}
             text, reference = self.remittance(tx, info, place)
-            party = self.party(tx, place, role)
+            party = self.party(tx, place, role, common["brl"])
             parts.append({k: v for k, v in (
                 ("xpath", place), ("end_to_end_id", _provided(self.text(tx, "Refs/EndToEndId"))),
                 ("bank_reference", self.text(tx, "Refs/AcctSvcrRef")),
@@ -331,15 +335,21 @@ class _Reader:
             counterparty_name=clip(party.get("name"), 200), counterparty_iban=party.get("iban"),
             counterparty_id=party.get("id"), details={**info, **extra})
 
-    def party(self, tx: etree._Element | None, where: str, role: str) -> dict[str, Any]:
+    def party(self, tx: etree._Element | None, where: str, role: str, brl: bool) -> dict[str, Any]:
+        """The payer (or payee): name, account and identifier. The identifier is checked as a CNPJ/CPF
+        only when it can be Brazilian (see `brazilian_tax_id`), else kept as given, letters and digits."""
         if tx is None:
             return {}
         base = f"RltdPties/{role}"
-        raw_id = self.text(tx, f"{base}/Id/OrgId/Othr/Id", f"{base}/Pty/Id/OrgId/Othr/Id",
-                           f"{base}/Id/PrvtId/Othr/Id", f"{base}/Pty/Id/PrvtId/Othr/Id")
-        digits = "".join(ch for ch in raw_id or "" if ch.isdigit())
-        if raw_id and len(digits) in (11, 14) and len(digits) >= len(raw_id) - 4:
-            party_id = tax_id(raw_id, where, f"{base}/Id/OrgId/Othr/Id")
+        raw_id, path, scheme = None, f"{base}/Id/OrgId/Othr/Id", None
+        for kind in ("Id/OrgId", "Pty/Id/OrgId", "Id/PrvtId", "Pty/Id/PrvtId"):
+            other = next((o for o in self.all(tx, f"{base}/{kind}/Othr") if self.text(o, "Id")), None)
+            if other is not None:
+                raw_id, path = self.text(other, "Id"), f"{base}/{kind}/Othr/Id"
+                scheme = self.text(other, "SchmeNm/Cd", "SchmeNm/Prtry")
+                break
+        if brazilian_tax_id(raw_id, scheme=scheme, currency="BRL" if brl else None):
+            party_id = tax_id(raw_id, where, path)
         else:
             party_id = clip("".join(ch for ch in raw_id or "" if ch.isalnum()).upper(), 40)
         return {"name": self.text(tx, f"{base}/Nm", f"{base}/Pty/Nm"),

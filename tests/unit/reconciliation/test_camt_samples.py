@@ -12,7 +12,7 @@ import pytest
 from hub.domain.errors import ValidationError
 from hub.reconciliation.statements import read
 from hub.reconciliation.statements.csv_profiles import load_profiles
-from hub.reconciliation.statements.domain import ParsedStatement
+from hub.reconciliation.statements.domain import ParsedEntry, ParsedStatement, brazilian_tax_id
 
 BANK = Path(__file__).resolve().parents[3] / "fixtures" / "bank"
 PROFILES = load_profiles()
@@ -20,6 +20,7 @@ STMT = "/Document/BkToCstmrStmt/Stmt[1]"
 # entry 4 of ponte_camt053_eur.xml: a batch of 610.00 and 320.00 EUR booked as 930.00
 BATCH_A = '<AmtDtls><TxAmt><Amt Ccy="EUR">610.00</Amt></TxAmt></AmtDtls>'
 BATCH_B = '<AmtDtls><TxAmt><Amt Ccy="EUR">320.00</Amt></TxAmt></AmtDtls>'
+HOLZ_ID = "<Id>DE 129 273 398</Id><SchmeNm><Cd>TXID</Cd></SchmeNm>"  # entry 3's payer
 
 
 def camt053(*replacements: tuple[str, str]) -> str:
@@ -44,6 +45,10 @@ def refused(text: str) -> ValidationError:
 def balances(parsed: ParsedStatement) -> bool:
     assert parsed.opening_balance is not None and parsed.closing_balance is not None
     return parsed.opening_balance + sum(e.amount for e in parsed.entries) == parsed.closing_balance
+
+
+def by_ref(parsed: ParsedStatement) -> dict[str | None, ParsedEntry]:
+    return {e.details.get("entry_reference"): e for e in parsed.entries}
 
 
 def test_an_entry_with_one_transaction_keeps_the_amount_booked_on_the_account() -> None:
@@ -92,3 +97,32 @@ def test_a_batch_without_amounts_of_its_own_is_one_entry_of_the_amount_booked() 
     half = refused(camt053((BATCH_A, "")))
     assert half.problems[0].element == f"{STMT}/Ntry[4]/NtryDtls/TxDtls[1]/AmtDtls/TxAmt/Amt"
     assert "has no amount" in half.message
+
+
+@pytest.mark.parametrize("party_id", ["IT01234567897", "73282932000074", "01234567897"],
+                         ids=["italian-vat", "french-siret", "eleven-digits"])
+def test_european_ids_of_11_or_14_digits_are_kept_as_given(party_id: str) -> None:
+    parsed = statement(camt053((HOLZ_ID, f"<Id>{party_id}</Id>")))
+    assert by_ref(parsed)["3"].counterparty_id == party_id
+
+
+def test_a_cnpj_or_cpf_is_checked_when_it_can_be_brazilian() -> None:
+    where = f"{STMT}/Ntry[3]/NtryDtls/TxDtls/RltdPties/Dbtr/Id/OrgId/Othr/Id"
+    in_reais = (('Ccy="EUR"', 'Ccy="BRL"'), ("<Ccy>EUR</Ccy>", "<Ccy>BRL</Ccy>"))
+    error = refused(camt053(*in_reais, (HOLZ_ID, "<Id>73282932000074</Id>")))
+    assert error.problems[0].element == where and "not a valid CNPJ" in error.message
+    valid = statement(camt053(*in_reais, (HOLZ_ID, "<Id>11222333000181</Id>")))
+    assert by_ref(valid)["3"].counterparty_id == "11222333000181"
+    written_so = refused(camt053((HOLZ_ID, "<Id>11.222.333/0001-82</Id>")))
+    assert written_so.problems[0].element == where
+    by_scheme = refused(camt053((HOLZ_ID, "<Id>01234567897</Id><SchmeNm><Prtry>CPF</Prtry></SchmeNm>")))
+    assert "not a valid CPF" in by_scheme.message
+    formatted = statement(camt053((HOLZ_ID, "<Id>529.982.247-25</Id>")))
+    assert by_ref(formatted)["3"].counterparty_id == "52998224725"
+
+
+def test_which_ids_can_be_brazilian() -> None:
+    assert brazilian_tax_id("11.222.333/0001-81") and brazilian_tax_id("529.982.247-25")
+    assert brazilian_tax_id("12345", scheme="BR-CNPJ") and brazilian_tax_id("52998224725", currency="BRL")
+    assert not brazilian_tax_id("52998224725") and not brazilian_tax_id("IT01234567897", scheme="TXID")
+    assert not brazilian_tax_id("DE 129 273 398", currency="BRL") and not brazilian_tax_id(None)
