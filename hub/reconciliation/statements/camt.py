@@ -13,6 +13,8 @@ all (.001.02 allows it) is one entry of the booked amount, their references and 
 A party's identifier is checked as a CNPJ/CPF only when it can be Brazilian (written so, a scheme
 naming it, or a statement in BRL); elsewhere an 11- or 14-digit id is an Italian VAT number or a
 French SIRET as often, kept as given.
+A statement is dated by the end of its period (`FrToDt/ToDtTm`), else its closing balance's day,
+else its creation (`CreDtTm`): part of how it is known (account, Id, day).
 `RvslInd` true is a reversal; `Chrgs` are the fees; only booked entries (status BOOK, or none) are
 taken, pending and information-only ones are counted as `not_booked`.
 
@@ -145,11 +147,8 @@ class _Reader:
         account = iban(self.text(node, "Acct/Id/IBAN", "Acct/Id/Othr/Id"))
         if not account:
             raise fail(where, "Acct/Id", "the account has neither IBAN nor Othr/Id")
-        when = self.day(node, where, "CreDtTm", "FrToDt/ToDtTm") or (
-            date.fromisoformat(created[:10]) if created and _iso_day(created) else None)
-        if when is None:
-            raise fail(where, "CreDtTm", "the statement has no creation date")
         balances = self.balances(node, where)
+        when = self.statement_day(node, where, balances.get("closing_at"), created)
         kept = self.text(node, "Acct/Ccy") or balances.get("currency")
         entries, not_booked = self.entries(node, where, account, when, kept)
         return ParsedStatement(
@@ -157,16 +156,36 @@ class _Reader:
             currency=kept, entries=tuple(entries), opening_balance=balances.get("opening"),
             closing_balance=balances.get("closing"), not_booked=not_booked)
 
+    def statement_day(self, node: etree._Element, where: str,
+                      closing_at: tuple[etree._Element, str] | None, created: str | None) -> date:
+        """The day a statement is of (part of how it is known: account, Id, day): the end of the period
+        it covers, else its closing balance's day, else the day it was written (Stmt/CreDtTm, then the
+        group header's). The file is often written the next morning: dating it by CreDtTm put a
+        statement of 1 December on the 2nd."""
+        when = self.day(node, where, "FrToDt/ToDtTm")
+        if when is None and closing_at is not None:
+            when = self.day(*closing_at, "Dt/Dt", "Dt/DtTm")
+        when = when or self.day(node, where, "CreDtTm")
+        if when is None and created and _iso_day(created):
+            when = date.fromisoformat(created[:10])
+        if when is None:
+            raise fail(where, "FrToDt/ToDtTm", "the statement has no period, closing balance date nor "
+                       "creation date (CreDtTm)")
+        return when
+
     def balances(self, node: etree._Element, where: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for index, bal in enumerate(self.all(node, "Bal"), start=1):
             code = self.text(bal, "Tp/CdOrPrtry/Cd")
             slot = BALANCES.get(code or "")
-            found = self.money(bal, "Amt", f"{where}/Bal[{index}]")
+            place = f"{where}/Bal[{index}]"
+            found = self.money(bal, "Amt", place)
             if slot is None or found is None or slot in out:
                 continue
             sign = -1 if self.text(bal, "CdtDbtInd") == "DBIT" else 1
             out[slot], out["currency"] = sign * found[0], found[1]
+            if slot == "closing":  # its day dates a statement that gives no period
+                out["closing_at"] = (bal, place)
         return out
 
     def entries(self, node: etree._Element, where: str, account: str, when: date, kept: str | None

@@ -126,3 +126,19 @@ def test_which_ids_can_be_brazilian() -> None:
     assert brazilian_tax_id("12345", scheme="BR-CNPJ") and brazilian_tax_id("52998224725", currency="BRL")
     assert not brazilian_tax_id("52998224725") and not brazilian_tax_id("IT01234567897", scheme="TXID")
     assert not brazilian_tax_id("DE 129 273 398", currency="BRL") and not brazilian_tax_id(None)
+
+
+def test_a_statement_is_dated_by_its_period_then_its_closing_balance_then_its_creation() -> None:
+    """ponte_camt053_eur.xml covers 1 December and was written on the 2nd."""
+    period = "<FrToDt>\n        <FrDtTm>2026-12-01T00:00:00+01:00</FrDtTm>\n" \
+             "        <ToDtTm>2026-12-01T23:59:59+01:00</ToDtTm>\n      </FrToDt>"
+    assert str(statement(camt053()).statement_date) == "2026-12-01"
+    assert str(statement(camt053((period, ""))).statement_date) == "2026-12-01", "the closing balance's day"
+    undated = camt053((period, ""), ("<Dt><Dt>2026-12-01</Dt></Dt>", ""))
+    assert str(statement(undated).statement_date) == "2026-12-02", "Stmt/CreDtTm"
+    header_only = undated.replace("<CreDtTm>2026-12-02T06:15:00+01:00</CreDtTm>",
+                                  "<CreDtTm>2026-12-03T06:15:00+01:00</CreDtTm>", 1)
+    header_only = header_only.replace("      <CreDtTm>2026-12-02T06:15:00+01:00</CreDtTm>\n", "")
+    assert str(statement(header_only).statement_date) == "2026-12-03", "GrpHdr/CreDtTm"
+    bad = refused(camt053(("<ToDtTm>2026-12-01T23:59:59+01:00", "<ToDtTm>01.12.2026")))
+    assert bad.problems[0].element == f"{STMT}/FrToDt/ToDtTm"
