@@ -5,9 +5,9 @@ its raw bytes stored as any exchange's, its state changes audited; a file that c
 kept `failed` with its problems (line or XPath, field), never lost. Idempotency, by the bank's own
 identifiers:
 - the same bytes again: nothing new (the first import is answered);
-- a statement is known by account + statement id + date + the fingerprint of its entries' keys: the
-  same statement again changes nothing; an id the bank reuses (a year later, or with other entries)
-  is a new statement;
+- a statement is known by account + statement id + the fingerprint of its entries' keys (+ its date
+  when it has no entries): the same statement again changes nothing, however it is dated; an id the
+  bank reuses (a year later, or with other entries) is a new statement;
 - an entry is known by its `entry_key` on its account: one already stored (from an overlapping
   statement, a camt.054 notification then the camt.053) is skipped and counted.
 Credits are `unmatched` with their whole amount open; debits (money out) are `ignored`; a reversal is
@@ -181,10 +181,14 @@ def _exchange(session: Session, bank_id: int, data: bytes, source: Source
 def _import_one(session: Session, parsed: ParsedStatement, outcome: ImportOutcome, actor: str,
                 progress: Progress | None) -> None:
     outcome.not_booked += parsed.not_booked
-    held = session.scalars(select(BankStatement).where(
+    same = select(BankStatement).where(
         BankStatement.account == parsed.account, BankStatement.statement_ref == parsed.statement_ref,
-        BankStatement.statement_date == parsed.statement_date,
-        BankStatement.fingerprint == parsed.fingerprint)).first()
+        BankStatement.fingerprint == parsed.fingerprint)
+    # entries' keys hold the bank's references: the same ones under the same id are the same statement
+    # whatever day it is dated (a reader dating it otherwise, by its period rather than by the day the
+    # file was written, made a re-sent one a new, empty statement); without entries, the day tells
+    held = session.scalars(same if parsed.entries else
+                           same.where(BankStatement.statement_date == parsed.statement_date)).first()
     if held is not None:
         outcome.statements.append(held)
         outcome.repeated.append(held.id)

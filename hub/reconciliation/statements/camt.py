@@ -5,6 +5,16 @@ read with the hub's safe XML parser. Pure.
 An entry with several transaction details (NtryDtls/TxDtls, a batch booked as one amount) gives one
 entry per TxDtls, each with its own key: keying them by the entry's reference alone imported the
 batch once and lost the rest, or imported it twice (OCA bank-statement-import PR 475).
+An entry's amount is what was booked on the account: an entry with one transaction keeps `Ntry/Amt`
+(the transaction's own amount, often in another currency, is noted in its details); a batch's
+transactions take their own amounts only in the entry's currency, else their counter value
+(`AmtDtls/CntrValAmt`) in it, else the file is refused. A batch whose transactions give no amount at
+all (.001.02 allows it) is one entry of the booked amount, their references and texts kept.
+A party's identifier is checked as a CNPJ/CPF only when it can be Brazilian (written so, a scheme
+naming it, or a statement in BRL); elsewhere an 11- or 14-digit id is an Italian VAT number or a
+French SIRET as often, kept as given.
+A statement is dated by the end of its period (`FrToDt/ToDtTm`), else its closing balance's day,
+else its creation (`CreDtTm`): part of how it is known (account, Id, day).
 `RvslInd` true is a reversal; `Chrgs` are the fees; only booked entries (status BOOK, or none) are
 taken, pending and information-only ones are counted as `not_booked`.
 
@@ -29,6 +39,7 @@ from hub.reconciliation.statements.domain import (
     ParsedStatement,
     StatementError,
     amount,
+    brazilian_tax_id,
     clip,
     currency,
     entry_key,
@@ -136,31 +147,48 @@ class _Reader:
         account = iban(self.text(node, "Acct/Id/IBAN", "Acct/Id/Othr/Id"))
         if not account:
             raise fail(where, "Acct/Id", "the account has neither IBAN nor Othr/Id")
-        when = self.day(node, where, "CreDtTm", "FrToDt/ToDtTm") or (
-            date.fromisoformat(created[:10]) if created and _iso_day(created) else None)
-        if when is None:
-            raise fail(where, "CreDtTm", "the statement has no creation date")
         balances = self.balances(node, where)
-        entries, not_booked = self.entries(node, where, account, when)
+        when = self.statement_day(node, where, balances.get("closing_at"), created)
+        kept = self.text(node, "Acct/Ccy") or balances.get("currency")
+        entries, not_booked = self.entries(node, where, account, when, kept)
         return ParsedStatement(
             source_format=kind, account=account, statement_ref=ref[:64], statement_date=when,
-            currency=self.text(node, "Acct/Ccy") or balances.get("currency"),
-            entries=tuple(entries), opening_balance=balances.get("opening"),
+            currency=kept, entries=tuple(entries), opening_balance=balances.get("opening"),
             closing_balance=balances.get("closing"), not_booked=not_booked)
+
+    def statement_day(self, node: etree._Element, where: str,
+                      closing_at: tuple[etree._Element, str] | None, created: str | None) -> date:
+        """The day a statement is of (part of how it is known: account, Id, day): the end of the period
+        it covers, else its closing balance's day, else the day it was written (Stmt/CreDtTm, then the
+        group header's). The file is often written the next morning: dating it by CreDtTm put a
+        statement of 1 December on the 2nd."""
+        when = self.day(node, where, "FrToDt/ToDtTm")
+        if when is None and closing_at is not None:
+            when = self.day(*closing_at, "Dt/Dt", "Dt/DtTm")
+        when = when or self.day(node, where, "CreDtTm")
+        if when is None and created and _iso_day(created):
+            when = date.fromisoformat(created[:10])
+        if when is None:
+            raise fail(where, "FrToDt/ToDtTm", "the statement has no period, closing balance date nor "
+                       "creation date (CreDtTm)")
+        return when
 
     def balances(self, node: etree._Element, where: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for index, bal in enumerate(self.all(node, "Bal"), start=1):
             code = self.text(bal, "Tp/CdOrPrtry/Cd")
             slot = BALANCES.get(code or "")
-            found = self.money(bal, "Amt", f"{where}/Bal[{index}]")
+            place = f"{where}/Bal[{index}]"
+            found = self.money(bal, "Amt", place)
             if slot is None or found is None or slot in out:
                 continue
             sign = -1 if self.text(bal, "CdtDbtInd") == "DBIT" else 1
             out[slot], out["currency"] = sign * found[0], found[1]
+            if slot == "closing":  # its day dates a statement that gives no period
+                out["closing_at"] = (bal, place)
         return out
 
-    def entries(self, node: etree._Element, where: str, account: str, when: date
+    def entries(self, node: etree._Element, where: str, account: str, when: date, kept: str | None
                 ) -> tuple[list[ParsedEntry], int]:
         out: list[ParsedEntry] = []
         not_booked = 0
@@ -170,11 +198,14 @@ class _Reader:
             if status not in (None, "BOOK"):
                 not_booked += 1
                 continue
-            out += self.entry(ntry, f"{where}/Ntry[{index}]", account, when, seen)
+            out += self.entry(ntry, f"{where}/Ntry[{index}]", account, when, kept, seen)
         return out, not_booked
 
-    def entry(self, ntry: etree._Element, where: str, account: str, when: date,
+    def entry(self, ntry: etree._Element, where: str, account: str, when: date, kept: str | None,
               seen: Counter[tuple[object, ...]]) -> list[ParsedEntry]:
+        """The entry's payments: one for an entry with at most one transaction, its amount the one
+        booked on the account (Ntry/Amt) whatever the transaction's own (often in another currency);
+        one per transaction of a batch, each with its own amount in the entry's currency."""
         total = self.money(ntry, "Amt", where)
         if total is None:
             raise fail(where, "Amt", "the entry has no amount")
@@ -188,14 +219,53 @@ class _Reader:
             "reversal": (self.text(ntry, "RvslInd") or "").lower() in ("true", "1"),
             "indicator": indicator, "currency": total[1], "entry_ref": self.text(ntry, "NtryRef"),
             "bank_reference": self.text(ntry, "AcctSvcrRef"), "fees": self.fees(ntry, where),
-            "code": self.text(ntry, "BkTxCd/Domn/Cd", "BkTxCd/Prtry/Cd")}
+            "code": self.text(ntry, "BkTxCd/Domn/Cd", "BkTxCd/Prtry/Cd"),
+            "account": account, "brl": (kept or total[1]) == "BRL"}
         details = self.all(ntry, "NtryDtls/TxDtls")
         if len(details) <= 1:
             tx = details[0] if details else None
             tx_where = f"{where}/NtryDtls/TxDtls" if details else where
-            return [self.transaction(tx, tx_where, ntry, total[0], common, 0, account, seen)]
-        return [self.transaction(tx, f"{where}/NtryDtls/TxDtls[{n}]", ntry, None, common, n, account, seen)
-                for n, tx in enumerate(details, start=1)]
+            own = self.own_amount(tx, tx_where) if tx is not None else None
+            noted = {} if own is None or own[1:] == (total[0], total[1]) else {"transaction_amount": {
+                "amount": str(own[1]), "currency": own[2], "xpath": f"{tx_where}/{own[0]}"}}
+            return [self.transaction(tx, tx_where, ntry, total[0], common, 0, seen, noted)]
+        places = [f"{where}/NtryDtls/TxDtls[{n}]" for n in range(1, len(details) + 1)]
+        amounts = [self.batch_amount(tx, place, total[1]) for tx, place in zip(details, places, strict=True)]
+        if all(found is None for found in amounts):
+            return [self.batch_as_one(details, places, where, ntry, total[0], common, seen)]
+        missing = next((place for place, found in zip(places, amounts, strict=True) if found is None), None)
+        if missing is not None:
+            raise fail(missing, "AmtDtls/TxAmt/Amt", "a transaction of a batch entry has no amount, "
+                       "while others of the entry have one")
+        return [self.transaction(tx, place, ntry, found[0], common, n, seen, found[1])
+                for n, (tx, place, found) in enumerate(zip(details, places, amounts, strict=True), start=1)
+                if found is not None]
+
+    def own_amount(self, tx: etree._Element, where: str) -> tuple[str, Decimal, str] | None:
+        """A transaction's own amount (path, value, currency): AmtDtls/TxAmt/Amt, else Amt."""
+        for path in ("AmtDtls/TxAmt/Amt", "Amt"):
+            found = self.money(tx, path, where)
+            if found is not None:
+                return path, found[0], found[1]
+        return None
+
+    def batch_amount(self, tx: etree._Element, where: str, booked_in: str
+                     ) -> tuple[Decimal, dict[str, Any]] | None:
+        """A batch transaction's amount in the entry's currency, with what to note in its details;
+        None when the transaction gives no amount. Its own amount (AmtDtls/TxAmt/Amt, else Amt) when
+        in that currency, else its counter value (AmtDtls/CntrValAmt/Amt) in that currency: an amount
+        in another currency is never stored as the account's."""
+        found = [(path, money) for path in ("AmtDtls/TxAmt/Amt", "Amt", "AmtDtls/CntrValAmt/Amt")
+                 if (money := self.money(tx, path, where)) is not None]
+        if not found:
+            return None
+        own_path, (own_value, own_ccy) = found[0]
+        for _, (value, ccy) in found:
+            if ccy == booked_in:
+                return value, {} if own_ccy == booked_in else {"transaction_amount": {
+                    "amount": str(own_value), "currency": own_ccy, "xpath": f"{where}/{own_path}"}}
+        raise fail(where, f"{own_path}/@Ccy", f"the transaction's amount is in {own_ccy}, its entry is "
+                   f"booked in {booked_in}, and no AmtDtls/CntrValAmt/Amt gives it in {booked_in}")
 
     def fees(self, node: etree._Element, where: str) -> Decimal:
         """Charges: the total when given (.04 on), else the sum of the records (or of .02's Amt)."""
@@ -211,24 +281,17 @@ class _Reader:
                 total += found[0]
         return total
 
-    def transaction(self, tx: etree._Element | None, where: str, ntry: etree._Element,
-                    entry_amount: Decimal | None, common: dict[str, Any], number: int, account: str,
-                    seen: Counter[tuple[object, ...]]) -> ParsedEntry:
-        value, indicator = entry_amount, common["indicator"]
-        fees = common["fees"] if number <= 1 else Decimal(0)
-        if tx is not None:
-            own = self.money(tx, "AmtDtls/TxAmt/Amt", where) or self.money(tx, "Amt", where)
-            if own is not None:
-                value = own[0]
-            elif value is None:
-                raise fail(where, "AmtDtls/TxAmt/Amt", "a transaction of a batch entry has no amount")
+    def transaction(self, tx: etree._Element | None, where: str, ntry: etree._Element, value: Decimal,
+                    common: dict[str, Any], number: int, seen: Counter[tuple[object, ...]],
+                    noted: dict[str, Any]) -> ParsedEntry:
+        """One payment: the entry itself (number 0, its transaction's details if any) or the number-th
+        transaction of a batch (its own direction and charges)."""
+        indicator, fees = common["indicator"], common["fees"] if number <= 1 else Decimal(0)
+        if tx is not None and number:
             indicator = self.text(tx, "CdtDbtInd") or indicator
-            if number:
-                fees = self.fees(tx, where) or fees
-        assert value is not None
-        signed = value if indicator == "CRDT" else -value
-        party = self.party(tx, where, "Dbtr" if indicator == "CRDT" else "Cdtr")
-        info: dict[str, Any] = {"xpath": where}
+            fees = self.fees(tx, where) or fees
+        party = self.party(tx, where, "Dbtr" if indicator == "CRDT" else "Cdtr", common["brl"])
+        info: dict[str, Any] = {"xpath": where, **noted}
         remittance = self.remittance(tx, info, where)
         if not remittance[0]:  # no RmtInf: the bank's own words about the transaction or the entry
             extra_text = (self.text(tx, "AddtlTxInf") if tx is not None else None) or \
@@ -238,15 +301,51 @@ class _Reader:
         tx_ref = self.text(tx, "Refs/AcctSvcrRef") if tx is not None else None
         bank_ref = tx_ref or (f"{common['bank_reference']}/{number}" if number and common["bank_reference"]
                               else None if number else common["bank_reference"])
+        return self.built(tx if tx is not None else ntry, where, common, value if indicator == "CRDT"
+                          else -value, fees, bank_ref, e2e, remittance, party, info, number, seen)
+
+    def batch_as_one(self, details: list[etree._Element], places: list[str], where: str,
+                     ntry: etree._Element, value: Decimal, common: dict[str, Any],
+                     seen: Counter[tuple[object, ...]]) -> ParsedEntry:
+        """A batch whose transactions give no amount of their own (camt .001.02 allows it): one payment
+        of the amount booked, the transactions' references and texts kept in its details and text,
+        their payer named only when they all name the same one."""
+        role = "Dbtr" if common["indicator"] == "CRDT" else "Cdtr"
+        parts: list[dict[str, Any]] = []
+        for tx, place in zip(details, places, strict=True):
+            info: dict[str, Any] = {}
+            text, reference = self.remittance(tx, info, place)
+            party = self.party(tx, place, role, common["brl"])
+            parts.append({k: v for k, v in (
+                ("xpath", place), ("end_to_end_id", _provided(self.text(tx, "Refs/EndToEndId"))),
+                ("bank_reference", self.text(tx, "Refs/AcctSvcrRef")),
+                ("remittance_info", text or self.text(tx, "AddtlTxInf")), ("structured_reference", reference),
+                ("counterparty_name", party.get("name")), ("counterparty_iban", party.get("iban")),
+                ("counterparty_id", party.get("id")), *info.items()) if v})
+        words = [_with(part.get("remittance_info"), self.text(tx, "RmtInf/Strd/CdtrRefInf/Ref"))
+                 for part, tx in zip(parts, details, strict=True)]
+        text = "; ".join(w for w in words if w) or self.text(ntry, "AddtlNtryInf")
+        party = {name: _same(parts, f"counterparty_{name}") for name in ("name", "iban", "id")}
+        e2e = _same(parts, "end_to_end_id")
+        signed = value if common["indicator"] == "CRDT" else -value
+        return self.built(ntry, where, common, signed, common["fees"], common["bank_reference"], e2e,
+                          (text, _same(parts, "structured_reference")), party,
+                          {"xpath": where, "transactions": parts}, 0, seen)
+
+    def built(self, node: etree._Element, where: str, common: dict[str, Any], signed: Decimal, fees: Decimal,
+              bank_ref: str | None, e2e: str | None, remittance: tuple[str | None, str | None],
+              party: dict[str, Any], info: dict[str, Any], number: int, seen: Counter[tuple[object, ...]]
+              ) -> ParsedEntry:
+        """The entry as stored, keyed by the bank's reference, else the end-to-end id, else a digest."""
         base = (common["booking_date"], signed, common["currency"], party.get("iban"), remittance[0])
         seen[base] += 1
         key = entry_key(bank_reference=bank_ref, end_to_end_id=e2e, pix_txid=None,
-                        fallback=(account, *base, common["entry_ref"], seen[base]))
+                        fallback=(common["account"], *base, common["entry_ref"], seen[base]))
         extra = {k: v for k, v in (("entry_reference", common["entry_ref"]),
                                    ("bank_transaction_code", common["code"]),
                                    ("batch_position", number or None)) if v}
         return ParsedEntry(
-            line=(tx if tx is not None else ntry).sourceline or 0, where=where, entry_key=key,
+            line=node.sourceline or 0, where=where, entry_key=key,
             booking_date=common["booking_date"], value_date=common["value_date"], amount=signed,
             currency=common["currency"], fees=fees, reversal=common["reversal"],
             bank_reference=clip(bank_ref, 64),
@@ -255,15 +354,21 @@ class _Reader:
             counterparty_name=clip(party.get("name"), 200), counterparty_iban=party.get("iban"),
             counterparty_id=party.get("id"), details={**info, **extra})
 
-    def party(self, tx: etree._Element | None, where: str, role: str) -> dict[str, Any]:
+    def party(self, tx: etree._Element | None, where: str, role: str, brl: bool) -> dict[str, Any]:
+        """The payer (or payee): name, account and identifier. The identifier is checked as a CNPJ/CPF
+        only when it can be Brazilian (see `brazilian_tax_id`), else kept as given, letters and digits."""
         if tx is None:
             return {}
         base = f"RltdPties/{role}"
-        raw_id = self.text(tx, f"{base}/Id/OrgId/Othr/Id", f"{base}/Pty/Id/OrgId/Othr/Id",
-                           f"{base}/Id/PrvtId/Othr/Id", f"{base}/Pty/Id/PrvtId/Othr/Id")
-        digits = "".join(ch for ch in raw_id or "" if ch.isdigit())
-        if raw_id and len(digits) in (11, 14) and len(digits) >= len(raw_id) - 4:
-            party_id = tax_id(raw_id, where, f"{base}/Id/OrgId/Othr/Id")
+        raw_id, path, scheme = None, f"{base}/Id/OrgId/Othr/Id", None
+        for kind in ("Id/OrgId", "Pty/Id/OrgId", "Id/PrvtId", "Pty/Id/PrvtId"):
+            other = next((o for o in self.all(tx, f"{base}/{kind}/Othr") if self.text(o, "Id")), None)
+            if other is not None:
+                raw_id, path = self.text(other, "Id"), f"{base}/{kind}/Othr/Id"
+                scheme = self.text(other, "SchmeNm/Cd", "SchmeNm/Prtry")
+                break
+        if brazilian_tax_id(raw_id, scheme=scheme, currency="BRL" if brl else None):
+            party_id = tax_id(raw_id, where, path)
         else:
             party_id = clip("".join(ch for ch in raw_id or "" if ch.isalnum()).upper(), 40)
         return {"name": self.text(tx, f"{base}/Nm", f"{base}/Pty/Nm"),
@@ -280,6 +385,24 @@ class _Reader:
         found = structured(reference, f"{where}/RmtInf/Strd/CdtrRefInf/Ref", info) if reference \
             else rf_in_text(text, info, f"{where}/RmtInf/Ustrd")
         return text or None, found
+
+
+def _provided(reference: str | None) -> str | None:
+    """A reference, None for the NOTPROVIDED a bank writes when it has none."""
+    return None if reference is None or reference.upper() == "NOTPROVIDED" else reference
+
+
+def _with(text: str | None, reference: str | None) -> str | None:
+    """A transaction's words: its text, and its reference as written when the text does not hold it."""
+    if reference and reference not in (text or ""):
+        return f"{text} {reference}" if text else reference
+    return text
+
+
+def _same(parts: list[dict[str, Any]], name: str) -> Any:
+    """The value every part gives under `name`, else None (some differ, or some give none)."""
+    values = [part.get(name) for part in parts]
+    return values[0] if values and values[0] and all(v == values[0] for v in values) else None
 
 
 def _iso_day(text: str) -> bool:

@@ -27,6 +27,8 @@ PIX_END_TO_END = re.compile(r"^E\d{8}\d{12}[0-9A-Za-z]{11}$")  # E + ISPB + yyyy
 PIX_TXID = re.compile(r"^[0-9A-Za-z]{1,35}$")
 BOLETO = re.compile(r"^\d{44}$|^\d{47}$|^\d{48}$")  # bar code, or the typed line (linha digitável)
 NOT_PROVIDED = {"NOTPROVIDED", "NONREF", "NONE", ""}
+# a CPF or CNPJ as Brazilians write it: 529.982.247-25, 11.222.333/0001-81
+BRAZILIAN_FORM = re.compile(r"^\d{3}\.\d{3}\.\d{3}-\d{2}$|^\d{2}\.\d{3}\.\d{3}/\d{4}-\d{2}$")
 
 
 class StatementError(ValidationError):
@@ -199,6 +201,20 @@ def tax_id(text: str | None, where: str | int | None, field_name: str) -> str | 
         kind = "CNPJ" if len(digits) == 14 else "CPF" if len(digits) == 11 else "CNPJ or CPF"
         raise fail(where, field_name, f"{text!r} is not a valid {kind} (check digits)")
     return digits
+
+
+def brazilian_tax_id(text: str | None, *, scheme: str | None = None, currency: str | None = None) -> bool:
+    """Whether an identifier a bank gave is to be checked as a CNPJ/CPF: written in their form, under a
+    scheme naming CPF or CNPJ (`CPF`, `BR-CNPJ`, ...), or of 11 or 14 digits in a statement in reais.
+    Elsewhere such a number is as likely an Italian VAT number (11 digits) or a French SIRET (14), which
+    a CNPJ/CPF check would wrongly refuse."""
+    raw = (text or "").strip()
+    if not raw:
+        return False
+    if BRAZILIAN_FORM.match(raw) or {"CPF", "CNPJ"} & set(re.split(r"[^A-Z]+", (scheme or "").upper())):
+        return True
+    digits = re.sub(r"\D", "", raw)
+    return currency == "BRL" and len(digits) in (11, 14) and len(digits) >= len(raw) - 4
 
 
 def entry_key(*, bank_reference: str | None, end_to_end_id: str | None, pix_txid: str | None,

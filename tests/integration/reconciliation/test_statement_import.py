@@ -12,6 +12,7 @@ from sqlalchemy import select
 from hub.db import new_session
 from hub.models import AuditEvent, Exchange
 from hub.partners import service as partners
+from hub.reconciliation.models import BankStatement
 from tests.integration.reconciliation.conftest import bank_file, stored
 
 URL = "/api/v1/reconciliation/statements"
@@ -41,6 +42,23 @@ def test_a_statement_is_imported_once_and_a_repeat_changes_nothing(
         exchanges = list(session.scalars(select(Exchange).where(Exchange.doc_type == "BANKSTMT")))
         assert [e.state for e in exchanges] == ["processed", "processed"]
         assert exchanges[0].raw == bank_file(CAMT)
+
+
+def test_a_statement_dated_otherwise_by_an_earlier_reader_is_the_same_statement(
+        app: Flask, client: FlaskClient, staff: dict[str, dict[str, str]]) -> None:
+    """Before, a camt.053 was dated by the day its file was written (the 2nd for a statement of the
+    1st): the bank re-sending it (other bytes) finds the statement held under that day, nothing new."""
+    first = upload(client, staff["admin"], bank_file(CAMT))
+    assert first.status_code == 201
+    with new_session(app) as session:
+        held = session.get(BankStatement, first.json["statements"][0]["id"])
+        assert held is not None
+        held.statement_date = held.statement_date.replace(day=held.statement_date.day + 1)
+        session.commit()
+    again = upload(client, staff["admin"], bank_file(CAMT).replace(b"\n      <Ntry>", b"\n<Ntry>"))
+    assert again.status_code == 200 and again.json["repeat"]
+    statements, entries = stored(app)
+    assert len(statements) == 1 and len(entries) == 8
 
 
 def test_a_statement_id_reused_next_year_with_other_entries_is_a_new_statement(
