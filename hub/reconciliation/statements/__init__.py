@@ -7,6 +7,7 @@ from __future__ import annotations
 from hub.domain.errors import Problem
 from hub.reconciliation.statements import camt, csv_profiles, mt940
 from hub.reconciliation.statements.domain import ParsedStatement, StatementError, distinct_keys
+from hub.xmlsafe import wide_encoding
 
 FORMATS = ("camt", "mt940", "csv")
 
@@ -34,7 +35,13 @@ def check_profile(name: str | None, profiles: dict[str, csv_profiles.CsvProfile]
 
 
 def sniff(data: bytes) -> str | None:
-    """camt, mt940 or csv by the file's first bytes; None for anything else (binary, empty)."""
+    """camt, mt940 or csv by the file's first bytes; None for anything else (binary, empty). XML in
+    UTF-16 or UTF-32 (a byte order mark, or `<?` written wide) is camt, which `camt.parse` reads;
+    other wide text is none of them."""
+    codec = wide_encoding(data)
+    if codec is not None:
+        wide = data[:4096].decode(codec, errors="ignore").lstrip("\ufeff \t\r\n")
+        return "camt" if wide.startswith("<") else None
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head.startswith(b"<"):
         return "camt"
