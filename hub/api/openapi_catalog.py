@@ -18,6 +18,9 @@ SPLIT_BODY: dict[str, Any] = {"type": "object", "required": ["allocations"], "pr
     "allocations": {"type": "array", "maxItems": 200, "items": {"type": "object", "properties": {
         "invoice": {"type": ["string", "integer"]}, "amount": {"type": "string"}}}}}}
 REASON_BODY: dict[str, Any] = {"type": "object", "properties": {"reason": {"type": "string"}}}
+SET_OFF_BODY: dict[str, Any] = {"type": "object", "required": ["credit_note", "invoice"], "properties": {
+    "credit_note": {"type": ["string", "integer"]}, "invoice": {"type": ["string", "integer"]},
+    "amount": {"type": "string"}}}
 _NAMES: dict[str, Any] = {"type": "array", "maxItems": 50,
                           "items": {"oneOf": [{"type": "string", "maxLength": 100},
                                               {"type": "integer", "minimum": 1}]}}
@@ -146,6 +149,13 @@ OPERATIONS: dict[str, Op] = {
         "allocations": {"type": "array", "items": {"type": "object", "required": ["invoice"], "properties": {
             "invoice": {"type": ["string", "integer"]}, "amount": {"type": "string"}}}}}}, ok=201, answers={
         422: "an invoice or amount is refused (not open, another currency, more than the credit), named"}),
+    "matching.set_off_credit_note": Op(OPERATOR, body=SET_OFF_BODY, ok=201, answers={
+        422: "the credit note, invoice or amount is refused (no credit left, not open, another buyer or "
+             "currency, more than either has), named"}),
+    "matching.take_back_credit_note": Op(OPERATOR, body={**SET_OFF_BODY, "required": [
+        "credit_note", "invoice", "reason"], "properties": {**SET_OFF_BODY["properties"], "reason": {
+            "type": "string", "maxLength": 300}}}, answers={
+        422: "more than the credit note set off against the invoice, or no reason, named"}),
     "invoicing.add_company": Op(OPERATOR, body={"type": "object", "required": ["name", "country"]}, ok=201,
                                 answers={409: "a company of that name exists", 422: "a field is refused"}),
     "invoicing.list_companies": Op(STAFF),

@@ -114,6 +114,7 @@ KNOWN: dict[str, Spec] = {
     "matching.list_exceptions": Spec((P.read_all,)), "matching.list_payments": Spec((P.read_all,)),
     "matching.list_runs": Spec((P.read_all,)), "matching.start_run": Spec((P.operate,)),
     "matching.list_credits": Spec((P.read_all,)), "matching.apply_credit": Spec((P.operate,)),
+    "matching.set_off_credit_note": Spec((P.operate,)), "matching.take_back_credit_note": Spec((P.operate,)),
     "matching.match_detail": Spec((P.read_all,), params={"match_id": MISSING}),
     "matching.payment_detail": Spec((P.read_all,), params={"entry_id": MISSING}),
     **{f"matching.{name}": Spec((P.operate,), params={"match_id": MISSING})
