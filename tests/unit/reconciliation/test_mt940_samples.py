@@ -18,6 +18,8 @@ MT942 = (BANK / "ponte_mt942_eur.sta").read_text()
 FIRST = MT940.split("-\n")[0]  # the fixture's first statement: four entries, 5230.75 to 8390.55
 PROFILES = load_profiles()
 
+BREAK = ":\n"  # a tag's colon alone on its line, its name on the next (a wrapped tag)
+
 
 def statements(text: str) -> list[ParsedStatement]:
     return read(text.encode(), None, None, PROFILES)[1]
@@ -68,15 +70,15 @@ def test_an_mt942_with_debits_is_checked_against_the_sum_it_writes() -> None:
 
 
 def test_tags_wrapped_over_two_lines_lose_no_entry() -> None:
-    wrapped = FIRST.replace("\n:61:2612011201C865,00", "\n:\n61:2612011201C865,00")
-    wrapped = wrapped.replace("\n:86:/EREF/ACME", "\n:\n86:/EREF/ACME") + "-\n"
+    wrapped = FIRST.replace("\n:61:2612011201C865,00", "\n" + BREAK + "61:2612011201C865,00")
+    wrapped = wrapped.replace("\n:86:/EREF/ACME", "\n" + BREAK + "86:/EREF/ACME") + "-\n"
     [statement] = statements(wrapped)
     [whole] = statements(FIRST + "-\n")
     assert [(e.entry_key, e.amount) for e in statement.entries] == [
         (e.entry_key, e.amount) for e in whole.entries]
     assert [e.line for e in statement.entries] == [5, 7, 11, 14], "a wrapped tag is on its colon's line"
     assert statement.entries[2].remittance_info == "STORNO INV-2026-000188"
-    split_20 = statements(MT940.replace("-\n:20:STARTUMS", "-\n:\n20:STARTUMS"))
+    split_20 = statements(MT940.replace("-\n:20:STARTUMS", "-\n" + BREAK + "20:STARTUMS"))
     assert [s.statement_ref for s in split_20] == ["STARTUMS/00241", "STARTUMS/00242"]
 
 
