@@ -193,12 +193,7 @@ def match_by_hand(sessions: SessionFactory, entry_id: int, invoice: Any, amount:
 
 
 def _invoice_id(session: Session, ref: Any, n: int) -> int:
-    found = invoicing.find_invoice_id(session, ref)
-    if found is None:
-        raise ValidationError(f"no invoice {ref!r}", problems=[Problem(
-            code="RECONCILIATION_FIELD", message=f"allocations[{n}].invoice: no invoice {ref!r}",
-            element=f"allocations[{n}].invoice")])
-    return found
+    return _document_id(session, ref, f"allocations[{n}].invoice")
 
 
 def _manual_candidate(session: Session, entry: StatementEntry, lines: Sequence[tuple[int, Decimal, Decimal]],
@@ -428,12 +423,14 @@ def take_back_credit_note(sessions: SessionFactory, note: Any, invoice: Any, amo
     return {"documents": [_outcome_json(o) for o in outcomes]}
 
 
-def _document_id(session: Session, ref: Any, field: str) -> int:
+def _document_id(session: Session, ref: Any, element: str) -> int:
+    """An invoice's (or credit note's) id from its id or number; 422 naming `element` when there is none."""
     found = invoicing.find_invoice_id(session, ref)
     if found is None:
-        message = f"{field}: no {field.replace('_', ' ')} {ref!r}"
+        kind = "credit note" if element.endswith("credit_note") else "invoice"
+        message = f"{element}: no {kind} {ref!r}"
         raise ValidationError(message, problems=[Problem(code="RECONCILIATION_FIELD", message=message,
-                                                         element=field)])
+                                                         element=element)])
     return found
 
 

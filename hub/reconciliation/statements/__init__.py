@@ -6,7 +6,12 @@ from __future__ import annotations
 
 from hub.domain.errors import Problem
 from hub.reconciliation.statements import camt, csv_profiles, mt940
-from hub.reconciliation.statements.domain import ParsedStatement, StatementError, distinct_keys
+from hub.reconciliation.statements.domain import (
+    ParsedStatement,
+    StatementError,
+    distinct_keys,
+    distinct_refs,
+)
 from hub.xmlsafe import wide_encoding
 
 FORMATS = ("camt", "mt940", "csv")
@@ -76,7 +81,7 @@ def read(data: bytes, fmt: str | None, profile: str | None,
         statements = mt940.parse(data)
     else:
         statements = csv_profiles.parse(data, _profile(data, profile, profiles))
-    return chosen, [distinct_keys(s) for s in statements]
+    return chosen, [distinct_keys(s) for s in distinct_refs(statements)]
 
 
 def _profile(data: bytes, name: str | None, profiles: dict[str, csv_profiles.CsvProfile]

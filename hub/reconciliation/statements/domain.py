@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
@@ -103,15 +104,35 @@ def distinct_keys(statement: ParsedStatement) -> ParsedStatement:
     transactions of one batch entry) the same reference gets the second and later ones keyed
     `<key>#2`, `#3`, ... in the file's order, the same on every import of the file (else the import
     would take them for one entry already held and drop them)."""
-    seen: dict[str, int] = {}
-    entries = []
-    for entry in statement.entries:
-        count = seen[entry.entry_key] = seen.get(entry.entry_key, 0) + 1
-        if count > 1:
-            suffix = f"#{count}"
-            entry = replace(entry, entry_key=entry.entry_key[:128 - len(suffix)] + suffix)
-        entries.append(entry)
-    return replace(statement, entries=tuple(entries)) if len(seen) < len(entries) else statement
+    keys = [e.entry_key for e in statement.entries]
+    numbered = _numbered(keys, keys, 128)
+    if numbered == keys:
+        return statement
+    return replace(statement, entries=tuple(replace(e, entry_key=k) for e, k in zip(
+        statement.entries, numbered, strict=True)))
+
+
+def distinct_refs(statements: list[ParsedStatement]) -> list[ParsedStatement]:
+    """The statements with each (account, reference, date) their own: when two of a file would share
+    them (an MT940 bank writing `:28:1/1` on each part of a statement), the second and later get `#2`,
+    `#3` in the file's order, the same on every import (else a part would be filed under another's
+    name, and taken for it when both hold no entries)."""
+    refs = _numbered([(s.account, s.statement_ref, s.statement_date) for s in statements],
+                     [s.statement_ref for s in statements], 64)
+    return [s if ref == s.statement_ref else replace(s, statement_ref=ref)
+            for s, ref in zip(statements, refs, strict=True)]
+
+
+def _numbered(names: list[Any], values: list[str], size: int) -> list[str]:
+    """`values`, the second and later of a repeated name told apart by `#2`, `#3` in order, cut to fit
+    `size` characters."""
+    seen: Counter[Any] = Counter()
+    out = []
+    for name, value in zip(names, values, strict=True):
+        seen[name] += 1
+        suffix = f"#{seen[name]}" if seen[name] > 1 else ""
+        out.append(value[:size - len(suffix)] + suffix if suffix else value)
+    return out
 
 
 def as_dict(statement: ParsedStatement) -> dict[str, Any]:

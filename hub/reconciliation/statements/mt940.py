@@ -11,7 +11,7 @@ A statement too long for one message comes in parts: each part but the last clos
 intermediate balance (`:62M:`, the library's `intermediate_closing_balance`) and each but the first
 opens with one (`:60M:`); a part is read as a statement of its own, its balances the intermediate
 ones when it has no final (`:60F:`/`:62F:`) one. Parts the bank gives the same `:20:`/`:28C:`
-reference are told apart by `#2`, `#3` in the file's order (see `_distinct_refs`).
+reference are told apart by `#2`, `#3` in the file's order (`domain.distinct_refs`, for every format).
 The `:86:` details are read in both structured forms: the German `?20`-`?29` purpose, `?32`/`?33`
 name, `?31` IBAN, with `EREF+`/`SVWZ+` keywords; and the `/EREF/`, `/REMI/`, `/NAME/`, `/IBAN/`
 keywords of Dutch and SWIFT-guideline banks. Charges come from a `/CHGS/` code.
@@ -30,7 +30,6 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -86,7 +85,7 @@ def parse(data: bytes) -> list[ParsedStatement]:
     for index, start in enumerate(starts):
         end = starts[index + 1] if index + 1 < len(starts) else len(lines)
         statements.append(_statement(_message(lines[start:end], start + 1), start + 1))
-    return _distinct_refs(statements)
+    return statements
 
 
 def _message(block: list[str], first_line: int) -> list[str]:
@@ -102,23 +101,6 @@ def _message(block: list[str], first_line: int) -> list[str]:
                    f"comes after the end of the statement ('-' on line {first_line + end}) with no :20: "
                    "opening another")
     return block[:end]
-
-
-def _distinct_refs(statements: list[ParsedStatement]) -> list[ParsedStatement]:
-    """The statements with each (account, reference, date) their own. The parts of a multi-part
-    statement usually differ by `:20:` or `:28C:`; when two would not (a bank writing `:28:1/1` on
-    each part), the second and later get `#2`, `#3` in the file's order, the same on every import
-    (else a part would be filed under another's name, and taken for it when both hold no entries)."""
-    seen: Counter[tuple[str, str, date]] = Counter()
-    distinct = []
-    for statement in statements:
-        name = (statement.account, statement.statement_ref, statement.statement_date)
-        seen[name] += 1
-        if seen[name] > 1:
-            suffix = f"#{seen[name]}"
-            statement = replace(statement, statement_ref=statement.statement_ref[:64 - len(suffix)] + suffix)
-        distinct.append(statement)
-    return distinct
 
 
 def _read_block(block: list[str], first_line: int) -> mt940.models.Transactions:
